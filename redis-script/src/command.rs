@@ -1,0 +1,121 @@
+//! The four script commands, as handed to a [`Transport`](crate::Transport).
+
+use crate::ArgList;
+
+/// Which script command is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CommandName {
+    /// `EVAL script numkeys key.. arg..`
+    Eval,
+    /// `EVALSHA sha1 numkeys key.. arg..`
+    EvalSha,
+    /// `EVAL_RO script numkeys key.. arg..` (Redis 7+)
+    EvalRo,
+    /// `EVALSHA_RO sha1 numkeys key.. arg..` (Redis 7+)
+    EvalShaRo,
+}
+
+impl CommandName {
+    /// The command as Redis spells it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CommandName::Eval => "EVAL",
+            CommandName::EvalSha => "EVALSHA",
+            CommandName::EvalRo => "EVAL_RO",
+            CommandName::EvalShaRo => "EVALSHA_RO",
+        }
+    }
+
+    /// True for EVAL_RO and EVALSHA_RO: the server refuses any write, so the command may be retried or
+    /// routed to a replica.
+    pub const fn is_read_only(self) -> bool {
+        matches!(self, CommandName::EvalRo | CommandName::EvalShaRo)
+    }
+
+    /// True for EVALSHA and EVALSHA_RO, which name the script by its SHA-1.
+    pub const fn is_by_sha(self) -> bool {
+        matches!(self, CommandName::EvalSha | CommandName::EvalShaRo)
+    }
+}
+
+impl std::fmt::Display for CommandName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One script command: its name, the script text or SHA-1, the keys and the arguments.
+///
+/// Its `Debug` form shows the name, the SHA-1 (never the script text) and the number of keys and
+/// arguments, never their values, so it is safe to log.
+#[derive(Clone, Copy)]
+pub struct Command<'a> {
+    name: CommandName,
+    body: &'a str,
+    sha1: &'a str,
+    keys: &'a ArgList,
+    args: &'a ArgList,
+}
+
+impl<'a> Command<'a> {
+    /// A command for a script with text `script` and SHA-1 `sha1`: `body()` is the text for EVAL and
+    /// EVAL_RO, the SHA-1 for EVALSHA and EVALSHA_RO.
+    pub fn new(
+        name: CommandName,
+        script: &'a str,
+        sha1: &'a str,
+        keys: &'a ArgList,
+        args: &'a ArgList,
+    ) -> Self {
+        let body = if name.is_by_sha() { sha1 } else { script };
+        Command {
+            name,
+            body,
+            sha1,
+            keys,
+            args,
+        }
+    }
+
+    /// The command name.
+    pub fn name(&self) -> CommandName {
+        self.name
+    }
+
+    /// The first argument: the script text (EVAL, EVAL_RO) or its SHA-1 (EVALSHA, EVALSHA_RO).
+    pub fn body(&self) -> &'a str {
+        self.body
+    }
+
+    /// The SHA-1 of the script, whichever command this is.
+    pub fn sha1(&self) -> &'a str {
+        self.sha1
+    }
+
+    /// The keys (`KEYS` in Lua); their count is the `numkeys` argument.
+    pub fn keys(&self) -> &'a ArgList {
+        self.keys
+    }
+
+    /// The arguments (`ARGV` in Lua).
+    pub fn args(&self) -> &'a ArgList {
+        self.args
+    }
+
+    /// True when the server refuses writes for this command.
+    pub fn is_read_only(&self) -> bool {
+        self.name.is_read_only()
+    }
+}
+
+impl std::fmt::Debug for Command<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Command")
+            .field("name", &self.name)
+            .field("sha1", &self.sha1)
+            .field("keys", &self.keys.len())
+            .field("args", &self.args.len())
+            .finish()
+    }
+}

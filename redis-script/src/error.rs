@@ -1,0 +1,396 @@
+//! The one error type of this crate, and the parsing of Redis error replies into it.
+
+use std::fmt;
+
+/// A `Result` whose error is this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when a script is run.
+///
+/// Match on the variant to tell a refusal by Redis ([`Error::Server`]) from an error raised while the
+/// script ran ([`Error::Script`]), a reply that does not fit the requested type ([`Error::Decode`]) and a
+/// failure to reach the server ([`Error::Transport`]). No variant's text contains the keys, arguments or
+/// credentials of the call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Redis refused the command before running any script, e.g. `NOSCRIPT` from EVALSHA, `BUSY`,
+    /// `NOAUTH`, `READONLY`, or `ERR Error compiling script`.
+    #[error("{0}")]
+    Server(ServerError),
+    /// The script started and failed: a Lua runtime error, a failing `redis.call`, or an error the script
+    /// returned itself (`redis.error_reply`, `{err = ...}`). Effects of `redis.call`s before the failure
+    /// are kept: Redis scripts do not roll back.
+    #[error("{0}")]
+    Script(ScriptError),
+    /// The reply arrived but could not be decoded into the requested Rust type.
+    #[error(transparent)]
+    Decode(#[from] crate::DecodeError),
+    /// The command could not be delivered or its reply could not be read.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+}
+
+impl Error {
+    /// The error code of a server or script error (`NOSCRIPT`, `WRONGTYPE`, `ERR`, ...), if this is one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Server(e) => Some(e.code()),
+            Error::Script(e) => Some(e.code()),
+            _ => None,
+        }
+    }
+
+    /// True for the reply of EVALSHA/EVALSHA_RO when the server does not have the script cached.
+    ///
+    /// Only the server's own reply counts: code `NOSCRIPT` with the message `No matching script...`, and
+    /// never an error raised from inside a script (those are [`Error::Script`]), so a fallback on it can
+    /// not run a script twice. See the crate documentation, "When does `exec` fall back".
+    pub fn is_noscript(&self) -> bool {
+        matches!(self, Error::Server(e) if e.is_noscript())
+    }
+
+    /// True when the script was refused or stopped because it tried to write although run read-only
+    /// (EVAL_RO, EVALSHA_RO, or a `no-writes` shebang).
+    pub fn is_read_only_violation(&self) -> bool {
+        const MARKERS: [&str; 3] = [
+            "Write commands are not allowed from read-only scripts",
+            "Can not execute a script with write flag using *_ro command",
+            "Write commands are not allowed",
+        ];
+        let message = match self {
+            Error::Server(e) => e.message(),
+            Error::Script(e) => e.message(),
+            _ => return false,
+        };
+        MARKERS.iter().any(|m| message.contains(m))
+    }
+
+    /// Whether the script may have run although this error was returned.
+    ///
+    /// `false` only when it certainly did not run (a server refusal such as NOSCRIPT, or a connection that
+    /// was never established). A caller that retries on its own should retry only when this is `false`
+    /// or the script is idempotent.
+    pub fn may_have_run(&self) -> bool {
+        match self {
+            Error::Server(_) => false,
+            Error::Script(_) | Error::Decode(_) => true,
+            Error::Transport(e) => e.may_have_run(),
+        }
+    }
+
+    /// Classifies an error reply of the server (`"CODE message"`, as sent on the wire).
+    pub fn from_reply_text(text: &str) -> Error {
+        let (code, message) = split_code(text);
+        match ScriptError::parse(code, message) {
+            Some(script) => Error::Script(script),
+            None => Error::Server(ServerError {
+                code: code.to_owned(),
+                message: message.to_owned(),
+            }),
+        }
+    }
+}
+
+/// Splits `"CODE message"` into its code and message. A reply whose first word is not an upper-case code
+/// (some proxies send plain text) gets the code `ERR` and keeps its whole text as the message.
+fn split_code(text: &str) -> (&str, &str) {
+    let text = text.trim_end_matches(['\r', '\n']);
+    match text.split_once(' ') {
+        Some((code, rest)) if is_code(code) => (code, rest),
+        None if is_code(text) => (text, ""),
+        _ => ("ERR", text),
+    }
+}
+
+fn is_code(word: &str) -> bool {
+    !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// An error reply from the server that was not raised by a running script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerError {
+    code: String,
+    message: String,
+}
+
+impl ServerError {
+    /// The error code, the first word of the reply: `NOSCRIPT`, `ERR`, `BUSY`, `NOAUTH`, ...
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The rest of the reply after the code.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// True for the server's own "script not cached" reply to EVALSHA / EVALSHA_RO.
+    pub fn is_noscript(&self) -> bool {
+        self.code == "NOSCRIPT" && self.message.starts_with("No matching script")
+    }
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "server error {}", self.code)?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        if self.is_noscript() {
+            f.write_str(" (the script is not cached on this server; `exec` loads it with EVAL)")?;
+        }
+        Ok(())
+    }
+}
+
+/// An error raised while a script ran (or while Redis compiled it).
+///
+/// Redis 7 appends `script: <sha1>, on @user_script:<line>.` to errors raised inside a script; that suffix
+/// is parsed into [`sha1`](Self::sha1) and [`line`](Self::line) and removed from the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptError {
+    code: String,
+    message: String,
+    sha1: Option<String>,
+    line: Option<u32>,
+}
+
+impl ScriptError {
+    fn parse(code: &str, message: &str) -> Option<ScriptError> {
+        const SUFFIX_START: &str = " script: ";
+        if let Some(at) = message.rfind(SUFFIX_START) {
+            let suffix = &message[at + SUFFIX_START.len()..];
+            if let Some((sha1, place)) = suffix.split_once(", on @user_script:") {
+                let line = place.trim_end_matches('.').parse().ok();
+                return Some(ScriptError {
+                    code: code.to_owned(),
+                    message: message[..at].to_owned(),
+                    sha1: Some(sha1.to_owned()),
+                    line,
+                });
+            }
+        }
+        // Lua runtime errors without the suffix (Redis < 7) and compile errors name `user_script:<line>:`.
+        let located = message
+            .strip_prefix("Error compiling script (new function): ")
+            .or_else(|| message.strip_prefix("Error running script (call to f_"))
+            .unwrap_or(message);
+        if let Some(rest) = located.split_once("user_script:").map(|(_, r)| r) {
+            let line = rest.split(':').next().and_then(|n| n.parse().ok());
+            return Some(ScriptError {
+                code: code.to_owned(),
+                message: message.to_owned(),
+                sha1: None,
+                line,
+            });
+        }
+        None
+    }
+
+    /// The error code: `ERR` for Lua errors, or the code of the failing command or `error_reply`.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The error message, without the `script: ..., on @user_script:N.` suffix.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The SHA-1 of the script that failed, when the server named it.
+    pub fn sha1(&self) -> Option<&str> {
+        self.sha1.as_deref()
+    }
+
+    /// The line of the script where the error was raised, when the server named it.
+    pub fn line(&self) -> Option<u32> {
+        self.line
+    }
+}
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "script error {}: {}", self.code, self.message)?;
+        match (self.line, &self.sha1) {
+            (Some(line), Some(sha1)) => write!(f, " (script {sha1}, line {line})"),
+            (Some(line), None) => write!(f, " (line {line})"),
+            (None, Some(sha1)) => write!(f, " (script {sha1})"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+/// What kind of transport failure happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made; the command was certainly not sent.
+    Connect,
+    /// The command was sent (or may have been) and no reply came in time.
+    Timeout,
+    /// The connection broke while the command was in flight.
+    Io,
+    /// The server answered with a status that means the credentials were refused (REST 401, Redis NOAUTH
+    /// at connection time).
+    Unauthorized,
+    /// The server answered in a way this crate does not understand (bad HTTP status, non-JSON body,
+    /// malformed RESP).
+    Protocol,
+    /// The transport is misconfigured (a bad URL, a missing environment variable, an argument the transport
+    /// can not carry). Nothing was sent.
+    Config,
+}
+
+/// A failure to deliver a command or to read its reply.
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    message: String,
+    may_have_run: bool,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl TransportError {
+    /// Creates a transport error. `message` must say what failed and never contain credentials or
+    /// arguments; `may_have_run` is false only when the command certainly did not reach a server.
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>, may_have_run: bool) -> Self {
+        TransportError {
+            kind,
+            message: message.into(),
+            may_have_run,
+            source: None,
+        }
+    }
+
+    /// Attaches the underlying error.
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// Whether the command may have reached the server (and so the script may have run).
+    pub fn may_have_run(&self) -> bool {
+        self.may_have_run
+    }
+
+    /// The message, without the source chain.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Io => "connection failed",
+            TransportErrorKind::Unauthorized => "unauthorized",
+            TransportErrorKind::Protocol => "unexpected reply",
+            TransportErrorKind::Config => "bad configuration",
+        };
+        write!(f, "{what}: {}", self.message)?;
+        if self.may_have_run && self.kind != TransportErrorKind::Config {
+            f.write_str(" (the script may have run)")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn noscript_from_evalsha_is_recognised() {
+        let e = Error::from_reply_text("NOSCRIPT No matching script. Please use EVAL.");
+        assert!(e.is_noscript());
+        assert!(!e.may_have_run());
+        assert_eq!(e.code(), Some("NOSCRIPT"));
+    }
+
+    #[test]
+    fn noscript_raised_by_a_script_is_not_a_missing_script() {
+        // What Redis 7 sends for `error(...)` and failing calls inside a script.
+        let e = Error::from_reply_text(
+            "NOSCRIPT No matching script script: 82903a0434f1503e152f89c03c9acd881a0e8150, on @user_script:1.",
+        );
+        assert!(!e.is_noscript());
+        assert!(matches!(e, Error::Script(_)));
+        // `redis.error_reply('NOSCRIPT x')` arrives bare: the message decides.
+        assert!(!Error::from_reply_text("NOSCRIPT x").is_noscript());
+    }
+
+    #[test]
+    fn script_errors_keep_code_message_and_line() {
+        let e = Error::from_reply_text(
+            "WRONGTYPE Operation against a key holding the wrong kind of value script: c9db597066bf775182928ed96dd47a8e575cbc33, on @user_script:3.",
+        );
+        let Error::Script(s) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(s.code(), "WRONGTYPE");
+        assert_eq!(
+            s.message(),
+            "Operation against a key holding the wrong kind of value"
+        );
+        assert_eq!(s.line(), Some(3));
+        assert_eq!(s.sha1(), Some("c9db597066bf775182928ed96dd47a8e575cbc33"));
+        assert_eq!(
+            e.to_string(),
+            "script error WRONGTYPE: Operation against a key holding the wrong kind of value \
+             (script c9db597066bf775182928ed96dd47a8e575cbc33, line 3)"
+        );
+    }
+
+    #[test]
+    fn compile_errors_are_script_errors() {
+        let e = Error::from_reply_text(
+            "ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'",
+        );
+        let Error::Script(s) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(s.line(), Some(1));
+    }
+
+    #[test]
+    fn read_only_violations_are_recognised() {
+        let e = Error::from_reply_text(
+            "ERR Write commands are not allowed from read-only scripts. script: ff967d0ae0e68b4f9e360fa91c54598bc25ad9b6, on @user_script:1.",
+        );
+        assert!(e.is_read_only_violation());
+        let e = Error::from_reply_text(
+            "ERR Can not execute a script with write flag using *_ro command.",
+        );
+        assert!(e.is_read_only_violation());
+        assert!(matches!(e, Error::Server(_)));
+    }
+
+    #[test]
+    fn text_without_a_code_gets_err() {
+        let e = Error::from_reply_text("something odd");
+        assert_eq!(e.code(), Some("ERR"));
+        assert_eq!(e.to_string(), "server error ERR: something odd");
+    }
+}

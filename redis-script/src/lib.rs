@@ -1,0 +1,57 @@
+#![doc = include_str!("../../README.md")]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod args;
+mod command;
+mod de;
+mod error;
+mod reply;
+#[cfg(feature = "resp")]
+mod resp;
+mod script;
+mod transport;
+
+pub use args::{Arg, ArgList, Args};
+pub use command::{Command, CommandName};
+pub use de::{DecodeError, from_reply};
+pub use error::{Error, Result, ScriptError, ServerError, TransportError, TransportErrorKind};
+pub use reply::Reply;
+pub use script::{Script, ScriptRO};
+pub use transport::Transport;
+
+#[cfg(feature = "resp")]
+pub use redis;
+
+/// Reads a Lua file at compile time, checks it, and expands to a const [`Script<T>`] (or, with
+/// `readonly`, a [`ScriptRO<T>`]) carrying its text and SHA-1.
+///
+/// The path is relative to the file that contains the macro call, as for `include_str!`. Editing the Lua
+/// file rebuilds the crate.
+///
+/// ```ignore
+/// static INCR_TTL: Script<i64> = lua_script!("lua/incr_ttl.lua");
+/// static POST_STATS: ScriptRO<(i64, i64, f64)> = lua_script!("lua/post_stats.lua", readonly);
+/// ```
+#[macro_export]
+macro_rules! lua_script {
+    ($($input:tt)*) => {
+        $crate::__private::lua_script! { $crate; $($input)* }
+    };
+}
+
+/// Not public API: what `lua_script!` expands to.
+#[doc(hidden)]
+pub mod __private {
+    pub use redis_script_macros::lua_script;
+
+    /// A `Script` from the text and SHA-1 the macro embedded.
+    pub const fn script<T>(text: &'static str, sha1: &'static str) -> crate::Script<T> {
+        crate::Script::__from_parts(text, sha1)
+    }
+
+    /// A `ScriptRO` from the text and SHA-1 the macro embedded.
+    pub const fn script_ro<T>(text: &'static str, sha1: &'static str) -> crate::ScriptRO<T> {
+        crate::ScriptRO::__from_parts_ro(text, sha1)
+    }
+}

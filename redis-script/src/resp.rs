@@ -1,0 +1,123 @@
+//! The RESP transport: script commands over the `redis` crate's async connections.
+
+use redis::aio::MultiplexedConnection;
+use redis::{RedisError, Value};
+
+use crate::{Command, Error, Reply, Transport, TransportError, TransportErrorKind};
+
+/// Builds the `redis` command for a script command.
+fn to_cmd(command: &Command<'_>) -> redis::Cmd {
+    let mut cmd = redis::cmd(command.name().as_str());
+    cmd.arg(command.body()).arg(command.keys().len());
+    for key in command.keys().iter() {
+        cmd.arg(key);
+    }
+    for arg in command.args().iter() {
+        cmd.arg(arg);
+    }
+    cmd
+}
+
+/// Sends `command` on any `redis` async connection.
+async fn send_on<C: redis::aio::ConnectionLike + Send>(
+    conn: &mut C,
+    command: Command<'_>,
+) -> Result<Reply, Error> {
+    let cmd = to_cmd(&command);
+    match conn.req_packed_command(&cmd).await {
+        Ok(value) => reply_from_value(value),
+        Err(e) => Err(error_from_redis(e)),
+    }
+}
+
+/// Converts a `redis` value; an error nested in it (RESP3 or a script's `{err=...}` in an array) becomes
+/// the error of the whole reply only at the top level.
+fn reply_from_value(value: Value) -> Result<Reply, Error> {
+    match value {
+        Value::ServerError(e) => Err(Error::from_reply_text(&server_error_text(&e))),
+        other => Ok(convert(other)),
+    }
+}
+
+fn server_error_text(e: &redis::ServerError) -> String {
+    match e.details() {
+        Some(details) => format!("{} {}", e.code(), details),
+        None => e.code().to_owned(),
+    }
+}
+
+fn convert(value: Value) -> Reply {
+    match value {
+        Value::Nil => Reply::Nil,
+        Value::Int(i) => Reply::Int(i),
+        Value::BulkString(bytes) => Reply::Bulk(bytes),
+        Value::Array(items) => Reply::Array(items.into_iter().map(convert).collect()),
+        Value::SimpleString(s) => Reply::Status(s),
+        Value::Okay => Reply::Status("OK".to_owned()),
+        Value::Map(pairs) => Reply::Map(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (convert(k), convert(v)))
+                .collect(),
+        ),
+        Value::Attribute { data, .. } => convert(*data),
+        Value::Set(items) => Reply::Set(items.into_iter().map(convert).collect()),
+        Value::Double(d) => Reply::Double(d),
+        Value::Boolean(b) => Reply::Boolean(b),
+        Value::VerbatimString { format, text } => Reply::Verbatim {
+            format: format.to_string(),
+            text,
+        },
+        Value::BigNumber(n) => Reply::BigNumber(String::from_utf8_lossy(&n).into_owned()),
+        Value::Push { data, .. } => Reply::Array(data.into_iter().map(convert).collect()),
+        Value::ServerError(e) => Reply::Status(server_error_text(&e)),
+        // `redis::Value` is non-exhaustive; a future kind is kept as its debug text rather than lost.
+        other => Reply::Status(format!("{other:?}")),
+    }
+}
+
+/// Classifies a `redis` error: a server error reply keeps its code and message; anything else is a
+/// transport failure that may have happened after the command was sent.
+fn error_from_redis(e: RedisError) -> Error {
+    if let Some(code) = e.code() {
+        let text = match e.detail() {
+            Some(detail) => format!("{code} {detail}"),
+            None => code.to_owned(),
+        };
+        return Error::from_reply_text(&text);
+    }
+    let kind = if e.is_timeout() {
+        TransportErrorKind::Timeout
+    } else if e.is_connection_refusal() {
+        TransportErrorKind::Connect
+    } else if e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error() {
+        TransportErrorKind::Io
+    } else {
+        TransportErrorKind::Protocol
+    };
+    let may_have_run = kind != TransportErrorKind::Connect;
+    Error::Transport(
+        TransportError::new(kind, format!("redis: {}", e.category()), may_have_run).with_source(e),
+    )
+}
+
+impl Transport for MultiplexedConnection {
+    async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
+        // A clone shares the one multiplexed connection; it only bumps reference counts.
+        send_on(&mut self.clone(), command).await
+    }
+}
+
+#[cfg(feature = "connection-manager")]
+impl Transport for redis::aio::ConnectionManager {
+    async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
+        send_on(&mut self.clone(), command).await
+    }
+}
+
+#[cfg(feature = "cluster")]
+impl Transport for redis::cluster_async::ClusterConnection {
+    async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
+        send_on(&mut self.clone(), command).await
+    }
+}

@@ -1,0 +1,1 @@
+//! Harness: real redis-server processes for the integration tests.
