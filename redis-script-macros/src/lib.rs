@@ -1,10 +1,30 @@
 //! The `lua_script!` procedural macro. An implementation detail of `redis-script`: depend on that crate.
+//!
+//! The pipeline is `parse` (tokens to [`parse::Input`]) -> `resolve` (path to the file's bytes) ->
+//! `check` (shebang, Lua 5.1 syntax, the Redis commands it calls) -> `expand` (a const constructor call).
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod check;
+mod commands;
+mod expand;
+mod parse;
+mod resolve;
 
 use proc_macro::TokenStream;
 
 /// See `redis_script::lua_script!`.
 #[proc_macro]
 pub fn lua_script(input: TokenStream) -> TokenStream {
-    let _ = input;
-    TokenStream::new()
+    lua_script_impl(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+fn lua_script_impl(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream> {
+    let input = parse::parse_input(input)?;
+    let base = resolve::source_dir(&input.path);
+    let file = resolve::read_script(&base, &input.path)?;
+    check::check_script(&input, &file)?;
+    Ok(expand::expand(&input, &file))
 }

@@ -1,0 +1,269 @@
+//! Finds what the Redis checks need in the Lua AST: `redis.call`/`redis.pcall` with a literal command
+//! name, and error replies whose code is NOSCRIPT.
+
+use full_moon::ast::{
+    Ast, Call, Expression, Field, FunctionArgs, FunctionCall, Index, Prefix, Suffix,
+    TableConstructor,
+};
+use full_moon::tokenizer::{StringLiteralQuoteType, Token, TokenReference, TokenType};
+use full_moon::visitors::Visitor;
+
+/// `redis.call("NAME", "SUB"?, ...)` with a literal name.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct CommandCall {
+    pub(crate) line: usize,
+    /// The command name as written.
+    pub(crate) name: String,
+    /// The second argument when it is a literal (a subcommand for containers such as XGROUP).
+    pub(crate) sub: Option<String>,
+}
+
+/// Where a script produces an error reply whose code is NOSCRIPT.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct NoscriptReply {
+    pub(crate) line: usize,
+    /// `redis.error_reply(...)` or `{err = ...}`.
+    pub(crate) construct: &'static str,
+}
+
+/// A decimal escape above `\255`, which Lua 5.1 rejects ("escape sequence too large") but the parser
+/// accepts.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct BadEscape {
+    pub(crate) line: usize,
+    pub(crate) escape: String,
+}
+
+/// Everything found in one script.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    pub(crate) commands: Vec<CommandCall>,
+    pub(crate) noscript_replies: Vec<NoscriptReply>,
+    pub(crate) bad_escapes: Vec<BadEscape>,
+}
+
+/// Walks the whole AST.
+pub(crate) fn collect(ast: &Ast) -> Found {
+    let mut found = Found::default();
+    found.visit_ast(ast);
+    found
+}
+
+impl Visitor for Found {
+    fn visit_string_literal(&mut self, token: &Token) {
+        if let TokenType::StringLiteral {
+            literal,
+            quote_type,
+            ..
+        } = token.token_type()
+            && *quote_type != StringLiteralQuoteType::Brackets
+            && let Some(escape) = too_large_escape(literal.as_str())
+        {
+            self.bad_escapes.push(BadEscape {
+                line: token.start_position().line(),
+                escape,
+            });
+        }
+    }
+
+    fn visit_function_call(&mut self, call: &FunctionCall) {
+        let Some((function, line, args)) = redis_function(call) else {
+            return;
+        };
+        let first = args.first().copied().flatten();
+        match function {
+            "call" | "pcall" => {
+                if let Some(name) = first {
+                    self.commands.push(CommandCall {
+                        line,
+                        name: name.to_owned(),
+                        sub: args.get(1).copied().flatten().map(str::to_owned),
+                    });
+                }
+            }
+            "error_reply" if first.is_some_and(is_noscript) => {
+                self.noscript_replies.push(NoscriptReply {
+                    line,
+                    construct: "redis.error_reply(\"NOSCRIPT ...\")",
+                });
+            }
+            _ => {}
+        }
+    }
+
+    fn visit_table_constructor(&mut self, table: &TableConstructor) {
+        for field in table.fields() {
+            let (is_err, value, line) = match field {
+                Field::NameKey { key, value, .. } => {
+                    (identifier(key) == Some("err"), value, line_of(key))
+                }
+                Field::ExpressionKey {
+                    key, value, equal, ..
+                } => (
+                    expression_literal(key) == Some("err"),
+                    value,
+                    line_of(equal),
+                ),
+                _ => continue,
+            };
+            if is_err && expression_literal(value).is_some_and(is_noscript) {
+                self.noscript_replies.push(NoscriptReply {
+                    line,
+                    construct: "{err = \"NOSCRIPT ...\"}",
+                });
+            }
+        }
+    }
+}
+
+/// For `redis.<function>(args)`: the function name, the line, and each argument's literal text (None
+/// where the argument is not a plain string literal).
+fn redis_function(call: &FunctionCall) -> Option<(&str, usize, Vec<Option<&str>>)> {
+    let Prefix::Name(prefix) = call.prefix() else {
+        return None;
+    };
+    if identifier(prefix) != Some("redis") {
+        return None;
+    }
+    let mut suffixes = call.suffixes();
+    let function = match suffixes.next()? {
+        Suffix::Index(Index::Dot { name, .. }) => identifier(name)?,
+        Suffix::Index(Index::Brackets { expression, .. }) => expression_literal(expression)?,
+        _ => return None,
+    };
+    let Suffix::Call(Call::AnonymousCall(args)) = suffixes.next()? else {
+        return None;
+    };
+    let args = match args.as_ref() {
+        FunctionArgs::Parentheses { arguments, .. } => {
+            arguments.iter().map(expression_literal).collect()
+        }
+        FunctionArgs::String(token) => vec![token_literal(token)],
+        _ => Vec::new(),
+    };
+    Some((function, line_of(prefix), args))
+}
+
+fn identifier(token: &TokenReference) -> Option<&str> {
+    match token.token_type() {
+        TokenType::Identifier { identifier } => Some(identifier.as_str()),
+        _ => None,
+    }
+}
+
+fn expression_literal(expression: &Expression) -> Option<&str> {
+    match expression {
+        Expression::String(token) => token_literal(token),
+        _ => None,
+    }
+}
+
+/// The contents of a string literal; one with escapes is treated as unknown (dynamic).
+fn token_literal(token: &TokenReference) -> Option<&str> {
+    match token.token_type() {
+        TokenType::StringLiteral { literal, .. } if !literal.contains('\\') => {
+            Some(literal.as_str())
+        }
+        _ => None,
+    }
+}
+
+/// The first `\ddd` escape whose value is above 255.
+fn too_large_escape(literal: &str) -> Option<String> {
+    let mut chars = literal.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            continue;
+        }
+        let mut digits = String::new();
+        while digits.len() < 3 {
+            match chars.peek() {
+                Some(d) if d.is_ascii_digit() => {
+                    digits.push(*d);
+                    chars.next();
+                }
+                _ => break,
+            }
+        }
+        if digits.is_empty() {
+            chars.next();
+        } else if digits.parse::<u16>().is_ok_and(|value| value > 255) {
+            return Some(format!("\\{digits}"));
+        }
+    }
+    None
+}
+
+fn line_of(token: &TokenReference) -> usize {
+    token.token().start_position().line()
+}
+
+/// The code of an error reply is its first word (a leading `-` is dropped, as Redis does).
+fn is_noscript(text: &str) -> bool {
+    let text = text.trim_start();
+    let text = text.strip_prefix('-').unwrap_or(text);
+    text.split_whitespace()
+        .next()
+        .is_some_and(|code| code.eq_ignore_ascii_case("NOSCRIPT"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(lua: &str) -> Found {
+        collect(&crate::check::syntax::parse(lua).unwrap())
+    }
+
+    #[test]
+    fn collect_literal_commands_with_lines() {
+        let lua = "local a = redis.call('GET', KEYS[1])\nredis.pcall(\"xgroup\", 'CREATE', k)\nredis.call(name)\nredis.call 'PING'\nreturn redis['call']('DEL', k)";
+        let calls = found(lua).commands;
+        let seen: Vec<_> = calls
+            .iter()
+            .map(|c| (c.line, c.name.as_str(), c.sub.as_deref()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (1, "GET", None),
+                (2, "xgroup", Some("CREATE")),
+                (4, "PING", None),
+                (5, "DEL", None)
+            ]
+        );
+    }
+
+    #[test]
+    fn collect_nested_and_method_calls() {
+        let lua = "local function f()\n  return tostring(redis.call('INCR', k)):upper()\nend\nlocal t = {redis.call('SET', k, 1)}";
+        let names: Vec<_> = found(lua)
+            .commands
+            .into_iter()
+            .map(|c| (c.line, c.name))
+            .collect();
+        assert_eq!(names, [(2, "INCR".to_owned()), (4, "SET".to_owned())]);
+    }
+
+    #[test]
+    fn collect_noscript_replies() {
+        let lua = "if x then return redis.error_reply('NOSCRIPT gone') end\nif y then return {err = \"NOSCRIPT x\"} end\nerror({['err'] = '-noscript'})\nreturn {err = 'ERR fine'}, redis.error_reply('NOSCRIPTS'), redis.error_reply(msg)";
+        let lines: Vec<_> = found(lua)
+            .noscript_replies
+            .into_iter()
+            .map(|r| r.line)
+            .collect();
+        assert_eq!(lines, [1, 2, 3]);
+    }
+
+    #[test]
+    fn collect_too_large_escapes() {
+        let lua = "local a = '\\255 \\\\400'\nlocal b = \"x\\256\"\nlocal c = [[\\999]]";
+        let bad: Vec<_> = found(lua)
+            .bad_escapes
+            .into_iter()
+            .map(|b| (b.line, b.escape))
+            .collect();
+        assert_eq!(bad, [(2, "\\256".to_owned())]);
+    }
+}

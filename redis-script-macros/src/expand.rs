@@ -1,0 +1,57 @@
+//! Builds the expansion: a call to the facade's const constructor with the embedded text and SHA-1.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use sha1::{Digest, Sha1};
+
+use crate::parse::Input;
+use crate::resolve::ScriptFile;
+
+/// Lowercase hex SHA-1 of the exact script bytes, as `SCRIPT LOAD` returns it.
+pub(crate) fn sha1_hex(text: &str) -> String {
+    let digest = Sha1::digest(text.as_bytes());
+    let mut hex = String::with_capacity(40);
+    for byte in digest {
+        hex.push(char::from(HEX[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    hex
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// `{ const _: &str = include_str!(<canonical>); <crate>::__private::script(TEXT, SHA1) }`.
+///
+/// The `include_str!` of the canonical path makes Cargo rebuild when the file changes; the text itself is
+/// embedded from what was checked and hashed, so the two can never disagree.
+pub(crate) fn expand(input: &Input, file: &ScriptFile) -> TokenStream {
+    let krate = &input.krate;
+    let text = &file.text;
+    let sha1 = sha1_hex(text);
+    let canonical = &file.canonical;
+    let constructor = if input.readonly {
+        quote!(script_ro)
+    } else {
+        quote!(script)
+    };
+    quote! {
+        {
+            const _: &::core::primitive::str = ::core::include_str!(#canonical);
+            #krate::__private::#constructor(#text, #sha1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha1_hex_matches_redis() {
+        // `redis-cli SCRIPT LOAD "return 1"`
+        assert_eq!(
+            sha1_hex("return 1"),
+            "e0e1f9fabfc9d4800c877a703b823ac0578ff8db"
+        );
+    }
+}

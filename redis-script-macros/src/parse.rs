@@ -1,0 +1,200 @@
+//! Parses the macro input: `<crate path> ; "path.lua" (, option)*`.
+//!
+//! The crate path comes first because the facade's `macro_rules!` passes its `$crate`, so a renamed
+//! dependency still resolves. Options are a comma-separated list of `name`, `name = "lit"` or
+//! `name = ["lit", ...]`, so that new ones fit without changing the grammar.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::parse::{ParseStream, Parser};
+use syn::{Ident, LitStr, Token, bracketed, punctuated::Punctuated};
+
+/// What the user asked for.
+pub(crate) struct Input {
+    /// Path of the facade crate, re-emitted in the expansion.
+    pub(crate) krate: TokenStream,
+    /// The script path as written, relative to the calling source file.
+    pub(crate) path: LitStr,
+    /// `readonly`: the script runs with EVAL_RO / EVALSHA_RO.
+    pub(crate) readonly: bool,
+    /// `commands = [...]`: module commands the script may call; treated as writes.
+    pub(crate) commands: Vec<LitStr>,
+    /// `readonly_commands = [...]`: module commands that never write.
+    pub(crate) readonly_commands: Vec<LitStr>,
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = |list: &[LitStr]| list.iter().map(LitStr::value).collect::<Vec<_>>();
+        f.debug_struct("Input")
+            .field("krate", &self.krate.to_string())
+            .field("path", &self.path.value())
+            .field("readonly", &self.readonly)
+            .field("commands", &names(&self.commands))
+            .field("readonly_commands", &names(&self.readonly_commands))
+            .finish()
+    }
+}
+
+const USAGE: &str = "expected a path to a Lua file, like `lua_script!(\"lua/incr.lua\")` \
+     or `lua_script!(\"lua/get.lua\", readonly)`";
+
+const OPTIONS: &str =
+    "`readonly`, `commands = [\"MODULE.CMD\", ...]`, `readonly_commands = [\"MODULE.CMD\", ...]`";
+
+/// Parses the whole macro input.
+pub(crate) fn parse_input(tokens: TokenStream) -> syn::Result<Input> {
+    parse_with.parse2(tokens)
+}
+
+fn parse_with(input: ParseStream<'_>) -> syn::Result<Input> {
+    let krate = parse_crate_path(input)?;
+    if input.is_empty() {
+        return Err(syn::Error::new(Span::call_site(), USAGE));
+    }
+    let path = match input.parse::<LitStr>() {
+        Ok(lit) => lit,
+        Err(_) => return Err(input.error(USAGE)),
+    };
+    let mut parsed = Input {
+        krate,
+        path,
+        readonly: false,
+        commands: Vec::new(),
+        readonly_commands: Vec::new(),
+    };
+    while !input.is_empty() {
+        input.parse::<Token![,]>()?;
+        if input.is_empty() {
+            break;
+        }
+        parse_option(input, &mut parsed)?;
+    }
+    Ok(parsed)
+}
+
+/// Takes every token up to the first `;` (the facade passes `$crate;`).
+fn parse_crate_path(input: ParseStream<'_>) -> syn::Result<TokenStream> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        let mut path = TokenStream::new();
+        while let Some((tt, next)) = rest.token_tree() {
+            if let TokenTree::Punct(p) = &tt
+                && p.as_char() == ';'
+            {
+                return Ok((path, next));
+            }
+            path.extend(std::iter::once(tt));
+            rest = next;
+        }
+        Err(cursor
+            .error("`lua_script!` is called through `redis_script::lua_script!`; use that macro"))
+    })
+}
+
+fn parse_option(input: ParseStream<'_>, parsed: &mut Input) -> syn::Result<()> {
+    let name: Ident = match input.parse() {
+        Ok(name) => name,
+        Err(_) => return Err(input.error(format!("expected an option: {OPTIONS}"))),
+    };
+    match name.to_string().as_str() {
+        "readonly" => {
+            if parsed.readonly {
+                return Err(syn::Error::new(name.span(), "`readonly` is given twice"));
+            }
+            parsed.readonly = true;
+        }
+        "commands" => parsed.commands.extend(parse_list(input, &name)?),
+        "readonly_commands" => parsed.readonly_commands.extend(parse_list(input, &name)?),
+        other => {
+            return Err(syn::Error::new(
+                name.span(),
+                format!("unknown option `{other}`; expected {OPTIONS}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `= ["A", "B"]` or `= "A"`.
+fn parse_list(input: ParseStream<'_>, name: &Ident) -> syn::Result<Vec<LitStr>> {
+    if !input.peek(Token![=]) {
+        return Err(syn::Error::new(
+            name.span(),
+            format!("`{name}` takes a list of command names: `{name} = [\"MODULE.CMD\"]`"),
+        ));
+    }
+    input.parse::<Token![=]>()?;
+    if input.peek(LitStr) {
+        return Ok(vec![input.parse()?]);
+    }
+    if !input.peek(syn::token::Bracket) {
+        return Err(input.error(format!(
+            "`{name}` takes a list of command names: `{name} = [\"MODULE.CMD\"]`"
+        )));
+    }
+    let content;
+    bracketed!(content in input);
+    let list = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
+    let list: Vec<LitStr> = list.into_iter().collect();
+    for lit in &list {
+        let value = lit.value();
+        if value.is_empty() || value.chars().any(char::is_whitespace) {
+            return Err(syn::Error::new(
+                lit.span(),
+                "a command name is one word, like \"FT.SEARCH\"",
+            ));
+        }
+    }
+    Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    #[test]
+    fn parse_plain_path() {
+        let input = parse_input(quote!(::redis_script; "a.lua")).unwrap();
+        assert_eq!(input.krate.to_string(), ":: redis_script");
+        assert_eq!(input.path.value(), "a.lua");
+        assert!(!input.readonly);
+    }
+
+    #[test]
+    fn parse_readonly_and_commands() {
+        let input = parse_input(
+            quote!(krate; "a.lua", readonly, commands = ["FT.SEARCH"], readonly_commands = "JSON.GET",),
+        )
+        .unwrap();
+        assert!(input.readonly);
+        assert_eq!(input.commands[0].value(), "FT.SEARCH");
+        assert_eq!(input.readonly_commands[0].value(), "JSON.GET");
+    }
+
+    #[test]
+    fn parse_rejects_unknown_option() {
+        let err = parse_input(quote!(k; "a.lua", readnoly)).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown option `readnoly`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn parse_rejects_non_string_path() {
+        let err = parse_input(quote!(k; a_lua)).unwrap_err();
+        assert!(err.to_string().starts_with("expected a path"), "{err}");
+    }
+
+    #[test]
+    fn parse_rejects_missing_path() {
+        let err = parse_input(quote!(k;)).unwrap_err();
+        assert!(err.to_string().starts_with("expected a path"), "{err}");
+    }
+
+    #[test]
+    fn parse_rejects_missing_crate_path() {
+        assert!(parse_input(quote!("a.lua")).is_err());
+    }
+}

@@ -1,0 +1,152 @@
+//! Finds and reads the Lua file named by the path literal.
+//!
+//! Like `include_str!`, the path is relative to the directory of the source file that contains the
+//! literal. When the compiler cannot tell that file (no `Span::local_file`, e.g. in some generated code),
+//! the path is taken relative to `CARGO_MANIFEST_DIR`, the root of the calling package.
+
+use std::path::{Path, PathBuf};
+
+use syn::LitStr;
+
+/// A Lua file as read from disk.
+#[derive(Debug)]
+pub(crate) struct ScriptFile {
+    /// Canonical absolute path, for `include_str!` (rebuild tracking).
+    pub(crate) canonical: String,
+    /// The exact file contents: what is hashed and sent to Redis.
+    pub(crate) text: String,
+}
+
+/// Directory against which the path literal is resolved.
+///
+/// `local_file` may be relative: then it is relative to the compiler's working directory (Cargo runs
+/// rustc from the workspace root), which is also this process's, since a proc macro runs inside rustc.
+pub(crate) fn source_dir(lit: &LitStr) -> PathBuf {
+    let local = if proc_macro::is_available() {
+        lit.span().unwrap().local_file()
+    } else {
+        None
+    };
+    match local.as_deref().and_then(Path::parent) {
+        Some(dir) if dir.is_absolute() => dir.to_path_buf(),
+        Some(dir) => match std::env::current_dir() {
+            Ok(cwd) => cwd.join(dir),
+            Err(_) => manifest_dir(),
+        },
+        None => manifest_dir(),
+    }
+}
+
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+/// Reads the file `lit` names, relative to `base`.
+pub(crate) fn read_script(base: &Path, lit: &LitStr) -> syn::Result<ScriptFile> {
+    let written = lit.value();
+    let fail = |msg: String| Err(syn::Error::new(lit.span(), msg));
+    if written.trim().is_empty() {
+        return fail(
+            "the script path is empty; name a .lua file relative to this source file".into(),
+        );
+    }
+    let relative = Path::new(&written);
+    if relative.has_root() || relative.is_absolute() {
+        return fail(format!(
+            "the script path {written:?} is absolute; write it relative to this source file, as for include_str!"
+        ));
+    }
+    let joined = base.join(relative);
+    let Ok(canonical) = joined.canonicalize() else {
+        return fail(format!(
+            "Lua script {written:?} not found (paths are relative to the directory of this source file); \
+             check the path or create the file"
+        ));
+    };
+    if canonical.is_dir() {
+        return fail(format!(
+            "{written:?} is a directory, not a Lua file; name the .lua file inside it"
+        ));
+    }
+    let Ok(bytes) = std::fs::read(&canonical) else {
+        return fail(format!(
+            "Lua script {written:?} cannot be read; check that it is a readable file"
+        ));
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let at = err.utf8_error().valid_up_to();
+            return fail(format!(
+                "Lua script {written:?} is not valid UTF-8 (first bad byte at offset {at}); save it as UTF-8"
+            ));
+        }
+    };
+    if text.trim().is_empty() {
+        return fail(format!(
+            "Lua script {written:?} is empty; write the script or remove this call"
+        ));
+    }
+    let Some(canonical) = canonical.to_str() else {
+        return fail(format!(
+            "the full path of Lua script {written:?} is not valid UTF-8, so it cannot be tracked for rebuilds; \
+             move the project to a UTF-8 path"
+        ));
+    };
+    Ok(ScriptFile {
+        canonical: canonical.to_owned(),
+        text,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proc_macro2::Span;
+
+    fn lit(s: &str) -> LitStr {
+        LitStr::new(s, Span::call_site())
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("lua-script-resolve-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn read_script_reads_exact_bytes() {
+        let dir = temp_dir("ok");
+        std::fs::write(dir.join("a.lua"), "return 1\r\n").unwrap();
+        let file = read_script(&dir, &lit("a.lua")).unwrap();
+        assert_eq!(file.text, "return 1\r\n");
+        assert!(Path::new(&file.canonical).is_absolute());
+    }
+
+    #[test]
+    fn read_script_errors_show_path_as_written() {
+        let dir = temp_dir("errors");
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("empty.lua"), " \n\t").unwrap();
+        std::fs::write(dir.join("latin1.lua"), b"return '\xe9'").unwrap();
+        let cases = [
+            ("missing.lua", "Lua script \"missing.lua\" not found"),
+            ("sub", "\"sub\" is a directory"),
+            ("empty.lua", "Lua script \"empty.lua\" is empty"),
+            (
+                "latin1.lua",
+                "is not valid UTF-8 (first bad byte at offset 8)",
+            ),
+            ("/etc/passwd", "is absolute"),
+            ("", "the script path is empty"),
+        ];
+        for (path, expected) in cases {
+            let err = read_script(&dir, &lit(path)).unwrap_err().to_string();
+            assert!(err.contains(expected), "{path}: {err}");
+            assert!(!err.contains(dir.to_str().unwrap()), "{err}");
+        }
+    }
+}
