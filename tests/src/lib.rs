@@ -1,1 +1,25 @@
-//! Harness: real redis-server processes for the integration tests.
+//! Harness: real `redis-server` processes for the integration tests.
+//!
+//! [`RedisServer::start`] runs a throwaway server on a free loopback port with no persistence, in its own
+//! temporary directory; [`RedisCluster::start`] forms a cluster of them with `redis-cli --cluster create`.
+//! Both are killed, and their directories removed, on drop. When a test fails, the logs of its servers are
+//! printed to stderr so the failure can be read next to what the server saw.
+//!
+//! Nothing is shared between tests: every server has its own port and directory, so tests may run in
+//! parallel threads (`cargo test`) or processes (`cargo nextest`).
+//!
+//! Every helper panics on failure, with the reason: that is how a test fails.
+
+#![allow(clippy::unwrap_used)]
+
+mod cluster;
+mod port;
+mod process;
+mod server;
+mod stats;
+mod tempdir;
+pub mod upstash;
+
+pub use cluster::RedisCluster;
+pub use server::RedisServer;
+pub use stats::CommandStats;

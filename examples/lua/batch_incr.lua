@@ -1,0 +1,8 @@
+-- Increments every key in KEYS; returns the new values in order.
+local results = {}
+
+for i = 1, #KEYS do
+  results[i] = redis.call("INCR", KEYS[i])
+end
+
+return results

@@ -1,0 +1,9 @@
+-- Atomic counter with TTL: increments KEYS[1] and, the first time, makes it expire after ARGV[1] seconds.
+local count = redis.call("INCR", KEYS[1])
+local ttl = redis.call("TTL", KEYS[1])
+
+if ttl == -1 then
+  redis.call("EXPIRE", KEYS[1], ARGV[1])
+end
+
+return count

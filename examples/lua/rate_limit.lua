@@ -1,0 +1,14 @@
+-- Fixed-window rate limit: counts a request on KEYS[1] in a window of ARGV[2] seconds
+-- (ARGV[1] is the limit the caller compares against); returns {requests in this window, seconds left}.
+local key = KEYS[1]
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+
+local current = redis.call("INCR", key)
+
+if current == 1 then
+  redis.call("EXPIRE", key, window)
+end
+
+local ttl = redis.call("TTL", key)
+return {current, ttl}

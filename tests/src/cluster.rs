@@ -1,0 +1,287 @@
+//! [`RedisCluster`]: throwaway `redis-server`s joined into a cluster with `redis-cli --cluster create`.
+
+use std::ffi::OsString;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use redis::cluster::ClusterClient;
+use redis::cluster_async::ClusterConnection;
+
+use crate::port::free_port;
+use crate::server::RedisServer;
+use crate::stats::CommandStats;
+
+/// How long the cluster may take to reach `cluster_state:ok` on every node.
+const CONVERGE: Duration = Duration::from_secs(30);
+
+/// A cluster of `masters` primaries with `replicas` replicas each, on free loopback ports (client and bus
+/// ports both picked free, so clusters of parallel tests never meet). Killed on drop, with every node's
+/// log printed when the test is failing.
+#[derive(Debug)]
+pub struct RedisCluster {
+    nodes: Vec<RedisServer>,
+}
+
+impl RedisCluster {
+    /// Starts the nodes, runs `redis-cli --cluster create ... --cluster-replicas <replicas>`, and waits
+    /// until every node reports `cluster_state:ok` and every replica follows its master. Panics with
+    /// the logs if that does not happen.
+    pub fn start(masters: usize, replicas: usize) -> RedisCluster {
+        assert!(
+            masters >= 3,
+            "redis-cli --cluster create needs at least 3 masters"
+        );
+        let nodes: Vec<RedisServer> = (0..masters * (1 + replicas))
+            .map(|_| {
+                RedisServer::spawn(&|dir| {
+                    let conf = dir.join("nodes.conf");
+                    [
+                        "--cluster-enabled".into(),
+                        "yes".into(),
+                        "--cluster-config-file".into(),
+                        OsString::from(conf),
+                        "--cluster-port".into(),
+                        free_port().to_string().into(),
+                        "--cluster-node-timeout".into(),
+                        "5000".into(),
+                        // Replicas sync at once instead of waiting 5 s for more replicas to join.
+                        "--repl-diskless-sync-delay".into(),
+                        "0".into(),
+                    ]
+                    .into()
+                })
+            })
+            .collect();
+        let cluster = RedisCluster { nodes };
+        cluster.create(replicas);
+        cluster.wait_until_ok(replicas);
+        cluster
+    }
+
+    fn create(&self, replicas: usize) {
+        let output = Command::new("redis-cli")
+            .arg("--cluster")
+            .arg("create")
+            .args(self.nodes.iter().map(|n| format!("127.0.0.1:{}", n.port())))
+            .arg("--cluster-replicas")
+            .arg(replicas.to_string())
+            .arg("--cluster-yes")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("can not run redis-cli (apt-get install -y redis-tools): {e}")
+            });
+        assert!(
+            output.status.success(),
+            "redis-cli --cluster create failed:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    fn wait_until_ok(&self, replicas: usize) {
+        let deadline = Instant::now() + CONVERGE;
+        for node in &self.nodes {
+            loop {
+                let info: String = node
+                    .client()
+                    .get_connection()
+                    .and_then(|mut c| redis::cmd("CLUSTER").arg("INFO").query(&mut c))
+                    .unwrap_or_default();
+                if info.contains("cluster_state:ok") {
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "node {} not cluster_state:ok after {CONVERGE:?}:\n{info}",
+                    node.port()
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        // Replicas are of use only once they follow their master.
+        for node in &self.nodes {
+            loop {
+                let info: String = node
+                    .client()
+                    .get_connection()
+                    .and_then(|mut c| redis::cmd("INFO").arg("replication").query(&mut c))
+                    .unwrap_or_default();
+                let following = info.contains("role:master")
+                    && info.contains(&format!("connected_slaves:{replicas}\r\n"))
+                    || info.contains("role:slave") && info.contains("master_link_status:up");
+                if following {
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "node {} has not synced its replicas after {CONVERGE:?}:\n{info}",
+                    node.port()
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+
+    /// Every node, masters and replicas, in start order.
+    pub fn nodes(&self) -> &[RedisServer] {
+        &self.nodes
+    }
+
+    /// The URL of every node.
+    pub fn urls(&self) -> Vec<String> {
+        self.nodes.iter().map(RedisServer::url).collect()
+    }
+
+    /// A `ClusterClient` seeded with every node.
+    pub fn client(&self) -> ClusterClient {
+        ClusterClient::new(self.urls()).unwrap()
+    }
+
+    /// A new async cluster connection.
+    pub async fn connection(&self) -> ClusterConnection {
+        self.client().get_async_connection().await.unwrap()
+    }
+
+    /// The master that owns the slot of `key` (asked of the cluster: `CLUSTER KEYSLOT`, `CLUSTER NODES`).
+    pub async fn master_for_key(&self, key: &str) -> &RedisServer {
+        let mut conn = self.nodes[0].connection().await;
+        let slot: u16 = redis::cmd("CLUSTER")
+            .arg("KEYSLOT")
+            .arg(key)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let nodes: String = redis::cmd("CLUSTER")
+            .arg("NODES")
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let port = owner_of(&nodes, slot)
+            .unwrap_or_else(|| panic!("no master owns slot {slot}:\n{nodes}"));
+        self.nodes
+            .iter()
+            .find(|n| n.port() == port)
+            .unwrap_or_else(|| panic!("slot {slot} owned by unknown port {port}"))
+    }
+
+    /// `INFO commandstats` of every node, in [`nodes`](Self::nodes) order.
+    pub async fn commandstats_per_node(&self) -> Vec<CommandStats> {
+        let mut all = Vec::with_capacity(self.nodes.len());
+        for node in &self.nodes {
+            all.push(node.commandstats().await);
+        }
+        all
+    }
+
+    /// `INFO commandstats` summed over all nodes.
+    pub async fn commandstats(&self) -> CommandStats {
+        self.commandstats_per_node().await.into_iter().sum()
+    }
+
+    /// `CONFIG RESETSTAT` on every node.
+    pub async fn reset_stats(&self) {
+        for node in &self.nodes {
+            node.reset_stats().await;
+        }
+    }
+
+    /// `SCRIPT FLUSH` on every node.
+    pub async fn script_flush(&self) {
+        for node in &self.nodes {
+            node.script_flush().await;
+        }
+    }
+}
+
+/// The client port of the master serving `slot`, from `CLUSTER NODES` text
+/// (`<id> <ip:port@cport> <flags> <master> <ping> <pong> <epoch> <link> <slot> <slot>...`).
+fn owner_of(nodes: &str, slot: u16) -> Option<u16> {
+    nodes.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.len() < 9 || !fields[2].split(',').any(|f| f == "master") {
+            return None;
+        }
+        let serves = fields[8..].iter().any(|range| {
+            let (start, end) = range.split_once('-').unwrap_or((range, range));
+            matches!((start.parse::<u16>(), end.parse::<u16>()), (Ok(s), Ok(e)) if (s..=e).contains(&slot))
+        });
+        let address = fields[1].split('@').next()?;
+        serves.then(|| address.rsplit(':').next()?.parse().ok())?
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::owner_of;
+
+    #[test]
+    fn finds_the_owner_of_a_slot() {
+        let nodes = "a 127.0.0.1:7001@17001 myself,master - 0 0 1 connected 0-5460\n\
+                     b 127.0.0.1:7002@17002 master - 0 0 2 connected 5461-10922\n\
+                     c 127.0.0.1:7003@17003 master - 0 0 3 connected 10923-16383\n\
+                     d 127.0.0.1:7004@17004 slave a 0 0 1 connected\n";
+        assert_eq!(owner_of(nodes, 0), Some(7001));
+        assert_eq!(owner_of(nodes, 5461), Some(7002));
+        assert_eq!(owner_of(nodes, 16383), Some(7003));
+    }
+}
+
+#[cfg(test)]
+mod start_tests {
+    use super::RedisCluster;
+
+    #[tokio::test]
+    async fn three_masters_serve_all_slots() {
+        let cluster = RedisCluster::start(3, 0);
+        assert_eq!(cluster.urls().len(), 3);
+        let mut conn = cluster.connection().await;
+        for key in ["a", "b", "c", "d", "e"] {
+            let () = redis::cmd("SET")
+                .arg(key)
+                .arg(key)
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+        }
+        let mut owners: Vec<u16> = Vec::new();
+        for key in ["a", "b", "c", "d", "e"] {
+            let owner = cluster.master_for_key(key).await;
+            let value: Option<String> = redis::cmd("GET")
+                .arg(key)
+                .query_async(&mut owner.connection().await)
+                .await
+                .unwrap();
+            assert_eq!(value.as_deref(), Some(key));
+            owners.push(owner.port());
+        }
+        owners.sort_unstable();
+        owners.dedup();
+        assert!(owners.len() > 1, "keys a..e all on one node");
+        assert!(cluster.commandstats().await.calls("set") >= 5);
+    }
+}
+
+#[cfg(test)]
+mod replica_tests {
+    use super::RedisCluster;
+
+    #[tokio::test]
+    async fn three_masters_with_one_replica_each() {
+        let cluster = RedisCluster::start(3, 1);
+        assert_eq!(cluster.nodes().len(), 6);
+        let mut conn = cluster.connection().await;
+        let () = redis::cmd("SET")
+            .arg("k")
+            .arg("v")
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let value: String = redis::cmd("GET")
+            .arg("k")
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(value, "v");
+    }
+}

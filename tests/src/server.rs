@@ -1,0 +1,275 @@
+//! [`RedisServer`]: a throwaway `redis-server` on a free loopback port.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, MultiplexedConnection};
+use redis::{AsyncConnectionConfig, Client};
+
+use crate::process::{self, Process};
+use crate::stats::CommandStats;
+use crate::tempdir::TempDir;
+
+/// How long the harness waits for the reply to one of its own queries.
+const ADMIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A `redis-server` started for one test: no persistence, bound to 127.0.0.1 on a free port, with its
+/// own directory and log file. Killed on drop; if the test is failing, its log is printed to stderr.
+///
+/// ```no_run
+/// # async fn t() {
+/// let server = redis_script_tests::RedisServer::start();
+/// let conn = server.connection().await;
+/// server.reset_stats().await;
+/// // ... run scripts on `conn` ...
+/// assert_eq!(server.commandstats().await.calls("evalsha"), 1);
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct RedisServer {
+    process: Process,
+    // Dropped after `process` (fields drop in order), so the log outlives the server.
+    dir: TempDir,
+}
+
+impl RedisServer {
+    /// Starts a server and waits (at most 10 s) until it answers PING. Panics when `redis-server` is
+    /// not on PATH or does not come up, showing its log.
+    pub fn start() -> RedisServer {
+        RedisServer::start_with_args::<[&str; 0], &str>([])
+    }
+
+    /// Like [`start`](Self::start), with extra `redis-server` arguments, e.g.
+    /// `["--enable-debug-command", "local"]`.
+    pub fn start_with_args<I, S>(args: I) -> RedisServer
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        RedisServer::spawn(&move |_| args.clone())
+    }
+
+    /// Starts a server whose extra arguments depend on its directory (cluster config files).
+    pub(crate) fn spawn(extra: &dyn Fn(&std::path::Path) -> Vec<OsString>) -> RedisServer {
+        let dir = TempDir::new("redis-script-test");
+        let path = dir.path().to_owned();
+        let process = process::spawn(dir.path(), &|| extra(&path));
+        RedisServer { process, dir }
+    }
+
+    /// `redis://127.0.0.1:<port>/`
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.process.port)
+    }
+
+    /// The TCP port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.process.port
+    }
+
+    /// The server's directory (removed on drop).
+    pub fn dir(&self) -> PathBuf {
+        self.dir.path().to_owned()
+    }
+
+    /// A `redis::Client` for this server.
+    pub fn client(&self) -> Client {
+        Client::open(self.url()).unwrap()
+    }
+
+    /// A new multiplexed connection.
+    pub async fn connection(&self) -> MultiplexedConnection {
+        self.client()
+            .get_multiplexed_async_connection()
+            .await
+            .unwrap()
+    }
+
+    /// A new multiplexed connection with the given configuration (e.g. a short response timeout).
+    pub async fn connection_with_config(
+        &self,
+        config: &AsyncConnectionConfig,
+    ) -> MultiplexedConnection {
+        self.client()
+            .get_multiplexed_async_connection_with_config(config)
+            .await
+            .unwrap()
+    }
+
+    /// The connection of the harness's own queries: patient (10 s), so that a test that stalls the server
+    /// on purpose (`CLIENT PAUSE`, `DEBUG SLEEP`) can still look at it, yet bounded.
+    async fn admin_connection(&self) -> MultiplexedConnection {
+        let config = AsyncConnectionConfig::new().set_response_timeout(Some(ADMIN_TIMEOUT));
+        self.connection_with_config(&config).await
+    }
+
+    /// A new `ConnectionManager` (a reconnecting multiplexed connection).
+    pub async fn connection_manager(&self) -> ConnectionManager {
+        self.client().get_connection_manager().await.unwrap()
+    }
+
+    /// Runs one command on a new connection, e.g. `server.query::<Option<String>>(redis::cmd("GET").arg("k"))`,
+    /// to look at the effects of a script from outside it.
+    pub async fn query<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> T {
+        cmd.query_async(&mut self.admin_connection().await)
+            .await
+            .unwrap()
+    }
+
+    /// The server log so far.
+    pub fn log(&self) -> String {
+        process::read_log(&self.dir.path().join("redis.log"))
+    }
+
+    /// True while the server answers PING.
+    pub fn is_running(&self) -> bool {
+        process::ping(self.process.port)
+    }
+
+    /// Kills the server now (to test lost connections); the log stays readable until drop.
+    pub fn kill(&mut self) {
+        process::stop(&mut self.process.child);
+    }
+
+    /// `INFO commandstats`, parsed: calls per command since start or the last [`reset_stats`](Self::reset_stats).
+    pub async fn commandstats(&self) -> CommandStats {
+        let info: String = redis::cmd("INFO")
+            .arg("commandstats")
+            .query_async(&mut self.admin_connection().await)
+            .await
+            .unwrap();
+        CommandStats::parse(&info)
+    }
+
+    /// `CONFIG RESETSTAT`: zeroes the command statistics.
+    pub async fn reset_stats(&self) {
+        let () = redis::cmd("CONFIG")
+            .arg("RESETSTAT")
+            .query_async(&mut self.admin_connection().await)
+            .await
+            .unwrap();
+    }
+
+    /// `SCRIPT FLUSH`: empties the script cache, so the next `exec` must fall back to EVAL.
+    pub async fn script_flush(&self) {
+        let () = redis::cmd("SCRIPT")
+            .arg("FLUSH")
+            .query_async(&mut self.admin_connection().await)
+            .await
+            .unwrap();
+    }
+
+    /// `SCRIPT LOAD`: caches `script` and returns the SHA-1 the server computed.
+    pub async fn script_load(&self, script: &str) -> String {
+        redis::cmd("SCRIPT")
+            .arg("LOAD")
+            .arg(script)
+            .query_async(&mut self.admin_connection().await)
+            .await
+            .unwrap()
+    }
+
+    /// `redis_version` from `INFO server`, e.g. `7.0.15`.
+    pub async fn version(&self) -> String {
+        let info: String = redis::cmd("INFO")
+            .arg("server")
+            .query_async(&mut self.admin_connection().await)
+            .await
+            .unwrap();
+        info.lines()
+            .find_map(|l| l.strip_prefix("redis_version:"))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        process::stop(&mut self.process.child);
+        if std::thread::panicking() {
+            eprintln!(
+                "--- redis-server log (port {}) ---\n{}\n--- end of log ---",
+                self.process.port,
+                self.log()
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn starts_answers_and_counts_commands() {
+        let server = RedisServer::start();
+        assert!(server.is_running());
+        assert!(server.url().ends_with(&format!(":{}/", server.port())));
+        let mut conn = server.connection().await;
+        let pong: String = redis::cmd("PING").query_async(&mut conn).await.unwrap();
+        assert_eq!(pong, "PONG");
+        assert!(
+            server
+                .version()
+                .await
+                .starts_with(|c: char| c.is_ascii_digit())
+        );
+
+        server.reset_stats().await;
+        let sha = server.script_load("return 1").await;
+        assert_eq!(sha, "e0e1f9fabfc9d4800c877a703b823ac0578ff8db");
+        let one: i64 = redis::cmd("EVALSHA")
+            .arg(&sha)
+            .arg(0)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(one, 1);
+        let stats = server.commandstats().await;
+        assert_eq!(stats.calls("evalsha"), 1);
+        assert_eq!(stats.calls("eval"), 0);
+        assert_eq!(stats.calls("script|load"), 1);
+
+        server.script_flush().await;
+        let err = redis::cmd("EVALSHA")
+            .arg(&sha)
+            .arg(0)
+            .query_async::<i64>(&mut conn)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Some("NOSCRIPT"));
+        assert!(server.log().contains("Ready to accept connections"));
+    }
+
+    #[tokio::test]
+    async fn kill_stops_the_server_and_drop_removes_its_dir() {
+        let mut server = RedisServer::start();
+        let dir = server.dir();
+        assert!(dir.exists());
+        server.kill();
+        assert!(!server.is_running());
+        drop(server);
+        assert!(!dir.exists());
+    }
+
+    /// Drop prints the log of a failing test to stderr (see it with `--nocapture`), without panicking
+    /// again.
+    #[test]
+    #[should_panic(expected = "failing on purpose")]
+    fn a_failing_test_shows_the_log() {
+        let _server = RedisServer::start();
+        panic!("failing on purpose");
+    }
+
+    #[test]
+    fn parallel_servers_get_their_own_ports() {
+        let servers: Vec<RedisServer> = (0..4).map(|_| RedisServer::start()).collect();
+        let mut ports: Vec<u16> = servers.iter().map(RedisServer::port).collect();
+        ports.sort_unstable();
+        ports.dedup();
+        assert_eq!(ports.len(), 4);
+        assert!(servers.iter().all(RedisServer::is_running));
+    }
+}

@@ -1,0 +1,230 @@
+//! Scripts on a Redis Cluster: routed by the slot of their keys, loaded on the owning node only.
+
+#![allow(clippy::unwrap_used)]
+
+use redis::cluster_async::ClusterConnection;
+use redis_script::{Error, Script, ScriptRO, lua_script};
+use redis_script_tests::{RedisCluster, RedisServer};
+
+static INCR_TTL: Script<i64> = lua_script!("../../examples/lua/incr_ttl.lua");
+static BATCH_INCR: Script<Vec<i64>> = lua_script!("../../examples/lua/batch_incr.lua");
+static GET: ScriptRO<Option<String>> = lua_script!("../../examples/lua/get.lua", readonly);
+
+/// One key owned by each master, in `cluster.nodes()` order of the masters.
+async fn key_per_master(cluster: &RedisCluster) -> Vec<(String, u16)> {
+    let masters = 3;
+    let mut found: Vec<(String, u16)> = Vec::new();
+    for i in 0..1000 {
+        let key = format!("key:{i}");
+        let owner = cluster.master_for_key(&key).await.port();
+        if !found.iter().any(|(_, port)| *port == owner) {
+            found.push((key, owner));
+        }
+        if found.len() == masters {
+            return found;
+        }
+    }
+    panic!("no key found for every master: {found:?}")
+}
+
+fn node(cluster: &RedisCluster, port: u16) -> &RedisServer {
+    cluster.nodes().iter().find(|n| n.port() == port).unwrap()
+}
+
+#[tokio::test]
+async fn exec_runs_on_the_owner_of_each_slot_range_and_loads_there_only() {
+    let cluster = RedisCluster::start(3, 0);
+    let conn = cluster.connection().await;
+    let keys = key_per_master(&cluster).await;
+    cluster.reset_stats().await;
+
+    // The first key: EVALSHA -> NOSCRIPT -> EVAL on its owner, nothing anywhere else.
+    let (first_key, first_owner) = &keys[0];
+    assert_eq!(INCR_TTL.exec(&conn, [first_key], [60]).await.unwrap(), 1);
+    for n in cluster.nodes() {
+        let expected = if n.port() == *first_owner {
+            (1, 1, 0, 0)
+        } else {
+            (0, 0, 0, 0)
+        };
+        assert_eq!(
+            n.commandstats().await.scripts(),
+            expected,
+            "node {}",
+            n.port()
+        );
+    }
+
+    // Every owner loads it once, on its first use.
+    for (key, _) in &keys {
+        assert_eq!(
+            INCR_TTL.exec(&conn, [key], [60]).await.unwrap(),
+            if key == first_key { 2 } else { 1 }
+        );
+        assert!(INCR_TTL.exec(&conn, [key], [60]).await.unwrap() >= 2);
+    }
+    for (key, owner) in &keys {
+        let owner = node(&cluster, *owner);
+        let stats = owner.commandstats().await;
+        assert_eq!(stats.calls("eval"), 1, "node {}", owner.port());
+        let expected_evalsha = if key == first_key { 3 } else { 2 };
+        assert_eq!(
+            stats.calls("evalsha"),
+            expected_evalsha,
+            "node {}",
+            owner.port()
+        );
+        // The counter lives on its owner.
+        let value: i64 = owner.query(redis::cmd("GET").arg(key)).await;
+        assert_eq!(value, expected_evalsha as i64);
+        let ttl: i64 = owner.query(redis::cmd("TTL").arg(key)).await;
+        assert!((1..=60).contains(&ttl), "ttl {ttl}");
+    }
+    assert_eq!(cluster.commandstats().await.scripts(), (3, 7, 0, 0));
+
+    // Flushing one node's cache costs one EVAL on that node only.
+    let (key, owner) = &keys[1];
+    node(&cluster, *owner).script_flush().await;
+    INCR_TTL.exec(&conn, [key], [60]).await.unwrap();
+    assert_eq!(node(&cluster, *owner).commandstats().await.calls("eval"), 2);
+    assert_eq!(cluster.commandstats().await.calls("eval"), 4);
+}
+
+#[tokio::test]
+async fn keys_in_different_slots_are_a_crossslot_server_error() {
+    let cluster = RedisCluster::start(3, 0);
+    let conn = cluster.connection().await;
+    let keys = key_per_master(&cluster).await;
+    let (a, b) = (&keys[0].0, &keys[1].0);
+
+    let err = BATCH_INCR.exec(&conn, [a, b], ()).await.unwrap_err();
+    assert!(matches!(err, Error::Server(_)), "{err:?}");
+    assert_eq!(err.code(), Some("CROSSSLOT"), "{err:?}");
+    assert!(!err.may_have_run());
+    // Nothing was incremented anywhere.
+    for (key, owner) in [&keys[0], &keys[1]] {
+        let value: Option<i64> = node(&cluster, *owner)
+            .query(redis::cmd("GET").arg(key))
+            .await;
+        assert_eq!(value, None, "{key}");
+    }
+}
+
+#[tokio::test]
+async fn keys_sharing_a_hash_tag_run_together() {
+    let cluster = RedisCluster::start(3, 0);
+    let conn = cluster.connection().await;
+    let keys = ["{user:1}:a", "{user:1}:b"];
+
+    assert_eq!(BATCH_INCR.exec(&conn, keys, ()).await.unwrap(), [1, 1]);
+    assert_eq!(BATCH_INCR.exec(&conn, keys, ()).await.unwrap(), [2, 2]);
+    let owner = cluster.master_for_key("{user:1}").await;
+    let values: Vec<i64> = owner.query(redis::cmd("MGET").arg(&keys)).await;
+    assert_eq!(values, [2, 2]);
+    assert_eq!(owner.commandstats().await.scripts(), (1, 2, 0, 0));
+
+    // Read-only on the same owner: EVALSHA_RO, then one EVAL_RO.
+    let () = owner
+        .query(redis::cmd("SET").arg("{user:1}:name").arg("ada"))
+        .await;
+    assert_eq!(
+        GET.exec(&conn, ["{user:1}:name"], ())
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("ada")
+    );
+    assert_eq!(owner.commandstats().await.scripts(), (1, 2, 1, 1));
+}
+
+#[tokio::test]
+async fn a_timeout_on_a_cluster_is_returned_and_the_script_runs_once() {
+    let cluster = RedisCluster::start(3, 0);
+    let client = redis::cluster::ClusterClientBuilder::new(cluster.urls())
+        .response_timeout(std::time::Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let conn = client.get_async_connection().await.unwrap();
+    let key = "paused";
+    let owner = cluster.master_for_key(key).await;
+    assert_eq!(INCR_TTL.exec(&conn, [key], [60]).await.unwrap(), 1);
+    cluster.reset_stats().await;
+
+    // The owner holds every command for 800 ms, then runs them.
+    let () = owner
+        .query(redis::cmd("CLIENT").arg("PAUSE").arg(800).arg("ALL"))
+        .await;
+    let err = INCR_TTL.exec(&conn, [key], [60]).await.unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(err.may_have_run());
+
+    // Once the pause ends the held EVALSHA runs; a second copy, if one had been sent, would run with it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while owner.query::<i64>(redis::cmd("GET").arg(key)).await < 2
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let value: i64 = owner.query(redis::cmd("GET").arg(key)).await;
+    let stats = owner.commandstats().await;
+    assert_eq!(
+        (value, stats.scripts()),
+        (2, (0, 1, 0, 0)),
+        "sent more than once"
+    );
+}
+
+/// Runs a script that INCRs `key` and then replies more than the server lets a client buffer, so the
+/// server drops the connection after the script ran; returns how many times it ran and the error.
+async fn run_with_a_lost_reply(cluster: &RedisCluster, conn: &ClusterConnection) -> (i64, Error) {
+    let script =
+        Script::<Vec<u8>>::new("redis.call('INCR', KEYS[1]) return string.rep('x', 1024 * 1024)");
+    let key = "big-reply";
+    let owner = cluster.master_for_key(key).await;
+    let _: String = owner
+        .query(redis::cmd("SCRIPT").arg("LOAD").arg(script.script()))
+        .await;
+    let () = owner
+        .query(
+            redis::cmd("CONFIG")
+                .arg("SET")
+                .arg("client-output-buffer-limit")
+                .arg("normal 65536 65536 0"),
+        )
+        .await;
+    owner.reset_stats().await;
+
+    let err = script.exec(conn, [key], ()).await.unwrap_err();
+    let runs: i64 = owner.query(redis::cmd("GET").arg(key)).await;
+    assert_eq!(owner.commandstats().await.calls("eval"), 0);
+    assert_eq!(owner.commandstats().await.calls("evalsha"), runs as u64);
+    (runs, err)
+}
+
+/// With `retries(0)` the cluster connection reports the lost reply instead of sending the script again.
+#[tokio::test]
+async fn a_connection_lost_after_the_script_ran_is_not_resent_without_client_retries() {
+    let cluster = RedisCluster::start(3, 0);
+    let client = redis::cluster::ClusterClientBuilder::new(cluster.urls())
+        .retries(0)
+        .build()
+        .unwrap();
+    let conn = client.get_async_connection().await.unwrap();
+    let (runs, err) = run_with_a_lost_reply(&cluster, &conn).await;
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(err.may_have_run());
+    assert_eq!(runs, 1, "the script ran {runs} times");
+}
+
+/// `redis::cluster_async::ClusterConnection` re-sends a command whose connection broke (up to its
+/// `retries`), so with the default client a script can run again after it already ran.
+#[tokio::test]
+#[ignore = "the default ClusterClient re-sends a command after a broken connection"]
+async fn a_connection_lost_after_the_script_ran_is_not_resent_by_the_default_client() {
+    let cluster = RedisCluster::start(3, 0);
+    let conn = cluster.connection().await;
+    let (runs, err) = run_with_a_lost_reply(&cluster, &conn).await;
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert_eq!(runs, 1, "the script ran {runs} times");
+}
