@@ -1,0 +1,366 @@
+//! Building an [`Upstash`] client: URL and token checks, environment variables, options.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::HeaderValue;
+
+use super::Upstash;
+use super::decode::Encoding;
+use super::http::Inner;
+use crate::{Error, TransportError, TransportErrorKind};
+
+/// The environment variable holding the REST URL, as the Upstash console names it.
+pub const URL_ENV: &str = "UPSTASH_REDIS_REST_URL";
+/// The environment variable holding the REST token, as the Upstash console names it.
+pub const TOKEN_ENV: &str = "UPSTASH_REDIS_REST_TOKEN";
+
+/// When a failed request is sent again.
+///
+/// A request that may have reached the server is sent again only for read-only commands (EVAL_RO,
+/// EVALSHA_RO), which can not write; a request that could not even connect is sent again for any
+/// command, since nothing was sent. The wait before retry `n` (from 0) is `base_backoff * 2^n`, at most
+/// [`RetryPolicy::MAX_BACKOFF`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// How many times a request is sent again after the first try.
+    pub max_retries: u32,
+    /// The wait before the first retry; it doubles with each further one.
+    pub base_backoff: Duration,
+}
+
+impl RetryPolicy {
+    /// The longest wait between two tries.
+    pub const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+    /// Up to `max_retries` retries, the first after `base_backoff`.
+    pub const fn new(max_retries: u32, base_backoff: Duration) -> Self {
+        RetryPolicy {
+            max_retries,
+            base_backoff,
+        }
+    }
+
+    /// Never send a request twice.
+    pub const fn none() -> Self {
+        RetryPolicy::new(0, Duration::ZERO)
+    }
+
+    /// The wait before retry `retry` (counted from 0).
+    pub(crate) fn backoff(&self, retry: u32) -> Duration {
+        self.base_backoff
+            .saturating_mul(1u32 << retry.min(16))
+            .min(Self::MAX_BACKOFF)
+    }
+}
+
+impl Default for RetryPolicy {
+    /// Three retries, waiting 50 ms, 100 ms and 200 ms.
+    fn default() -> Self {
+        RetryPolicy::new(3, Duration::from_millis(50))
+    }
+}
+
+/// Where the URL and token came from, so that an error can name the variable to fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    Arguments,
+    Environment,
+}
+
+/// Options of an [`Upstash`] client; [`build`](Self::build) checks them.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use redis_script::rest::{RetryPolicy, Upstash};
+///
+/// # fn f() -> redis_script::Result<()> {
+/// let upstash = Upstash::builder_from_env()?
+///     .timeout(Some(Duration::from_secs(5)))
+///     .retry(RetryPolicy::new(2, Duration::from_millis(100)))
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[must_use]
+pub struct UpstashBuilder {
+    url: String,
+    token: String,
+    origin: Origin,
+    timeout: Option<Duration>,
+    http: Option<reqwest::Client>,
+    read_your_writes: bool,
+    base64: bool,
+    retry: RetryPolicy,
+}
+
+impl UpstashBuilder {
+    /// The default request timeout.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+    pub(crate) fn new(url: String, token: String) -> Self {
+        UpstashBuilder {
+            url,
+            token,
+            origin: Origin::Arguments,
+            timeout: Some(Self::DEFAULT_TIMEOUT),
+            http: None,
+            read_your_writes: true,
+            base64: true,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    pub(crate) fn from_env() -> Result<Self, Error> {
+        let url = env_var(URL_ENV)?;
+        let token = env_var(TOKEN_ENV)?;
+        let mut builder = UpstashBuilder::new(url, token);
+        builder.origin = Origin::Environment;
+        Ok(builder)
+    }
+
+    /// How long one request may take, from sending it to reading the whole reply; `None` waits for
+    /// ever. Default: [`DEFAULT_TIMEOUT`](Self::DEFAULT_TIMEOUT). A request that timed out may have run.
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sends through this `reqwest` client instead of one built here (e.g. to share a connection pool,
+    /// set a proxy, or pick the TLS setup). The request timeout above still applies per request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Sends the latest `upstash-sync-token` with each request, so that a read sees the writes made
+    /// before it through this client (and its clones) even when a replica serves it. Default: on.
+    pub fn read_your_writes(mut self, on: bool) -> Self {
+        self.read_your_writes = on;
+        self
+    }
+
+    /// Asks for base64-encoded strings in replies (`Upstash-Encoding: base64`), which keeps binary values
+    /// intact. Off saves a little work when every value is UTF-8 text; other bytes are then lost by the
+    /// server's JSON encoding. Default: on.
+    pub fn base64(mut self, on: bool) -> Self {
+        self.base64 = on;
+        self
+    }
+
+    /// When failed requests are sent again. Default: [`RetryPolicy::default`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Checks the URL and the token and builds the client.
+    pub fn build(self) -> Result<Upstash, Error> {
+        let (url_name, token_name) = match self.origin {
+            Origin::Environment => (URL_ENV, TOKEN_ENV),
+            Origin::Arguments => ("the REST URL", "the REST token"),
+        };
+        let url = parse_url(&self.url).map_err(|why| config(format!("{url_name} {why}")))?;
+        let auth = bearer(&self.token).map_err(|why| config(format!("{token_name} {why}")))?;
+        let http = match self.http {
+            Some(http) => http,
+            None => default_http_client(self.timeout)?,
+        };
+        let encoding = if self.base64 {
+            Encoding::Base64
+        } else {
+            Encoding::Plain
+        };
+        Ok(Upstash {
+            inner: Arc::new(Inner::new(
+                http,
+                url,
+                auth,
+                self.timeout,
+                self.read_your_writes,
+                encoding,
+                self.retry,
+            )),
+        })
+    }
+}
+
+impl fmt::Debug for UpstashBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpstashBuilder")
+            .field("url", &self.url)
+            .field("token", &"<redacted>")
+            .field("timeout", &self.timeout)
+            .field("http_client", &self.http.is_some())
+            .field("read_your_writes", &self.read_your_writes)
+            .field("base64", &self.base64)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+fn config(message: String) -> Error {
+    Error::Transport(TransportError::new(
+        TransportErrorKind::Config,
+        message,
+        false,
+    ))
+}
+
+fn env_var(name: &str) -> Result<String, Error> {
+    match std::env::var(name) {
+        Ok(value) => Ok(value),
+        Err(std::env::VarError::NotPresent) => {
+            Err(config(format!("environment variable {name} is not set")))
+        }
+        Err(std::env::VarError::NotUnicode(_)) => Err(config(format!(
+            "environment variable {name} is not valid Unicode"
+        ))),
+    }
+}
+
+/// Checks the REST URL; the reason for a refusal never repeats the URL, which may carry a token.
+fn parse_url(text: &str) -> Result<Url, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("is empty".to_owned());
+    }
+    let url = Url::parse(text).map_err(|e| format!("is not a valid URL ({e})"))?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(format!(
+            "must start with https:// (or http:// for a local server), not {}://",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("has no host".to_owned());
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(
+            "must be the bare endpoint, without user, query or fragment (pass the token separately)"
+                .to_owned(),
+        );
+    }
+    Ok(url)
+}
+
+/// `Bearer <token>` as a header value marked sensitive, so `http` never prints it.
+fn bearer(token: &str) -> Result<HeaderValue, String> {
+    let token = token.trim();
+    if token.is_empty() {
+        return Err("is empty".to_owned());
+    }
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+        .map_err(|_| "contains characters that can not be sent in an HTTP header".to_owned())?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// A pooled keep-alive HTTP/1.1 client over rustls with the ring provider and the platform's roots,
+/// which does not follow redirects.
+fn default_http_client(timeout: Option<Duration>) -> Result<reqwest::Client, Error> {
+    use rustls_platform_verifier::BuilderVerifierExt as _;
+    let tls_error = |e: rustls::Error| {
+        Error::Transport(
+            TransportError::new(TransportErrorKind::Config, "TLS could not be set up", false)
+                .with_source(e),
+        )
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(tls_error)?
+        .with_platform_verifier()
+        .map_err(tls_error)?
+        .with_no_client_auth();
+    let connect_timeout = timeout
+        .unwrap_or(UpstashBuilder::DEFAULT_TIMEOUT)
+        .min(UpstashBuilder::DEFAULT_TIMEOUT);
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        // The REST API never redirects; following one could send the command (and token) elsewhere.
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .tcp_keepalive(Duration::from_secs(30))
+        .build()
+        .map_err(|e| {
+            Error::Transport(
+                TransportError::new(
+                    TransportErrorKind::Config,
+                    "the HTTP client could not be built",
+                    false,
+                )
+                .with_source(e.without_url()),
+            )
+        })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn config_message(result: Result<Upstash, Error>) -> String {
+        let err = result.unwrap_err();
+        let Error::Transport(t) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(t.kind(), TransportErrorKind::Config);
+        assert!(!err.may_have_run());
+        format!("{err} | {err:?}")
+    }
+
+    #[test]
+    fn urls_must_be_http_or_https_and_bare() {
+        let msg = config_message(Upstash::new("ftp://x.upstash.io", "tok3n"));
+        assert!(msg.contains("REST URL") && msg.contains("ftp://"), "{msg}");
+        let msg = config_message(Upstash::new("not a url", "tok3n"));
+        assert!(msg.contains("not a valid URL"), "{msg}");
+        let msg = config_message(Upstash::new("", "tok3n"));
+        assert!(msg.contains("empty"), "{msg}");
+        let msg = config_message(Upstash::new("https://x.upstash.io/?_token=s3cr3t", "tok3n"));
+        assert!(!msg.contains("s3cr3t") && !msg.contains("tok3n"), "{msg}");
+        assert!(Upstash::new("https://x.upstash.io", "tok3n").is_ok());
+        assert!(Upstash::new("http://127.0.0.1:8080/", "tok3n").is_ok());
+    }
+
+    #[test]
+    fn tokens_must_be_header_safe_and_are_never_shown() {
+        let msg = config_message(Upstash::new("https://x.upstash.io", " "));
+        assert!(msg.contains("token is empty"), "{msg}");
+        let msg = config_message(Upstash::new("https://x.upstash.io", "s3cr3t\n1"));
+        assert!(
+            msg.contains("HTTP header") && !msg.contains("s3cr3t"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn debug_redacts_the_token() {
+        let builder = Upstash::builder("https://x.upstash.io", "s3cr3t-t0ken");
+        let debug = format!("{builder:?}");
+        assert!(
+            !debug.contains("s3cr3t") && debug.contains("redacted"),
+            "{debug}"
+        );
+        let client = builder.build().unwrap();
+        let debug = format!("{client:?} {client:#?}");
+        assert!(
+            !debug.contains("s3cr3t") && debug.contains("redacted"),
+            "{debug}"
+        );
+        assert!(debug.contains("x.upstash.io"), "{debug}");
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.backoff(0), Duration::from_millis(50));
+        assert_eq!(policy.backoff(2), Duration::from_millis(200));
+        assert_eq!(policy.backoff(40), RetryPolicy::MAX_BACKOFF);
+        assert_eq!(RetryPolicy::none().max_retries, 0);
+    }
+}

@@ -1,0 +1,191 @@
+//! The Upstash REST transport: scripts over HTTPS to an Upstash Redis database (or any server that speaks
+//! its REST API).
+//!
+//! ```no_run
+//! use redis_script::{Script, rest::Upstash};
+//!
+//! # async fn run() -> redis_script::Result<()> {
+//! // Reads UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN.
+//! let upstash = Upstash::from_env()?;
+//! let incr = Script::<i64>::new("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+//! let views = incr.exec(&upstash, ["page:views"], [1]).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! - **Requests**: each command is one `POST` of a JSON array (`["EVALSHA", sha1, numkeys, keys.., args..]`)
+//!   with `Authorization: Bearer <token>`, over a pooled keep-alive connection. `exec` falls back from
+//!   EVALSHA to EVAL exactly as over RESP: the REST API answers NOSCRIPT with the same error text.
+//! - **Binary data**: replies are asked for base64-encoded and decoded to raw bytes, so any value a script
+//!   returns arrives intact. Keys and arguments travel as JSON strings and must be UTF-8; a value that is
+//!   not is refused before anything is sent ([`TransportErrorKind::Config`](crate::TransportErrorKind),
+//!   naming its position) — send binary arguments over RESP.
+//! - **Read-your-writes**: the `upstash-sync-token` of each response is sent with the next request, so a
+//!   read through this client (or a clone) sees the writes it made before.
+//! - **Retries** ([`RetryPolicy`]): a request that could not connect is sent again for any command;
+//!   one that may have reached the server only for EVAL_RO/EVALSHA_RO, which can not write. A script that
+//!   writes is never sent twice by this client.
+//! - **Errors** never contain the token, the keys or the arguments; neither does `Debug` of the client.
+
+mod body;
+mod config;
+mod decode;
+mod http;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use config::{RetryPolicy, TOKEN_ENV, URL_ENV, UpstashBuilder};
+
+use crate::{ArgList, Command, Error, Reply, Transport};
+use http::{Idempotence, Inner, Response};
+
+/// A client of the Upstash REST API; a [`Transport`] for [`Script`](crate::Script) and
+/// [`ScriptRO`](crate::ScriptRO).
+///
+/// Cheap to clone: clones share the connection pool and the read-your-writes token.
+#[derive(Clone)]
+pub struct Upstash {
+    inner: Arc<Inner>,
+}
+
+impl Upstash {
+    /// A client for the REST endpoint `url` (`https://...`) with `token`, and default options.
+    ///
+    /// Fails with a [`Config`](crate::TransportErrorKind::Config) transport error, saying what is wrong,
+    /// when the URL is not a bare http(s) URL or the token is empty or not sendable in a header.
+    pub fn new(url: impl Into<String>, token: impl Into<String>) -> Result<Self, Error> {
+        Self::builder(url, token).build()
+    }
+
+    /// A client configured from the environment variables `UPSTASH_REDIS_REST_URL` and
+    /// `UPSTASH_REDIS_REST_TOKEN`, as the Upstash console names them.
+    ///
+    /// A missing or malformed variable is a [`Config`](crate::TransportErrorKind::Config) transport error
+    /// naming the variable (never its value).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::builder_from_env()?.build()
+    }
+
+    /// Options for a client of `url` with `token`.
+    pub fn builder(url: impl Into<String>, token: impl Into<String>) -> UpstashBuilder {
+        UpstashBuilder::new(url.into(), token.into())
+    }
+
+    /// Options for a client configured from `UPSTASH_REDIS_REST_URL` and `UPSTASH_REDIS_REST_TOKEN`.
+    pub fn builder_from_env() -> Result<UpstashBuilder, Error> {
+        UpstashBuilder::from_env()
+    }
+
+    /// Sends commands in one request to `/pipeline`: not atomic, replies in order, one error per failed
+    /// command. Each command is its words, name first: `ArgList::new(&("SET", "k", 1))`.
+    ///
+    /// The outer error is for the request as a whole (transport, auth). A batch may write, so it is sent
+    /// again only when it could not connect. No script fallback happens inside a batch: an EVALSHA here
+    /// answers NOSCRIPT when the script is not cached; put `SCRIPT LOAD` first or use EVAL.
+    pub async fn pipeline(&self, commands: &[ArgList]) -> Result<Vec<Result<Reply, Error>>, Error> {
+        self.batch("pipeline", commands).await
+    }
+
+    /// Sends commands as one transaction to `/multi-exec`: atomic, replies in order. A transaction the
+    /// server rejects as a whole is the outer error, classified like any error reply.
+    ///
+    /// Retries and script fallback as for [`pipeline`](Self::pipeline).
+    pub async fn multi_exec(
+        &self,
+        commands: &[ArgList],
+    ) -> Result<Vec<Result<Reply, Error>>, Error> {
+        self.batch("multi-exec", commands).await
+    }
+
+    async fn batch(
+        &self,
+        route: &str,
+        commands: &[ArgList],
+    ) -> Result<Vec<Result<Reply, Error>>, Error> {
+        if commands.is_empty() {
+            return Ok(Vec::new());
+        }
+        let body = body::batch(commands)?;
+        let secrets: Vec<&[u8]> = commands.iter().flat_map(ArgList::iter).collect();
+        let response = self
+            .inner
+            .post(
+                self.inner.route(Some(route)),
+                body,
+                Idempotence::MayWrite,
+                &secrets,
+            )
+            .await?;
+        if !response.status.is_success() {
+            // A 400 carries the error of the whole batch.
+            return match decode::error_message(&response.body) {
+                Some(message) => Err(Error::from_reply_text(&message)),
+                None => {
+                    Err(self
+                        .inner
+                        .bad_body(&response, "the REST API refused the batch", &secrets))
+                }
+            };
+        }
+        let replies = decode::batch(&response.body, self.inner.encoding)
+            .map_err(|e| self.body_error(&response, e, &secrets))?;
+        if replies.len() != commands.len() {
+            return Err(self.inner.bad_body(
+                &response,
+                "the batch reply has a different number of entries than commands sent",
+                &secrets,
+            ));
+        }
+        Ok(replies)
+    }
+
+    fn body_error(&self, response: &Response, e: decode::BodyError, secrets: &[&[u8]]) -> Error {
+        match e {
+            decode::BodyError::NotJson => self.inner.bad_body(
+                response,
+                "the REST API sent a body that is not JSON",
+                secrets,
+            ),
+            // The body is JSON from the server; only the shape is named, values could be user data.
+            decode::BodyError::Shape(what) => Error::Transport(crate::TransportError::new(
+                crate::TransportErrorKind::Protocol,
+                format!("{what} (HTTP {})", response.status),
+                true,
+            )),
+        }
+    }
+
+    /// The latest `upstash-sync-token` received, which the next request sends; `None` before the first
+    /// response that carried one, or with read-your-writes off.
+    pub fn sync_token(&self) -> Option<String> {
+        self.inner
+            .sync_token()
+            .and_then(|v| v.to_str().ok().map(str::to_owned))
+    }
+}
+
+impl Transport for Upstash {
+    async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
+        let body = body::command(&command)?;
+        let secrets: Vec<&[u8]> = command.keys().iter().chain(command.args().iter()).collect();
+        let idempotence = if command.is_read_only() {
+            Idempotence::ReadOnly
+        } else {
+            Idempotence::MayWrite
+        };
+        let response = self
+            .inner
+            .post(self.inner.route(None), body, idempotence, &secrets)
+            .await?;
+        match decode::single(&response.body, self.inner.encoding) {
+            Ok(reply) => reply,
+            Err(e) => Err(self.body_error(&response, e, &secrets)),
+        }
+    }
+}
+
+impl fmt::Debug for Upstash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}

@@ -1,0 +1,428 @@
+//! The REST transport on the wire, against a tiny real HTTP server that records every request and
+//! misbehaves on purpose: headers, read-your-writes, retry rules, timeouts and error mapping.
+
+#![allow(clippy::unwrap_used)]
+
+mod rest_support;
+
+use std::net::TcpListener;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use redis_script::rest::{RetryPolicy, Upstash};
+use redis_script::{Reply, Script, ScriptRO, TransportErrorKind};
+use rest_support::{Answer, FakeRest, assert_no_secrets, closed_port, transport};
+
+const TOKEN: &str = "tok-s3cr3t-4f9a";
+const KEY: &str = "key-s3cr3t-k1";
+const ARG: &str = "arg-s3cr3t-a1";
+const SECRETS: &[&str] = &[TOKEN, KEY, ARG];
+
+fn writer() -> Script<Reply> {
+    Script::new("return redis.call('INCR', KEYS[1])")
+}
+
+fn reader() -> ScriptRO<Reply> {
+    ScriptRO::new("return redis.call('GET', KEYS[1])")
+}
+
+fn client(server: &FakeRest, retry: RetryPolicy) -> Upstash {
+    Upstash::builder(server.url(), TOKEN)
+        .retry(retry)
+        .timeout(Some(Duration::from_secs(5)))
+        .build()
+        .unwrap()
+}
+
+fn fast_retries(n: u32) -> RetryPolicy {
+    RetryPolicy::new(n, Duration::from_millis(10))
+}
+
+#[tokio::test]
+async fn requests_carry_auth_json_and_base64_headers_and_the_command_array() {
+    let server = FakeRest::start(|_, _| Answer::json(200, r#"{"result":"aGk="}"#));
+    let upstash = client(&server, RetryPolicy::default());
+
+    let reply = writer().eval(&upstash, [KEY], [ARG, "é"]).await.unwrap();
+    assert_eq!(reply, Reply::Bulk(b"hi".to_vec()));
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    let request = &requests[0];
+    assert_eq!(request.path, "/");
+    assert_eq!(
+        request.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    assert_eq!(request.header("upstash-encoding"), Some("base64"));
+    assert_eq!(request.header("upstash-sync-token"), None);
+    assert_eq!(
+        request.json(),
+        serde_json::json!(["EVAL", writer().script(), 1, KEY, ARG, "é"])
+    );
+}
+
+#[tokio::test]
+async fn without_base64_no_encoding_header_is_sent_and_strings_are_taken_as_they_are() {
+    let server = FakeRest::start(|_, _| Answer::json(200, r#"{"result":["aGk=",null,3]}"#));
+    let upstash = Upstash::builder(server.url(), TOKEN)
+        .base64(false)
+        .build()
+        .unwrap();
+    let reply = writer().eval(&upstash, [KEY], ()).await.unwrap();
+    assert_eq!(
+        reply,
+        Reply::Array(vec![
+            Reply::Bulk(b"aGk=".to_vec()),
+            Reply::Nil,
+            Reply::Int(3)
+        ])
+    );
+    assert_eq!(server.requests()[0].header("upstash-encoding"), None);
+}
+
+#[tokio::test]
+async fn the_sync_token_of_each_response_is_sent_on_the_very_next_request() {
+    // Every response carries a new token, errors included: the NOSCRIPT answer to EVALSHA too.
+    let server = FakeRest::start(|n, request| {
+        let headers = vec![("upstash-sync-token".to_owned(), format!("sync-{n}"))];
+        let is_evalsha = request.json()[0] == "EVALSHA";
+        if n == 0 && is_evalsha {
+            let body = r#"{"error":"NOSCRIPT No matching script. Please use EVAL."}"#;
+            Answer::Http(400, headers, body.as_bytes().to_vec())
+        } else {
+            Answer::Http(200, headers, br#"{"result":1}"#.to_vec())
+        }
+    });
+    let upstash = client(&server, RetryPolicy::default());
+    assert_eq!(upstash.sync_token(), None);
+
+    // exec: EVALSHA (NOSCRIPT) then EVAL, which must already carry the token of the NOSCRIPT reply.
+    assert_eq!(
+        writer().exec(&upstash, [KEY], [ARG]).await.unwrap(),
+        Reply::Int(1)
+    );
+    // A clone shares the token.
+    let clone = upstash.clone();
+    assert_eq!(
+        reader().exec(&clone, [KEY], ()).await.unwrap(),
+        Reply::Int(1)
+    );
+
+    let requests = server.requests();
+    let names: Vec<_> = requests.iter().map(|r| r.json()[0].clone()).collect();
+    assert_eq!(names, ["EVALSHA", "EVAL", "EVALSHA_RO"]);
+    let tokens: Vec<_> = requests
+        .iter()
+        .map(|r| r.header("upstash-sync-token"))
+        .collect();
+    assert_eq!(tokens, [None, Some("sync-0"), Some("sync-1")]);
+    assert_eq!(upstash.sync_token().as_deref(), Some("sync-2"));
+}
+
+#[tokio::test]
+async fn read_your_writes_off_sends_no_sync_token() {
+    let server = FakeRest::start(|n, _| {
+        let headers = vec![("upstash-sync-token".to_owned(), format!("sync-{n}"))];
+        Answer::Http(200, headers, br#"{"result":1}"#.to_vec())
+    });
+    let upstash = Upstash::builder(server.url(), TOKEN)
+        .read_your_writes(false)
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        writer().eval(&upstash, [KEY], ()).await.unwrap();
+    }
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.header("upstash-sync-token").is_none())
+    );
+    assert_eq!(upstash.sync_token(), None);
+}
+
+#[tokio::test]
+async fn a_writing_script_is_sent_exactly_once_when_the_connection_drops_after_sending() {
+    let server = FakeRest::start(|_, _| Answer::Close);
+    let upstash = client(&server, fast_retries(5));
+
+    let err = writer().exec(&upstash, [KEY], [ARG]).await.unwrap_err();
+    assert_eq!(transport(&err).kind(), TransportErrorKind::Io, "{err:?}");
+    assert!(err.may_have_run());
+    // No retry and no EVAL fallback: only the one EVALSHA reached the server.
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].json()[0], "EVALSHA");
+    assert_no_secrets(&err, SECRETS);
+}
+
+#[tokio::test]
+async fn a_read_only_script_is_retried_up_to_the_limit_when_the_connection_drops() {
+    let server = FakeRest::start(|_, _| Answer::Close);
+    let upstash = client(&server, fast_retries(2));
+
+    let err = reader().exec(&upstash, [KEY], [ARG]).await.unwrap_err();
+    assert_eq!(transport(&err).kind(), TransportErrorKind::Io, "{err:?}");
+    assert!(err.to_string().contains("3 tries"), "{err}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    assert!(requests.iter().all(|r| r.json()[0] == "EVALSHA_RO"));
+    assert_no_secrets(&err, SECRETS);
+
+    // With retries off it is sent once.
+    let server = FakeRest::start(|_, _| Answer::Close);
+    let upstash = client(&server, RetryPolicy::none());
+    reader().exec(&upstash, [KEY], ()).await.unwrap_err();
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_read_only_script_is_retried_after_5xx_until_it_succeeds() {
+    let server = FakeRest::start(|n, _| match n {
+        0 => Answer::json(503, r#"{"error":"unavailable"}"#),
+        1 => Answer::json(502, "bad gateway"),
+        _ => Answer::json(200, r#"{"result":"aGk="}"#),
+    });
+    let upstash = client(&server, fast_retries(3));
+    let reply = reader().exec(&upstash, [KEY], ()).await.unwrap();
+    assert_eq!(reply, Reply::Bulk(b"hi".to_vec()));
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn a_writing_script_is_not_retried_after_a_5xx() {
+    let body = format!(r#"{{"error":"redis down while running {ARG} for {TOKEN}"}}"#);
+    let server = FakeRest::start(move |_, _| Answer::json(500, &body));
+    let upstash = client(&server, fast_retries(3));
+
+    let err = writer().exec(&upstash, [KEY], [ARG]).await.unwrap_err();
+    let t = transport(&err);
+    assert_eq!(t.kind(), TransportErrorKind::Protocol);
+    assert!(err.may_have_run());
+    assert!(t.message().contains("500"), "{err}");
+    assert!(t.message().contains("redis down"), "{err}");
+    assert_eq!(server.requests().len(), 1);
+    assert_no_secrets(&err, SECRETS);
+}
+
+#[tokio::test]
+async fn a_timeout_is_reported_as_such_and_the_script_may_have_run() {
+    let server = FakeRest::start(|_, _| Answer::Hang);
+    let upstash = Upstash::builder(server.url(), TOKEN)
+        .timeout(Some(Duration::from_millis(300)))
+        .retry(fast_retries(3))
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let err = writer().exec(&upstash, [KEY], [ARG]).await.unwrap_err();
+    assert_eq!(
+        transport(&err).kind(),
+        TransportErrorKind::Timeout,
+        "{err:?}"
+    );
+    assert!(err.may_have_run());
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(server.requests().len(), 1);
+    assert_no_secrets(&err, SECRETS);
+
+    // A read-only script is retried on timeouts.
+    let err = reader().exec(&upstash, [KEY], ()).await.unwrap_err();
+    assert_eq!(transport(&err).kind(), TransportErrorKind::Timeout);
+    assert_eq!(server.requests().len(), 1 + 4);
+}
+
+#[tokio::test]
+async fn a_closed_port_is_a_connect_error_and_nothing_ran() {
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let upstash = Upstash::builder(url, TOKEN)
+        .retry(fast_retries(2))
+        .build()
+        .unwrap();
+    let err = writer().exec(&upstash, [KEY], [ARG]).await.unwrap_err();
+    assert_eq!(
+        transport(&err).kind(),
+        TransportErrorKind::Connect,
+        "{err:?}"
+    );
+    assert!(!err.may_have_run());
+    // Nothing was sent, so even a writing script was tried again.
+    assert!(err.to_string().contains("3 tries"), "{err}");
+    assert_no_secrets(&err, SECRETS);
+}
+
+#[tokio::test]
+async fn a_writing_script_is_retried_when_connecting_failed_and_then_runs_once() {
+    let port = closed_port();
+    // The server comes up while the client is backing off (waits of 50, 100, 200, 400, 800 ms).
+    let starter = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(120));
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        FakeRest::serve(listener, |_, _| Answer::json(200, r#"{"result":7}"#))
+    });
+    let upstash = Upstash::builder(format!("http://127.0.0.1:{port}"), TOKEN)
+        .retry(RetryPolicy::new(5, Duration::from_millis(50)))
+        .build()
+        .unwrap();
+    let reply = writer().eval(&upstash, [KEY], [ARG]).await.unwrap();
+    assert_eq!(reply, Reply::Int(7));
+    let server = starter.join().unwrap();
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_token_is_unauthorized_and_names_the_variable_not_the_token() {
+    let server = FakeRest::start(|_, _| Answer::json(401, r#"{"error":"Unauthorized"}"#));
+    let upstash = client(&server, fast_retries(3));
+    let err = writer().exec(&upstash, [KEY], [ARG]).await.unwrap_err();
+    let t = transport(&err);
+    assert_eq!(t.kind(), TransportErrorKind::Unauthorized);
+    assert!(!err.may_have_run());
+    assert!(
+        err.to_string().contains("UPSTASH_REDIS_REST_TOKEN"),
+        "{err}"
+    );
+    assert_eq!(server.requests().len(), 1);
+    assert_no_secrets(&err, SECRETS);
+}
+
+#[tokio::test]
+async fn an_unexpected_body_is_a_protocol_error_with_a_short_excerpt() {
+    let page = format!(
+        "<html>proxy says: {TOKEN} {KEY} {ARG} {}</html>",
+        "x".repeat(10_000)
+    );
+    let server =
+        FakeRest::start(move |_, _| Answer::Http(502, Vec::new(), page.clone().into_bytes()));
+    let upstash = client(&server, RetryPolicy::none());
+    let err = writer().exec(&upstash, [KEY], [ARG]).await.unwrap_err();
+    let t = transport(&err);
+    assert_eq!(t.kind(), TransportErrorKind::Protocol);
+    assert!(t.message().contains("502"), "{err}");
+    assert!(t.message().contains("proxy says"), "{err}");
+    assert!(err.to_string().len() < 400, "{err}");
+    assert_no_secrets(&err, SECRETS);
+
+    // A 200 whose body is not JSON.
+    let server = FakeRest::start(|_, _| Answer::json(200, "not json"));
+    let upstash = client(&server, RetryPolicy::none());
+    let err = writer().exec(&upstash, [KEY], [ARG]).await.unwrap_err();
+    assert_eq!(transport(&err).kind(), TransportErrorKind::Protocol);
+    assert!(err.to_string().contains("not JSON"), "{err}");
+}
+
+#[tokio::test]
+async fn binary_arguments_are_refused_before_anything_is_sent() {
+    let server = FakeRest::start(|_, _| Answer::json(200, r#"{"result":1}"#));
+    let upstash = client(&server, RetryPolicy::default());
+    let binary = b"arg-s3cr3t-\xff".to_vec();
+    let err = writer()
+        .exec(&upstash, [KEY], (ARG, binary))
+        .await
+        .unwrap_err();
+    let t = transport(&err);
+    assert_eq!(t.kind(), TransportErrorKind::Config);
+    assert!(!err.may_have_run());
+    assert!(t.message().contains("ARGV[2]"), "{err}");
+    assert!(t.message().contains("RESP"), "{err}");
+    assert_no_secrets(&err, SECRETS);
+    assert_eq!(server.requests().len(), 0);
+}
+
+#[tokio::test]
+async fn a_script_error_reply_keeps_its_code_and_is_not_a_missing_script() {
+    let server = FakeRest::start(|_, _| {
+        Answer::json(
+            400,
+            r#"{"error":"NOSCRIPT raised by the script script: 82903a0434f1503e152f89c03c9acd881a0e8150, on @user_script:1."}"#,
+        )
+    });
+    let upstash = client(&server, RetryPolicy::default());
+    let err = writer().exec(&upstash, [KEY], [ARG]).await.unwrap_err();
+    assert!(matches!(err, redis_script::Error::Script(_)), "{err:?}");
+    assert!(!err.is_noscript());
+    // Not a missing script: no EVAL fallback was sent.
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn pipeline_and_multi_exec_post_arrays_of_commands_to_their_routes() {
+    let server = FakeRest::start(|_, request| match request.path.as_str() {
+        "/prefix/pipeline" => Answer::json(
+            200,
+            r#"[{"result":"T0s="},{"error":"WRONGTYPE Operation against a key holding the wrong kind of value"}]"#,
+        ),
+        "/prefix/multi-exec" => Answer::json(400, r#"{"error":"EXECABORT Transaction discarded"}"#),
+        "/prefix" => Answer::json(200, r#"{"result":1}"#),
+        _ => Answer::json(404, r#"{"error":"no route"}"#),
+    });
+    let upstash = Upstash::new(format!("{}/prefix/", server.url()), TOKEN).unwrap();
+    let commands = [
+        redis_script::ArgList::new(&("SET", KEY, ARG)),
+        redis_script::ArgList::new(&("LPUSH", KEY, 1)),
+    ];
+
+    let replies = upstash.pipeline(&commands).await.unwrap();
+    assert_eq!(replies.len(), 2);
+    assert_eq!(replies[0].as_ref().unwrap(), &Reply::Bulk(b"OK".to_vec()));
+    assert_eq!(replies[1].as_ref().unwrap_err().code(), Some("WRONGTYPE"));
+
+    let err = upstash.multi_exec(&commands).await.unwrap_err();
+    assert_eq!(err.code(), Some("EXECABORT"));
+    assert_no_secrets(&err, SECRETS);
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(
+        requests[0].json(),
+        serde_json::json!([["SET", KEY, ARG], ["LPUSH", KEY, "1"]])
+    );
+    assert_eq!(requests[1].path, "/prefix/multi-exec");
+    assert!(upstash.pipeline(&[]).await.unwrap().is_empty());
+    assert_eq!(server.requests().len(), 2);
+
+    // Single commands go to the base path, without its trailing slash.
+    assert_eq!(
+        writer().eval(&upstash, [KEY], ()).await.unwrap(),
+        Reply::Int(1)
+    );
+    assert_eq!(server.requests()[2].path, "/prefix");
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed() {
+    let server = FakeRest::start(|_, _| {
+        let to = vec![("location".to_owned(), "http://127.0.0.1:1/".to_owned())];
+        Answer::Http(307, to, Vec::new())
+    });
+    let upstash = client(&server, fast_retries(3));
+    let err = writer().exec(&upstash, [KEY], [ARG]).await.unwrap_err();
+    let t = transport(&err);
+    assert_eq!(t.kind(), TransportErrorKind::Protocol);
+    assert!(t.message().contains("307"), "{err}");
+    assert_eq!(server.requests().len(), 1);
+    assert_no_secrets(&err, SECRETS);
+}
+
+#[tokio::test]
+async fn a_batch_is_not_retried_once_it_may_have_been_sent() {
+    let server = FakeRest::start(|_, _| Answer::Close);
+    let upstash = client(&server, fast_retries(3));
+    let err = upstash
+        .pipeline(&[redis_script::ArgList::new(&("INCR", KEY))])
+        .await
+        .unwrap_err();
+    assert_eq!(transport(&err).kind(), TransportErrorKind::Io);
+    assert_eq!(server.requests().len(), 1);
+    assert_no_secrets(&err, SECRETS);
+}
+
+#[test]
+fn the_client_debug_output_hides_the_token() {
+    let upstash = Upstash::new("https://eu1-example.upstash.io", TOKEN).unwrap();
+    let debug = format!("{upstash:?}");
+    assert!(!debug.contains(TOKEN), "{debug}");
+    assert!(debug.contains("eu1-example.upstash.io"), "{debug}");
+}
