@@ -1,0 +1,182 @@
+// Runs the official @upstash/redis SDK against UPSTASH_REDIS_REST_URL / UPSTASH_REDIS_REST_TOKEN and
+// prints one JSON object with every result (or error message) to stdout.
+//
+// SDK_AUTO_PIPELINE=0 turns the SDK's auto-pipelining off (then single commands use `POST /`);
+// by default it is on, as in the SDK, and commands travel through `POST /pipeline`.
+
+import { Redis } from "@upstash/redis";
+
+const autoPipeline = process.env.SDK_AUTO_PIPELINE !== "0";
+const redis = new Redis({
+  url: process.env.UPSTASH_REDIS_REST_URL,
+  token: process.env.UPSTASH_REDIS_REST_TOKEN,
+  enableAutoPipelining: autoPipeline,
+  enableTelemetry: false,
+  // A retried request could run a script twice: fail instead, so effects stay countable.
+  retry: false,
+});
+
+// Every script, by name; printed too, so other clients can run exactly the same text.
+const SOURCES = {
+  greet: 'return "Hello, " .. ARGV[1] .. "!"',
+  ro_get: 'return redis.call("GET", KEYS[1])',
+  ro_write: 'return redis.call("SET", KEYS[1], "x")',
+  counter_ttl: `
+  local count = redis.call("INCR", KEYS[1])
+  local ttl = redis.call("TTL", KEYS[1])
+
+  if ttl == -1 then
+    redis.call("EXPIRE", KEYS[1], ARGV[1])
+  end
+
+  return count
+`,
+  set_if_higher: `
+  local current = redis.call("GET", KEYS[1])
+  local new = tonumber(ARGV[1])
+
+  if current == false or tonumber(current) < new then
+    redis.call("SET", KEYS[1], new)
+    return new
+  end
+
+  return tonumber(current)
+`,
+  post_stats: `
+  local views = tonumber(redis.call("GET", KEYS[1] .. ":views") or "0")
+  local likes = tonumber(redis.call("GET", KEYS[1] .. ":likes") or "0")
+  local ratio = 0
+
+  if views > 0 then
+    ratio = likes / views
+  end
+
+  return {views, likes, ratio}
+`,
+  batch_increment: `
+  local results = {}
+
+  for i = 1, #KEYS do
+    results[i] = redis.call("INCR", KEYS[i])
+  end
+
+  return results
+`,
+  rate_limit: `
+  local key = KEYS[1]
+  local limit = tonumber(ARGV[1])
+  local window = tonumber(ARGV[2])
+
+  local current = redis.call("INCR", key)
+
+  if current == 1 then
+    redis.call("EXPIRE", key, window)
+  end
+
+  local ttl = redis.call("TTL", key)
+  return {current, ttl}
+`,
+  user_activity: `
+  local userId = ARGV[1]
+  local activity = ARGV[2]
+  local timestamp = ARGV[3]
+
+  -- Update last activity
+  redis.call("HSET", "user:" .. userId, "last_activity", activity)
+  redis.call("HSET", "user:" .. userId, "last_seen", timestamp)
+
+  -- Add to activity log
+  redis.call("ZADD", "user:" .. userId .. ":activity", timestamp, activity)
+
+  -- Keep only last 100 activities
+  redis.call("ZREMRANGEBYRANK", "user:" .. userId .. ":activity", 0, -101)
+`,
+  typed: `
+  local count = redis.call("INCR", KEYS[1])
+  local time = redis.call("TIME")
+  return {count, time[1]}
+`,
+};
+
+const out = { sdk: "@upstash/redis", autoPipeline, sources: SOURCES, steps: {} };
+
+// Runs `f`, recording its result or its error message under `steps[name]`, in order.
+async function step(name, f) {
+  try {
+    out.steps[name] = { result: await f() };
+  } catch (error) {
+    out.steps[name] = { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+// Script: EVALSHA (NOSCRIPT) then EVAL on the first exec, EVALSHA afterwards.
+const greet = redis.createScript(SOURCES.greet);
+await step("greet_exec_first", () => greet.exec([], ["World"]));
+await step("greet_exec_second", () => greet.exec([], ["Again"]));
+await step("greet_eval", () => greet.eval([], ["Eval"]));
+await step("greet_evalsha", () => greet.evalsha([], ["Sha"]));
+out.greet_sha1 = greet.sha1;
+
+// ScriptRO: EVALSHA_RO (NOSCRIPT) then EVAL_RO, EVALSHA_RO afterwards.
+await step("ro_set", () => redis.set("ro:key", "ro-value"));
+const ro = redis.createScript(SOURCES.ro_get, { readonly: true });
+await step("ro_exec_first", () => ro.exec(["ro:key"], []));
+await step("ro_exec_second", () => ro.exec(["ro:key"], []));
+await step("ro_eval_ro", () => ro.evalRo(["ro:key"], []));
+await step("ro_evalsha_ro", () => ro.evalshaRo(["ro:key"], []));
+const roWrite = redis.createScript(SOURCES.ro_write, { readonly: true });
+await step("ro_write_exec", () => roWrite.exec(["ro:written"], []));
+
+// An explicit pipeline and a transaction.
+await step("pipeline", () =>
+  redis
+    .pipeline()
+    .set("pipe:a", "1")
+    .incr("pipe:a")
+    .evalsha(greet.sha1, [], ["Pipe"])
+    .get("pipe:a")
+    .exec(),
+);
+await step("multi", () => redis.multi().set("tx:a", "x").append("tx:a", "y").get("tx:a").exec());
+
+// Values that must survive the JSON + base64 round trip.
+const unicode = "héllo wörld ✓ 😀 中文 עברית";
+const binaryish = "\u0000\u0001\u001f\u007f\u0080\u00ff\ufffd tab\t nl\n quote\" backslash\\ end";
+out.unicode_input = unicode;
+out.binaryish_input = binaryish;
+await step("unicode_set", () => redis.set("text:unicode", unicode));
+await step("unicode_get", () => redis.get("text:unicode"));
+await step("binaryish_set", () => redis.set("text:binaryish", binaryish));
+await step("binaryish_get", () => redis.get("text:binaryish"));
+
+// The documented examples (Script and ScriptRO page).
+const incrementCounter = redis.createScript(SOURCES.counter_ttl);
+await step("seed_counter_first", () => incrementCounter.exec(["page:views:homepage"], ["3600"]));
+await step("seed_counter_second", () => incrementCounter.exec(["page:views:homepage"], ["3600"]));
+
+const setIfHigher = redis.createScript(SOURCES.set_if_higher);
+await step("seed_high_1500", () => setIfHigher.exec(["user:123:highscore"], ["1500"]));
+await step("seed_high_1200", () => setIfHigher.exec(["user:123:highscore"], ["1200"]));
+await step("seed_high_2000", () => setIfHigher.exec(["user:123:highscore"], ["2000"]));
+
+await step("seed_stats_setup", () =>
+  redis.pipeline().set("post:123:views", 1000).set("post:123:likes", 150).exec(),
+);
+const getPostStats = redis.createScript(SOURCES.post_stats, { readonly: true });
+await step("seed_post_stats", () => getPostStats.exec(["post:123"], []));
+
+const batchIncrement = redis.createScript(SOURCES.batch_increment);
+await step("seed_batch", () => batchIncrement.exec(["counter:1", "counter:2", "counter:3"], []));
+
+const checkRateLimit = redis.createScript(SOURCES.rate_limit);
+await step("seed_rate_limit", () => checkRateLimit.exec(["ratelimit:user:123"], ["100", "60"]));
+
+const updateUserActivity = redis.createScript(SOURCES.user_activity);
+await step("seed_activity", () =>
+  updateUserActivity.exec([], ["123", "logged_in", "1700000000000"]),
+);
+
+const typed = redis.createScript(SOURCES.typed);
+await step("seed_typed", () => typed.exec(["counter"], []));
+
+process.stdout.write(JSON.stringify(out) + "\n");

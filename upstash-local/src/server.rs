@@ -1,0 +1,65 @@
+//! Binding and running the HTTP server.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+
+use crate::api::{self, AppState};
+use crate::config::Config;
+use crate::record::RequestLog;
+
+/// A bound server, ready to run.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    state: AppState,
+}
+
+impl Server {
+    /// Binds `addr` (port 0 picks a free port). Redis is not contacted until
+    /// the first request, so the server starts even while Redis is down.
+    pub async fn bind(addr: SocketAddr, config: Config) -> io::Result<Self> {
+        let state = AppState::new(&config)
+            .map_err(|err| io::Error::new(io::ErrorKind::InvalidInput, err))?;
+        let listener = TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        Ok(Self {
+            listener,
+            local_addr,
+            state,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The base URL clients use, e.g. `http://127.0.0.1:8079`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// The request log (filled only when [`Config::record_requests`] is on).
+    pub fn requests(&self) -> RequestLog {
+        self.state.log()
+    }
+
+    /// Serves until the process ends.
+    pub async fn run(self) -> io::Result<()> {
+        axum::serve(self.listener, api::router(self.state)).await
+    }
+
+    /// Serves until `shutdown` completes, then lets open requests finish.
+    pub async fn run_until<F>(self, shutdown: F) -> io::Result<()>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        axum::serve(self.listener, api::router(self.state))
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
