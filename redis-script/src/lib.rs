@@ -1,5 +1,6 @@
 #![doc = include_str!("../../README.md")]
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod args;
@@ -9,6 +10,8 @@ mod error;
 mod reply;
 #[cfg(feature = "resp")]
 mod resp;
+#[cfg(feature = "rest")]
+pub mod rest;
 mod script;
 mod transport;
 
@@ -29,9 +32,23 @@ pub use redis;
 /// The path is relative to the file that contains the macro call, as for `include_str!`. Editing the Lua
 /// file rebuilds the crate.
 ///
-/// ```ignore
-/// static INCR_TTL: Script<i64> = lua_script!("lua/incr_ttl.lua");
-/// static POST_STATS: ScriptRO<(i64, i64, f64)> = lua_script!("lua/post_stats.lua", readonly);
+/// ```
+/// use redis_script::{lua_script, Script, ScriptRO};
+///
+/// static INCR_TTL: Script<i64> = lua_script!("../../examples/lua/incr_ttl.lua");
+/// static POST_STATS: ScriptRO<(i64, i64, f64)> =
+///     lua_script!("../../examples/lua/post_stats.lua", readonly);
+///
+/// assert_eq!(INCR_TTL.sha1().len(), 40);
+/// assert!(POST_STATS.script().contains("views"));
+/// ```
+///
+/// A mistake in the script is a compile error at the macro call:
+///
+/// ```compile_fail
+/// // The script calls INCR, a write, so it can not be read-only.
+/// static BAD: redis_script::ScriptRO<i64> =
+///     redis_script::lua_script!("../../examples/lua/incr_ttl.lua", readonly);
 /// ```
 #[macro_export]
 macro_rules! lua_script {

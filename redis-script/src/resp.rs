@@ -121,3 +121,32 @@ impl Transport for redis::cluster_async::ClusterConnection {
         send_on(&mut self.clone(), command).await
     }
 }
+
+/// A pool that could not hand out a connection: nothing was sent.
+#[cfg(any(feature = "deadpool", feature = "bb8"))]
+fn pool_error(pool: &str, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Transport(
+        TransportError::new(
+            TransportErrorKind::Connect,
+            format!("{pool}: no connection available"),
+            false,
+        )
+        .with_source(e),
+    )
+}
+
+#[cfg(feature = "deadpool")]
+impl Transport for deadpool_redis::Pool {
+    async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
+        let mut conn = self.get().await.map_err(|e| pool_error("deadpool", e))?;
+        send_on(&mut conn, command).await
+    }
+}
+
+#[cfg(feature = "bb8")]
+impl Transport for bb8::Pool<bb8_redis::RedisConnectionManager> {
+    async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
+        let mut conn = self.get().await.map_err(|e| pool_error("bb8", e))?;
+        send_on(&mut *conn, command).await
+    }
+}
