@@ -1,1 +1,97 @@
-//! Shared helpers of the examples.
+//! What the examples share: a Redis to talk to.
+//!
+//! `REDIS_URL` (default `redis://127.0.0.1:6379`) is used when something answers there; otherwise a
+//! throwaway `redis-server` is started on a free loopback port and stopped when the example ends.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use redis::aio::MultiplexedConnection;
+
+/// The error type of the examples: anything, printed by `main`.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A connection, and the throwaway server behind it if one had to be started.
+#[derive(Debug)]
+pub struct Redis {
+    /// The multiplexed connection the scripts run on.
+    pub conn: MultiplexedConnection,
+    /// The URL connected to.
+    pub url: String,
+    server: Option<Throwaway>,
+}
+
+impl Redis {
+    /// True when the example started its own `redis-server`.
+    pub fn is_throwaway(&self) -> bool {
+        self.server.is_some()
+    }
+}
+
+/// A `redis-server` started for the example; killed on drop.
+#[derive(Debug)]
+struct Throwaway(Child);
+
+impl Drop for Throwaway {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Connects to `REDIS_URL`, or starts a throwaway `redis-server` when nothing answers there.
+pub async fn connect() -> Result<Redis, BoxError> {
+    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    if let Ok(conn) = try_connect(&url).await {
+        return Ok(Redis {
+            conn,
+            url,
+            server: None,
+        });
+    }
+    eprintln!("nothing answers at {url}; starting a throwaway redis-server");
+    let (server, url) = start_server()?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match try_connect(&url).await {
+            Ok(conn) => {
+                return Ok(Redis {
+                    conn,
+                    url,
+                    server: Some(server),
+                });
+            }
+            Err(e) if Instant::now() > deadline => {
+                return Err(
+                    format!("the throwaway redis-server at {url} did not answer: {e}").into(),
+                );
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+}
+
+async fn try_connect(url: &str) -> Result<MultiplexedConnection, redis::RedisError> {
+    let client = redis::Client::open(url)?;
+    let mut conn = client.get_multiplexed_async_connection().await?;
+    redis::cmd("PING").query_async::<()>(&mut conn).await?;
+    Ok(conn)
+}
+
+fn start_server() -> Result<(Throwaway, String), BoxError> {
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| {
+            format!(
+                "no Redis at REDIS_URL and `redis-server` could not be started ({e}). \
+                 Install it (Debian/Ubuntu: `apt-get install -y redis-server`, macOS: `brew install redis`) \
+                 or set REDIS_URL to a running server."
+            )
+        })?;
+    Ok((Throwaway(child), format!("redis://127.0.0.1:{port}")))
+}

@@ -1,0 +1,198 @@
+//! Hot-path benchmark: `Script::exec` against the `redis` crate's own `Script::invoke_async` (the anchor)
+//! and against a hand-written `EVALSHA` (the floor: what the connection allows).
+//!
+//! Run: `cargo run --release --example bench_exec` (uses `REDIS_URL` or a throwaway `redis-server`).
+//! Prints calls per second, heap allocations and bytes per call, and each result as a ratio to the
+//! anchor. Rounds are interleaved so that a noisy machine affects all three alike; the median is shown.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use redis::aio::MultiplexedConnection;
+use redis_script::{Script, lua_script};
+use redis_script_examples::{BoxError, connect};
+
+/// Counts allocations so that the per-call cost in memory is measured, not guessed.
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+static BYTES: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: forwards to the system allocator; only counts.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+static INCR_TTL: Script<i64> = lua_script!("lua/incr_ttl.lua");
+
+const CALLS_PER_ROUND: u64 = 2_000;
+const ROUNDS: usize = 7;
+const CONCURRENCY: usize = 32;
+
+#[derive(Clone, Copy, Debug)]
+enum Client {
+    Floor,
+    Anchor,
+    RedisScript,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Sample {
+    calls_per_sec: f64,
+    allocs_per_call: f64,
+    bytes_per_call: f64,
+}
+
+async fn one_call(
+    client: Client,
+    conn: &MultiplexedConnection,
+    anchor: &redis::Script,
+    key: &str,
+) -> Result<i64, BoxError> {
+    Ok(match client {
+        Client::Floor => {
+            redis::cmd("EVALSHA")
+                .arg(INCR_TTL.sha1())
+                .arg(1)
+                .arg(key)
+                .arg(3600)
+                .query_async(&mut conn.clone())
+                .await?
+        }
+        Client::Anchor => {
+            anchor
+                .key(key)
+                .arg(3600)
+                .invoke_async(&mut conn.clone())
+                .await?
+        }
+        Client::RedisScript => INCR_TTL.exec(conn, [key], [3600]).await?,
+    })
+}
+
+async fn round(
+    client: Client,
+    conn: &MultiplexedConnection,
+    anchor: &redis::Script,
+    concurrency: usize,
+) -> Result<Sample, BoxError> {
+    let per_task = CALLS_PER_ROUND / concurrency as u64;
+    let (a0, b0) = (
+        ALLOCATIONS.load(Ordering::Relaxed),
+        BYTES.load(Ordering::Relaxed),
+    );
+    let start = Instant::now();
+    let mut tasks = Vec::with_capacity(concurrency);
+    for t in 0..concurrency {
+        let key = format!("bench:exec:{t}");
+        tasks.push(async move {
+            for _ in 0..per_task {
+                one_call(client, conn, anchor, &key).await?;
+            }
+            Ok::<_, BoxError>(())
+        });
+    }
+    for result in futures_join_all(tasks).await {
+        result?;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let calls = (per_task * concurrency as u64) as f64;
+    Ok(Sample {
+        calls_per_sec: calls / elapsed,
+        allocs_per_call: (ALLOCATIONS.load(Ordering::Relaxed) - a0) as f64 / calls,
+        bytes_per_call: (BYTES.load(Ordering::Relaxed) - b0) as f64 / calls,
+    })
+}
+
+/// Polls all futures on the current task (no spawning, so borrowed connections are fine).
+async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *output = Some(value),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), BoxError> {
+    let redis = connect().await?;
+    let conn = &redis.conn;
+    let anchor = redis::Script::new(INCR_TTL.script());
+    // Cache the script once so every client measures its steady state (EVALSHA hits).
+    INCR_TTL.exec(conn, ["bench:exec:warmup"], [3600]).await?;
+    let clients = [Client::Floor, Client::Anchor, Client::RedisScript];
+    for concurrency in [1, CONCURRENCY] {
+        let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); clients.len()];
+        for _ in 0..ROUNDS {
+            for (i, client) in clients.iter().enumerate() {
+                samples[i].push(round(*client, conn, &anchor, concurrency).await?);
+            }
+        }
+        println!(
+            "\n{CALLS_PER_ROUND} calls x {ROUNDS} rounds, {concurrency} in flight (median of rounds)"
+        );
+        println!(
+            "{:<34} {:>12} {:>8} {:>12} {:>12}",
+            "client", "calls/s", "ratio", "allocs/call", "bytes/call"
+        );
+        let anchor_rate = median(samples[1].iter().map(|s| s.calls_per_sec).collect());
+        for (client, samples) in clients.iter().zip(&samples) {
+            let rate = median(samples.iter().map(|s| s.calls_per_sec).collect());
+            let allocs = median(samples.iter().map(|s| s.allocs_per_call).collect());
+            let bytes = median(samples.iter().map(|s| s.bytes_per_call).collect());
+            let name = match client {
+                Client::Floor => "floor: hand-written EVALSHA",
+                Client::Anchor => "anchor: redis::Script::invoke_async",
+                Client::RedisScript => "redis_script::Script::exec",
+            };
+            println!(
+                "{name:<34} {rate:>12.0} {:>8.3} {allocs:>12.1} {bytes:>12.0}",
+                rate / anchor_rate
+            );
+        }
+    }
+    let mut c = conn.clone();
+    let keys: Vec<String> = (0..CONCURRENCY)
+        .map(|t| format!("bench:exec:{t}"))
+        .collect();
+    redis::cmd("DEL")
+        .arg(keys)
+        .arg("bench:exec:warmup")
+        .query_async::<()>(&mut c)
+        .await?;
+    Ok(())
+}

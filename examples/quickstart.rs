@@ -1,0 +1,70 @@
+//! The quickstart: a counter with a TTL and a fixed-window rate limiter, both compile-time-checked Lua.
+//!
+//! Run: `cargo run --example quickstart` (uses `REDIS_URL`, or starts a throwaway `redis-server`).
+
+use redis_script::{Script, ScriptRO, lua_script};
+use redis_script_examples::{BoxError, connect};
+use serde::Deserialize;
+
+/// `INCR` a key and give it a TTL on first use; returns the new count.
+static INCR_TTL: Script<i64> = lua_script!("lua/incr_ttl.lua");
+
+/// `[requests, ttl]` for a fixed window: 100 requests per 60 seconds below.
+static RATE_LIMIT: Script<(i64, i64)> = lua_script!("lua/rate_limit.lua");
+
+/// Views, likes and their ratio, read-only: runs with EVALSHA_RO / EVAL_RO.
+static POST_STATS: ScriptRO<PostStats> = lua_script!("lua/post_stats.lua", readonly);
+
+/// Decoded by position from the script's `{views, likes, tostring(ratio)}`.
+#[derive(Debug, Deserialize)]
+struct PostStats {
+    views: i64,
+    likes: i64,
+    ratio: f64,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let redis = connect().await?;
+    let conn = &redis.conn;
+    println!("connected to {}", redis.url);
+    println!(
+        "INCR_TTL sha1 {} (computed at compile time)",
+        INCR_TTL.sha1()
+    );
+
+    // The first `exec` finds the script missing (NOSCRIPT) and sends it once with EVAL; later calls
+    // send only its SHA-1.
+    let key = format!("quickstart:views:{}", std::process::id());
+    for _ in 0..3 {
+        let views = INCR_TTL.exec(conn, [&key], [3600]).await?;
+        println!("{key} = {views}");
+    }
+
+    let user = format!("quickstart:ratelimit:{}", std::process::id());
+    let (requests, ttl) = RATE_LIMIT.exec(conn, [&user], (100, 60)).await?;
+    println!("{user}: {requests} request(s) in this window, resets in {ttl} s");
+
+    let post = format!("quickstart:post:{}", std::process::id());
+    redis::cmd("MSET")
+        .arg(format!("{post}:views"))
+        .arg(1000)
+        .arg(format!("{post}:likes"))
+        .arg(150)
+        .query_async::<()>(&mut conn.clone())
+        .await?;
+    let stats = POST_STATS.exec(conn, [&post], ()).await?;
+    println!(
+        "{post}: {} views, {} likes, ratio {}",
+        stats.views, stats.likes, stats.ratio
+    );
+
+    redis::cmd("DEL")
+        .arg(&key)
+        .arg(&user)
+        .arg(format!("{post}:views"))
+        .arg(format!("{post}:likes"))
+        .query_async::<()>(&mut conn.clone())
+        .await?;
+    Ok(())
+}

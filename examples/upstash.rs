@@ -1,0 +1,60 @@
+//! The seed's scripts over the Upstash REST API.
+//!
+//! With `UPSTASH_REDIS_REST_URL` and `UPSTASH_REDIS_REST_TOKEN` set, it talks to that database. Without
+//! them it starts `upstash-local` (a server that speaks the same REST API) in front of `REDIS_URL` or a
+//! throwaway `redis-server`, so it runs on a fresh machine too.
+//!
+//! Run: `cargo run --example upstash`.
+
+use redis_script::rest::{TOKEN_ENV, URL_ENV, Upstash};
+use redis_script::{Script, ScriptRO, lua_script};
+use redis_script_examples::{BoxError, connect};
+
+static GREETING: Script<String> = lua_script!("lua/greeting.lua");
+static RATE_LIMIT: Script<(i64, i64)> = lua_script!("lua/rate_limit.lua");
+static GET: ScriptRO<Option<Vec<u8>>> = lua_script!("lua/get.lua", readonly);
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    // Kept until the end of `main`: the local server and the Redis behind it.
+    let mut local_server = None;
+    let upstash = if std::env::var_os(URL_ENV).is_some() {
+        println!("using the database at ${URL_ENV}");
+        Upstash::from_env()?
+    } else {
+        let redis = connect().await?;
+        let token = format!("local-{}", std::process::id());
+        let config = upstash_local::Config::new(redis.url.clone(), token.clone());
+        let server = upstash_local::Server::bind(([127, 0, 0, 1], 0).into(), config).await?;
+        let url = server.url();
+        println!(
+            "${URL_ENV} is not set: serving the Upstash REST API at {url} in front of {}",
+            redis.url
+        );
+        println!("(set {URL_ENV} and {TOKEN_ENV} to use a real Upstash database)");
+        let task = tokio::spawn(server.run());
+        local_server = Some((redis, task));
+        Upstash::new(url, token)?
+    };
+
+    println!("{}", GREETING.exec(&upstash, (), ["Upstash"]).await?);
+
+    let key = format!("upstash-example:ratelimit:{}", std::process::id());
+    for _ in 0..3 {
+        let (requests, ttl) = RATE_LIMIT.exec(&upstash, [&key], (100, 60)).await?;
+        println!("{key}: request {requests} of 100, window resets in {ttl} s");
+    }
+
+    // A read-only script: EVALSHA_RO, falling back to EVAL_RO. Safe to retry, so the client does.
+    let value = GET.exec(&upstash, [&key], ()).await?;
+    let count = value.map(|v| String::from_utf8_lossy(&v).into_owned());
+    println!("GET {key} -> {count:?}");
+
+    // Raw commands, batched: one round trip.
+    let cleanup = [redis_script::ArgList::new(&("DEL", &key))];
+    upstash.pipeline(&cleanup).await?;
+    if let Some((_, task)) = local_server {
+        task.abort();
+    }
+    Ok(())
+}
