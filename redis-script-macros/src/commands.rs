@@ -29,7 +29,11 @@ mod tests {
         assert!(table::COMMANDS.windows(2).all(|w| w[0].0 < w[1].0));
         assert_eq!(flags("set"), Some(WRITE));
         assert_eq!(flags("get"), Some(0));
-        assert_eq!(flags("publish"), Some(WRITE), "EVAL_RO refuses may-replicate commands");
+        assert_eq!(
+            flags("publish"),
+            Some(WRITE),
+            "EVAL_RO refuses may-replicate commands"
+        );
         assert_eq!(flags("eval").map(|f| f & NOSCRIPT), Some(NOSCRIPT));
         assert_eq!(flags("xgroup"), Some(CONTAINER));
         assert_eq!(flags("xgroup|create"), Some(WRITE));

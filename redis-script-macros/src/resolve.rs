@@ -27,14 +27,29 @@ pub(crate) fn source_dir(lit: &LitStr) -> PathBuf {
     } else {
         None
     };
-    match local.as_deref().and_then(Path::parent) {
-        Some(dir) if dir.is_absolute() => dir.to_path_buf(),
-        Some(dir) => match std::env::current_dir() {
-            Ok(cwd) => cwd.join(dir),
-            Err(_) => manifest_dir(),
-        },
+    match local {
+        Some(file) if file.is_absolute() => {
+            file.parent().map(Path::to_path_buf).unwrap_or_default()
+        }
+        Some(file) => relative_source_dir(&file).unwrap_or_else(manifest_dir),
         None => manifest_dir(),
     }
+}
+
+/// The directory of a source file that the compiler names by a relative path.
+///
+/// rustc names files relative to its working directory: the workspace root when cargo builds a member.
+/// Doctests are compiled from the package root while still naming files from the workspace root, so the
+/// file is looked up from the working directory, then from the package root and its ancestors, and the
+/// first place where it exists wins.
+fn relative_source_dir(file: &Path) -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok();
+    let manifest = manifest_dir();
+    cwd.into_iter()
+        .chain(manifest.ancestors().map(Path::to_path_buf))
+        .map(|base| base.join(file))
+        .find(|candidate| candidate.is_file())
+        .and_then(|found| found.parent().map(Path::to_path_buf))
 }
 
 fn manifest_dir() -> PathBuf {

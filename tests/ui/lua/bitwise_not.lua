@@ -1,0 +1,2 @@
+local mask = ~tonumber(ARGV[1])
+return mask

@@ -1,0 +1,2 @@
+local handle <close> = nil
+return 1

@@ -1,0 +1,2 @@
+local sep = "\400"
+return KEYS[1] .. sep

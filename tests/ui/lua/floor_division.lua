@@ -1,0 +1,2 @@
+local pages = tonumber(ARGV[1]) // 10
+return pages

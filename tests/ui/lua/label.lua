@@ -1,0 +1,4 @@
+local i = 0
+::again::
+i = i + 1
+return i

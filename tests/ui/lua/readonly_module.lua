@@ -1,0 +1,1 @@
+return redis.call('FT.SEARCH', KEYS[1], ARGV[1])

@@ -1,0 +1,2 @@
+#!lua name=get
+return redis.call('GET', KEYS[1])

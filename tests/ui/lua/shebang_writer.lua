@@ -1,0 +1,2 @@
+#!lua flags=allow-stale
+return redis.call('GET', KEYS[1])

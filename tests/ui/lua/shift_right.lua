@@ -1,0 +1,1 @@
+return 256 >> tonumber(ARGV[1])

@@ -1,0 +1,1 @@
+return redis.call('XINFO', 'EVERYTHING', KEYS[1])

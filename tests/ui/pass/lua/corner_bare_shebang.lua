@@ -1,0 +1,2 @@
+#!lua
+return redis.call("SET", KEYS[1], ARGV[1])

@@ -1,0 +1,1 @@
+return "Hello, " .. ARGV[1]
