@@ -250,7 +250,7 @@ mod tests {
     #[test]
     fn bytes_are_kept_exactly() {
         let all: Vec<u8> = (0..=255).collect();
-        assert_eq!(encode([all.clone()]), [all.clone()]);
+        assert_eq!(encode([&all]), vec![all.clone()]);
         assert_eq!(
             encode((&all[..], String::from("é"))),
             [all, "é".as_bytes().to_vec()]

@@ -4,6 +4,8 @@
 // SDK_AUTO_PIPELINE=0 turns the SDK's auto-pipelining off (then single commands use `POST /`);
 // by default it is on, as in the SDK, and commands travel through `POST /pipeline`.
 
+import { readFileSync } from "node:fs";
+
 import { Redis } from "@upstash/redis";
 
 const autoPipeline = process.env.SDK_AUTO_PIPELINE !== "0";
@@ -16,32 +18,20 @@ const redis = new Redis({
   retry: false,
 });
 
+// The examples' scripts, read from examples/lua: the SDK runs the very files the Rust examples and
+// tests compile in.
+const example = (name) =>
+  readFileSync(new URL(`../../examples/lua/${name}.lua`, import.meta.url), "utf8");
+
 // Every script, by name; printed too, so other clients can run exactly the same text.
 const SOURCES = {
-  greet: 'return "Hello, " .. ARGV[1] .. "!"',
-  ro_get: 'return redis.call("GET", KEYS[1])',
+  greet: example("greeting"),
+  ro_get: example("get"),
   ro_write: 'return redis.call("SET", KEYS[1], "x")',
-  counter_ttl: `
-  local count = redis.call("INCR", KEYS[1])
-  local ttl = redis.call("TTL", KEYS[1])
-
-  if ttl == -1 then
-    redis.call("EXPIRE", KEYS[1], ARGV[1])
-  end
-
-  return count
-`,
-  set_if_higher: `
-  local current = redis.call("GET", KEYS[1])
-  local new = tonumber(ARGV[1])
-
-  if current == false or tonumber(current) < new then
-    redis.call("SET", KEYS[1], new)
-    return new
-  end
-
-  return tonumber(current)
-`,
+  counter_ttl: example("incr_ttl"),
+  set_if_higher: example("set_if_higher"),
+  // The seed's own text, not examples/lua/post_stats.lua: it returns the ratio as a Lua number, which
+  // Redis truncates to an integer (0.15 arrives as 0; the example file sends tostring(ratio)).
   post_stats: `
   local views = tonumber(redis.call("GET", KEYS[1] .. ":views") or "0")
   local likes = tonumber(redis.call("GET", KEYS[1] .. ":likes") or "0")
@@ -53,44 +43,9 @@ const SOURCES = {
 
   return {views, likes, ratio}
 `,
-  batch_increment: `
-  local results = {}
-
-  for i = 1, #KEYS do
-    results[i] = redis.call("INCR", KEYS[i])
-  end
-
-  return results
-`,
-  rate_limit: `
-  local key = KEYS[1]
-  local limit = tonumber(ARGV[1])
-  local window = tonumber(ARGV[2])
-
-  local current = redis.call("INCR", key)
-
-  if current == 1 then
-    redis.call("EXPIRE", key, window)
-  end
-
-  local ttl = redis.call("TTL", key)
-  return {current, ttl}
-`,
-  user_activity: `
-  local userId = ARGV[1]
-  local activity = ARGV[2]
-  local timestamp = ARGV[3]
-
-  -- Update last activity
-  redis.call("HSET", "user:" .. userId, "last_activity", activity)
-  redis.call("HSET", "user:" .. userId, "last_seen", timestamp)
-
-  -- Add to activity log
-  redis.call("ZADD", "user:" .. userId .. ":activity", timestamp, activity)
-
-  -- Keep only last 100 activities
-  redis.call("ZREMRANGEBYRANK", "user:" .. userId .. ":activity", 0, -101)
-`,
+  batch_increment: example("batch_incr"),
+  rate_limit: example("rate_limit"),
+  user_activity: example("user_activity"),
   typed: `
   local count = redis.call("INCR", KEYS[1])
   local time = redis.call("TIME")

@@ -13,8 +13,10 @@
 #![allow(clippy::unwrap_used)]
 
 mod cluster;
+pub mod lost_reply;
 mod port;
 mod process;
+pub mod seed;
 mod server;
 mod stats;
 mod tempdir;

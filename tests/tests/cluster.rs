@@ -4,7 +4,7 @@
 
 use redis::cluster_async::ClusterConnection;
 use redis_script::{Error, Script, ScriptRO, lua_script};
-use redis_script_tests::{RedisCluster, RedisServer};
+use redis_script_tests::{RedisCluster, RedisServer, lost_reply};
 
 static INCR_TTL: Script<i64> = lua_script!("../../examples/lua/incr_ttl.lua");
 static BATCH_INCR: Script<Vec<i64>> = lua_script!("../../examples/lua/batch_incr.lua");
@@ -178,22 +178,9 @@ async fn a_timeout_on_a_cluster_is_returned_and_the_script_runs_once() {
 /// Runs a script that INCRs `key` and then replies more than the server lets a client buffer, so the
 /// server drops the connection after the script ran; returns how many times it ran and the error.
 async fn run_with_a_lost_reply(cluster: &RedisCluster, conn: &ClusterConnection) -> (i64, Error) {
-    let script =
-        Script::<Vec<u8>>::new("redis.call('INCR', KEYS[1]) return string.rep('x', 1024 * 1024)");
     let key = "big-reply";
     let owner = cluster.master_for_key(key).await;
-    let _: String = owner
-        .query(redis::cmd("SCRIPT").arg("LOAD").arg(script.script()))
-        .await;
-    let () = owner
-        .query(
-            redis::cmd("CONFIG")
-                .arg("SET")
-                .arg("client-output-buffer-limit")
-                .arg("normal 65536 65536 0"),
-        )
-        .await;
-    owner.reset_stats().await;
+    let script = lost_reply::prepare(owner).await;
 
     let err = script.exec(conn, [key], ()).await.unwrap_err();
     let runs: i64 = owner.query(redis::cmd("GET").arg(key)).await;

@@ -182,6 +182,23 @@ fn check_step_results(out: &Value) {
     );
 }
 
+/// The SDK ran the examples' own files (examples/lua), the ones the Rust examples compile in.
+fn check_sources_are_the_examples(out: &Value) {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/lua");
+    for (name, file) in [
+        ("greet", "greeting.lua"),
+        ("ro_get", "get.lua"),
+        ("counter_ttl", "incr_ttl.lua"),
+        ("set_if_higher", "set_if_higher.lua"),
+        ("batch_increment", "batch_incr.lua"),
+        ("rate_limit", "rate_limit.lua"),
+        ("user_activity", "user_activity.lua"),
+    ] {
+        let text = std::fs::read_to_string(examples.join(file)).unwrap();
+        assert_eq!(out["sources"][name], json!(text), "{name} is not {file}");
+    }
+}
+
 /// The effects of the scenario on Redis, read directly.
 async fn check_effects(redis: &RedisServer, out: &Value) {
     let get = |key: &'static str| async move {
@@ -257,6 +274,7 @@ async fn sdk_scenario(auto_pipeline: bool) {
     assert_eq!(out["autoPipeline"], json!(auto_pipeline));
 
     check_step_results(&out);
+    check_sources_are_the_examples(&out);
     check_effects(&redis, &out).await;
 
     // Server side: exactly the script calls the SDK's exec implies, no more (no retried request ran

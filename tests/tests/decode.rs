@@ -38,6 +38,29 @@ struct Stats {
     ratio: f64,
 }
 
+/// The stats every table and hash below holds.
+const POST_1: Stats = Stats {
+    views: 1000,
+    likes: 150,
+    ratio: 0.15,
+};
+
+/// Stores [`POST_1`] as the hash `post:1`, the ratio as Redis would keep it: a string.
+async fn hset_post_1(server: &RedisServer) {
+    let () = server
+        .query(
+            redis::cmd("HSET")
+                .arg("post:1")
+                .arg("views")
+                .arg(1000)
+                .arg("likes")
+                .arg(150)
+                .arg("ratio")
+                .arg("0.15"),
+        )
+        .await;
+}
+
 #[tokio::test]
 async fn decode_lua_numbers() {
     let server = RedisServer::start();
@@ -166,14 +189,7 @@ async fn decode_lua_tables() {
     let server = RedisServer::start();
     let conn = server.connection().await;
     let stats = "return {1000, 150, tostring(0.15)}";
-    assert_eq!(
-        run::<Stats>(&conn, stats).await.unwrap(),
-        Stats {
-            views: 1000,
-            likes: 150,
-            ratio: 0.15
-        }
-    );
+    assert_eq!(run::<Stats>(&conn, stats).await.unwrap(), POST_1);
     assert_eq!(
         run::<(i64, String, f64)>(&conn, stats).await.unwrap(),
         (1000, "150".to_owned(), 0.15)
@@ -224,27 +240,9 @@ async fn decode_lua_tables() {
 async fn decode_hgetall_into_maps_and_structs() {
     let server = RedisServer::start();
     let conn = server.connection().await;
-    let () = server
-        .query(
-            redis::cmd("HSET")
-                .arg("post:1")
-                .arg("views")
-                .arg(1000)
-                .arg("likes")
-                .arg(150)
-                .arg("ratio")
-                .arg("0.15"),
-        )
-        .await;
+    hset_post_1(&server).await;
     let lua = "return redis.call('HGETALL', 'post:1')";
-    assert_eq!(
-        run::<Stats>(&conn, lua).await.unwrap(),
-        Stats {
-            views: 1000,
-            likes: 150,
-            ratio: 0.15
-        }
-    );
+    assert_eq!(run::<Stats>(&conn, lua).await.unwrap(), POST_1);
     let map: HashMap<String, String> = run(&conn, lua).await.unwrap();
     assert_eq!(map["views"], "1000");
     assert_eq!(map["ratio"], "0.15");
@@ -281,31 +279,13 @@ async fn decode_ignores_replies_for_unit_but_keeps_effects() {
 async fn decode_resp3_replies() {
     let server = RedisServer::start();
     let conn = resp3(&server).await;
-    let () = server
-        .query(
-            redis::cmd("HSET")
-                .arg("post:1")
-                .arg("views")
-                .arg(1000)
-                .arg("likes")
-                .arg(150)
-                .arg("ratio")
-                .arg("0.15"),
-        )
-        .await;
+    hset_post_1(&server).await;
     let hgetall = "redis.setresp(3) return redis.call('HGETALL', 'post:1')";
     let Reply::Map(pairs) = run::<Reply>(&conn, hgetall).await.unwrap() else {
         panic!("not a map")
     };
     assert!(pairs.contains(&(bulk("views"), bulk("1000"))), "{pairs:?}");
-    assert_eq!(
-        run::<Stats>(&conn, hgetall).await.unwrap(),
-        Stats {
-            views: 1000,
-            likes: 150,
-            ratio: 0.15
-        }
-    );
+    assert_eq!(run::<Stats>(&conn, hgetall).await.unwrap(), POST_1);
     let map: HashMap<String, i64> = run(&conn, "return {map = {a = 1, b = 2}}").await.unwrap();
     assert_eq!(map, HashMap::from([("a".into(), 1), ("b".into(), 2)]));
 

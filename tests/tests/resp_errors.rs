@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use redis::AsyncConnectionConfig;
 use redis_script::{Error, Script, ScriptRO, TransportErrorKind};
-use redis_script_tests::RedisServer;
+use redis_script_tests::{RedisServer, lost_reply};
 
 const INCR: &str = "return redis.call('INCR', KEYS[1])";
 
@@ -193,18 +193,7 @@ async fn a_reply_of_the_wrong_shape_is_a_decode_error() {
 #[tokio::test]
 async fn a_reply_lost_after_the_script_ran_is_not_resent() {
     let server = RedisServer::start();
-    let script =
-        Script::<Vec<u8>>::new("redis.call('INCR', KEYS[1]) return string.rep('x', 1024 * 1024)");
-    assert_eq!(server.script_load(script.script()).await, script.sha1());
-    let () = server
-        .query(
-            redis::cmd("CONFIG")
-                .arg("SET")
-                .arg("client-output-buffer-limit")
-                .arg("normal 65536 65536 0"),
-        )
-        .await;
-    server.reset_stats().await;
+    let script = lost_reply::prepare(&server).await;
 
     let multiplexed = server.connection().await;
     let err = script.exec(&multiplexed, ["n"], ()).await.unwrap_err();

@@ -88,28 +88,25 @@ async fn get_path(url: &str, path: &str, auth: Option<&str>) -> Answer {
     request(Method::GET, url, path, auth, &[], "").await
 }
 
+/// `POST {path}` with `body`, authorized with the server's token.
+async fn post(upstash: &UpstashLocal, path: &str, headers: &[(&str, &str)], body: Value) -> Answer {
+    let auth = format!("Bearer {}", upstash.token());
+    send(upstash.url(), path, Some(&auth), headers, &body.to_string()).await
+}
+
 /// An authorized command through `POST /`.
 async fn call(upstash: &UpstashLocal, command: Value) -> Answer {
-    let auth = format!("Bearer {}", upstash.token());
-    send(upstash.url(), "/", Some(&auth), &[], &command.to_string()).await
+    post(upstash, "/", &[], command).await
 }
 
+/// An authorized request asking for base64-encoded replies.
 async fn call_base64(upstash: &UpstashLocal, path: &str, body: Value) -> Answer {
-    let auth = format!("Bearer {}", upstash.token());
-    let headers = [("upstash-encoding", "base64")];
-    send(
-        upstash.url(),
-        path,
-        Some(&auth),
-        &headers,
-        &body.to_string(),
-    )
-    .await
+    post(upstash, path, &[("upstash-encoding", "base64")], body).await
 }
 
+/// Authorized commands through `POST /pipeline` or `POST /multi-exec`.
 async fn batch(upstash: &UpstashLocal, path: &str, commands: Value) -> Answer {
-    let auth = format!("Bearer {}", upstash.token());
-    send(upstash.url(), path, Some(&auth), &[], &commands.to_string()).await
+    post(upstash, path, &[], commands).await
 }
 
 async fn get(redis: &RedisServer, key: &str) -> Option<Vec<u8>> {
