@@ -27,7 +27,7 @@ time_build() { # bin -> seconds of a rebuild of that binary only
     start=$(date +%s.%N)
     cargo build --quiet --bin "$1"
     end=$(date +%s.%N)
-    echo "$end - $start" | bc
+    python3 -c "print(round($end - $start, 3))"
 }
 
 best() { sort -n | head -1; }
@@ -44,5 +44,5 @@ lines=$(cat lua/*.lua | wc -l)
 echo "scripts: $count ($lines lines of Lua), dev profile, best of $runs"
 echo "baseline (include_str! + const constructor): ${base} s   runs: ${base_times[*]}"
 echo "lua_script! (read, check, hash, embed):      ${with} s   runs: ${macro_times[*]}"
-echo "added by lua_script!: $(echo "$with - $base" | bc) s"
+echo "added by lua_script!: $(python3 -c "print(round($with - $base, 3))") s"
 "$CARGO_TARGET_DIR/debug/with_macro" >/dev/null

@@ -1,6 +1,6 @@
 //! The `lua_script!` procedural macro. An implementation detail of `redis-script`: depend on that crate.
 //!
-//! The pipeline is `parse` (tokens to [`parse::Input`]) -> `resolve` (path to the file's bytes) ->
+//! The pipeline is `parse` (tokens to `parse::Input`) -> `resolve` (path to the file's bytes) ->
 //! `check` (shebang, Lua 5.1 syntax, the Redis commands it calls) -> `expand` (a const constructor call).
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
