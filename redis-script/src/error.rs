@@ -14,13 +14,15 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Redis refused the command before running any script, e.g. `NOSCRIPT` from EVALSHA, `BUSY`,
-    /// `NOAUTH`, `READONLY`, or `ERR Error compiling script`.
+    /// An error reply that carries no script location: either a refusal before any script ran
+    /// (`NOSCRIPT` from EVALSHA, `BUSY`, `NOAUTH`, `CROSSSLOT`, `MOVED`, ...) or an error the script
+    /// returned itself with `redis.error_reply(..)` / `{err = ..}`, which Redis sends bare.
+    /// [`ServerError::is_refusal`] tells the two apart where Redis's own text allows it.
     #[error("{0}")]
     Server(ServerError),
-    /// The script started and failed: a Lua runtime error, a failing `redis.call`, or an error the script
-    /// returned itself (`redis.error_reply`, `{err = ...}`). Effects of `redis.call`s before the failure
-    /// are kept: Redis scripts do not roll back.
+    /// An error located in the script: a Lua runtime error, a failing `redis.call`, or a script that
+    /// Redis could not compile. Effects of `redis.call`s before the failure are kept: Redis scripts do
+    /// not roll back.
     #[error("{0}")]
     Script(ScriptError),
     /// The reply arrived but could not be decoded into the requested Rust type.
@@ -68,13 +70,16 @@ impl Error {
 
     /// Whether the script may have run although this error was returned.
     ///
-    /// `false` only when it certainly did not run (a server refusal such as NOSCRIPT, or a connection that
-    /// was never established). A caller that retries on its own should retry only when this is `false`
+    /// `false` only when it certainly did not run: a refusal by Redis before running (NOSCRIPT, BUSY,
+    /// CROSSSLOT, MOVED, a script that does not compile, ...), or a connection that was never established.
+    /// An error the script returned itself (`redis.error_reply`) counts as run, since it may have written
+    /// before returning it. A caller that retries on its own should retry only when this is `false`
     /// or the script is idempotent.
     pub fn may_have_run(&self) -> bool {
         match self {
-            Error::Server(_) => false,
-            Error::Script(_) | Error::Decode(_) => true,
+            Error::Server(e) => !e.is_refusal(),
+            Error::Script(e) => !e.is_compile_error(),
+            Error::Decode(_) => true,
             Error::Transport(e) => e.may_have_run(),
         }
     }
@@ -129,8 +134,52 @@ impl ServerError {
     }
 
     /// True for the server's own "script not cached" reply to EVALSHA / EVALSHA_RO.
+    ///
+    /// The code must be `NOSCRIPT` and the message Redis's own `No matching script...`: a script that
+    /// returns `redis.error_reply("NOSCRIPT ...")` with any other text is not taken for a missing script.
+    /// (One that returns Redis's exact text can not be told apart on the wire; `lua_script!` rejects
+    /// scripts that can return a NOSCRIPT error at all.)
     pub fn is_noscript(&self) -> bool {
         self.code == "NOSCRIPT" && self.message.starts_with("No matching script")
+    }
+
+    /// True when this is one of Redis's refusals that come before a script runs, so nothing ran:
+    /// NOSCRIPT, BUSY, NOAUTH, NOPERM, WRONGPASS, READONLY, MISCONF, OOM, LOADING, MOVED, ASK,
+    /// CROSSSLOT, TRYAGAIN, CLUSTERDOWN, MASTERDOWN, and `ERR` for an unknown command, a wrong number
+    /// of arguments or keys, a bad shebang, or a script with the write flag run read-only.
+    ///
+    /// A script that returns one of these codes itself (`redis.error_reply("BUSY ...")`) can not be
+    /// told apart; don't.
+    pub fn is_refusal(&self) -> bool {
+        const CODES: [&str; 14] = [
+            "BUSY",
+            "NOAUTH",
+            "NOPERM",
+            "WRONGPASS",
+            "READONLY",
+            "MISCONF",
+            "OOM",
+            "LOADING",
+            "MOVED",
+            "ASK",
+            "CROSSSLOT",
+            "TRYAGAIN",
+            "CLUSTERDOWN",
+            "MASTERDOWN",
+        ];
+        const ERR_PREFIXES: [&str; 8] = [
+            "unknown command",
+            "wrong number of arguments",
+            "Number of keys can't be",
+            "Unexpected flag in script shebang",
+            "Unknown lua shebang option",
+            "Could not find engine",
+            "Can not execute a script with write flag using *_ro command",
+            "This Redis command is not allowed from script",
+        ];
+        self.is_noscript()
+            || CODES.contains(&self.code.as_str())
+            || (self.code == "ERR" && ERR_PREFIXES.iter().any(|p| self.message.starts_with(p)))
     }
 }
 
@@ -204,6 +253,11 @@ impl ScriptError {
     /// The SHA-1 of the script that failed, when the server named it.
     pub fn sha1(&self) -> Option<&str> {
         self.sha1.as_deref()
+    }
+
+    /// True when Redis could not compile the script (a syntax error): nothing ran.
+    pub fn is_compile_error(&self) -> bool {
+        self.message.starts_with("Error compiling script")
     }
 
     /// The line of the script where the error was raised, when the server named it.
@@ -385,6 +439,34 @@ mod tests {
         );
         assert!(e.is_read_only_violation());
         assert!(matches!(e, Error::Server(_)));
+    }
+
+    #[test]
+    fn refusals_did_not_run_but_returned_errors_may_have() {
+        let refused = [
+            "NOSCRIPT No matching script. Please use EVAL.",
+            "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
+            "CROSSSLOT Keys in request don't hash to the same slot",
+            "MOVED 3999 127.0.0.1:6381",
+            "ERR Number of keys can't be greater than number of args",
+            "ERR Unexpected flag in script shebang: x",
+            "ERR Can not execute a script with write flag using *_ro command.",
+            "ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'",
+        ];
+        for text in refused {
+            let e = Error::from_reply_text(text);
+            assert!(!e.may_have_run(), "{text}");
+        }
+        // What a script returns itself, after it may have written: `redis.error_reply("LIMITED ...")`.
+        for text in ["LIMITED too many requests", "ERR plain", "NOSCRIPT x"] {
+            let e = Error::from_reply_text(text);
+            assert!(matches!(e, Error::Server(_)), "{text}");
+            assert!(e.may_have_run(), "{text}");
+        }
+        let e = Error::from_reply_text(
+            "ERR user_script:1: boom script: 82903a0434f1503e152f89c03c9acd881a0e8150, on @user_script:1.",
+        );
+        assert!(e.may_have_run());
     }
 
     #[test]

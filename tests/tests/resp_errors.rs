@@ -211,3 +211,31 @@ async fn a_reply_lost_after_the_script_ran_is_not_resent() {
 
     assert_eq!(server.commandstats().await.scripts(), (0, 2, 0, 0));
 }
+
+#[tokio::test]
+async fn an_error_the_script_returns_after_writing_says_it_may_have_run() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    let limited = Script::<i64>::new(
+        "redis.call('INCR', KEYS[1]) return redis.error_reply('LIMITED too many requests')",
+    );
+    let err = limited.exec(&conn, ["hits"], ()).await.unwrap_err();
+    // Redis sends an error the script returns bare, like one of its own refusals ...
+    let Error::Server(server_error) = &err else {
+        panic!("expected Error::Server, got {err:?}")
+    };
+    assert_eq!(server_error.code(), "LIMITED");
+    assert!(!server_error.is_refusal());
+    // ... but the INCR before it happened, so a caller must not retry blindly.
+    assert!(err.may_have_run());
+    let hits: i64 = server.query(redis::cmd("GET").arg("hits")).await;
+    assert_eq!(hits, 1);
+
+    // A real refusal (CROSSSLOT needs a cluster; an unknown-flag shebang needs none) ran nothing.
+    let refused =
+        Script::<i64>::new("#!lua flags=no-such-flag\nreturn redis.call('INCR', KEYS[1])");
+    let err = refused.exec(&conn, ["hits"], ()).await.unwrap_err();
+    assert!(!err.may_have_run(), "{err}");
+    let hits: i64 = server.query(redis::cmd("GET").arg("hits")).await;
+    assert_eq!(hits, 1);
+}
