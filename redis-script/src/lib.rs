@@ -21,7 +21,7 @@ pub use de::{DecodeError, from_reply};
 pub use error::{Error, Result, ScriptError, ServerError, TransportError, TransportErrorKind};
 pub use reply::Reply;
 pub use script::{Script, ScriptRO};
-pub use transport::Transport;
+pub use transport::{DynTransport, Transport};
 
 #[cfg(feature = "resp")]
 pub use redis;

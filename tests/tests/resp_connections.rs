@@ -95,3 +95,22 @@ async fn many_tasks_share_one_connection_and_each_call_runs_once() {
     let n: i64 = server.query(redis::cmd("GET").arg("n")).await;
     assert_eq!(n, 64);
 }
+
+#[tokio::test]
+async fn a_transport_chosen_at_run_time_behind_dyn() {
+    let server = RedisServer::start();
+    let conns: [Arc<dyn redis_script::DynTransport>; 2] = [
+        Arc::new(server.connection().await),
+        Arc::new(server.connection_manager().await),
+    ];
+    server.reset_stats().await;
+    for (i, conn) in conns.iter().enumerate() {
+        let expected = i64::try_from(i).unwrap() + 1;
+        assert_eq!(
+            INCR_TTL.exec(conn, ["views"], [60]).await.unwrap(),
+            expected
+        );
+    }
+    // The fallback works through `dyn` as well: one EVAL in all, then only EVALSHA.
+    assert_eq!(server.commandstats().await.scripts(), (1, 2, 0, 0));
+}
