@@ -50,6 +50,12 @@ impl ArgList {
 
     /// Appends one value.
     pub fn push(&mut self, arg: &(impl Arg + ?Sized)) {
+        if self.ends.capacity() == 0 {
+            // Room for a typical call (a few short values) at once, instead of growing from nothing;
+            // an empty list allocates nothing.
+            self.ends.reserve(4);
+            self.bytes.reserve(64);
+        }
         arg.write_arg(&mut self.bytes);
         self.ends.push(self.bytes.len());
     }
@@ -57,6 +63,11 @@ impl ArgList {
     /// How many values there are.
     pub fn len(&self) -> usize {
         self.ends.len()
+    }
+
+    /// The total size of the encoded values, in bytes.
+    pub fn byte_len(&self) -> usize {
+        self.bytes.len()
     }
 
     /// True when there are none.

@@ -33,6 +33,12 @@ pub enum Reply {
         /// The text.
         text: String,
     },
+    /// An error reply nested inside an array, as its raw text `CODE message` (`ERR x`); a script's
+    /// `{err = "..."}` or `redis.error_reply` inside a table becomes this.
+    ///
+    /// A top-level error reply is an [`Err`](crate::Error), never a `Reply`. Decoding this into anything
+    /// but `Reply`, `()`, unit structs and `IgnoredAny` fails: an error is not a value (nor `None`).
+    Error(String),
 }
 
 /// Longest part of a string shown by [`Reply`]'s `Display`, in bytes.
@@ -43,10 +49,11 @@ const SHOWN_ITEMS: usize = 8;
 const SHOWN_DEPTH: usize = 4;
 
 /// A short one-line rendering, in the spirit of `redis-cli`: integers and doubles bare, strings quoted
-/// and escaped, `nil`, `[a, b]` for arrays, `~[a, b]` for sets, `{k: v}` for maps, status replies bare.
+/// and escaped, `nil`, `[a, b]` for arrays, `~[a, b]` for sets, `{k: v}` for maps, status replies and
+/// big numbers bare, nested errors as `(error) ERR x`.
 ///
-/// Bounded, so that it can go into error messages and logs: strings are cut after 100 bytes, collections
-/// after 8 items and 4 levels, each cut marked with `...`.
+/// Bounded, so that it can go into error messages and logs: strings, status, big numbers and errors are
+/// cut after 100 bytes, collections after 8 items and 4 levels, each cut marked with `...`.
 impl std::fmt::Display for Reply {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write_reply(f, self, 0, false)
@@ -76,10 +83,14 @@ pub(crate) fn write_reply(
         Reply::Nil => f.write_str("nil"),
         Reply::Int(i) => write!(f, "{i}"),
         Reply::Bulk(bytes) => write_quoted(f, bytes),
-        Reply::Status(s) => f.write_str(s),
+        Reply::Status(s) => write_bare(f, s),
         Reply::Double(d) => write!(f, "{d:?}"),
         Reply::Boolean(b) => write!(f, "{b}"),
-        Reply::BigNumber(n) => f.write_str(n),
+        Reply::BigNumber(n) => write_bare(f, n),
+        Reply::Error(e) => {
+            f.write_str("(error) ")?;
+            write_bare(f, e)
+        }
         Reply::Verbatim { text, .. } => write_quoted(f, text.as_bytes()),
         Reply::Array(items) => write_items(f, "[", "]", items.iter().map(Item::One), depth, taken),
         Reply::Set(items) => write_items(f, "~[", "]", items.iter().map(Item::One), depth, taken),
@@ -132,10 +143,30 @@ fn write_items<'a>(
     f.write_str(close)
 }
 
+/// Writes text as it is, cut after [`SHOWN_BYTES`] at a character boundary and marked with `...`.
+fn write_bare(f: &mut dyn std::fmt::Write, text: &str) -> std::fmt::Result {
+    if text.len() <= SHOWN_BYTES {
+        return f.write_str(text);
+    }
+    let mut end = SHOWN_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    write!(f, "{}...({} bytes)", &text[..end], text.len())
+}
+
 /// Writes bytes as a double-quoted string with Rust escapes; invalid UTF-8 as `\xNN`.
-fn write_quoted(f: &mut dyn std::fmt::Write, bytes: &[u8]) -> std::fmt::Result {
+pub(crate) fn write_quoted(f: &mut dyn std::fmt::Write, bytes: &[u8]) -> std::fmt::Result {
     f.write_char('"')?;
-    let shown = &bytes[..bytes.len().min(SHOWN_BYTES)];
+    let mut end = bytes.len().min(SHOWN_BYTES);
+    // Back off to the start of a character cut in two (at most 3 continuation bytes).
+    for _ in 0..3 {
+        match bytes.get(end) {
+            Some(b) if end > 0 && (b & 0xC0) == 0x80 => end -= 1,
+            _ => break,
+        }
+    }
+    let shown = &bytes[..end];
     for chunk in shown.utf8_chunks() {
         for c in chunk.valid().chars() {
             match c {

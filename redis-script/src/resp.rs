@@ -7,8 +7,14 @@ use crate::{Command, Error, Reply, Transport, TransportError, TransportErrorKind
 
 /// Builds the `redis` command for a script command.
 fn to_cmd(command: &Command<'_>) -> redis::Cmd {
-    let mut cmd = redis::cmd(command.name().as_str());
-    cmd.arg(command.body()).arg(command.keys().len());
+    let (keys, args) = (command.keys(), command.args());
+    // Sized once: name, body, numkeys, then every key and argument.
+    let count = 3 + keys.len() + args.len();
+    let bytes = 32 + command.body().len() + keys.byte_len() + args.byte_len();
+    let mut cmd = redis::Cmd::with_capacity(count, bytes);
+    cmd.arg(command.name().as_str())
+        .arg(command.body())
+        .arg(keys.len());
     for key in command.keys().iter() {
         cmd.arg(key);
     }
@@ -30,8 +36,8 @@ async fn send_on<C: redis::aio::ConnectionLike + Send>(
     }
 }
 
-/// Converts a `redis` value; an error nested in it (RESP3 or a script's `{err=...}` in an array) becomes
-/// the error of the whole reply only at the top level.
+/// Converts a `redis` value: an error reply at the top level is the error of the whole reply; one nested
+/// in an array (a script's `{err=...}` in a table) stays in place as [`Reply::Error`].
 fn reply_from_value(value: Value) -> Result<Reply, Error> {
     match value {
         Value::ServerError(e) => Err(Error::from_reply_text(&server_error_text(&e))),
@@ -70,7 +76,8 @@ fn convert(value: Value) -> Reply {
         },
         Value::BigNumber(n) => Reply::BigNumber(String::from_utf8_lossy(&n).into_owned()),
         Value::Push { data, .. } => Reply::Array(data.into_iter().map(convert).collect()),
-        Value::ServerError(e) => Reply::Status(server_error_text(&e)),
+        // Only nested errors get here: a top-level one is an `Err` (see `reply_from_value`).
+        Value::ServerError(e) => Reply::Error(server_error_text(&e)),
         // `redis::Value` is non-exhaustive; a future kind is kept as its debug text rather than lost.
         other => Reply::Status(format!("{other:?}")),
     }

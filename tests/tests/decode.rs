@@ -355,3 +355,75 @@ async fn decode_resp3_replies() {
         .unwrap();
     assert_eq!(json, serde_json::json!({"k": 1.5}));
 }
+
+/// Redis sends an error inside a table as an error reply nested in the array (`*3 $1 a -ERR x $1 c`).
+#[tokio::test]
+async fn decode_nested_error_replies() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    let error_reply = "redis.call('SET', 'ran', '1') return {'a', redis.error_reply('ERR x'), 'c'}";
+    let err_table = "return {'a', {err = 'MYERR y'}}";
+
+    // Not a string: the decode fails and names the error, after the script ran.
+    let e = run::<Vec<String>>(&conn, error_reply).await.unwrap_err();
+    let Error::Decode(decode) = &e else {
+        panic!("not a decode error: {e}")
+    };
+    assert_eq!(decode.path(), "[1]");
+    assert_eq!(
+        decode.reason(),
+        "expected a string, got error reply \"ERR x\""
+    );
+    assert!(e.may_have_run());
+    let ran: Option<String> = server.query(redis::cmd("GET").arg("ran")).await;
+    assert_eq!(ran.as_deref(), Some("1"));
+    let e = run::<Vec<Option<String>>>(&conn, err_table)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Decode(_)), "{e}");
+    assert!(e.to_string().contains("got error reply \"MYERR y\""), "{e}");
+
+    // `Reply` keeps it exactly; `()` ignores it.
+    assert_eq!(
+        run::<Reply>(&conn, error_reply).await.unwrap(),
+        Reply::Array(vec![bulk("a"), Reply::Error("ERR x".into()), bulk("c")])
+    );
+    assert_eq!(
+        run::<Reply>(&conn, err_table).await.unwrap(),
+        Reply::Array(vec![bulk("a"), Reply::Error("MYERR y".into())])
+    );
+    let () = run::<()>(&conn, error_reply).await.unwrap();
+    let () = run::<()>(&conn, err_table).await.unwrap();
+
+    // The same over RESP3.
+    let conn3 = resp3(&server).await;
+    assert_eq!(
+        run::<Reply>(&conn3, err_table).await.unwrap(),
+        Reply::Array(vec![bulk("a"), Reply::Error("MYERR y".into())])
+    );
+    let e = run::<Vec<String>>(&conn3, error_reply).await.unwrap_err();
+    assert!(matches!(e, Error::Decode(_)), "{e}");
+    assert!(e.to_string().contains("got error reply \"ERR x\""), "{e}");
+}
+
+/// Lua's `tostring` keeps 14 significant digits; `string.format('%.17g', x)` keeps every bit of a double.
+#[tokio::test]
+async fn decode_floats_exactly_with_format_17g() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    let exact = "return string.format('%.17g', 0.1 + 0.2)";
+    assert_eq!(
+        run::<Reply>(&conn, exact).await.unwrap(),
+        bulk("0.30000000000000004")
+    );
+    assert_eq!(run::<f64>(&conn, exact).await.unwrap(), 0.1 + 0.2);
+    let third = "return string.format('%.17g', 1 / 3)";
+    assert_eq!(run::<f64>(&conn, third).await.unwrap(), 1.0 / 3.0);
+
+    // `tostring` rounds to display precision: the value that comes back is 0.3, not 0.1 + 0.2.
+    let display = "return tostring(0.1 + 0.2)";
+    assert_eq!(run::<Reply>(&conn, display).await.unwrap(), bulk("0.3"));
+    let shown = run::<f64>(&conn, display).await.unwrap();
+    assert_eq!(shown, 0.3);
+    assert_ne!(shown, 0.1 + 0.2);
+}

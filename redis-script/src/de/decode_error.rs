@@ -162,6 +162,11 @@ impl fmt::Display for Described<'_> {
             Reply::Set(_) => "set",
             Reply::BigNumber(_) => "big number",
             Reply::Verbatim { .. } => "verbatim string",
+            // Quoted: the text of an error is what a user searches for in the message.
+            Reply::Error(text) => {
+                f.write_str("error reply ")?;
+                return crate::reply::write_quoted(f, text.as_bytes());
+            }
         };
         write!(f, "{kind} {}", self.0)
     }

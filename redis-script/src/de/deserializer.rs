@@ -211,6 +211,7 @@ impl<'de> de::Deserializer<'de> for ReplyDeserializer<'_> {
             Reply::Map(pairs) => {
                 visitor.visit_map(Entries::new(pairs.iter_mut().map(|(k, v)| (k, v)), false))
             }
+            Reply::Error(_) => Err(self.mismatch("a value")),
         }
     }
 
@@ -354,7 +355,7 @@ impl<'de> de::Deserializer<'de> for ReplyDeserializer<'_> {
     }
 
     /// A struct reads a map by field name, an array of field names and values (as HGETALL returns
-    /// it) by name, and any other array by position.
+    /// it) by name (see [`names_fields`]), and any other array by position.
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -411,19 +412,28 @@ impl<'de> de::Deserializer<'de> for ReplyDeserializer<'_> {
     }
 }
 
-/// True when `items` alternate field names and values: every item at an even position is a string
-/// naming one of `fields`.
+/// True when `items` are to be read as alternating field names and values (as HGETALL returns them):
+/// every item at an even position is a string naming one of `fields`, and no field is named twice.
+/// A hash missing some optional fields is still read by name. A positional array whose even items
+/// happen to equal field names is read by name too, and then fails loudly on the fields it lacks
+/// rather than decoding into wrong values.
 fn names_fields(items: &[Reply], fields: &[&str]) -> bool {
-    !items.is_empty()
-        && items.len().is_multiple_of(2)
-        && items.iter().step_by(2).all(|key| {
-            let name = match key {
-                Reply::Bulk(bytes) => std::str::from_utf8(bytes).ok(),
-                Reply::Status(s) => Some(s.as_str()),
-                _ => None,
-            };
-            name.is_some_and(|name| fields.contains(&name))
-        })
+    if items.is_empty() || !items.len().is_multiple_of(2) {
+        return false;
+    }
+    let mut named = Vec::with_capacity(items.len() / 2);
+    for key in items.iter().step_by(2) {
+        let name = match key {
+            Reply::Bulk(bytes) => std::str::from_utf8(bytes).ok(),
+            Reply::Status(s) => Some(s.as_str()),
+            _ => None,
+        };
+        match name.and_then(|name| fields.iter().position(|field| *field == name)) {
+            Some(field) if !named.contains(&field) => named.push(field),
+            _ => return false,
+        }
+    }
+    true
 }
 
 fn flat_pairs(items: &mut [Reply]) -> impl Iterator<Item = (&mut Reply, &mut Reply)> {

@@ -16,7 +16,9 @@ use crate::Reply;
 /// The decoder follows what Lua scripts return, not only what the reply types say:
 ///
 /// - Lua numbers arrive as integers, truncated toward zero (`2.9` becomes `2`). Return a float as a
-///   string (`return tostring(x)`); floats decode from strings such as `"0.15"`, `"inf"`, `"-inf"`,
+///   string: `tostring(x)` is fine for values meant for display, but Lua keeps only 14 significant
+///   digits there (`0.1 + 0.2` becomes `"0.3"`); for an exact round trip return
+///   `string.format('%.17g', x)`. Floats decode from strings such as `"0.15"`, `"inf"`, `"-inf"`,
 ///   `"nan"` as well as from integers and RESP3 doubles.
 /// - Lua `true` arrives as the integer 1 and `false` as nil, so `bool` decodes from 1 / 0 / nil as well
 ///   as from RESP3 booleans and the strings `"1"`, `"0"`, `"true"`, `"false"`.
@@ -28,15 +30,21 @@ use crate::Reply;
 /// - Sequences read arrays and sets, a RESP3 map as `(key, value)` pairs, and a bulk string as its
 ///   bytes (so `Vec<u8>` works without `serde_bytes`).
 /// - Tuples and tuple structs read an array by position and need exactly as many items.
-/// - Structs read a RESP3 map by field name, an array of alternating field names and values (as
-///   HGETALL returns it) by name, and any other array by position in field order.
+/// - Structs read a RESP3 map by field name and an array by position in field order. An array is read
+///   as alternating field names and values (as HGETALL returns it) only when every item at an even
+///   position names a field and no field is named twice (a hash missing optional fields included);
+///   a positional array whose values happen to equal field names then fails on the fields it lacks,
+///   never decoding into wrong values.
 /// - Maps read a RESP3 map or an array of alternating keys and values.
 /// - Enums read a unit variant from its name, other variants from a one-entry map.
 /// - `()` and unit structs accept any reply: a script whose reply is ignored does not fail on it.
+/// - An error reply nested in an array ([`Reply::Error`]) is not a value: decoding it into anything
+///   but `()`, unit structs, `IgnoredAny` or `Reply` fails with `got error reply "ERR ..."`, also
+///   for `Option<T>` (an error is not `None`).
 /// - [`Reply`] receives the reply exactly as sent.
 /// - Self-describing types (`serde_json::Value`, untagged enums) see nil as unit, integers, doubles,
 ///   booleans, strings (bulk, status, verbatim), arrays and sets as sequences, and maps; a bulk string
-///   that is not UTF-8 is offered as bytes, which JSON can not hold.
+///   that is not UTF-8 is offered as bytes, which JSON can not hold, and a nested error reply fails.
 ///
 /// ```
 /// use redis_script::{Reply, from_reply};

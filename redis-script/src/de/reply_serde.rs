@@ -3,8 +3,10 @@
 //! serde's data model has no place for the difference between a status and a bulk string, a set and an
 //! array, or a verbatim string and a bulk string. So when the decoder of this crate is asked for a
 //! `Reply` (recognised by a private newtype name) it moves the reply whole through a thread-local slot
-//! instead of describing it piece by piece: nothing is lost and nothing is copied. From any other
-//! deserializer (JSON, say) a `Reply` is built from what it describes.
+//! instead of describing it piece by piece: nothing is lost and nothing is copied, nested
+//! [`Reply::Error`]s included. From any other deserializer (JSON, say) a `Reply` is built from what it
+//! describes; serde has no kind for an error reply, so there one is never built: error text arrives
+//! as the string it is.
 
 use std::cell::Cell;
 use std::fmt;

@@ -479,13 +479,113 @@ fn structs_from_maps_and_hgetall_arrays_by_name() {
         name: String,
         email: Option<String>,
     }
-    // A hash without the optional field.
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Profile {
+        name: String,
+        email: Option<String>,
+        age: Option<u32>,
+    }
+    // A hash without the optional fields.
+    assert_eq!(
+        ok::<Profile>(array([bulk("name"), bulk("ann")])),
+        Profile {
+            name: "ann".into(),
+            email: None,
+            age: None
+        }
+    );
+    // As many items as fields, but a field name and its value: still a hash.
     assert_eq!(
         ok::<User>(array([bulk("name"), bulk("ann")])),
         User {
             name: "ann".into(),
             email: None
         }
+    );
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Pair {
+    a: String,
+    b: String,
+}
+
+#[test]
+fn positional_arrays_that_look_like_hashes_fail_loudly() {
+    // Values that happen to equal field names make the array read by name; the fields it then lacks
+    // are an error, never a silently wrong value.
+    let e = err::<Pair>(array([bulk("b"), bulk("a")]));
+    assert!(e.to_string().contains("missing field `a`"), "{e}");
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Four {
+        a: String,
+        x: String,
+        b: String,
+        y: String,
+    }
+    let e = err::<Four>(array([bulk("a"), bulk("x"), bulk("b"), bulk("y")]));
+    assert!(e.to_string().contains("missing field"), "{e}");
+    // An item that names no field keeps the array positional.
+    assert_eq!(
+        ok::<Four>(array([bulk("1"), bulk("2"), bulk("3"), bulk("4")])),
+        Four {
+            a: "1".into(),
+            x: "2".into(),
+            b: "3".into(),
+            y: "4".into()
+        }
+    );
+    // The same four items are field names and values for a struct of two fields.
+    assert_eq!(
+        ok::<Pair>(array([bulk("a"), bulk("x"), bulk("b"), bulk("y")])),
+        Pair {
+            a: "x".into(),
+            b: "y".into()
+        }
+    );
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct One {
+        a: i64,
+    }
+    assert_eq!(ok::<One>(array([status("a"), bulk("7")])), One { a: 7 });
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Three {
+    a: i64,
+    b: i64,
+    c: i64,
+}
+
+#[test]
+fn arrays_are_read_by_name_only_when_every_even_item_names_a_new_field() {
+    // A field named twice: positional, and too long for two fields.
+    assert_eq!(
+        message::<Pair>(array([bulk("a"), bulk("1"), bulk("a"), bulk("2")])),
+        "can not decode reply [\"a\", \"1\", \"a\", \"2\"] as redis_script::de::tests::Pair: \
+         expected an array of 2 items (one per field) or a map, got array [\"a\", \"1\", \"a\", \"2\"]"
+    );
+    // An even item that names no field.
+    assert_eq!(
+        message::<Pair>(array([bulk("a"), bulk("1"), bulk("c"), bulk("2")])),
+        "can not decode reply [\"a\", \"1\", \"c\", \"2\"] as redis_script::de::tests::Pair: \
+         expected an array of 2 items (one per field) or a map, got array [\"a\", \"1\", \"c\", \"2\"]"
+    );
+    // Names must be strings: an integer key is a value.
+    assert_eq!(
+        message::<Three>(array([
+            Reply::Int(1),
+            Reply::Int(2),
+            bulk("b"),
+            Reply::Int(4)
+        ])),
+        "can not decode reply [1, 2, \"b\", 4] as redis_script::de::tests::Three: \
+         expected an array of 3 items (one per field) or a map, got array [1, 2, \"b\", 4]"
+    );
+    // An odd length is never read by name.
+    assert_eq!(
+        ok::<Three>(array([bulk("3"), bulk("2"), bulk("1")])),
+        Three { a: 3, b: 2, c: 1 }
     );
 }
 
@@ -765,6 +865,107 @@ fn reply_display_is_like_redis_cli() {
     );
     assert_eq!(Reply::Bulk(b"a\"b\n".to_vec()).to_string(), "\"a\\\"b\\n\"");
     assert_eq!(Reply::Double(f64::NEG_INFINITY).to_string(), "-inf");
+}
+
+fn nested_error() -> Reply {
+    array([bulk("a"), Reply::Error("ERR x".into()), bulk("c")])
+}
+
+#[test]
+fn nested_errors_are_not_values() {
+    let e = err::<Vec<String>>(nested_error());
+    assert_eq!(
+        e.to_string(),
+        "can not decode reply [_, (error) ERR x, \"c\"] as Vec<String>: \
+         at [1]: expected a string, got error reply \"ERR x\""
+    );
+    assert_eq!(e.path(), "[1]");
+    // An error is not `None`, nor any other value.
+    let error = || Reply::Error("MYERR y".into());
+    let reason = "got error reply \"MYERR y\"";
+    assert!(err::<Option<String>>(error()).reason().ends_with(reason));
+    assert!(
+        err::<Vec<Option<String>>>(array([error()]))
+            .reason()
+            .ends_with(reason)
+    );
+    assert!(err::<i64>(error()).reason().ends_with(reason));
+    assert!(err::<f64>(error()).reason().ends_with(reason));
+    assert!(err::<bool>(error()).reason().ends_with(reason));
+    assert!(err::<char>(error()).reason().ends_with(reason));
+    assert!(err::<Vec<u8>>(error()).reason().ends_with(reason));
+    assert!(err::<ByteBuf>(error()).reason().ends_with(reason));
+    assert!(err::<Stats>(error()).reason().ends_with(reason));
+    assert!(
+        err::<HashMap<String, String>>(error())
+            .reason()
+            .ends_with(reason)
+    );
+    assert!(err::<Outcome>(error()).reason().ends_with(reason));
+    assert!(
+        err::<serde_json::Value>(array([error()]))
+            .reason()
+            .ends_with(reason)
+    );
+    assert!(
+        err::<Pair>(Reply::Map(vec![(bulk("a"), error())]))
+            .reason()
+            .ends_with(reason)
+    );
+}
+
+#[test]
+fn nested_errors_are_kept_by_reply_and_ignored_by_unit() {
+    assert_eq!(ok::<Reply>(nested_error()), nested_error());
+    let (first, rest): (String, Vec<Reply>) =
+        ok(array([bulk("a"), array([Reply::Error("E".into())])]));
+    assert_eq!(
+        (first.as_str(), rest),
+        ("a", vec![Reply::Error("E".into())])
+    );
+    ok::<()>(nested_error());
+    #[derive(Debug, Deserialize)]
+    struct Done;
+    ok::<Done>(nested_error());
+    ok::<serde::de::IgnoredAny>(nested_error());
+    let (a, _, c): (String, serde::de::IgnoredAny, String) = ok(nested_error());
+    assert_eq!((a.as_str(), c.as_str()), ("a", "c"));
+}
+
+#[test]
+fn nested_errors_display_like_redis_cli() {
+    assert_eq!(nested_error().to_string(), "[\"a\", (error) ERR x, \"c\"]");
+}
+
+#[test]
+fn status_big_number_verbatim_and_errors_are_cut_in_messages() {
+    // 201 bytes; byte 100 falls inside an `é`, so the cut backs off to byte 99.
+    let text = format!("a{}", "é".repeat(100));
+    let cut = format!("a{}...(201 bytes)", "é".repeat(49));
+    assert_eq!(status(&text).to_string(), cut);
+    assert_eq!(
+        Reply::Error(text.clone()).to_string(),
+        format!("(error) {cut}")
+    );
+    let verbatim = Reply::Verbatim {
+        format: "txt".into(),
+        text: text.clone(),
+    };
+    assert_eq!(
+        verbatim.to_string(),
+        format!("\"a{}\"...(201 bytes)", "é".repeat(49))
+    );
+    let digits = "1".repeat(300);
+    assert_eq!(
+        Reply::BigNumber(digits).to_string(),
+        format!("{}...(300 bytes)", "1".repeat(100))
+    );
+    // Short ones are shown whole.
+    assert_eq!(status("OK").to_string(), "OK");
+    assert_eq!(Reply::BigNumber("12".into()).to_string(), "12");
+    // The decode error built from a long error reply stays bounded.
+    let e = err::<i64>(Reply::Error(format!("ERR {}", "z".repeat(1000))));
+    assert!(e.to_string().len() < 400, "{e}");
 }
 
 #[test]
