@@ -426,3 +426,113 @@ fn the_client_debug_output_hides_the_token() {
     assert!(!debug.contains(TOKEN), "{debug}");
     assert!(debug.contains("eu1-example.upstash.io"), "{debug}");
 }
+
+/// Every text of `err`: Display, Debug (plain and pretty) and the source chain.
+fn error_texts(err: &redis_script::Error) -> Vec<String> {
+    let mut texts = vec![err.to_string(), format!("{err:?}"), format!("{err:#?}")];
+    let mut source = std::error::Error::source(err);
+    while let Some(e) = source {
+        texts.push(e.to_string());
+        texts.push(format!("{e:?}"));
+        source = e.source();
+    }
+    texts
+}
+
+#[tokio::test]
+async fn an_echoing_502_shows_no_piece_of_the_token_or_of_any_value_of_four_bytes_or_more() {
+    // A gateway that echoes the request it could not forward: the token, then the JSON body.
+    let server = FakeRest::start(|_, request| {
+        let auth = request
+            .header("authorization")
+            .unwrap_or_default()
+            .to_owned();
+        let body = String::from_utf8_lossy(&request.body).into_owned();
+        Answer::Http(
+            502,
+            Vec::new(),
+            format!("bad gateway; {auth}; {body}").into_bytes(),
+        )
+    });
+    let upstash = client(&server, RetryPolicy::none());
+    let short = ["e", "r", "a", "t", "3", "-", "ok", "tok", "s3c", "4f9"];
+    let long = [
+        ARG,
+        "say \"hi\" / \\ back",
+        "ünïcødé-value",
+        "line\nbreak\tand tab",
+    ];
+    let args: Vec<&str> = short.iter().chain(long.iter()).copied().collect();
+    let err = writer().exec(&upstash, [KEY], args).await.unwrap_err();
+    let t = transport(&err);
+    assert_eq!(t.kind(), TransportErrorKind::Protocol);
+    assert!(
+        t.message().contains("502") && t.message().contains("bad gateway"),
+        "{err}"
+    );
+    assert!(t.message().contains("<redacted>"), "{err}");
+    for text in error_texts(&err) {
+        for secret in [TOKEN, KEY].iter().chain(long.iter()) {
+            let escaped = serde_json::to_string(secret).unwrap();
+            for form in [*secret, &escaped[1..escaped.len() - 1]] {
+                // Not even a piece of it survives (a short value must not cut it apart first).
+                let chars: Vec<char> = form.chars().collect();
+                for piece in chars.windows(4).map(|w| w.iter().collect::<String>()) {
+                    assert!(
+                        !text.contains(&piece),
+                        "{piece:?} of {secret:?} shown in: {text}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_late_answer_with_an_older_sync_token_does_not_replace_a_newer_one() {
+    // The request with argument "slow" is answered last, with the smaller position.
+    let server = FakeRest::start(|_, request| {
+        let slow = request.json()[4] == "slow";
+        let numeric = request.json()[5] == "numeric";
+        if slow {
+            thread::sleep(Duration::from_millis(300));
+        }
+        let token = match (numeric, slow) {
+            (true, true) => "41",
+            (true, false) => "1000",
+            (false, true) => "b-opaque",
+            (false, false) => "a-opaque",
+        };
+        let headers = vec![("upstash-sync-token".to_owned(), token.to_owned())];
+        Answer::Http(200, headers, br#"{"result":1}"#.to_vec())
+    });
+    let upstash = client(&server, RetryPolicy::none());
+    let script = reader();
+    let started = Instant::now();
+    let (slow, fast) = tokio::join!(script.exec(&upstash, [KEY], ("slow", "numeric")), async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        script.exec(&upstash, [KEY], ("fast", "numeric")).await
+    });
+    assert_eq!(
+        (slow.unwrap(), fast.unwrap()),
+        (Reply::Int(1), Reply::Int(1))
+    );
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(upstash.sync_token().as_deref(), Some("1000"));
+    // The next request carries the newest position.
+    script
+        .exec(&upstash, [KEY], ("next", "numeric"))
+        .await
+        .unwrap();
+    let last = server.requests().pop().unwrap();
+    assert_eq!(last.header("upstash-sync-token"), Some("1000"));
+
+    // Tokens that are not numbers can not be ordered: the last one received is kept.
+    let (slow, fast) = tokio::join!(script.exec(&upstash, [KEY], ("slow", "opaque")), async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        script.exec(&upstash, [KEY], ("fast", "opaque")).await
+    });
+    slow.unwrap();
+    fast.unwrap();
+    assert_eq!(upstash.sync_token().as_deref(), Some("b-opaque"));
+}

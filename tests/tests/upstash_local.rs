@@ -566,11 +566,52 @@ async fn every_response_carries_an_increasing_sync_token_and_received_ones_are_r
     assert_eq!(requests[3].path, "/nowhere");
     assert!(requests.iter().all(|r| r.header("authorization").is_none()));
 
-    // The same log over HTTP, for clients in other processes.
-    let log = get_path(upstash.url(), "/__requests", None).await;
+    // The same log over HTTP, for clients in other processes, with the server's token.
+    let auth = format!("Bearer {}", upstash.token());
+    let log = get_path(upstash.url(), "/__requests", Some(&auth)).await;
     assert_eq!(log.status, StatusCode::OK);
     assert_eq!(log.body[1]["sync_token"], json!(token.to_string()));
     assert_eq!(log.body.as_array().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn request_log_route_asks_for_the_token() {
+    let redis = RedisServer::start();
+    let upstash = UpstashLocal::start(&redis);
+    call(&upstash, json!(["SET", "k", "s3cret-value"])).await;
+    let missing = get_path(upstash.url(), "/__requests", None).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST, "{missing:?}");
+    let wrong = get_path(upstash.url(), "/__requests", Some("Bearer wrong")).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{wrong:?}");
+    for refused in [&missing, &wrong] {
+        assert!(
+            !refused.body.to_string().contains("s3cret-value"),
+            "{refused:?}"
+        );
+    }
+    let cleared = request(Method::DELETE, upstash.url(), "/__requests", None, &[], "").await;
+    assert_eq!(cleared.status, StatusCode::BAD_REQUEST);
+    let auth = format!("Bearer {}", upstash.token());
+    let log = get_path(upstash.url(), "/__requests", Some(&auth)).await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert_eq!(log.body[0]["body"], json!(["SET", "k", "s3cret-value"]));
+    let cleared = request(
+        Method::DELETE,
+        upstash.url(),
+        "/__requests",
+        Some(&auth),
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(cleared.status, StatusCode::OK);
+    // Only the DELETE itself, logged once answered, is left.
+    let left = upstash.requests();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(
+        (left[0].method.as_str(), left[0].path.as_str()),
+        ("DELETE", "/__requests")
+    );
 }
 
 #[tokio::test]

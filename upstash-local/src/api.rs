@@ -31,7 +31,6 @@ pub(crate) struct AppState {
     shared: Arc<Shared>,
 }
 
-#[derive(Debug)]
 struct Shared {
     token: String,
     record_requests: bool,
@@ -40,6 +39,18 @@ struct Shared {
     log: RequestLog,
     /// Last sync token handed out; every response gets a larger one.
     sync_token: AtomicU64,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("token", &"<redacted>")
+            .field("record_requests", &self.record_requests)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("backend", &self.backend)
+            .field("sync_token", &self.sync_token)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AppState {
@@ -173,8 +184,12 @@ async fn not_found(State(state): State<AppState>, request: Request) -> Response 
     ApiError::new(StatusCode::NOT_FOUND, "Endpoint not found").into_response()
 }
 
-/// `GET /__requests` (only with request recording on): the request log as JSON.
-async fn list_requests(State(state): State<AppState>) -> Response {
+/// `GET /__requests` (only with request recording on): the request log as JSON. It holds request
+/// bodies, so it asks for the same token as every other route.
+async fn list_requests(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(err) = authorize(&state.shared.token, &headers) {
+        return err.into_response();
+    }
     match serde_json::to_value(state.shared.log.snapshot()) {
         Ok(body) => json_response(StatusCode::OK, body),
         Err(err) => {
@@ -184,7 +199,10 @@ async fn list_requests(State(state): State<AppState>) -> Response {
 }
 
 /// `DELETE /__requests` (only with request recording on): empties the log.
-async fn clear_requests(State(state): State<AppState>) -> Response {
+async fn clear_requests(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(err) = authorize(&state.shared.token, &headers) {
+        return err.into_response();
+    }
     state.shared.log.clear();
     json_response(StatusCode::OK, serde_json::json!({ "result": "OK" }))
 }

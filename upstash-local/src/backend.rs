@@ -25,9 +25,10 @@ pub(crate) enum Transaction {
     Rejected(String),
 }
 
-#[derive(Debug)]
 pub(crate) struct Backend {
     client: Client,
+    /// The Redis URL without its password, for `Debug`.
+    redacted_url: String,
     connect_timeout: Duration,
     response_timeout: Option<Duration>,
     current: Mutex<Slot>,
@@ -41,10 +42,21 @@ struct Slot {
     connection: Option<MultiplexedConnection>,
 }
 
+impl std::fmt::Debug for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Backend")
+            .field("redis_url", &self.redacted_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("response_timeout", &self.response_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Backend {
     pub(crate) fn new(config: &Config) -> redis::RedisResult<Self> {
         Ok(Self {
             client: Client::open(config.redis_url.as_str())?,
+            redacted_url: crate::config::redact_url(&config.redis_url),
             connect_timeout: config.connect_timeout,
             response_timeout: config.response_timeout,
             current: Mutex::new(Slot::default()),

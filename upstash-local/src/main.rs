@@ -37,7 +37,7 @@ struct Cli {
     response_timeout_secs: u64,
 
     /// Keep the last requests (headers without Authorization, bodies) and
-    /// serve them at GET /__requests (DELETE clears them).
+    /// serve them at GET /__requests (DELETE clears them; both need the token).
     #[arg(long)]
     record_requests: bool,
 }

@@ -63,3 +63,21 @@ impl Server {
             .await
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn debug_hides_the_token_and_the_redis_password() {
+        let config = Config::new("redis://:pa55word@127.0.0.1:1/0", "t0ken-s3cret");
+        let server = Server::bind("127.0.0.1:0".parse().unwrap(), config)
+            .await
+            .unwrap();
+        let debug = format!("{server:?} {server:#?}");
+        assert!(!debug.contains("pa55word"), "{debug}");
+        assert!(!debug.contains("t0ken-s3cret"), "{debug}");
+        assert!(debug.contains("127.0.0.1:1/0"), "{debug}");
+    }
+}

@@ -157,12 +157,20 @@ fn serves_commands_in_front_of_redis_with_flags() {
     let (status, _) = http(&url, "POST", "/", Some("other"), r#"["GET","cli"]"#);
     assert_eq!(status, 401);
 
-    let (status, log) = http(&url, "GET", "/__requests", None, "");
+    let (status, log) = http(&url, "GET", "/__requests", Some("flag-token"), "");
     assert_eq!(status, 200);
     let log: serde_json::Value = serde_json::from_str(&log).unwrap();
     assert_eq!(log[0]["body"], serde_json::json!(["SET", "cli", "yes"]));
     assert_eq!(log[1]["status"], serde_json::json!(401));
+    // The log holds request bodies: it asks for the token like every other route.
+    let (status, body) = http(&url, "GET", "/__requests", None, "");
+    assert_eq!(status, 400);
+    assert!(!body.contains("cli"), "{body}");
+    let (status, _) = http(&url, "GET", "/__requests", Some("other"), "");
+    assert_eq!(status, 401);
     let (status, _) = http(&url, "DELETE", "/__requests", None, "");
+    assert_eq!(status, 400);
+    let (status, _) = http(&url, "DELETE", "/__requests", Some("flag-token"), "");
     assert_eq!(status, 200);
 }
 

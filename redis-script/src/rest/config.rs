@@ -189,8 +189,13 @@ impl UpstashBuilder {
 
 impl fmt::Debug for UpstashBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The raw URL may carry a token (`https://:TOKEN@..`, `?_token=..`) that `build` would refuse.
+        let url = match Url::parse(self.url.trim()) {
+            Ok(url) => super::http::shown_url(&url),
+            Err(_) => "<not a valid URL>".to_owned(),
+        };
         f.debug_struct("UpstashBuilder")
-            .field("url", &self.url)
+            .field("url", &url)
             .field("token", &"<redacted>")
             .field("timeout", &self.timeout)
             .field("http_client", &self.http.is_some())
@@ -237,9 +242,12 @@ fn parse_url(text: &str) -> Result<Url, String> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err("has no host".to_owned());
     }
-    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not carry a user or password (pass the token separately)".to_owned());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
         return Err(
-            "must be the bare endpoint, without user, query or fragment (pass the token separately)"
+            "must be the bare endpoint, without query or fragment (pass the token separately)"
                 .to_owned(),
         );
     }
@@ -323,6 +331,17 @@ mod tests {
         assert!(msg.contains("empty"), "{msg}");
         let msg = config_message(Upstash::new("https://x.upstash.io/?_token=s3cr3t", "tok3n"));
         assert!(!msg.contains("s3cr3t") && !msg.contains("tok3n"), "{msg}");
+        for url in [
+            "https://:s3cr3t@x.upstash.io",
+            "https://user:s3cr3t@x.upstash.io",
+            "https://s3cr3t@x.upstash.io",
+            "https://x.upstash.io/#s3cr3t",
+            "https://x.upstash.io?s3cr3t",
+        ] {
+            let msg = config_message(Upstash::new(url, "tok3n"));
+            assert!(!msg.contains("s3cr3t") && !msg.contains("tok3n"), "{msg}");
+            assert!(msg.contains("REST URL"), "{msg}");
+        }
         assert!(Upstash::new("https://x.upstash.io", "tok3n").is_ok());
         assert!(Upstash::new("http://127.0.0.1:8080/", "tok3n").is_ok());
     }
@@ -353,6 +372,26 @@ mod tests {
             "{debug}"
         );
         assert!(debug.contains("x.upstash.io"), "{debug}");
+    }
+
+    #[test]
+    fn debug_shows_only_scheme_host_port_and_path_of_the_url() {
+        for url in [
+            "https://:s3cr3t@x.upstash.io:8443/base",
+            "https://x.upstash.io:8443/base?_token=s3cr3t#s3cr3t",
+        ] {
+            let debug = format!("{:?}", Upstash::builder(url, "t0ken"));
+            assert!(!debug.contains("s3cr3t"), "{debug}");
+            assert!(
+                debug.contains("\"https://x.upstash.io:8443/base\""),
+                "{debug}"
+            );
+        }
+        let debug = format!("{:?}", Upstash::builder("not a url s3cr3t", "t0ken"));
+        assert!(!debug.contains("s3cr3t"), "{debug}");
+        let client = Upstash::new("http://127.0.0.1:8079/base/", "t0ken").unwrap();
+        let debug = format!("{client:?}");
+        assert!(debug.contains("\"http://127.0.0.1:8079/base\""), "{debug}");
     }
 
     #[test]

@@ -5,12 +5,13 @@ use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 
 use super::RetryPolicy;
 use super::decode::Encoding;
-use crate::{Error, TransportError, TransportErrorKind};
+use crate::{ArgList, Error, TransportError, TransportErrorKind};
 
 /// The header that carries the read-your-writes position, in both directions.
 pub(crate) const SYNC_TOKEN: HeaderName = HeaderName::from_static("upstash-sync-token");
@@ -18,6 +19,49 @@ const ENCODING: HeaderName = HeaderName::from_static("upstash-encoding");
 
 /// Longest excerpt of an unexpected body kept in an error message.
 const EXCERPT_CHARS: usize = 200;
+
+/// How much of an unexpected body is searched for secrets; the excerpt comes from this prefix only, so
+/// a huge body costs no more than this.
+const EXCERPT_SCAN_BYTES: usize = 4 * 1024;
+
+/// Secrets shorter than this are left in excerpts: replacing every `e` or `1` would shred the text
+/// (and cut longer secrets apart) while hiding nothing worth hiding.
+const MIN_REDACTED_LEN: usize = 4;
+
+/// The routes of the REST API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// One command, at the base URL.
+    Single,
+    /// `/pipeline`.
+    Pipeline,
+    /// `/multi-exec`.
+    MultiExec,
+}
+
+/// The values of a request that no error message may contain (besides the token), collected only
+/// when an error message is written.
+#[derive(Clone, Copy)]
+pub(crate) enum Secrets<'a> {
+    /// The keys and arguments of one script command.
+    Command {
+        /// `KEYS`.
+        keys: &'a ArgList,
+        /// `ARGV`.
+        args: &'a ArgList,
+    },
+    /// Every word of every command of a batch.
+    Batch(&'a [ArgList]),
+}
+
+impl<'a> Secrets<'a> {
+    fn values(self) -> Vec<&'a [u8]> {
+        match self {
+            Secrets::Command { keys, args } => keys.iter().chain(args.iter()).collect(),
+            Secrets::Batch(commands) => commands.iter().flat_map(ArgList::iter).collect(),
+        }
+    }
+}
 
 /// May a failed request be sent again? Decided per request by what it carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,13 +75,16 @@ pub(crate) enum Idempotence {
 /// A response whose status and body are read in full.
 pub(crate) struct Response {
     pub(crate) status: StatusCode,
-    pub(crate) body: Vec<u8>,
+    pub(crate) body: Bytes,
 }
 
 /// The shared state of an [`Upstash`](super::Upstash) client and its clones.
 pub(crate) struct Inner {
     http: reqwest::Client,
-    url: Url,
+    /// The base URL, where single commands go.
+    single: Url,
+    pipeline: Url,
+    multi_exec: Url,
     auth: HeaderValue,
     timeout: Option<Duration>,
     read_your_writes: bool,
@@ -58,7 +105,9 @@ impl Inner {
     ) -> Self {
         Inner {
             http,
-            url,
+            single: route_url(&url, None),
+            pipeline: route_url(&url, Some("pipeline")),
+            multi_exec: route_url(&url, Some("multi-exec")),
             auth,
             timeout,
             read_your_writes,
@@ -68,32 +117,27 @@ impl Inner {
         }
     }
 
-    /// The URL of a route below the base URL (`pipeline`, `multi-exec`), or the base URL itself, without
-    /// a trailing slash (as the official SDKs send it).
-    pub(crate) fn route(&self, route: Option<&str>) -> Url {
-        let base = self.url.path().trim_end_matches('/');
-        let path = match route {
-            Some(route) => format!("{base}/{route}"),
-            None if base.is_empty() => "/".to_owned(),
-            None => base.to_owned(),
-        };
-        let mut url = self.url.clone();
-        url.set_path(&path);
-        url
+    fn url(&self, route: Route) -> &Url {
+        match route {
+            Route::Single => &self.single,
+            Route::Pipeline => &self.pipeline,
+            Route::MultiExec => &self.multi_exec,
+        }
     }
 
-    /// POSTs `body` to `url`, sending it again only as `idempotence` and the retry policy allow.
+    /// POSTs `body` to `route`, sending it again only as `idempotence` and the retry policy allow.
     /// `secrets` are the values no error message may contain (keys, arguments); the token is added here.
     pub(crate) async fn post(
         &self,
-        url: Url,
-        body: Vec<u8>,
+        route: Route,
+        body: Bytes,
         idempotence: Idempotence,
-        secrets: &[&[u8]],
+        secrets: Secrets<'_>,
     ) -> Result<Response, Error> {
         let mut retry = 0;
         let response = loop {
-            let outcome = self.attempt(url.clone(), body.clone()).await;
+            // Cloning `Bytes` shares the buffer; the URL was parsed once, when the client was built.
+            let outcome = self.attempt(self.url(route).clone(), body.clone()).await;
             let again = retry < self.retry.max_retries
                 && match &outcome {
                     Ok(response) => {
@@ -116,7 +160,7 @@ impl Inner {
 
     /// Keeps 2xx and 400 (whose body carries the server's error reply); turns any other status into an
     /// error.
-    fn check_status(&self, response: Response, secrets: &[&[u8]]) -> Result<Response, Error> {
+    fn check_status(&self, response: Response, secrets: Secrets<'_>) -> Result<Response, Error> {
         let status = response.status;
         if status.is_success() || status == StatusCode::BAD_REQUEST {
             return Ok(response);
@@ -145,7 +189,7 @@ impl Inner {
     }
 
     /// A protocol error for a body that could not be read, with the status and a bounded excerpt.
-    pub(crate) fn bad_body(&self, response: &Response, what: &str, secrets: &[&[u8]]) -> Error {
+    pub(crate) fn bad_body(&self, response: &Response, what: &str, secrets: Secrets<'_>) -> Error {
         Error::Transport(TransportError::new(
             TransportErrorKind::Protocol,
             format!(
@@ -158,7 +202,7 @@ impl Inner {
     }
 
     /// One try: send, record the sync token, read the whole body.
-    async fn attempt(&self, url: Url, body: Vec<u8>) -> Result<Response, Failure> {
+    async fn attempt(&self, url: Url, body: Bytes) -> Result<Response, Failure> {
         let mut request = self
             .http
             .post(url)
@@ -183,10 +227,7 @@ impl Inner {
         }
         let status = response.status();
         let body = response.bytes().await.map_err(Failure::from)?;
-        Ok(Response {
-            status,
-            body: body.to_vec(),
-        })
+        Ok(Response { status, body })
     }
 
     /// The latest sync token received, if any.
@@ -197,37 +238,85 @@ impl Inner {
         }
     }
 
+    /// Keeps the newer of the stored token and `token`. Responses to concurrent requests can arrive
+    /// out of order; when both tokens are unsigned integers (positions, as Upstash sends them) the larger
+    /// one wins, so an older answer never moves the position back. Other tokens: the last one received.
     fn set_sync_token(&self, token: HeaderValue) {
-        match self.sync_token.lock() {
-            Ok(mut guard) => *guard = Some(token),
-            Err(poisoned) => *poisoned.into_inner() = Some(token),
+        let mut guard = match self.sync_token.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let keep_stored = guard
+            .as_ref()
+            .and_then(|stored| {
+                Some(compare_positions(stored.as_bytes(), token.as_bytes())?.is_gt())
+            })
+            .unwrap_or(false);
+        if !keep_stored {
+            *guard = Some(token);
         }
     }
 
-    /// At most [`EXCERPT_CHARS`] characters of `body`, on one line, with the token and every secret
-    /// replaced, so that an echoing proxy can not leak them into an error.
-    fn excerpt(&self, body: &[u8], secrets: &[&[u8]]) -> String {
-        let mut text = String::from_utf8_lossy(body).into_owned();
+    /// At most [`EXCERPT_CHARS`] characters from the start of `body`, on one line, with the token and
+    /// every secret replaced, so that an echoing proxy can not leak them into an error.
+    ///
+    /// Only the first [`EXCERPT_SCAN_BYTES`] are looked at. The token goes first, then the secrets
+    /// longest first, each also in its JSON-escaped form; a secret shorter than [`MIN_REDACTED_LEN`]
+    /// bytes is shown as it is. A secret cut off by the end of the scanned prefix is cut from the
+    /// excerpt too.
+    fn excerpt(&self, body: &[u8], secrets: Secrets<'_>) -> String {
+        let mut end = body.len().min(EXCERPT_SCAN_BYTES);
+        // Back to a UTF-8 character boundary (at most three continuation bytes).
+        while end < body.len() && end > 0 && body[end] & 0xC0 == 0x80 {
+            end -= 1;
+        }
+        let truncated = end < body.len();
+        let mut text = String::from_utf8_lossy(&body[..end]).into_owned();
+
         let token = self
             .auth
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or_default();
-        for secret in secrets
-            .iter()
+        let mut values: Vec<&str> = secrets
+            .values()
+            .into_iter()
             .filter_map(|s| std::str::from_utf8(s).ok())
-            .chain([token])
-            .filter(|s| !s.is_empty())
-        {
-            text = text.replace(secret, "<redacted>");
+            .filter(|s| s.len() >= MIN_REDACTED_LEN)
+            .collect();
+        values.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let mut needles: Vec<String> = Vec::with_capacity(2 * values.len() + 2);
+        for value in [token].into_iter().chain(values) {
+            if value.is_empty() {
+                continue;
+            }
+            needles.push(value.to_owned());
+            if let Some(escaped) = json_escaped(value).filter(|e| e != value) {
+                needles.push(escaped);
+            }
         }
+        for needle in &needles {
+            if text.contains(needle.as_str()) {
+                text = text.replace(needle.as_str(), "<redacted>");
+            }
+        }
+        if truncated {
+            let cut = needles
+                .iter()
+                .filter_map(|needle| partial_at_end(&text, needle))
+                .min();
+            if let Some(cut) = cut {
+                text.truncate(cut);
+            }
+        }
+
         let mut excerpt: String = text
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .take(EXCERPT_CHARS)
             .collect();
-        if text.chars().count() > EXCERPT_CHARS {
+        if truncated || text.chars().nth(EXCERPT_CHARS).is_some() {
             excerpt.push_str("...");
         }
         if excerpt.trim().is_empty() {
@@ -237,10 +326,60 @@ impl Inner {
     }
 }
 
+/// `value` as it appears inside a JSON string (escaped, without the quotes).
+fn json_escaped(value: &str) -> Option<String> {
+    let quoted = serde_json::to_string(value).ok()?;
+    Some(quoted.get(1..quoted.len().saturating_sub(1))?.to_owned())
+}
+
+/// Where a proper start of `needle` ends `text`, if it does: the start of that tail.
+fn partial_at_end(text: &str, needle: &str) -> Option<usize> {
+    let from = text.len().saturating_sub(needle.len().saturating_sub(1));
+    (from..text.len())
+        .filter(|&at| text.is_char_boundary(at))
+        .find(|&at| needle.as_bytes().starts_with(&text.as_bytes()[at..]))
+}
+
+/// Compares two sync tokens as unsigned integers of any length; `None` when either is not one.
+fn compare_positions(a: &[u8], b: &[u8]) -> Option<std::cmp::Ordering> {
+    fn digits(v: &[u8]) -> Option<&[u8]> {
+        if v.is_empty() || !v.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let zeros = v.iter().take_while(|&&d| d == b'0').count();
+        Some(&v[zeros..])
+    }
+    let (a, b) = (digits(a)?, digits(b)?);
+    Some(a.len().cmp(&b.len()).then_with(|| a.cmp(b)))
+}
+
+/// `base` with its path ending in `route` (`pipeline`, `multi-exec`), or the base itself, without a
+/// trailing slash (as the official SDKs send it).
+fn route_url(base: &Url, route: Option<&str>) -> Url {
+    let path = base.path().trim_end_matches('/');
+    let path = match route {
+        Some(route) => format!("{path}/{route}"),
+        None if path.is_empty() => "/".to_owned(),
+        None => path.to_owned(),
+    };
+    let mut url = base.clone();
+    url.set_path(&path);
+    url
+}
+
+/// `scheme://host[:port]/path` of `url`: never user info, query or fragment.
+pub(crate) fn shown_url(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{}://{host}:{port}{}", url.scheme(), url.path()),
+        None => format!("{}://{host}{}", url.scheme(), url.path()),
+    }
+}
+
 impl fmt::Debug for Inner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Upstash")
-            .field("url", &self.url.as_str())
+            .field("url", &shown_url(&self.single))
             .field("token", &"<redacted>")
             .field("timeout", &self.timeout)
             .field("read_your_writes", &self.read_your_writes)
@@ -300,5 +439,150 @@ impl Failure {
         Error::Transport(
             TransportError::new(self.kind, message, may_have_run).with_source(self.source),
         )
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::rest::Upstash;
+
+    const TOKEN: &str = "AXsBearerT0kenWithManyLetters";
+
+    fn client() -> Upstash {
+        Upstash::new("http://127.0.0.1:1/base/", TOKEN).unwrap()
+    }
+
+    /// No run of four bytes of `secret` (raw or JSON-escaped) is in `text`.
+    fn assert_no_piece_of(text: &str, secret: &str) {
+        for form in [secret.to_owned(), json_escaped(secret).unwrap()] {
+            for (at, _) in form.char_indices() {
+                if let Some(piece) = form.get(at..at + 4) {
+                    assert!(!text.contains(piece), "{piece:?} of {secret:?} in {text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn short_secrets_do_not_cut_the_token_apart() {
+        let upstash = client();
+        let keys = ArgList::new(&["e", "key-s3cr3t"]);
+        let args = ArgList::new(&("ar", "r", "a", "T", "s3cr3t \"quoted\"", "Bearer"));
+        let body = format!(
+            "502 Bad Gateway: Authorization: Bearer {TOKEN} body {}",
+            serde_json::to_string(&[
+                "EVAL",
+                "return 1",
+                "2",
+                "e",
+                "key-s3cr3t",
+                "ar",
+                "r",
+                "a",
+                "T",
+                "s3cr3t \"quoted\"",
+                "Bearer"
+            ])
+            .unwrap()
+        );
+        let text = upstash.inner.excerpt(
+            body.as_bytes(),
+            Secrets::Command {
+                keys: &keys,
+                args: &args,
+            },
+        );
+        assert_no_piece_of(&text, TOKEN);
+        assert_no_piece_of(&text, "key-s3cr3t");
+        assert_no_piece_of(&text, "s3cr3t \"quoted\"");
+        assert!(!text.contains("Bearer\""), "{text}");
+        // The short ones stay: they are no secret worth shredding the text for.
+        assert!(
+            text.contains(r#""e","<redacted>","ar","r","a","T""#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn only_a_bounded_prefix_is_read_and_a_secret_cut_by_its_end_is_cut_too() {
+        let upstash = client();
+        let secret: String = (0..6000)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        let args = ArgList::new(&[secret.as_str()]);
+        let empty = ArgList::default();
+        let secrets = Secrets::Command {
+            keys: &empty,
+            args: &args,
+        };
+        let body = format!("head {secret} tail");
+        let text = upstash.inner.excerpt(body.as_bytes(), secrets);
+        assert_eq!(text, "head ...");
+        // A multi-byte character straddling the scan limit is not split into garbage.
+        let body = format!("{}é{}", "x".repeat(EXCERPT_SCAN_BYTES - 1), "y".repeat(10));
+        let text = upstash.inner.excerpt(body.as_bytes(), secrets);
+        assert!(
+            !text.contains('\u{FFFD}') && text.ends_with("..."),
+            "{text}"
+        );
+        // The token at the very end of a huge body is never reached.
+        let body = format!("{} {TOKEN}", "z".repeat(10 << 20));
+        let text = upstash.inner.excerpt(body.as_bytes(), secrets);
+        assert!(!text.contains(TOKEN) && text.len() < 300, "{text}");
+    }
+
+    #[test]
+    fn the_larger_numeric_sync_token_wins_otherwise_the_latest() {
+        let upstash = client();
+        let set = |v: &str| {
+            upstash
+                .inner
+                .set_sync_token(HeaderValue::from_str(v).unwrap())
+        };
+        let got = || upstash.sync_token().unwrap();
+        set("17");
+        set("9");
+        assert_eq!(got(), "17");
+        set("100000000000000000000000000000");
+        set("99999999999999999999999999999");
+        assert_eq!(got(), "100000000000000000000000000000");
+        set("opaque");
+        assert_eq!(got(), "opaque");
+        set("3");
+        assert_eq!(got(), "3");
+        assert_eq!(
+            compare_positions(b"007", b"7"),
+            Some(std::cmp::Ordering::Equal)
+        );
+        assert_eq!(compare_positions(b"", b"7"), None);
+        assert_eq!(compare_positions(b"-1", b"7"), None);
+    }
+
+    #[test]
+    fn route_urls_are_built_once_below_the_base_path() {
+        let upstash = client();
+        assert_eq!(
+            upstash.inner.url(Route::Single).as_str(),
+            "http://127.0.0.1:1/base"
+        );
+        assert_eq!(
+            upstash.inner.url(Route::Pipeline).as_str(),
+            "http://127.0.0.1:1/base/pipeline"
+        );
+        assert_eq!(
+            upstash.inner.url(Route::MultiExec).as_str(),
+            "http://127.0.0.1:1/base/multi-exec"
+        );
+        let root = Upstash::new("http://127.0.0.1:1", TOKEN).unwrap();
+        assert_eq!(
+            root.inner.url(Route::Single).as_str(),
+            "http://127.0.0.1:1/"
+        );
+        assert_eq!(
+            root.inner.url(Route::Pipeline).as_str(),
+            "http://127.0.0.1:1/pipeline"
+        );
     }
 }

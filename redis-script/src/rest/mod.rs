@@ -20,11 +20,16 @@
 //!   not is refused before anything is sent ([`TransportErrorKind::Config`](crate::TransportErrorKind),
 //!   naming its position) — send binary arguments over RESP.
 //! - **Read-your-writes**: the `upstash-sync-token` of each response is sent with the next request, so a
-//!   read through this client (or a clone) sees the writes it made before.
+//!   read through this client (or a clone) sees the writes it made before. When answers to concurrent
+//!   requests arrive out of order, the larger of two numeric tokens is kept.
 //! - **Retries** ([`RetryPolicy`]): a request that could not connect is sent again for any command;
 //!   one that may have reached the server only for EVAL_RO/EVALSHA_RO, which can not write. A script that
 //!   writes is never sent twice by this client.
-//! - **Errors** never contain the token, the keys or the arguments; neither does `Debug` of the client.
+//! - **Errors** never contain the token, nor any key or argument of four bytes or more (raw or
+//!   JSON-escaped), even when an unexpected body echoes the request; values of one to three bytes may
+//!   show in such an excerpt, since masking every `e` would hide nothing and shred the text. `Debug` of
+//!   the client and its builder shows neither the token nor more of the URL than
+//!   `scheme://host[:port]/path`; a URL carrying a user, password, query or fragment is refused.
 
 mod body;
 mod config;
@@ -37,7 +42,7 @@ use std::sync::Arc;
 pub use config::{RetryPolicy, TOKEN_ENV, URL_ENV, UpstashBuilder};
 
 use crate::{ArgList, Command, Error, Reply, Transport};
-use http::{Idempotence, Inner, Response};
+use http::{Idempotence, Inner, Response, Route, Secrets};
 
 /// A client of the Upstash REST API; a [`Transport`] for [`Script`](crate::Script) and
 /// [`ScriptRO`](crate::ScriptRO).
@@ -83,7 +88,7 @@ impl Upstash {
     /// again only when it could not connect. No script fallback happens inside a batch: an EVALSHA here
     /// answers NOSCRIPT when the script is not cached; put `SCRIPT LOAD` first or use EVAL.
     pub async fn pipeline(&self, commands: &[ArgList]) -> Result<Vec<Result<Reply, Error>>, Error> {
-        self.batch("pipeline", commands).await
+        self.batch(Route::Pipeline, commands).await
     }
 
     /// Sends commands as one transaction to `/multi-exec`: atomic, replies in order. A transaction the
@@ -94,27 +99,22 @@ impl Upstash {
         &self,
         commands: &[ArgList],
     ) -> Result<Vec<Result<Reply, Error>>, Error> {
-        self.batch("multi-exec", commands).await
+        self.batch(Route::MultiExec, commands).await
     }
 
     async fn batch(
         &self,
-        route: &str,
+        route: Route,
         commands: &[ArgList],
     ) -> Result<Vec<Result<Reply, Error>>, Error> {
         if commands.is_empty() {
             return Ok(Vec::new());
         }
         let body = body::batch(commands)?;
-        let secrets: Vec<&[u8]> = commands.iter().flat_map(ArgList::iter).collect();
+        let secrets = Secrets::Batch(commands);
         let response = self
             .inner
-            .post(
-                self.inner.route(Some(route)),
-                body,
-                Idempotence::MayWrite,
-                &secrets,
-            )
+            .post(route, body.into(), Idempotence::MayWrite, secrets)
             .await?;
         if !response.status.is_success() {
             // A 400 carries the error of the whole batch.
@@ -123,23 +123,23 @@ impl Upstash {
                 None => {
                     Err(self
                         .inner
-                        .bad_body(&response, "the REST API refused the batch", &secrets))
+                        .bad_body(&response, "the REST API refused the batch", secrets))
                 }
             };
         }
         let replies = decode::batch(&response.body, self.inner.encoding)
-            .map_err(|e| self.body_error(&response, e, &secrets))?;
+            .map_err(|e| self.body_error(&response, e, secrets))?;
         if replies.len() != commands.len() {
             return Err(self.inner.bad_body(
                 &response,
                 "the batch reply has a different number of entries than commands sent",
-                &secrets,
+                secrets,
             ));
         }
         Ok(replies)
     }
 
-    fn body_error(&self, response: &Response, e: decode::BodyError, secrets: &[&[u8]]) -> Error {
+    fn body_error(&self, response: &Response, e: decode::BodyError, secrets: Secrets<'_>) -> Error {
         match e {
             decode::BodyError::NotJson => self.inner.bad_body(
                 response,
@@ -167,7 +167,10 @@ impl Upstash {
 impl Transport for Upstash {
     async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
         let body = body::command(&command)?;
-        let secrets: Vec<&[u8]> = command.keys().iter().chain(command.args().iter()).collect();
+        let secrets = Secrets::Command {
+            keys: command.keys(),
+            args: command.args(),
+        };
         let idempotence = if command.is_read_only() {
             Idempotence::ReadOnly
         } else {
@@ -175,11 +178,11 @@ impl Transport for Upstash {
         };
         let response = self
             .inner
-            .post(self.inner.route(None), body, idempotence, &secrets)
+            .post(Route::Single, body.into(), idempotence, secrets)
             .await?;
         match decode::single(&response.body, self.inner.encoding) {
             Ok(reply) => reply,
-            Err(e) => Err(self.body_error(&response, e, &secrets)),
+            Err(e) => Err(self.body_error(&response, e, secrets)),
         }
     }
 }
