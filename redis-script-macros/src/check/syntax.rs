@@ -13,7 +13,8 @@ pub(crate) struct SyntaxError {
 
 /// Parses `body` as Lua 5.1.
 pub(crate) fn parse(body: &str) -> Result<Ast, SyntaxError> {
-    match full_moon::parse_fallible(body, LuaVersion::lua51()).into_result() {
+    let body = mask_hex_exponents(body);
+    match full_moon::parse_fallible(&body, LuaVersion::lua51()).into_result() {
         Ok(ast) => Ok(ast),
         Err(errors) => {
             let first = errors.into_iter().next();
@@ -34,6 +35,59 @@ pub(crate) fn parse(body: &str) -> Result<Ast, SyntaxError> {
                 message,
             })
         }
+    }
+}
+
+/// Replaces numerals such as `0x1p4` by a decimal of the same length.
+///
+/// Lua 5.1 reads a numeral as every letter and digit that follows it and hands it to C's `strtod`,
+/// which accepts a hexadecimal mantissa with a binary exponent, so Redis runs `0x1p4` (16); full_moon
+/// does not know that form. (A signed exponent, `0x1p-2`, stops Lua's scan at the sign and is an
+/// error there as here.) Masking keeps lines and columns, so positions in errors stay true; a match
+/// inside a string or comment is harmless, as only the syntax is checked on the masked text.
+fn mask_hex_exponents(body: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = body.as_bytes();
+    let mut masked: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        let starts_numeral = bytes[i] == b'0'
+            && matches!(bytes[i + 1], b'x' | b'X')
+            && (i == 0
+                || !(bytes[i - 1].is_ascii_alphanumeric()
+                    || bytes[i - 1] == b'_'
+                    || bytes[i - 1] == b'.'));
+        if !starts_numeral {
+            i += 1;
+            continue;
+        }
+        // The numeral as Lua scans it: letters, digits and underscores.
+        let end = bytes[i..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .map_or(bytes.len(), |n| i + n);
+        let numeral = &bytes[i + 2..end];
+        let is_hex_exponent = numeral
+            .iter()
+            .position(|b| matches!(b, b'p' | b'P'))
+            .is_some_and(|p| {
+                p > 0
+                    && numeral[..p].iter().all(u8::is_ascii_hexdigit)
+                    && p + 1 < numeral.len()
+                    && numeral[p + 1..].iter().all(u8::is_ascii_digit)
+            });
+        if is_hex_exponent {
+            let out = masked.get_or_insert_with(|| bytes.to_vec());
+            out[i] = b'1';
+            out[i + 1..end].fill(b' ');
+        }
+        i = end;
+    }
+    match masked {
+        // Only ASCII bytes were replaced by ASCII bytes, so the text is still UTF-8.
+        Some(out) => {
+            std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| body.to_owned()))
+        }
+        None => std::borrow::Cow::Borrowed(body),
     }
 }
 
@@ -126,6 +180,23 @@ return not nil and -x or x ~= 1
 "#;
         let lua = lua.strip_prefix("#\n").unwrap();
         assert!(parse(lua).is_ok(), "{:?}", parse(lua).err());
+    }
+
+    #[test]
+    fn hex_numerals_with_a_binary_exponent_are_lua51() {
+        // Accepted by Redis 7.0 (`EVAL "return 0x1p4" 0` is 16).
+        for ok in [
+            "return 0x1p4",
+            "return 0X10P2 + 0xAp0",
+            "local s = '0x1p4' return s",
+        ] {
+            assert!(parse(ok).is_ok(), "{ok}: {:?}", parse(ok).err());
+        }
+        // Refused by Redis 7.0 too: Lua 5.1 stops the numeral at the sign or the dot.
+        for bad in ["return 0x1p-2", "return 0x1.8p1"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(mask_hex_exponents("x=0x1p4;y=a0x1p4"), "x=1    ;y=a0x1p4");
     }
 
     #[test]
