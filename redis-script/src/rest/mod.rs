@@ -40,6 +40,8 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use config::{RetryPolicy, TOKEN_ENV, URL_ENV, UpstashBuilder};
+/// The `reqwest` this client is built on, for [`UpstashBuilder::http_client`].
+pub use reqwest;
 
 use crate::{ArgList, Command, Error, Reply, Transport};
 use http::{Idempotence, Inner, Response, Route, Secrets};
