@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use redis::aio::MultiplexedConnection;
 use redis_script::{Script, lua_script};
-use redis_script_examples::{BoxError, connect};
+use redis_script_examples::{BoxError, connect, report};
 
 /// Counts allocations so that the per-call cost in memory is measured, not guessed.
 struct Counting;
@@ -148,7 +148,11 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), BoxError> {
+async fn main() -> std::process::ExitCode {
+    report(run().await)
+}
+
+async fn run() -> Result<(), BoxError> {
     let redis = connect().await?;
     let conn = &redis.conn;
     let anchor = redis::Script::new(INCR_TTL.script());

@@ -3,7 +3,7 @@
 //! Run: `cargo run --example quickstart` (uses `REDIS_URL`, or starts a throwaway `redis-server`).
 
 use redis_script::{Script, ScriptRO, lua_script};
-use redis_script_examples::{BoxError, connect};
+use redis_script_examples::{BoxError, connect, report};
 use serde::Deserialize;
 
 /// `INCR` a key and give it a TTL on first use; returns the new count.
@@ -24,7 +24,11 @@ struct PostStats {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), BoxError> {
+async fn main() -> std::process::ExitCode {
+    report(run().await)
+}
+
+async fn run() -> Result<(), BoxError> {
     let redis = connect().await?;
     let conn = &redis.conn;
     println!("connected to {}", redis.url);

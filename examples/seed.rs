@@ -4,7 +4,7 @@
 
 use redis::aio::MultiplexedConnection;
 use redis_script::{Script, ScriptRO, lua_script};
-use redis_script_examples::{BoxError, connect};
+use redis_script_examples::{BoxError, connect, report};
 use serde::Deserialize;
 
 static GREETING: Script<String> = lua_script!("lua/greeting.lua");
@@ -34,14 +34,18 @@ const EXAMPLES: [&str; 7] = [
 ];
 
 #[tokio::main]
-async fn main() -> Result<(), BoxError> {
+async fn main() -> std::process::ExitCode {
+    report(run().await)
+}
+
+async fn run() -> Result<(), BoxError> {
     let redis = connect().await?;
     let chosen: Vec<String> = std::env::args().skip(1).collect();
     let prefix = format!("seed:{}", std::process::id());
     for name in EXAMPLES {
         if chosen.is_empty() || chosen.iter().any(|c| c == name) {
             println!("== {name}");
-            run(name, &redis.conn, &prefix).await?;
+            run_example(name, &redis.conn, &prefix).await?;
         }
     }
     if let Some(unknown) = chosen.iter().find(|c| !EXAMPLES.contains(&c.as_str())) {
@@ -61,7 +65,11 @@ async fn main() -> Result<(), BoxError> {
     Ok(())
 }
 
-async fn run(name: &str, conn: &MultiplexedConnection, prefix: &str) -> Result<(), BoxError> {
+async fn run_example(
+    name: &str,
+    conn: &MultiplexedConnection,
+    prefix: &str,
+) -> Result<(), BoxError> {
     match name {
         "greeting" => {
             let message = GREETING.exec(conn, (), ["World"]).await?;

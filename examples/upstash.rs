@@ -8,14 +8,18 @@
 
 use redis_script::rest::{TOKEN_ENV, URL_ENV, Upstash};
 use redis_script::{Script, ScriptRO, lua_script};
-use redis_script_examples::{BoxError, connect};
+use redis_script_examples::{BoxError, connect, report};
 
 static GREETING: Script<String> = lua_script!("lua/greeting.lua");
 static RATE_LIMIT: Script<(i64, i64)> = lua_script!("lua/rate_limit.lua");
 static GET: ScriptRO<Option<Vec<u8>>> = lua_script!("lua/get.lua", readonly);
 
 #[tokio::main]
-async fn main() -> Result<(), BoxError> {
+async fn main() -> std::process::ExitCode {
+    report(run().await)
+}
+
+async fn run() -> Result<(), BoxError> {
     // Kept until the end of `main`: the local server and the Redis behind it.
     let mut local_server = None;
     let upstash = if std::env::var_os(URL_ENV).is_some() {

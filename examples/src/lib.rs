@@ -95,3 +95,19 @@ fn start_server() -> Result<(Throwaway, String), BoxError> {
         })?;
     Ok((Throwaway(child), format!("redis://127.0.0.1:{port}")))
 }
+
+/// Ends an example: prints an error and its causes as text (not `Debug`), and sets the exit code.
+pub fn report(result: Result<(), BoxError>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            let mut source = e.source();
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
