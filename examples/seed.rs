@@ -41,15 +41,15 @@ async fn main() -> std::process::ExitCode {
 async fn run() -> Result<(), BoxError> {
     let redis = connect().await?;
     let chosen: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(unknown) = chosen.iter().find(|c| !EXAMPLES.contains(&c.as_str())) {
+        return Err(format!("unknown example {unknown}; choose from {EXAMPLES:?}").into());
+    }
     let prefix = format!("seed:{}", std::process::id());
     for name in EXAMPLES {
         if chosen.is_empty() || chosen.iter().any(|c| c == name) {
             println!("== {name}");
             run_example(name, &redis.conn, &prefix).await?;
         }
-    }
-    if let Some(unknown) = chosen.iter().find(|c| !EXAMPLES.contains(&c.as_str())) {
-        return Err(format!("unknown example {unknown}; choose from {EXAMPLES:?}").into());
     }
     let mut conn = redis.conn.clone();
     let keys: Vec<String> = redis::cmd("KEYS")
