@@ -122,10 +122,28 @@ impl Transport for redis::aio::ConnectionManager {
     }
 }
 
+/// How often a cluster command is sent again after a `MOVED` refusal.
+#[cfg(feature = "cluster")]
+const MAX_MOVED: u32 = 5;
+
+/// A Redis Cluster connection.
+///
+/// The `redis` crate re-sends a command whose connection broke, up to the client's `retries`, which can
+/// run a script again after it already ran. Build the client with
+/// `ClusterClientBuilder::new(urls).retries(0)` for at most one run per call: a broken connection is
+/// then an error with `may_have_run()` true, and this transport follows a `MOVED` redirect itself (a
+/// refusal: nothing ran), after the client has rebuilt its slot map, up to five times.
 #[cfg(feature = "cluster")]
 impl Transport for redis::cluster_async::ClusterConnection {
     async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
-        send_on(&mut self.clone(), command).await
+        let mut conn = self.clone();
+        let mut moved = 0;
+        loop {
+            match send_on(&mut conn, command).await {
+                Err(Error::Server(e)) if e.code() == "MOVED" && moved < MAX_MOVED => moved += 1,
+                reply => return reply,
+            }
+        }
     }
 }
 

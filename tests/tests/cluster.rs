@@ -215,3 +215,77 @@ async fn a_connection_lost_after_the_script_ran_is_not_resent_by_the_default_cli
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert_eq!(runs, 1, "the script ran {runs} times");
 }
+
+/// Moves the (empty) slot of `key` to another master, as a resharding does, and returns the new owner.
+async fn move_slot_of(cluster: &RedisCluster, key: &str) -> u16 {
+    let from = cluster.master_for_key(key).await.port();
+    let to = cluster.nodes()[..3]
+        .iter()
+        .find(|n| n.port() != from)
+        .unwrap();
+    let to_id: String = to.query(&redis::cmd("CLUSTER").arg("MYID")).await;
+    let slot: u16 = to
+        .query(redis::cmd("CLUSTER").arg("KEYSLOT").arg(key))
+        .await;
+    // The new owner first, then the others, as `redis-cli --cluster reshard` ends a migration.
+    let () = to
+        .query(
+            redis::cmd("CLUSTER")
+                .arg("SETSLOT")
+                .arg(slot)
+                .arg("NODE")
+                .arg(&to_id),
+        )
+        .await;
+    for node in cluster.nodes().iter().filter(|n| n.port() != to.port()) {
+        let () = node
+            .query(
+                redis::cmd("CLUSTER")
+                    .arg("SETSLOT")
+                    .arg(slot)
+                    .arg("NODE")
+                    .arg(&to_id),
+            )
+            .await;
+    }
+    to.port()
+}
+
+#[tokio::test]
+async fn without_client_retries_a_moved_slot_is_followed_and_the_script_runs_once() {
+    let cluster = RedisCluster::start(3, 0);
+    let client = redis::cluster::ClusterClientBuilder::new(cluster.urls())
+        .retries(0)
+        .build()
+        .unwrap();
+    let conn = client.get_async_connection().await.unwrap();
+    let key = "resharded:views";
+    // The client learns the slot map, including the owner of `key`'s slot.
+    assert_eq!(INCR_TTL.exec(&conn, ["other"], [60]).await.unwrap(), 1);
+    let new_owner = move_slot_of(&cluster, key).await;
+    cluster.reset_stats().await;
+
+    // The old owner answers MOVED (nothing ran); the transport sends it again to the new owner.
+    assert_eq!(INCR_TTL.exec(&conn, [key], [60]).await.unwrap(), 1);
+    let count: i64 = node(&cluster, new_owner)
+        .query(redis::cmd("GET").arg(key))
+        .await;
+    assert_eq!(count, 1, "the script ran exactly once");
+    // Only the new owner ran anything: the refused EVALSHA on the old owner is not a call.
+    for (node, stats) in cluster
+        .nodes()
+        .iter()
+        .zip(cluster.commandstats_per_node().await)
+    {
+        let (eval, evalsha, _, _) = stats.scripts();
+        if node.port() == new_owner {
+            assert_eq!(
+                (eval, evalsha),
+                (1, 1),
+                "NOSCRIPT, then EVAL on the new owner"
+            );
+        } else {
+            assert_eq!((eval, evalsha), (0, 0), "nothing ran on {}", node.port());
+        }
+    }
+}
