@@ -223,7 +223,7 @@ async fn move_slot_of(cluster: &RedisCluster, key: &str) -> u16 {
         .iter()
         .find(|n| n.port() != from)
         .unwrap();
-    let to_id: String = to.query(&redis::cmd("CLUSTER").arg("MYID")).await;
+    let to_id: String = to.query(redis::cmd("CLUSTER").arg("MYID")).await;
     let slot: u16 = to
         .query(redis::cmd("CLUSTER").arg("KEYSLOT").arg(key))
         .await;
