@@ -13,6 +13,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod cluster;
+mod lock;
 pub mod lost_reply;
 mod port;
 mod process;
@@ -23,5 +24,7 @@ mod tempdir;
 pub mod upstash;
 
 pub use cluster::RedisCluster;
+pub use lock::ProcessLock;
+pub use port::ClosedPort;
 pub use server::RedisServer;
 pub use stats::CommandStats;

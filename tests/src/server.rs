@@ -69,6 +69,17 @@ impl RedisServer {
         self.process.port
     }
 
+    /// The unix socket the server also listens on, inside its own directory: only this server can ever
+    /// answer there, so a test that stops and starts Redis again can bring it back on the same path.
+    pub fn unix_socket(&self) -> PathBuf {
+        process::unix_socket(self.dir.path())
+    }
+
+    /// `redis+unix:///<dir>/redis.sock`: the [`unix_socket`](Self::unix_socket) as a client URL.
+    pub fn unix_url(&self) -> String {
+        format!("redis+unix://{}", self.unix_socket().display())
+    }
+
     /// The server's directory (removed on drop).
     pub fn dir(&self) -> PathBuf {
         self.dir.path().to_owned()
@@ -123,9 +134,10 @@ impl RedisServer {
         process::read_log(&self.dir.path().join("redis.log"))
     }
 
-    /// True while the server answers PING.
+    /// True while the server answers PING (asked on its own unix socket, so a server of another test that
+    /// took the port after a [`kill`](Self::kill) does not count).
     pub fn is_running(&self) -> bool {
-        process::ping(self.process.port)
+        process::ping_unix(&self.unix_socket())
     }
 
     /// Kills the server now (to test lost connections); the log stays readable until drop.
@@ -189,12 +201,19 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         process::stop(&mut self.process.child);
         if std::thread::panicking() {
-            eprintln!(
-                "--- redis-server log (port {}) ---\n{}\n--- end of log ---",
-                self.process.port,
-                self.log()
-            );
+            eprintln!("{}", self.failure_report());
         }
+    }
+}
+
+impl RedisServer {
+    /// What drop prints when the test is failing: the server's log, framed with its port.
+    fn failure_report(&self) -> String {
+        format!(
+            "--- redis-server log (port {}) ---\n{}\n--- end of log ---",
+            self.process.port,
+            self.log()
+        )
     }
 }
 
@@ -254,13 +273,25 @@ mod tests {
         assert!(!dir.exists());
     }
 
-    /// Drop prints the log of a failing test to stderr (see it with `--nocapture`), without panicking
-    /// again.
+    /// Drop of a failing test prints this report to stderr (see it with `--nocapture`): the server's own
+    /// log lines, with its port.
     #[test]
-    #[should_panic(expected = "failing on purpose")]
     fn a_failing_test_shows_the_log() {
-        let _server = RedisServer::start();
-        panic!("failing on purpose");
+        let server = RedisServer::start();
+        let report = server.failure_report();
+        assert!(
+            report.starts_with(&format!(
+                "--- redis-server log (port {}) ---\n",
+                server.port()
+            )),
+            "{report}"
+        );
+        assert!(report.contains("Ready to accept connections"), "{report}");
+        assert!(
+            report.contains(&format!("Running mode=standalone, port={}.", server.port())),
+            "{report}"
+        );
+        assert!(report.ends_with("--- end of log ---"), "{report}");
     }
 
     #[test]

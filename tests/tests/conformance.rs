@@ -16,14 +16,15 @@ use std::time::Duration;
 use redis_script::rest::Upstash;
 use redis_script::{ArgList, Reply, Script, ScriptRO};
 use redis_script_tests::upstash::{RecordedRequest, UpstashLocal};
-use redis_script_tests::{CommandStats, RedisServer};
+use redis_script_tests::{CommandStats, ProcessLock, RedisServer};
 use serde_json::{Value, json};
 
 fn conformance_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance")
 }
 
-/// Installs the pinned SDK with `npm ci` unless the installed one already matches the pin.
+/// Installs the pinned SDK with `npm ci` unless the installed one already matches the pin. Other test
+/// processes (nextest) wait on a lock meanwhile rather than run `npm ci` on the same folder.
 fn ensure_sdk_installed() {
     static INSTALL: Mutex<bool> = Mutex::new(false);
     let mut done = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
@@ -31,6 +32,7 @@ fn ensure_sdk_installed() {
         return;
     }
     let dir = conformance_dir();
+    let _installing = ProcessLock::acquire(&dir.join("node_modules").to_string_lossy());
     let node = StdCommand::new("node").arg("--version").output();
     if !node.is_ok_and(|o| o.status.success()) {
         panic!(

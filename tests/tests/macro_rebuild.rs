@@ -8,6 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use redis_script_tests::ProcessLock;
+
 /// `redis-cli -x SCRIPT LOAD` of `return 1\n`.
 const SHA1_RETURN_1: &str = "48df9b519ca145c867b895f740b37bd891e887af";
 /// `redis-cli -x SCRIPT LOAD` of `return 2\n`.
@@ -54,7 +56,8 @@ fn probe_crate(dir: &Path) {
 fn build_and_run(dir: &Path, target: &Path) -> String {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let build = Command::new(&cargo)
-        .args(["build", "--quiet"])
+        // The copied lock file pins every dependency, which the workspace build already fetched.
+        .args(["build", "--quiet", "--offline"])
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
         .output()
@@ -74,6 +77,9 @@ fn build_and_run(dir: &Path, target: &Path) -> String {
 #[test]
 fn macro_rebuild_after_lua_edit() {
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("macro-rebuild");
+    // One folder and target dir, kept between runs so rebuilds are warm; a run in another process
+    // (nextest, or a second `cargo test`) waits here instead of editing the same Lua file.
+    let _lock = ProcessLock::acquire(&root.to_string_lossy());
     let workspace = root.join("probe");
     let target = root.join("target");
     let app = probe_workspace(&workspace);

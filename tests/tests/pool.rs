@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use redis_script::{Error, Script, TransportErrorKind, lua_script};
-use redis_script_tests::RedisServer;
+use redis_script_tests::{ClosedPort, RedisServer};
 
 static INCR_TTL: Script<i64> = lua_script!("../../examples/lua/incr_ttl.lua");
 
@@ -58,10 +58,9 @@ async fn bb8_pool_runs_scripts_concurrently() {
 
 #[tokio::test]
 async fn a_pool_that_cannot_connect_reports_that_nothing_ran() {
-    let server = RedisServer::start();
-    let url = server.url();
-    drop(server);
-    let pool = deadpool_redis::Config::from_url(url)
+    // Held closed for the whole test: connects are refused, and no other test's server can take it.
+    let closed = ClosedPort::new();
+    let pool = deadpool_redis::Config::from_url(closed.url())
         .create_pool(Some(deadpool_redis::Runtime::Tokio1))
         .unwrap();
     let err = INCR_TTL.exec(&pool, ["k"], [60]).await.unwrap_err();

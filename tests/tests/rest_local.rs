@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use redis_script::rest::{RetryPolicy, Upstash};
 use redis_script::{ArgList, Error, Reply, Script, ScriptRO, TransportErrorKind};
-use redis_script_tests::RedisServer;
 use redis_script_tests::upstash::UpstashLocal;
-use rest_support::{assert_no_secrets, closed_port, transport};
+use redis_script_tests::{ClosedPort, RedisServer};
+use rest_support::{assert_no_secrets, transport};
 
 const KEY: &str = "key-s3cr3t-k1";
 const ARG: &str = "arg-s3cr3t-a1";
@@ -267,6 +267,11 @@ async fn a_stopped_rest_server_is_a_connect_error() {
     let local = UpstashLocal::start(&redis);
     let (url, token) = (local.url().to_owned(), local.token().to_owned());
     drop(local);
+    // Keep the stopped server's port closed for the rest of the test; should another process have taken
+    // it already, a port of our own that nobody listens on stands in for it.
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    let stopped = ClosedPort::claim(port).unwrap_or_default();
+    let url = stopped.http_url();
     let upstash = Upstash::builder(url, token.clone())
         .retry(RetryPolicy::new(1, Duration::from_millis(10)))
         .build()
@@ -282,9 +287,13 @@ async fn a_stopped_rest_server_is_a_connect_error() {
     assert!(!err.may_have_run());
     assert_no_secrets(&err, &[&token, KEY, ARG]);
 
-    let url = format!("http://127.0.0.1:{}", closed_port());
+    let closed = ClosedPort::new();
     let err = echo
-        .exec(&Upstash::new(url, &token).unwrap(), [KEY], [ARG])
+        .exec(
+            &Upstash::new(closed.http_url(), &token).unwrap(),
+            [KEY],
+            [ARG],
+        )
         .await
         .unwrap_err();
     assert_eq!(transport(&err).kind(), TransportErrorKind::Connect);
@@ -292,7 +301,8 @@ async fn a_stopped_rest_server_is_a_connect_error() {
 
 #[tokio::test]
 async fn redis_down_behind_the_rest_server_is_a_500_that_only_read_only_scripts_retry() {
-    let local = UpstashLocal::start_for_url(&format!("redis://127.0.0.1:{}/", closed_port()));
+    let closed = ClosedPort::new();
+    let local = UpstashLocal::start_for_url(&closed.url());
     let upstash = Upstash::builder(local.url(), local.token())
         .retry(RetryPolicy::new(2, Duration::from_millis(10)))
         .build()
@@ -323,6 +333,7 @@ async fn a_client_built_from_the_environment_runs_scripts() {
         let mut child = std::process::Command::new(std::env::current_exe().unwrap());
         child
             .args(["--exact", "env_child", "--ignored", "--nocapture"])
+            .env(ENV_CHILD, "1")
             .env_remove("UPSTASH_REDIS_REST_URL")
             .env_remove("UPSTASH_REDIS_REST_TOKEN");
         for (name, value) in vars {
@@ -363,12 +374,27 @@ async fn a_client_built_from_the_environment_runs_scripts() {
     assert!(out.contains("UPSTASH_REDIS_REST_TOKEN is not set"), "{out}");
 }
 
-/// The child process of the test above, which sets its environment.
+/// Set by [`a_client_built_from_the_environment_runs_scripts`] for its child process only.
+const ENV_CHILD: &str = "REDIS_SCRIPT_TESTS_ENV_CHILD";
+
+/// The child process of the test above, which sets its environment. Run any other way (`--include-ignored`
+/// with a developer's own `UPSTASH_REDIS_REST_URL`) it does nothing, so it never writes to a real database.
 #[tokio::test]
 #[ignore = "run as a child process by a_client_built_from_the_environment_runs_scripts"]
 async fn env_child() {
+    if std::env::var_os(ENV_CHILD).is_none() {
+        println!(
+            "env-child: skipped, run only by a_client_built_from_the_environment_runs_scripts"
+        );
+        return;
+    }
     match Upstash::from_env() {
         Ok(upstash) => {
+            let url = std::env::var("UPSTASH_REDIS_REST_URL").unwrap();
+            assert!(
+                url.starts_with("http://127.0.0.1:"),
+                "env-child runs only against a local server, not {url}"
+            );
             let set = Script::<String>::new("return redis.call('SET', KEYS[1], ARGV[1])");
             let reply = set.exec(&upstash, ["env:key"], ["from-env"]).await.unwrap();
             assert_eq!(reply, "OK");

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -10,8 +11,8 @@ use http_body_util::{BodyExt as _, Full};
 use hyper::body::Bytes;
 use hyper::{Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
-use redis_script_tests::RedisServer;
 use redis_script_tests::upstash::UpstashLocal;
+use redis_script_tests::{ClosedPort, RedisServer};
 use serde_json::{Value, json};
 
 /// One HTTP exchange, as seen by a client.
@@ -23,9 +24,25 @@ struct Answer {
     body: Value,
 }
 
+/// How long one exchange may take before the test fails instead of hanging.
+const EXCHANGE: Duration = Duration::from_secs(30);
+
 /// `{method} {url}{path}` with a raw body and extra headers, on a fresh HTTP/1.1 connection;
-/// `auth` is the whole `Authorization` value.
+/// `auth` is the whole `Authorization` value. Fails the test when there is no full answer within 30 s.
 async fn request(
+    method: Method,
+    url: &str,
+    path: &str,
+    auth: Option<&str>,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Answer {
+    tokio::time::timeout(EXCHANGE, exchange(method, url, path, auth, headers, body))
+        .await
+        .unwrap_or_else(|_| panic!("no answer to {path} from {url} within {EXCHANGE:?}"))
+}
+
+async fn exchange(
     method: Method,
     url: &str,
     path: &str,
@@ -375,39 +392,66 @@ async fn multi_exec_rejected_as_a_whole_is_a_single_error_and_nothing_runs() {
 async fn multi_exec_is_not_interleaved_with_concurrent_requests() {
     let redis = RedisServer::start();
     let upstash = UpstashLocal::start(&redis);
+    redis.reset_stats().await;
 
-    // Each transaction reads a counter twice around its INCR; any foreign INCR landing in between
-    // would make the reads differ by more than one.
+    // Many transactions at once, each with commands of its own between reads of a shared counter, and
+    // single INCRs of that counter in between. A foreign command landing inside a transaction would show
+    // in its EXEC reply: a read pair more than one apart, or a reply of someone else's command.
+    const TRANSACTIONS: usize = 40;
     let mut tasks = Vec::new();
-    for i in 0..20 {
+    for i in 0..2 * TRANSACTIONS {
         let url = upstash.url().to_owned();
         let auth = format!("Bearer {}", upstash.token());
         tasks.push(tokio::spawn(async move {
-            let path = if i % 2 == 0 { "/multi-exec" } else { "/" };
-            let body = if i % 2 == 0 {
-                json!([["GET", "c"], ["INCR", "c"], ["GET", "c"]])
+            let own = format!("own:{i}");
+            let (path, body) = if i % 2 == 0 {
+                let commands = json!([
+                    ["SET", own, i],
+                    ["GET", "c"],
+                    ["INCR", "c"],
+                    ["GET", "c"],
+                    ["APPEND", own, "-done"],
+                    ["GET", own]
+                ]);
+                ("/multi-exec", commands)
             } else {
-                json!(["INCR", "c"])
+                ("/", json!(["INCR", "c"]))
             };
-            (
-                path,
-                send(&url, path, Some(&auth), &[], &body.to_string()).await,
-            )
+            let answer = send(&url, path, Some(&auth), &[], &body.to_string()).await;
+            (i, path, answer)
         }));
     }
     for task in tasks {
-        let (path, answer) = task.await.unwrap();
+        let (i, path, answer) = task.await.unwrap();
         assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
-        if path == "/multi-exec" {
-            let before: i64 = answer.body[0]["result"]
-                .as_str()
-                .map_or(0, |s| s.parse().unwrap());
-            let incr = answer.body[1]["result"].as_i64().unwrap();
-            let after: i64 = answer.body[2]["result"].as_str().unwrap().parse().unwrap();
-            assert_eq!((incr, after), (before + 1, before + 1));
+        if path != "/multi-exec" {
+            assert!(answer.body["result"].is_i64(), "{answer:?}");
+            continue;
         }
+        let replies = answer.body.as_array().unwrap();
+        assert_eq!(replies.len(), 6, "transaction {i}: {answer:?}");
+        assert_eq!(replies[0], json!({ "result": "OK" }), "transaction {i}");
+        let before: i64 = replies[1]["result"]
+            .as_str()
+            .map_or(0, |s| s.parse().unwrap());
+        let incr = replies[2]["result"].as_i64().unwrap();
+        let after: i64 = replies[3]["result"].as_str().unwrap().parse().unwrap();
+        assert_eq!((incr, after), (before + 1, before + 1), "transaction {i}");
+        let own = format!("{i}-done");
+        assert_eq!(
+            replies[4],
+            json!({ "result": own.len() }),
+            "transaction {i}"
+        );
+        assert_eq!(replies[5], json!({ "result": own }), "transaction {i}");
     }
-    assert_eq!(get(&redis, "c").await, Some(b"20".to_vec()));
+    let total = (2 * TRANSACTIONS).to_string();
+    assert_eq!(get(&redis, "c").await, Some(total.into_bytes()));
+    let stats = redis.commandstats().await;
+    assert_eq!(
+        (stats.calls("multi"), stats.calls("exec")),
+        (TRANSACTIONS as u64, TRANSACTIONS as u64)
+    );
 }
 
 #[tokio::test]
@@ -450,25 +494,28 @@ async fn body_must_be_a_json_command() {
     let upstash = UpstashLocal::start(&redis);
     let auth = format!("Bearer {}", upstash.token());
 
+    let not_json = "ERR Request body is not valid JSON";
+    let not_a_command =
+        "ERR Invalid command array. Expected a non-empty array of strings, numbers or booleans.";
+    let not_commands = "ERR Invalid command array. Expected an array of non-empty arrays of strings, numbers or booleans.";
     let cases = [
-        ("/", "SET k v"),
-        ("/", r#"{"command":"PING"}"#),
-        ("/", "[]"),
-        ("/", r#"["SET","k",{"nested":1}]"#),
-        ("/", r#"["SET","k",null]"#),
-        ("/", ""),
-        ("/pipeline", r#"["PING"]"#),
-        ("/pipeline", r#"[["PING"],"PING"]"#),
-        ("/multi-exec", "not json"),
+        ("/", "SET k v", not_json),
+        ("/", r#"{"command":"PING"}"#, not_a_command),
+        ("/", "[]", not_a_command),
+        ("/", r#"["SET","k",{"nested":1}]"#, not_a_command),
+        ("/", r#"["SET","k",null]"#, not_a_command),
+        ("/", "", not_json),
+        ("/pipeline", r#"["PING"]"#, not_commands),
+        ("/pipeline", r#"[["PING"],"PING"]"#, not_commands),
+        ("/multi-exec", "not json", not_json),
     ];
-    for (path, body) in cases {
+    for (path, body, problem) in cases {
         let answer = send(upstash.url(), path, Some(&auth), &[], body).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{path} {body}");
-        assert!(
-            answer.body["error"].is_string(),
-            "{path} {body}: {answer:?}"
-        );
+        let error = answer.body["error"].as_str().unwrap_or_default();
+        assert!(error.starts_with(problem), "{path} {body}: {answer:?}");
     }
+    assert_eq!(get(&redis, "k").await, None);
 }
 
 #[tokio::test]
@@ -660,29 +707,44 @@ async fn blocking_commands_do_not_hold_up_other_requests() {
         assert!(Instant::now() < deadline, "BLPOP never blocked: {info}");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let started = Instant::now();
     assert_eq!(
         call(&upstash, json!(["PING"])).await.body,
         json!({ "result": "PONG" })
     );
     let push = call(&upstash, json!(["RPUSH", "queue", "job"])).await;
     assert_eq!(push.body, json!({ "result": 1 }));
-    assert!(started.elapsed() < Duration::from_secs(2));
     let popped = blpop.await.unwrap();
     assert_eq!(popped.body, json!({ "result": ["queue", "job"] }));
 }
 
-/// Starts `redis-server` on a given port (to bring Redis back where it was).
-fn redis_on_port(port: u16) -> Child {
-    let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
+/// Starts `redis-server` again on `socket` only (no TCP port: nobody else can take the address while
+/// it is down), and waits until it answers there.
+fn redis_on_socket(socket: &Path) -> Child {
+    let mut child = Command::new("redis-server")
+        .args(["--port", "0", "--unixsocket"])
+        .arg(socket)
+        .args([
+            "--unixsocketperm",
+            "700",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+    loop {
+        let pong = redis::Client::open(format!("redis+unix://{}", socket.display()))
+            .unwrap()
+            .get_connection_with_timeout(Duration::from_secs(1))
+            .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c));
+        if pong.is_ok() {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "redis-server exited");
         assert!(Instant::now() < deadline, "redis-server did not come back");
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -701,12 +763,14 @@ impl Drop for KillOnDrop {
 #[tokio::test]
 async fn redis_down_is_500_and_the_server_reconnects_when_it_is_back() {
     let mut redis = RedisServer::start();
-    let port = redis.port();
-    let upstash = UpstashLocal::start(&redis);
+    // Through the server's own unix socket, so Redis comes back at an address no other test can take.
+    let socket = redis.unix_socket();
+    let upstash = UpstashLocal::start_for_url(&redis.unix_url());
     assert_eq!(
         call(&upstash, json!(["SET", "k", "v"])).await.status,
         StatusCode::OK
     );
+    assert_eq!(get(&redis, "k").await, Some(b"v".to_vec()));
 
     redis.kill();
     // The broken connection may fail once while being noticed; every answer while Redis is down is
@@ -722,24 +786,30 @@ async fn redis_down_is_500_and_the_server_reconnects_when_it_is_back() {
         assert!(down.body["error"].is_string());
     }
 
-    let _back = KillOnDrop(redis_on_port(port));
+    let back = KillOnDrop(redis_on_socket(&socket));
     let answer = call(&upstash, json!(["SET", "k", "back"])).await;
     assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
     assert_eq!(
         call(&upstash, json!(["GET", "k"])).await.body,
         json!({ "result": "back" })
     );
+    // It is the new process that got the write.
+    let info: String = redis::Client::open(redis.unix_url())
+        .unwrap()
+        .get_connection()
+        .and_then(|mut c| redis::cmd("INFO").arg("server").query(&mut c))
+        .unwrap();
+    assert!(
+        info.contains(&format!("process_id:{}", back.0.id())),
+        "{info}"
+    );
 }
 
 #[tokio::test]
 async fn redis_never_reachable_is_500() {
-    // A port nobody listens on: bind one, note it, release it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let upstash = UpstashLocal::start_for_url(&format!("redis://127.0.0.1:{port}/"));
+    // A port kept bound without listening for the whole test: connects are refused.
+    let closed = ClosedPort::new();
+    let upstash = UpstashLocal::start_for_url(&closed.url());
     let answer = call(&upstash, json!(["PING"])).await;
     assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(

@@ -3,8 +3,11 @@
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_upstash-local");
@@ -19,30 +22,68 @@ impl Drop for Running {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A `redis-server` listening only on a unix socket in its own temporary directory: no TCP port, so no
+/// other test's server can ever be the one answering. Killed, and its directory removed, on drop.
+struct Redis {
+    process: Running,
+    dir: PathBuf,
 }
 
-fn redis_server() -> (Running, u16) {
-    let port = free_port();
-    let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("redis-server on PATH");
-    let running = Running(child);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "redis-server did not start");
-        std::thread::sleep(Duration::from_millis(20));
+impl Redis {
+    fn start() -> Redis {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "upstash-local-cli-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let socket = dir.join("redis.sock");
+        let child = Command::new("redis-server")
+            .args(["--port", "0", "--unixsocket"])
+            .arg(&socket)
+            .args([
+                "--unixsocketperm",
+                "700",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .arg("--dir")
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server on PATH");
+        let redis = Redis {
+            process: Running(child),
+            dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while redis.connection().is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        redis
     }
-    (running, port)
+
+    /// `redis+unix:///<dir>/redis.sock`
+    fn url(&self) -> String {
+        format!("redis+unix://{}", self.dir.join("redis.sock").display())
+    }
+
+    fn connection(&self) -> redis::RedisResult<redis::Connection> {
+        redis::Client::open(self.url())?.get_connection_with_timeout(Duration::from_secs(1))
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.process.0.kill();
+        let _ = self.process.0.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 /// Starts the binary on a free port and returns it with the base URL it printed.
@@ -62,14 +103,24 @@ fn start(args: &[&str], env: &[(&str, &str)]) -> (Running, String) {
     }
     let mut child = command.spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let running = Running(child);
+    // Read on a thread, so a server that never prints fails the test after a while instead of hanging it.
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let read = BufReader::new(stdout).read_line(&mut line).map(|_| line);
+        let _ = tx.send(read);
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("upstash-local printed nothing within 30 s")
+        .unwrap();
     let url = line
         .trim()
         .strip_prefix("upstash-local listening on ")
         .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
         .to_owned();
-    (Running(child), url)
+    (running, url)
 }
 
 /// One HTTP/1.1 request on its own connection; returns (status, body).
@@ -126,8 +177,8 @@ fn a_token_is_required() {
 
 #[test]
 fn serves_commands_in_front_of_redis_with_flags() {
-    let (_redis, port) = redis_server();
-    let redis_url = format!("redis://127.0.0.1:{port}");
+    let redis = Redis::start();
+    let redis_url = redis.url();
     let (_server, url) = start(
         &[
             "--token",
@@ -147,10 +198,7 @@ fn serves_commands_in_front_of_redis_with_flags() {
         r#"["SET","cli","yes"]"#,
     );
     assert_eq!((status, body.as_str()), (200, r#"{"result":"OK"}"#));
-    let mut conn = redis::Client::open(redis_url.as_str())
-        .unwrap()
-        .get_connection()
-        .unwrap();
+    let mut conn = redis.connection().unwrap();
     let value: Option<String> = redis::cmd("GET").arg("cli").query(&mut conn).unwrap();
     assert_eq!(value.as_deref(), Some("yes"));
 
@@ -176,8 +224,8 @@ fn serves_commands_in_front_of_redis_with_flags() {
 
 #[test]
 fn token_and_redis_url_come_from_the_environment() {
-    let (_redis, port) = redis_server();
-    let redis_url = format!("redis://127.0.0.1:{port}");
+    let redis = Redis::start();
+    let redis_url = redis.url();
     let (_server, url) = start(
         &[],
         &[

@@ -208,7 +208,8 @@ fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
     })
 }
 
-/// A port on 127.0.0.1 that nobody listens on (bound, then released).
+/// A port on 127.0.0.1 that nobody listened on a moment ago (bound, then released): another process may
+/// take it. Where the port must stay closed, hold a [`redis_script_tests::ClosedPort`] instead.
 pub fn closed_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
