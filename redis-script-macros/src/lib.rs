@@ -17,7 +17,12 @@ use proc_macro::TokenStream;
 #[proc_macro]
 pub fn lua_script(input: TokenStream) -> TokenStream {
     lua_script_impl(input.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
+        .unwrap_or_else(|error| {
+            // Several `compile_error!`s side by side are not one expression, and rustc would report
+            // only the first; as the statements of a block, each is reported.
+            let errors = error.into_compile_error();
+            quote::quote! { { #errors } }
+        })
         .into()
 }
 

@@ -37,8 +37,15 @@ pub(crate) fn parse(text: &str) -> Result<Option<Shebang>, String> {
                 .into(),
         );
     };
-    let mut parts = text[..len].split_ascii_whitespace();
-    let engine = parts.next().unwrap_or_default();
+    let Some(words) = split_words(&text.as_bytes()[..len]) else {
+        return Err(
+            "the shebang line has an unterminated quote, or a closing quote followed by more than a \
+             space (Redis: \"Invalid engine in script shebang\"); write it as \"#!lua flags=no-writes\""
+                .into(),
+        );
+    };
+    let mut words = words.iter().map(|word| String::from_utf8_lossy(word));
+    let engine = words.next().unwrap_or_default();
     if engine != "#!lua" {
         return Err(format!(
             "the first line starts with \"{engine}\", but Redis only runs \"#!lua\" scripts \
@@ -46,10 +53,10 @@ pub(crate) fn parse(text: &str) -> Result<Option<Shebang>, String> {
         ));
     }
     let mut flags = Vec::new();
-    for part in parts {
-        let Some(list) = part.strip_prefix("flags=") else {
+    for word in words {
+        let Some(list) = word.strip_prefix("flags=") else {
             return Err(format!(
-                "unknown shebang option \"{part}\" (Redis: \"Unknown lua shebang option\"); \
+                "unknown shebang option \"{word}\" (Redis: \"Unknown lua shebang option\"); \
                  the only option is flags=, e.g. \"#!lua flags=no-writes\""
             ));
         };
@@ -68,6 +75,80 @@ pub(crate) fn parse(text: &str) -> Result<Option<Shebang>, String> {
         }
     }
     Ok(Some(Shebang { len, flags }))
+}
+
+/// Splits the shebang line into words as Redis does (`sdssplitargs`), so `flags="no-writes"` counts.
+///
+/// Blanks separate words; a quote may open anywhere in a word: `"..."` takes the escapes `\xHH`, `\n`,
+/// `\r`, `\t`, `\b`, `\a` and `\<any>`, `'...'` only `\'`. `None` where Redis refuses the line: an
+/// unterminated quote, or a closing quote followed by something other than a blank.
+fn split_words(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    // Redis reads the line as a C string: it ends at the first NUL.
+    let line = line.split(|byte| *byte == 0).next().unwrap_or_default();
+    let at = |i: usize| line.get(i).copied();
+    let mut words = Vec::new();
+    let mut i = 0;
+    loop {
+        while at(i).is_some_and(is_c_space) {
+            i += 1;
+        }
+        if i >= line.len() {
+            return Some(words);
+        }
+        let mut word = Vec::new();
+        let mut quote = None;
+        loop {
+            match (quote, at(i)) {
+                (Some(_), None) => return None,
+                (Some(b'"'), Some(b'\\')) => {
+                    let hex = |j| at(j).and_then(|b| char::from(b).to_digit(16));
+                    if let (Some(b'x'), Some(high), Some(low)) = (at(i + 1), hex(i + 2), hex(i + 3))
+                    {
+                        // Two hex digits make one byte, below 256.
+                        word.push(u8::try_from(high * 16 + low).unwrap_or_default());
+                        i += 3;
+                    } else if let Some(escaped) = at(i + 1) {
+                        word.push(match escaped {
+                            b'n' => b'\n',
+                            b'r' => b'\r',
+                            b't' => b'\t',
+                            b'b' => 0x08,
+                            b'a' => 0x07,
+                            other => other,
+                        });
+                        i += 1;
+                    } else {
+                        word.push(b'\\');
+                    }
+                }
+                (Some(b'\''), Some(b'\\')) if at(i + 1) == Some(b'\'') => {
+                    word.push(b'\'');
+                    i += 1;
+                }
+                (Some(open), Some(byte)) if byte == open => {
+                    if at(i + 1).is_some_and(|next| !is_c_space(next)) {
+                        return None;
+                    }
+                    i += 1;
+                    break;
+                }
+                (Some(_), Some(byte)) => word.push(byte),
+                (None, None | Some(b' ' | b'\n' | b'\r' | b'\t')) => {
+                    i += 1;
+                    break;
+                }
+                (None, Some(byte @ (b'"' | b'\''))) => quote = Some(byte),
+                (None, Some(byte)) => word.push(byte),
+            }
+            i += 1;
+        }
+        words.push(word);
+    }
+}
+
+/// C's `isspace`: what Redis skips between words.
+fn is_c_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 /// The Lua source Redis compiles: the shebang line removed but its newline kept, so line numbers match.
@@ -128,5 +209,28 @@ mod tests {
             err("#!lua flags=bogus\nreturn 1").contains("valid flags are no-writes, allow-oom")
         );
         assert!(err("#!lua flags=no-writes,\nreturn 1").contains("Unexpected flag"));
+        assert!(err("#!lua FLAGS=no-writes\nreturn 1").contains("Unknown lua shebang option"));
+    }
+
+    #[test]
+    fn shebang_quoted_words_follow_redis() {
+        let flags = |text| parse(text).unwrap().unwrap().flags;
+        assert_eq!(flags("#!lua flags=\"no-writes\"\nreturn 1"), ["no-writes"]);
+        assert_eq!(
+            flags("#!lua flags='no-writes,allow-oom'\nreturn 1"),
+            ["no-writes", "allow-oom"]
+        );
+        assert_eq!(flags("#!lua \"flags=no-writes\"\nreturn 1"), ["no-writes"]);
+        assert_eq!(
+            flags("#!lua flags=\"\\x6eo-writes\"\nreturn 1"),
+            ["no-writes"]
+        );
+        assert_eq!(flags("#!lua\tflags=no-writes \r\nreturn 1"), ["no-writes"]);
+        let err = |text| parse(text).unwrap_err();
+        assert!(err("#!lua flags='no-wr\\'ites'\nreturn 1").contains("\"no-wr'ites\""));
+        assert!(err("#!lua flags=\"no-writes allow-oom\"\nreturn 1").contains("Unexpected flag"));
+        assert!(err("#!lua flags=\"no-writes\nreturn 1").contains("Invalid engine"));
+        assert!(err("#!lua fl\"ags=no-wri\"tes\nreturn 1").contains("Invalid engine"));
+        assert!(err("#!lua flags=\\x6eo-writes\nreturn 1").contains("\"\\x6eo-writes\""));
     }
 }

@@ -9,6 +9,8 @@ static METHODS: ScriptRO<Reply> = lua_script!("lua/corner_methods.lua", readonly
 static ALL_FLAGS: ScriptRO<Vec<Option<String>>> =
     lua_script!("lua/corner_shebang_flags.lua", readonly);
 static BARE_SHEBANG: Script<Reply> = lua_script!("lua/corner_bare_shebang.lua");
+static QUOTED_SHEBANG: ScriptRO<Option<String>> =
+    lua_script!("lua/corner_shebang_quoted.lua", readonly);
 static MODULES: ScriptRO<Reply> = lua_script!(
     "lua/corner_module_commands.lua",
     readonly,
@@ -25,6 +27,7 @@ fn main() {
     assert!(METHODS.script().starts_with("#!lua flags=no-writes\n"));
     assert!(ALL_FLAGS.script().starts_with("#!lua flags="));
     assert!(BARE_SHEBANG.script().starts_with("#!lua\n"));
+    assert!(QUOTED_SHEBANG.script().starts_with("#!lua \"flags=no-writes"));
     assert_eq!(MODULES.sha1(), MODULES_RW.sha1());
     for script in [STRINGS.sha1(), NUMBERS.sha1(), ERRORS.sha1()] {
         assert_eq!(script.len(), 40);
