@@ -2,8 +2,8 @@
 //! name, and error replies whose code is NOSCRIPT.
 
 use full_moon::ast::{
-    Ast, Call, Expression, Field, FunctionArgs, FunctionCall, Index, Prefix, Suffix,
-    TableConstructor,
+    Assignment, Ast, Call, Expression, Field, FunctionArgs, FunctionCall, Index, LocalAssignment,
+    Prefix, Suffix, TableConstructor, Var,
 };
 use full_moon::tokenizer::{StringLiteralQuoteType, Token, TokenReference, TokenType};
 use full_moon::visitors::Visitor;
@@ -40,6 +40,8 @@ pub(crate) struct Found {
     pub(crate) commands: Vec<CommandCall>,
     pub(crate) noscript_replies: Vec<NoscriptReply>,
     pub(crate) bad_escapes: Vec<BadEscape>,
+    /// Names bound to `redis.call` / `redis.pcall` (`local rcall = redis.call`), with what they stand for.
+    aliases: Vec<(String, &'static str)>,
 }
 
 /// Walks the whole AST.
@@ -66,8 +68,25 @@ impl Visitor for Found {
         }
     }
 
+    fn visit_local_assignment(&mut self, assignment: &LocalAssignment) {
+        let values: Vec<&Expression> = assignment.expressions().iter().collect();
+        for (i, name) in assignment.names().iter().enumerate() {
+            self.bind(name, values.get(i).copied());
+        }
+    }
+
+    fn visit_assignment(&mut self, assignment: &Assignment) {
+        let values: Vec<&Expression> = assignment.expressions().iter().collect();
+        for (i, var) in assignment.variables().iter().enumerate() {
+            if let Var::Name(name) = var {
+                self.bind(name, values.get(i).copied());
+            }
+        }
+    }
+
     fn visit_function_call(&mut self, call: &FunctionCall) {
-        let Some((function, line, args)) = redis_function(call) else {
+        let Some((function, line, args)) = redis_function(call).or_else(|| self.alias_call(call))
+        else {
             return;
         };
         let first = args.first().copied().flatten();
@@ -116,6 +135,76 @@ impl Visitor for Found {
     }
 }
 
+impl Found {
+    /// Records what `name` is bound to: an alias of `redis.call` / `redis.pcall`, or (re-bound to
+    /// anything else) no longer one.
+    fn bind(&mut self, name: &TokenReference, value: Option<&Expression>) {
+        let Some(name) = identifier(name) else {
+            return;
+        };
+        self.aliases.retain(|(alias, _)| alias != name);
+        let function = match value {
+            Some(Expression::Var(Var::Expression(var))) => match var.prefix() {
+                Prefix::Name(prefix) if identifier(prefix) == Some("redis") => {
+                    let mut suffixes = var.suffixes();
+                    match (suffixes.next(), suffixes.next()) {
+                        (Some(suffix), None) => index_name(suffix),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        match function {
+            Some("call") => self.aliases.push((name.to_owned(), "call")),
+            Some("pcall") => self.aliases.push((name.to_owned(), "pcall")),
+            _ => {}
+        }
+    }
+
+    /// For `alias(args)` where `alias` is bound to `redis.call` / `redis.pcall`.
+    fn alias_call<'a>(
+        &self,
+        call: &'a FunctionCall,
+    ) -> Option<(&'static str, usize, Vec<Option<&'a str>>)> {
+        let Prefix::Name(prefix) = call.prefix() else {
+            return None;
+        };
+        let name = identifier(prefix)?;
+        let function = self
+            .aliases
+            .iter()
+            .find(|(alias, _)| alias == name)
+            .map(|(_, function)| *function)?;
+        let mut suffixes = call.suffixes();
+        let Suffix::Call(Call::AnonymousCall(args)) = suffixes.next()? else {
+            return None;
+        };
+        Some((function, line_of(prefix), call_args(args)))
+    }
+}
+
+/// The name in `.name` or `["name"]`.
+fn index_name(suffix: &Suffix) -> Option<&str> {
+    match suffix {
+        Suffix::Index(Index::Dot { name, .. }) => identifier(name),
+        Suffix::Index(Index::Brackets { expression, .. }) => expression_literal(expression),
+        _ => None,
+    }
+}
+
+/// Each argument's literal text (None where the argument is not a plain string literal).
+fn call_args(args: &FunctionArgs) -> Vec<Option<&str>> {
+    match args {
+        FunctionArgs::Parentheses { arguments, .. } => {
+            arguments.iter().map(expression_literal).collect()
+        }
+        FunctionArgs::String(token) => vec![token_literal(token)],
+        _ => Vec::new(),
+    }
+}
+
 /// For `redis.<function>(args)`: the function name, the line, and each argument's literal text (None
 /// where the argument is not a plain string literal).
 fn redis_function(call: &FunctionCall) -> Option<(&str, usize, Vec<Option<&str>>)> {
@@ -126,22 +215,11 @@ fn redis_function(call: &FunctionCall) -> Option<(&str, usize, Vec<Option<&str>>
         return None;
     }
     let mut suffixes = call.suffixes();
-    let function = match suffixes.next()? {
-        Suffix::Index(Index::Dot { name, .. }) => identifier(name)?,
-        Suffix::Index(Index::Brackets { expression, .. }) => expression_literal(expression)?,
-        _ => return None,
-    };
+    let function = index_name(suffixes.next()?)?;
     let Suffix::Call(Call::AnonymousCall(args)) = suffixes.next()? else {
         return None;
     };
-    let args = match args.as_ref() {
-        FunctionArgs::Parentheses { arguments, .. } => {
-            arguments.iter().map(expression_literal).collect()
-        }
-        FunctionArgs::String(token) => vec![token_literal(token)],
-        _ => Vec::new(),
-    };
-    Some((function, line_of(prefix), args))
+    Some((function, line_of(prefix), call_args(args)))
 }
 
 fn identifier(token: &TokenReference) -> Option<&str> {
@@ -232,6 +310,18 @@ mod tests {
                 (5, "DEL", None)
             ]
         );
+    }
+
+    #[test]
+    fn calls_through_an_alias_are_checked_like_redis_call() {
+        let lua = "local rcall = redis.call\nlocal pc, other = redis.pcall, 1\nrcall('SET', k, 1)\npc('INCR', k)\nother('DEL', k)\nrcall = print\nrcall('LPUSH', k, 1)";
+        let seen: Vec<_> = found(lua)
+            .commands
+            .iter()
+            .map(|c| (c.line, c.name.clone()))
+            .collect();
+        // `other` was never bound to redis.call, and `rcall` stops being an alias once re-bound.
+        assert_eq!(seen, [(3, "SET".to_owned()), (4, "INCR".to_owned())]);
     }
 
     #[test]
