@@ -150,22 +150,24 @@ async fn a_timeout_on_a_cluster_is_returned_and_the_script_runs_once() {
     assert_eq!(INCR_TTL.exec(&conn, [key], [60]).await.unwrap(), 1);
     cluster.reset_stats().await;
 
-    // The owner holds every command for 800 ms, then runs them.
+    // The owner holds every command for 3 s, then runs them. Its OK means the pause is in force.
     let () = owner
-        .query(redis::cmd("CLIENT").arg("PAUSE").arg(800).arg("ALL"))
+        .query(redis::cmd("CLIENT").arg("PAUSE").arg(3000).arg("ALL"))
         .await;
+    let started = std::time::Instant::now();
     let err = INCR_TTL.exec(&conn, [key], [60]).await.unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(err.may_have_run());
 
-    // Once the pause ends the held EVALSHA runs; a second copy, if one had been sent, would run with it.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    // Once the pause ends the held EVALSHA runs. A second copy, had one been sent, would have been
+    // held too, before these queries (held clients are let go in the order they were held).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while owner.query::<i64>(redis::cmd("GET").arg(key)).await < 2
         && std::time::Instant::now() < deadline
     {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let value: i64 = owner.query(redis::cmd("GET").arg(key)).await;
     let stats = owner.commandstats().await;
     assert_eq!(

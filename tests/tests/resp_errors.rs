@@ -6,32 +6,26 @@
 use std::time::{Duration, Instant};
 
 use redis::AsyncConnectionConfig;
-use redis_script::{Error, Script, ScriptRO, TransportErrorKind};
+use redis_script::{Error, Reply, Script, ScriptRO, TransportErrorKind};
 use redis_script_tests::{RedisServer, lost_reply};
 
 const INCR: &str = "return redis.call('INCR', KEYS[1])";
 
-/// Blocks the server for `seconds` from another connection, the way a slow script or a stalled network
-/// would, and returns when the sleep has started.
-async fn stall(server: &RedisServer, seconds: f64) -> tokio::task::JoinHandle<()> {
-    let patient = AsyncConnectionConfig::new().set_response_timeout(None);
-    let mut conn = server.connection_with_config(&patient).await;
-    let task = tokio::spawn(async move {
-        let () = redis::cmd("DEBUG")
-            .arg("SLEEP")
-            .arg(seconds)
-            .query_async(&mut conn)
-            .await
-            .unwrap();
-    });
-    // Give the DEBUG SLEEP time to reach the server before the command under test.
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    task
+/// How long [`pause`] holds every command: far longer than the 200 ms response timeout of the tests.
+const PAUSE_MS: u64 = 3000;
+
+/// Holds every command of every client for [`PAUSE_MS`] (`CLIENT PAUSE .. ALL`), the way a slow script or
+/// a stalled network would. Returns once the server acknowledged it, so the pause is in force before the
+/// command under test is sent; it ends by itself (`CLIENT UNPAUSE` would be held as well).
+async fn pause(server: &RedisServer) {
+    let () = server
+        .query(redis::cmd("CLIENT").arg("PAUSE").arg(PAUSE_MS).arg("ALL"))
+        .await;
 }
 
 /// Polls `GET key` until it equals `expected` (the stalled command runs once the server wakes up).
 async fn wait_for(server: &RedisServer, key: &str, expected: Option<i64>) -> Option<i64> {
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let value: Option<i64> = server.query(redis::cmd("GET").arg(key)).await;
         if value == expected || Instant::now() > deadline {
@@ -43,7 +37,7 @@ async fn wait_for(server: &RedisServer, key: &str, expected: Option<i64>) -> Opt
 
 #[tokio::test]
 async fn a_timeout_is_returned_not_retried() {
-    let server = RedisServer::start_with_args(["--enable-debug-command", "local"]);
+    let server = RedisServer::start();
     let config =
         AsyncConnectionConfig::new().set_response_timeout(Some(Duration::from_millis(200)));
     let conn = server.connection_with_config(&config).await;
@@ -51,14 +45,18 @@ async fn a_timeout_is_returned_not_retried() {
     assert_eq!(server.script_load(INCR).await, script.sha1());
     server.reset_stats().await;
 
-    let sleeper = stall(&server, 0.8).await;
+    pause(&server).await;
+    let started = Instant::now();
     let err = script.exec(&conn, ["n"], ()).await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_millis(PAUSE_MS),
+        "returned only after the pause"
+    );
     let Error::Transport(transport) = &err else {
         panic!("expected a transport error, got {err:?}")
     };
     assert_eq!(transport.kind(), TransportErrorKind::Timeout, "{err:?}");
     assert!(err.may_have_run());
-    sleeper.await.unwrap();
 
     // It did run, once, when the server woke up: that is why a timeout is never retried.
     assert_eq!(wait_for(&server, "n", Some(1)).await, Some(1));
@@ -67,21 +65,21 @@ async fn a_timeout_is_returned_not_retried() {
 
 #[tokio::test]
 async fn a_late_noscript_after_a_timeout_does_not_trigger_eval() {
-    let server = RedisServer::start_with_args(["--enable-debug-command", "local"]);
+    let server = RedisServer::start();
     let config =
         AsyncConnectionConfig::new().set_response_timeout(Some(Duration::from_millis(200)));
     let conn = server.connection_with_config(&config).await;
     let script = Script::<i64>::new(INCR);
     server.reset_stats().await;
 
-    let sleeper = stall(&server, 0.6).await;
+    pause(&server).await;
     let err = script.exec(&conn, ["n"], ()).await.unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert_eq!(err.code(), None, "{err:?}");
     assert!(err.may_have_run());
-    sleeper.await.unwrap();
 
     // The EVALSHA was answered NOSCRIPT after the caller gave up; nothing followed it.
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let deadline = Instant::now() + Duration::from_secs(10);
     while server.commandstats().await.calls("evalsha") == 0 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
@@ -93,16 +91,32 @@ async fn a_late_noscript_after_a_timeout_does_not_trigger_eval() {
 
 #[tokio::test]
 async fn a_dead_server_gives_a_transport_error() {
-    let mut server = RedisServer::start();
+    // Every write is in the append-only file before it is answered, so a new server started on the
+    // same directory shows exactly what ran.
+    let durable = ["--appendonly", "yes", "--appendfsync", "always"];
+    let mut server = RedisServer::start_with_args(durable);
     let conn = server.connection().await;
     let script = Script::<i64>::new(INCR);
     assert_eq!(script.exec(&conn, ["n"], ()).await.unwrap(), 1);
 
     server.kill();
     let err = script.exec(&conn, ["n"], ()).await.unwrap_err();
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    let Error::Transport(transport) = &err else {
+        panic!("expected a transport error, got {err:?}")
+    };
+    // The connection broke: the library can not tell whether the command left, so it says it may
+    // have run.
+    assert_eq!(transport.kind(), TransportErrorKind::Io, "{err:?}");
+    assert!(err.may_have_run(), "{err:?}");
     assert_eq!(err.code(), None);
     assert!(!err.is_noscript());
+
+    // Nothing ran: the counter the restarted server reads back is still the first call's.
+    let mut args: Vec<std::ffi::OsString> = vec!["--dir".into(), server.dir().into()];
+    args.extend(durable.map(Into::into));
+    let restarted = RedisServer::start_with_args(args);
+    let n: Option<i64> = restarted.query(redis::cmd("GET").arg("n")).await;
+    assert_eq!(n, Some(1));
 }
 
 #[tokio::test]
@@ -175,7 +189,38 @@ async fn lua_errors_are_script_errors_with_their_line() {
         panic!("expected a script error, got {err:?}")
     };
     assert_eq!(e.line(), Some(1), "{e:?}");
+    assert!(e.is_compile_error(), "{e:?}");
+    assert!(!err.may_have_run(), "{err:?}");
     assert!(!err.is_noscript());
+}
+
+/// An error reply at the top level is the error of the call, never a `Reply` value, whether the script
+/// returned it or raised it.
+#[tokio::test]
+async fn a_top_level_error_reply_is_never_a_reply_value() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+
+    let returned = Script::<Reply>::new("return redis.error_reply('ERR x')");
+    let err = returned.exec(&conn, (), ()).await.unwrap_err();
+    let Error::Server(e) = &err else {
+        panic!("expected Error::Server, got {err:?}")
+    };
+    assert_eq!((e.code(), e.message()), ("ERR", "x"));
+
+    let raised = Script::<Reply>::new("error('boom')");
+    let err = raised.exec(&conn, (), ()).await.unwrap_err();
+    let Error::Script(e) = &err else {
+        panic!("expected Error::Script, got {err:?}")
+    };
+    assert!(e.message().contains("boom"), "{e:?}");
+
+    // Nested in a table it stays in place, as a value.
+    let nested = Script::<Reply>::new("return {1, redis.error_reply('ERR x')}");
+    assert_eq!(
+        nested.exec(&conn, (), ()).await.unwrap(),
+        Reply::Array(vec![Reply::Int(1), Reply::Error("ERR x".to_owned())])
+    );
 }
 
 #[tokio::test]
@@ -238,4 +283,167 @@ async fn an_error_the_script_returns_after_writing_says_it_may_have_run() {
     assert!(!err.may_have_run(), "{err}");
     let hits: i64 = server.query(redis::cmd("GET").arg("hits")).await;
     assert_eq!(hits, 1);
+}
+
+const SECRET_KEY: &str = "key-s3cr3t-k1";
+const SECRET_ARG: &str = "arg-s3cr3t-a1";
+const SECRET_PASSWORD: &str = "pw-s3cr3t-p1";
+const SECRETS: [&str; 3] = [SECRET_KEY, SECRET_ARG, SECRET_PASSWORD];
+
+/// Panics if the Display or Debug (plain or pretty) of `err`, or of anything in its source chain,
+/// contains a key, an argument or the password.
+fn assert_no_secrets(err: &Error) {
+    let mut texts = vec![err.to_string(), format!("{err:?}"), format!("{err:#?}")];
+    let mut source = std::error::Error::source(err);
+    while let Some(e) = source {
+        texts.extend([e.to_string(), format!("{e:?}"), format!("{e:#?}")]);
+        source = e.source();
+    }
+    for text in &texts {
+        for secret in SECRETS {
+            assert!(!text.contains(secret), "{secret:?} shown in: {text}");
+        }
+    }
+}
+
+/// Errors of calls with distinctive keys and arguments never show them. A decode error shows (an
+/// excerpt of) the reply, which is the script's to choose: the scripts here reply without echoing
+/// their keys or arguments.
+#[tokio::test]
+async fn error_texts_never_contain_keys_or_arguments() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    let keys = [SECRET_KEY];
+    let args = [SECRET_ARG];
+
+    let raised = Script::<()>::new("local k, a = KEYS[1], ARGV[1]\nerror('boom')");
+    let err = raised.exec(&conn, keys, args).await.unwrap_err();
+    assert!(matches!(err, Error::Script(_)), "{err:?}");
+    assert_no_secrets(&err);
+
+    let () = server
+        .query(redis::cmd("RPUSH").arg(SECRET_KEY).arg("x"))
+        .await;
+    let wrongtype = Script::<i64>::new("return redis.call('INCRBY', KEYS[1], #ARGV[1])");
+    let err = wrongtype.exec(&conn, keys, args).await.unwrap_err();
+    assert_eq!(err.code(), Some("WRONGTYPE"), "{err:?}");
+    assert_no_secrets(&err);
+
+    let returned = Script::<()>::new("return redis.error_reply('LIMITED ' .. #ARGV[1])");
+    let err = returned.exec(&conn, keys, args).await.unwrap_err();
+    assert!(matches!(err, Error::Server(_)), "{err:?}");
+    assert_no_secrets(&err);
+
+    let read_only = ScriptRO::<()>::new("return redis.call('SET', KEYS[1], ARGV[1])");
+    let err = read_only.exec(&conn, keys, args).await.unwrap_err();
+    assert!(err.is_read_only_violation(), "{err:?}");
+    assert_no_secrets(&err);
+
+    let decode = Script::<i64>::new("return 'not a number'");
+    let err = decode.exec(&conn, keys, args).await.unwrap_err();
+    assert!(matches!(err, Error::Decode(_)), "{err:?}");
+    assert_no_secrets(&err);
+
+    let config =
+        AsyncConnectionConfig::new().set_response_timeout(Some(Duration::from_millis(200)));
+    let impatient = server.connection_with_config(&config).await;
+    pause(&server).await;
+    let err = raised.exec(&impatient, keys, args).await.unwrap_err();
+    let Error::Transport(transport) = &err else {
+        panic!("expected a transport error, got {err:?}")
+    };
+    assert_eq!(transport.kind(), TransportErrorKind::Timeout, "{err:?}");
+    assert_no_secrets(&err);
+}
+
+/// The password in the URL never shows in an error: not when the server refuses it, not when a
+/// connection that had logged in can not log in again.
+#[tokio::test]
+async fn error_texts_never_contain_the_password_of_the_url() {
+    let server = RedisServer::start();
+    // Set after the start (the harness waits for an answer to a PING without password). From here on
+    // only connections with the password get in.
+    let () = server
+        .query(
+            redis::cmd("CONFIG")
+                .arg("SET")
+                .arg("requirepass")
+                .arg(SECRET_PASSWORD),
+        )
+        .await;
+    let url = format!("redis://:{SECRET_PASSWORD}@127.0.0.1:{}/", server.port());
+    let script = Script::<i64>::new(INCR);
+    let mut admin = redis::Client::open(url.as_str())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+
+    // Without the password: NOAUTH, a refusal.
+    let anonymous = server.connection().await;
+    let err = script
+        .exec(&anonymous, [SECRET_KEY], [SECRET_ARG])
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NOAUTH"), "{err:?}");
+    assert!(!err.may_have_run());
+    assert_no_secrets(&err);
+
+    // A wrong password in a pool's URL: no connection is handed out.
+    let wrong = format!(
+        "redis://:{SECRET_PASSWORD}-wrong@127.0.0.1:{}/",
+        server.port()
+    );
+    let pool = deadpool_redis::Config::from_url(wrong.as_str())
+        .create_pool(Some(deadpool_redis::Runtime::Tokio1))
+        .unwrap();
+    let err = script
+        .exec(&pool, [SECRET_KEY], [SECRET_ARG])
+        .await
+        .unwrap_err();
+    let Error::Transport(transport) = &err else {
+        panic!("expected a transport error, got {err:?}")
+    };
+    assert_eq!(transport.kind(), TransportErrorKind::Connect, "{err:?}");
+    assert!(!err.may_have_run());
+    assert_no_secrets(&err);
+
+    // A managed connection logged in, then the password changes and its connection is killed: the
+    // reconnects are refused.
+    let manager = redis::Client::open(url.as_str())
+        .unwrap()
+        .get_connection_manager()
+        .await
+        .unwrap();
+    assert_eq!(script.exec(&manager, ["n"], ()).await.unwrap(), 1);
+    let () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("requirepass")
+        .arg("another-password")
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    // SKIPME (the default) keeps `admin` itself.
+    let killed: i64 = redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("TYPE")
+        .arg("normal")
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    assert!(killed >= 1);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let err = script
+            .exec(&manager, [SECRET_KEY], [SECRET_ARG])
+            .await
+            .unwrap_err();
+        assert_no_secrets(&err);
+        // First the broken connection, then the refused login of the reconnect.
+        if err.to_string().contains("authentication failed") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no refused login: {err:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

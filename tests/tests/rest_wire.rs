@@ -5,11 +5,12 @@
 
 mod rest_support;
 
-use std::net::TcpListener;
-use std::thread;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use redis_script::rest::{RetryPolicy, Upstash};
+use redis_script::rest::{RetryPolicy, Upstash, reqwest};
 use redis_script::{Reply, Script, ScriptRO, TransportErrorKind};
 use rest_support::{Answer, FakeRest, assert_no_secrets, closed_port, transport};
 
@@ -224,7 +225,12 @@ async fn a_timeout_is_reported_as_such_and_the_script_may_have_run() {
         "{err:?}"
     );
     assert!(err.may_have_run());
-    assert!(started.elapsed() < Duration::from_secs(3));
+    // The configured 300 ms, not the 10 s default nor the server's 30 s hang.
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(300) && elapsed < Duration::from_secs(3),
+        "{elapsed:?}"
+    );
     assert_eq!(server.requests().len(), 1);
     assert_no_secrets(&err, SECRETS);
 
@@ -253,23 +259,60 @@ async fn a_closed_port_is_a_connect_error_and_nothing_ran() {
     assert_no_secrets(&err, SECRETS);
 }
 
+/// A resolver that counts connection attempts (reqwest resolves the host for each new connection) and
+/// starts listening on the bound socket only when the second one begins: the first is refused.
+struct ListenOnSecondAttempt {
+    addr: SocketAddr,
+    attempts: AtomicUsize,
+    socket: Mutex<Option<tokio::net::TcpSocket>>,
+    server: Arc<Mutex<Option<FakeRest>>>,
+}
+
+impl reqwest::dns::Resolve for ListenOnSecondAttempt {
+    fn resolve(&self, _: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        if self.attempts.fetch_add(1, Ordering::SeqCst) == 1
+            && let Some(socket) = self.socket.lock().unwrap().take()
+        {
+            let listener = socket.listen(16).unwrap().into_std().unwrap();
+            let server = FakeRest::serve(listener, |_, _| Answer::json(200, r#"{"result":7}"#));
+            *self.server.lock().unwrap() = Some(server);
+        }
+        let addr = self.addr;
+        Box::pin(async move { Ok(Box::new(std::iter::once(addr)) as reqwest::dns::Addrs) })
+    }
+}
+
 #[tokio::test]
 async fn a_writing_script_is_retried_when_connecting_failed_and_then_runs_once() {
-    let port = closed_port();
-    // The server comes up while the client is backing off (waits of 50, 100, 200, 400, 800 ms).
-    let starter = thread::spawn(move || {
-        thread::sleep(Duration::from_millis(120));
-        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
-        FakeRest::serve(listener, |_, _| Answer::json(200, r#"{"result":7}"#))
+    // Bound but not listening: a connection attempt is refused until the resolver starts listening.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = socket.local_addr().unwrap();
+    let server = Arc::new(Mutex::new(None));
+    let resolver = Arc::new(ListenOnSecondAttempt {
+        addr,
+        attempts: AtomicUsize::new(0),
+        socket: Mutex::new(Some(socket)),
+        server: Arc::clone(&server),
     });
-    let upstash = Upstash::builder(format!("http://127.0.0.1:{port}"), TOKEN)
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder()
+        .dns_resolver(Arc::clone(&resolver))
+        .build()
+        .unwrap();
+    let upstash = Upstash::builder(format!("http://retry.test:{}", addr.port()), TOKEN)
+        .http_client(http)
         .retry(RetryPolicy::new(5, Duration::from_millis(50)))
         .build()
         .unwrap();
+
     let reply = writer().eval(&upstash, [KEY], [ARG]).await.unwrap();
     assert_eq!(reply, Reply::Int(7));
-    let server = starter.join().unwrap();
+    // One refused attempt, then the retry that ran it, once.
+    assert_eq!(resolver.attempts.load(Ordering::SeqCst), 2);
+    let server = server.lock().unwrap().take().unwrap();
     assert_eq!(server.requests().len(), 1);
+    assert_eq!(server.accepted(), 1);
 }
 
 #[tokio::test]
@@ -490,12 +533,20 @@ async fn an_echoing_502_shows_no_piece_of_the_token_or_of_any_value_of_four_byte
 
 #[tokio::test]
 async fn a_late_answer_with_an_older_sync_token_does_not_replace_a_newer_one() {
-    // The request with argument "slow" is answered last, with the smaller position.
-    let server = FakeRest::start(|_, request| {
+    // The request with argument "slow" is held until the test has received the answer to "fast", so it
+    // is answered last, with the smaller position.
+    let (release, held) = mpsc::channel::<()>();
+    let held = Mutex::new(held);
+    let answered = Arc::new(Mutex::new(Vec::new()));
+    let order = Arc::clone(&answered);
+    let server = FakeRest::start(move |_, request| {
         let slow = request.json()[4] == "slow";
         let numeric = request.json()[5] == "numeric";
         if slow {
-            thread::sleep(Duration::from_millis(300));
+            held.lock()
+                .unwrap()
+                .recv_timeout(Duration::from_secs(20))
+                .unwrap();
         }
         let token = match (numeric, slow) {
             (true, true) => "41",
@@ -503,21 +554,25 @@ async fn a_late_answer_with_an_older_sync_token_does_not_replace_a_newer_one() {
             (false, true) => "b-opaque",
             (false, false) => "a-opaque",
         };
+        order
+            .lock()
+            .unwrap()
+            .push(request.json()[4].as_str().unwrap().to_owned());
         let headers = vec![("upstash-sync-token".to_owned(), token.to_owned())];
         Answer::Http(200, headers, br#"{"result":1}"#.to_vec())
     });
     let upstash = client(&server, RetryPolicy::none());
     let script = reader();
-    let started = Instant::now();
     let (slow, fast) = tokio::join!(script.exec(&upstash, [KEY], ("slow", "numeric")), async {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        script.exec(&upstash, [KEY], ("fast", "numeric")).await
+        let fast = script.exec(&upstash, [KEY], ("fast", "numeric")).await;
+        release.send(()).unwrap();
+        fast
     });
     assert_eq!(
         (slow.unwrap(), fast.unwrap()),
         (Reply::Int(1), Reply::Int(1))
     );
-    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(*answered.lock().unwrap(), ["fast", "slow"]);
     assert_eq!(upstash.sync_token().as_deref(), Some("1000"));
     // The next request carries the newest position.
     script
@@ -528,11 +583,14 @@ async fn a_late_answer_with_an_older_sync_token_does_not_replace_a_newer_one() {
     assert_eq!(last.header("upstash-sync-token"), Some("1000"));
 
     // Tokens that are not numbers can not be ordered: the last one received is kept.
+    answered.lock().unwrap().clear();
     let (slow, fast) = tokio::join!(script.exec(&upstash, [KEY], ("slow", "opaque")), async {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        script.exec(&upstash, [KEY], ("fast", "opaque")).await
+        let fast = script.exec(&upstash, [KEY], ("fast", "opaque")).await;
+        release.send(()).unwrap();
+        fast
     });
     slow.unwrap();
     fast.unwrap();
+    assert_eq!(*answered.lock().unwrap(), ["fast", "slow"]);
     assert_eq!(upstash.sync_token().as_deref(), Some("b-opaque"));
 }

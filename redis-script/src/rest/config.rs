@@ -394,12 +394,28 @@ mod tests {
         assert!(debug.contains("\"http://127.0.0.1:8079/base\""), "{debug}");
     }
 
+    /// The documented defaults: 3 retries, 50 ms doubling, at most 2 s between tries, 10 s timeout.
     #[test]
     fn backoff_doubles_up_to_the_cap() {
         let policy = RetryPolicy::default();
+        assert_eq!(policy.max_retries, 3);
+        assert_eq!(policy.base_backoff, Duration::from_millis(50));
         assert_eq!(policy.backoff(0), Duration::from_millis(50));
+        assert_eq!(policy.backoff(1), Duration::from_millis(100));
         assert_eq!(policy.backoff(2), Duration::from_millis(200));
-        assert_eq!(policy.backoff(40), RetryPolicy::MAX_BACKOFF);
+        assert_eq!(policy.backoff(5), Duration::from_millis(1600));
+        assert_eq!(policy.backoff(6), Duration::from_secs(2));
+        assert_eq!(policy.backoff(40), Duration::from_secs(2));
+        assert_eq!(RetryPolicy::MAX_BACKOFF, Duration::from_secs(2));
+        let slow = RetryPolicy::new(2, Duration::from_secs(3));
+        assert_eq!(slow.backoff(0), Duration::from_secs(2));
         assert_eq!(RetryPolicy::none().max_retries, 0);
+        assert_eq!(UpstashBuilder::DEFAULT_TIMEOUT, Duration::from_secs(10));
+        let builder = Upstash::builder("https://x.upstash.io", "t0ken");
+        assert_eq!(builder.timeout, Some(Duration::from_secs(10)));
+        assert_eq!(
+            builder.retry,
+            RetryPolicy::new(3, Duration::from_millis(50))
+        );
     }
 }

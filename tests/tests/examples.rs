@@ -1,0 +1,180 @@
+//! The examples run end to end against a real server, print what they promise, and leave nothing behind.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use redis_script_tests::RedisServer;
+
+/// `target/<profile>`, from the path of this test binary (`target/<profile>/deps/examples-<hash>`).
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().to_owned()
+}
+
+/// Builds the examples (a no-op when they are fresh; `cargo test -p redis-script-tests` does not build
+/// another package's examples) into this binary's target directory, once per run.
+fn example(name: &str) -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    let profile = profile_dir();
+    BUILT.get_or_init(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut command = Command::new(cargo);
+        command
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["build", "--offline", "-p", "redis-script-examples"])
+            .args(["--example", "quickstart", "--example", "seed"])
+            .args(["--example", "upstash"])
+            .env("CARGO_TARGET_DIR", profile.parent().unwrap());
+        if profile.file_name().is_some_and(|n| n == "release") {
+            command.arg("--release");
+        }
+        let output = command.output().unwrap();
+        assert!(
+            output.status.success(),
+            "building the examples failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    });
+    let path = profile.join("examples").join(name);
+    assert!(path.is_file(), "{} was not built", path.display());
+    path
+}
+
+/// Runs an example with `REDIS_URL` set and no Upstash variables; panics with its output unless it
+/// exits with 0. Returns its stdout and stderr.
+fn run(path: &Path, redis_url: &str) -> (String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = Command::new(path)
+        .env("REDIS_URL", redis_url)
+        .env_remove("UPSTASH_REDIS_REST_URL")
+        .env_remove("UPSTASH_REDIS_REST_TOKEN")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8(stdout).unwrap(),
+        String::from_utf8(stderr).unwrap(),
+    );
+    assert!(
+        status.success(),
+        "{} exited with {status}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        path.display()
+    );
+    (stdout, stderr)
+}
+
+/// Panics unless `stdout` has a line for which `matches` holds.
+fn assert_line(stdout: &str, what: &str, matches: impl Fn(&str) -> bool) {
+    assert!(stdout.lines().any(matches), "no line {what} in:\n{stdout}");
+}
+
+async fn dbsize(server: &RedisServer) -> i64 {
+    server.query(&redis::cmd("DBSIZE")).await
+}
+
+#[tokio::test]
+async fn quickstart_counts_rate_limits_and_cleans_up() {
+    let server = RedisServer::start();
+    server.reset_stats().await;
+    let (stdout, _) = run(&example("quickstart"), &server.url());
+
+    assert_line(&stdout, "connected to REDIS_URL", |l| {
+        l == format!("connected to {}", server.url())
+    });
+    for n in 1..=3 {
+        assert_line(&stdout, &format!("with count {n}"), |l| {
+            l.starts_with("quickstart:views:") && l.ends_with(&format!(" = {n}"))
+        });
+    }
+    assert_line(&stdout, "with 1 request", |l| {
+        l.contains(": 1 request(s) in this window, resets in 60 s")
+    });
+    assert_line(&stdout, "with the post stats", |l| {
+        l.ends_with(": 1000 views, 150 likes, ratio 0.15")
+    });
+    // INCR_TTL: NOSCRIPT, EVAL, then 2 EVALSHA; RATE_LIMIT: NOSCRIPT, EVAL; POST_STATS read-only.
+    assert_eq!(server.commandstats().await.scripts(), (2, 4, 1, 1));
+    assert_eq!(dbsize(&server).await, 0, "keys left behind");
+}
+
+#[tokio::test]
+async fn quickstart_starts_its_own_server_when_nothing_answers() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("redis://127.0.0.1:{closed}");
+    let (stdout, stderr) = run(&example("quickstart"), &url);
+    assert!(
+        stderr.contains("starting a throwaway redis-server"),
+        "{stderr}"
+    );
+    let connected = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("connected to "))
+        .unwrap();
+    assert_ne!(connected, url);
+    assert_line(&stdout, "with count 3", |l| l.ends_with(" = 3"));
+    assert_line(&stdout, "with the ratio", |l| l.ends_with("ratio 0.15"));
+    // The throwaway server was stopped when the example ended.
+    let port = connected.rsplit(':').next().unwrap();
+    assert!(std::net::TcpStream::connect(format!("127.0.0.1:{port}")).is_err());
+}
+
+#[tokio::test]
+async fn seed_runs_every_documented_script() {
+    let server = RedisServer::start();
+    server.reset_stats().await;
+    let (stdout, _) = run(&example("seed"), &server.url());
+
+    assert_line(&stdout, "Hello, World!", |l| l == "Hello, World!");
+    assert_line(&stdout, "with the counter", |l| {
+        l.ends_with(":page:views:homepage = 1 (expires in an hour)")
+    });
+    for line in [
+        "offered 1500, high score is 1500",
+        "offered 1200, high score is 1500",
+        "offered 1800, high score is 1800",
+        "1000 views, 150 likes, ratio 0.15",
+        "[1, 1, 1]",
+        "request 1 of 100, window resets in 60 s",
+    ] {
+        assert_line(&stdout, line, |l| l == line);
+    }
+    assert_line(&stdout, "with the user activity", |l| {
+        l.starts_with("recorded activity of user seed:")
+    });
+    // Six writing scripts, each loaded once (SET_IF_HIGHER runs three times); one read-only script.
+    assert_eq!(server.commandstats().await.scripts(), (6, 8, 1, 1));
+    assert_eq!(dbsize(&server).await, 0, "keys left behind");
+}
+
+#[tokio::test]
+async fn upstash_runs_over_a_local_rest_server_in_front_of_redis_url() {
+    let server = RedisServer::start();
+    server.reset_stats().await;
+    let (stdout, _) = run(&example("upstash"), &server.url());
+
+    assert_line(&stdout, "naming the REST server", |l| {
+        l.contains("is not set: serving the Upstash REST API at http://127.0.0.1:")
+            && l.ends_with(&format!("in front of {}", server.url()))
+    });
+    assert_line(&stdout, "Hello, Upstash!", |l| l == "Hello, Upstash!");
+    for n in 1..=3 {
+        assert_line(&stdout, &format!("with request {n}"), |l| {
+            l.contains(&format!(": request {n} of 100, window resets in 60 s"))
+        });
+    }
+    assert_line(&stdout, "with the GET", |l| {
+        l.starts_with("GET upstash-example:ratelimit:") && l.ends_with(" -> Some(\"3\")")
+    });
+    // Through the REST server to this Redis: GREETING and RATE_LIMIT loaded once each, GET read-only.
+    assert_eq!(server.commandstats().await.scripts(), (2, 4, 1, 1));
+    assert_eq!(dbsize(&server).await, 0, "keys left behind");
+}
