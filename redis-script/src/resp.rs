@@ -97,12 +97,18 @@ fn error_from_redis(e: RedisError) -> Error {
         TransportErrorKind::Timeout
     } else if e.is_connection_refusal() {
         TransportErrorKind::Connect
+    } else if e.kind() == redis::ErrorKind::AuthenticationFailed {
+        // Refused while (re)connecting, before the command was written.
+        TransportErrorKind::Unauthorized
     } else if e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error() {
         TransportErrorKind::Io
     } else {
         TransportErrorKind::Protocol
     };
-    let may_have_run = kind != TransportErrorKind::Connect;
+    let may_have_run = !matches!(
+        kind,
+        TransportErrorKind::Connect | TransportErrorKind::Unauthorized
+    );
     Error::Transport(
         TransportError::new(kind, format!("redis: {}", e.category()), may_have_run).with_source(e),
     )

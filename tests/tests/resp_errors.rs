@@ -441,6 +441,12 @@ async fn error_texts_never_contain_the_password_of_the_url() {
         assert_no_secrets(&err);
         // First the broken connection, then the refused login of the reconnect.
         if err.to_string().contains("authentication failed") {
+            // The login was refused while reconnecting, before the command was written.
+            let Error::Transport(transport) = &err else {
+                panic!("expected a transport error, got {err:?}")
+            };
+            assert_eq!(transport.kind(), TransportErrorKind::Unauthorized);
+            assert!(!err.may_have_run(), "{err}");
             break;
         }
         assert!(Instant::now() < deadline, "no refused login: {err:?}");
