@@ -143,6 +143,17 @@ impl RedisCluster {
         self.client().get_async_connection().await.unwrap()
     }
 
+    /// A connection of a client built with `retries(0)`: it never sends a command again by itself.
+    pub async fn connection_without_retries(&self) -> ClusterConnection {
+        redis::cluster::ClusterClientBuilder::new(self.urls())
+            .retries(0)
+            .build()
+            .unwrap()
+            .get_async_connection()
+            .await
+            .unwrap()
+    }
+
     /// The master that owns the slot of `key` (asked of the cluster: `CLUSTER KEYSLOT`, `CLUSTER NODES`).
     pub async fn master_for_key(&self, key: &str) -> &RedisServer {
         let mut conn = self.nodes[0].connection().await;

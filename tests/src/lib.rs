@@ -21,6 +21,7 @@ pub mod seed;
 mod server;
 mod stats;
 mod tempdir;
+mod texts;
 pub mod upstash;
 
 pub use cluster::RedisCluster;
@@ -28,3 +29,4 @@ pub use lock::ProcessLock;
 pub use port::ClosedPort;
 pub use server::RedisServer;
 pub use stats::CommandStats;
+pub use texts::{assert_no_secrets, error_texts};

@@ -195,11 +195,7 @@ async fn run_with_a_lost_reply(cluster: &RedisCluster, conn: &ClusterConnection)
 #[tokio::test]
 async fn a_connection_lost_after_the_script_ran_is_not_resent_without_client_retries() {
     let cluster = RedisCluster::start(3, 0);
-    let client = redis::cluster::ClusterClientBuilder::new(cluster.urls())
-        .retries(0)
-        .build()
-        .unwrap();
-    let conn = client.get_async_connection().await.unwrap();
+    let conn = cluster.connection_without_retries().await;
     let (runs, err) = run_with_a_lost_reply(&cluster, &conn).await;
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(err.may_have_run());
@@ -256,11 +252,7 @@ async fn move_slot_of(cluster: &RedisCluster, key: &str) -> u16 {
 #[tokio::test]
 async fn without_client_retries_a_moved_slot_is_followed_and_the_script_runs_once() {
     let cluster = RedisCluster::start(3, 0);
-    let client = redis::cluster::ClusterClientBuilder::new(cluster.urls())
-        .retries(0)
-        .build()
-        .unwrap();
-    let conn = client.get_async_connection().await.unwrap();
+    let conn = cluster.connection_without_retries().await;
     let key = "resharded:views";
     // The client learns the slot map, including the owner of `key`'s slot.
     assert_eq!(INCR_TTL.exec(&conn, ["other"], [60]).await.unwrap(), 1);

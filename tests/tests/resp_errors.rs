@@ -290,20 +290,8 @@ const SECRET_ARG: &str = "arg-s3cr3t-a1";
 const SECRET_PASSWORD: &str = "pw-s3cr3t-p1";
 const SECRETS: [&str; 3] = [SECRET_KEY, SECRET_ARG, SECRET_PASSWORD];
 
-/// Panics if the Display or Debug (plain or pretty) of `err`, or of anything in its source chain,
-/// contains a key, an argument or the password.
 fn assert_no_secrets(err: &Error) {
-    let mut texts = vec![err.to_string(), format!("{err:?}"), format!("{err:#?}")];
-    let mut source = std::error::Error::source(err);
-    while let Some(e) = source {
-        texts.extend([e.to_string(), format!("{e:?}"), format!("{e:#?}")]);
-        source = e.source();
-    }
-    for text in &texts {
-        for secret in SECRETS {
-            assert!(!text.contains(secret), "{secret:?} shown in: {text}");
-        }
-    }
+    redis_script_tests::assert_no_secrets(err, &SECRETS);
 }
 
 /// Errors of calls with distinctive keys and arguments never show them. A decode error shows (an

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+use redis_script_tests::error_texts;
+
 mod rest_support;
 
 use std::net::SocketAddr;
@@ -12,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use redis_script::rest::{RetryPolicy, Upstash, reqwest};
 use redis_script::{Reply, Script, ScriptRO, TransportErrorKind};
-use rest_support::{Answer, FakeRest, assert_no_secrets, closed_port, transport};
+use redis_script_tests::ClosedPort;
+use rest_support::{Answer, FakeRest, assert_no_secrets, transport};
 
 const TOKEN: &str = "tok-s3cr3t-4f9a";
 const KEY: &str = "key-s3cr3t-k1";
@@ -242,8 +245,8 @@ async fn a_timeout_is_reported_as_such_and_the_script_may_have_run() {
 
 #[tokio::test]
 async fn a_closed_port_is_a_connect_error_and_nothing_ran() {
-    let url = format!("http://127.0.0.1:{}", closed_port());
-    let upstash = Upstash::builder(url, TOKEN)
+    let closed = ClosedPort::new();
+    let upstash = Upstash::builder(closed.http_url(), TOKEN)
         .retry(fast_retries(2))
         .build()
         .unwrap();
@@ -468,18 +471,6 @@ fn the_client_debug_output_hides_the_token() {
     let debug = format!("{upstash:?}");
     assert!(!debug.contains(TOKEN), "{debug}");
     assert!(debug.contains("eu1-example.upstash.io"), "{debug}");
-}
-
-/// Every text of `err`: Display, Debug (plain and pretty) and the source chain.
-fn error_texts(err: &redis_script::Error) -> Vec<String> {
-    let mut texts = vec![err.to_string(), format!("{err:?}"), format!("{err:#?}")];
-    let mut source = std::error::Error::source(err);
-    while let Some(e) = source {
-        texts.push(e.to_string());
-        texts.push(format!("{e:?}"));
-        source = e.source();
-    }
-    texts
 }
 
 #[tokio::test]

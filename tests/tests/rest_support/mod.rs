@@ -208,34 +208,7 @@ fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
     })
 }
 
-/// A port on 127.0.0.1 that nobody listened on a moment ago (bound, then released): another process may
-/// take it. Where the port must stay closed, hold a [`redis_script_tests::ClosedPort`] instead.
-pub fn closed_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Panics if the Display, Debug or source chain of `err` contains any of `secrets`.
-pub fn assert_no_secrets(err: &redis_script::Error, secrets: &[&str]) {
-    let mut texts = vec![err.to_string(), format!("{err:?}"), format!("{err:#?}")];
-    let mut source = std::error::Error::source(err);
-    while let Some(e) = source {
-        texts.push(e.to_string());
-        texts.push(format!("{e:?}"));
-        source = e.source();
-    }
-    for text in &texts {
-        for secret in secrets {
-            assert!(
-                !text.contains(secret),
-                "error text contains the secret {secret:?}: {text}"
-            );
-        }
-    }
-}
+pub use redis_script_tests::assert_no_secrets;
 
 /// The transport error inside `err`, or a panic saying what it was instead.
 pub fn transport(err: &redis_script::Error) -> &redis_script::TransportError {
