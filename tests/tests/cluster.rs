@@ -225,26 +225,12 @@ async fn move_slot_of(cluster: &RedisCluster, key: &str) -> u16 {
     let slot: u16 = to
         .query(redis::cmd("CLUSTER").arg("KEYSLOT").arg(key))
         .await;
+    let mut setslot = redis::cmd("CLUSTER");
+    setslot.arg("SETSLOT").arg(slot).arg("NODE").arg(&to_id);
     // The new owner first, then the others, as `redis-cli --cluster reshard` ends a migration.
-    let () = to
-        .query(
-            redis::cmd("CLUSTER")
-                .arg("SETSLOT")
-                .arg(slot)
-                .arg("NODE")
-                .arg(&to_id),
-        )
-        .await;
+    let () = to.query(&setslot).await;
     for node in cluster.nodes().iter().filter(|n| n.port() != to.port()) {
-        let () = node
-            .query(
-                redis::cmd("CLUSTER")
-                    .arg("SETSLOT")
-                    .arg(slot)
-                    .arg("NODE")
-                    .arg(&to_id),
-            )
-            .await;
+        let () = node.query(&setslot).await;
     }
     to.port()
 }
