@@ -15,11 +15,8 @@ fn to_cmd(command: &Command<'_>) -> redis::Cmd {
     cmd.arg(command.name().as_str())
         .arg(command.body())
         .arg(keys.len());
-    for key in command.keys().iter() {
-        cmd.arg(key);
-    }
-    for arg in command.args().iter() {
-        cmd.arg(arg);
+    for value in keys.iter().chain(args.iter()) {
+        cmd.arg(value);
     }
     cmd
 }

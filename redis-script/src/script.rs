@@ -46,10 +46,8 @@ impl Source {
         keys: ArgList,
         args: ArgList,
     ) -> Result<T, Error> {
-        {
-            let reply = self.run(conn, first, fallback, keys, args).await?;
-            Ok(crate::from_reply(reply)?)
-        }
+        let reply = self.run(conn, first, fallback, keys, args).await?;
+        Ok(crate::from_reply(reply)?)
     }
 
     fn fmt(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
