@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use redis_script_tests::RedisServer;
+use redis_script_tests::{ClosedPort, RedisServer};
 
 /// `target/<profile>`, from the path of this test binary (`target/<profile>/deps/examples-<hash>`).
 fn profile_dir() -> PathBuf {
@@ -104,12 +104,8 @@ async fn quickstart_counts_rate_limits_and_cleans_up() {
 
 #[tokio::test]
 async fn quickstart_starts_its_own_server_when_nothing_answers() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("redis://127.0.0.1:{closed}");
+    let closed = ClosedPort::new();
+    let url = format!("redis://127.0.0.1:{}", closed.port());
     let (stdout, stderr) = run(&example("quickstart"), &url);
     assert!(
         stderr.contains("starting a throwaway redis-server"),
