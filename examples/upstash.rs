@@ -54,9 +54,10 @@ async fn run() -> Result<(), BoxError> {
     let count = value.map(|v| String::from_utf8_lossy(&v).into_owned());
     println!("GET {key} -> {count:?}");
 
-    // Raw commands, batched: one round trip.
-    let cleanup = [redis_script::ArgList::new(&("DEL", &key))];
-    upstash.pipeline(&cleanup).await?;
+    // Commands can be batched with script calls: one round trip (here, one command).
+    let mut cleanup = redis_script::Pipeline::new();
+    let deleted = cleanup.cmd::<i64>(("DEL", &key));
+    cleanup.run(&upstash).await?.take(deleted)?;
     if let Some((_, task)) = local_server {
         task.abort();
     }

@@ -4,6 +4,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod args;
+pub(crate) mod batch;
 mod command;
 mod de;
 mod error;
@@ -16,12 +17,18 @@ mod script;
 mod transport;
 
 pub use args::{Arg, ArgList, Args};
+pub use batch::{BatchScript, Limits, Pipeline, Queued, Replies, ScriptLoading, Transaction};
 pub use command::{Command, CommandName};
 pub use de::{DecodeError, from_reply};
-pub use error::{Error, Result, ScriptError, ServerError, TransportError, TransportErrorKind};
+pub use error::{
+    BatchError, BatchErrorKind, Error, Result, ScriptError, ServerError, TransportError,
+    TransportErrorKind,
+};
 pub use reply::Reply;
 pub use script::{Script, ScriptRO};
-pub use transport::{DynTransport, Transport};
+pub use transport::{
+    Batch, BatchCommand, BatchGroup, BatchReplies, BoxFuture, DynTransport, EntryKeys, Transport,
+};
 
 #[cfg(feature = "resp")]
 pub use redis;

@@ -1,48 +1,185 @@
-//! The seam between scripts and the wire: one method that sends a script command and returns its reply.
+//! The seam between scripts and the wire.
 //!
-//! Everything above it (the EVALSHA -> EVAL fallback, decoding) is written once in [`crate::Script`];
-//! each transport only delivers a [`Command`] and classifies failures into [`Error`].
+//! A transport sends one script command ([`Transport::send`]) or the commands of a batch in one round
+//! trip ([`Transport::send_batch`]), and says which server each entry of a batch goes to
+//! ([`Transport::split_batch`], for clusters). Everything above it is written once: the EVALSHA -> EVAL
+//! fallback and decoding in [`crate::Script`], the loading and ordering of batch entries in
+//! [`crate::Pipeline`] and [`crate::Transaction`]; each transport only delivers commands and classifies
+//! failures into [`Error`].
 
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::{Command, Error, Reply};
+use crate::{ArgList, Command, Error, Reply};
 
-/// Something that can run a script command: a Redis connection, a pool, a cluster or an Upstash REST
-/// client.
+/// The replies of a batch, one per command in order; the outer error is the batch's own failure.
+pub type BatchReplies = Result<Vec<Result<Reply, Error>>, Error>;
+
+/// Something that can run scripts: a Redis connection, a pool, a cluster or an Upstash REST client.
 ///
-/// An implementation sends the command once and never retries it on its own unless it knows the command
+/// An implementation sends each command once and never retries it on its own unless it knows the command
 /// did not reach the server (or it is read-only), and reports an error reply of the server through
 /// [`Error::from_reply_text`] so that NOSCRIPT is recognised the same way on every transport.
 pub trait Transport: Send + Sync {
     /// Sends `command` and returns the server's reply.
     fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send;
-}
 
-impl<T: Transport + ?Sized> Transport for &T {
-    fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
-        (**self).send(command)
+    /// Sends the commands of `batch` to one server in one round trip and returns one result per command,
+    /// in order.
+    ///
+    /// An [atomic](Batch::is_atomic) batch runs inside MULTI / EXEC: a transaction the server refuses as
+    /// a whole (EXECABORT) is the outer error, and so is a failure that left no command answered.
+    fn send_batch(&self, batch: Batch<'_>) -> impl Future<Output = BatchReplies> + Send;
+
+    /// Groups the entries of a batch by the server they go to, each group with the hash slot to route it
+    /// by; `None` (the default) sends every entry to the one server this transport talks to.
+    ///
+    /// A cluster refuses here, before anything is sent, an entry whose keys are in several slots and an
+    /// `atomic` batch whose keys are.
+    fn split_batch(
+        &self,
+        entries: &[EntryKeys<'_>],
+        atomic: bool,
+    ) -> impl Future<Output = Result<Option<Vec<BatchGroup>>, Error>> + Send {
+        let _ = (entries, atomic);
+        std::future::ready(Ok(None))
     }
 }
 
-impl<T: Transport + ?Sized> Transport for Arc<T> {
-    fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
-        (**self).send(command)
+/// One command of a batch as it goes on the wire.
+///
+/// Its `Debug` form shows the command name and counts, never keys, arguments or script text.
+#[derive(Clone, Copy)]
+#[non_exhaustive]
+pub enum BatchCommand<'a> {
+    /// A script command (EVALSHA, EVALSHA_RO, ...).
+    Script(Command<'a>),
+    /// `SCRIPT LOAD <script>`: put in front of the first call of a script so that it runs whatever the
+    /// server's script cache holds.
+    Load(&'a str),
+    /// Any other command, as its words, name first.
+    Raw(&'a ArgList),
+}
+
+impl fmt::Debug for BatchCommand<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BatchCommand::Script(command) => command.fmt(f),
+            BatchCommand::Load(script) => write!(f, "SCRIPT LOAD ({} bytes)", script.len()),
+            BatchCommand::Raw(words) => {
+                let name = words.iter().next().unwrap_or_default();
+                write!(
+                    f,
+                    "{} ({} words)",
+                    String::from_utf8_lossy(name),
+                    words.len()
+                )
+            }
+        }
     }
 }
 
-impl<T: Transport + ?Sized> Transport for Box<T> {
-    fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
-        (**self).send(command)
+/// What a transport sends in one round trip to one server: the commands of a batch, or of the part of it
+/// that goes to one cluster node.
+#[derive(Clone, Copy, Debug)]
+pub struct Batch<'a> {
+    commands: &'a [BatchCommand<'a>],
+    atomic: bool,
+    read_only: bool,
+    slot: Option<u16>,
+}
+
+impl<'a> Batch<'a> {
+    /// A batch of `commands`; `atomic` for MULTI / EXEC, `read_only` when no command can write (it may
+    /// then go to a replica and be sent again), `slot` the hash slot to route it by in a cluster.
+    pub fn new(
+        commands: &'a [BatchCommand<'a>],
+        atomic: bool,
+        read_only: bool,
+        slot: Option<u16>,
+    ) -> Self {
+        Batch {
+            commands,
+            atomic,
+            read_only,
+            slot,
+        }
+    }
+
+    /// The commands, in the order they run.
+    pub fn commands(&self) -> &'a [BatchCommand<'a>] {
+        self.commands
+    }
+
+    /// True for a transaction (MULTI / EXEC).
+    pub fn is_atomic(&self) -> bool {
+        self.atomic
+    }
+
+    /// True when no command of the batch can write: it may be routed to a replica and sent again.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The hash slot of the batch's keys, for a cluster to route it by; `None` when it has no keys.
+    pub fn slot(&self) -> Option<u16> {
+        self.slot
     }
 }
+
+/// What decides where an entry of a batch goes, for [`Transport::split_batch`].
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub enum EntryKeys<'a> {
+    /// A script call and its keys (`KEYS`).
+    Script(&'a ArgList),
+    /// A command, as its words, name first.
+    Command(&'a ArgList),
+}
+
+/// The entries of a batch that go to one server, by position, and the hash slot to route them by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchGroup {
+    /// The positions of the entries, in the order they were added.
+    pub entries: Vec<usize>,
+    /// The hash slot to route the group by; `None` for a group without keys.
+    pub slot: Option<u16>,
+}
+
+/// A reference or smart pointer to a transport is that transport.
+macro_rules! forward_transport {
+    ($($pointer:ty),*) => {$(
+        impl<T: Transport + ?Sized> Transport for $pointer {
+            fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
+                (**self).send(command)
+            }
+
+            fn send_batch(&self, batch: Batch<'_>) -> impl Future<Output = BatchReplies> + Send {
+                (**self).send_batch(batch)
+            }
+
+            fn split_batch(
+                &self,
+                entries: &[EntryKeys<'_>],
+                atomic: bool,
+            ) -> impl Future<Output = Result<Option<Vec<BatchGroup>>, Error>> + Send {
+                (**self).split_batch(entries, atomic)
+            }
+        }
+    )*};
+}
+forward_transport!(&T, Arc<T>, Box<T>);
+
+/// A boxed future, as [`DynTransport`] returns them.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A [`Transport`] behind `dyn`, for choosing one at run time (RESP or REST from configuration, say).
 ///
 /// Every `Transport` is a `DynTransport`, and `dyn DynTransport` is a `Transport` again, so a
-/// `Box<dyn DynTransport>` or `Arc<dyn DynTransport>` runs scripts like the transport inside it, at the
-/// cost of one boxed future per command.
+/// `Box<dyn DynTransport>` or `Arc<dyn DynTransport>` runs scripts and batches like the transport inside
+/// it, at the cost of one boxed future per command or batch.
 ///
 /// ```no_run
 /// use std::sync::Arc;
@@ -60,23 +197,51 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
 /// ```
 pub trait DynTransport: Send + Sync {
     /// [`Transport::send`], boxed.
-    fn send_boxed<'a>(
+    fn send_boxed<'a>(&'a self, command: Command<'a>) -> BoxFuture<'a, Result<Reply, Error>>;
+
+    /// [`Transport::send_batch`], boxed.
+    fn send_batch_boxed<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, BatchReplies>;
+
+    /// [`Transport::split_batch`], boxed.
+    fn split_batch_boxed<'a>(
         &'a self,
-        command: Command<'a>,
-    ) -> Pin<Box<dyn Future<Output = Result<Reply, Error>> + Send + 'a>>;
+        entries: &'a [EntryKeys<'a>],
+        atomic: bool,
+    ) -> BoxFuture<'a, Result<Option<Vec<BatchGroup>>, Error>>;
 }
 
 impl<T: Transport> DynTransport for T {
-    fn send_boxed<'a>(
-        &'a self,
-        command: Command<'a>,
-    ) -> Pin<Box<dyn Future<Output = Result<Reply, Error>> + Send + 'a>> {
+    fn send_boxed<'a>(&'a self, command: Command<'a>) -> BoxFuture<'a, Result<Reply, Error>> {
         Box::pin(self.send(command))
+    }
+
+    fn send_batch_boxed<'a>(&'a self, batch: Batch<'a>) -> BoxFuture<'a, BatchReplies> {
+        Box::pin(self.send_batch(batch))
+    }
+
+    fn split_batch_boxed<'a>(
+        &'a self,
+        entries: &'a [EntryKeys<'a>],
+        atomic: bool,
+    ) -> BoxFuture<'a, Result<Option<Vec<BatchGroup>>, Error>> {
+        Box::pin(self.split_batch(entries, atomic))
     }
 }
 
 impl Transport for dyn DynTransport + '_ {
     async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
         self.send_boxed(command).await
+    }
+
+    async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
+        self.send_batch_boxed(batch).await
+    }
+
+    async fn split_batch(
+        &self,
+        entries: &[EntryKeys<'_>],
+        atomic: bool,
+    ) -> Result<Option<Vec<BatchGroup>>, Error> {
+        self.split_batch_boxed(entries, atomic).await
     }
 }

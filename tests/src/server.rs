@@ -183,6 +183,36 @@ impl RedisServer {
             .unwrap()
     }
 
+    /// Starts a replica of `primary` and waits (at most 10 s) until its replication link is up.
+    pub async fn start_replica_of(primary: &RedisServer) -> RedisServer {
+        let port = primary.port().to_string();
+        let replica = RedisServer::start_with_args(["--replicaof", "127.0.0.1", port.as_str()]);
+        let deadline = std::time::Instant::now() + ADMIN_TIMEOUT;
+        loop {
+            let info: String = replica.query(redis::cmd("INFO").arg("replication")).await;
+            if info.lines().any(|l| l.trim() == "master_link_status:up") {
+                return replica;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the replica of port {port} did not connect in time"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// `WAIT 1`: returns once a replica has everything written here so far (at most 10 s).
+    pub async fn wait_for_replica(&self) {
+        let acked: i64 = self
+            .query(
+                redis::cmd("WAIT")
+                    .arg(1)
+                    .arg(ADMIN_TIMEOUT.as_millis() as u64),
+            )
+            .await;
+        assert_eq!(acked, 1, "no replica acknowledged the writes in time");
+    }
+
     /// `redis_version` from `INFO server`, e.g. `7.0.15`.
     pub async fn version(&self) -> String {
         let info: String = redis::cmd("INFO")

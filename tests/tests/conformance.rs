@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use redis_script::rest::Upstash;
-use redis_script::{ArgList, Reply, Script, ScriptRO};
+use redis_script::{ArgList, Pipeline, Reply, Script, ScriptRO, Transaction};
 use redis_script_tests::upstash::{RecordedRequest, UpstashLocal};
 use redis_script_tests::{CommandStats, ProcessLock, RedisServer};
 use serde_json::{Value, json};
@@ -383,15 +383,19 @@ fn ok<T: serde::Serialize>(r: Result<T, redis_script::Error>) -> Value {
 
 async fn batch(upstash: &Upstash, commands: &[ArgList], transaction: bool) -> Value {
     let replies = if transaction {
-        upstash.multi_exec(commands).await
+        let mut tx = Transaction::new();
+        let queued: Vec<_> = commands.iter().map(|c| tx.cmd::<Reply>(c)).collect();
+        tx.run(upstash).await.map(|r| (r, queued))
     } else {
-        upstash.pipeline(commands).await
+        let mut pipe = Pipeline::new();
+        let queued: Vec<_> = commands.iter().map(|c| pipe.cmd::<Reply>(c)).collect();
+        pipe.run(upstash).await.map(|r| (r, queued))
     };
     match replies {
-        Ok(replies) => {
-            let values: Vec<Value> = replies
+        Ok((mut replies, queued)) => {
+            let values: Vec<Value> = queued
                 .into_iter()
-                .map(|r| as_sdk_shows(reply_json(r.unwrap())))
+                .map(|q| as_sdk_shows(reply_json(replies.take(q).unwrap())))
                 .collect();
             json!({ "result": values })
         }

@@ -8,7 +8,9 @@ mod rest_support;
 use std::time::Duration;
 
 use redis_script::rest::{RetryPolicy, Upstash};
-use redis_script::{ArgList, Error, Reply, Script, ScriptRO, TransportErrorKind};
+use redis_script::{
+    BatchErrorKind, Error, Pipeline, Reply, Script, ScriptRO, Transaction, TransportErrorKind,
+};
 use redis_script_tests::upstash::UpstashLocal;
 use redis_script_tests::{ClosedPort, RedisServer};
 use rest_support::{assert_no_secrets, transport};
@@ -189,55 +191,58 @@ async fn each_request_carries_the_sync_token_of_the_response_before_it() {
 }
 
 #[tokio::test]
-async fn pipeline_and_multi_exec_run_against_redis_without_script_fallback() {
+async fn pipelines_and_transactions_go_to_their_endpoints_with_script_calls_loaded_inside() {
     let redis = RedisServer::start();
     let local = UpstashLocal::start(&redis);
     let upstash = client(&local);
     let script = Script::<i64>::new("return 7");
 
-    let replies = upstash
-        .pipeline(&[
-            ArgList::new(&("SET", KEY, ARG)),
-            ArgList::new(&("GET", KEY)),
-            ArgList::new(&("INCR", KEY)),
-            ArgList::new(&("EVALSHA", script.sha1(), 0)),
-        ])
-        .await
-        .unwrap();
-    assert_eq!(replies.len(), 4);
-    assert_eq!(replies[0].as_ref().unwrap(), &Reply::Bulk(b"OK".to_vec()));
-    assert_eq!(
-        replies[1].as_ref().unwrap(),
-        &Reply::Bulk(ARG.as_bytes().to_vec())
-    );
-    assert_eq!(replies[2].as_ref().unwrap_err().code(), Some("ERR"));
-    assert!(replies[3].as_ref().unwrap_err().is_noscript());
-    for err in replies.iter().filter_map(|r| r.as_ref().err()) {
-        assert_no_secrets(err, &[local.token()]);
-    }
-    // No fallback inside a batch: the script never ran.
-    assert_eq!(redis.commandstats().await.scripts(), (0, 1, 0, 0));
+    let mut pipe = Pipeline::new();
+    let set = pipe.cmd::<Reply>(("SET", KEY, ARG));
+    let get = pipe.cmd::<String>(("GET", KEY));
+    let incr = pipe.cmd::<i64>(("INCR", KEY));
+    let seven = pipe.exec(&script, (), ());
+    let mut replies = pipe.run(&upstash).await.unwrap();
+    assert_eq!(replies.take(set).unwrap(), Reply::Bulk(b"OK".to_vec()));
+    assert_eq!(replies.take(get).unwrap(), ARG);
+    let err = replies.take(incr).unwrap_err();
+    assert_eq!(err.code(), Some("ERR"));
+    assert_no_secrets(&err, &[local.token()]);
+    assert_eq!(replies.take(seven).unwrap(), 7);
+    // Loaded inside the batch: SCRIPT LOAD then EVALSHA, never a NOSCRIPT or an EVAL.
+    let stats = redis.commandstats().await;
+    assert_eq!(stats.scripts(), (0, 1, 0, 0));
+    assert_eq!(stats.calls("script|load"), 1);
+    let paths: Vec<String> = local.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/pipeline"]);
 
     let counter = "counter";
-    let replies = upstash
-        .multi_exec(&[
-            ArgList::new(&("INCR", counter)),
-            ArgList::new(&("INCRBY", counter, 10)),
-        ])
-        .await
-        .unwrap();
-    let replies: Vec<Reply> = replies.into_iter().map(Result::unwrap).collect();
-    assert_eq!(replies, [Reply::Int(1), Reply::Int(11)]);
+    let mut tx = Transaction::new();
+    let one = tx.cmd::<i64>(("INCR", counter));
+    let eleven = tx.cmd::<i64>(("INCRBY", counter, 10));
+    let mut replies = tx.run(&upstash).await.unwrap();
+    assert_eq!(
+        (replies.take(one).unwrap(), replies.take(eleven).unwrap()),
+        (1, 11)
+    );
+    assert_eq!(local.requests().last().unwrap().path, "/multi-exec");
 
     // A transaction refused as a whole: nothing ran.
-    let err = upstash
-        .multi_exec(&[
-            ArgList::new(&("INCR", counter)),
-            ArgList::new(&("NOSUCHCOMMAND", ARG)),
-        ])
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), Some("EXECABORT"), "{err:?}");
+    let mut tx = Transaction::new();
+    let _ = tx.cmd::<i64>(("INCR", counter));
+    let _ = tx.cmd::<()>(("NOSUCHCOMMAND", ARG));
+    let err = tx.run(&upstash).await.unwrap_err();
+    let Error::Batch(batch) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(batch.kind(), BatchErrorKind::Aborted);
+    assert!(!err.may_have_run());
+    assert!(
+        err.to_string()
+            .starts_with("the server refused the transaction as a whole, so nothing of it ran"),
+        "{err}"
+    );
+    assert_no_secrets(&err, &[local.token(), ARG]);
     let value: i64 = redis.query(redis::cmd("GET").arg(counter)).await;
     assert_eq!(value, 11);
 }

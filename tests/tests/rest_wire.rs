@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use redis_script::rest::{RetryPolicy, Upstash, reqwest};
-use redis_script::{Reply, Script, ScriptRO, TransportErrorKind};
+use redis_script::{
+    BatchErrorKind, Error, Pipeline, Reply, Script, ScriptRO, Transaction, TransportErrorKind,
+};
 use redis_script_tests::ClosedPort;
 use rest_support::{Answer, FakeRest, assert_no_secrets, transport};
 
@@ -405,18 +407,27 @@ async fn pipeline_and_multi_exec_post_arrays_of_commands_to_their_routes() {
         _ => Answer::json(404, r#"{"error":"no route"}"#),
     });
     let upstash = Upstash::new(format!("{}/prefix/", server.url()), TOKEN).unwrap();
-    let commands = [
-        redis_script::ArgList::new(&("SET", KEY, ARG)),
-        redis_script::ArgList::new(&("LPUSH", KEY, 1)),
-    ];
 
-    let replies = upstash.pipeline(&commands).await.unwrap();
+    let mut pipe = Pipeline::new();
+    let set = pipe.cmd::<Reply>(("SET", KEY, ARG));
+    let push = pipe.cmd::<i64>(("LPUSH", KEY, 1));
+    let mut replies = pipe.run(&upstash).await.unwrap();
     assert_eq!(replies.len(), 2);
-    assert_eq!(replies[0].as_ref().unwrap(), &Reply::Bulk(b"OK".to_vec()));
-    assert_eq!(replies[1].as_ref().unwrap_err().code(), Some("WRONGTYPE"));
+    assert_eq!(replies.take(set).unwrap(), Reply::Bulk(b"OK".to_vec()));
+    assert_eq!(replies.take(push).unwrap_err().code(), Some("WRONGTYPE"));
 
-    let err = upstash.multi_exec(&commands).await.unwrap_err();
-    assert_eq!(err.code(), Some("EXECABORT"));
+    let mut tx = Transaction::new();
+    let _ = tx.cmd::<()>(("SET", KEY, ARG));
+    let _ = tx.cmd::<()>(("LPUSH", KEY, 1));
+    let err = tx.run(&upstash).await.unwrap_err();
+    let Error::Batch(batch) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(batch.kind(), BatchErrorKind::Aborted);
+    assert_eq!(
+        batch.server_error().and_then(Error::code),
+        Some("EXECABORT")
+    );
     assert_no_secrets(&err, SECRETS);
 
     let requests = server.requests();
@@ -426,7 +437,7 @@ async fn pipeline_and_multi_exec_post_arrays_of_commands_to_their_routes() {
         serde_json::json!([["SET", KEY, ARG], ["LPUSH", KEY, "1"]])
     );
     assert_eq!(requests[1].path, "/prefix/multi-exec");
-    assert!(upstash.pipeline(&[]).await.unwrap().is_empty());
+    assert!(Pipeline::new().run(&upstash).await.unwrap().is_empty());
     assert_eq!(server.requests().len(), 2);
 
     // Single commands go to the base path, without its trailing slash.
@@ -456,10 +467,9 @@ async fn a_redirect_is_not_followed() {
 async fn a_batch_is_not_retried_once_it_may_have_been_sent() {
     let server = FakeRest::start(|_, _| Answer::Close);
     let upstash = client(&server, fast_retries(3));
-    let err = upstash
-        .pipeline(&[redis_script::ArgList::new(&("INCR", KEY))])
-        .await
-        .unwrap_err();
+    let mut pipe = Pipeline::new();
+    let _ = pipe.cmd::<i64>(("INCR", KEY));
+    let err = pipe.run(&upstash).await.unwrap_err();
     assert_eq!(transport(&err).kind(), TransportErrorKind::Io);
     assert_eq!(server.requests().len(), 1);
     assert_no_secrets(&err, SECRETS);

@@ -14,7 +14,7 @@ use crate::Reply;
 /// ```
 ///
 /// In the reply shown, strings already moved into the partly built value appear as `_`.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct DecodeError {
     expected: String,
     reply: String,
@@ -24,7 +24,7 @@ pub struct DecodeError {
 }
 
 /// One step into a reply.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Segment {
     /// An item of an array or set, with the struct field it was read into.
     Index(usize, Option<&'static str>),

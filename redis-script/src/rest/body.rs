@@ -5,19 +5,95 @@
 
 use serde::ser::{SerializeSeq, Serializer};
 
-use crate::{ArgList, Command, Error, TransportError, TransportErrorKind};
+use crate::{
+    ArgList, BatchCommand, BatchError, Command, Error, TransportError, TransportErrorKind,
+};
+
+/// What JSON can not carry: a value that is not UTF-8, named by its place (`key KEYS[1]`).
+struct NotText(String);
+
+impl NotText {
+    fn why(&self) -> String {
+        format!(
+            "its {} is not valid UTF-8, and the Upstash REST API carries only text; send binary keys \
+             and arguments over the RESP transport",
+            self.0
+        )
+    }
+}
 
 /// `[name, body, numkeys, keys.., args..]` for one script command.
 pub(crate) fn command(command: &Command<'_>) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::with_capacity(64 + command_size(command));
+    let mut ser = serde_json::Serializer::new(&mut out);
+    match write_command(&mut ser, command) {
+        Ok(written) => written.map_err(json_error)?,
+        Err(not_text) => {
+            return Err(Error::Transport(TransportError::new(
+                TransportErrorKind::Config,
+                format!(
+                    "{} is not valid UTF-8, and the Upstash REST API carries only text; send binary \
+                     keys and arguments over the RESP transport",
+                    not_text.0
+                ),
+                false,
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// `[[..], [..]]` for `/pipeline` and `/multi-exec`: script commands as for [`command`], loads as
+/// `["SCRIPT", "LOAD", text]`, other commands as their words.
+pub(crate) fn batch(commands: &[BatchCommand<'_>]) -> Result<Vec<u8>, Error> {
+    let size: usize = commands
+        .iter()
+        .map(|c| match c {
+            BatchCommand::Script(c) => 16 + command_size(c),
+            BatchCommand::Load(text) => 32 + text.len(),
+            BatchCommand::Raw(words) => 8 + 4 * words.len() + words.byte_len(),
+        })
+        .sum();
+    let mut out = Vec::with_capacity(2 + size);
+    out.push(b'[');
+    for (i, command) in commands.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let mut ser = serde_json::Serializer::new(&mut out);
+        let written = match command {
+            BatchCommand::Script(c) => write_command(&mut ser, c),
+            BatchCommand::Load(text) => Ok(write_words(&mut ser, &["SCRIPT", "LOAD", text])),
+            BatchCommand::Raw(words) => {
+                let words: Result<Vec<&str>, NotText> = words
+                    .iter()
+                    .enumerate()
+                    .map(|(w, word)| text(word, || format!("word {}", w + 1)))
+                    .collect();
+                words.map(|words| write_words(&mut ser, &words))
+            }
+        };
+        match written {
+            Ok(written) => written.map_err(json_error)?,
+            Err(not_text) => return Err(BatchError::unsendable(i, not_text.why()).into()),
+        }
+    }
+    out.push(b']');
+    Ok(out)
+}
+
+fn command_size(command: &Command<'_>) -> usize {
+    command.body().len() + command.keys().byte_len() + command.args().byte_len()
+}
+
+/// Writes `[name, body, numkeys, keys.., args..]`; the outer error names a value that is not text.
+fn write_command<W: std::io::Write>(
+    ser: &mut serde_json::Serializer<W>,
+    command: &Command<'_>,
+) -> Result<Result<(), serde_json::Error>, NotText> {
     let keys = texts(command.keys(), |i| format!("key KEYS[{i}]"))?;
     let args = texts(command.args(), |i| format!("argument ARGV[{i}]"))?;
-    let size = 64
-        + command.body().len()
-        + command.keys().iter().map(<[u8]>::len).sum::<usize>()
-        + command.args().iter().map(<[u8]>::len).sum::<usize>();
-    let mut out = Vec::with_capacity(size);
-    let mut ser = serde_json::Serializer::new(&mut out);
-    let written = (|| {
+    Ok((|| {
         let mut seq = ser.serialize_seq(Some(3 + keys.len() + args.len()))?;
         seq.serialize_element(command.name().as_str())?;
         seq.serialize_element(command.body())?;
@@ -26,40 +102,30 @@ pub(crate) fn command(command: &Command<'_>) -> Result<Vec<u8>, Error> {
             seq.serialize_element(text)?;
         }
         seq.end()
-    })();
-    written.map_err(json_error)?;
-    Ok(out)
+    })())
 }
 
-/// `[[word..], [word..]]` for `/pipeline` and `/multi-exec`.
-pub(crate) fn batch(commands: &[ArgList]) -> Result<Vec<u8>, Error> {
-    let mut words = Vec::with_capacity(commands.len());
-    for (n, command) in commands.iter().enumerate() {
-        words.push(texts(command, |i| {
-            format!("word {i} of command {}", n + 1)
-        })?);
+fn write_words<W: std::io::Write>(
+    ser: &mut serde_json::Serializer<W>,
+    words: &[&str],
+) -> Result<(), serde_json::Error> {
+    let mut seq = ser.serialize_seq(Some(words.len()))?;
+    for word in words {
+        seq.serialize_element(word)?;
     }
-    serde_json::to_vec(&words).map_err(json_error)
+    seq.end()
 }
 
 /// Every value of `list` as text; `position(i)` (1-based) names a value that is not UTF-8.
-fn texts(list: &ArgList, position: impl Fn(usize) -> String) -> Result<Vec<&str>, Error> {
+fn texts(list: &ArgList, position: impl Fn(usize) -> String) -> Result<Vec<&str>, NotText> {
     list.iter()
         .enumerate()
-        .map(|(i, bytes)| {
-            std::str::from_utf8(bytes).map_err(|_| {
-                Error::Transport(TransportError::new(
-                    TransportErrorKind::Config,
-                    format!(
-                        "{} is not valid UTF-8, and the Upstash REST API carries only text; \
-                         send binary keys and arguments over the RESP transport",
-                        position(i + 1)
-                    ),
-                    false,
-                ))
-            })
-        })
+        .map(|(i, bytes)| text(bytes, || position(i + 1)))
         .collect()
+}
+
+fn text(bytes: &[u8], position: impl FnOnce() -> String) -> Result<&str, NotText> {
+    std::str::from_utf8(bytes).map_err(|_| NotText(position()))
 }
 
 /// Serializing strings and integers into a `Vec` can not fail; a typed error all the same.
@@ -120,16 +186,29 @@ mod tests {
 
     #[test]
     fn batches_are_arrays_of_arrays() {
-        let body = batch(&[ArgList::new(&("SET", "k", 1)), ArgList::new(&("GET", "k"))]).unwrap();
+        let set = ArgList::new(&("SET", "k", 1));
+        let keys = ArgList::new(&["k"]);
+        let args = ArgList::new(&[7]);
+        let call = Command::new(CommandName::EvalSha, "return 1", "abc", &keys, &args);
+        let body = batch(&[
+            BatchCommand::Raw(&set),
+            BatchCommand::Load("return 1"),
+            BatchCommand::Script(call),
+        ])
+        .unwrap();
         assert_eq!(
             std::str::from_utf8(&body).unwrap(),
-            r#"[["SET","k","1"],["GET","k"]]"#
+            r#"[["SET","k","1"],["SCRIPT","LOAD","return 1"],["EVALSHA","abc",1,"k","7"]]"#
         );
-        let err = batch(&[
-            ArgList::new(&("GET", "k")),
-            ArgList::new(&("SET", "k", vec![0xfe_u8])),
-        ])
-        .unwrap_err();
-        assert!(err.to_string().contains("word 3 of command 2"), "{err}");
+        let binary = ArgList::new(&("SET", "k", vec![0xfe_u8]));
+        let err = batch(&[BatchCommand::Raw(&set), BatchCommand::Raw(&binary)]).unwrap_err();
+        let Error::Batch(b) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(b.entries(), [1]);
+        assert!(
+            err.to_string().contains("its word 3 is not valid UTF-8"),
+            "{err}"
+        );
     }
 }

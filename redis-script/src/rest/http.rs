@@ -11,7 +11,7 @@ use reqwest::{StatusCode, Url};
 
 use super::RetryPolicy;
 use super::decode::Encoding;
-use crate::{ArgList, Error, TransportError, TransportErrorKind};
+use crate::{ArgList, BatchCommand, Error, TransportError, TransportErrorKind};
 
 /// The header that carries the read-your-writes position, in both directions.
 pub(crate) const SYNC_TOKEN: HeaderName = HeaderName::from_static("upstash-sync-token");
@@ -50,15 +50,22 @@ pub(crate) enum Secrets<'a> {
         /// `ARGV`.
         args: &'a ArgList,
     },
-    /// Every word of every command of a batch.
-    Batch(&'a [ArgList]),
+    /// The keys, arguments and words of every command of a batch.
+    Batch(&'a [BatchCommand<'a>]),
 }
 
 impl<'a> Secrets<'a> {
     fn values(self) -> Vec<&'a [u8]> {
         match self {
             Secrets::Command { keys, args } => keys.iter().chain(args.iter()).collect(),
-            Secrets::Batch(commands) => commands.iter().flat_map(ArgList::iter).collect(),
+            Secrets::Batch(commands) => commands
+                .iter()
+                .flat_map(|command| match command {
+                    BatchCommand::Script(c) => c.keys().iter().chain(c.args().iter()).collect(),
+                    BatchCommand::Raw(words) => words.iter().collect(),
+                    _ => Vec::new(),
+                })
+                .collect(),
         }
     }
 }

@@ -23,8 +23,11 @@
 //!   read through this client (or a clone) sees the writes it made before. When answers to concurrent
 //!   requests arrive out of order, the larger of two numeric tokens is kept.
 //! - **Retries** ([`RetryPolicy`]): a request that could not connect is sent again for any command;
-//!   one that may have reached the server only for EVAL_RO/EVALSHA_RO, which can not write. A script that
-//!   writes is never sent twice by this client.
+//!   one that may have reached the server only for EVAL_RO/EVALSHA_RO (and batches of only read-only
+//!   commands), which can not write. A script that writes is never sent twice by this client.
+//! - **Batches**: a [`Pipeline`](crate::Pipeline) goes to `/pipeline`, a
+//!   [`Transaction`](crate::Transaction) to `/multi-exec`, with the same loading and ordering as over
+//!   RESP.
 //! - **Errors** never contain the token, nor any key or argument of four bytes or more (raw or
 //!   JSON-escaped), even when an unexpected body echoes the request; values of one to three bytes may
 //!   show in such an excerpt, since masking every `e` would hide nothing and shred the text. `Debug` of
@@ -43,7 +46,7 @@ pub use config::{RetryPolicy, TOKEN_ENV, URL_ENV, UpstashBuilder};
 /// The `reqwest` this client is built on, for [`UpstashBuilder::http_client`].
 pub use reqwest;
 
-use crate::{ArgList, Command, Error, Reply, Transport};
+use crate::{Batch, BatchReplies, Command, Error, Reply, Transport};
 use http::{Idempotence, Inner, Response, Route, Secrets};
 
 /// A client of the Upstash REST API; a [`Transport`] for [`Script`](crate::Script) and
@@ -83,64 +86,6 @@ impl Upstash {
         UpstashBuilder::from_env()
     }
 
-    /// Sends commands in one request to `/pipeline`: not atomic, replies in order, one error per failed
-    /// command. Each command is its words, name first: `ArgList::new(&("SET", "k", 1))`.
-    ///
-    /// The outer error is for the request as a whole (transport, auth). A batch may write, so it is sent
-    /// again only when it could not connect. No script fallback happens inside a batch: an EVALSHA here
-    /// answers NOSCRIPT when the script is not cached; put `SCRIPT LOAD` first or use EVAL.
-    pub async fn pipeline(&self, commands: &[ArgList]) -> Result<Vec<Result<Reply, Error>>, Error> {
-        self.batch(Route::Pipeline, commands).await
-    }
-
-    /// Sends commands as one transaction to `/multi-exec`: atomic, replies in order. A transaction the
-    /// server rejects as a whole is the outer error, classified like any error reply.
-    ///
-    /// Retries and script fallback as for [`pipeline`](Self::pipeline).
-    pub async fn multi_exec(
-        &self,
-        commands: &[ArgList],
-    ) -> Result<Vec<Result<Reply, Error>>, Error> {
-        self.batch(Route::MultiExec, commands).await
-    }
-
-    async fn batch(
-        &self,
-        route: Route,
-        commands: &[ArgList],
-    ) -> Result<Vec<Result<Reply, Error>>, Error> {
-        if commands.is_empty() {
-            return Ok(Vec::new());
-        }
-        let body = body::batch(commands)?;
-        let secrets = Secrets::Batch(commands);
-        let response = self
-            .inner
-            .post(route, body.into(), Idempotence::MayWrite, secrets)
-            .await?;
-        if !response.status.is_success() {
-            // A 400 carries the error of the whole batch.
-            return match decode::error_message(&response.body) {
-                Some(message) => Err(Error::from_reply_text(&message)),
-                None => {
-                    Err(self
-                        .inner
-                        .bad_body(&response, "the REST API refused the batch", secrets))
-                }
-            };
-        }
-        let replies = decode::batch(&response.body, self.inner.encoding)
-            .map_err(|e| self.body_error(&response, e, secrets))?;
-        if replies.len() != commands.len() {
-            return Err(self.inner.bad_body(
-                &response,
-                "the batch reply has a different number of entries than commands sent",
-                secrets,
-            ));
-        }
-        Ok(replies)
-    }
-
     fn body_error(&self, response: &Response, e: decode::BodyError, secrets: Secrets<'_>) -> Error {
         match e {
             decode::BodyError::NotJson => self.inner.bad_body(
@@ -167,6 +112,49 @@ impl Upstash {
 }
 
 impl Transport for Upstash {
+    /// `/pipeline` for a pipeline, `/multi-exec` for a transaction. A batch of only read-only commands
+    /// is sent again as the [`RetryPolicy`] allows; any other only when it could not connect.
+    async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
+        let commands = batch.commands();
+        let body = body::batch(commands)?;
+        let secrets = Secrets::Batch(commands);
+        let route = if batch.is_atomic() {
+            Route::MultiExec
+        } else {
+            Route::Pipeline
+        };
+        let idempotence = if batch.is_read_only() {
+            Idempotence::ReadOnly
+        } else {
+            Idempotence::MayWrite
+        };
+        let response = self
+            .inner
+            .post(route, body.into(), idempotence, secrets)
+            .await?;
+        if !response.status.is_success() {
+            // A 400 carries the error of the whole batch (a transaction refused as a whole).
+            return match decode::error_message(&response.body) {
+                Some(message) => Err(Error::from_reply_text(&message)),
+                None => {
+                    Err(self
+                        .inner
+                        .bad_body(&response, "the REST API refused the batch", secrets))
+                }
+            };
+        }
+        let replies = decode::batch(&response.body, self.inner.encoding)
+            .map_err(|e| self.body_error(&response, e, secrets))?;
+        if replies.len() != commands.len() {
+            return Err(self.inner.bad_body(
+                &response,
+                "the batch reply has a different number of entries than commands sent",
+                secrets,
+            ));
+        }
+        Ok(replies)
+    }
+
     async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
         let body = body::command(&command)?;
         let secrets = Secrets::Command {

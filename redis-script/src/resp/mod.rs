@@ -1,12 +1,18 @@
-//! The RESP transport: script commands over the `redis` crate's async connections.
+//! The RESP transport: script commands and batches over the `redis` crate's async connections.
+
+mod batch;
+#[cfg(feature = "cluster")]
+mod cluster;
 
 use redis::aio::MultiplexedConnection;
 use redis::{RedisError, Value};
 
-use crate::{Command, Error, Reply, Transport, TransportError, TransportErrorKind};
+use crate::{
+    Batch, BatchReplies, Command, Error, Reply, Transport, TransportError, TransportErrorKind,
+};
 
 /// Builds the `redis` command for a script command.
-fn to_cmd(command: &Command<'_>) -> redis::Cmd {
+pub(crate) fn to_cmd(command: &Command<'_>) -> redis::Cmd {
     let (keys, args) = (command.keys(), command.args());
     // Sized once: name, body, numkeys, then every key and argument.
     let count = 3 + keys.len() + args.len();
@@ -22,7 +28,7 @@ fn to_cmd(command: &Command<'_>) -> redis::Cmd {
 }
 
 /// Sends `command` on any `redis` async connection.
-async fn send_on<C: redis::aio::ConnectionLike + Send>(
+pub(crate) async fn send_on<C: redis::aio::ConnectionLike + Send>(
     conn: &mut C,
     command: Command<'_>,
 ) -> Result<Reply, Error> {
@@ -35,14 +41,14 @@ async fn send_on<C: redis::aio::ConnectionLike + Send>(
 
 /// Converts a `redis` value: an error reply at the top level is the error of the whole reply; one nested
 /// in an array (a script's `{err=...}` in a table) stays in place as [`Reply::Error`].
-fn reply_from_value(value: Value) -> Result<Reply, Error> {
+pub(crate) fn reply_from_value(value: Value) -> Result<Reply, Error> {
     match value {
         Value::ServerError(e) => Err(Error::from_reply_text(&server_error_text(&e))),
         other => Ok(convert(other)),
     }
 }
 
-fn server_error_text(e: &redis::ServerError) -> String {
+pub(crate) fn server_error_text(e: &redis::ServerError) -> String {
     match e.details() {
         Some(details) => format!("{} {}", e.code(), details),
         None => e.code().to_owned(),
@@ -82,7 +88,7 @@ fn convert(value: Value) -> Reply {
 
 /// Classifies a `redis` error: a server error reply keeps its code and message; anything else is a
 /// transport failure that may have happened after the command was sent.
-fn error_from_redis(e: RedisError) -> Error {
+pub(crate) fn error_from_redis(e: RedisError) -> Error {
     if let Some(code) = e.code() {
         let text = match e.detail() {
             Some(detail) => format!("{code} {detail}"),
@@ -116,6 +122,10 @@ impl Transport for MultiplexedConnection {
         // A clone shares the one multiplexed connection; it only bumps reference counts.
         send_on(&mut self.clone(), command).await
     }
+
+    async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
+        batch::send_on(&mut self.clone(), batch).await
+    }
 }
 
 #[cfg(feature = "connection-manager")]
@@ -123,30 +133,9 @@ impl Transport for redis::aio::ConnectionManager {
     async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
         send_on(&mut self.clone(), command).await
     }
-}
 
-/// How often a cluster command is sent again after a `MOVED` refusal.
-#[cfg(feature = "cluster")]
-const MAX_MOVED: u32 = 5;
-
-/// A Redis Cluster connection.
-///
-/// The `redis` crate re-sends a command whose connection broke, up to the client's `retries`, which can
-/// run a script again after it already ran. Build the client with
-/// `ClusterClientBuilder::new(urls).retries(0)` for at most one run per call: a broken connection is
-/// then an error with `may_have_run()` true, and this transport follows a `MOVED` redirect itself (a
-/// refusal: nothing ran), after the client has rebuilt its slot map, up to five times.
-#[cfg(feature = "cluster")]
-impl Transport for redis::cluster_async::ClusterConnection {
-    async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
-        let mut conn = self.clone();
-        let mut moved = 0;
-        loop {
-            match send_on(&mut conn, command).await {
-                Err(Error::Server(e)) if e.code() == "MOVED" && moved < MAX_MOVED => moved += 1,
-                reply => return reply,
-            }
-        }
+    async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
+        batch::send_on(&mut self.clone(), batch).await
     }
 }
 
@@ -169,6 +158,12 @@ impl Transport for deadpool_redis::Pool {
         let mut conn = self.get().await.map_err(|e| pool_error("deadpool", e))?;
         send_on(&mut conn, command).await
     }
+
+    /// The whole batch runs on one pooled connection.
+    async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
+        let mut conn = self.get().await.map_err(|e| pool_error("deadpool", e))?;
+        batch::send_on(&mut conn, batch).await
+    }
 }
 
 #[cfg(feature = "bb8")]
@@ -176,5 +171,11 @@ impl Transport for bb8::Pool<bb8_redis::RedisConnectionManager> {
     async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
         let mut conn = self.get().await.map_err(|e| pool_error("bb8", e))?;
         send_on(&mut *conn, command).await
+    }
+
+    /// The whole batch runs on one pooled connection.
+    async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
+        let mut conn = self.get().await.map_err(|e| pool_error("bb8", e))?;
+        batch::send_on(&mut *conn, batch).await
     }
 }

@@ -1,6 +1,12 @@
 //! The one error type of this crate, and the parsing of Redis error replies into it.
 
+mod batch;
+
 use std::fmt;
+use std::sync::Arc;
+
+pub(crate) use batch::positions;
+pub use batch::{BatchError, BatchErrorKind};
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -11,7 +17,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// script ran ([`Error::Script`]), a reply that does not fit the requested type ([`Error::Decode`]) and a
 /// failure to reach the server ([`Error::Transport`]). No variant's text contains the keys, arguments or
 /// credentials of the call.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// An error reply that carries no script location: either a refusal before any script ran
@@ -31,6 +37,11 @@ pub enum Error {
     /// The command could not be delivered or its reply could not be read.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// A batch ([`Pipeline`](crate::Pipeline), [`Transaction`](crate::Transaction)) or one of its entries
+    /// was refused as a whole, or an entry did not run; [`BatchError::kind`] says which. Nothing it names
+    /// ran.
+    #[error(transparent)]
+    Batch(#[from] BatchError),
 }
 
 impl Error {
@@ -81,11 +92,19 @@ impl Error {
             Error::Script(e) => !e.is_compile_error(),
             Error::Decode(_) => true,
             Error::Transport(e) => e.may_have_run(),
+            Error::Batch(_) => false,
         }
     }
 
     /// Classifies an error reply of the server (`"CODE message"`, as sent on the wire).
+    ///
+    /// The arguments Redis quotes back in an unknown-command error (`, with args beginning with: ..`)
+    /// are cut, so that no key or argument reaches an error message.
     pub fn from_reply_text(text: &str) -> Error {
+        let text = match text.find(ECHOED_ARGS) {
+            Some(at) => &text[..at],
+            None => text,
+        };
         let (code, message) = split_code(text);
         match ScriptError::parse(code, message) {
             Some(script) => Error::Script(script),
@@ -96,6 +115,9 @@ impl Error {
         }
     }
 }
+
+/// What Redis puts before the first arguments of a command it does not know.
+const ECHOED_ARGS: &str = ", with args beginning with:";
 
 /// Splits `"CODE message"` into its code and message. A reply whose first word is not an upper-case code
 /// (some proxies send plain text) gets the code `ERR` and keeps its whole text as the message.
@@ -209,6 +231,21 @@ pub struct ScriptError {
 }
 
 impl ScriptError {
+    /// An error reply that the script itself returned although it reads like one of Redis's refusals
+    /// (NOSCRIPT from a script that is cached): it ran.
+    pub(crate) fn returned_by(script_sha1: &str, reply: &ServerError) -> ScriptError {
+        ScriptError {
+            code: reply.code.clone(),
+            message: format!(
+                "{} (returned by the script itself: it is in the server's cache, so this is not a \
+                 missing script)",
+                reply.message
+            ),
+            sha1: Some(script_sha1.to_owned()),
+            line: None,
+        }
+    }
+
     fn parse(code: &str, message: &str) -> Option<ScriptError> {
         const SUFFIX_START: &str = " script: ";
         if let Some(at) = message.rfind(SUFFIX_START) {
@@ -300,12 +337,14 @@ pub enum TransportErrorKind {
 }
 
 /// A failure to deliver a command or to read its reply.
-#[derive(Debug)]
+///
+/// Cloning shares the underlying error: one failure of a batch is reported for each of its entries.
+#[derive(Clone, Debug)]
 pub struct TransportError {
     kind: TransportErrorKind,
     message: String,
     may_have_run: bool,
-    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 impl TransportError {
@@ -325,7 +364,7 @@ impl TransportError {
         mut self,
         source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
     ) -> Self {
-        self.source = Some(source.into());
+        self.source = Some(Arc::from(source.into()));
         self
     }
 

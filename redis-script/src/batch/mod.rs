@@ -1,0 +1,395 @@
+//! Batches: script calls and commands sent together, as a [`Pipeline`] (one round trip, not atomic) or a
+//! [`Transaction`] (MULTI / EXEC, atomic), each call keeping its reply type.
+//!
+//! ```no_run
+//! use redis_script::{Pipeline, Script};
+//!
+//! # async fn run(conn: redis::aio::MultiplexedConnection, limit: Script<(i64, i64)>) -> redis_script::Result<()> {
+//! let mut pipe = Pipeline::new();
+//! let alice = pipe.exec(&limit, ["rate:alice"], (10, 60));
+//! let bob = pipe.exec(&limit, ["rate:bob"], (10, 60));
+//! let hits = pipe.cmd::<i64>(("INCR", "hits"));
+//! let mut replies = pipe.run(&conn).await?; // one round trip
+//! let (count, ttl) = replies.take(alice)?;  // (i64, i64), as the script says
+//! let bob = replies.take(bob);               // each entry has its own result
+//! let hits = replies.take(hits)?;
+//! # Ok(()) }
+//! ```
+//!
+//! Every entry runs at most once, in the order it was added: `SCRIPT LOAD` goes in front of the first
+//! call of each script inside the batch (the planner, `plan.rs`), so no call depends on what the server's
+//! cache held. See the crate documentation, "Batches".
+
+pub(crate) mod commands;
+mod entry;
+mod plan;
+mod run;
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{BatchError, BatchErrorKind};
+use crate::{ArgList, Args, Error, Reply, Script, ScriptRO, Transport};
+use entry::Entry;
+
+/// How a [`Pipeline`] makes sure the scripts it calls are in the server's script cache.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ScriptLoading {
+    /// `SCRIPT LOAD` goes in front of the first call of each script, inside the batch, and every call is
+    /// EVALSHA (EVALSHA_RO): every entry runs exactly once and in order, whatever the cache held. The
+    /// default; a [`Transaction`] always loads this way.
+    ///
+    /// Only a flush of the cache by someone else while the batch runs can still leave a call without its
+    /// script: it runs again at once if nothing behind it has run, and otherwise comes back as a
+    /// [`BatchErrorKind::NotRun`] error (it did not run; effects stay in order).
+    #[default]
+    InBatch,
+    /// Nothing is loaded: every call is EVALSHA, and the calls answered NOSCRIPT run again once, in their
+    /// own order, after the batch, with their scripts loaded. Cheaper when the cache is warm (no script
+    /// text is sent), but **those calls run after the entries behind them**: use it only where the order
+    /// between entries does not matter. Each entry still runs at most once.
+    AfterBatch,
+}
+
+/// Upper bounds on a batch, checked before anything is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Limits {
+    /// The most entries a batch may have.
+    pub max_entries: usize,
+    /// The most bytes its keys, arguments and command words may take together (script text not
+    /// counted).
+    pub max_bytes: usize,
+}
+
+impl Limits {
+    /// 10,000 entries, 64 MiB.
+    pub const DEFAULT: Limits = Limits::new(10_000, 64 << 20);
+    /// No limit.
+    pub const NONE: Limits = Limits::new(usize::MAX, usize::MAX);
+
+    /// At most `max_entries` entries and `max_bytes` bytes.
+    pub const fn new(max_entries: usize, max_bytes: usize) -> Self {
+        Limits {
+            max_entries,
+            max_bytes,
+        }
+    }
+
+    fn check(&self, entries: &[Entry<'_>]) -> Result<(), Error> {
+        let too_large = |message: String| -> Error {
+            BatchError::new(BatchErrorKind::TooLarge, message, Vec::new()).into()
+        };
+        if entries.len() > self.max_entries {
+            return Err(too_large(format!(
+                "the batch has {} entries, more than its limit of {}; nothing was sent: split it, \
+                 or set other Limits",
+                entries.len(),
+                self.max_entries
+            )));
+        }
+        let bytes: usize = entries.iter().map(Entry::byte_len).sum();
+        if bytes > self.max_bytes {
+            return Err(too_large(format!(
+                "the keys and arguments of the batch take {bytes} bytes, more than its limit of \
+                 {}; nothing was sent: split it, or set other Limits",
+                self.max_bytes
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl<T> Sealed for crate::Script<T> {}
+    impl<T> Sealed for crate::ScriptRO<T> {}
+}
+
+/// A script that can be called in a batch: [`Script<T>`] (sent as EVALSHA) or [`ScriptRO<T>`]
+/// (EVALSHA_RO), whose reply decodes into `T`.
+pub trait BatchScript<T>: sealed::Sealed {
+    /// The script's text and SHA-1, and whether it is read-only.
+    #[doc(hidden)]
+    fn __batch_parts(&self) -> (&str, &str, bool);
+}
+
+impl<T> BatchScript<T> for Script<T> {
+    fn __batch_parts(&self) -> (&str, &str, bool) {
+        (self.script(), self.sha1(), false)
+    }
+}
+
+impl<T> BatchScript<T> for ScriptRO<T> {
+    fn __batch_parts(&self) -> (&str, &str, bool) {
+        (self.script(), self.sha1(), true)
+    }
+}
+
+/// The handle of one entry of a batch: give it to [`Replies::take`] to get the entry's result as `T`.
+#[must_use = "the entry's result is read with `Replies::take`"]
+pub struct Queued<T> {
+    batch: u64,
+    index: usize,
+    reply: PhantomData<fn() -> T>,
+}
+
+impl<T> Queued<T> {
+    /// The entry's position in its batch, from 0 in the order entries were added: how errors name it.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+}
+
+impl<T> fmt::Debug for Queued<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Queued")
+            .field("index", &self.index)
+            .field("type", &std::any::type_name::<T>())
+            .finish()
+    }
+}
+
+/// The results of a batch that ran: one per entry, taken out with the entry's [`Queued`] handle.
+pub struct Replies {
+    batch: u64,
+    entries: Vec<Option<Result<Reply, Error>>>,
+}
+
+impl Replies {
+    /// The result of `entry`, decoded into its type: the entry's own error (a script error, a decode
+    /// failure, an entry that did not run) leaves the other entries' results as they are.
+    ///
+    /// A handle of another batch is an error of kind [`BatchErrorKind::ForeignEntry`].
+    pub fn take<T: DeserializeOwned>(&mut self, entry: Queued<T>) -> Result<T, Error> {
+        let slot = if entry.batch == self.batch {
+            self.entries.get_mut(entry.index).and_then(Option::take)
+        } else {
+            None
+        };
+        let Some(result) = slot else {
+            return Err(BatchError::new(
+                BatchErrorKind::ForeignEntry,
+                format!(
+                    "entry {} was queued in another batch; take it from the replies of the batch \
+                     it was added to",
+                    entry.index
+                ),
+                vec![entry.index],
+            )
+            .into());
+        };
+        Ok(crate::from_reply(result?)?)
+    }
+
+    /// How many entries the batch had.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True for the replies of an empty batch.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl fmt::Debug for Replies {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let failed = self
+            .entries
+            .iter()
+            .filter(|e| matches!(e, Some(Err(_))))
+            .count();
+        f.debug_struct("Replies")
+            .field("entries", &self.entries.len())
+            .field("failed", &failed)
+            .finish()
+    }
+}
+
+/// A fresh identity for a batch, so that a handle can not read another batch's replies.
+fn next_batch_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The entries of a batch, shared by [`Pipeline`] and [`Transaction`].
+struct Entries<'a> {
+    id: u64,
+    entries: Vec<Entry<'a>>,
+    limits: Limits,
+}
+
+impl<'a> Entries<'a> {
+    fn new() -> Self {
+        Entries {
+            id: next_batch_id(),
+            entries: Vec::new(),
+            limits: Limits::DEFAULT,
+        }
+    }
+
+    fn push<T>(&mut self, entry: Entry<'a>) -> Queued<T> {
+        self.entries.push(entry);
+        Queued {
+            batch: self.id,
+            index: self.entries.len() - 1,
+            reply: PhantomData,
+        }
+    }
+
+    fn exec<T, S: BatchScript<T> + ?Sized>(
+        &mut self,
+        script: &'a S,
+        keys: ArgList,
+        args: ArgList,
+    ) -> Queued<T> {
+        let (text, sha1, read_only) = script.__batch_parts();
+        self.push(Entry::Script {
+            text,
+            sha1,
+            read_only,
+            keys,
+            args,
+        })
+    }
+
+    async fn run<C: Transport + ?Sized>(
+        self,
+        conn: &C,
+        atomic: bool,
+        loading: ScriptLoading,
+    ) -> Result<Replies, Error> {
+        self.limits.check(&self.entries)?;
+        let results = run::run(conn, &self.entries, atomic, loading).await?;
+        Ok(Replies {
+            batch: self.id,
+            entries: results.into_iter().map(Some).collect(),
+        })
+    }
+}
+
+macro_rules! batch_type {
+    ($(#[$doc:meta])* $name:ident, $atomic:expr) => {
+        $(#[$doc])*
+        pub struct $name<'a> {
+            entries: Entries<'a>,
+            loading: ScriptLoading,
+        }
+
+        impl<'a> $name<'a> {
+            /// An empty batch.
+            pub fn new() -> Self {
+                $name {
+                    entries: Entries::new(),
+                    loading: ScriptLoading::InBatch,
+                }
+            }
+
+            /// Adds a call of `script` ([`Script<T>`] as EVALSHA, [`ScriptRO<T>`] as EVALSHA_RO); its
+            /// reply decodes into the script's `T`. Keys and arguments are encoded here, once.
+            pub fn exec<T, S: BatchScript<T> + ?Sized>(
+                &mut self,
+                script: &'a S,
+                keys: impl Args,
+                args: impl Args,
+            ) -> Queued<T> {
+                self.entries
+                    .exec(script, ArgList::new(&keys), ArgList::new(&args))
+            }
+
+            /// Adds a command, written as its words, name first: `cmd::<i64>(("INCRBY", "k", 5))`.
+            /// Its reply decodes into `T` (`()` to ignore it, [`Reply`] to keep it as it came).
+            ///
+            /// Commands that would change the connection's state (SELECT, MULTI, WATCH, SUBSCRIBE, ...)
+            /// make [`run`](Self::run) refuse the batch before sending anything.
+            pub fn cmd<T>(&mut self, words: impl Args) -> Queued<T> {
+                self.entries.push(Entry::command(ArgList::new(&words)))
+            }
+
+            /// Sets the bounds checked before sending (default [`Limits::DEFAULT`]).
+            pub fn limits(&mut self, limits: Limits) -> &mut Self {
+                self.entries.limits = limits;
+                self
+            }
+
+            /// How many entries there are.
+            pub fn len(&self) -> usize {
+                self.entries.entries.len()
+            }
+
+            /// True when nothing was added: [`run`](Self::run) then sends nothing.
+            pub fn is_empty(&self) -> bool {
+                self.entries.entries.is_empty()
+            }
+
+            /// Sends the batch and returns the result of every entry.
+            ///
+            /// The outer error is the batch's own failure: it was refused before sending (an entry that
+            /// can not be in a batch, [`Limits`], keys of a cluster transaction in several slots), the
+            /// server refused a transaction as a whole, or the transport failed before any entry was
+            /// answered ([`Error::may_have_run`] says whether entries may have run). An empty batch
+            /// sends nothing.
+            pub async fn run<C: Transport + ?Sized>(self, conn: &C) -> Result<Replies, Error> {
+                self.entries.run(conn, $atomic, self.loading).await
+            }
+        }
+
+        impl Default for $name<'_> {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Debug for $name<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("entries", &self.entries.entries.len())
+                    .field("limits", &self.entries.limits)
+                    .finish()
+            }
+        }
+    };
+}
+
+batch_type!(
+    /// Script calls and commands sent in one round trip, not atomically: each entry runs once, in the
+    /// order added, and has its own result.
+    ///
+    /// Each script is loaded (`SCRIPT LOAD`) in front of its first call inside the batch, so every entry
+    /// runs exactly once and in order whatever the server's script cache holds; see [`ScriptLoading`]
+    /// for a cheaper, weaker mode. A batch of only [`ScriptRO`] calls and read-only commands is read-only:
+    /// a transport may route it to a replica and send it again after a failure.
+    Pipeline,
+    false
+);
+
+batch_type!(
+    /// Script calls and commands run atomically, inside MULTI / EXEC.
+    ///
+    /// Each script is loaded (`SCRIPT LOAD`) inside the transaction, in front of its first call, so no
+    /// call can meet NOSCRIPT and no transaction is ever half applied because of the script cache. The
+    /// server refusing the transaction as a whole (EXECABORT: nothing ran) is the outer error of
+    /// [`run`](Self::run); a command that fails while the transaction runs is that entry's error, and
+    /// the others ran (Redis does not roll back).
+    Transaction,
+    true
+);
+
+impl Pipeline<'_> {
+    /// Chooses how scripts are loaded (default [`ScriptLoading::InBatch`]).
+    pub fn script_loading(&mut self, loading: ScriptLoading) -> &mut Self {
+        self.loading = loading;
+        self
+    }
+}
