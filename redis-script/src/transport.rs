@@ -89,23 +89,27 @@ pub struct Batch<'a> {
     atomic: bool,
     read_only: bool,
     slot: Option<u16>,
+    node: Option<&'a str>,
 }
 
 impl<'a> Batch<'a> {
     /// A batch of `commands`; `atomic` for MULTI / EXEC, `read_only` when no command can write (it may
-    /// then go to a replica and be sent again), `slot` the hash slot to route it by in a cluster.
-    pub fn new(
-        commands: &'a [BatchCommand<'a>],
-        atomic: bool,
-        read_only: bool,
-        slot: Option<u16>,
-    ) -> Self {
+    /// then go to a replica and be sent again).
+    pub fn new(commands: &'a [BatchCommand<'a>], atomic: bool, read_only: bool) -> Self {
         Batch {
             commands,
             atomic,
             read_only,
-            slot,
+            slot: None,
+            node: None,
         }
+    }
+
+    /// The same batch, for the part of a split batch that `group` describes.
+    pub fn for_group(mut self, group: &'a BatchGroup) -> Self {
+        self.slot = group.slot;
+        self.node = group.node.as_deref();
+        self
     }
 
     /// The commands, in the order they run.
@@ -123,9 +127,15 @@ impl<'a> Batch<'a> {
         self.read_only
     }
 
-    /// The hash slot of the batch's keys, for a cluster to route it by; `None` when it has no keys.
+    /// The hash slot of the batch's first keyed command, for a cluster to route it by.
     pub fn slot(&self) -> Option<u16> {
         self.slot
+    }
+
+    /// The server the transport chose for this part in [`Transport::split_batch`] (a cluster node's
+    /// address), if it chose one.
+    pub fn node(&self) -> Option<&'a str> {
+        self.node
     }
 }
 
@@ -139,13 +149,16 @@ pub enum EntryKeys<'a> {
     Command(&'a ArgList),
 }
 
-/// The entries of a batch that go to one server, by position, and the hash slot to route them by.
+/// The entries of a batch that go to one server, by position, and how to reach it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchGroup {
     /// The positions of the entries, in the order they were added.
     pub entries: Vec<usize>,
-    /// The hash slot to route the group by; `None` for a group without keys.
+    /// The hash slot of the group's first keyed entry; `None` for a group without keys.
     pub slot: Option<u16>,
+    /// The server chosen for the group (a cluster node's `host:port`), handed back in
+    /// [`Batch::node`]; `None` leaves the choice to the slot.
+    pub node: Option<String>,
 }
 
 /// A reference or smart pointer to a transport is that transport.

@@ -176,6 +176,68 @@ impl RedisCluster {
             .unwrap_or_else(|| panic!("slot {slot} owned by unknown port {port}"))
     }
 
+    /// The node listening on `port`.
+    pub fn node(&self, port: u16) -> &RedisServer {
+        self.nodes
+            .iter()
+            .find(|n| n.port() == port)
+            .unwrap_or_else(|| panic!("no node of this cluster listens on {port}"))
+    }
+
+    /// One key owned by each master, `(key, port of its master)`, as `{prefix}:<n>` names.
+    pub async fn key_per_master(&self, prefix: &str) -> Vec<(String, u16)> {
+        let masters = self.master_count().await;
+        let mut found: Vec<(String, u16)> = Vec::new();
+        for i in 0..1000 {
+            let key = format!("{prefix}:{i}");
+            let owner = self.master_for_key(&key).await.port();
+            if !found.iter().any(|(_, port)| *port == owner) {
+                found.push((key, owner));
+            }
+            if found.len() == masters {
+                return found;
+            }
+        }
+        panic!("no key found for every master: {found:?}")
+    }
+
+    async fn master_count(&self) -> usize {
+        let nodes: String = self.nodes[0]
+            .query(redis::cmd("CLUSTER").arg("NODES"))
+            .await;
+        nodes
+            .lines()
+            .filter(|l| {
+                l.split_whitespace()
+                    .nth(2)
+                    .is_some_and(|f| f.contains("master"))
+            })
+            .count()
+    }
+
+    /// Moves the (empty) slot of `key` to another master, as a resharding does, and returns the new
+    /// owner's port.
+    pub async fn move_slot_of(&self, key: &str) -> u16 {
+        let from = self.master_for_key(key).await.port();
+        let masters = self.master_count().await;
+        let to = self.nodes[..masters]
+            .iter()
+            .find(|n| n.port() != from)
+            .unwrap();
+        let to_id: String = to.query(redis::cmd("CLUSTER").arg("MYID")).await;
+        let slot: u16 = to
+            .query(redis::cmd("CLUSTER").arg("KEYSLOT").arg(key))
+            .await;
+        let mut setslot = redis::cmd("CLUSTER");
+        setslot.arg("SETSLOT").arg(slot).arg("NODE").arg(&to_id);
+        // The new owner first, then the others, as `redis-cli --cluster reshard` ends a migration.
+        let () = to.query(&setslot).await;
+        for node in self.nodes.iter().filter(|n| n.port() != to.port()) {
+            let () = node.query(&setslot).await;
+        }
+        to.port()
+    }
+
     /// `INFO commandstats` of every node, in [`nodes`](Self::nodes) order.
     pub async fn commandstats_per_node(&self) -> Vec<CommandStats> {
         let mut all = Vec::with_capacity(self.nodes.len());

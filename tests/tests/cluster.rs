@@ -4,38 +4,17 @@
 
 use redis::cluster_async::ClusterConnection;
 use redis_script::{Error, Script, ScriptRO, lua_script};
-use redis_script_tests::{RedisCluster, RedisServer, lost_reply};
+use redis_script_tests::{RedisCluster, lost_reply};
 
 static INCR_TTL: Script<i64> = lua_script!("../../examples/lua/incr_ttl.lua");
 static BATCH_INCR: Script<Vec<i64>> = lua_script!("../../examples/lua/batch_incr.lua");
 static GET: ScriptRO<Option<String>> = lua_script!("../../examples/lua/get.lua", readonly);
 
-/// One key owned by each master, in `cluster.nodes()` order of the masters.
-async fn key_per_master(cluster: &RedisCluster) -> Vec<(String, u16)> {
-    let masters = 3;
-    let mut found: Vec<(String, u16)> = Vec::new();
-    for i in 0..1000 {
-        let key = format!("key:{i}");
-        let owner = cluster.master_for_key(&key).await.port();
-        if !found.iter().any(|(_, port)| *port == owner) {
-            found.push((key, owner));
-        }
-        if found.len() == masters {
-            return found;
-        }
-    }
-    panic!("no key found for every master: {found:?}")
-}
-
-fn node(cluster: &RedisCluster, port: u16) -> &RedisServer {
-    cluster.nodes().iter().find(|n| n.port() == port).unwrap()
-}
-
 #[tokio::test]
 async fn exec_runs_on_the_owner_of_each_slot_range_and_loads_there_only() {
     let cluster = RedisCluster::start(3, 0);
     let conn = cluster.connection().await;
-    let keys = key_per_master(&cluster).await;
+    let keys = cluster.key_per_master("key").await;
     cluster.reset_stats().await;
 
     // The first key: EVALSHA -> NOSCRIPT -> EVAL on its owner, nothing anywhere else.
@@ -64,7 +43,7 @@ async fn exec_runs_on_the_owner_of_each_slot_range_and_loads_there_only() {
         assert!(INCR_TTL.exec(&conn, [key], [60]).await.unwrap() >= 2);
     }
     for (key, owner) in &keys {
-        let owner = node(&cluster, *owner);
+        let owner = cluster.node(*owner);
         let stats = owner.commandstats().await;
         assert_eq!(stats.calls("eval"), 1, "node {}", owner.port());
         let expected_evalsha = if key == first_key { 3 } else { 2 };
@@ -84,9 +63,9 @@ async fn exec_runs_on_the_owner_of_each_slot_range_and_loads_there_only() {
 
     // Flushing one node's cache costs one EVAL on that node only.
     let (key, owner) = &keys[1];
-    node(&cluster, *owner).script_flush().await;
+    cluster.node(*owner).script_flush().await;
     INCR_TTL.exec(&conn, [key], [60]).await.unwrap();
-    assert_eq!(node(&cluster, *owner).commandstats().await.calls("eval"), 2);
+    assert_eq!(cluster.node(*owner).commandstats().await.calls("eval"), 2);
     assert_eq!(cluster.commandstats().await.calls("eval"), 4);
 }
 
@@ -94,7 +73,7 @@ async fn exec_runs_on_the_owner_of_each_slot_range_and_loads_there_only() {
 async fn keys_in_different_slots_are_a_crossslot_server_error() {
     let cluster = RedisCluster::start(3, 0);
     let conn = cluster.connection().await;
-    let keys = key_per_master(&cluster).await;
+    let keys = cluster.key_per_master("key").await;
     let (a, b) = (&keys[0].0, &keys[1].0);
 
     let err = BATCH_INCR.exec(&conn, [a, b], ()).await.unwrap_err();
@@ -103,9 +82,7 @@ async fn keys_in_different_slots_are_a_crossslot_server_error() {
     assert!(!err.may_have_run());
     // Nothing was incremented anywhere.
     for (key, owner) in [&keys[0], &keys[1]] {
-        let value: Option<i64> = node(&cluster, *owner)
-            .query(redis::cmd("GET").arg(key))
-            .await;
+        let value: Option<i64> = cluster.node(*owner).query(redis::cmd("GET").arg(key)).await;
         assert_eq!(value, None, "{key}");
     }
 }
@@ -214,27 +191,6 @@ async fn a_connection_lost_after_the_script_ran_is_not_resent_by_the_default_cli
     assert_eq!(runs, 1, "the script ran {runs} times");
 }
 
-/// Moves the (empty) slot of `key` to another master, as a resharding does, and returns the new owner.
-async fn move_slot_of(cluster: &RedisCluster, key: &str) -> u16 {
-    let from = cluster.master_for_key(key).await.port();
-    let to = cluster.nodes()[..3]
-        .iter()
-        .find(|n| n.port() != from)
-        .unwrap();
-    let to_id: String = to.query(redis::cmd("CLUSTER").arg("MYID")).await;
-    let slot: u16 = to
-        .query(redis::cmd("CLUSTER").arg("KEYSLOT").arg(key))
-        .await;
-    let mut setslot = redis::cmd("CLUSTER");
-    setslot.arg("SETSLOT").arg(slot).arg("NODE").arg(&to_id);
-    // The new owner first, then the others, as `redis-cli --cluster reshard` ends a migration.
-    let () = to.query(&setslot).await;
-    for node in cluster.nodes().iter().filter(|n| n.port() != to.port()) {
-        let () = node.query(&setslot).await;
-    }
-    to.port()
-}
-
 #[tokio::test]
 async fn without_client_retries_a_moved_slot_is_followed_and_the_script_runs_once() {
     let cluster = RedisCluster::start(3, 0);
@@ -242,12 +198,13 @@ async fn without_client_retries_a_moved_slot_is_followed_and_the_script_runs_onc
     let key = "resharded:views";
     // The client learns the slot map, including the owner of `key`'s slot.
     assert_eq!(INCR_TTL.exec(&conn, ["other"], [60]).await.unwrap(), 1);
-    let new_owner = move_slot_of(&cluster, key).await;
+    let new_owner = cluster.move_slot_of(key).await;
     cluster.reset_stats().await;
 
     // The old owner answers MOVED (nothing ran); the transport sends it again to the new owner.
     assert_eq!(INCR_TTL.exec(&conn, [key], [60]).await.unwrap(), 1);
-    let count: i64 = node(&cluster, new_owner)
+    let count: i64 = cluster
+        .node(new_owner)
         .query(redis::cmd("GET").arg(key))
         .await;
     assert_eq!(count, 1, "the script ran exactly once");

@@ -39,8 +39,6 @@ pub(crate) enum Outcome {
     Done(Result<Reply, Error>),
     /// NOSCRIPT: its script was not in the cache, so it did not run.
     Missing(Error),
-    /// MOVED: its slot is served by another cluster node now, so it did not run.
-    Moved(Error),
 }
 
 impl Outcome {
@@ -49,7 +47,7 @@ impl Outcome {
         match self {
             Outcome::Done(Ok(_)) => true,
             Outcome::Done(Err(e)) => e.may_have_run(),
-            Outcome::Missing(_) | Outcome::Moved(_) => false,
+            Outcome::Missing(_) => false,
         }
     }
 }
@@ -152,7 +150,6 @@ impl<'e> Plan<'e> {
                                 _ => Outcome::Missing(e),
                             }
                         }
-                        (Err(e), _) if e.code() == Some("MOVED") => Outcome::Moved(e),
                         (reply, _) => Outcome::Done(reply),
                     };
                     outcomes.push((position, outcome));
@@ -185,7 +182,6 @@ pub(crate) fn rerunnable(outcomes: &[(usize, Outcome)], loading: ScriptLoading) 
 pub(crate) fn settle(position: usize, outcome: Outcome) -> Result<Reply, Error> {
     match outcome {
         Outcome::Done(reply) => reply,
-        Outcome::Moved(e) => Err(e),
         Outcome::Missing(e) => Err(Error::Batch(
             BatchError::new(
                 BatchErrorKind::NotRun,

@@ -44,23 +44,7 @@ pub(crate) async fn run<C: Transport + ?Sized>(
                 results[position] = Some(plan::settle(position, outcome));
             }
         }
-        Some(groups) => {
-            let moved = runner.run_groups(&groups, &mut results, true).await?;
-            if !moved.is_empty() {
-                // Their slots moved (a resharding): they did not run, so they go to their new nodes.
-                let keys: Vec<EntryKeys<'_>> = moved.iter().map(|&p| entries[p].keys()).collect();
-                if let Some(groups) = conn.split_batch(&keys, atomic).await? {
-                    let groups: Vec<BatchGroup> = groups
-                        .into_iter()
-                        .map(|g| BatchGroup {
-                            entries: g.entries.iter().map(|&i| moved[i]).collect(),
-                            slot: g.slot,
-                        })
-                        .collect();
-                    runner.run_groups(&groups, &mut results, false).await?;
-                }
-            }
-        }
+        Some(groups) => runner.run_groups(&groups, &mut results).await?,
     }
     results
         .into_iter()
@@ -78,26 +62,21 @@ struct Runner<'r, 'e, C: ?Sized> {
 }
 
 impl<C: Transport + ?Sized> Runner<'_, '_, C> {
-    /// Runs the groups at once (one per cluster node) and stores their results; returns the entries
-    /// refused with MOVED when `follow_moved`. A group that failed as a whole fails its entries; when
-    /// none was answered at all, that is the batch's error.
+    /// Runs the groups at once (one per cluster node) and stores their results. A group that failed as
+    /// a whole fails its entries; when none was answered at all, that is the batch's error.
     async fn run_groups(
         &self,
         groups: &[BatchGroup],
         results: &mut [Option<Result<Reply, Error>>],
-        follow_moved: bool,
-    ) -> Result<Vec<usize>, Error> {
-        let runs = groups.iter().map(|g| self.run(&g.entries, g.slot));
+    ) -> Result<(), Error> {
+        let runs = groups.iter().map(|g| self.run(&g.entries, Some(g)));
         let done = futures_util::future::join_all(runs).await;
-        let (mut moved, mut failure, mut answered) = (Vec::new(), None, false);
+        let (mut failure, mut answered) = (None, false);
         for (group, outcome) in groups.iter().zip(done) {
             match outcome {
                 Ok(outcomes) => {
                     answered = true;
                     for (position, outcome) in outcomes {
-                        if follow_moved && matches!(outcome, Outcome::Moved(_)) {
-                            moved.push(position);
-                        }
                         results[position] = Some(plan::settle(position, outcome));
                     }
                 }
@@ -110,8 +89,8 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
             }
         }
         match failure {
-            Some(e) if !answered && follow_moved => Err(e),
-            _ => Ok(moved),
+            Some(e) if !answered => Err(e),
+            _ => Ok(()),
         }
     }
 
@@ -121,10 +100,10 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
     async fn run(
         &self,
         positions: &[usize],
-        slot: Option<u16>,
+        group: Option<&BatchGroup>,
     ) -> Result<Vec<(usize, Outcome)>, Error> {
         let plan = Plan::new(self.entries, positions, self.loading);
-        let mut outcomes = self.round(&plan, slot).await?;
+        let mut outcomes = self.round(&plan, group).await?;
         if self.atomic {
             // Each script was loaded inside the transaction, in front of its calls, and nothing can run
             // between: a NOSCRIPT there is the script's own reply, and it ran.
@@ -138,13 +117,13 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
         }
         let mut again = plan::rerunnable(&outcomes, self.loading);
         if self.loading == ScriptLoading::InBatch && !again.is_empty() {
-            again = self.returned_by_scripts(&mut outcomes, again, slot).await;
+            again = self.returned_by_scripts(&mut outcomes, again, group).await;
         }
         if again.is_empty() {
             return Ok(outcomes);
         }
         let retry = Plan::new(self.entries, &again, ScriptLoading::InBatch);
-        let redone = match self.round(&retry, slot).await {
+        let redone = match self.round(&retry, group).await {
             Ok(redone) => redone,
             Err(e) => again
                 .iter()
@@ -171,7 +150,7 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
         &self,
         outcomes: &mut [(usize, Outcome)],
         again: Vec<usize>,
-        slot: Option<u16>,
+        group: Option<&BatchGroup>,
     ) -> Vec<usize> {
         let sha1 = |position: usize| self.sha1(position);
         let mut shas: Vec<&str> = again.iter().map(|&p| sha1(p)).collect();
@@ -182,11 +161,9 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
             words.push(*sha);
         }
         let commands = [BatchCommand::Raw(&words)];
-        let cached: Vec<&str> = match self
-            .conn
-            .send_batch(Batch::new(&commands, false, true, slot))
-            .await
-        {
+        // Asked where the group ran (so, read-only only if the group was: a replica has its own cache).
+        let batch = in_group(Batch::new(&commands, false, self.read_only), group);
+        let cached: Vec<&str> = match self.conn.send_batch(batch).await {
             Ok(mut replies) => match replies.pop() {
                 Some(Ok(Reply::Array(flags))) if flags.len() == shas.len() => shas
                     .iter()
@@ -227,9 +204,12 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
     async fn round(
         &self,
         plan: &Plan<'_>,
-        slot: Option<u16>,
+        group: Option<&BatchGroup>,
     ) -> Result<Vec<(usize, Outcome)>, Error> {
-        let batch = Batch::new(plan.commands(), self.atomic, self.read_only, slot);
+        let batch = in_group(
+            Batch::new(plan.commands(), self.atomic, self.read_only),
+            group,
+        );
         let replies = match self.conn.send_batch(batch).await {
             Ok(replies) => replies,
             Err(Error::Batch(e)) => return Err(e.map_entries(|c| plan.entry_of(c)).into()),
@@ -250,6 +230,14 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
             )));
         }
         Ok(plan.interpret(self.entries, replies))
+    }
+}
+
+/// `batch`, addressed to `group`'s server when the transport split the batch.
+fn in_group<'a>(batch: Batch<'a>, group: Option<&'a BatchGroup>) -> Batch<'a> {
+    match group {
+        Some(group) => batch.for_group(group),
+        None => batch,
     }
 }
 

@@ -1,14 +1,19 @@
 //! Redis Cluster: script commands and batches over `redis::cluster_async::ClusterConnection`.
 //!
 //! A batch is split by the hash slots of its entries' keys into one part per node, each sent in one
-//! round trip, all at once; entries without keys go with the entry before them. Which slots a node
-//! serves is read with `CLUSTER SLOTS` when a batch spans slots and kept (one map per process) until a
-//! MOVED shows it is out of date. Each part is routed through the `redis` crate by the slot of its
-//! first entry, so an out-of-date map can only make some entries come back MOVED (refused, not run);
-//! the runner then sends those to their new node.
+//! round trip, all at once; entries without keys go with the entry before them. A batch whose keys are
+//! all in one slot (a transaction always) goes to that slot's node at once. One that spans slots first
+//! asks which node serves which slot (`CLUSTER SLOTS`): the `redis` crate keeps its own slot map but
+//! does not expose it, and a map kept here could not be told apart from another cluster's in the same
+//! process. Each part then goes to its node by address.
+//!
+//! The `redis` crate reads a pipeline's replies as one: when any of them is a redirect or a "try later"
+//! (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, MASTERDOWN, LOADING, READONLY), it drops all the others and,
+//! with client retries, sends the whole pipeline again. So a part is sent again here only when that
+//! reply shows nothing of it ran: a MOVED for a part whose keys all live in the moved slot, or any such
+//! refusal of a transaction (the server discards it). Otherwise the part fails as "may have run".
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 use redis::Value;
 use redis::cluster_async::ClusterConnection;
@@ -18,8 +23,8 @@ use super::{batch, error_from_redis, send_on};
 use crate::batch::commands as command_table;
 use crate::error::{BatchError, BatchErrorKind, positions};
 use crate::{
-    Batch, BatchGroup, BatchReplies, Command, EntryKeys, Error, Reply, Transport, TransportError,
-    TransportErrorKind,
+    Batch, BatchCommand, BatchGroup, BatchReplies, Command, EntryKeys, Error, Reply, Transport,
+    TransportError, TransportErrorKind,
 };
 
 /// How often a cluster command is sent again after a `MOVED` refusal.
@@ -49,28 +54,33 @@ impl Transport for ClusterConnection {
     }
 
     async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
-        let (pipeline, count) = batch::to_pipeline(&batch);
-        let addr = if batch.is_read_only() {
-            SlotAddr::ReplicaOptional
-        } else {
-            SlotAddr::Master
-        };
-        let route = match batch.slot() {
-            Some(slot) => SingleNodeRoutingInfo::SpecificNode(Route::new(slot, addr)),
-            None if batch.is_read_only() => SingleNodeRoutingInfo::Random,
-            None => SingleNodeRoutingInfo::RandomPrimary,
-        };
-        let replies = match self.clone().route_pipeline(pipeline, 0, count, route).await {
-            Ok(values) => batch::read_replies(&batch, values)?,
-            Err(e) => return Err(error_from_redis(e)),
-        };
-        if replies
-            .iter()
-            .any(|r| matches!(r, Err(e) if e.code() == Some("MOVED")))
-        {
-            forget_topology();
+        let mut route = first_route(&batch);
+        let mut moved = 0;
+        loop {
+            let (pipeline, count) = batch::to_pipeline(&batch);
+            let error = match self.clone().route_pipeline(pipeline, 0, count, route).await {
+                Ok(values) => return batch::read_replies(&batch, values),
+                Err(e) => error_from_redis(e),
+            };
+            let Some(code) = error.code().filter(|code| REPLY_DROPPING.contains(code)) else {
+                return Err(error);
+            };
+            if code == "MOVED"
+                && moved < MAX_MOVED
+                && none_ran(&batch, &error)
+                && let Some(to) = redirect(&error)
+            {
+                moved += 1;
+                route = to;
+                continue;
+            }
+            return Err(if batch.is_atomic() {
+                // Refused while queued, or at EXEC: the server discarded the transaction.
+                BatchError::aborted(error, Vec::new()).into()
+            } else {
+                replies_dropped(error)
+            });
         }
-        Ok(replies)
     }
 
     async fn split_batch(
@@ -88,6 +98,7 @@ impl Transport for ClusterConnection {
         let all = || BatchGroup {
             entries: (0..entries.len()).collect(),
             slot: distinct.first().copied(),
+            node: None,
         };
         if distinct.len() <= 1 {
             return Ok(Some(vec![all()]));
@@ -95,6 +106,97 @@ impl Transport for ClusterConnection {
         let topology = topology(self).await?;
         Ok(Some(group_by_node(&slots, &topology)))
     }
+}
+
+/// Error codes on which the `redis` crate drops the other replies of a pipeline (and retries it).
+const REPLY_DROPPING: [&str; 7] = [
+    "MOVED",
+    "ASK",
+    "TRYAGAIN",
+    "CLUSTERDOWN",
+    "MASTERDOWN",
+    "LOADING",
+    "READONLY",
+];
+
+/// Where a part goes first: to the node chosen in `split_batch`, else by its slot (a replica may serve
+/// a read-only part), else to any primary (any node, read-only).
+fn first_route(batch: &Batch<'_>) -> SingleNodeRoutingInfo {
+    if let Some((host, port)) = batch
+        .node()
+        .and_then(|node| node.rsplit_once(':'))
+        .and_then(|(host, port)| Some((host, port.parse().ok()?)))
+    {
+        return SingleNodeRoutingInfo::ByAddress {
+            host: host.to_owned(),
+            port,
+        };
+    }
+    let addr = if batch.is_read_only() {
+        SlotAddr::ReplicaOptional
+    } else {
+        SlotAddr::Master
+    };
+    match batch.slot() {
+        Some(slot) => SingleNodeRoutingInfo::SpecificNode(Route::new(slot, addr)),
+        None if batch.is_read_only() => SingleNodeRoutingInfo::Random,
+        None => SingleNodeRoutingInfo::RandomPrimary,
+    }
+}
+
+/// `MOVED <slot> <host>:<port>`: the node to send to.
+fn redirect(error: &Error) -> Option<SingleNodeRoutingInfo> {
+    let Error::Server(e) = error else {
+        return None;
+    };
+    let (host, port) = e.message().split_whitespace().nth(1)?.rsplit_once(':')?;
+    Some(SingleNodeRoutingInfo::ByAddress {
+        host: host.to_owned(),
+        port: port.parse().ok()?,
+    })
+}
+
+/// True when a MOVED for `batch` means none of it ran: a transaction (discarded), or a pipeline whose
+/// every command has keys, all in the moved slot (so every one was refused; loads have none and change
+/// nothing).
+fn none_ran(batch: &Batch<'_>, moved: &Error) -> bool {
+    if batch.is_atomic() {
+        return true;
+    }
+    let Some(moved_slot) = moved
+        .to_string()
+        .split_whitespace()
+        .find_map(|word| word.parse::<u16>().ok())
+    else {
+        return false;
+    };
+    batch.commands().iter().all(|command| {
+        let keys: Option<Vec<&[u8]>> = match command {
+            BatchCommand::Load(_) => return true,
+            BatchCommand::Script(c) => Some(c.keys().iter().collect()),
+            BatchCommand::Raw(words) => {
+                command_table::keys(words, command_table::key_positions(words))
+            }
+        };
+        keys.is_some_and(|keys| !keys.is_empty() && keys.iter().all(|k| slot(k) == moved_slot))
+    })
+}
+
+/// A part whose replies the `redis` crate dropped: whatever of it ran is unknown.
+fn replies_dropped(error: Error) -> Error {
+    Error::Transport(
+        TransportError::new(
+            TransportErrorKind::Protocol,
+            format!(
+                "a cluster node answered {} to part of the batch, and the redis crate then drops \
+                 every other reply of that part (and, with client retries, sends it again): its \
+                 entries may have run",
+                error.code().unwrap_or_default()
+            ),
+            true,
+        )
+        .with_source(error),
+    )
 }
 
 /// The hash slot of each entry (`None`: no keys); refuses entries whose keys span slots or can not be
@@ -174,6 +276,10 @@ fn group_by_node(slots: &[Option<u16>], topology: &Topology) -> Vec<BatchGroup> 
                     groups.push(BatchGroup {
                         entries: Vec::new(),
                         slot: Some(*slot),
+                        node: match node {
+                            Node::Primary(i) => topology.nodes.get(i).cloned(),
+                            Node::Unserved(_) => None,
+                        },
                     });
                     groups.len() - 1
                 });
@@ -220,6 +326,8 @@ enum Node {
 struct Topology {
     /// `(first slot, last slot, primary)`, sorted.
     ranges: Vec<(u16, u16, usize)>,
+    /// The primaries' addresses, `host:port`.
+    nodes: Vec<String>,
 }
 
 impl Topology {
@@ -236,7 +344,7 @@ impl Topology {
         let Value::Array(ranges) = value else {
             return None;
         };
-        let mut primaries: Vec<Vec<u8>> = Vec::new();
+        let mut primaries: Vec<String> = Vec::new();
         let mut out = Vec::with_capacity(ranges.len());
         for range in ranges {
             let Value::Array(range) = range else {
@@ -249,9 +357,7 @@ impl Topology {
             };
             let address = match (primary.first(), primary.get(1)) {
                 (Some(Value::BulkString(host)), Some(Value::Int(port))) => {
-                    let mut address = host.clone();
-                    address.extend_from_slice(format!(":{port}").as_bytes());
-                    address
+                    format!("{}:{port}", std::str::from_utf8(host).ok()?)
                 }
                 _ => return None,
             };
@@ -269,35 +375,15 @@ impl Topology {
             ));
         }
         out.sort_unstable();
-        Some(Topology { ranges: out })
+        Some(Topology {
+            ranges: out,
+            nodes: primaries,
+        })
     }
 }
 
-/// The slot map of the cluster batches of this process, until a MOVED shows it is out of date.
-static TOPOLOGY: Mutex<Option<Arc<Topology>>> = Mutex::new(None);
-
-fn cached_topology() -> Option<Arc<Topology>> {
-    match TOPOLOGY.lock() {
-        Ok(guard) => guard.clone(),
-        Err(poisoned) => poisoned.into_inner().clone(),
-    }
-}
-
-fn store_topology(topology: Option<Arc<Topology>>) {
-    match TOPOLOGY.lock() {
-        Ok(mut guard) => *guard = topology,
-        Err(poisoned) => *poisoned.into_inner() = topology,
-    }
-}
-
-fn forget_topology() {
-    store_topology(None);
-}
-
-async fn topology(conn: &ClusterConnection) -> Result<Arc<Topology>, Error> {
-    if let Some(topology) = cached_topology() {
-        return Ok(topology);
-    }
+/// Which node serves which slot, asked of the cluster now.
+async fn topology(conn: &ClusterConnection) -> Result<Topology, Error> {
     let routing = RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random);
     let mut cmd = redis::cmd("CLUSTER");
     cmd.arg("SLOTS");
@@ -306,15 +392,13 @@ async fn topology(conn: &ClusterConnection) -> Result<Arc<Topology>, Error> {
         .route_command(cmd, routing)
         .await
         .map_err(error_from_redis)?;
-    let topology = Topology::parse(value).map(Arc::new).ok_or_else(|| {
+    Topology::parse(value).ok_or_else(|| {
         Error::Transport(TransportError::new(
             TransportErrorKind::Protocol,
             "the reply to CLUSTER SLOTS is not a slot map; nothing of the batch was sent",
             false,
         ))
-    })?;
-    store_topology(Some(topology.clone()));
-    Ok(topology)
+    })
 }
 
 #[cfg(test)]
@@ -337,6 +421,7 @@ mod tests {
     fn groups_keep_the_order_and_take_keyless_entries_along() {
         let topology = Topology {
             ranges: vec![(0, 5460, 0), (5461, 10922, 1), (10923, 16383, 2)],
+            nodes: vec!["a:1".into(), "b:2".into(), "c:3".into()],
         };
         let slots = [None, Some(12182), Some(100), None, Some(12000), Some(6000)];
         let groups = group_by_node(&slots, &topology);
@@ -345,15 +430,18 @@ mod tests {
             [
                 BatchGroup {
                     entries: vec![0, 1, 4],
-                    slot: Some(12182)
+                    slot: Some(12182),
+                    node: Some("c:3".into()),
                 },
                 BatchGroup {
                     entries: vec![2, 3],
-                    slot: Some(100)
+                    slot: Some(100),
+                    node: Some("a:1".into()),
                 },
                 BatchGroup {
                     entries: vec![5],
-                    slot: Some(6000)
+                    slot: Some(6000),
+                    node: Some("b:2".into()),
                 },
             ]
         );
