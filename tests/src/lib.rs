@@ -12,6 +12,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+pub mod batches;
 mod cluster;
 mod lock;
 pub mod lost_reply;

@@ -5,7 +5,7 @@
 //!
 //! Each check expects a fresh server: it counts the script commands `server` has run since it began.
 
-use redis_script::{Script, ScriptRO, Transport, lua_script};
+use redis_script::{Pipeline, Script, ScriptRO, Transaction, Transport, lua_script};
 use serde::Deserialize;
 
 use crate::RedisServer;
@@ -151,6 +151,52 @@ pub async fn batch_incr<C: Transport>(conn: &C, server: &RedisServer) {
         BATCH_INCR.exec(conn, (), ()).await.unwrap(),
         Vec::<i64>::new()
     );
+}
+
+/// Several users' rate limits and a batch increment in one round trip, as a pipeline and as a
+/// transaction: every call runs once, the scripts are loaded inside the batch, never by EVAL.
+pub async fn batches<C: Transport>(conn: &C, server: &RedisServer) {
+    server.reset_stats().await;
+    let users = ["ratelimit:user:1", "ratelimit:user:2", "ratelimit:user:3"];
+    let mut pipe = Pipeline::new();
+    let limits: Vec<_> = users
+        .iter()
+        .map(|user| pipe.exec(&RATE_LIMIT, [user], [100, 60]))
+        .collect();
+    let again = pipe.exec(&RATE_LIMIT, [users[0]], [100, 60]);
+    let counters = pipe.exec(&BATCH_INCR, ["counter:a", "counter:b"], ());
+    let mut replies = pipe.run(conn).await.unwrap();
+    for limit in limits {
+        let (requests, ttl) = replies.take(limit).unwrap();
+        assert_eq!(requests, 1);
+        assert!((59..=60).contains(&ttl), "ttl {ttl}");
+    }
+    assert_eq!(replies.take(again).unwrap().0, 2);
+    assert_eq!(replies.take(counters).unwrap(), [1, 1]);
+    let stats = server.commandstats().await;
+    assert_eq!(stats.scripts(), (0, 5, 0, 0));
+    assert_eq!(stats.calls("script|load"), 2);
+
+    // The same as one transaction: atomic, and loaded inside it.
+    let mut tx = Transaction::new();
+    let limits: Vec<_> = users
+        .iter()
+        .map(|user| tx.exec(&RATE_LIMIT, [user], [100, 60]))
+        .collect();
+    let counters = tx.exec(&BATCH_INCR, ["counter:a", "counter:b"], ());
+    let mut replies = tx.run(conn).await.unwrap();
+    let counts: Vec<i64> = limits
+        .into_iter()
+        .map(|limit| replies.take(limit).unwrap().0)
+        .collect();
+    assert_eq!(counts, [3, 2, 2]);
+    assert_eq!(replies.take(counters).unwrap(), [2, 2]);
+    let stats = server.commandstats().await;
+    assert_eq!(stats.scripts(), (0, 9, 0, 0));
+    assert_eq!(stats.calls("script|load"), 4);
+    assert_eq!((stats.calls("multi"), stats.calls("exec")), (1, 1));
+    let values: Vec<i64> = server.query(redis::cmd("MGET").arg(&users)).await;
+    assert_eq!(values, [3, 2, 2]);
 }
 
 /// Requests are counted in a window that expires.

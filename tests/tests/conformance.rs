@@ -147,6 +147,7 @@ fn check_step_results(out: &Value) {
         // The SDK parses a reply that looks like a number: GET "2" shows as 2.
         ("pipeline", json!(["OK", 2, "Hello, Pipe!", 2])),
         ("multi", json!(["OK", 2, "xy"])),
+        ("pipeline_scripts", json!([[1, 60], [1, 60], [2, 60], 1])),
         ("unicode_set", json!("OK")),
         ("unicode_get", out["unicode_input"].clone()),
         ("binaryish_set", json!("OK")),
@@ -214,6 +215,9 @@ async fn check_effects(redis: &RedisServer, out: &Value) {
     assert_eq!(get("user:123:highscore").await, Some(b"2000".to_vec()));
     assert_eq!(get("pipe:a").await, Some(b"2".to_vec()));
     assert_eq!(get("tx:a").await, Some(b"xy".to_vec()));
+    assert_eq!(get("limit:user:1").await, Some(b"2".to_vec()));
+    assert_eq!(get("limit:user:2").await, Some(b"1".to_vec()));
+    assert_eq!(get("limit:hits").await, Some(b"1".to_vec()));
     assert_eq!(get("ro:written").await, None);
     for key in ["counter:1", "counter:2", "counter:3"] {
         assert_eq!(get(key).await, Some(b"1".to_vec()), "{key}");
@@ -255,10 +259,12 @@ async fn check_effects(redis: &RedisServer, out: &Value) {
 /// Scripts the scenario runs: (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO) calls on Redis. Each `exec` of a
 /// script not yet cached is EVALSHA (NOSCRIPT) + EVAL; every later `exec` is one EVALSHA.
 const SCENARIO_SCRIPT_CALLS: (u64, u64, u64, u64) = (
-    // greet: exec (fallback), eval; 6 documented writers each fall back once.
-    2 + 6,
-    // greet: exec, exec, evalsha; pipeline evalsha; counter 2, high score 3, batch, rate, activity, typed.
-    3 + 1 + 2 + 3 + 1 + 1 + 1 + 1,
+    // greet: exec (fallback), eval; the documented writers each fall back once, but for the rate limit,
+    // which the pipeline of scripts loaded (SCRIPT LOAD) before its exec.
+    2 + 5,
+    // greet: exec, exec, evalsha; pipeline evalsha; three calls in the pipeline of scripts; counter 2,
+    // high score 3, batch, rate, activity, typed.
+    3 + 1 + 3 + 2 + 3 + 1 + 1 + 1 + 1,
     // ro_get: exec (fallback), eval_ro; ro_write: exec (fallback, then refused); post stats (fallback).
     2 + 1 + 1,
     // ro_get: exec, exec, evalsha_ro; ro_write: exec; post stats: exec.
@@ -336,8 +342,8 @@ async fn sdk_scenario(auto_pipeline: bool) {
         assert_eq!(paths("/"), 0);
         assert_eq!(paths("/pipeline"), requests.len() - 1);
     } else {
-        assert_eq!(paths("/pipeline"), 2);
-        assert_eq!(paths("/"), requests.len() - 3);
+        assert_eq!(paths("/pipeline"), 3);
+        assert_eq!(paths("/"), requests.len() - 4);
     }
 }
 
@@ -463,6 +469,22 @@ async fn rust_scenario(upstash: &Upstash, sources: &Value, out: &Value) -> Value
         ArgList::new(&("GET", "tx:a")),
     ];
     put("multi", batch(upstash, &multi, true).await);
+
+    let rate = Script::<Value>::new(src("rate_limit"));
+    let mut pipe = Pipeline::new();
+    let calls = [
+        pipe.exec(&rate, ["limit:user:1"], ["10", "60"]),
+        pipe.exec(&rate, ["limit:user:2"], ["10", "60"]),
+        pipe.exec(&rate, ["limit:user:1"], ["10", "60"]),
+    ];
+    let hits = pipe.cmd::<Value>(("INCR", "limit:hits"));
+    let mut replies = pipe.run(upstash).await.unwrap();
+    let mut results: Vec<Value> = calls
+        .into_iter()
+        .map(|call| replies.take(call).unwrap())
+        .collect();
+    results.push(replies.take(hits).unwrap());
+    put("pipeline_scripts", json!({ "result": results }));
 
     for (key, input, step) in [
         ("text:unicode", "unicode_input", "unicode"),

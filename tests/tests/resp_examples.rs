@@ -55,6 +55,13 @@ async fn rate_limit_counts_requests_in_a_window() {
 }
 
 #[tokio::test]
+async fn rate_limits_of_several_users_and_a_batch_increment_in_one_round_trip() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    seed::batches(&conn, &server).await;
+}
+
+#[tokio::test]
 async fn user_activity_updates_the_hash_and_keeps_the_last_100() {
     let server = RedisServer::start();
     let conn = server.connection().await;

@@ -65,6 +65,15 @@ async fn rate_limit_counts_requests_in_a_window() {
 }
 
 #[tokio::test]
+async fn rate_limits_of_several_users_and_a_batch_increment_in_one_round_trip() {
+    let server = RedisServer::start();
+    let (local, upstash) = rest(&server);
+    seed::batches(&upstash, &server).await;
+    let paths: Vec<String> = local.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/pipeline", "/multi-exec"], "one request per batch");
+}
+
+#[tokio::test]
 async fn user_activity_updates_the_hash_and_keeps_the_last_100() {
     let server = RedisServer::start();
     let (_local, upstash) = rest(&server);

@@ -8,9 +8,7 @@ mod rest_support;
 use std::time::Duration;
 
 use redis_script::rest::{RetryPolicy, Upstash};
-use redis_script::{
-    BatchErrorKind, Error, Pipeline, Reply, Script, ScriptRO, Transaction, TransportErrorKind,
-};
+use redis_script::{Error, Pipeline, Reply, Script, ScriptRO, Transaction, TransportErrorKind};
 use redis_script_tests::upstash::UpstashLocal;
 use redis_script_tests::{ClosedPort, RedisServer};
 use rest_support::{assert_no_secrets, transport};
@@ -227,24 +225,7 @@ async fn pipelines_and_transactions_go_to_their_endpoints_with_script_calls_load
     );
     assert_eq!(local.requests().last().unwrap().path, "/multi-exec");
 
-    // A transaction refused as a whole: nothing ran.
-    let mut tx = Transaction::new();
-    let _ = tx.cmd::<i64>(("INCR", counter));
-    let _ = tx.cmd::<()>(("NOSUCHCOMMAND", ARG));
-    let err = tx.run(&upstash).await.unwrap_err();
-    let Error::Batch(batch) = &err else {
-        panic!("{err:?}")
-    };
-    assert_eq!(batch.kind(), BatchErrorKind::Aborted);
-    assert!(!err.may_have_run());
-    assert!(
-        err.to_string()
-            .starts_with("the server refused the transaction as a whole, so nothing of it ran"),
-        "{err}"
-    );
-    assert_no_secrets(&err, &[local.token(), ARG]);
-    let value: i64 = redis.query(redis::cmd("GET").arg(counter)).await;
-    assert_eq!(value, 11);
+    // Refused transactions, retries and the rest: tests/rest_batch.rs.
 }
 
 #[tokio::test]

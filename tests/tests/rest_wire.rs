@@ -464,15 +464,49 @@ async fn a_redirect_is_not_followed() {
 }
 
 #[tokio::test]
-async fn a_batch_is_not_retried_once_it_may_have_been_sent() {
+async fn a_batch_that_may_write_is_not_retried_once_it_may_have_been_sent() {
     let server = FakeRest::start(|_, _| Answer::Close);
     let upstash = client(&server, fast_retries(3));
     let mut pipe = Pipeline::new();
+    let _ = pipe.cmd::<i64>(("GET", KEY));
     let _ = pipe.cmd::<i64>(("INCR", KEY));
     let err = pipe.run(&upstash).await.unwrap_err();
     assert_eq!(transport(&err).kind(), TransportErrorKind::Io);
+    assert!(err.may_have_run());
     assert_eq!(server.requests().len(), 1);
     assert_no_secrets(&err, SECRETS);
+
+    let server = FakeRest::start(|_, _| Answer::json(503, r#"{"error":"unavailable"}"#));
+    let upstash = client(&server, fast_retries(3));
+    let script = writer();
+    let mut tx = Transaction::new();
+    let _ = tx.exec(&script, [KEY], [ARG]);
+    let err = tx.run(&upstash).await.unwrap_err();
+    assert!(err.may_have_run(), "{err}");
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_read_only_batch_is_retried_after_a_lost_connection_or_a_5xx() {
+    // SCRIPT LOAD and EVALSHA_RO, then GET: answered on the third try.
+    let answer = r#"[{"result":"c2hh"},{"result":"aGk="},{"result":null}]"#;
+    let server = FakeRest::start(move |n, _| match n {
+        0 => Answer::Close,
+        1 => Answer::json(502, "bad gateway"),
+        _ => Answer::json(200, answer),
+    });
+    let upstash = client(&server, fast_retries(3));
+    let script = reader();
+    let mut pipe = Pipeline::new();
+    let read = pipe.exec(&script, [KEY], [ARG]);
+    let get = pipe.cmd::<Option<String>>(("GET", KEY));
+    let mut replies = pipe.run(&upstash).await.unwrap();
+    assert_eq!(replies.take(read).unwrap(), Reply::Bulk(b"hi".to_vec()));
+    assert_eq!(replies.take(get).unwrap(), None);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    assert!(requests.iter().all(|r| r.path.ends_with("/pipeline")));
+    assert_eq!(requests[2].json()[1][0], "EVALSHA_RO");
 }
 
 #[test]
