@@ -32,10 +32,12 @@ fn reader() -> ScriptRO<Reply> {
     ScriptRO::new("return redis.call('GET', KEYS[1])")
 }
 
+/// A client that sends each command as a request of its own (auto-pipelining has tests of its own).
 fn client(server: &FakeRest, retry: RetryPolicy) -> Upstash {
     Upstash::builder(server.url(), TOKEN)
         .retry(retry)
         .timeout(Some(Duration::from_secs(5)))
+        .auto_pipeline(None)
         .build()
         .unwrap()
 }

@@ -7,9 +7,9 @@ use std::time::Duration;
 use reqwest::Url;
 use reqwest::header::HeaderValue;
 
-use super::Upstash;
 use super::decode::Encoding;
-use super::http::Inner;
+use super::http::{Inner, Settings};
+use super::{AutoPipeline, Upstash};
 use crate::{Error, TransportError, TransportErrorKind};
 
 /// The environment variable holding the REST URL, as the Upstash console names it.
@@ -94,6 +94,7 @@ pub struct UpstashBuilder {
     read_your_writes: bool,
     base64: bool,
     retry: RetryPolicy,
+    auto_pipeline: Option<AutoPipeline>,
 }
 
 impl UpstashBuilder {
@@ -110,6 +111,7 @@ impl UpstashBuilder {
             read_your_writes: true,
             base64: true,
             retry: RetryPolicy::default(),
+            auto_pipeline: Some(AutoPipeline::DEFAULT),
         }
     }
 
@@ -150,6 +152,15 @@ impl UpstashBuilder {
         self
     }
 
+    /// Gathers script commands issued while a request is on its way (or at the same moment) into one
+    /// `/pipeline` request, within `Some(limits)`; `None` sends every command as a request of its own.
+    /// Default: on, with [`AutoPipeline::DEFAULT`]. Explicit [`Pipeline`](crate::Pipeline)s and
+    /// [`Transaction`](crate::Transaction)s are always requests of their own.
+    pub fn auto_pipeline(mut self, limits: Option<AutoPipeline>) -> Self {
+        self.auto_pipeline = limits;
+        self
+    }
+
     /// When failed requests are sent again. Default: [`RetryPolicy::default`].
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
@@ -178,10 +189,13 @@ impl UpstashBuilder {
                 http,
                 url,
                 auth,
-                self.timeout,
-                self.read_your_writes,
-                encoding,
-                self.retry,
+                Settings {
+                    timeout: self.timeout,
+                    read_your_writes: self.read_your_writes,
+                    encoding,
+                    retry: self.retry,
+                    auto_pipeline: self.auto_pipeline,
+                },
             )),
         })
     }
@@ -202,6 +216,7 @@ impl fmt::Debug for UpstashBuilder {
             .field("read_your_writes", &self.read_your_writes)
             .field("base64", &self.base64)
             .field("retry", &self.retry)
+            .field("auto_pipeline", &self.auto_pipeline)
             .finish()
     }
 }

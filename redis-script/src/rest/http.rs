@@ -1,6 +1,7 @@
 //! One HTTP exchange with the REST API: headers, the read-your-writes token, retries, and the
 //! classification of failures into [`Error`].
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 
 use super::RetryPolicy;
+use super::auto::{AutoPipeline, Queue};
 use super::decode::Encoding;
 use crate::{ArgList, BatchCommand, Error, TransportError, TransportErrorKind};
 
@@ -52,18 +54,38 @@ pub(crate) enum Secrets<'a> {
     },
     /// The keys, arguments and words of every command of a batch.
     Batch(&'a [BatchCommand<'a>]),
+    /// Script commands already written as JSON arrays (`[name, body, numkeys, keys.., args..]`): their
+    /// keys and arguments, read back from the JSON when an error message is written.
+    Bodies(&'a [bytes::Bytes]),
 }
 
 impl<'a> Secrets<'a> {
-    fn values(self) -> Vec<&'a [u8]> {
+    fn values(self) -> Vec<Cow<'a, [u8]>> {
         match self {
-            Secrets::Command { keys, args } => keys.iter().chain(args.iter()).collect(),
+            Secrets::Command { keys, args } => {
+                keys.iter().chain(args.iter()).map(Cow::Borrowed).collect()
+            }
             Secrets::Batch(commands) => commands
                 .iter()
                 .flat_map(|command| match command {
                     BatchCommand::Script(c) => c.keys().iter().chain(c.args().iter()).collect(),
                     BatchCommand::Raw(words) => words.iter().collect(),
                     _ => Vec::new(),
+                })
+                .map(Cow::Borrowed)
+                .collect(),
+            Secrets::Bodies(bodies) => bodies
+                .iter()
+                .filter_map(|body| serde_json::from_slice::<Vec<serde_json::Value>>(body).ok())
+                .flat_map(|words| {
+                    words
+                        .into_iter()
+                        .skip(3)
+                        .filter_map(|word| match word {
+                            serde_json::Value::String(s) => Some(Cow::Owned(s.into_bytes())),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>()
                 })
                 .collect(),
         }
@@ -98,6 +120,16 @@ pub(crate) struct Inner {
     pub(crate) encoding: Encoding,
     retry: RetryPolicy,
     sync_token: Mutex<Option<HeaderValue>>,
+    auto_pipeline: Option<Queue>,
+}
+
+/// The options of a client, as its builder checked them.
+pub(crate) struct Settings {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) read_your_writes: bool,
+    pub(crate) encoding: Encoding,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) auto_pipeline: Option<AutoPipeline>,
 }
 
 impl Inner {
@@ -105,10 +137,7 @@ impl Inner {
         http: reqwest::Client,
         url: Url,
         auth: HeaderValue,
-        timeout: Option<Duration>,
-        read_your_writes: bool,
-        encoding: Encoding,
-        retry: RetryPolicy,
+        settings: Settings,
     ) -> Self {
         Inner {
             http,
@@ -116,12 +145,18 @@ impl Inner {
             pipeline: route_url(&url, Some("pipeline")),
             multi_exec: route_url(&url, Some("multi-exec")),
             auth,
-            timeout,
-            read_your_writes,
-            encoding,
-            retry,
+            timeout: settings.timeout,
+            read_your_writes: settings.read_your_writes,
+            encoding: settings.encoding,
+            retry: settings.retry,
             sync_token: Mutex::new(None),
+            auto_pipeline: settings.auto_pipeline.map(Queue::new),
         }
+    }
+
+    /// The queue of auto-pipelined commands, when the client gathers them.
+    pub(crate) fn auto_pipeline(&self) -> Option<&Queue> {
+        self.auto_pipeline.as_ref()
     }
 
     fn url(&self, route: Route) -> &Url {
@@ -286,9 +321,9 @@ impl Inner {
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or_default();
-        let mut values: Vec<&str> = secrets
-            .values()
-            .into_iter()
+        let values = secrets.values();
+        let mut values: Vec<&str> = values
+            .iter()
             .filter_map(|s| std::str::from_utf8(s).ok())
             .filter(|s| s.len() >= MIN_REDACTED_LEN)
             .collect();
@@ -392,6 +427,10 @@ impl fmt::Debug for Inner {
             .field("read_your_writes", &self.read_your_writes)
             .field("base64", &(self.encoding == Encoding::Base64))
             .field("retry", &self.retry)
+            .field(
+                "auto_pipeline",
+                &self.auto_pipeline.as_ref().map(Queue::config),
+            )
             .finish()
     }
 }

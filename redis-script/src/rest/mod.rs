@@ -34,20 +34,23 @@
 //!   the client and its builder shows neither the token nor more of the URL than
 //!   `scheme://host[:port]/path`; a URL carrying a user, password, query or fragment is refused.
 
+mod auto;
 mod body;
 mod config;
 mod decode;
 mod http;
+mod request;
 
 use std::fmt;
 use std::sync::Arc;
 
+pub use auto::AutoPipeline;
 pub use config::{RetryPolicy, TOKEN_ENV, URL_ENV, UpstashBuilder};
 /// The `reqwest` this client is built on, for [`UpstashBuilder::http_client`].
 pub use reqwest;
 
 use crate::{Batch, BatchReplies, Command, Error, Reply, Transport};
-use http::{Idempotence, Inner, Response, Route, Secrets};
+use http::{Idempotence, Inner, Route, Secrets};
 
 /// A client of the Upstash REST API; a [`Transport`] for [`Script`](crate::Script) and
 /// [`ScriptRO`](crate::ScriptRO).
@@ -86,22 +89,6 @@ impl Upstash {
         UpstashBuilder::from_env()
     }
 
-    fn body_error(&self, response: &Response, e: decode::BodyError, secrets: Secrets<'_>) -> Error {
-        match e {
-            decode::BodyError::NotJson => self.inner.bad_body(
-                response,
-                "the REST API sent a body that is not JSON",
-                secrets,
-            ),
-            // The body is JSON from the server; only the shape is named, values could be user data.
-            decode::BodyError::Shape(what) => Error::Transport(crate::TransportError::new(
-                crate::TransportErrorKind::Protocol,
-                format!("{what} (HTTP {})", response.status),
-                true,
-            )),
-        }
-    }
-
     /// The latest `upstash-sync-token` received, which the next request sends; `None` before the first
     /// response that carried one, or with read-your-writes off.
     pub fn sync_token(&self) -> Option<String> {
@@ -112,12 +99,31 @@ impl Upstash {
 }
 
 impl Transport for Upstash {
+    /// One request per command, or, with auto-pipelining (the default), one `/pipeline` request for
+    /// the commands issued while another request is on its way; see [`AutoPipeline`].
+    async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
+        let body = body::command(&command)?;
+        let idempotence = if command.is_read_only() {
+            Idempotence::ReadOnly
+        } else {
+            Idempotence::MayWrite
+        };
+        let body = match auto::submit(&self.inner, body, idempotence) {
+            Ok(shared) => return shared.await,
+            Err(body) => body,
+        };
+        let secrets = Secrets::Command {
+            keys: command.keys(),
+            args: command.args(),
+        };
+        request::single(&self.inner, body.into(), idempotence, secrets).await
+    }
+
     /// `/pipeline` for a pipeline, `/multi-exec` for a transaction. A batch of only read-only commands
     /// is sent again as the [`RetryPolicy`] allows; any other only when it could not connect.
     async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
         let commands = batch.commands();
         let body = body::batch(commands)?;
-        let secrets = Secrets::Batch(commands);
         let route = if batch.is_atomic() {
             Route::MultiExec
         } else {
@@ -128,52 +134,16 @@ impl Transport for Upstash {
         } else {
             Idempotence::MayWrite
         };
-        let response = self
-            .inner
-            .post(route, body.into(), idempotence, secrets)
-            .await?;
-        if !response.status.is_success() {
-            // A 400 carries the error of the whole batch (a transaction refused as a whole).
-            return match decode::error_message(&response.body) {
-                Some(message) => Err(Error::from_reply_text(&message)),
-                None => {
-                    Err(self
-                        .inner
-                        .bad_body(&response, "the REST API refused the batch", secrets))
-                }
-            };
-        }
-        let replies = decode::batch(&response.body, self.inner.encoding)
-            .map_err(|e| self.body_error(&response, e, secrets))?;
-        if replies.len() != commands.len() {
-            return Err(self.inner.bad_body(
-                &response,
-                "the batch reply has a different number of entries than commands sent",
-                secrets,
-            ));
-        }
-        Ok(replies)
-    }
-
-    async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
-        let body = body::command(&command)?;
-        let secrets = Secrets::Command {
-            keys: command.keys(),
-            args: command.args(),
-        };
-        let idempotence = if command.is_read_only() {
-            Idempotence::ReadOnly
-        } else {
-            Idempotence::MayWrite
-        };
-        let response = self
-            .inner
-            .post(Route::Single, body.into(), idempotence, secrets)
-            .await?;
-        match decode::single(&response.body, self.inner.encoding) {
-            Ok(reply) => reply,
-            Err(e) => Err(self.body_error(&response, e, secrets)),
-        }
+        let secrets = Secrets::Batch(commands);
+        request::batch(
+            &self.inner,
+            route,
+            body.into(),
+            commands.len(),
+            idempotence,
+            secrets,
+        )
+        .await
     }
 }
 

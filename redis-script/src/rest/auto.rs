@@ -1,0 +1,287 @@
+//! Auto-pipelining: script commands issued while a request is on its way (or at the same moment) travel
+//! together in the next request, `/pipeline` for several and the base URL for one.
+//!
+//! The first command finds no request on its way: it starts a task that, after one turn of the
+//! scheduler (so that commands issued at the same time join), takes every waiting command, sends them in
+//! requests of at most [`AutoPipeline::max_entries`] commands and [`AutoPipeline::max_bytes`] bytes, all
+//! at once, hands each its own reply, and goes on while commands are waiting. Each command keeps its
+//! own semantics: its own reply (NOSCRIPT included, so `exec` falls back with an EVAL of its own, in a
+//! later request), read-your-writes (a request carries the sync token of every answer before it), and
+//! retries: a shared request that failed after it may have reached the server is an error with
+//! `may_have_run` for its writes, and is sent again for its read-only commands only.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytes::Bytes;
+use tokio::sync::oneshot;
+
+use super::http::{Idempotence, Inner, Route, Secrets};
+use super::request;
+use crate::{Error, Reply, TransportError, TransportErrorKind};
+
+/// How commands issued together are gathered into shared requests ([`UpstashBuilder::auto_pipeline`]
+/// (super::UpstashBuilder::auto_pipeline)); on by default with [`AutoPipeline::DEFAULT`].
+///
+/// A burst of `n` commands issued at the same moment takes `ceil(n / max_entries)` requests (more when
+/// `max_bytes` is reached first), sent at once; a command issued while requests are on their way waits
+/// for them and goes with the others that did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct AutoPipeline {
+    /// The most commands in one request (at least 1).
+    pub max_entries: usize,
+    /// The most bytes of request body in one request; a single command larger than this goes alone.
+    pub max_bytes: usize,
+}
+
+impl AutoPipeline {
+    /// 1,000 commands and 1 MB per request (Upstash refuses larger requests on its smaller plans).
+    pub const DEFAULT: AutoPipeline = AutoPipeline::new(1000, 1_000_000);
+
+    /// At most `max_entries` commands and `max_bytes` bytes per request.
+    pub const fn new(max_entries: usize, max_bytes: usize) -> Self {
+        AutoPipeline {
+            max_entries,
+            max_bytes,
+        }
+    }
+}
+
+impl Default for AutoPipeline {
+    fn default() -> Self {
+        AutoPipeline::DEFAULT
+    }
+}
+
+/// The commands waiting for the next shared request.
+#[derive(Debug)]
+pub(crate) struct Queue {
+    config: AutoPipeline,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    waiting: VecDeque<Waiting>,
+    /// A task is sending; it takes whatever waits.
+    driving: bool,
+}
+
+#[derive(Debug)]
+struct Waiting {
+    body: Bytes,
+    idempotence: Idempotence,
+    reply: oneshot::Sender<Result<Reply, Error>>,
+}
+
+impl Queue {
+    pub(crate) fn new(config: AutoPipeline) -> Self {
+        Queue {
+            config,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    pub(crate) fn config(&self) -> AutoPipeline {
+        self.config
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        match self.state.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Takes every waiting command, in order, in requests within the limits; none when nothing waits,
+    /// and then the task stops driving.
+    fn take(&self) -> Vec<Vec<Waiting>> {
+        let mut state = self.state();
+        if state.waiting.is_empty() {
+            state.driving = false;
+            return Vec::new();
+        }
+        let (max_entries, max_bytes) = (self.config.max_entries.max(1), self.config.max_bytes);
+        let mut requests: Vec<Vec<Waiting>> = Vec::new();
+        let mut bytes = 0;
+        for waiting in state.waiting.drain(..) {
+            let size = waiting.body.len() + 1;
+            let full = requests
+                .last()
+                .is_none_or(|last| last.len() >= max_entries || bytes + size > max_bytes);
+            if full {
+                requests.push(Vec::new());
+                bytes = 0;
+            }
+            bytes += size;
+            if let Some(last) = requests.last_mut() {
+                last.push(waiting);
+            }
+        }
+        requests
+    }
+}
+
+/// Queues a command for the next shared request, and starts the task that sends it when none runs.
+/// Gives the body back when the client does not auto-pipeline, or no Tokio runtime runs here.
+pub(crate) fn submit(
+    inner: &Arc<Inner>,
+    body: Vec<u8>,
+    idempotence: Idempotence,
+) -> Result<impl Future<Output = Result<Reply, Error>> + Send + use<>, Vec<u8>> {
+    let Some(queue) = inner.auto_pipeline() else {
+        return Err(body);
+    };
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return Err(body);
+    };
+    let (reply, answer) = oneshot::channel();
+    let start = {
+        let mut state = queue.state();
+        state.waiting.push_back(Waiting {
+            body: Bytes::from(body),
+            idempotence,
+            reply,
+        });
+        !std::mem::replace(&mut state.driving, true)
+    };
+    if start {
+        runtime.spawn(drive(Arc::clone(inner)));
+    }
+    Ok(async move { answer.await.unwrap_or_else(|_| Err(abandoned())) })
+}
+
+/// Sends what waits, request after request, until nothing does.
+async fn drive(inner: Arc<Inner>) {
+    let Some(queue) = inner.auto_pipeline() else {
+        return;
+    };
+    let mut guard = Driving { queue, done: false };
+    loop {
+        // Commands issued in the same turn as the one that woke this task join it.
+        tokio::task::yield_now().await;
+        let requests = queue.take();
+        if requests.is_empty() {
+            guard.done = true;
+            return;
+        }
+        let sends = requests.into_iter().map(|waiting| send(&inner, waiting));
+        futures_util::future::join_all(sends).await;
+    }
+}
+
+/// If the driving task ends early (its runtime shuts down), the next command starts another, and the
+/// commands still waiting get an error instead of waiting for ever.
+struct Driving<'q> {
+    queue: &'q Queue,
+    done: bool,
+}
+
+impl Drop for Driving<'_> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let waiting: Vec<Waiting> = {
+            let mut state = self.queue.state();
+            state.driving = false;
+            state.waiting.drain(..).collect()
+        };
+        for waiting in waiting {
+            let _ = waiting.reply.send(Err(abandoned()));
+        }
+    }
+}
+
+/// Sends `waiting` as one request and hands each command its reply. After a failure that may have
+/// reached the server, the writes get the error and the read-only commands are sent again.
+async fn send(inner: &Inner, mut waiting: Vec<Waiting>) {
+    loop {
+        if let [one] = waiting.as_slice() {
+            let secrets = Secrets::Bodies(std::slice::from_ref(&one.body));
+            let reply = request::single(inner, one.body.clone(), one.idempotence, secrets).await;
+            if let Some(one) = waiting.pop() {
+                let _ = one.reply.send(reply);
+            }
+            return;
+        }
+        let bodies: Vec<Bytes> = waiting.iter().map(|w| w.body.clone()).collect();
+        let read_only = waiting
+            .iter()
+            .all(|w| w.idempotence == Idempotence::ReadOnly);
+        let idempotence = if read_only {
+            Idempotence::ReadOnly
+        } else {
+            Idempotence::MayWrite
+        };
+        let secrets = Secrets::Bodies(&bodies);
+        let body = join(&bodies);
+        match request::batch(
+            inner,
+            Route::Pipeline,
+            body,
+            bodies.len(),
+            idempotence,
+            secrets,
+        )
+        .await
+        {
+            Ok(replies) => {
+                for (waiting, reply) in waiting.into_iter().zip(replies) {
+                    let _ = waiting.reply.send(reply);
+                }
+                return;
+            }
+            Err(e) if !read_only && read_only_may_retry(&e) => {
+                let (reads, writes): (Vec<Waiting>, Vec<Waiting>) = waiting
+                    .into_iter()
+                    .partition(|w| w.idempotence == Idempotence::ReadOnly);
+                for write in writes {
+                    let _ = write.reply.send(Err(e.clone()));
+                }
+                if reads.is_empty() {
+                    return;
+                }
+                waiting = reads;
+            }
+            Err(e) => {
+                for waiting in waiting {
+                    let _ = waiting.reply.send(Err(e.clone()));
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// After a shared request failed this way, its read-only commands are worth sending again.
+fn read_only_may_retry(e: &Error) -> bool {
+    matches!(e, Error::Transport(t) if !matches!(
+        t.kind(),
+        TransportErrorKind::Config | TransportErrorKind::Unauthorized | TransportErrorKind::Connect
+    ))
+}
+
+/// `[body,body,..]`.
+fn join(bodies: &[Bytes]) -> Bytes {
+    let mut out = Vec::with_capacity(2 + bodies.iter().map(|b| b.len() + 1).sum::<usize>());
+    out.push(b'[');
+    for (i, body) in bodies.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(body);
+    }
+    out.push(b']');
+    Bytes::from(out)
+}
+
+/// The task sending shared requests ended before answering (its runtime shut down).
+fn abandoned() -> Error {
+    Error::Transport(TransportError::new(
+        TransportErrorKind::Io,
+        "the task sending auto-pipelined requests ended before this command was answered",
+        true,
+    ))
+}

@@ -1,0 +1,239 @@
+//! Auto-pipelining of the REST client: `exec` calls issued together travel in shared `/pipeline`
+//! requests (counted in the request log of `upstash-local` and of a recording server), and each keeps
+//! its own reply, fallback, read-your-writes and retry rules.
+
+#![allow(clippy::unwrap_used)]
+
+mod rest_support;
+
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use redis_script::rest::{AutoPipeline, RetryPolicy, Upstash};
+use redis_script::{Reply, Script, ScriptRO, TransportErrorKind};
+use redis_script_tests::RedisServer;
+use redis_script_tests::upstash::UpstashLocal;
+use rest_support::{Answer, FakeRest, assert_no_secrets, transport};
+
+const INCR: &str = "return redis.call('INCR', KEYS[1])";
+const GET: &str = "#!lua flags=no-writes\nreturn redis.call('GET', KEYS[1])";
+
+fn client(local: &UpstashLocal, limits: Option<AutoPipeline>) -> Upstash {
+    Upstash::builder(local.url(), local.token())
+        .auto_pipeline(limits)
+        .build()
+        .unwrap()
+}
+
+/// (path, number of commands) of every request the server received.
+fn requests(local: &UpstashLocal) -> Vec<(String, usize)> {
+    local
+        .requests()
+        .into_iter()
+        .map(|r| {
+            let commands = match r.path.as_str() {
+                "/pipeline" => r.body.as_array().map_or(0, Vec::len),
+                _ => 1,
+            };
+            (r.path, commands)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_burst_of_calls_takes_as_many_requests_as_the_limits_say() {
+    let redis = RedisServer::start();
+    let local = UpstashLocal::start(&redis);
+    let script = Script::<i64>::new(INCR);
+    redis.script_load(INCR).await;
+
+    // 100 calls at once, at most 30 per request: 4 requests, sent together.
+    let upstash = client(&local, Some(AutoPipeline::new(30, 1_000_000)));
+    let calls = (0..100).map(|i| script.exec(&upstash, [format!("n:{i}")], ()));
+    for count in join_all(calls).await {
+        assert_eq!(count.unwrap(), 1);
+    }
+    // (They leave at once, so they may arrive in any order.)
+    let mut sent = requests(&local);
+    sent.sort();
+    assert_eq!(
+        sent,
+        [
+            ("/pipeline".to_owned(), 10),
+            ("/pipeline".to_owned(), 30),
+            ("/pipeline".to_owned(), 30),
+            ("/pipeline".to_owned(), 30)
+        ]
+    );
+    assert_eq!(redis.commandstats().await.calls("evalsha"), 100);
+
+    // The default limits (1,000 commands): one request for 50 calls.
+    local.clear_requests();
+    let upstash = client(&local, Some(AutoPipeline::DEFAULT));
+    let calls = (0..50).map(|i| script.exec(&upstash, [format!("n:{i}")], ()));
+    assert!(join_all(calls).await.into_iter().all(|c| c.unwrap() == 2));
+    assert_eq!(requests(&local), [("/pipeline".to_owned(), 50)]);
+
+    // A byte limit cuts earlier: each body is about 70 bytes, so three fit in 250.
+    local.clear_requests();
+    let upstash = client(&local, Some(AutoPipeline::new(1000, 250)));
+    let calls = (0..7).map(|i| script.exec(&upstash, [format!("n:{i}")], ()));
+    assert!(join_all(calls).await.into_iter().all(|c| c.unwrap() == 3));
+    let mut sizes: Vec<usize> = requests(&local).into_iter().map(|(_, n)| n).collect();
+    sizes.sort_unstable();
+    assert_eq!(sizes, [1, 3, 3]);
+
+    // One call alone goes to the base URL, as without auto-pipelining; so does every call when off.
+    local.clear_requests();
+    assert_eq!(script.exec(&upstash, ["n:0"], ()).await.unwrap(), 4);
+    let off = client(&local, None);
+    let calls = (0..3).map(|i| script.exec(&off, [format!("n:{i}")], ()));
+    assert!(join_all(calls).await.into_iter().all(|c| c.unwrap() >= 4));
+    assert_eq!(
+        requests(&local),
+        vec![("/".to_owned(), 1); 4],
+        "one request per call"
+    );
+}
+
+#[tokio::test]
+async fn calls_issued_while_a_request_is_on_its_way_go_together_in_the_next() {
+    let redis = RedisServer::start();
+    let local = UpstashLocal::start(&redis);
+    let upstash = client(&local, Some(AutoPipeline::DEFAULT));
+    let script = Script::<i64>::new(INCR);
+    redis.script_load(INCR).await;
+
+    // 20 tasks each calling 10 times in a row: never more than 20 commands at once.
+    let tasks = (0..20).map(|t| {
+        let (upstash, script) = (&upstash, &script);
+        async move {
+            for _ in 0..10 {
+                script.exec(upstash, [format!("t:{t}")], ()).await.unwrap();
+            }
+        }
+    });
+    join_all(tasks).await;
+    let sent = requests(&local);
+    let commands: usize = sent.iter().map(|(_, n)| n).sum();
+    assert_eq!(commands, 200);
+    assert!(sent.len() <= 20, "{} requests: {sent:?}", sent.len());
+    for t in 0..20 {
+        let n: i64 = redis.query(redis::cmd("GET").arg(format!("t:{t}"))).await;
+        assert_eq!(n, 10, "each call ran once");
+    }
+}
+
+#[tokio::test]
+async fn reads_and_writes_share_a_request_and_each_keeps_its_reply_and_fallback() {
+    let redis = RedisServer::start();
+    let local = UpstashLocal::start(&redis);
+    let upstash = client(&local, Some(AutoPipeline::DEFAULT));
+    let warm = Script::<i64>::new(INCR);
+    let cold = Script::<i64>::new("return redis.call('INCRBY', KEYS[1], 10)");
+    let read = ScriptRO::<Option<String>>::new(GET);
+    redis.script_load(INCR).await;
+    redis.script_load(GET).await;
+    let _: () = redis.query(redis::cmd("SET").arg("v").arg("hello")).await;
+    redis.reset_stats().await;
+
+    let (a, b, c, d) = tokio::join!(
+        warm.exec(&upstash, ["a"], ()),
+        cold.exec(&upstash, ["b"], ()),
+        read.exec(&upstash, ["v"], ()),
+        warm.exec(&upstash, ["a"], ()),
+    );
+    assert_eq!((a.unwrap(), b.unwrap(), d.unwrap()), (1, 10, 2));
+    assert_eq!(c.unwrap().as_deref(), Some("hello"));
+
+    // One shared request; the cold script's NOSCRIPT fell back with an EVAL of its own, after it.
+    let sent = local.requests();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[0].path, "/pipeline");
+    let names: Vec<&str> = sent[0]
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c[0].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["EVALSHA", "EVALSHA", "EVALSHA_RO", "EVALSHA"]);
+    assert_eq!(
+        (sent[1].path.as_str(), sent[1].body[0].as_str()),
+        ("/", Some("EVAL"))
+    );
+    assert_eq!(redis.commandstats().await.scripts(), (1, 3, 0, 1));
+    let b: i64 = redis.query(redis::cmd("GET").arg("b")).await;
+    assert_eq!(b, 10, "the cold script ran once");
+
+    // Read-your-writes per call: a call made after another was answered carries its sync token.
+    warm.exec(&upstash, ["a"], ()).await.unwrap();
+    let sent = local.requests();
+    let last = &sent[sent.len() - 1];
+    assert_eq!(
+        last.sync_token.as_ref(),
+        Some(&sent[sent.len() - 2].response_sync_token)
+    );
+}
+
+/// Answers `/pipeline` requests with one reply per command (the INCRs 1, the GETs "hi"), after closing
+/// the connection of the first request without an answer.
+fn flaky(n: usize, request: &rest_support::Recorded) -> Answer {
+    if n == 0 {
+        return Answer::Close;
+    }
+    let replies: Vec<String> = match request.json() {
+        serde_json::Value::Array(commands) if request.path.ends_with("/pipeline") => commands
+            .iter()
+            .map(|c| {
+                if c[0] == "EVALSHA_RO" {
+                    r#"{"result":"aGk="}"#.to_owned()
+                } else {
+                    r#"{"result":1}"#.to_owned()
+                }
+            })
+            .collect(),
+        _ => return Answer::json(200, r#"{"result":"aGk="}"#),
+    };
+    Answer::json(200, &format!("[{}]", replies.join(",")))
+}
+
+#[tokio::test]
+async fn a_shared_request_that_lost_its_connection_fails_its_writes_and_sends_its_reads_again() {
+    let server = FakeRest::start(flaky);
+    let upstash = Upstash::builder(server.url(), "tok-s3cr3t")
+        .retry(RetryPolicy::new(2, Duration::from_millis(10)))
+        .build()
+        .unwrap();
+    let write = Script::<i64>::new(INCR);
+    let read = ScriptRO::<Reply>::new(GET);
+    let (w1, r1, w2, r2) = tokio::join!(
+        write.exec(&upstash, ["k-s3cr3t"], ()),
+        read.exec(&upstash, ["k-s3cr3t"], ()),
+        write.exec(&upstash, ["k-s3cr3t"], ()),
+        read.exec(&upstash, ["k-s3cr3t"], ()),
+    );
+    for w in [w1, w2] {
+        let err = w.unwrap_err();
+        assert_eq!(transport(&err).kind(), TransportErrorKind::Io, "{err:?}");
+        assert!(err.may_have_run());
+        assert_no_secrets(&err, &["tok-s3cr3t", "k-s3cr3t"]);
+    }
+    assert_eq!(r1.unwrap(), Reply::Bulk(b"hi".to_vec()));
+    assert_eq!(r2.unwrap(), Reply::Bulk(b"hi".to_vec()));
+
+    // The four went together; then only the two reads, never the writes again.
+    let sent = server.requests();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    let names = |i: usize| -> Vec<String> {
+        sent[i]
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c[0].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(0), ["EVALSHA", "EVALSHA_RO", "EVALSHA", "EVALSHA_RO"]);
+    assert_eq!(names(1), ["EVALSHA_RO", "EVALSHA_RO"]);
+}
