@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use redis::aio::MultiplexedConnection;
 use redis_script::{Script, lua_script};
-use redis_script_examples::{BoxError, connect, report};
+use redis_script_examples::{BoxError, connect, median, report};
 
 /// Counts allocations so that the per-call cost in memory is measured, not guessed.
 struct Counting;
@@ -106,7 +106,7 @@ async fn round(
             Ok::<_, BoxError>(())
         });
     }
-    for result in futures_join_all(tasks).await {
+    for result in futures_util::future::join_all(tasks).await {
         result?;
     }
     let elapsed = start.elapsed().as_secs_f64();
@@ -116,35 +116,6 @@ async fn round(
         allocs_per_call: (ALLOCATIONS.load(Ordering::Relaxed) - a0) as f64 / calls,
         bytes_per_call: (BYTES.load(Ordering::Relaxed) - b0) as f64 / calls,
     })
-}
-
-/// Polls all futures on the current task (no spawning, so borrowed connections are fine).
-async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
-            if output.is_none() {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(value) => *output = Some(value),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.into_iter().flatten().collect()
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 #[tokio::main(flavor = "current_thread")]

@@ -27,6 +27,27 @@ impl Redis {
     pub fn is_throwaway(&self) -> bool {
         self.server.is_some()
     }
+
+    /// The server's TCP port, from its URL.
+    pub fn port(&self) -> Option<u16> {
+        self.url
+            .rsplit(':')
+            .next()?
+            .trim_end_matches('/')
+            .parse()
+            .ok()
+    }
+
+    /// Another multiplexed connection to the same server.
+    pub async fn another_connection(&self) -> Result<MultiplexedConnection, BoxError> {
+        Ok(try_connect(&self.url).await?)
+    }
+}
+
+/// The median of `values` (the middle one after sorting; 0 for none).
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
 /// A `redis-server` started for the example; killed on drop.
@@ -51,6 +72,12 @@ pub async fn connect() -> Result<Redis, BoxError> {
         });
     }
     eprintln!("nothing answers at {url}; starting a throwaway redis-server");
+    throwaway().await
+}
+
+/// Starts a throwaway `redis-server` on a free loopback port and connects to it: benchmarks measure a
+/// server nobody else uses.
+pub async fn throwaway() -> Result<Redis, BoxError> {
     let (server, url) = start_server()?;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {

@@ -8,6 +8,8 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 /// A single key or argument: encoded as the bytes the script sees in `KEYS[i]` / `ARGV[i]`.
 ///
 /// Strings and bytes are sent as they are (binary-safe); integers and floats in decimal (`f64` in the
@@ -33,11 +35,76 @@ pub trait Args {
     fn write_args(&self, out: &mut ArgList);
 }
 
-/// Encoded keys or arguments: one buffer and the end offset of each value.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Encoded values (keys, arguments, command words): one buffer and the end offset of each value.
+///
+/// A call writes its keys and then its arguments into one list, and a batch all of its entries into
+/// one, so that a call costs no allocation per value; [`Values`] names a run of values inside it.
+/// `Debug` shows how many values and bytes, never the bytes themselves.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ArgList {
     bytes: Vec<u8>,
-    ends: Vec<usize>,
+    /// Kept inline for the few values of a typical call, so that it costs one allocation, not two.
+    ends: SmallVec<[usize; 6]>,
+}
+
+/// A run of values inside an [`ArgList`]: the keys or the arguments of a call, or the words of a
+/// command, as transports read them. Cheap to copy; `Debug` shows only how many values there are.
+#[derive(Clone, Copy)]
+pub struct Values<'a> {
+    list: &'a ArgList,
+    /// The positions of the values in `list`: `first..end`.
+    first: usize,
+    end: usize,
+}
+
+impl<'a> Values<'a> {
+    /// How many values there are.
+    pub fn len(&self) -> usize {
+        self.end - self.first
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.end == self.first
+    }
+
+    /// The total size of the values, in bytes.
+    pub fn byte_len(&self) -> usize {
+        self.list.offset(self.end) - self.list.offset(self.first)
+    }
+
+    /// The values, in order.
+    pub fn iter(self) -> impl ExactSizeIterator<Item = &'a [u8]> + Clone + 'a {
+        let list = self.list;
+        (self.first..self.end).map(move |i| &list.bytes[list.offset(i)..list.ends[i]])
+    }
+
+    /// The first value (a command's name).
+    pub fn first(self) -> Option<&'a [u8]> {
+        self.iter().next()
+    }
+}
+
+impl std::fmt::Debug for Values<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Values({} values, {} bytes)",
+            self.len(),
+            self.byte_len()
+        )
+    }
+}
+
+impl std::fmt::Debug for ArgList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ArgList({} values, {} bytes)",
+            self.len(),
+            self.byte_len()
+        )
+    }
 }
 
 impl ArgList {
@@ -50,10 +117,9 @@ impl ArgList {
 
     /// Appends one value.
     pub fn push(&mut self, arg: &(impl Arg + ?Sized)) {
-        if self.ends.capacity() == 0 {
+        if self.bytes.capacity() == 0 {
             // Room for a typical call (a few short values) at once, instead of growing from nothing;
             // an empty list allocates nothing.
-            self.ends.reserve(4);
             self.bytes.reserve(64);
         }
         arg.write_arg(&mut self.bytes);
@@ -77,10 +143,30 @@ impl ArgList {
 
     /// The encoded values, in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &[u8]> + Clone + '_ {
-        (0..self.ends.len()).map(move |i| {
-            let start = if i == 0 { 0 } else { self.ends[i - 1] };
-            &self.bytes[start..self.ends[i]]
-        })
+        self.values().iter()
+    }
+
+    /// All the values, as a [`Values`] run.
+    pub fn values(&self) -> Values<'_> {
+        self.values_in(0..self.ends.len())
+    }
+
+    /// The values at positions `range` (clamped to those there are).
+    pub(crate) fn values_in(&self, range: std::ops::Range<usize>) -> Values<'_> {
+        let end = range.end.min(self.ends.len());
+        Values {
+            list: self,
+            first: range.start.min(end),
+            end,
+        }
+    }
+
+    /// Where the value at position `i` begins (the end of the list for `i == len()`).
+    fn offset(&self, i: usize) -> usize {
+        match i.checked_sub(1) {
+            Some(previous) => self.ends[previous],
+            None => 0,
+        }
     }
 }
 
@@ -141,19 +227,24 @@ impl std::fmt::Write for Bytes<'_> {
     }
 }
 
-macro_rules! display_arg {
+macro_rules! integer_arg {
     ($($t:ty),*) => {$(
         impl Arg for $t {
             fn write_arg(&self, out: &mut Vec<u8>) {
-                // Writing into a Vec can not fail.
-                let _ = write!(Bytes(out), "{}", self);
+                out.extend_from_slice(itoa::Buffer::new().format(*self).as_bytes());
             }
         }
     )*};
 }
-display_arg!(
-    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, char
+integer_arg!(
+    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize
 );
+
+impl Arg for char {
+    fn write_arg(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.encode_utf8(&mut [0; 4]).as_bytes());
+    }
+}
 
 macro_rules! float_arg {
     ($($t:ty),*) => {$(
@@ -212,6 +303,12 @@ impl Args for ArgList {
     }
 }
 
+impl Args for Values<'_> {
+    fn write_args(&self, out: &mut ArgList) {
+        self.iter().for_each(|a| out.push(a));
+    }
+}
+
 macro_rules! tuple_args {
     ($($name:ident)+) => {
         impl<$($name: Arg),+> Args for ($($name,)+) {
@@ -265,6 +362,30 @@ mod tests {
         assert_eq!(
             encode((&all[..], String::from("é"))),
             [all, "é".as_bytes().to_vec()]
+        );
+    }
+
+    #[test]
+    fn runs_of_values_read_back_their_part_of_the_list() {
+        let list = ArgList::new(&("k1", "k2", 42, "", "last"));
+        let keys = list.values_in(0..2);
+        let args = list.values_in(2..5);
+        assert_eq!(keys.iter().collect::<Vec<_>>(), [&b"k1"[..], b"k2"]);
+        assert_eq!(args.iter().collect::<Vec<_>>(), [&b"42"[..], b"", b"last"]);
+        assert_eq!((keys.len(), keys.byte_len()), (2, 4));
+        assert_eq!((args.len(), args.byte_len()), (3, 6));
+        assert_eq!(args.first(), Some(&b"42"[..]));
+        assert!(list.values_in(5..9).is_empty());
+        assert_eq!(list.values_in(5..9).byte_len(), 0);
+        assert_eq!(format!("{args:?}"), "Values(3 values, 6 bytes)");
+        assert_eq!(format!("{list:?}"), "ArgList(5 values, 10 bytes)");
+        assert_eq!(
+            encode((i64::MIN, u128::MAX, 'é')),
+            [
+                b"-9223372036854775808".to_vec(),
+                b"340282366920938463463374607431768211455".to_vec(),
+                "é".as_bytes().to_vec()
+            ]
         );
     }
 

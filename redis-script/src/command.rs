@@ -1,6 +1,6 @@
 //! The four script commands, as handed to a [`Transport`](crate::Transport).
 
-use crate::ArgList;
+use crate::Values;
 
 /// Which script command is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -54,8 +54,8 @@ pub struct Command<'a> {
     name: CommandName,
     body: &'a str,
     sha1: &'a str,
-    keys: &'a ArgList,
-    args: &'a ArgList,
+    keys: Values<'a>,
+    args: Values<'a>,
 }
 
 impl<'a> Command<'a> {
@@ -65,8 +65,8 @@ impl<'a> Command<'a> {
         name: CommandName,
         script: &'a str,
         sha1: &'a str,
-        keys: &'a ArgList,
-        args: &'a ArgList,
+        keys: Values<'a>,
+        args: Values<'a>,
     ) -> Self {
         let body = if name.is_by_sha() { sha1 } else { script };
         Command {
@@ -94,12 +94,12 @@ impl<'a> Command<'a> {
     }
 
     /// The keys (`KEYS` in Lua); their count is the `numkeys` argument.
-    pub fn keys(&self) -> &'a ArgList {
+    pub fn keys(&self) -> Values<'a> {
         self.keys
     }
 
     /// The arguments (`ARGV` in Lua).
-    pub fn args(&self) -> &'a ArgList {
+    pub fn args(&self) -> Values<'a> {
         self.args
     }
 

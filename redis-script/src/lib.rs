@@ -16,7 +16,7 @@ pub mod rest;
 mod script;
 mod transport;
 
-pub use args::{Arg, ArgList, Args};
+pub use args::{Arg, ArgList, Args, Values};
 pub use batch::{BatchScript, Limits, Pipeline, Queued, Replies, ScriptLoading, Transaction};
 pub use command::{Command, CommandName};
 pub use de::{DecodeError, from_reply};
@@ -27,7 +27,8 @@ pub use error::{
 pub use reply::Reply;
 pub use script::{Script, ScriptRO};
 pub use transport::{
-    Batch, BatchCommand, BatchGroup, BatchReplies, BoxFuture, DynTransport, EntryKeys, Transport,
+    Batch, BatchCommand, BatchGroup, BatchKeys, BatchReplies, BoxFuture, DynTransport, EntryKeys,
+    Transport,
 };
 
 #[cfg(feature = "resp")]

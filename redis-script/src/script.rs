@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 
 use serde::de::DeserializeOwned;
 
-use crate::{ArgList, Args, Command, CommandName, Error, Reply, Transport};
+use crate::{ArgList, Args, Command, CommandName, Error, Reply, Transport, Values};
 
 /// The text of a script and its SHA-1, shared by [`Script`] and [`ScriptRO`].
 #[derive(Clone)]
@@ -22,31 +22,21 @@ impl Source {
         Source { text, sha1 }
     }
 
-    /// Sends `first`; on the server's NOSCRIPT reply, and only on it, sends `fallback` once.
-    async fn run<C: Transport + ?Sized>(
-        &self,
-        conn: &C,
-        first: CommandName,
-        fallback: Option<CommandName>,
-        keys: ArgList,
-        args: ArgList,
-    ) -> Result<Reply, Error> {
-        let command = |name| Command::new(name, &self.text, &self.sha1, &keys, &args);
-        match (conn.send(command(first)).await, fallback) {
-            (Err(e), Some(fallback)) if e.is_noscript() => conn.send(command(fallback)).await,
-            (reply, _) => reply,
-        }
-    }
-
+    /// Sends `first`; on the server's NOSCRIPT reply, and only on it, sends `fallback` once; decodes
+    /// the reply. (One state machine, not one per step: this is every call's hot path.)
     async fn call<T: DeserializeOwned, C: Transport + ?Sized>(
         &self,
         conn: &C,
         first: CommandName,
         fallback: Option<CommandName>,
-        keys: ArgList,
-        args: ArgList,
+        call: Call,
     ) -> Result<T, Error> {
-        let reply = self.run(conn, first, fallback, keys, args).await?;
+        let (keys, args) = call.split();
+        let command = |name| Command::new(name, &self.text, &self.sha1, keys, args);
+        let reply = match (conn.send(command(first)).await, fallback) {
+            (Err(e), Some(fallback)) if e.is_noscript() => conn.send(command(fallback)).await,
+            (reply, _) => reply,
+        }?;
         Ok(crate::from_reply(reply)?)
     }
 
@@ -55,6 +45,33 @@ impl Source {
             .field("sha1", &self.sha1)
             .field("bytes", &self.text.len())
             .finish()
+    }
+}
+
+/// The keys and then the arguments of one call, encoded once into one list.
+struct Call {
+    values: ArgList,
+    keys: usize,
+}
+
+impl Call {
+    fn new(keys: &impl Args, args: &impl Args) -> Call {
+        let mut values = ArgList::default();
+        keys.write_args(&mut values);
+        let count = values.len();
+        args.write_args(&mut values);
+        Call {
+            values,
+            keys: count,
+        }
+    }
+
+    fn split(&self) -> (Values<'_>, Values<'_>) {
+        let all = self.values.len();
+        (
+            self.values.values_in(0..self.keys),
+            self.values.values_in(self.keys..all),
+        )
     }
 }
 
@@ -169,13 +186,8 @@ impl<T: DeserializeOwned> Script<T> {
         args: impl Args,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         let (first, fallback) = (CommandName::EvalSha, Some(CommandName::Eval));
-        self.source.call(
-            conn,
-            first,
-            fallback,
-            ArgList::new(&keys),
-            ArgList::new(&args),
-        )
+        self.source
+            .call(conn, first, fallback, Call::new(&keys, &args))
     }
 
     /// Runs the script with EVAL, sending its whole text (and caching it on the server).
@@ -185,13 +197,8 @@ impl<T: DeserializeOwned> Script<T> {
         keys: impl Args,
         args: impl Args,
     ) -> impl Future<Output = Result<T, Error>> + Send {
-        self.source.call(
-            conn,
-            CommandName::Eval,
-            None,
-            ArgList::new(&keys),
-            ArgList::new(&args),
-        )
+        self.source
+            .call(conn, CommandName::Eval, None, Call::new(&keys, &args))
     }
 
     /// Runs the script with EVALSHA only; a server without it cached answers with an error for which
@@ -202,13 +209,8 @@ impl<T: DeserializeOwned> Script<T> {
         keys: impl Args,
         args: impl Args,
     ) -> impl Future<Output = Result<T, Error>> + Send {
-        self.source.call(
-            conn,
-            CommandName::EvalSha,
-            None,
-            ArgList::new(&keys),
-            ArgList::new(&args),
-        )
+        self.source
+            .call(conn, CommandName::EvalSha, None, Call::new(&keys, &args))
     }
 }
 
@@ -222,13 +224,8 @@ impl<T: DeserializeOwned> ScriptRO<T> {
         args: impl Args,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         let (first, fallback) = (CommandName::EvalShaRo, Some(CommandName::EvalRo));
-        self.source.call(
-            conn,
-            first,
-            fallback,
-            ArgList::new(&keys),
-            ArgList::new(&args),
-        )
+        self.source
+            .call(conn, first, fallback, Call::new(&keys, &args))
     }
 
     /// Runs the script with EVAL_RO, sending its whole text.
@@ -238,13 +235,8 @@ impl<T: DeserializeOwned> ScriptRO<T> {
         keys: impl Args,
         args: impl Args,
     ) -> impl Future<Output = Result<T, Error>> + Send {
-        self.source.call(
-            conn,
-            CommandName::EvalRo,
-            None,
-            ArgList::new(&keys),
-            ArgList::new(&args),
-        )
+        self.source
+            .call(conn, CommandName::EvalRo, None, Call::new(&keys, &args))
     }
 
     /// Runs the script with EVALSHA_RO only; a server without it cached answers NOSCRIPT.
@@ -254,13 +246,8 @@ impl<T: DeserializeOwned> ScriptRO<T> {
         keys: impl Args,
         args: impl Args,
     ) -> impl Future<Output = Result<T, Error>> + Send {
-        self.source.call(
-            conn,
-            CommandName::EvalShaRo,
-            None,
-            ArgList::new(&keys),
-            ArgList::new(&args),
-        )
+        self.source
+            .call(conn, CommandName::EvalShaRo, None, Call::new(&keys, &args))
     }
 }
 

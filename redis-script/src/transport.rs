@@ -12,7 +12,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::{ArgList, Command, Error, Reply};
+use crate::batch::Entries;
+use crate::{Command, Error, Reply, Values};
 
 /// The replies of a batch, one per command in order; the outer error is the batch's own failure.
 pub type BatchReplies = Result<Vec<Result<Reply, Error>>, Error>;
@@ -40,7 +41,7 @@ pub trait Transport: Send + Sync {
     /// `atomic` batch whose keys are.
     fn split_batch(
         &self,
-        entries: &[EntryKeys<'_>],
+        entries: BatchKeys<'_>,
         atomic: bool,
     ) -> impl Future<Output = Result<Option<Vec<BatchGroup>>, Error>> + Send {
         let _ = (entries, atomic);
@@ -60,7 +61,7 @@ pub enum BatchCommand<'a> {
     /// server's script cache holds.
     Load(&'a str),
     /// Any other command, as its words, name first.
-    Raw(&'a ArgList),
+    Raw(Values<'a>),
 }
 
 impl fmt::Debug for BatchCommand<'_> {
@@ -69,7 +70,7 @@ impl fmt::Debug for BatchCommand<'_> {
             BatchCommand::Script(command) => command.fmt(f),
             BatchCommand::Load(script) => write!(f, "SCRIPT LOAD ({} bytes)", script.len()),
             BatchCommand::Raw(words) => {
-                let name = words.iter().next().unwrap_or_default();
+                let name = words.first().unwrap_or_default();
                 write!(
                     f,
                     "{} ({} words)",
@@ -139,14 +140,41 @@ impl<'a> Batch<'a> {
     }
 }
 
+/// The entries of a batch as [`Transport::split_batch`] sees them: for each, what decides where it goes.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchKeys<'a> {
+    entries: &'a Entries<'a>,
+}
+
+impl<'a> BatchKeys<'a> {
+    pub(crate) fn new(entries: &'a Entries<'a>) -> Self {
+        BatchKeys { entries }
+    }
+
+    /// How many entries there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True for an empty batch.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The keys of each entry, in order.
+    pub fn iter(self) -> impl ExactSizeIterator<Item = EntryKeys<'a>> + 'a {
+        self.entries.keys()
+    }
+}
+
 /// What decides where an entry of a batch goes, for [`Transport::split_batch`].
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub enum EntryKeys<'a> {
     /// A script call and its keys (`KEYS`).
-    Script(&'a ArgList),
+    Script(Values<'a>),
     /// A command, as its words, name first.
-    Command(&'a ArgList),
+    Command(Values<'a>),
 }
 
 /// The entries of a batch that go to one server, by position, and how to reach it.
@@ -175,7 +203,7 @@ macro_rules! forward_transport {
 
             fn split_batch(
                 &self,
-                entries: &[EntryKeys<'_>],
+                entries: BatchKeys<'_>,
                 atomic: bool,
             ) -> impl Future<Output = Result<Option<Vec<BatchGroup>>, Error>> + Send {
                 (**self).split_batch(entries, atomic)
@@ -218,7 +246,7 @@ pub trait DynTransport: Send + Sync {
     /// [`Transport::split_batch`], boxed.
     fn split_batch_boxed<'a>(
         &'a self,
-        entries: &'a [EntryKeys<'a>],
+        entries: BatchKeys<'a>,
         atomic: bool,
     ) -> BoxFuture<'a, Result<Option<Vec<BatchGroup>>, Error>>;
 }
@@ -234,7 +262,7 @@ impl<T: Transport> DynTransport for T {
 
     fn split_batch_boxed<'a>(
         &'a self,
-        entries: &'a [EntryKeys<'a>],
+        entries: BatchKeys<'a>,
         atomic: bool,
     ) -> BoxFuture<'a, Result<Option<Vec<BatchGroup>>, Error>> {
         Box::pin(self.split_batch(entries, atomic))
@@ -252,7 +280,7 @@ impl Transport for dyn DynTransport + '_ {
 
     async fn split_batch(
         &self,
-        entries: &[EntryKeys<'_>],
+        entries: BatchKeys<'_>,
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
         self.split_batch_boxed(entries, atomic).await

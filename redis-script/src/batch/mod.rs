@@ -32,8 +32,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::de::DeserializeOwned;
 
 use crate::error::{BatchError, BatchErrorKind};
-use crate::{ArgList, Args, Error, Reply, Script, ScriptRO, Transport};
-use entry::Entry;
+use crate::{Args, Error, Reply, Script, ScriptRO, Transport};
+pub(crate) use entry::Entries;
 
 /// How a [`Pipeline`] makes sure the scripts it calls are in the server's script cache.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -80,7 +80,7 @@ impl Limits {
         }
     }
 
-    fn check(&self, entries: &[Entry<'_>]) -> Result<(), Error> {
+    fn check(&self, entries: &Entries<'_>) -> Result<(), Error> {
         let too_large = |message: String| -> Error {
             BatchError::new(BatchErrorKind::TooLarge, message, Vec::new()).into()
         };
@@ -92,7 +92,7 @@ impl Limits {
                 self.max_entries
             )));
         }
-        let bytes: usize = entries.iter().map(Entry::byte_len).sum();
+        let bytes = entries.byte_len();
         if bytes > self.max_bytes {
             return Err(too_large(format!(
                 "the keys and arguments of the batch take {bytes} bytes, more than its limit of \
@@ -223,45 +223,28 @@ fn next_batch_id() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// The entries of a batch, shared by [`Pipeline`] and [`Transaction`].
-struct Entries<'a> {
+/// What [`Pipeline`] and [`Transaction`] share: the entries, the batch's identity and its limits.
+struct Building<'a> {
     id: u64,
-    entries: Vec<Entry<'a>>,
+    entries: Entries<'a>,
     limits: Limits,
 }
 
-impl<'a> Entries<'a> {
+impl<'a> Building<'a> {
     fn new() -> Self {
-        Entries {
+        Building {
             id: next_batch_id(),
-            entries: Vec::new(),
+            entries: Entries::default(),
             limits: Limits::DEFAULT,
         }
     }
 
-    fn push<T>(&mut self, entry: Entry<'a>) -> Queued<T> {
-        self.entries.push(entry);
+    fn queued<T>(&self, index: usize) -> Queued<T> {
         Queued {
             batch: self.id,
-            index: self.entries.len() - 1,
+            index,
             reply: PhantomData,
         }
-    }
-
-    fn exec<T, S: BatchScript<T> + ?Sized>(
-        &mut self,
-        script: &'a S,
-        keys: ArgList,
-        args: ArgList,
-    ) -> Queued<T> {
-        let (text, sha1, read_only) = script.__batch_parts();
-        self.push(Entry::Script {
-            text,
-            sha1,
-            read_only,
-            keys,
-            args,
-        })
     }
 
     async fn run<C: Transport + ?Sized>(
@@ -271,10 +254,10 @@ impl<'a> Entries<'a> {
         loading: ScriptLoading,
     ) -> Result<Replies, Error> {
         self.limits.check(&self.entries)?;
-        let results = run::run(conn, &self.entries, atomic, loading).await?;
+        let entries = run::run(conn, &self.entries, atomic, loading).await?;
         Ok(Replies {
             batch: self.id,
-            entries: results.into_iter().map(Some).collect(),
+            entries,
         })
     }
 }
@@ -283,7 +266,7 @@ macro_rules! batch_type {
     ($(#[$doc:meta])* $name:ident, $atomic:expr) => {
         $(#[$doc])*
         pub struct $name<'a> {
-            entries: Entries<'a>,
+            batch: Building<'a>,
             loading: ScriptLoading,
         }
 
@@ -291,7 +274,7 @@ macro_rules! batch_type {
             /// An empty batch.
             pub fn new() -> Self {
                 $name {
-                    entries: Entries::new(),
+                    batch: Building::new(),
                     loading: ScriptLoading::InBatch,
                 }
             }
@@ -304,8 +287,11 @@ macro_rules! batch_type {
                 keys: impl Args,
                 args: impl Args,
             ) -> Queued<T> {
-                self.entries
-                    .exec(script, ArgList::new(&keys), ArgList::new(&args))
+                let index = self
+                    .batch
+                    .entries
+                    .push_script(script.__batch_parts(), &keys, &args);
+                self.batch.queued(index)
             }
 
             /// Adds a command, written as its words, name first: `cmd::<i64>(("INCRBY", "k", 5))`.
@@ -314,23 +300,24 @@ macro_rules! batch_type {
             /// Commands that would change the connection's state (SELECT, MULTI, WATCH, SUBSCRIBE, ...)
             /// make [`run`](Self::run) refuse the batch before sending anything.
             pub fn cmd<T>(&mut self, words: impl Args) -> Queued<T> {
-                self.entries.push(Entry::command(ArgList::new(&words)))
+                let index = self.batch.entries.push_command(&words);
+                self.batch.queued(index)
             }
 
             /// Sets the bounds checked before sending (default [`Limits::DEFAULT`]).
             pub fn limits(&mut self, limits: Limits) -> &mut Self {
-                self.entries.limits = limits;
+                self.batch.limits = limits;
                 self
             }
 
             /// How many entries there are.
             pub fn len(&self) -> usize {
-                self.entries.entries.len()
+                self.batch.entries.len()
             }
 
             /// True when nothing was added: [`run`](Self::run) then sends nothing.
             pub fn is_empty(&self) -> bool {
-                self.entries.entries.is_empty()
+                self.batch.entries.is_empty()
             }
 
             /// Sends the batch and returns the result of every entry.
@@ -341,7 +328,7 @@ macro_rules! batch_type {
             /// answered ([`Error::may_have_run`] says whether entries may have run). An empty batch
             /// sends nothing.
             pub async fn run<C: Transport + ?Sized>(self, conn: &C) -> Result<Replies, Error> {
-                self.entries.run(conn, $atomic, self.loading).await
+                self.batch.run(conn, $atomic, self.loading).await
             }
         }
 
@@ -354,8 +341,8 @@ macro_rules! batch_type {
         impl fmt::Debug for $name<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct(stringify!($name))
-                    .field("entries", &self.entries.entries.len())
-                    .field("limits", &self.entries.limits)
+                    .field("entries", &self.batch.entries.len())
+                    .field("limits", &self.batch.limits)
                     .finish()
             }
         }

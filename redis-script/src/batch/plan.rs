@@ -12,7 +12,7 @@
 
 use super::ScriptLoading;
 use super::commands::Refusal;
-use super::entry::Entry;
+use super::entry::{Entries, Entry};
 use crate::error::{BatchError, BatchErrorKind, positions};
 use crate::{BatchCommand, Command, CommandName, Error, Reply};
 
@@ -21,8 +21,42 @@ use crate::{BatchCommand, Command, CommandName, Error, Reply};
 enum Part<'e> {
     /// `SCRIPT LOAD` of the script with this SHA-1.
     Load(&'e str),
-    /// The entry at this position.
+    /// The plan's entry with this index.
     Entry(usize),
+}
+
+/// Which entries of the batch a plan is for, in its order: all of them, or those listed.
+#[derive(Clone, Debug)]
+pub(crate) enum Order {
+    /// Entries `0..n`.
+    All(usize),
+    /// These entries, by position.
+    List(Vec<usize>),
+}
+
+impl Order {
+    fn len(&self) -> usize {
+        match self {
+            Order::All(n) => *n,
+            Order::List(positions) => positions.len(),
+        }
+    }
+
+    /// The position in the batch of the plan's `index`-th entry.
+    fn position(&self, index: usize) -> usize {
+        match self {
+            Order::All(_) => index,
+            Order::List(positions) => positions.get(index).copied().unwrap_or(index),
+        }
+    }
+}
+
+/// The results of a plan's entries, by their index in the plan; `None` until answered.
+pub(crate) type Slots = Vec<Option<Result<Reply, Error>>>;
+
+/// `n` empty slots.
+pub(crate) fn slots(n: usize) -> Slots {
+    std::iter::repeat_with(|| None).take(n).collect()
 }
 
 /// The commands for some entries of a batch, and which entry each is for.
@@ -30,43 +64,22 @@ enum Part<'e> {
 pub(crate) struct Plan<'e> {
     commands: Vec<BatchCommand<'e>>,
     parts: Vec<Part<'e>>,
-}
-
-/// What became of an entry, before the runner decides on what did not run.
-#[derive(Debug)]
-pub(crate) enum Outcome {
-    /// Its reply, or the error of the load its script needed.
-    Done(Result<Reply, Error>),
-    /// NOSCRIPT: its script was not in the cache, so it did not run.
-    Missing(Error),
-}
-
-impl Outcome {
-    /// True when the entry may have had effects.
-    fn ran(&self) -> bool {
-        match self {
-            Outcome::Done(Ok(_)) => true,
-            Outcome::Done(Err(e)) => e.may_have_run(),
-            Outcome::Missing(_) => false,
-        }
-    }
+    order: Order,
 }
 
 impl<'e> Plan<'e> {
-    /// The plan for the entries at `positions` (in that order) of `entries`.
-    pub(crate) fn new(
-        entries: &'e [Entry<'_>],
-        positions: &[usize],
-        loading: ScriptLoading,
-    ) -> Self {
+    /// The plan for the entries of `order`.
+    pub(crate) fn new(entries: &'e Entries<'_>, order: Order, loading: ScriptLoading) -> Self {
+        let room = order.len() + 2;
         let mut plan = Plan {
-            commands: Vec::with_capacity(positions.len() + 2),
-            parts: Vec::with_capacity(positions.len() + 2),
+            commands: Vec::with_capacity(room),
+            parts: Vec::with_capacity(room),
+            order,
         };
         // SHA-1s loaded since the start or the last SCRIPT FLUSH; batches call few distinct scripts.
         let mut loaded: Vec<&str> = Vec::new();
-        for &position in positions {
-            let Some(entry) = entries.get(position) else {
+        for index in 0..plan.order.len() {
+            let Some(entry) = entries.get(plan.order.position(index)) else {
                 continue;
             };
             match entry {
@@ -87,13 +100,14 @@ impl<'e> Plan<'e> {
                     } else {
                         CommandName::EvalSha
                     };
+                    let (keys, args) = (entries.values(keys), entries.values(args));
                     let command = Command::new(name, text, sha1, keys, args);
                     plan.commands.push(BatchCommand::Script(command));
-                    plan.parts.push(Part::Entry(position));
+                    plan.parts.push(Part::Entry(index));
                 }
                 Entry::Command { words, .. } => {
-                    plan.commands.push(BatchCommand::Raw(words));
-                    plan.parts.push(Part::Entry(position));
+                    plan.commands.push(BatchCommand::Raw(entries.values(words)));
+                    plan.parts.push(Part::Entry(index));
                     if entry.flushes_scripts() {
                         loaded.clear();
                     }
@@ -108,24 +122,37 @@ impl<'e> Plan<'e> {
         &self.commands
     }
 
-    /// The entry a command is for: a load counts for the call it precedes.
+    /// How many entries the plan is for.
+    pub(crate) fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The position in the batch of the plan's `index`-th entry.
+    pub(crate) fn position(&self, index: usize) -> usize {
+        self.order.position(index)
+    }
+
+    /// The batch entry a command is for: a load counts for the call it precedes.
     pub(crate) fn entry_of(&self, command: usize) -> Option<usize> {
         self.parts
             .get(command..)?
             .iter()
             .find_map(|part| match part {
-                Part::Entry(position) => Some(*position),
+                Part::Entry(index) => Some(self.order.position(*index)),
                 Part::Load(_) => None,
             })
     }
 
-    /// What the replies (one per command) mean for each entry, in the order of the plan.
+    /// Puts each entry's result from the replies (one per command) into `slots`, by the entry's index
+    /// in the plan, and returns the indices of the calls answered NOSCRIPT (so did not run), whose
+    /// NOSCRIPT stays in their slot.
     pub(crate) fn interpret(
         &self,
-        entries: &[Entry<'_>],
+        entries: &Entries<'_>,
         replies: Vec<Result<Reply, Error>>,
-    ) -> Vec<(usize, Outcome)> {
-        let mut outcomes = Vec::with_capacity(replies.len());
+        slots: &mut [Option<Result<Reply, Error>>],
+    ) -> Vec<usize> {
+        let mut missing = Vec::new();
         // The latest load of each script and its error, if it failed.
         let mut loads: Vec<(&str, Option<Error>)> = Vec::new();
         for (part, reply) in self.parts.iter().zip(replies) {
@@ -137,69 +164,77 @@ impl<'e> Plan<'e> {
                         None => loads.push((sha1, failed)),
                     }
                 }
-                Part::Entry(position) => {
-                    let sha1 = match entries.get(position) {
-                        Some(Entry::Script { sha1, .. }) => Some(*sha1),
-                        _ => None,
-                    };
-                    let outcome = match (reply, sha1) {
-                        (Err(e), Some(sha1)) if e.is_noscript() => {
+                Part::Entry(index) => {
+                    let result = match reply {
+                        Err(e) if e.is_noscript() => {
+                            let sha1 = match entries.get(self.order.position(index)) {
+                                Some(Entry::Script { sha1, .. }) => *sha1,
+                                _ => "",
+                            };
                             match loads.iter().find(|(s, _)| *s == sha1) {
                                 // The load failed (a script Redis can not compile, NOPERM): that is why.
-                                Some((_, Some(failed))) => Outcome::Done(Err(failed.clone())),
-                                _ => Outcome::Missing(e),
+                                Some((_, Some(failed))) => Err(failed.clone()),
+                                _ => {
+                                    missing.push(index);
+                                    Err(e)
+                                }
                             }
                         }
-                        (reply, _) => Outcome::Done(reply),
+                        reply => reply,
                     };
-                    outcomes.push((position, outcome));
+                    if let Some(slot) = slots.get_mut(index) {
+                        *slot = Some(result);
+                    }
                 }
             }
         }
-        outcomes
+        missing
     }
 }
 
-/// The entries answered NOSCRIPT that may run again without changing the order of effects: with
-/// [`ScriptLoading::InBatch`] those after the last entry that ran (nothing behind them has run); with
-/// [`ScriptLoading::AfterBatch`] all of them.
-pub(crate) fn rerunnable(outcomes: &[(usize, Outcome)], loading: ScriptLoading) -> Vec<usize> {
+/// True when the entry in `slot` may have had effects.
+fn ran(slot: &Option<Result<Reply, Error>>) -> bool {
+    match slot {
+        Some(Ok(_)) => true,
+        Some(Err(e)) => e.may_have_run(),
+        None => false,
+    }
+}
+
+/// Of the `missing` calls (answered NOSCRIPT), those that may run again without changing the order of
+/// effects: with [`ScriptLoading::InBatch`] those after the last entry that ran (nothing behind them
+/// has run); with [`ScriptLoading::AfterBatch`] all of them.
+pub(crate) fn rerunnable(
+    slots: &[Option<Result<Reply, Error>>],
+    missing: &[usize],
+    loading: ScriptLoading,
+) -> Vec<usize> {
     let after = match loading {
         ScriptLoading::AfterBatch => 0,
-        ScriptLoading::InBatch => outcomes
-            .iter()
-            .rposition(|(_, outcome)| outcome.ran())
-            .map_or(0, |i| i + 1),
+        ScriptLoading::InBatch => slots.iter().rposition(ran).map_or(0, |i| i + 1),
     };
-    outcomes[after..]
-        .iter()
-        .filter(|(_, outcome)| matches!(outcome, Outcome::Missing(_)))
-        .map(|(position, _)| *position)
-        .collect()
+    missing.iter().copied().filter(|&i| i >= after).collect()
 }
 
-/// The result an entry ends with.
-pub(crate) fn settle(position: usize, outcome: Outcome) -> Result<Reply, Error> {
-    match outcome {
-        Outcome::Done(reply) => reply,
-        Outcome::Missing(e) => Err(Error::Batch(
-            BatchError::new(
-                BatchErrorKind::NotRun,
-                format!(
-                    "entry {position} did not run: its script left the server's script cache while \
-                     the batch ran (SCRIPT FLUSH, a restart or a failover), after entries behind it \
-                     had run, so it was not sent again: effects stay in the order the entries were \
-                     added; it is safe to send again"
-                ),
-                vec![position],
-            )
-            .caused_by(e),
-        )),
-    }
+/// The error of a call that lost its script while the batch ran and was not sent again.
+pub(crate) fn not_run(position: usize, noscript: Error) -> Error {
+    Error::from(
+        BatchError::new(
+            BatchErrorKind::NotRun,
+            format!(
+                "entry {position} did not run: its script left the server's script cache while the \
+                 batch ran (SCRIPT FLUSH, a restart or a failover), after entries behind it had run, \
+                 so it was not sent again: effects stay in the order the entries were added; it is \
+                 safe to send again"
+            ),
+            vec![position],
+        )
+        .caused_by(noscript),
+    )
 }
 
 /// Refuses, before anything is sent, entries that can not be part of a batch.
-pub(crate) fn check_entries(entries: &[Entry<'_>]) -> Result<(), Error> {
+pub(crate) fn check_entries(entries: &Entries<'_>) -> Result<(), Error> {
     let mut empty = Vec::new();
     let mut stateful: Vec<(usize, &str)> = Vec::new();
     for (position, entry) in entries.iter().enumerate() {
@@ -238,20 +273,26 @@ pub(crate) fn check_entries(entries: &[Entry<'_>]) -> Result<(), Error> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::ArgList;
 
-    fn script<'a>(sha1: &'a str) -> Entry<'a> {
-        Entry::Script {
-            text: "return 1",
-            sha1,
-            read_only: false,
-            keys: ArgList::new(&["k"]),
-            args: ArgList::default(),
-        }
+    /// What the entries of a test batch are.
+    enum E<'a> {
+        Script(&'a str),
+        Raw(&'a [&'a str]),
     }
 
-    fn raw(words: &[&str]) -> Entry<'static> {
-        Entry::command(ArgList::new(words))
+    fn batch<'a>(list: &[E<'a>]) -> Entries<'a> {
+        let mut entries = Entries::default();
+        for e in list {
+            match e {
+                E::Script(sha1) => {
+                    entries.push_script(("return 1", sha1, false), &["k"], &());
+                }
+                E::Raw(words) => {
+                    entries.push_command(*words);
+                }
+            }
+        }
+        entries
     }
 
     fn names(plan: &Plan<'_>) -> Vec<String> {
@@ -261,7 +302,7 @@ mod tests {
                 BatchCommand::Script(c) => format!("{} {}", c.name(), c.sha1()),
                 BatchCommand::Load(_) => "LOAD".to_owned(),
                 BatchCommand::Raw(words) => {
-                    String::from_utf8_lossy(words.iter().next().unwrap_or_default()).into_owned()
+                    String::from_utf8_lossy(words.first().unwrap_or_default()).into_owned()
                 }
             })
             .collect()
@@ -273,15 +314,15 @@ mod tests {
 
     #[test]
     fn each_script_is_loaded_before_its_first_call_and_again_after_a_flush() {
-        let entries = [
-            script("a"),
-            script("b"),
-            script("a"),
-            raw(&["SCRIPT", "FLUSH"]),
-            script("a"),
-            raw(&["GET", "k"]),
-        ];
-        let plan = Plan::new(&entries, &[0, 1, 2, 3, 4, 5], ScriptLoading::InBatch);
+        let entries = batch(&[
+            E::Script("a"),
+            E::Script("b"),
+            E::Script("a"),
+            E::Raw(&["SCRIPT", "FLUSH"]),
+            E::Script("a"),
+            E::Raw(&["GET", "k"]),
+        ]);
+        let plan = Plan::new(&entries, Order::All(6), ScriptLoading::InBatch);
         assert_eq!(
             names(&plan),
             [
@@ -299,24 +340,31 @@ mod tests {
         assert_eq!(plan.entry_of(0), Some(0));
         assert_eq!(plan.entry_of(2), Some(1));
         assert_eq!(plan.entry_of(6), Some(4));
-        let cheap = Plan::new(&entries, &[0, 1, 2], ScriptLoading::AfterBatch);
+        let cheap = Plan::new(
+            &entries,
+            Order::List(vec![0, 1, 2]),
+            ScriptLoading::AfterBatch,
+        );
         assert_eq!(names(&cheap), ["EVALSHA a", "EVALSHA b", "EVALSHA a"]);
     }
 
     #[test]
     fn a_failed_load_explains_the_noscript_of_its_calls() {
-        let entries = [script("a"), script("a")];
-        let plan = Plan::new(&entries, &[0, 1], ScriptLoading::InBatch);
+        let entries = batch(&[E::Script("a"), E::Script("a")]);
+        let plan = Plan::new(&entries, Order::All(2), ScriptLoading::InBatch);
         let compile = Error::from_reply_text(
             "ERR Error compiling script (new function): user_script:1: unexpected symbol near 'x'",
         );
-        let outcomes = plan.interpret(
+        let mut got = slots(2);
+        let missing = plan.interpret(
             &entries,
             vec![Err(compile), Err(noscript()), Err(noscript())],
+            &mut got,
         );
-        for (_, outcome) in &outcomes {
-            let Outcome::Done(Err(Error::Script(e))) = outcome else {
-                panic!("{outcome:?}")
+        assert!(missing.is_empty());
+        for slot in &got {
+            let Some(Err(Error::Script(e))) = slot else {
+                panic!("{slot:?}")
             };
             assert!(e.is_compile_error());
         }
@@ -324,42 +372,53 @@ mod tests {
 
     #[test]
     fn only_noscript_entries_with_nothing_run_behind_them_run_again() {
-        let entries = [script("a"), raw(&["INCR", "n"]), script("a"), script("a")];
-        let plan = Plan::new(&entries, &[0, 1, 2, 3], ScriptLoading::InBatch);
+        let entries = batch(&[
+            E::Script("a"),
+            E::Raw(&["INCR", "n"]),
+            E::Script("a"),
+            E::Script("a"),
+        ]);
+        let plan = Plan::new(&entries, Order::All(4), ScriptLoading::InBatch);
         let ok = || Ok(Reply::Int(1));
         // A flush between the load and the first call: entry 0 can not run again after the INCR.
-        let outcomes = plan.interpret(
-            &entries,
-            vec![
-                ok(),
-                Err(noscript()),
-                ok(),
-                Err(noscript()),
-                Err(noscript()),
-            ],
+        let mut got = slots(4);
+        let replies = vec![
+            ok(),
+            Err(noscript()),
+            ok(),
+            Err(noscript()),
+            Err(noscript()),
+        ];
+        let missing = plan.interpret(&entries, replies, &mut got);
+        assert_eq!(missing, [0, 2, 3]);
+        assert_eq!(rerunnable(&got, &missing, ScriptLoading::InBatch), [2, 3]);
+        assert_eq!(
+            rerunnable(&got, &missing, ScriptLoading::AfterBatch),
+            [0, 2, 3]
         );
-        assert_eq!(rerunnable(&outcomes, ScriptLoading::InBatch), [2, 3]);
-        assert_eq!(rerunnable(&outcomes, ScriptLoading::AfterBatch), [0, 2, 3]);
-        let outcomes = plan.interpret(&entries, vec![ok(), ok(), ok(), ok(), ok()]);
-        assert!(rerunnable(&outcomes, ScriptLoading::InBatch).is_empty());
+        let mut got = slots(4);
+        let missing = plan.interpret(&entries, vec![ok(), ok(), ok(), ok(), ok()], &mut got);
+        assert!(rerunnable(&got, &missing, ScriptLoading::InBatch).is_empty());
         // An entry refused without running (a wrong arity) does not count as run.
         let refused = Error::from_reply_text("ERR wrong number of arguments for 'incr' command");
-        let outcomes = plan.interpret(
-            &entries,
-            vec![
-                ok(),
-                Err(noscript()),
-                Err(refused),
-                Err(noscript()),
-                Err(noscript()),
-            ],
+        let mut got = slots(4);
+        let replies = vec![
+            ok(),
+            Err(noscript()),
+            Err(refused),
+            Err(noscript()),
+            Err(noscript()),
+        ];
+        let missing = plan.interpret(&entries, replies, &mut got);
+        assert_eq!(
+            rerunnable(&got, &missing, ScriptLoading::InBatch),
+            [0, 2, 3]
         );
-        assert_eq!(rerunnable(&outcomes, ScriptLoading::InBatch), [0, 2, 3]);
     }
 
     #[test]
     fn an_entry_left_behind_did_not_run_and_says_why() {
-        let e = settle(3, Outcome::Missing(noscript())).unwrap_err();
+        let e = not_run(3, noscript());
         assert!(!e.may_have_run());
         let Error::Batch(b) = &e else { panic!("{e:?}") };
         assert_eq!(b.kind(), BatchErrorKind::NotRun);
@@ -370,8 +429,12 @@ mod tests {
 
     #[test]
     fn connection_commands_and_empty_commands_are_refused_by_position() {
-        let e =
-            check_entries(&[script("a"), raw(&["select", "2"]), raw(&["WATCH", "k"])]).unwrap_err();
+        let entries = batch(&[
+            E::Script("a"),
+            E::Raw(&["select", "2"]),
+            E::Raw(&["WATCH", "k"]),
+        ]);
+        let e = check_entries(&entries).unwrap_err();
         let Error::Batch(b) = &e else { panic!("{e:?}") };
         assert_eq!(b.kind(), BatchErrorKind::NotAllowed);
         assert_eq!(b.entries(), [1, 2]);
@@ -380,11 +443,11 @@ mod tests {
                 .starts_with("SELECT (entry 1), WATCH (entry 2) would change"),
             "{e}"
         );
-        let e = check_entries(&[Entry::command(ArgList::default())]).unwrap_err();
+        let e = check_entries(&batch(&[E::Raw(&[])])).unwrap_err();
         assert_eq!(
             e.to_string(),
             "entry 0 of the batch is an empty command: give the command's name and arguments"
         );
-        assert!(check_entries(&[script("a"), raw(&["GET", "k"])]).is_ok());
+        assert!(check_entries(&batch(&[E::Script("a"), E::Raw(&["GET", "k"])])).is_ok());
     }
 }

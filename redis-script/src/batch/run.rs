@@ -3,21 +3,21 @@
 //! added.
 
 use super::ScriptLoading;
-use super::entry::Entry;
-use super::plan::{self, Outcome, Plan};
+use super::entry::{Entries, Entry};
+use super::plan::{self, Order, Plan, Slots};
 use crate::error::BatchError;
 use crate::{
-    ArgList, Batch, BatchCommand, BatchGroup, EntryKeys, Error, Reply, ScriptError, Transport,
+    ArgList, Batch, BatchCommand, BatchGroup, BatchKeys, Error, Reply, ScriptError, Transport,
     TransportError, TransportErrorKind,
 };
 
-/// Runs `entries` on `conn`: one result per entry, in order.
+/// Runs `entries` on `conn`: one result per entry, in order (each `Some`, for the caller to take).
 pub(crate) async fn run<C: Transport + ?Sized>(
     conn: &C,
-    entries: &[Entry<'_>],
+    entries: &Entries<'_>,
     atomic: bool,
     loading: ScriptLoading,
-) -> Result<Vec<Result<Reply, Error>>, Error> {
+) -> Result<Slots, Error> {
     if entries.is_empty() {
         return Ok(Vec::new());
     }
@@ -33,56 +33,53 @@ pub(crate) async fn run<C: Transport + ?Sized>(
             loading
         },
     };
-    let keys: Vec<EntryKeys<'_>> = entries.iter().map(Entry::keys).collect();
-    let mut results: Vec<Option<Result<Reply, Error>>> = std::iter::repeat_with(|| None)
-        .take(entries.len())
-        .collect();
-    match conn.split_batch(&keys, atomic).await? {
-        None => {
-            let all: Vec<usize> = (0..entries.len()).collect();
-            for (position, outcome) in runner.run(&all, None).await? {
-                results[position] = Some(plan::settle(position, outcome));
-            }
+    let mut results = match conn.split_batch(BatchKeys::new(entries), atomic).await? {
+        None => runner.run(Order::All(entries.len()), None).await?,
+        Some(groups) => runner.run_groups(&groups).await?,
+    };
+    for result in &mut results {
+        if result.is_none() {
+            *result = Some(Err(unanswered(entries.len())));
         }
-        Some(groups) => runner.run_groups(&groups, &mut results).await?,
     }
-    results
-        .into_iter()
-        .map(|result| result.ok_or_else(|| unanswered(entries.len())))
-        .collect()
+    Ok(results)
 }
 
 /// What every part of one batch shares.
 struct Runner<'r, 'e, C: ?Sized> {
     conn: &'r C,
-    entries: &'r [Entry<'e>],
+    entries: &'r Entries<'e>,
     atomic: bool,
     read_only: bool,
     loading: ScriptLoading,
 }
 
 impl<C: Transport + ?Sized> Runner<'_, '_, C> {
-    /// Runs the groups at once (one per cluster node) and stores their results. A group that failed as
-    /// a whole fails its entries; when none was answered at all, that is the batch's error.
-    async fn run_groups(
-        &self,
-        groups: &[BatchGroup],
-        results: &mut [Option<Result<Reply, Error>>],
-    ) -> Result<(), Error> {
-        let runs = groups.iter().map(|g| self.run(&g.entries, Some(g)));
+    /// Runs the groups at once (one per cluster node) and puts their results in the order of the batch.
+    /// A group that failed as a whole fails its entries; when none was answered at all, that is the
+    /// batch's error.
+    async fn run_groups(&self, groups: &[BatchGroup]) -> Result<Slots, Error> {
+        let runs = groups
+            .iter()
+            .map(|g| self.run(Order::List(g.entries.clone()), Some(g)));
         let done = futures_util::future::join_all(runs).await;
+        let mut results = plan::slots(self.entries.len());
         let (mut failure, mut answered) = (None, false);
         for (group, outcome) in groups.iter().zip(done) {
             match outcome {
-                Ok(outcomes) => {
+                Ok(slots) => {
                     answered = true;
-                    for (position, outcome) in outcomes {
-                        results[position] = Some(plan::settle(position, outcome));
+                    for (&position, slot) in group.entries.iter().zip(slots) {
+                        if let Some(result) = results.get_mut(position) {
+                            *result = slot;
+                        }
                     }
                 }
                 Err(e) => {
                     for &position in &group.entries {
-                        results[position] = Some(Err(e.clone()));
+                        if let Some(result) = results.get_mut(position) {
+                            *result = Some(Err(e.clone()));
+                        }
                     }
                     failure.get_or_insert(e);
                 }
@@ -90,56 +87,67 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
         }
         match failure {
             Some(e) if !answered => Err(e),
-            _ => Ok(()),
+            _ => Ok(results),
         }
     }
 
-    /// Runs the entries at `positions` on one server: the plan in one round trip, then, for a pipeline,
+    /// Runs the entries of `order` on one server: the plan in one round trip, then, for a pipeline,
     /// the calls answered NOSCRIPT that can still run in order (or, with [`ScriptLoading::AfterBatch`],
-    /// all of them) in a second one.
-    async fn run(
-        &self,
-        positions: &[usize],
-        group: Option<&BatchGroup>,
-    ) -> Result<Vec<(usize, Outcome)>, Error> {
-        let plan = Plan::new(self.entries, positions, self.loading);
-        let mut outcomes = self.round(&plan, group).await?;
+    /// all of them) in a second one. The results are in the order of `order`.
+    async fn run(&self, order: Order, group: Option<&BatchGroup>) -> Result<Slots, Error> {
+        let plan = Plan::new(self.entries, order, self.loading);
+        let mut slots = plan::slots(plan.len());
+        let missing = self.round(&plan, group, &mut slots).await?;
+        if missing.is_empty() {
+            return Ok(slots);
+        }
         if self.atomic {
             // Each script was loaded inside the transaction, in front of its calls, and nothing can run
             // between: a NOSCRIPT there is the script's own reply, and it ran.
-            for (position, outcome) in &mut outcomes {
-                if let Outcome::Missing(Error::Server(e)) = outcome {
-                    let sha1 = self.sha1(*position);
-                    *outcome = Outcome::Done(Err(Error::Script(ScriptError::returned_by(sha1, e))));
+            for &index in &missing {
+                if let Some(Some(Err(Error::Server(e)))) = slots.get(index) {
+                    let sha1 = self.sha1(plan.position(index));
+                    slots[index] = Some(Err(ScriptError::returned_by(sha1, e).into()));
                 }
             }
-            return Ok(outcomes);
+            return Ok(slots);
         }
-        let mut again = plan::rerunnable(&outcomes, self.loading);
+        let mut again = plan::rerunnable(&slots, &missing, self.loading);
         if self.loading == ScriptLoading::InBatch && !again.is_empty() {
-            again = self.returned_by_scripts(&mut outcomes, again, group).await;
+            again = self
+                .returned_by_scripts(&plan, &mut slots, again, group)
+                .await;
         }
-        if again.is_empty() {
-            return Ok(outcomes);
-        }
-        let retry = Plan::new(self.entries, &again, ScriptLoading::InBatch);
-        let redone = match self.round(&retry, group).await {
-            Ok(redone) => redone,
-            Err(e) => again
-                .iter()
-                .map(|&position| (position, Outcome::Done(Err(e.clone()))))
-                .collect(),
-        };
-        // `again` follows the order of `outcomes`: merge in one pass.
-        let mut redone = redone.into_iter().peekable();
-        for (position, outcome) in &mut outcomes {
-            if redone.peek().is_some_and(|(p, _)| p == position)
-                && let Some((_, new)) = redone.next()
-            {
-                *outcome = new;
+        if !again.is_empty() {
+            let positions = again.iter().map(|&index| plan.position(index)).collect();
+            let retry = Plan::new(self.entries, Order::List(positions), ScriptLoading::InBatch);
+            let mut redone = plan::slots(retry.len());
+            match self.round(&retry, group, &mut redone).await {
+                Ok(lost) => {
+                    for index in lost {
+                        if let Some(Some(Err(e))) = redone.get_mut(index).map(Option::take) {
+                            redone[index] = Some(Err(plan::not_run(retry.position(index), e)));
+                        }
+                    }
+                }
+                Err(e) => redone
+                    .iter_mut()
+                    .for_each(|slot| *slot = Some(Err(e.clone()))),
+            }
+            for (index, result) in again.into_iter().zip(redone) {
+                slots[index] = result;
             }
         }
-        Ok(outcomes)
+        // What still reads NOSCRIPT was left out to keep the order.
+        for index in missing {
+            if let Some(Some(Err(e))) = slots.get(index)
+                && e.is_noscript()
+                && let Some(Some(Err(e))) = slots.get_mut(index).map(Option::take)
+            {
+                slots[index] = Some(Err(plan::not_run(plan.position(index), e)));
+            }
+        }
+        Ok(slots)
     }
 
     /// A call answered NOSCRIPT although its script was loaded in front of it either lost its script to a
@@ -148,19 +156,20 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
     /// others are returned, to run again. When the server can not be asked, none runs again.
     async fn returned_by_scripts(
         &self,
-        outcomes: &mut [(usize, Outcome)],
+        plan: &Plan<'_>,
+        slots: &mut Slots,
         again: Vec<usize>,
         group: Option<&BatchGroup>,
     ) -> Vec<usize> {
-        let sha1 = |position: usize| self.sha1(position);
-        let mut shas: Vec<&str> = again.iter().map(|&p| sha1(p)).collect();
+        let sha1 = |index: usize| self.sha1(plan.position(index));
+        let mut shas: Vec<&str> = again.iter().map(|&index| sha1(index)).collect();
         shas.sort_unstable();
         shas.dedup();
         let mut words = ArgList::new(&("SCRIPT", "EXISTS"));
         for sha in &shas {
             words.push(*sha);
         }
-        let commands = [BatchCommand::Raw(&words)];
+        let commands = [BatchCommand::Raw(words.values())];
         // Asked where the group ran (so, read-only only if the group was: a replica has its own cache).
         let batch = in_group(Batch::new(&commands, false, self.read_only), group);
         let cached: Vec<&str> = match self.conn.send_batch(batch).await {
@@ -175,21 +184,15 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
             },
             Err(_) => return Vec::new(),
         };
-        for (position, outcome) in outcomes.iter_mut() {
-            if !cached.contains(&sha1(*position)) {
-                continue;
-            }
-            if let Outcome::Missing(Error::Server(e)) = outcome {
-                *outcome = Outcome::Done(Err(Error::Script(ScriptError::returned_by(
-                    sha1(*position),
-                    e,
-                ))));
+        let (returned, lost): (Vec<usize>, Vec<usize>) = again
+            .into_iter()
+            .partition(|&index| cached.contains(&sha1(index)));
+        for index in returned {
+            if let Some(Some(Err(Error::Server(e)))) = slots.get(index) {
+                slots[index] = Some(Err(ScriptError::returned_by(sha1(index), e).into()));
             }
         }
-        again
-            .into_iter()
-            .filter(|&p| !cached.contains(&sha1(p)))
-            .collect()
+        lost
     }
 
     /// The SHA-1 of the script an entry calls ("" for a command).
@@ -200,19 +203,20 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
         }
     }
 
-    /// Sends one plan and reads what its replies mean.
+    /// Sends one plan, puts its entries' results into `slots` and returns the calls answered NOSCRIPT.
     async fn round(
         &self,
         plan: &Plan<'_>,
         group: Option<&BatchGroup>,
-    ) -> Result<Vec<(usize, Outcome)>, Error> {
+        slots: &mut Slots,
+    ) -> Result<Vec<usize>, Error> {
         let batch = in_group(
             Batch::new(plan.commands(), self.atomic, self.read_only),
             group,
         );
         let replies = match self.conn.send_batch(batch).await {
             Ok(replies) => replies,
-            Err(Error::Batch(e)) => return Err(e.map_entries(|c| plan.entry_of(c)).into()),
+            Err(Error::Batch(e)) => return Err(Error::Batch(e.map_entries(|c| plan.entry_of(c)))),
             Err(e) if self.atomic && e.code() == Some("EXECABORT") => {
                 return Err(BatchError::aborted(e, Vec::new()).into());
             }
@@ -229,7 +233,7 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
                 true,
             )));
         }
-        Ok(plan.interpret(self.entries, replies))
+        Ok(plan.interpret(self.entries, replies, slots))
     }
 }
 

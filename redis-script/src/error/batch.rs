@@ -103,7 +103,10 @@ impl BatchError {
 
     /// Names entries by `entry_of(position)` instead (commands sent -> entries of the batch), for a
     /// transaction refused as a whole.
-    pub(crate) fn map_entries(mut self, entry_of: impl Fn(usize) -> Option<usize>) -> Self {
+    pub(crate) fn map_entries(
+        mut self: Box<Self>,
+        entry_of: impl Fn(usize) -> Option<usize>,
+    ) -> Box<Self> {
         if self.unsendable.is_some() {
             for position in &mut self.entries {
                 *position = entry_of(*position).unwrap_or(*position);

@@ -30,10 +30,10 @@ pub enum Error {
     /// Redis could not compile. Effects of `redis.call`s before the failure are kept: Redis scripts do
     /// not roll back.
     #[error("{0}")]
-    Script(ScriptError),
+    Script(Box<ScriptError>),
     /// The reply arrived but could not be decoded into the requested Rust type.
     #[error(transparent)]
-    Decode(#[from] crate::DecodeError),
+    Decode(Box<crate::DecodeError>),
     /// The command could not be delivered or its reply could not be read.
     #[error(transparent)]
     Transport(#[from] TransportError),
@@ -41,7 +41,27 @@ pub enum Error {
     /// was refused as a whole, or an entry did not run; [`BatchError::kind`] says which. Nothing it names
     /// ran.
     #[error(transparent)]
-    Batch(#[from] BatchError),
+    Batch(Box<BatchError>),
+}
+
+// The rare, large errors are boxed, so that a `Result<Reply, Error>` stays small: batches hold one per
+// entry, and every call's future holds one.
+impl From<crate::DecodeError> for Error {
+    fn from(e: crate::DecodeError) -> Self {
+        Error::Decode(Box::new(e))
+    }
+}
+
+impl From<BatchError> for Error {
+    fn from(e: BatchError) -> Self {
+        Error::Batch(Box::new(e))
+    }
+}
+
+impl From<ScriptError> for Error {
+    fn from(e: ScriptError) -> Self {
+        Error::Script(Box::new(e))
+    }
 }
 
 impl Error {
@@ -107,7 +127,7 @@ impl Error {
         };
         let (code, message) = split_code(text);
         match ScriptError::parse(code, message) {
-            Some(script) => Error::Script(script),
+            Some(script) => Error::Script(Box::new(script)),
             None => Error::Server(ServerError {
                 code: code.to_owned(),
                 message: message.to_owned(),
@@ -506,6 +526,17 @@ mod tests {
             "ERR user_script:1: boom script: 82903a0434f1503e152f89c03c9acd881a0e8150, on @user_script:1.",
         );
         assert!(e.may_have_run());
+    }
+
+    #[test]
+    fn results_stay_small() {
+        // A batch holds one result per entry and every call's future one: the large errors are boxed.
+        assert!(
+            std::mem::size_of::<Error>() <= 56,
+            "{}",
+            std::mem::size_of::<Error>()
+        );
+        assert!(std::mem::size_of::<Result<crate::Reply, Error>>() <= 64);
     }
 
     #[test]

@@ -19,12 +19,12 @@ use redis::Value;
 use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr};
 
-use super::{batch, error_from_redis, send_on};
+use super::{batch, error_from_redis, send_on, to_cmd};
 use crate::batch::commands as command_table;
 use crate::error::{BatchError, BatchErrorKind, positions};
 use crate::{
-    Batch, BatchCommand, BatchGroup, BatchReplies, Command, EntryKeys, Error, Reply, Transport,
-    TransportError, TransportErrorKind,
+    Batch, BatchCommand, BatchGroup, BatchKeys, BatchReplies, Command, EntryKeys, Error, Reply,
+    Transport, TransportError, TransportErrorKind,
 };
 
 /// How often a cluster command is sent again after a `MOVED` refusal.
@@ -42,13 +42,16 @@ const SLOTS: u16 = 16384;
 /// refusal: nothing ran), after the client has rebuilt its slot map, up to five times. The same holds
 /// for each node's part of a batch.
 impl Transport for ClusterConnection {
-    async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
+    fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
+        let cmd = to_cmd(&command);
         let mut conn = self.clone();
-        let mut moved = 0;
-        loop {
-            match send_on(&mut conn, command).await {
-                Err(Error::Server(e)) if e.code() == "MOVED" && moved < MAX_MOVED => moved += 1,
-                reply => return reply,
+        async move {
+            let mut moved = 0;
+            loop {
+                match send_on(&mut conn, &cmd).await {
+                    Err(Error::Server(e)) if e.code() == "MOVED" && moved < MAX_MOVED => moved += 1,
+                    reply => return reply,
+                }
             }
         }
     }
@@ -85,10 +88,11 @@ impl Transport for ClusterConnection {
 
     async fn split_batch(
         &self,
-        entries: &[EntryKeys<'_>],
+        entries: BatchKeys<'_>,
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
-        let slots = entry_slots(entries)?;
+        let count = entries.len();
+        let slots = entry_slots(entries.iter())?;
         let mut distinct: Vec<u16> = slots.iter().flatten().copied().collect();
         distinct.sort_unstable();
         distinct.dedup();
@@ -96,7 +100,7 @@ impl Transport for ClusterConnection {
             return Err(cross_slot_transaction(&slots, &distinct));
         }
         let all = || BatchGroup {
-            entries: (0..entries.len()).collect(),
+            entries: (0..count).collect(),
             slot: distinct.first().copied(),
             node: None,
         };
@@ -175,7 +179,7 @@ fn none_ran(batch: &Batch<'_>, moved: &Error) -> bool {
             BatchCommand::Load(_) => return true,
             BatchCommand::Script(c) => Some(c.keys().iter().collect()),
             BatchCommand::Raw(words) => {
-                command_table::keys(words, command_table::key_positions(words))
+                command_table::keys(*words, command_table::key_positions(*words))
             }
         };
         keys.is_some_and(|keys| !keys.is_empty() && keys.iter().all(|k| slot(k) == moved_slot))
@@ -201,10 +205,12 @@ fn replies_dropped(error: Error) -> Error {
 
 /// The hash slot of each entry (`None`: no keys); refuses entries whose keys span slots or can not be
 /// told.
-fn entry_slots(entries: &[EntryKeys<'_>]) -> Result<Vec<Option<u16>>, Error> {
+fn entry_slots<'k>(
+    entries: impl ExactSizeIterator<Item = EntryKeys<'k>>,
+) -> Result<Vec<Option<u16>>, Error> {
     let (mut slots, mut spanning, mut unknown) =
         (Vec::with_capacity(entries.len()), vec![], vec![]);
-    for (position, entry) in entries.iter().enumerate() {
+    for (position, entry) in entries.enumerate() {
         let keys: Option<Vec<&[u8]>> = match entry {
             EntryKeys::Script(keys) => Some(keys.iter().collect()),
             EntryKeys::Command(words) => {
@@ -452,14 +458,21 @@ mod tests {
         let ok = ArgList::new(&["{a}1", "{a}2"]);
         let spanning = ArgList::new(&["foo", "bar"]);
         let words = ArgList::new(&["XREAD", "STREAMS", "s", "0"]);
-        let e = entry_slots(&[EntryKeys::Script(&ok), EntryKeys::Script(&spanning)]).unwrap_err();
+        let e = entry_slots(
+            [
+                EntryKeys::Script(ok.values()),
+                EntryKeys::Script(spanning.values()),
+            ]
+            .into_iter(),
+        )
+        .unwrap_err();
         let Error::Batch(b) = &e else { panic!("{e:?}") };
         assert_eq!(
             (b.kind(), b.entries()),
             (BatchErrorKind::CrossSlot, &[1][..])
         );
         assert!(!e.to_string().contains("foo"), "{e}");
-        let e = entry_slots(&[EntryKeys::Command(&words)]).unwrap_err();
+        let e = entry_slots([EntryKeys::Command(words.values())].into_iter()).unwrap_err();
         assert!(
             e.to_string()
                 .starts_with("entry 0 of the batch can not be routed"),

@@ -27,13 +27,13 @@ pub(crate) fn to_cmd(command: &Command<'_>) -> redis::Cmd {
     cmd
 }
 
-/// Sends `command` on any `redis` async connection.
+/// Sends `cmd` on any `redis` async connection. Commands are encoded before their future is made, so
+/// that it holds the encoded command only.
 pub(crate) async fn send_on<C: redis::aio::ConnectionLike + Send>(
     conn: &mut C,
-    command: Command<'_>,
+    cmd: &redis::Cmd,
 ) -> Result<Reply, Error> {
-    let cmd = to_cmd(&command);
-    match conn.req_packed_command(&cmd).await {
+    match conn.req_packed_command(cmd).await {
         Ok(value) => reply_from_value(value),
         Err(e) => Err(error_from_redis(e)),
     }
@@ -118,9 +118,16 @@ pub(crate) fn error_from_redis(e: RedisError) -> Error {
 }
 
 impl Transport for MultiplexedConnection {
-    async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
+    fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
+        let cmd = to_cmd(&command);
         // A clone shares the one multiplexed connection; it only bumps reference counts.
-        send_on(&mut self.clone(), command).await
+        let mut conn = self.clone();
+        async move {
+            match conn.send_packed_command(&cmd).await {
+                Ok(value) => reply_from_value(value),
+                Err(e) => Err(error_from_redis(e)),
+            }
+        }
     }
 
     async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
@@ -130,8 +137,10 @@ impl Transport for MultiplexedConnection {
 
 #[cfg(feature = "connection-manager")]
 impl Transport for redis::aio::ConnectionManager {
-    async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
-        send_on(&mut self.clone(), command).await
+    fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
+        let cmd = to_cmd(&command);
+        let mut conn = self.clone();
+        async move { send_on(&mut conn, &cmd).await }
     }
 
     async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
@@ -154,9 +163,12 @@ fn pool_error(pool: &str, e: impl std::error::Error + Send + Sync + 'static) -> 
 
 #[cfg(feature = "deadpool")]
 impl Transport for deadpool_redis::Pool {
-    async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
-        let mut conn = self.get().await.map_err(|e| pool_error("deadpool", e))?;
-        send_on(&mut conn, command).await
+    fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
+        let cmd = to_cmd(&command);
+        async move {
+            let mut conn = self.get().await.map_err(|e| pool_error("deadpool", e))?;
+            send_on(&mut conn, &cmd).await
+        }
     }
 
     /// The whole batch runs on one pooled connection.
@@ -168,9 +180,12 @@ impl Transport for deadpool_redis::Pool {
 
 #[cfg(feature = "bb8")]
 impl Transport for bb8::Pool<bb8_redis::RedisConnectionManager> {
-    async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
-        let mut conn = self.get().await.map_err(|e| pool_error("bb8", e))?;
-        send_on(&mut *conn, command).await
+    fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
+        let cmd = to_cmd(&command);
+        async move {
+            let mut conn = self.get().await.map_err(|e| pool_error("bb8", e))?;
+            send_on(&mut *conn, &cmd).await
+        }
     }
 
     /// The whole batch runs on one pooled connection.

@@ -5,9 +5,7 @@
 
 use serde::ser::{SerializeSeq, Serializer};
 
-use crate::{
-    ArgList, BatchCommand, BatchError, Command, Error, TransportError, TransportErrorKind,
-};
+use crate::{BatchCommand, BatchError, Command, Error, TransportError, TransportErrorKind, Values};
 
 /// What JSON can not carry: a value that is not UTF-8, named by its place (`key KEYS[1]`).
 struct NotText(String);
@@ -117,7 +115,7 @@ fn write_words<W: std::io::Write>(
 }
 
 /// Every value of `list` as text; `position(i)` (1-based) names a value that is not UTF-8.
-fn texts(list: &ArgList, position: impl Fn(usize) -> String) -> Result<Vec<&str>, NotText> {
+fn texts(list: Values<'_>, position: impl Fn(usize) -> String) -> Result<Vec<&str>, NotText> {
     list.iter()
         .enumerate()
         .map(|(i, bytes)| text(bytes, || position(i + 1)))
@@ -144,19 +142,31 @@ fn json_error(e: serde_json::Error) -> Error {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::CommandName;
+    use crate::{ArgList, CommandName};
 
     #[test]
     fn a_script_command_is_a_json_array_with_numkeys_as_number() {
         let keys = ArgList::new(&["k1", "k2"]);
         let args = ArgList::new(&(42, "é", 2.5));
-        let cmd = Command::new(CommandName::EvalSha, "return 1", "abc", &keys, &args);
+        let cmd = Command::new(
+            CommandName::EvalSha,
+            "return 1",
+            "abc",
+            keys.values(),
+            args.values(),
+        );
         let body = command(&cmd).unwrap();
         assert_eq!(
             std::str::from_utf8(&body).unwrap(),
             r#"["EVALSHA","abc",2,"k1","k2","42","é","2.5"]"#
         );
-        let cmd = Command::new(CommandName::EvalRo, "return \"x\"\n", "abc", &keys, &args);
+        let cmd = Command::new(
+            CommandName::EvalRo,
+            "return \"x\"\n",
+            "abc",
+            keys.values(),
+            args.values(),
+        );
         let value: serde_json::Value = serde_json::from_slice(&command(&cmd).unwrap()).unwrap();
         assert_eq!(value[0], "EVAL_RO");
         assert_eq!(value[1], "return \"x\"\n");
@@ -166,7 +176,13 @@ mod tests {
     fn non_utf8_values_are_refused_by_position_without_their_bytes() {
         let keys = ArgList::new(&["ok", "\u{1F600}"]);
         let args = ArgList::new(&(String::from("fine"), b"secret\xff".to_vec()));
-        let cmd = Command::new(CommandName::Eval, "return 1", "abc", &keys, &args);
+        let cmd = Command::new(
+            CommandName::Eval,
+            "return 1",
+            "abc",
+            keys.values(),
+            args.values(),
+        );
         let err = command(&cmd).unwrap_err();
         let Error::Transport(t) = &err else {
             panic!("{err:?}")
@@ -180,7 +196,13 @@ mod tests {
 
         let keys = ArgList::new(&[b"\x80".to_vec()]);
         let empty = ArgList::default();
-        let cmd = Command::new(CommandName::Eval, "return 1", "abc", &keys, &empty);
+        let cmd = Command::new(
+            CommandName::Eval,
+            "return 1",
+            "abc",
+            keys.values(),
+            empty.values(),
+        );
         assert!(command(&cmd).unwrap_err().to_string().contains("KEYS[1]"));
     }
 
@@ -189,9 +211,15 @@ mod tests {
         let set = ArgList::new(&("SET", "k", 1));
         let keys = ArgList::new(&["k"]);
         let args = ArgList::new(&[7]);
-        let call = Command::new(CommandName::EvalSha, "return 1", "abc", &keys, &args);
+        let call = Command::new(
+            CommandName::EvalSha,
+            "return 1",
+            "abc",
+            keys.values(),
+            args.values(),
+        );
         let body = batch(&[
-            BatchCommand::Raw(&set),
+            BatchCommand::Raw(set.values()),
             BatchCommand::Load("return 1"),
             BatchCommand::Script(call),
         ])
@@ -201,7 +229,11 @@ mod tests {
             r#"[["SET","k","1"],["SCRIPT","LOAD","return 1"],["EVALSHA","abc",1,"k","7"]]"#
         );
         let binary = ArgList::new(&("SET", "k", vec![0xfe_u8]));
-        let err = batch(&[BatchCommand::Raw(&set), BatchCommand::Raw(&binary)]).unwrap_err();
+        let err = batch(&[
+            BatchCommand::Raw(set.values()),
+            BatchCommand::Raw(binary.values()),
+        ])
+        .unwrap_err();
         let Error::Batch(b) = &err else {
             panic!("{err:?}")
         };

@@ -13,7 +13,7 @@ use reqwest::{StatusCode, Url};
 use super::RetryPolicy;
 use super::auto::{AutoPipeline, Queue};
 use super::decode::Encoding;
-use crate::{ArgList, BatchCommand, Error, TransportError, TransportErrorKind};
+use crate::{BatchCommand, Error, TransportError, TransportErrorKind, Values};
 
 /// The header that carries the read-your-writes position, in both directions.
 pub(crate) const SYNC_TOKEN: HeaderName = HeaderName::from_static("upstash-sync-token");
@@ -48,9 +48,9 @@ pub(crate) enum Secrets<'a> {
     /// The keys and arguments of one script command.
     Command {
         /// `KEYS`.
-        keys: &'a ArgList,
+        keys: Values<'a>,
         /// `ARGV`.
-        args: &'a ArgList,
+        args: Values<'a>,
     },
     /// The keys, arguments and words of every command of a batch.
     Batch(&'a [BatchCommand<'a>]),
@@ -492,6 +492,7 @@ impl Failure {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::ArgList;
     use crate::rest::Upstash;
 
     const TOKEN: &str = "AXsBearerT0kenWithManyLetters";
@@ -536,8 +537,8 @@ mod tests {
         let text = upstash.inner.excerpt(
             body.as_bytes(),
             Secrets::Command {
-                keys: &keys,
-                args: &args,
+                keys: keys.values(),
+                args: args.values(),
             },
         );
         assert_no_piece_of(&text, TOKEN);
@@ -560,8 +561,8 @@ mod tests {
         let args = ArgList::new(&[secret.as_str()]);
         let empty = ArgList::default();
         let secrets = Secrets::Command {
-            keys: &empty,
-            args: &args,
+            keys: empty.values(),
+            args: args.values(),
         };
         let body = format!("head {secret} tail");
         let text = upstash.inner.excerpt(body.as_bytes(), secrets);

@@ -5,7 +5,7 @@
 
 mod table;
 
-use crate::ArgList;
+use crate::Values;
 
 /// The command only reads: `readonly` in `COMMAND`, not `write`, and not refused by EVAL_RO (PFCOUNT,
 /// which may rewrite its key, is not).
@@ -105,7 +105,7 @@ fn lowercase<'b>(word: &[u8], buf: &'b mut [u8; MAX_NAME]) -> Option<&'b str> {
 }
 
 /// The table row of `words`: `container|sub` when there is one, else the command itself.
-fn lookup(words: &ArgList) -> Option<&'static (&'static str, u8, i8, i8, i8)> {
+fn lookup(words: Values<'_>) -> Option<&'static (&'static str, u8, i8, i8, i8)> {
     let mut iter = words.iter();
     let name = iter.next()?;
     let mut buf = [0u8; MAX_NAME];
@@ -129,7 +129,7 @@ fn find(name: &str) -> Option<&'static (&'static str, u8, i8, i8, i8)> {
 }
 
 /// Classifies the command `words` (name first).
-pub(crate) fn classify(words: &ArgList) -> Kind {
+pub(crate) fn classify(words: Values<'_>) -> Kind {
     let mut iter = words.iter();
     let Some(name) = iter.next() else {
         return Kind {
@@ -161,7 +161,7 @@ pub(crate) fn classify(words: &ArgList) -> Kind {
 
 /// Where the keys of `words` are.
 #[cfg(feature = "cluster")]
-pub(crate) fn key_positions(words: &ArgList) -> KeyPositions {
+pub(crate) fn key_positions(words: Values<'_>) -> KeyPositions {
     let Some(&(name, flags, first, last, step)) = lookup(words) else {
         return KeyPositions::Unknown;
     };
@@ -187,7 +187,7 @@ pub(crate) fn key_positions(words: &ArgList) -> KeyPositions {
 /// The keys of `words` at `positions`; `None` when they can not be told (a `numkeys` that is not a
 /// number or runs past the end).
 #[cfg(feature = "cluster")]
-pub(crate) fn keys(words: &ArgList, positions: KeyPositions) -> Option<Vec<&[u8]>> {
+pub(crate) fn keys(words: Values<'_>, positions: KeyPositions) -> Option<Vec<&[u8]>> {
     let all: Vec<&[u8]> = words.iter().collect();
     match positions {
         KeyPositions::None => Some(Vec::new()),
@@ -217,22 +217,25 @@ pub(crate) fn keys(words: &ArgList, positions: KeyPositions) -> Option<Vec<&[u8]
 mod tests {
     use super::*;
 
+    use crate::ArgList;
+
     fn words(w: &[&str]) -> ArgList {
         ArgList::new(w)
+    }
+
+    fn kind(w: &[&str]) -> Kind {
+        classify(words(w).values())
     }
 
     #[test]
     fn the_table_is_sorted_and_knows_reads_from_writes() {
         assert!(table::COMMANDS.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(classify(&words(&["GET", "k"])).read_only);
-        assert!(classify(&words(&["object", "ENCODING", "k"])).read_only);
-        assert!(!classify(&words(&["SET", "k", "v"])).read_only);
-        assert!(
-            !classify(&words(&["PFCOUNT", "k"])).read_only,
-            "may rewrite its key"
-        );
-        assert!(!classify(&words(&["NOSUCH", "k"])).read_only);
-        assert!(!classify(&words(&["OBJECT"])).read_only);
+        assert!(kind(&["GET", "k"]).read_only);
+        assert!(kind(&["object", "ENCODING", "k"]).read_only);
+        assert!(!kind(&["SET", "k", "v"]).read_only);
+        assert!(!kind(&["PFCOUNT", "k"]).read_only, "may rewrite its key");
+        assert!(!kind(&["NOSUCH", "k"]).read_only);
+        assert!(!kind(&["OBJECT"]).read_only);
     }
 
     #[test]
@@ -244,15 +247,15 @@ mod tests {
             (&["SUBSCRIBE", "c"], "SUBSCRIBE"),
             (&["client", "reply", "off"], "CLIENT REPLY"),
         ] {
-            assert_eq!(
-                classify(&words(w)).refused,
-                Some(Refusal::ConnectionState(name))
-            );
+            assert_eq!(kind(w).refused, Some(Refusal::ConnectionState(name)));
         }
-        assert_eq!(classify(&words(&["CLIENT", "ID"])).refused, None);
-        assert_eq!(classify(&ArgList::default()).refused, Some(Refusal::Empty));
-        assert!(classify(&words(&["script", "FLUSH", "ASYNC"])).flushes_scripts);
-        assert!(!classify(&words(&["SCRIPT", "LOAD", "return 1"])).flushes_scripts);
+        assert_eq!(kind(&["CLIENT", "ID"]).refused, None);
+        assert_eq!(
+            classify(ArgList::default().values()).refused,
+            Some(Refusal::Empty)
+        );
+        assert!(kind(&["script", "FLUSH", "ASYNC"]).flushes_scripts);
+        assert!(!kind(&["SCRIPT", "LOAD", "return 1"]).flushes_scripts);
     }
 
     #[test]
@@ -260,7 +263,7 @@ mod tests {
     fn keys_are_found_where_the_table_says() {
         let at = |w: &[&str]| -> Option<Vec<String>> {
             let list = words(w);
-            keys(&list, key_positions(&list)).map(|k| {
+            keys(list.values(), key_positions(list.values())).map(|k| {
                 k.iter()
                     .map(|b| String::from_utf8_lossy(b).into_owned())
                     .collect()

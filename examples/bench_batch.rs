@@ -1,0 +1,291 @@
+//! Batch benchmarks over RESP, each against an anchor measured in the same run on the same throwaway
+//! `redis-server`:
+//!
+//! 1. throughput: script calls per second through `Pipeline` (batches of 16, many in flight) against
+//!    `redis-benchmark -P 16` running EVALSHA (target: at least 0.8x);
+//! 2. a pipeline of 100 script calls against the `redis` crate's `pipe()` with `load_script` and
+//!    `invoke_script` (target: at least 1.0x);
+//! 3. bytes: what a warm pipeline of 100 calls of a 4 KiB script sends, against the same calls as EVAL
+//!    (target: at most 5%), and what it sends cold.
+//!
+//! Run: `cargo run --release --example bench_batch` (needs `redis-server` and `redis-benchmark`).
+//! Rounds are interleaved so that a noisy machine affects both sides alike; medians are shown.
+
+use std::process::Command;
+use std::time::Instant;
+
+use redis::aio::MultiplexedConnection;
+use redis_script::{Pipeline, Script, ScriptLoading, lua_script};
+use redis_script_examples::{BoxError, Redis, median, report, throwaway};
+
+static INCR_TTL: Script<i64> = lua_script!("lua/incr_ttl.lua");
+
+const ROUNDS: usize = 5;
+/// Calls per round of the throughput benchmark.
+const CALLS: usize = 160_000;
+/// Commands per pipeline in the throughput benchmark, as `redis-benchmark -P 16`.
+const DEPTH: usize = 16;
+/// Pipelines in flight at once, on `CONNECTIONS` multiplexed connections.
+const IN_FLIGHT: usize = 32;
+const CONNECTIONS: usize = 4;
+/// Pipelines of 100 calls per round of the second benchmark.
+const PIPELINES: usize = 300;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    report(run().await)
+}
+
+async fn run() -> Result<(), BoxError> {
+    let redis = throwaway().await?;
+    INCR_TTL.exec(&redis.conn, ["bench:warm"], [3600]).await?;
+    throughput(&redis).await?;
+    hundred(&redis).await?;
+    bytes(&redis).await?;
+    Ok(())
+}
+
+/// 1. Calls per second: batches of 16 against `redis-benchmark -P 16 EVALSHA`.
+async fn throughput(redis: &Redis) -> Result<(), BoxError> {
+    let port = redis.port().ok_or("no port in the server's URL")?;
+    let mut conns = Vec::new();
+    for _ in 0..CONNECTIONS {
+        conns.push(redis.another_connection().await?);
+    }
+    let (mut anchor, mut ours) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        anchor.push(redis_benchmark(port)?);
+        ours.push(batches(&conns).await?);
+    }
+    let (anchor, ours) = (median(anchor), median(ours));
+    println!("\n1. script calls per second, {CALLS} calls per round, median of {ROUNDS} rounds");
+    println!("   anchor: redis-benchmark -P {DEPTH} -c 50 EVALSHA   {anchor:>10.0}/s");
+    println!(
+        "   Pipeline of {DEPTH} exec, {IN_FLIGHT} in flight on {CONNECTIONS} connections {ours:>10.0}/s"
+    );
+    verdict(ours / anchor, ">=", 0.8);
+    Ok(())
+}
+
+/// What `redis-benchmark` measures for pipelined EVALSHA of the same script on the same server.
+fn redis_benchmark(port: u16) -> Result<f64, BoxError> {
+    let output = Command::new("redis-benchmark")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+        .args([
+            "-P",
+            &DEPTH.to_string(),
+            "-c",
+            "50",
+            "-n",
+            &CALLS.to_string(),
+        ])
+        .args([
+            "--csv",
+            "EVALSHA",
+            INCR_TTL.sha1(),
+            "1",
+            "bench:anchor",
+            "3600",
+        ])
+        .output()
+        .map_err(|e| format!("redis-benchmark could not be run ({e}); install redis-tools"))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    // `"EVALSHA ...","268817.20",...` after the header line.
+    let rate = text
+        .lines()
+        .filter_map(|line| line.split("\",\"").nth(1))
+        .find_map(|field| field.trim_matches('"').parse::<f64>().ok())
+        .ok_or_else(|| format!("no rate in the output of redis-benchmark: {text}"))?;
+    Ok(rate)
+}
+
+/// Calls per second through `Pipeline`: `IN_FLIGHT` tasks each sending batches of `DEPTH` calls.
+async fn batches(conns: &[MultiplexedConnection]) -> Result<f64, BoxError> {
+    let per_task = CALLS / IN_FLIGHT / DEPTH;
+    let start = Instant::now();
+    let tasks = (0..IN_FLIGHT).map(|t| {
+        let conn = &conns[t % conns.len()];
+        async move {
+            let key = format!("bench:batch:{t}");
+            for _ in 0..per_task {
+                let mut pipe = Pipeline::new();
+                let calls: Vec<_> = (0..DEPTH)
+                    .map(|_| pipe.exec(&INCR_TTL, [&key], [3600]))
+                    .collect();
+                let mut replies = pipe.run(conn).await?;
+                for call in calls {
+                    replies.take(call)?;
+                }
+            }
+            Ok::<_, BoxError>(())
+        }
+    });
+    for result in futures_util::future::join_all(tasks).await {
+        result?;
+    }
+    Ok((per_task * IN_FLIGHT * DEPTH) as f64 / start.elapsed().as_secs_f64())
+}
+
+/// 2. One pipeline of 100 calls at a time: ours against the `redis` crate's.
+async fn hundred(redis: &Redis) -> Result<(), BoxError> {
+    let conn = &redis.conn;
+    let anchor_script = redis::Script::new(INCR_TTL.script());
+    let (mut anchor, mut ours) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        for _ in 0..PIPELINES {
+            let mut pipe = redis::pipe();
+            pipe.load_script(&anchor_script).ignore();
+            for i in 0..100 {
+                pipe.invoke_script(anchor_script.key(format!("bench:100:{i}")).arg(3600));
+            }
+            let counts: Vec<i64> = pipe.query_async(&mut conn.clone()).await?;
+            assert_eq!(counts.len(), 100);
+        }
+        anchor.push(PIPELINES as f64 / start.elapsed().as_secs_f64());
+
+        let start = Instant::now();
+        for _ in 0..PIPELINES {
+            let mut pipe = Pipeline::new();
+            let calls: Vec<_> = (0..100)
+                .map(|i| pipe.exec(&INCR_TTL, [format!("bench:100:{i}")], [3600]))
+                .collect();
+            let mut replies = pipe.run(conn).await?;
+            let counts: Vec<i64> = calls
+                .into_iter()
+                .map(|call| replies.take(call))
+                .collect::<Result<_, _>>()?;
+            assert_eq!(counts.len(), 100);
+        }
+        ours.push(PIPELINES as f64 / start.elapsed().as_secs_f64());
+    }
+    let (anchor, ours) = (median(anchor), median(ours));
+    println!(
+        "\n2. pipelines of 100 script calls per second, one at a time, median of {ROUNDS} rounds"
+    );
+    println!("   anchor: redis::pipe() load_script + 100 invoke_script {anchor:>8.0}/s");
+    println!("   redis_script::Pipeline, 100 exec (SCRIPT LOAD + 100 EVALSHA) {ours:>8.0}/s");
+    verdict(ours / anchor, ">=", 1.0);
+    Ok(())
+}
+
+/// 3. Bytes the server reads for 100 calls of a 4 KiB script.
+async fn bytes(redis: &Redis) -> Result<(), BoxError> {
+    let conn = &redis.conn;
+    let mut text = String::from("-- 4 KiB of comment, as a long script has\n");
+    while text.len() < 4096 {
+        text.push_str("-- lorem ipsum dolor sit amet, consectetur adipiscing elit\n");
+    }
+    text.push_str(INCR_TTL.script());
+    let script = Script::<i64>::new(text);
+    let keys: Vec<String> = (0..100).map(|i| format!("bench:bytes:{i}")).collect();
+
+    // The same 100 calls as EVAL, in one pipeline.
+    let as_eval = measure(redis, async {
+        let mut pipe = Pipeline::new();
+        for key in &keys {
+            let _ = pipe.cmd::<()>(("EVAL", script.script(), 1, key, 3600));
+        }
+        pipe.run(conn).await?;
+        Ok(())
+    })
+    .await?;
+    let cold = measure(redis, async {
+        redis::cmd("SCRIPT")
+            .arg("FLUSH")
+            .query_async::<()>(&mut conn.clone())
+            .await?;
+        run_100(conn, &script, &keys, ScriptLoading::InBatch).await
+    })
+    .await?;
+    let warm = measure(redis, run_100(conn, &script, &keys, ScriptLoading::InBatch)).await?;
+    let warm_after = measure(
+        redis,
+        run_100(conn, &script, &keys, ScriptLoading::AfterBatch),
+    )
+    .await?;
+    let cold_after = measure(redis, async {
+        redis::cmd("SCRIPT")
+            .arg("FLUSH")
+            .query_async::<()>(&mut conn.clone())
+            .await?;
+        run_100(conn, &script, &keys, ScriptLoading::AfterBatch).await
+    })
+    .await?;
+    println!(
+        "\n3. bytes the server read for 100 calls of a {} byte script",
+        script.script().len()
+    );
+    println!("   anchor: 100 EVAL                          {as_eval:>8} bytes");
+    let share = |b: u64| 100.0 * b as f64 / as_eval as f64;
+    println!(
+        "   Pipeline, warm (SCRIPT LOAD + 100 EVALSHA) {warm:>8} bytes  {:>5.1}%",
+        share(warm)
+    );
+    println!(
+        "   Pipeline, cold (the same commands)         {cold:>8} bytes  {:>5.1}%",
+        share(cold)
+    );
+    println!(
+        "   AfterBatch, warm (100 EVALSHA)             {warm_after:>8} bytes  {:>5.1}%",
+        share(warm_after)
+    );
+    println!(
+        "   AfterBatch, cold (+ 100 EVALSHA again)     {cold_after:>8} bytes  {:>5.1}%",
+        share(cold_after)
+    );
+    verdict(warm as f64 / as_eval as f64, "<=", 0.05);
+    Ok(())
+}
+
+async fn run_100(
+    conn: &MultiplexedConnection,
+    script: &Script<i64>,
+    keys: &[String],
+    loading: ScriptLoading,
+) -> Result<(), BoxError> {
+    let mut pipe = Pipeline::new();
+    pipe.script_loading(loading);
+    let calls: Vec<_> = keys
+        .iter()
+        .map(|key| pipe.exec(script, [key], [3600]))
+        .collect();
+    let mut replies = pipe.run(conn).await?;
+    for call in calls {
+        replies.take(call)?;
+    }
+    Ok(())
+}
+
+/// The bytes the server read from clients while `work` ran (`total_net_input_bytes`), without the
+/// INFO commands that measure it.
+async fn measure(
+    redis: &Redis,
+    work: impl Future<Output = Result<(), BoxError>>,
+) -> Result<u64, BoxError> {
+    let mut admin = redis.another_connection().await?;
+    let read = |info: String| -> u64 {
+        info.lines()
+            .find_map(|l| l.strip_prefix("total_net_input_bytes:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    let info = redis::cmd("INFO").arg("stats").clone();
+    let before = read(info.query_async(&mut admin).await?);
+    let nothing = read(info.query_async(&mut admin).await?) - before;
+    let before = read(info.query_async(&mut admin).await?);
+    work.await?;
+    let after = read(info.query_async(&mut admin).await?);
+    Ok(after - before - nothing)
+}
+
+fn verdict(ratio: f64, relation: &str, target: f64) {
+    let met = match relation {
+        ">=" => ratio >= target,
+        _ => ratio <= target,
+    };
+    println!(
+        "   ratio {ratio:.3} (target {relation} {target}): {}",
+        if met { "met" } else { "NOT met" }
+    );
+}

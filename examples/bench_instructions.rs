@@ -1,0 +1,88 @@
+//! The client-side cost of a call in instructions, for `bench/instructions.sh` to count under
+//! `valgrind --tool=callgrind` (a count, unlike a time, does not depend on what else the machine does).
+//!
+//! `bench_instructions <mode> <n>` starts a throwaway `redis-server` (not traced), warms the script up,
+//! then makes `n` calls in `mode`:
+//!
+//! - `exec`: `Script::exec`, one call at a time; `invoke`: the `redis` crate's `Script::invoke_async`;
+//! - `pipeline`: one `Pipeline` of 100 `exec`; `pipe`: the `redis` crate's `pipe()` with
+//!   `load_script` and 100 `invoke_script`;
+//! - `sizes`: prints the size of each future instead.
+
+use redis::AsyncConnectionConfig;
+use redis_script::{Pipeline, Script, lua_script};
+use redis_script_examples::{BoxError, report, throwaway};
+
+static INCR_TTL: Script<i64> = lua_script!("lua/incr_ttl.lua");
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    report(run().await)
+}
+
+async fn run() -> Result<(), BoxError> {
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().unwrap_or_else(|| "sizes".to_owned());
+    let n: usize = args.next().map_or(Ok(1000), |n| n.parse())?;
+    let redis = throwaway().await?;
+    // Under valgrind the client is slow; the server is not, but no reply may time out.
+    let config = AsyncConnectionConfig::new().set_response_timeout(None);
+    let conn = redis::Client::open(redis.url.as_str())?
+        .get_multiplexed_async_connection_with_config(&config)
+        .await?;
+    let anchor = redis::Script::new(INCR_TTL.script());
+    INCR_TTL.exec(&conn, ["bench:key"], [3600]).await?;
+    match mode.as_str() {
+        "exec" => {
+            for _ in 0..n {
+                INCR_TTL.exec(&conn, ["bench:key"], [3600]).await?;
+            }
+        }
+        "invoke" => {
+            for _ in 0..n {
+                let _: i64 = anchor
+                    .key("bench:key")
+                    .arg(3600)
+                    .invoke_async(&mut conn.clone())
+                    .await?;
+            }
+        }
+        "pipeline" => {
+            for _ in 0..n {
+                let mut pipe = Pipeline::new();
+                let calls: Vec<_> = (0..100)
+                    .map(|_| pipe.exec(&INCR_TTL, ["bench:key"], [3600]))
+                    .collect();
+                let mut replies = pipe.run(&conn).await?;
+                for call in calls {
+                    replies.take(call)?;
+                }
+            }
+        }
+        "pipe" => {
+            for _ in 0..n {
+                let mut pipe = redis::pipe();
+                pipe.load_script(&anchor).ignore();
+                for _ in 0..100 {
+                    pipe.invoke_script(anchor.key("bench:key").arg(3600));
+                }
+                let counts: Vec<i64> = pipe.query_async(&mut conn.clone()).await?;
+                assert_eq!(counts.len(), 100);
+            }
+        }
+        "sizes" => {
+            let exec = INCR_TTL.exec(&conn, ["bench:key"], [3600]);
+            let mut c = conn.clone();
+            let invocation = anchor.key("bench:key");
+            let invoke = invocation.invoke_async::<i64>(&mut c);
+            println!("exec future:         {} bytes", size_of_val(&exec));
+            println!("invoke_async future: {} bytes", size_of_val(&invoke));
+        }
+        other => {
+            return Err(
+                format!("unknown mode {other}: exec, invoke, pipeline, pipe, sizes").into(),
+            );
+        }
+    }
+    Ok(())
+}
