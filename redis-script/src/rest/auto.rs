@@ -20,8 +20,9 @@ use super::http::{Idempotence, Inner, Route, Secrets};
 use super::request;
 use crate::{Error, Reply, TransportError, TransportErrorKind};
 
-/// How commands issued together are gathered into shared requests ([`UpstashBuilder::auto_pipeline`]
-/// (super::UpstashBuilder::auto_pipeline)); on by default with [`AutoPipeline::DEFAULT`].
+/// How commands issued together are gathered into shared requests
+/// ([`UpstashBuilder::auto_pipeline`](super::UpstashBuilder::auto_pipeline)); on by default with
+/// [`AutoPipeline::DEFAULT`].
 ///
 /// A burst of `n` commands issued at the same moment takes `ceil(n / max_entries)` requests (more when
 /// `max_bytes` is reached first), sent at once; a command issued while requests are on their way waits
