@@ -1,0 +1,127 @@
+//! REST benchmark: `Script::exec` through `redis_script::rest::Upstash` against the official
+//! `@upstash/redis` SDK (its defaults: auto-pipelining on), both calling the same script through the
+//! same `upstash-local` in front of the same throwaway `redis-server`, with 1 and with 50 calls in
+//! flight. Targets: at least 4x the SDK with one call in flight, at least 2x with 50.
+//!
+//! Run: `cargo run --release --example bench_rest` (needs `redis-server`, Node.js and npm; installs the
+//! pinned SDK into tests/conformance with `npm ci` when it is missing). Rounds alternate between the
+//! two clients; medians are shown.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use redis_script::rest::{TOKEN_ENV, URL_ENV, Upstash};
+use redis_script::{Script, lua_script};
+use redis_script_examples::{BoxError, median, report, throwaway};
+
+static INCR_TTL: Script<i64> = lua_script!("lua/incr_ttl.lua");
+
+const ROUNDS: usize = 5;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    report(run().await)
+}
+
+async fn run() -> Result<(), BoxError> {
+    let sdk = sdk_dir();
+    install_sdk(&sdk)?;
+    let redis = throwaway().await?;
+    let token = format!("bench-{}", std::process::id());
+    let config = upstash_local::Config::new(redis.url.clone(), token.clone());
+    let server = upstash_local::Server::bind(([127, 0, 0, 1], 0).into(), config).await?;
+    let url = server.url();
+    let serving = tokio::spawn(server.run());
+    let upstash = Upstash::new(url.as_str(), token.as_str())?;
+    INCR_TTL.exec(&upstash, ["bench:rest:warm"], [3600]).await?;
+
+    for (in_flight, calls) in [(1, 2_000), (50, 20_000)] {
+        let (mut anchor, mut ours) = (Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            anchor.push(sdk_rate(&sdk, &url, &token, in_flight, calls)?);
+            ours.push(rate(&upstash, in_flight, calls).await?);
+        }
+        let (anchor, ours) = (median(anchor), median(ours));
+        let target = if in_flight == 1 { 4.0 } else { 2.0 };
+        println!(
+            "\n{in_flight} in flight, {calls} calls per round, median of {ROUNDS} rounds (calls/s)"
+        );
+        println!("   anchor: @upstash/redis, auto-pipelining on  {anchor:>10.0}");
+        println!("   redis_script::rest::Upstash, exec            {ours:>10.0}");
+        let ratio = ours / anchor;
+        println!(
+            "   ratio {ratio:.2} (target >= {target}): {}",
+            if ratio >= target { "met" } else { "NOT met" }
+        );
+    }
+    serving.abort();
+    Ok(())
+}
+
+/// Calls per second through this crate's client: `in_flight` loops, each awaiting its call.
+async fn rate(upstash: &Upstash, in_flight: usize, calls: usize) -> Result<f64, BoxError> {
+    let per_loop = calls / in_flight;
+    let start = Instant::now();
+    let loops = (0..in_flight).map(|i| async move {
+        let key = format!("bench:rest:ours:{i}");
+        for _ in 0..per_loop {
+            INCR_TTL.exec(upstash, [&key], [3600]).await?;
+        }
+        Ok::<_, BoxError>(())
+    });
+    for result in futures_util::future::join_all(loops).await {
+        result?;
+    }
+    Ok((per_loop * in_flight) as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Calls per second of the official SDK, run by `tests/conformance/bench.mjs`.
+fn sdk_rate(
+    sdk: &Path,
+    url: &str,
+    token: &str,
+    in_flight: usize,
+    calls: usize,
+) -> Result<f64, BoxError> {
+    let output = Command::new("node")
+        .arg(sdk.join("bench.mjs"))
+        .args([in_flight.to_string(), calls.to_string()])
+        .env(URL_ENV, url)
+        .env(TOKEN_ENV, token)
+        .output()
+        .map_err(|e| format!("node could not be run ({e}); install Node.js"))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let number = |field: &str| -> Option<f64> {
+        let rest = text.split(&format!("\"{field}\":")).nth(1)?;
+        rest.split([',', '}']).next()?.trim().parse().ok()
+    };
+    match (number("calls"), number("seconds")) {
+        (Some(calls), Some(seconds)) if seconds > 0.0 => Ok(calls / seconds),
+        _ => Err(format!(
+            "the SDK benchmark printed no rate: {text}{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into()),
+    }
+}
+
+fn sdk_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance")
+}
+
+/// `npm ci` of the pinned SDK, unless it is there.
+fn install_sdk(dir: &Path) -> Result<(), BoxError> {
+    if dir.join("node_modules/@upstash/redis").exists() {
+        return Ok(());
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+        .arg(dir)
+        .status()
+        .map_err(|e| format!("npm could not be run ({e}); install Node.js and npm"))?;
+    if !status.success() {
+        return Err("npm ci of the pinned @upstash/redis failed".into());
+    }
+    Ok(())
+}
