@@ -26,7 +26,7 @@ fn example(name: &str) -> PathBuf {
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .args(["build", "--offline", "-p", "redis-script-examples"])
             .args(["--example", "quickstart", "--example", "seed"])
-            .args(["--example", "upstash"])
+            .args(["--example", "upstash", "--example", "batch"])
             .env("CARGO_TARGET_DIR", profile.parent().unwrap());
         if profile.file_name().is_some_and(|n| n == "release") {
             command.arg("--release");
@@ -148,6 +148,32 @@ async fn seed_runs_every_documented_script() {
     });
     // Six writing scripts, each loaded once (SET_IF_HIGHER runs three times); one read-only script.
     assert_eq!(server.commandstats().await.scripts(), (6, 8, 1, 1));
+    assert_eq!(dbsize(&server).await, 0, "keys left behind");
+}
+
+#[tokio::test]
+async fn batch_checks_rate_limits_updates_a_leaderboard_and_claims_a_job() {
+    let server = RedisServer::start();
+    server.reset_stats().await;
+    let (stdout, _) = run(&example("batch"), &server.url());
+
+    for line in [
+        "alice: request 1 of 2 in this window (60 s left): allowed",
+        "bob: request 1 of 2 in this window (60 s left): allowed",
+        "alice: request 2 of 2 in this window (60 s left): allowed",
+        "alice: request 3 of 2 in this window (60 s left): limited",
+        "alice scores 50, rank 0",
+        "bob scores 70, rank 0",
+        r#"top: ["bob", "alice"]"#,
+        r#"claimed Some("job-1"), 1 job(s) left in the queue"#,
+    ] {
+        assert_line(&stdout, line, |l| l == line);
+    }
+    // Two scripts loaded inside the pipeline, one inside the transaction; never EVAL.
+    let stats = server.commandstats().await;
+    assert_eq!(stats.scripts(), (0, 7, 0, 0));
+    assert_eq!(stats.calls("script|load"), 3);
+    assert_eq!((stats.calls("multi"), stats.calls("exec")), (1, 1));
     assert_eq!(dbsize(&server).await, 0, "keys left behind");
 }
 

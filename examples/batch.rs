@@ -1,0 +1,93 @@
+//! Batches: several users' rate limits and a leaderboard update in one round trip (a pipeline), then a
+//! job claimed and its counters updated atomically (a transaction). Each call keeps its own reply type.
+//!
+//! Run: `cargo run --example batch` (uses `REDIS_URL`, or starts a throwaway `redis-server`).
+
+use redis_script::{Pipeline, Script, Transaction, lua_script};
+use redis_script_examples::{BoxError, connect, report};
+
+/// `[requests, ttl]` for a fixed window.
+static RATE_LIMIT: Script<(i64, i64)> = lua_script!("lua/rate_limit.lua");
+/// `[score, rank]` after adding points; the score arrives as text (ZINCRBY), decoded as a float.
+static LEADERBOARD: Script<(f64, i64)> = lua_script!("lua/leaderboard.lua");
+/// The job moved from the queue to in-progress, if there was one.
+static CLAIM_JOB: Script<Option<String>> = lua_script!("lua/claim_job.lua");
+
+const LIMIT: i64 = 2;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    report(run().await)
+}
+
+async fn run() -> Result<(), BoxError> {
+    let redis = connect().await?;
+    let conn = &redis.conn;
+    let run_id = std::process::id();
+    let board = format!("batch:leaderboard:{run_id}");
+    let users = ["alice", "bob", "alice", "alice"];
+
+    // One round trip: a rate limit per request, the leaderboard, and a plain command in between.
+    // Each script is loaded (SCRIPT LOAD) in front of its first call inside the pipeline, so every
+    // entry runs once and in order whatever the server's script cache holds.
+    let mut pipe = Pipeline::new();
+    let limits: Vec<_> = users
+        .iter()
+        .map(|user| {
+            let key = format!("batch:ratelimit:{run_id}:{user}");
+            pipe.exec(&RATE_LIMIT, [key], (LIMIT, 60))
+        })
+        .collect();
+    let scored = pipe.exec(&LEADERBOARD, [&board], ("alice", 50));
+    let also = pipe.exec(&LEADERBOARD, [&board], ("bob", 70));
+    let top = pipe.cmd::<Vec<String>>(("ZREVRANGE", &board, 0, 2));
+    let mut replies = pipe.run(conn).await?;
+    for (user, limit) in users.iter().zip(limits) {
+        let (requests, ttl) = replies.take(limit)?;
+        let verdict = if requests <= LIMIT {
+            "allowed"
+        } else {
+            "limited"
+        };
+        println!("{user}: request {requests} of {LIMIT} in this window ({ttl} s left): {verdict}");
+    }
+    let (score, rank) = replies.take(scored)?;
+    println!("alice scores {score}, rank {rank}");
+    let (score, rank) = replies.take(also)?;
+    println!("bob scores {score}, rank {rank}");
+    println!("top: {:?}", replies.take(top)?);
+
+    // Atomically: a job claimed from the queue and counted, and the queue's length read after it.
+    let (queue, working, stats) = (
+        format!("batch:queue:{run_id}"),
+        format!("batch:working:{run_id}"),
+        format!("batch:stats:{run_id}"),
+    );
+    redis::cmd("RPUSH")
+        .arg(&queue)
+        .arg(&["job-1", "job-2"][..])
+        .query_async::<()>(&mut conn.clone())
+        .await?;
+    let mut tx = Transaction::new();
+    let job = tx.exec(&CLAIM_JOB, [&queue, &working, &stats], ["claimed"]);
+    let left = tx.cmd::<i64>(("LLEN", &queue));
+    let mut replies = tx.run(conn).await?;
+    println!(
+        "claimed {:?}, {} job(s) left in the queue",
+        replies.take(job)?,
+        replies.take(left)?
+    );
+
+    // A command's words can be any list: DEL and every key.
+    let mut del = vec!["DEL".to_owned()];
+    del.extend(
+        users
+            .iter()
+            .map(|user| format!("batch:ratelimit:{run_id}:{user}")),
+    );
+    del.extend([board, queue, working, stats]);
+    let mut cleanup = Pipeline::new();
+    let deleted = cleanup.cmd::<i64>(del);
+    cleanup.run(conn).await?.take(deleted)?;
+    Ok(())
+}
