@@ -359,6 +359,45 @@ pub async fn noscript_returned_by_a_script<C: Transport>(conn: &C, server: &Redi
     );
     let ran: i64 = server.query(redis::cmd("GET").arg("ran")).await;
     assert_eq!(ran, 2);
+
+    // Loading after the batch asks first too: the script is cached, so the NOSCRIPT was its own.
+    let mut pipe = Pipeline::new();
+    pipe.script_loading(ScriptLoading::AfterBatch);
+    let call = pipe.exec(&liar, ["ran"], ());
+    let mut replies = pipe.run(conn).await.unwrap();
+    let err = replies.take(call).unwrap_err();
+    assert!(
+        matches!(err, Error::Script(_)) && err.may_have_run(),
+        "{err:?}"
+    );
+    let ran: i64 = server.query(redis::cmd("GET").arg("ran")).await;
+    assert_eq!(ran, 3, "run once, not again");
+}
+
+/// An EVALSHA written as a command is not a script call: its NOSCRIPT is its reply, nothing runs it.
+pub async fn raw_evalsha_keeps_its_noscript<C: Transport>(conn: &C, server: &RedisServer) {
+    let script = Script::<i64>::new(PUSH);
+    for atomic in [false, true] {
+        let (mut pipe, mut tx) = (Pipeline::new(), Transaction::new());
+        let words = ("EVALSHA", script.sha1(), 1, "log", "raw");
+        let (mut replies, raw) = if atomic {
+            let raw = tx.cmd::<i64>(words);
+            (tx.run(conn).await.unwrap(), raw)
+        } else {
+            let raw = pipe.cmd::<i64>(words);
+            (pipe.run(conn).await.unwrap(), raw)
+        };
+        let err = replies.take(raw).unwrap_err();
+        assert!(err.is_noscript(), "{err:?}");
+        assert!(!err.may_have_run());
+    }
+    assert_eq!(log(server).await, Vec::<String>::new());
+    let stats = server.commandstats().await;
+    assert_eq!(
+        stats.calls("script|exists"),
+        0,
+        "nothing asked, nothing sent again"
+    );
 }
 
 /// A script redis can not compile fails its calls with the compile error.

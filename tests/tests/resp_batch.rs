@@ -81,6 +81,13 @@ async fn a_script_returning_noscript_itself_runs_once_in_a_pipeline_and_in_a_tra
 }
 
 #[tokio::test]
+async fn an_evalsha_written_as_a_command_keeps_its_noscript() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    batches::raw_evalsha_keeps_its_noscript(&conn, &server).await;
+}
+
+#[tokio::test]
 async fn a_script_redis_can_not_compile_fails_its_calls_with_the_compile_error() {
     let server = RedisServer::start();
     let conn = server.connection().await;

@@ -6,6 +6,7 @@
 
 mod rest_support;
 
+use std::future::Future;
 use std::time::Duration;
 
 use futures_util::future::join_all;
@@ -236,4 +237,38 @@ async fn a_shared_request_that_lost_its_connection_fails_its_writes_and_sends_it
     };
     assert_eq!(names(0), ["EVALSHA", "EVALSHA_RO", "EVALSHA", "EVALSHA_RO"]);
     assert_eq!(names(1), ["EVALSHA_RO", "EVALSHA_RO"]);
+}
+
+#[test]
+fn a_runtime_shut_down_before_its_sending_task_ran_leaves_the_client_usable() {
+    let redis = RedisServer::start();
+    let local = UpstashLocal::start(&redis);
+    let upstash = client(&local, Some(AutoPipeline::DEFAULT));
+    let script = Script::<i64>::new(INCR);
+
+    // A call is queued and its sending task spawned, then the runtime goes away before that task runs.
+    let first = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    first.block_on(async {
+        let call = std::pin::pin!(script.exec(&upstash, ["n"], ()));
+        let waker = futures_util::task::noop_waker();
+        let pending = call.poll(&mut std::task::Context::from_waker(&waker));
+        assert!(pending.is_pending());
+    });
+    drop(first);
+
+    // Another runtime: the client is not stuck waiting for that task.
+    let second = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let n = second
+        .block_on(async {
+            tokio::time::timeout(Duration::from_secs(10), script.exec(&upstash, ["n"], ())).await
+        })
+        .expect("the call on the second runtime hung")
+        .unwrap();
+    assert_eq!(n, 1, "the first call was never sent");
 }

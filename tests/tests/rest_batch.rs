@@ -48,6 +48,7 @@ shared! {
     a_decode_failure_of_one_entry_leaves_the_others_intact => decode_failure,
     a_script_returning_noscript_itself_runs_once_in_a_pipeline_and_in_a_transaction => noscript_returned_by_a_script,
     a_script_redis_can_not_compile_fails_its_calls_with_the_compile_error => compile_error,
+    an_evalsha_written_as_a_command_keeps_its_noscript => raw_evalsha_keeps_its_noscript,
 }
 
 #[tokio::test]
@@ -119,7 +120,7 @@ async fn a_value_the_rest_api_can_not_carry_refuses_the_batch_naming_its_entry()
     );
     assert_eq!(
         err.to_string(),
-        "entry 1 can not be sent: its argument ARGV[1] is not valid UTF-8, and the Upstash REST API \
+        "entry 1 can not be sent: argument ARGV[1] is not valid UTF-8, and the Upstash REST API \
          carries only text; send binary keys and arguments over the RESP transport; nothing was sent"
     );
     assert_no_secrets(&err, &["s3cr3t"]);

@@ -107,6 +107,14 @@ impl<'a> Entries<'a> {
         self.list.get(position)
     }
 
+    /// The SHA-1 of the script the entry at `position` calls; `None` for a command.
+    pub(crate) fn sha1(&self, position: usize) -> Option<&'a str> {
+        match self.list.get(position)? {
+            Entry::Script { sha1, .. } => Some(sha1),
+            Entry::Command { .. } => None,
+        }
+    }
+
     /// The values in `range` (keys, arguments or words of an entry).
     pub(crate) fn values(&self, range: &Range<usize>) -> Values<'_> {
         self.values.values_in(range.clone())

@@ -51,7 +51,8 @@ pub enum ScriptLoading {
     /// Nothing is loaded: every call is EVALSHA, and the calls answered NOSCRIPT run again once, in their
     /// own order, after the batch, with their scripts loaded. Cheaper when the cache is warm (no script
     /// text is sent), but **those calls run after the entries behind them**: use it only where the order
-    /// between entries does not matter. Each entry still runs at most once.
+    /// between entries does not matter. Each entry still runs at most once (a script cached by the time
+    /// the batch asks, with `SCRIPT EXISTS`, is taken to have returned the NOSCRIPT itself).
     AfterBatch,
 }
 

@@ -165,12 +165,10 @@ impl<'e> Plan<'e> {
                     }
                 }
                 Part::Entry(index) => {
-                    let result = match reply {
-                        Err(e) if e.is_noscript() => {
-                            let sha1 = match entries.get(self.order.position(index)) {
-                                Some(Entry::Script { sha1, .. }) => *sha1,
-                                _ => "",
-                            };
+                    // Only a script call can miss its script: a raw EVALSHA keeps its NOSCRIPT.
+                    let sha1 = entries.sha1(self.order.position(index));
+                    let result = match (reply, sha1) {
+                        (Err(e), Some(sha1)) if e.is_noscript() => {
                             match loads.iter().find(|(s, _)| *s == sha1) {
                                 // The load failed (a script Redis can not compile, NOPERM): that is why.
                                 Some((_, Some(failed))) => Err(failed.clone()),
@@ -180,7 +178,7 @@ impl<'e> Plan<'e> {
                                 }
                             }
                         }
-                        reply => reply,
+                        (reply, _) => reply,
                     };
                     if let Some(slot) = slots.get_mut(index) {
                         *slot = Some(result);

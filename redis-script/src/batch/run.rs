@@ -105,15 +105,12 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
             // Each script was loaded inside the transaction, in front of its calls, and nothing can run
             // between: a NOSCRIPT there is the script's own reply, and it ran.
             for &index in &missing {
-                if let Some(Some(Err(Error::Server(e)))) = slots.get(index) {
-                    let sha1 = self.sha1(plan.position(index));
-                    slots[index] = Some(Err(ScriptError::returned_by(sha1, e).into()));
-                }
+                self.returned_by_script(&plan, &mut slots, index);
             }
             return Ok(slots);
         }
         let mut again = plan::rerunnable(&slots, &missing, self.loading);
-        if self.loading == ScriptLoading::InBatch && !again.is_empty() {
+        if !again.is_empty() {
             again = self
                 .returned_by_scripts(&plan, &mut slots, again, group)
                 .await;
@@ -150,10 +147,12 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
         Ok(slots)
     }
 
-    /// A call answered NOSCRIPT although its script was loaded in front of it either lost its script to a
-    /// flush by someone else, or the script returned that error itself (which reads the same). Asks the
-    /// server which scripts are cached now: the calls of those that are ran, and keep their error; the
-    /// others are returned, to run again. When the server can not be asked, none runs again.
+    /// A call answered NOSCRIPT either did not find its script (not cached, or flushed by someone else
+    /// after the batch loaded it), or the script returned that error itself, which reads the same. Asks
+    /// the server which scripts are cached now: the calls of those that are ran, and keep their error
+    /// (so none runs twice; a script loaded by someone else in between is taken for the same, on the
+    /// safe side); the others are returned, to run again. When the server can not be asked, none runs
+    /// again.
     async fn returned_by_scripts(
         &self,
         plan: &Plan<'_>,
@@ -161,7 +160,7 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
         again: Vec<usize>,
         group: Option<&BatchGroup>,
     ) -> Vec<usize> {
-        let sha1 = |index: usize| self.sha1(plan.position(index));
+        let sha1 = |index: usize| self.entries.sha1(plan.position(index)).unwrap_or_default();
         let mut shas: Vec<&str> = again.iter().map(|&index| sha1(index)).collect();
         shas.sort_unstable();
         shas.dedup();
@@ -188,18 +187,18 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
             .into_iter()
             .partition(|&index| cached.contains(&sha1(index)));
         for index in returned {
-            if let Some(Some(Err(Error::Server(e)))) = slots.get(index) {
-                slots[index] = Some(Err(ScriptError::returned_by(sha1(index), e).into()));
-            }
+            self.returned_by_script(plan, slots, index);
         }
         lost
     }
 
-    /// The SHA-1 of the script an entry calls ("" for a command).
-    fn sha1(&self, position: usize) -> &str {
-        match self.entries.get(position) {
-            Some(Entry::Script { sha1, .. }) => sha1,
-            _ => "",
+    /// The NOSCRIPT in the slot of the plan's `index`-th entry came from the script: it ran.
+    fn returned_by_script(&self, plan: &Plan<'_>, slots: &mut Slots, index: usize) {
+        let sha1 = self.entries.sha1(plan.position(index)).unwrap_or_default();
+        if let Some(slot) = slots.get_mut(index)
+            && let Some(Err(Error::Server(e))) = slot
+        {
+            *slot = Some(Err(ScriptError::returned_by(sha1, e).into()));
         }
     }
 
@@ -245,11 +244,12 @@ fn in_group<'a>(batch: Batch<'a>, group: Option<&'a BatchGroup>) -> Batch<'a> {
     }
 }
 
-/// An entry no part of the batch answered: a transport that split the batch left it out.
+/// An entry no part of the batch contained: a transport that split the batch left it out, so it was
+/// not sent.
 fn unanswered(len: usize) -> Error {
     Error::Transport(TransportError::new(
         TransportErrorKind::Protocol,
-        format!("the transport left an entry of a batch of {len} unanswered"),
-        true,
+        format!("the transport left an entry of a batch of {len} out of every part it sent"),
+        false,
     ))
 }

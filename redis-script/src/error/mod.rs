@@ -232,7 +232,7 @@ impl fmt::Display for ServerError {
             write!(f, ": {}", self.message)?;
         }
         if self.is_noscript() {
-            f.write_str(" (the script is not cached on this server; `exec` loads it with EVAL)")?;
+            f.write_str(" (the script is not in this server's script cache)")?;
         }
         Ok(())
     }

@@ -70,8 +70,8 @@ impl Transport for ClusterConnection {
             };
             if code == "MOVED"
                 && moved < MAX_MOVED
-                && none_ran(&batch, &error)
-                && let Some(to) = redirect(&error)
+                && let Some((slot, to)) = moved_to(&error)
+                && none_ran(&batch, slot)
             {
                 moved += 1;
                 route = to;
@@ -148,32 +148,28 @@ fn first_route(batch: &Batch<'_>) -> SingleNodeRoutingInfo {
     }
 }
 
-/// `MOVED <slot> <host>:<port>`: the node to send to.
-fn redirect(error: &Error) -> Option<SingleNodeRoutingInfo> {
+/// `MOVED <slot> <host>:<port>`: the moved slot and the node that serves it now.
+fn moved_to(error: &Error) -> Option<(u16, SingleNodeRoutingInfo)> {
     let Error::Server(e) = error else {
         return None;
     };
-    let (host, port) = e.message().split_whitespace().nth(1)?.rsplit_once(':')?;
-    Some(SingleNodeRoutingInfo::ByAddress {
+    let mut words = e.message().split_whitespace();
+    let slot = words.next()?.parse().ok()?;
+    let (host, port) = words.next()?.rsplit_once(':')?;
+    let node = SingleNodeRoutingInfo::ByAddress {
         host: host.to_owned(),
         port: port.parse().ok()?,
-    })
+    };
+    Some((slot, node))
 }
 
-/// True when a MOVED for `batch` means none of it ran: a transaction (discarded), or a pipeline whose
-/// every command has keys, all in the moved slot (so every one was refused; loads have none and change
-/// nothing).
-fn none_ran(batch: &Batch<'_>, moved: &Error) -> bool {
+/// True when a MOVED of `slot` for `batch` means none of it ran: a transaction (discarded), or a
+/// pipeline whose every command has keys, all in that slot (so every one was refused; loads have none
+/// and change nothing).
+fn none_ran(batch: &Batch<'_>, moved_slot: u16) -> bool {
     if batch.is_atomic() {
         return true;
     }
-    let Some(moved_slot) = moved
-        .to_string()
-        .split_whitespace()
-        .find_map(|word| word.parse::<u16>().ok())
-    else {
-        return false;
-    };
     batch.commands().iter().all(|command| {
         let keys: Option<Vec<&[u8]>> = match command {
             BatchCommand::Load(_) => return true,

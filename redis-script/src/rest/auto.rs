@@ -9,6 +9,9 @@
 //! later request), read-your-writes (a request carries the sync token of every answer before it), and
 //! retries: a shared request that failed after it may have reached the server is an error with
 //! `may_have_run` for its writes, and is sent again for its read-only commands only.
+//!
+//! The task runs on the Tokio runtime of the command that started it; a client shared by several
+//! runtimes should have one that lives as long as the client (or turn auto-pipelining off).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -55,25 +58,33 @@ impl Default for AutoPipeline {
     }
 }
 
-/// The commands waiting for the next shared request.
-#[derive(Debug)]
+/// The commands waiting for the next shared request. `Debug` shows the limits and how many wait, never
+/// a command.
 pub(crate) struct Queue {
     config: AutoPipeline,
     state: Mutex<State>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct State {
     waiting: VecDeque<Waiting>,
     /// A task is sending; it takes whatever waits.
     driving: bool,
 }
 
-#[derive(Debug)]
 struct Waiting {
     body: Bytes,
     idempotence: Idempotence,
     reply: oneshot::Sender<Result<Reply, Error>>,
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queue")
+            .field("config", &self.config)
+            .field("waiting", &self.state().waiting.len())
+            .finish()
+    }
 }
 
 impl Queue {
@@ -148,23 +159,30 @@ pub(crate) fn submit(
         !std::mem::replace(&mut state.driving, true)
     };
     if start {
-        runtime.spawn(drive(Arc::clone(inner)));
+        // The guard goes into the task before it is first polled, so that a task dropped unpolled
+        // (its runtime shutting down) still hands the queue back.
+        let driving = Driving {
+            inner: Arc::clone(inner),
+            done: false,
+        };
+        runtime.spawn(drive(driving));
     }
     Ok(async move { answer.await.unwrap_or_else(|_| Err(abandoned())) })
 }
 
 /// Sends what waits, request after request, until nothing does.
-async fn drive(inner: Arc<Inner>) {
+async fn drive(mut driving: Driving) {
+    let inner = Arc::clone(&driving.inner);
     let Some(queue) = inner.auto_pipeline() else {
+        driving.done = true;
         return;
     };
-    let mut guard = Driving { queue, done: false };
     loop {
         // Commands issued in the same turn as the one that woke this task join it.
         tokio::task::yield_now().await;
         let requests = queue.take();
         if requests.is_empty() {
-            guard.done = true;
+            driving.done = true;
             return;
         }
         let sends = requests.into_iter().map(|waiting| send(&inner, waiting));
@@ -172,25 +190,26 @@ async fn drive(inner: Arc<Inner>) {
     }
 }
 
-/// If the driving task ends early (its runtime shuts down), the next command starts another, and the
-/// commands still waiting get an error instead of waiting for ever.
-struct Driving<'q> {
-    queue: &'q Queue,
+/// If the driving task ends early (its runtime shuts down, before or after it started), the next
+/// command starts another, and the commands still waiting (never sent) get an error instead of
+/// waiting for ever.
+struct Driving {
+    inner: Arc<Inner>,
     done: bool,
 }
 
-impl Drop for Driving<'_> {
+impl Drop for Driving {
     fn drop(&mut self) {
-        if self.done {
+        let Some(queue) = self.inner.auto_pipeline().filter(|_| !self.done) else {
             return;
-        }
+        };
         let waiting: Vec<Waiting> = {
-            let mut state = self.queue.state();
+            let mut state = queue.state();
             state.driving = false;
             state.waiting.drain(..).collect()
         };
         for waiting in waiting {
-            let _ = waiting.reply.send(Err(abandoned()));
+            let _ = waiting.reply.send(Err(never_sent()));
         }
     }
 }
@@ -211,11 +230,7 @@ async fn send(inner: &Inner, mut waiting: Vec<Waiting>) {
         let read_only = waiting
             .iter()
             .all(|w| w.idempotence == Idempotence::ReadOnly);
-        let idempotence = if read_only {
-            Idempotence::ReadOnly
-        } else {
-            Idempotence::MayWrite
-        };
+        let idempotence = Idempotence::of(read_only);
         let secrets = Secrets::Bodies(&bodies);
         let body = join(&bodies);
         match request::batch(
@@ -278,7 +293,17 @@ fn join(bodies: &[Bytes]) -> Bytes {
     Bytes::from(out)
 }
 
-/// The task sending shared requests ended before answering (its runtime shut down).
+/// The task sending shared requests ended before this command was sent.
+fn never_sent() -> Error {
+    Error::Transport(TransportError::new(
+        TransportErrorKind::Connect,
+        "the task sending auto-pipelined requests ended before this command was sent (its Tokio \
+         runtime shut down)",
+        false,
+    ))
+}
+
+/// The task sending shared requests ended while this command was on its way (its runtime shut down).
 fn abandoned() -> Error {
     Error::Transport(TransportError::new(
         TransportErrorKind::Io,

@@ -13,7 +13,7 @@ struct NotText(String);
 impl NotText {
     fn why(&self) -> String {
         format!(
-            "its {} is not valid UTF-8, and the Upstash REST API carries only text; send binary keys \
+            "{} is not valid UTF-8, and the Upstash REST API carries only text; send binary keys \
              and arguments over the RESP transport",
             self.0
         )
@@ -29,11 +29,7 @@ pub(crate) fn command(command: &Command<'_>) -> Result<Vec<u8>, Error> {
         Err(not_text) => {
             return Err(Error::Transport(TransportError::new(
                 TransportErrorKind::Config,
-                format!(
-                    "{} is not valid UTF-8, and the Upstash REST API carries only text; send binary \
-                     keys and arguments over the RESP transport",
-                    not_text.0
-                ),
+                not_text.why(),
                 false,
             )));
         }
@@ -239,7 +235,8 @@ mod tests {
         };
         assert_eq!(b.entries(), [1]);
         assert!(
-            err.to_string().contains("its word 3 is not valid UTF-8"),
+            err.to_string()
+                .contains("entry 1 can not be sent: word 3 is not valid UTF-8"),
             "{err}"
         );
     }

@@ -101,6 +101,17 @@ pub(crate) enum Idempotence {
     MayWrite,
 }
 
+impl Idempotence {
+    /// `ReadOnly` for what can not write.
+    pub(crate) fn of(read_only: bool) -> Self {
+        if read_only {
+            Idempotence::ReadOnly
+        } else {
+            Idempotence::MayWrite
+        }
+    }
+}
+
 /// A response whose status and body are read in full.
 pub(crate) struct Response {
     pub(crate) status: StatusCode,

@@ -103,11 +103,7 @@ impl Transport for Upstash {
     /// the commands issued while another request is on its way; see [`AutoPipeline`].
     async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
         let body = body::command(&command)?;
-        let idempotence = if command.is_read_only() {
-            Idempotence::ReadOnly
-        } else {
-            Idempotence::MayWrite
-        };
+        let idempotence = Idempotence::of(command.is_read_only());
         let body = match auto::submit(&self.inner, body, idempotence) {
             Ok(shared) => return shared.await,
             Err(body) => body,
@@ -129,11 +125,7 @@ impl Transport for Upstash {
         } else {
             Route::Pipeline
         };
-        let idempotence = if batch.is_read_only() {
-            Idempotence::ReadOnly
-        } else {
-            Idempotence::MayWrite
-        };
+        let idempotence = Idempotence::of(batch.is_read_only());
         let secrets = Secrets::Batch(commands);
         request::batch(
             &self.inner,
