@@ -1,33 +1,34 @@
-//! Compile-time checks of the script: its shebang, its Lua 5.1 syntax, and the Redis commands it calls.
-//!
-//! Every error is spanned at the path literal and names the line in the Lua file.
-
-mod calls;
-mod rules;
-mod shebang;
-mod syntax;
+//! The checks of `redis-script-check` on the file the macro read, each problem a compile error at the
+//! path literal.
 
 use crate::parse::Input;
 use crate::resolve::ScriptFile;
 
-/// Runs every check. Errors from the command rules are all reported together.
+/// Runs every check; all problems are reported together. Should the checker ever panic, that too is a
+/// compile error naming the file, not a crash of the macro.
 pub(crate) fn check_script(input: &Input, file: &ScriptFile) -> syn::Result<()> {
     let written = input.path.value();
-    let error = |message: String| syn::Error::new(input.path.span(), message);
-    let shebang =
-        shebang::parse(&file.text).map_err(|message| error(format!("{written:?}: {message}")))?;
-    if input.readonly && shebang.as_ref().is_some_and(|s| !s.no_writes()) {
-        return Err(error(format!(
-            "{written:?} is readonly, but its shebang lacks no-writes, so Redis refuses EVAL_RO on it \
-             (\"Can not execute a script with write flag using *_ro command\"); \
-             start the file with \"#!lua flags=no-writes\""
-        )));
-    }
-    let body = shebang::lua_body(&file.text, shebang.as_ref());
-    let ast = syntax::parse(body).map_err(|e| error(syntax::render(&written, &file.text, &e)))?;
-    let found = calls::collect(&ast);
-    let policy = rules::Policy::new(input, shebang.as_ref());
-    let mut errors = rules::check(&policy, &found).into_iter().map(error);
+    let names = |list: &[syn::LitStr]| list.iter().map(syn::LitStr::value).collect();
+    let mut options = redis_script_check::Options::default();
+    options.readonly = input.readonly;
+    options.commands = names(&input.commands);
+    options.readonly_commands = names(&input.readonly_commands);
+    options.allow_key_locking = input.allow_key_locking;
+    options.servers = names(&input.servers);
+    let checked =
+        std::panic::catch_unwind(|| redis_script_check::check(&written, &file.text, &options));
+    let error = |message: &str| syn::Error::new(input.path.span(), message);
+    let problems = match checked {
+        Ok(Ok(())) => return Ok(()),
+        Ok(Err(problems)) => problems,
+        Err(_) => {
+            return Err(error(&format!(
+                "checking {written:?} failed inside the checker; this is a bug of redis-script, please \
+                 report it with the file"
+            )));
+        }
+    };
+    let mut errors = problems.iter().map(|problem| error(problem.message()));
     match errors.next() {
         None => Ok(()),
         Some(mut first) => {

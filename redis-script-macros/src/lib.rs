@@ -6,7 +6,6 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod check;
-mod commands;
 mod expand;
 mod parse;
 mod resolve;

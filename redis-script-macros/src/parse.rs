@@ -20,6 +20,10 @@ pub(crate) struct Input {
     pub(crate) commands: Vec<LitStr>,
     /// `readonly_commands = [...]`: module commands that never write.
     pub(crate) readonly_commands: Vec<LitStr>,
+    /// `allow_key_locking`: accept Upstash's shebang flag `allow-key-locking`.
+    pub(crate) allow_key_locking: bool,
+    /// `servers = [...]`: the covered servers every command must run on.
+    pub(crate) servers: Vec<LitStr>,
 }
 
 impl std::fmt::Debug for Input {
@@ -31,6 +35,8 @@ impl std::fmt::Debug for Input {
             .field("readonly", &self.readonly)
             .field("commands", &names(&self.commands))
             .field("readonly_commands", &names(&self.readonly_commands))
+            .field("allow_key_locking", &self.allow_key_locking)
+            .field("servers", &names(&self.servers))
             .finish()
     }
 }
@@ -38,8 +44,8 @@ impl std::fmt::Debug for Input {
 const USAGE: &str = "expected a path to a Lua file, like `lua_script!(\"lua/incr.lua\")` \
      or `lua_script!(\"lua/get.lua\", readonly)`";
 
-const OPTIONS: &str =
-    "`readonly`, `commands = [\"MODULE.CMD\", ...]`, `readonly_commands = [\"MODULE.CMD\", ...]`";
+const OPTIONS: &str = "`readonly`, `commands = [\"MODULE.CMD\", ...]`, \
+     `readonly_commands = [\"MODULE.CMD\", ...]`, `allow_key_locking`, `servers = [\"redis-7.0\", ...]`";
 
 /// Parses the whole macro input.
 pub(crate) fn parse_input(tokens: TokenStream) -> syn::Result<Input> {
@@ -61,6 +67,8 @@ fn parse_with(input: ParseStream<'_>) -> syn::Result<Input> {
         readonly: false,
         commands: Vec::new(),
         readonly_commands: Vec::new(),
+        allow_key_locking: false,
+        servers: Vec::new(),
     };
     while !input.is_empty() {
         input.parse::<Token![,]>()?;
@@ -96,15 +104,36 @@ fn parse_option(input: ParseStream<'_>, parsed: &mut Input) -> syn::Result<()> {
         Ok(name) => name,
         Err(_) => return Err(input.error(format!("expected an option: {OPTIONS}"))),
     };
-    match name.to_string().as_str() {
-        "readonly" => {
-            if parsed.readonly {
-                return Err(syn::Error::new(name.span(), "`readonly` is given twice"));
-            }
-            parsed.readonly = true;
+    let flag = |set: &mut bool| {
+        if std::mem::replace(set, true) {
+            return Err(syn::Error::new(
+                name.span(),
+                format!("`{name}` is given twice"),
+            ));
         }
+        Ok(())
+    };
+    match name.to_string().as_str() {
+        "readonly" => flag(&mut parsed.readonly)?,
+        "allow_key_locking" => flag(&mut parsed.allow_key_locking)?,
         "commands" => parsed.commands.extend(parse_list(input, &name)?),
         "readonly_commands" => parsed.readonly_commands.extend(parse_list(input, &name)?),
+        "servers" => {
+            let covered = redis_script_check::servers();
+            for server in parse_list(input, &name)? {
+                if !covered.contains(&server.value()) {
+                    return Err(syn::Error::new(
+                        server.span(),
+                        format!(
+                            "the command table does not cover {:?}; it covers {}",
+                            server.value(),
+                            covered.join(", ")
+                        ),
+                    ));
+                }
+                parsed.servers.push(server);
+            }
+        }
         other => {
             return Err(syn::Error::new(
                 name.span(),
@@ -117,10 +146,15 @@ fn parse_option(input: ParseStream<'_>, parsed: &mut Input) -> syn::Result<()> {
 
 /// `= ["A", "B"]` or `= "A"`.
 fn parse_list(input: ParseStream<'_>, name: &Ident) -> syn::Result<Vec<LitStr>> {
+    let example = if name == "servers" {
+        "\"redis-7.0\""
+    } else {
+        "\"MODULE.CMD\""
+    };
     if !input.peek(Token![=]) {
         return Err(syn::Error::new(
             name.span(),
-            format!("`{name}` takes a list of command names: `{name} = [\"MODULE.CMD\"]`"),
+            format!("`{name}` takes a list of names: `{name} = [{example}]`"),
         ));
     }
     input.parse::<Token![=]>()?;
@@ -129,7 +163,7 @@ fn parse_list(input: ParseStream<'_>, name: &Ident) -> syn::Result<Vec<LitStr>> 
     }
     if !input.peek(syn::token::Bracket) {
         return Err(input.error(format!(
-            "`{name}` takes a list of command names: `{name} = [\"MODULE.CMD\"]`"
+            "`{name}` takes a list of names: `{name} = [{example}]`"
         )));
     }
     let content;
@@ -141,7 +175,7 @@ fn parse_list(input: ParseStream<'_>, name: &Ident) -> syn::Result<Vec<LitStr>> 
         if value.is_empty() || value.chars().any(char::is_whitespace) {
             return Err(syn::Error::new(
                 lit.span(),
-                "a command name is one word, like \"FT.SEARCH\"",
+                format!("a name is one word, like {example}"),
             ));
         }
     }

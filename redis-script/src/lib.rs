@@ -51,6 +51,23 @@ pub use redis;
 /// assert!(POST_STATS.script().contains("views"));
 /// ```
 ///
+/// The file is checked as Redis would check it: the shebang, Lua 5.1 syntax (by Lua 5.1.5, the compiler
+/// Redis embeds), and the commands it calls with a literal name against the command table of Redis
+/// 7.0, Redis 8.2 and Valkey 9.1. Options, after the path:
+///
+/// - `readonly`: a [`ScriptRO`], run with EVALSHA_RO / EVAL_RO; a write is an error.
+/// - `commands = ["FT.SEARCH", ..]`, `readonly_commands = ["JSON.GET", ..]`: commands the table does
+///   not know (modules), as writes or not.
+/// - `servers = ["redis-7.0", "redis-8.2", "valkey-9.1"]`: every command must run on each server
+///   named (by default, on any of them).
+/// - `allow_key_locking`: accept Upstash's shebang flag `allow-key-locking`, which Redis refuses.
+///
+/// ```
+/// # use redis_script::{lua_script, Script};
+/// static ON_SEVEN_AND_EIGHT: Script<i64> =
+///     lua_script!("../../examples/lua/incr_ttl.lua", servers = ["redis-7.0", "redis-8.2"]);
+/// ```
+///
 /// A mistake in the script is a compile error at the macro call:
 ///
 /// ```compile_fail

@@ -1,4 +1,4 @@
--- Hash-field expiry is newer than the command table: each unknown command is its own error.
+-- Module commands the table cannot know: each unknown command is its own error.
 redis.call('HSET', KEYS[1], ARGV[1], 1)
-redis.call('HEXPIRE', KEYS[1], 60, 'FIELDS', 1, ARGV[1])
-return redis.call('HTTL', KEYS[1], 'FIELDS', 1, ARGV[1])
+redis.call('TS.ADD', KEYS[2], '*', 1)
+return redis.call('BF.EXISTS', KEYS[3], ARGV[1])

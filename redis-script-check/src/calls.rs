@@ -5,7 +5,7 @@ use full_moon::ast::{
     Assignment, Ast, Call, Expression, Field, FunctionArgs, FunctionCall, Index, LocalAssignment,
     Prefix, Suffix, TableConstructor, Var,
 };
-use full_moon::tokenizer::{StringLiteralQuoteType, Token, TokenReference, TokenType};
+use full_moon::tokenizer::{TokenReference, TokenType};
 use full_moon::visitors::Visitor;
 
 /// `redis.call("NAME", "SUB"?, ...)` with a literal name.
@@ -26,20 +26,11 @@ pub(crate) struct NoscriptReply {
     pub(crate) construct: &'static str,
 }
 
-/// A decimal escape above `\255`, which Lua 5.1 rejects ("escape sequence too large") but the parser
-/// accepts.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct BadEscape {
-    pub(crate) line: usize,
-    pub(crate) escape: String,
-}
-
 /// Everything found in one script.
 #[derive(Debug, Default)]
 pub(crate) struct Found {
     pub(crate) commands: Vec<CommandCall>,
     pub(crate) noscript_replies: Vec<NoscriptReply>,
-    pub(crate) bad_escapes: Vec<BadEscape>,
     /// Names bound to `redis.call` / `redis.pcall` (`local rcall = redis.call`), with what they stand for.
     aliases: Vec<(String, &'static str)>,
 }
@@ -52,22 +43,6 @@ pub(crate) fn collect(ast: &Ast) -> Found {
 }
 
 impl Visitor for Found {
-    fn visit_string_literal(&mut self, token: &Token) {
-        if let TokenType::StringLiteral {
-            literal,
-            quote_type,
-            ..
-        } = token.token_type()
-            && *quote_type != StringLiteralQuoteType::Brackets
-            && let Some(escape) = too_large_escape(literal.as_str())
-        {
-            self.bad_escapes.push(BadEscape {
-                line: token.start_position().line(),
-                escape,
-            });
-        }
-    }
-
     fn visit_local_assignment(&mut self, assignment: &LocalAssignment) {
         let values: Vec<&Expression> = assignment.expressions().iter().collect();
         for (i, name) in assignment.names().iter().enumerate() {
@@ -246,32 +221,6 @@ fn token_literal(token: &TokenReference) -> Option<&str> {
     }
 }
 
-/// The first `\ddd` escape whose value is above 255.
-fn too_large_escape(literal: &str) -> Option<String> {
-    let mut chars = literal.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            continue;
-        }
-        let mut digits = String::new();
-        while digits.len() < 3 {
-            match chars.peek() {
-                Some(d) if d.is_ascii_digit() => {
-                    digits.push(*d);
-                    chars.next();
-                }
-                _ => break,
-            }
-        }
-        if digits.is_empty() {
-            chars.next();
-        } else if digits.parse::<u16>().is_ok_and(|value| value > 255) {
-            return Some(format!("\\{digits}"));
-        }
-    }
-    None
-}
-
 fn line_of(token: &TokenReference) -> usize {
     token.token().start_position().line()
 }
@@ -290,7 +239,7 @@ mod tests {
     use super::*;
 
     fn found(lua: &str) -> Found {
-        collect(&crate::check::syntax::parse(lua).unwrap())
+        collect(&crate::syntax::tree(lua).unwrap())
     }
 
     #[test]
@@ -344,16 +293,5 @@ mod tests {
             .map(|r| r.line)
             .collect();
         assert_eq!(lines, [1, 2, 3]);
-    }
-
-    #[test]
-    fn collect_too_large_escapes() {
-        let lua = "local a = '\\255 \\\\400'\nlocal b = \"x\\256\"\nlocal c = [[\\999]]";
-        let bad: Vec<_> = found(lua)
-            .bad_escapes
-            .into_iter()
-            .map(|b| (b.line, b.escape))
-            .collect();
-        assert_eq!(bad, [(2, "\\256".to_owned())]);
     }
 }

@@ -25,17 +25,29 @@ impl Shebang {
     }
 }
 
-/// Parses the shebang if `text` starts with `#!`. The error says what Redis would answer and what to do.
-pub(crate) fn parse(text: &str) -> Result<Option<Shebang>, String> {
+/// Upstash's flag for scripts that name every key in KEYS: they then run without its global lock.
+/// Redis refuses it.
+pub(crate) const UPSTASH_KEY_LOCKING: &str = "allow-key-locking";
+
+/// Parses the shebang if `text` starts with `#!`, accepting Upstash's `allow-key-locking` flag only
+/// when `allow_key_locking`. The error says what Redis would answer and what to do.
+pub(crate) fn parse(text: &str, allow_key_locking: bool) -> Result<Option<Shebang>, String> {
     if !text.starts_with("#!") {
         return Ok(None);
     }
-    let Some(len) = text.find('\n') else {
-        return Err(
+    // Redis looks for the newline with `strchr`, which stops at a NUL byte.
+    let Some(len) = text
+        .find(['\n', '\0'])
+        .filter(|&at| text.as_bytes()[at] == b'\n')
+    else {
+        return Err(if text.contains('\0') {
+            "the shebang line holds a NUL byte, where Redis stops looking for its end \
+             (Redis: \"Invalid script shebang\"); remove it"
+        } else {
             "the shebang line must be followed by a newline and the script \
              (Redis: \"Invalid script shebang\")"
-                .into(),
-        );
+        }
+        .into());
     };
     let Some(words) = split_words(&text.as_bytes()[..len]) else {
         return Err(
@@ -64,7 +76,15 @@ pub(crate) fn parse(text: &str) -> Result<Option<Shebang>, String> {
             continue;
         }
         for flag in list.split(',') {
-            if !VALID_FLAGS.contains(&flag) {
+            if flag == UPSTASH_KEY_LOCKING && !allow_key_locking {
+                return Err(format!(
+                    "the shebang flag \"{flag}\" is Upstash's (a script that names every key in KEYS \
+                     then runs without its global lock), and Redis refuses it (\"Unexpected flag in \
+                     script shebang\"); if this script runs only on Upstash, opt in with the option \
+                     `allow_key_locking`: lua_script!(\"..\", allow_key_locking)"
+                ));
+            }
+            if !VALID_FLAGS.contains(&flag) && flag != UPSTASH_KEY_LOCKING {
                 return Err(format!(
                     "unknown shebang flag \"{flag}\" (Redis: \"Unexpected flag in script shebang\"); \
                      valid flags are {}, separated by commas without spaces",
@@ -83,8 +103,6 @@ pub(crate) fn parse(text: &str) -> Result<Option<Shebang>, String> {
 /// `\r`, `\t`, `\b`, `\a` and `\<any>`, `'...'` only `\'`. `None` where Redis refuses the line: an
 /// unterminated quote, or a closing quote followed by something other than a blank.
 fn split_words(line: &[u8]) -> Option<Vec<Vec<u8>>> {
-    // Redis reads the line as a C string: it ends at the first NUL.
-    let line = line.split(|byte| *byte == 0).next().unwrap_or_default();
     let at = |i: usize| line.get(i).copied();
     let mut words = Vec::new();
     let mut i = 0;
@@ -165,13 +183,13 @@ mod tests {
 
     #[test]
     fn shebang_absent() {
-        assert_eq!(parse("return 1"), Ok(None));
-        assert_eq!(parse(" #!lua\nreturn 1"), Ok(None));
+        assert_eq!(parse("return 1", false), Ok(None));
+        assert_eq!(parse(" #!lua\nreturn 1", false), Ok(None));
     }
 
     #[test]
     fn shebang_flags() {
-        let shebang = parse("#!lua flags=no-writes,allow-oom\nreturn 1")
+        let shebang = parse("#!lua flags=no-writes,allow-oom\nreturn 1", false)
             .unwrap()
             .unwrap();
         assert_eq!(shebang.flags, ["no-writes", "allow-oom"]);
@@ -180,10 +198,15 @@ mod tests {
             lua_body("#!lua flags=no-writes,allow-oom\nreturn 1", Some(&shebang)),
             "\nreturn 1"
         );
-        let bare = parse("#!lua\nreturn 1").unwrap().unwrap();
+        let bare = parse("#!lua\nreturn 1", false).unwrap().unwrap();
         assert!(bare.flags.is_empty() && !bare.no_writes());
+        assert!(
+            parse("#!lua \0flags=no-writes\nreturn 1", false)
+                .unwrap_err()
+                .contains("NUL byte"),
+        );
         assert_eq!(
-            parse("#!lua flags=\nreturn 1")
+            parse("#!lua flags=\nreturn 1", false)
                 .unwrap()
                 .unwrap()
                 .flags
@@ -191,7 +214,7 @@ mod tests {
             0
         );
         assert!(
-            parse("#!lua flags=no-writes\r\nreturn 1")
+            parse("#!lua flags=no-writes\r\nreturn 1", false)
                 .unwrap()
                 .unwrap()
                 .no_writes()
@@ -200,7 +223,7 @@ mod tests {
 
     #[test]
     fn shebang_errors_follow_redis() {
-        let err = |text| parse(text).unwrap_err();
+        let err = |text| parse(text, false).unwrap_err();
         assert!(err("#!python\nreturn 1").contains("Unexpected engine"));
         assert!(err("#!luax\nreturn 1").contains("Unexpected engine"));
         assert!(err("#!lua").contains("Invalid script shebang"));
@@ -213,8 +236,19 @@ mod tests {
     }
 
     #[test]
+    fn upstash_key_locking_needs_the_opt_in() {
+        let text = "#!lua flags=allow-key-locking,no-writes\nreturn 1";
+        let err = parse(text, false).unwrap_err();
+        assert!(err.contains("allow_key_locking"), "{err}");
+        assert!(err.contains("Unexpected flag in script shebang"), "{err}");
+        let shebang = parse(text, true).unwrap().unwrap();
+        assert_eq!(shebang.flags, ["allow-key-locking", "no-writes"]);
+        assert!(shebang.no_writes());
+    }
+
+    #[test]
     fn shebang_quoted_words_follow_redis() {
-        let flags = |text| parse(text).unwrap().unwrap().flags;
+        let flags = |text| parse(text, false).unwrap().unwrap().flags;
         assert_eq!(flags("#!lua flags=\"no-writes\"\nreturn 1"), ["no-writes"]);
         assert_eq!(
             flags("#!lua flags='no-writes,allow-oom'\nreturn 1"),
@@ -226,7 +260,7 @@ mod tests {
             ["no-writes"]
         );
         assert_eq!(flags("#!lua\tflags=no-writes \r\nreturn 1"), ["no-writes"]);
-        let err = |text| parse(text).unwrap_err();
+        let err = |text| parse(text, false).unwrap_err();
         assert!(err("#!lua flags='no-wr\\'ites'\nreturn 1").contains("\"no-wr'ites\""));
         assert!(err("#!lua flags=\"no-writes allow-oom\"\nreturn 1").contains("Unexpected flag"));
         assert!(err("#!lua flags=\"no-writes\nreturn 1").contains("Invalid engine"));

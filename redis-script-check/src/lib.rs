@@ -1,0 +1,183 @@
+//! The compile-time checks of `redis_script::lua_script!`, as a library. An implementation detail of
+//! `redis-script`: depend on that crate.
+//!
+//! [`check`] decides whether Redis would refuse a script and why:
+//!
+//! - **the shebang** `#!lua flags=...`, parsed as Redis parses it;
+//! - **the syntax**, by Redis's own compiler: Lua 5.1.5, loading the body as Redis does;
+//! - **the commands** the script calls with a literal name, against the command table of the covered
+//!   servers (Redis 7.0 to 8.2, Valkey): unknown ones, those refused inside scripts, writes in a
+//!   read-only script;
+//! - **NOSCRIPT replies**: a script that can return an error whose code is NOSCRIPT, which `exec` would
+//!   take for a missing script and run again.
+//!
+//! The first two Redis finds when it loads the script ([`Problem::redis_refuses_loading`]); the others
+//! only when it runs it, or never (the NOSCRIPT rule is this crate's own). No input makes `check`
+//! panic.
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod calls;
+mod commands;
+mod nesting;
+mod rules;
+mod shebang;
+mod syntax;
+
+/// What the script is declared to be and may call.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Run with EVAL_RO / EVALSHA_RO: no writes, and the shebang must say `no-writes`.
+    pub readonly: bool,
+    /// Commands the table does not know that the script may call (modules, newer servers); treated
+    /// as writes.
+    pub commands: Vec<String>,
+    /// The same, for commands that never write.
+    pub readonly_commands: Vec<String>,
+    /// Accept Upstash's shebang flag `allow-key-locking`, which Redis refuses.
+    pub allow_key_locking: bool,
+    /// The covered servers every command must run on (`redis-7.0`, `redis-8.2`, `valkey-9.1`); empty:
+    /// any one of them.
+    pub servers: Vec<String>,
+}
+
+/// What kind of problem a script has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Kind {
+    /// The `#!lua` line: Redis refuses to load the script.
+    Shebang,
+    /// Lua syntax, as Redis's compiler reads it: Redis refuses to load the script.
+    Syntax,
+    /// A command no covered server knows, or one refused inside scripts: Redis fails when the call runs.
+    Command,
+    /// A write in a read-only script, or a read-only script without `no-writes`: Redis refuses it at
+    /// run time.
+    ReadOnly,
+    /// The script can return an error whose code is NOSCRIPT.
+    NoscriptReply,
+    /// The options of the check itself are wrong (a server the table does not cover).
+    Options,
+}
+
+/// One reason the script does not build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    kind: Kind,
+    line: Option<usize>,
+    message: String,
+}
+
+impl Problem {
+    pub(crate) fn new(kind: Kind, line: Option<usize>, message: String) -> Self {
+        Problem {
+            kind,
+            line,
+            message,
+        }
+    }
+
+    /// What kind of problem this is.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The line of the script it is on, when it is on one.
+    pub fn line(&self) -> Option<usize> {
+        self.line
+    }
+
+    /// The message, saying what Redis would do and what to change.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// True when Redis itself refuses to load the script (`SCRIPT LOAD` fails): a bad shebang or a
+    /// syntax error. The other problems show only when the script runs, or never.
+    pub fn redis_refuses_loading(&self) -> bool {
+        matches!(self.kind, Kind::Shebang | Kind::Syntax)
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Stack for walking the tree: the compiler allows 200 levels of nesting, and the parser and the walk
+/// recurse per level (nested `if`s at that depth take 12 MiB unoptimized, more than rustc's 8 MiB
+/// main thread, where the macro runs). Reserved, not used, until touched.
+const TREE_STACK: usize = 256 << 20;
+
+/// Runs `walk` on a thread with [`TREE_STACK`], or here if no thread can be had.
+fn on_deep_stack<T: Send>(walk: impl FnOnce() -> T + Send) -> Option<T> {
+    let walk = std::sync::Mutex::new(Some(walk));
+    let take = || walk.lock().ok().and_then(|mut walk| walk.take());
+    let spawned = std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .name("redis-script-check".into())
+            .stack_size(TREE_STACK)
+            .spawn_scoped(scope, || take().map(|walk| walk()))
+            .ok()?;
+        Some(
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    });
+    // If the thread could not start, the walk is still here.
+    spawned.flatten().or_else(|| take().map(|walk| walk()))
+}
+
+/// The names `servers = [...]` takes: one per covered server, such as `redis-8.2`.
+pub fn servers() -> Vec<String> {
+    commands::SERVERS
+        .iter()
+        .map(|s| rules::server_name(s))
+        .collect()
+}
+
+/// Checks the script `text` (the file's whole content) as Redis would; `written` is its path as the
+/// user wrote it, for messages. Every problem is reported, in the order of the script.
+pub fn check(written: &str, text: &str, options: &Options) -> Result<(), Vec<Problem>> {
+    let shebang = shebang::parse(text, options.allow_key_locking).map_err(|message| {
+        vec![Problem::new(
+            Kind::Shebang,
+            Some(1),
+            format!("{written:?}: {message}"),
+        )]
+    })?;
+    let mut problems = Vec::new();
+    if options.readonly && shebang.as_ref().is_some_and(|s| !s.no_writes()) {
+        problems.push(Problem::new(
+            Kind::ReadOnly,
+            Some(1),
+            format!(
+                "{written:?} is readonly, but its shebang lacks no-writes, so Redis refuses EVAL_RO on \
+                 it (\"Can not execute a script with write flag using *_ro command\"); start the file \
+                 with \"#!lua flags=no-writes\""
+            ),
+        ));
+    }
+    let body = shebang::lua_body(text, shebang.as_ref());
+    if let Err(error) = syntax::compile(body) {
+        problems.push(Problem::new(
+            Kind::Syntax,
+            Some(error.line),
+            syntax::render(written, &error),
+        ));
+        return Err(problems);
+    }
+    let policy = rules::Policy::new(written, options, shebang.as_ref()).map_err(|p| vec![p])?;
+    let walked = on_deep_stack(|| {
+        syntax::tree(body).map(|tree| rules::check(&policy, &calls::collect(&tree)))
+    });
+    problems.extend(walked.flatten().unwrap_or_default());
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}

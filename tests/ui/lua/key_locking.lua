@@ -1,0 +1,2 @@
+#!lua flags=allow-key-locking
+return redis.call('INCR', KEYS[1])
