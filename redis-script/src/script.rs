@@ -36,7 +36,8 @@ impl Source {
         let reply = match (conn.send(command(first)).await, fallback) {
             (Err(e), Some(fallback)) if e.is_noscript() => conn.send(command(fallback)).await,
             (reply, _) => reply,
-        }?;
+        }
+        .map_err(|e| e.naming_script(&self.sha1))?;
         Ok(crate::from_reply(reply)?)
     }
 

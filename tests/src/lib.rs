@@ -28,6 +28,7 @@ pub mod upstash;
 pub use cluster::RedisCluster;
 pub use lock::ProcessLock;
 pub use port::ClosedPort;
+pub use process::server_binary;
 pub use server::RedisServer;
 pub use stats::CommandStats;
 pub use texts::{assert_no_secrets, error_texts};

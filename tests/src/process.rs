@@ -1,7 +1,7 @@
 //! One `redis-server` child process: spawned on a free port, awaited until it answers PING, and accepted
 //! only once the server on that port is the child itself (another test's server may hold the port).
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::net::UnixStream;
@@ -16,8 +16,16 @@ const STARTUP: Duration = Duration::from_secs(10);
 /// How many times a start is retried when another process took the chosen port first.
 const PORT_ATTEMPTS: usize = 10;
 
-pub(crate) const NOT_FOUND: &str =
-    "redis-server not found on PATH; install it: apt-get install -y redis-server";
+pub(crate) const NOT_FOUND: &str = "redis-server not found on PATH (or at $REDIS_SERVER); install it: \
+     apt-get install -y redis-server, or scripts/fetch-servers for Redis 8.2 and Valkey";
+
+/// The server binary the tests run: `$REDIS_SERVER` (such as `target/servers/redis-8.2/redis-server`,
+/// from `scripts/fetch-servers`), or `redis-server` on PATH.
+pub fn server_binary() -> OsString {
+    std::env::var_os("REDIS_SERVER")
+        .filter(|path| !path.is_empty())
+        .unwrap_or_else(|| "redis-server".into())
+}
 
 /// A running server: its process and port. The caller owns the directory.
 #[derive(Debug)]
@@ -34,9 +42,9 @@ pub(crate) fn unix_socket(dir: &Path) -> PathBuf {
 /// Starts `redis-server` in `dir` on a free port with the given extra arguments (`extra` is called again
 /// for each attempt, so it may pick further ports itself), and waits until it answers PING on its own
 /// unix socket and, on the TCP port, reports the child's pid as its `process_id`.
-pub(crate) fn spawn(dir: &Path, extra: &dyn Fn() -> Vec<OsString>) -> Process {
+pub(crate) fn spawn(dir: &Path, binary: &OsStr, extra: &dyn Fn() -> Vec<OsString>) -> Process {
     for _ in 0..PORT_ATTEMPTS {
-        if let Some(process) = spawn_on(dir, free_port(), extra()) {
+        if let Some(process) = spawn_on(dir, binary, free_port(), extra()) {
             return process;
         }
     }
@@ -45,10 +53,10 @@ pub(crate) fn spawn(dir: &Path, extra: &dyn Fn() -> Vec<OsString>) -> Process {
 
 /// One attempt on `port`: the running server, or `None` when the port belongs to someone else (the
 /// child could not bind it, or another server answers on it). Panics on any other failure.
-fn spawn_on(dir: &Path, port: u16, extra: Vec<OsString>) -> Option<Process> {
+fn spawn_on(dir: &Path, binary: &OsStr, port: u16, extra: Vec<OsString>) -> Option<Process> {
     let log = dir.join("redis.log");
     let socket = unix_socket(dir);
-    let mut command = Command::new("redis-server");
+    let mut command = Command::new(binary);
     command
         .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
         .arg("--port")
@@ -68,7 +76,7 @@ fn spawn_on(dir: &Path, port: u16, extra: Vec<OsString>) -> Option<Process> {
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(e) if e.kind() == ErrorKind::NotFound => panic!("{NOT_FOUND}"),
-        Err(e) => panic!("can not start redis-server: {e}"),
+        Err(e) => panic!("can not start {}: {e}", binary.to_string_lossy()),
     };
     match wait_for_ping(&mut child, &socket) {
         Ok(()) if process_id(port) == Some(child.id()) => Some(Process { child, port }),
@@ -173,7 +181,7 @@ mod tests {
     fn a_port_held_by_another_server_is_refused_not_shared() {
         let other = RedisServer::start();
         let dir = TempDir::new("redis-script-test-taken");
-        let attempt = spawn_on(dir.path(), other.port(), Vec::new());
+        let attempt = spawn_on(dir.path(), &server_binary(), other.port(), Vec::new());
         assert!(
             attempt.is_none(),
             "accepted a port another server holds: {attempt:?}"
@@ -184,7 +192,7 @@ mod tests {
     #[test]
     fn the_accepted_server_is_the_child_itself() {
         let dir = TempDir::new("redis-script-test-own");
-        let mut process = spawn(dir.path(), &Vec::new);
+        let mut process = spawn(dir.path(), &server_binary(), &Vec::new);
         assert_eq!(process_id(process.port), Some(process.child.id()));
         assert!(ping_unix(&unix_socket(dir.path())));
         stop(&mut process.child);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, MultiplexedConnection};
-use redis::{AsyncConnectionConfig, Client};
+use redis::{AsyncConnectionConfig, Client, IntoConnectionInfo};
 
 use crate::process::{self, Process};
 use crate::stats::CommandStats;
@@ -51,11 +51,24 @@ impl RedisServer {
         RedisServer::spawn(&move |_| args.clone())
     }
 
+    /// Like [`start`](Self::start), running the server binary at `binary` (such as
+    /// `target/servers/valkey-9.1/valkey-server`) instead of `$REDIS_SERVER` or `redis-server`.
+    pub fn start_binary(binary: impl AsRef<std::ffi::OsStr>) -> RedisServer {
+        RedisServer::spawn_binary(binary.as_ref(), &|_| Vec::new())
+    }
+
     /// Starts a server whose extra arguments depend on its directory (cluster config files).
     pub(crate) fn spawn(extra: &dyn Fn(&std::path::Path) -> Vec<OsString>) -> RedisServer {
+        RedisServer::spawn_binary(&process::server_binary(), extra)
+    }
+
+    fn spawn_binary(
+        binary: &std::ffi::OsStr,
+        extra: &dyn Fn(&std::path::Path) -> Vec<OsString>,
+    ) -> RedisServer {
         let dir = TempDir::new("redis-script-test");
         let path = dir.path().to_owned();
-        let process = process::spawn(dir.path(), &|| extra(&path));
+        let process = process::spawn(dir.path(), binary, &|| extra(&path));
         RedisServer { process, dir }
     }
 
@@ -110,10 +123,18 @@ impl RedisServer {
     }
 
     /// The connection of the harness's own queries: patient (10 s), so that a test that stalls the server
-    /// on purpose (`CLIENT PAUSE`, `DEBUG SLEEP`) can still look at it, yet bounded.
+    /// on purpose (`CLIENT PAUSE`, `DEBUG SLEEP`) can still look at it, yet bounded. Without the
+    /// `CLIENT SETINFO` the `redis` crate sends on connecting, which Redis 7.2+ holds under
+    /// `CLIENT PAUSE ALL` (7.0 answers it at once, with an unknown-subcommand error).
     async fn admin_connection(&self) -> MultiplexedConnection {
         let config = AsyncConnectionConfig::new().set_response_timeout(Some(ADMIN_TIMEOUT));
-        self.connection_with_config(&config).await
+        let info = self.url().into_connection_info().unwrap();
+        let settings = info.redis_settings().clone().set_skip_set_lib_name();
+        Client::open(info.set_redis_settings(settings))
+            .unwrap()
+            .get_multiplexed_async_connection_with_config(&config)
+            .await
+            .unwrap()
     }
 
     /// A new `ConnectionManager` (a reconnecting multiplexed connection).

@@ -186,7 +186,7 @@ async fn command_error_is_400_with_the_full_redis_text() {
     assert_eq!(noscript.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         noscript.body,
-        json!({ "error": "NOSCRIPT No matching script. Please use EVAL." })
+        json!({ "error": noscript_text(&redis).await })
     );
 
     call(&upstash, json!(["SET", "s", "x"])).await;
@@ -217,7 +217,7 @@ async fn command_error_is_400_with_the_full_redis_text() {
     let encoded = call_base64(&upstash, "/", json!(["EVALSHA", sha, 0])).await;
     assert_eq!(
         encoded.body,
-        json!({ "error": "NOSCRIPT No matching script. Please use EVAL." })
+        json!({ "error": noscript_text(&redis).await })
     );
 }
 
@@ -312,6 +312,7 @@ async fn pipeline_answers_every_command_in_order_with_error_entries_inside_200()
         ]),
     )
     .await;
+    let noscript = noscript_text(&redis).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(
         answer.body,
@@ -319,7 +320,7 @@ async fn pipeline_answers_every_command_in_order_with_error_entries_inside_200()
             { "result": "OK" },
             { "result": 2 },
             { "error": "WRONGTYPE Operation against a key holding the wrong kind of value" },
-            { "error": "NOSCRIPT No matching script. Please use EVAL." },
+            { "error": noscript },
             { "result": "2" }
         ])
     );
@@ -717,10 +718,23 @@ async fn blocking_commands_do_not_hold_up_other_requests() {
     assert_eq!(popped.body, json!({ "result": ["queue", "job"] }));
 }
 
-/// Starts `redis-server` again on `socket` only (no TCP port: nobody else can take the address while
+/// The server's own reply to an unknown EVALSHA: `NOSCRIPT No matching script. Please use EVAL.` on
+/// Redis, `NOSCRIPT No matching script.` on Valkey.
+async fn noscript_text(redis: &RedisServer) -> String {
+    let mut conn = redis.connection().await;
+    let err = redis::cmd("EVALSHA")
+        .arg("0123456789abcdef0123456789abcdef01234567")
+        .arg(0)
+        .query_async::<()>(&mut conn)
+        .await
+        .unwrap_err();
+    format!("{} {}", err.code().unwrap(), err.detail().unwrap())
+}
+
+/// Starts the server binary (`$REDIS_SERVER` or `redis-server`) again on `socket` only (no TCP port: nobody else can take the address while
 /// it is down), and waits until it answers there.
 fn redis_on_socket(socket: &Path) -> Child {
-    let mut child = Command::new("redis-server")
+    let mut child = Command::new(redis_script_tests::server_binary())
         .args(["--port", "0", "--unixsocket"])
         .arg(socket)
         .args([

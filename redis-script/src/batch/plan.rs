@@ -171,14 +171,15 @@ impl<'e> Plan<'e> {
                         (Err(e), Some(sha1)) if e.is_noscript() => {
                             match loads.iter().find(|(s, _)| *s == sha1) {
                                 // The load failed (a script Redis can not compile, NOPERM): that is why.
-                                Some((_, Some(failed))) => Err(failed.clone()),
+                                Some((_, Some(failed))) => Err(failed.clone().naming_script(sha1)),
                                 _ => {
                                     missing.push(index);
                                     Err(e)
                                 }
                             }
                         }
-                        (reply, _) => reply,
+                        (reply, Some(sha1)) => reply.map_err(|e| e.naming_script(sha1)),
+                        (reply, None) => reply,
                     };
                     if let Some(slot) = slots.get_mut(index) {
                         *slot = Some(result);

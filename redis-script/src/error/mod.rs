@@ -116,6 +116,17 @@ impl Error {
         }
     }
 
+    /// Names the script that failed where the server did not (Valkey's `script: on @user_script:3.`,
+    /// compile errors): the caller knows which one it ran.
+    pub(crate) fn naming_script(mut self, script_sha1: &str) -> Error {
+        if let Error::Script(e) = &mut self
+            && e.sha1.is_none()
+        {
+            e.sha1 = Some(script_sha1.to_owned());
+        }
+        self
+    }
+
     /// Classifies an error reply of the server (`"CODE message"`, as sent on the wire).
     ///
     /// The arguments Redis quotes back in an unknown-command error (`, with args beginning with: ..`)
@@ -240,8 +251,9 @@ impl fmt::Display for ServerError {
 
 /// An error raised while a script ran (or while Redis compiled it).
 ///
-/// Redis 7 appends `script: <sha1>, on @user_script:<line>.` to errors raised inside a script; that suffix
-/// is parsed into [`sha1`](Self::sha1) and [`line`](Self::line) and removed from the message.
+/// Redis 7 appends `script: <sha1>, on @user_script:<line>.` to errors raised inside a script (Valkey
+/// `script: on @user_script:<line>.`); that suffix is parsed into [`sha1`](Self::sha1) and
+/// [`line`](Self::line) and removed from the message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScriptError {
     code: String,
@@ -270,12 +282,19 @@ impl ScriptError {
         const SUFFIX_START: &str = " script: ";
         if let Some(at) = message.rfind(SUFFIX_START) {
             let suffix = &message[at + SUFFIX_START.len()..];
-            if let Some((sha1, place)) = suffix.split_once(", on @user_script:") {
+            // Redis names the script (`<sha1>, on @user_script:3.`), Valkey does not (`on @user_script:3.`).
+            let located = match suffix.split_once(", on @user_script:") {
+                Some((sha1, place)) => Some((Some(sha1), place)),
+                None => suffix
+                    .strip_prefix("on @user_script:")
+                    .map(|place| (None, place)),
+            };
+            if let Some((sha1, place)) = located {
                 let line = place.trim_end_matches('.').parse().ok();
                 return Some(ScriptError {
                     code: code.to_owned(),
                     message: message[..at].to_owned(),
-                    sha1: Some(sha1.to_owned()),
+                    sha1: sha1.map(str::to_owned),
                     line,
                 });
             }
@@ -307,7 +326,8 @@ impl ScriptError {
         &self.message
     }
 
-    /// The SHA-1 of the script that failed, when the server named it.
+    /// The SHA-1 of the script that failed: the one the server named, or, where it names none (Valkey,
+    /// compile errors), the script `exec` or the batch entry ran.
     pub fn sha1(&self) -> Option<&str> {
         self.sha1.as_deref()
     }
@@ -452,6 +472,37 @@ mod tests {
         assert!(matches!(e, Error::Script(_)));
         // `redis.error_reply('NOSCRIPT x')` arrives bare: the message decides.
         assert!(!Error::from_reply_text("NOSCRIPT x").is_noscript());
+    }
+
+    #[test]
+    fn valkey_suffix_without_sha1_is_parsed_and_the_caller_names_the_script() {
+        let e = Error::from_reply_text(
+            "READONLY You can't write against a read only replica. script: on @user_script:2.",
+        );
+        let Error::Script(s) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(
+            (s.code(), s.message(), s.line(), s.sha1()),
+            (
+                "READONLY",
+                "You can't write against a read only replica.",
+                Some(2),
+                None
+            )
+        );
+        let sha1 = "c9db597066bf775182928ed96dd47a8e575cbc33";
+        let Error::Script(named) = e.naming_script(sha1) else {
+            panic!()
+        };
+        assert_eq!(named.sha1(), Some(sha1));
+        // A name the server gave stays.
+        let redis = Error::from_reply_text(&format!("ERR boom script: {sha1}, on @user_script:1."));
+        let Error::Script(kept) = redis.naming_script("0000000000000000000000000000000000000000")
+        else {
+            panic!()
+        };
+        assert_eq!(kept.sha1(), Some(sha1));
     }
 
     #[test]
