@@ -16,6 +16,7 @@ pub mod batches;
 mod cluster;
 mod lock;
 pub mod lost_reply;
+pub mod lua_cases;
 mod port;
 mod process;
 pub mod seed;
@@ -32,3 +33,7 @@ pub use process::server_binary;
 pub use server::RedisServer;
 pub use stats::CommandStats;
 pub use texts::{assert_no_secrets, error_texts};
+
+/// The target directory, under `CARGO_TARGET_TMPDIR`, of every scratch crate the tests build against
+/// this workspace's `redis-script`: one, so that the facade and the macro compile once for all.
+pub const PROBE_TARGET: &str = "probe-target";

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use redis_script_tests::ProcessLock;
+use redis_script_tests::{PROBE_TARGET, ProcessLock};
 
 /// `redis-cli -x SCRIPT LOAD` of `return 1\n`.
 const SHA1_RETURN_1: &str = "48df9b519ca145c867b895f740b37bd891e887af";
@@ -81,7 +81,7 @@ fn macro_rebuild_after_lua_edit() {
     // (nextest, or a second `cargo test`) waits here instead of editing the same Lua file.
     let _lock = ProcessLock::acquire(&root.to_string_lossy());
     let workspace = root.join("probe");
-    let target = root.join("target");
+    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(PROBE_TARGET);
     let app = probe_workspace(&workspace);
     let lua = app.join("src/lua/probe.lua");
 

@@ -1,0 +1,203 @@
+//! `check` never panics and every problem it reports is well formed, whatever the input: random bytes,
+//! any UTF-8, soups of Lua tokens, deep nesting, huge files, any options.
+//!
+//! Bounded for CI (`PROPTEST_CASES`, default 256 per property); a longer campaign:
+//! `PROPTEST_CASES=100000 cargo test --release -p redis-script-check --test never_panics`.
+
+#![allow(clippy::unwrap_used)]
+
+use proptest::prelude::*;
+use redis_script_check::{Options, check, servers};
+
+/// Lua's reserved words, and Lua 5.2+'s `goto`.
+const KEYWORDS: &[&str] = &[
+    "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "if", "in", "local",
+    "nil", "not", "or", "repeat", "return", "then", "true", "until", "while", "goto",
+];
+
+/// One token-like piece: a keyword, a name, a numeral, punctuation, a quote or long bracket, a blank or
+/// control character, a shebang, or a Redis call.
+fn piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        proptest::sample::select(KEYWORDS).prop_map(str::to_owned),
+        "[A-Za-z_][A-Za-z0-9_]{0,5}",
+        "[0-9.][0-9a-fA-FxXpPeE.+-]{0,6}",
+        "[-+*/%^#=~<>(){}\\[\\];:,.&|!?@$`\\\\]{1,3}",
+        "[\"'][a-z\\\\0-9]{0,4}[\"']?",
+        "--?\\[=?\\[|\\]=?\\]",
+        "[ \t\r\n\u{0}\u{1}\u{1b}\u{feff}é]{1,2}",
+        Just("#!lua flags=no-writes\n".to_owned()),
+        Just("#!lua flags=allow-key-locking\n".to_owned()),
+        "redis\\.(p?call|error_reply)\\('(GET|SET|HEXPIRE|XGROUP|BLPOP|NOSCRIPT x|NOPE)'",
+    ]
+}
+
+fn any_options() -> impl Strategy<Value = Options> {
+    let names = servers();
+    (
+        any::<bool>(),
+        any::<bool>(),
+        proptest::sample::subsequence(names.clone(), 0..=names.len()),
+        proptest::collection::vec("[A-Za-z.|]{0,12}", 0..3),
+        proptest::collection::vec("[A-Za-z.|]{0,12}", 0..3),
+    )
+        .prop_map(|(readonly, allow_key_locking, servers, commands, reads)| {
+            let mut options = Options::default();
+            options.readonly = readonly;
+            options.allow_key_locking = allow_key_locking;
+            options.servers = servers;
+            options.commands = commands;
+            options.readonly_commands = reads;
+            options
+        })
+}
+
+fn token_soup() -> impl Strategy<Value = String> {
+    proptest::collection::vec((piece(), any::<bool>()), 0..200).prop_map(|pieces| {
+        pieces
+            .into_iter()
+            .map(|(piece, blank)| if blank { piece + " " } else { piece })
+            .collect()
+    })
+}
+
+/// Nested constructs up to past the compiler's 200 levels, with junk inside.
+fn deep() -> impl Strategy<Value = String> {
+    let shapes: &[(&str, &str)] = &[
+        ("(", ")"),
+        ("{", "}"),
+        ("f(", ")"),
+        ("a[", "]"),
+        ("function() return ", " end"),
+        ("not ", ""),
+        ("{x = ", "}"),
+        ("(redis.call('GET', ", "))"),
+    ];
+    let blocks: &[(&str, &str)] = &[
+        ("if x then ", " end"),
+        ("do ", " end"),
+        ("while x do ", " end"),
+        ("repeat ", " until x"),
+        ("for i = 1, 2 do ", " end"),
+        ("local function g() ", " end"),
+    ];
+    (
+        proptest::collection::vec(proptest::sample::select(shapes), 0..260),
+        proptest::collection::vec(proptest::sample::select(blocks), 0..260),
+        piece(),
+    )
+        .prop_map(|(shapes, blocks, inner)| {
+            let mut lua = String::new();
+            for (open, _) in &blocks {
+                lua.push_str(open);
+            }
+            lua.push_str("return ");
+            for (open, _) in &shapes {
+                lua.push_str(open);
+            }
+            lua.push_str(&inner);
+            for (_, close) in shapes.iter().rev() {
+                lua.push_str(close);
+            }
+            for (_, close) in blocks.iter().rev() {
+                lua.push_str(close);
+            }
+            lua
+        })
+}
+
+/// What every problem must satisfy: a message, and a line inside the file.
+fn well_formed(text: &str, options: &Options) {
+    if let Err(problems) = check("fuzz.lua", text, options) {
+        assert!(!problems.is_empty());
+        // Lua also ends a line at a lone \r, the command checks only at \n: the larger count.
+        let lines = text.split('\n').count().max(
+            text.replace("\r\n", "\n")
+                .replace("\n\r", "\n")
+                .split(['\n', '\r'])
+                .count(),
+        );
+        for problem in problems {
+            assert!(!problem.message().is_empty());
+            if let Some(line) = problem.line() {
+                assert!(
+                    line >= 1 && line <= lines,
+                    "line {line} of {lines}: {problem}"
+                );
+            }
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn random_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048), options in any_options()) {
+        well_formed(&String::from_utf8_lossy(&bytes), &options);
+    }
+
+    #[test]
+    fn any_utf8(text in any::<String>(), options in any_options()) {
+        well_formed(&text, &options);
+    }
+
+    #[test]
+    fn lua_token_soup(text in token_soup(), options in any_options()) {
+        well_formed(&text, &options);
+    }
+
+    #[test]
+    fn deep_nesting(text in deep(), options in any_options()) {
+        well_formed(&text, &options);
+    }
+}
+
+#[test]
+fn huge_files() {
+    let options = Options::default();
+    // 4 MiB of calls on one line, and the same over many lines, then broken at the very end.
+    let call = "redis.call('INCR', KEYS[1]) ";
+    let one_line = call.repeat(4 << 20 >> 5);
+    well_formed(&one_line, &options);
+    assert!(check("huge.lua", &one_line, &options).is_ok());
+    let many_lines = call.replace(' ', "\n").repeat(4 << 20 >> 5);
+    assert!(check("huge.lua", &many_lines, &options).is_ok());
+    let broken = format!("{one_line} = =");
+    let problems = check("huge.lua", &broken, &options).unwrap_err();
+    assert!(
+        problems[0].message().contains("near '='"),
+        "{}",
+        problems[0]
+    );
+    // A long string of 8 MiB and a single token that long.
+    let long_string = format!("return [[{}]]", "x".repeat(8 << 20));
+    assert!(check("huge.lua", &long_string, &options).is_ok());
+    let long_name = format!("return {}", "x".repeat(8 << 20));
+    assert!(check("huge.lua", &long_name, &options).is_ok());
+}
+
+#[test]
+fn nesting_at_the_compilers_limit_is_walked() {
+    // 198 nested `if`s are the most Lua 5.1 takes; the walk over them must not exhaust a stack.
+    let depth = 190;
+    let lua = format!(
+        "{}return redis.call('SET', KEYS[1], 1){}",
+        "if x then ".repeat(depth),
+        " end".repeat(depth)
+    );
+    let mut readonly = Options::default();
+    readonly.readonly = true;
+    let problems = check("deep.lua", &lua, &readonly).unwrap_err();
+    assert!(
+        problems.iter().any(|p| p.message().contains("SET writes")),
+        "{problems:?}"
+    );
+    let deeper = format!("{}return 1{}", "if x then ".repeat(199), " end".repeat(199));
+    let problems = check("deep.lua", &deeper, &Options::default()).unwrap_err();
+    assert!(
+        problems[0]
+            .message()
+            .contains("chunk has too many syntax levels"),
+        "{}",
+        problems[0]
+    );
+}

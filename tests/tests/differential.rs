@@ -1,0 +1,317 @@
+//! `lua_script!` builds a script if and only if Redis loads it, and when both refuse, says what Redis
+//! says. Thousands of scripts (the repo's Lua files, Lua 5.1 corner cases, seeded mutations of both) are
+//! compiled through the real macro in one scratch crate (rustc reports every macro error of a crate in
+//! one build) and judged by `SCRIPT LOAD` on every server at hand: Redis 7.0 (PATH), Redis 8.2 and
+//! Valkey 9.1 (`scripts/fetch-servers`).
+//!
+//! A disagreement is a script the macro builds that a server refuses to load, a script the macro
+//! refuses for a reason found at load time (syntax, shebang) that the servers load, or a refusal by
+//! both with another line or message. Scripts the macro refuses for reasons Redis finds only when the
+//! script runs (a write in a read-only script, an unknown command, a NOSCRIPT reply) or never (an empty
+//! file) are reported apart.
+//!
+//! `DIFFERENTIAL_SEED` and `DIFFERENTIAL_CASES` choose another campaign (`scripts/differential`).
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use redis_script_check::{Kind, Options, Problem};
+use redis_script_tests::lua_cases::{self, Case};
+use redis_script_tests::{PROBE_TARGET, ProcessLock, RedisServer};
+
+const SEED: u64 = 0x5eed_2026;
+const CASES: usize = 3000;
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The servers that judge: every one this machine has.
+fn judges() -> Vec<(String, RedisServer)> {
+    let servers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/servers");
+    let mut judges = vec![(
+        "redis-server on PATH".to_owned(),
+        RedisServer::start_binary("redis-server"),
+    )];
+    for (name, binary) in [
+        ("redis-8.2", "redis-8.2/redis-server"),
+        ("valkey-9.1", "valkey-9.1/valkey-server"),
+    ] {
+        let binary = servers.join(binary);
+        if binary.exists() {
+            judges.push((name.to_owned(), RedisServer::start_binary(&binary)));
+        } else if name == "redis-8.2" {
+            panic!("{} is missing: run scripts/fetch-servers", binary.display());
+        }
+    }
+    judges
+}
+
+/// What one server said to `SCRIPT LOAD`: `Ok` or the error text (`ERR ...`), bytes that are not
+/// UTF-8 replaced as the checker's compiler messages replace them.
+///
+/// Spoken in raw RESP: Lua names the byte it stopped at (`near '\xC3'`), and the `redis` crate can not
+/// read an error reply that is not UTF-8 (it fails with a parse error and drops the connection).
+fn script_load(connection: &mut BufReader<TcpStream>, text: &str) -> Result<(), String> {
+    let mut request =
+        format!("*3\r\n$6\r\nSCRIPT\r\n$4\r\nLOAD\r\n${}\r\n", text.len()).into_bytes();
+    request.extend_from_slice(text.as_bytes());
+    request.extend_from_slice(b"\r\n");
+    connection.get_mut().write_all(&request).unwrap();
+    let mut line = Vec::new();
+    connection.read_until(b'\n', &mut line).unwrap();
+    let line = line.strip_suffix(b"\r\n").unwrap_or(&line);
+    match line.first() {
+        Some(b'$') => {
+            let length: usize = std::str::from_utf8(&line[1..]).unwrap().parse().unwrap();
+            let mut sha1 = vec![0; length + 2];
+            connection.read_exact(&mut sha1).unwrap();
+            Ok(())
+        }
+        Some(b'-') => Err(String::from_utf8_lossy(&line[1..]).into_owned()),
+        _ => panic!(
+            "unexpected reply to SCRIPT LOAD: {:?}",
+            String::from_utf8_lossy(line)
+        ),
+    }
+}
+
+fn connect(server: &RedisServer) -> BufReader<TcpStream> {
+    BufReader::new(TcpStream::connect(("127.0.0.1", server.port())).unwrap())
+}
+
+/// Writes one crate with every case as a `static`, one per line of `src/lib.rs` (line `i + 1` is case
+/// `i`), builds it with `cargo check`, and returns the macro's errors per case.
+fn macro_errors(cases: &[Case]) -> Vec<Vec<String>> {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let dir = tmp.join("differential");
+    let _lock = ProcessLock::acquire(&dir.to_string_lossy());
+    let _ = std::fs::remove_dir_all(dir.join("lua"));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::create_dir_all(dir.join("lua")).unwrap();
+    let facade = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../redis-script")
+        .canonicalize()
+        .unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"differential-cases\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
+             publish = false\n\n[dependencies]\nredis-script = {{ path = {:?}, default-features = false }}\n\n\
+             [workspace]\n",
+            facade.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"),
+        dir.join("Cargo.lock"),
+    )
+    .unwrap();
+    let mut lib = String::new();
+    for (i, case) in cases.iter().enumerate() {
+        std::fs::write(dir.join(format!("lua/{i}.lua")), &case.text).unwrap();
+        lib.push_str(&format!(
+            "pub static C{i}: redis_script::Script = redis_script::lua_script!(\"../lua/{i}.lua\");\n"
+        ));
+    }
+    std::fs::write(dir.join("src/lib.rs"), lib).unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["check", "--quiet", "--offline", "--message-format=json"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", tmp.join(PROBE_TARGET))
+        .output()
+        .unwrap();
+    let mut errors = vec![Vec::new(); cases.len()];
+    let mut unplaced = Vec::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if message["reason"] != "compiler-message" || message["message"]["level"] != "error" {
+            continue;
+        }
+        let text = message["message"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let at = message["message"]["spans"]
+            .as_array()
+            .and_then(|spans| spans.iter().find(|s| s["is_primary"] == true))
+            .filter(|span| span["file_name"] == "src/lib.rs")
+            .and_then(|span| span["line_start"].as_u64());
+        match at {
+            Some(line) if (1..=cases.len() as u64).contains(&line) => {
+                errors[line as usize - 1].push(text);
+            }
+            _ if text.starts_with("aborting due to") => {}
+            _ => unplaced.push(text),
+        }
+    }
+    assert!(
+        unplaced.is_empty(),
+        "errors outside the cases (the scratch crate itself failed):\n{}\n{}",
+        unplaced.join("\n"),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    errors
+}
+
+/// `ERR Error compiling script (new function): user_script:3: '=' expected near 'x'`: (3, message).
+fn redis_syntax_error(error: &str) -> Option<(usize, &str)> {
+    let (_, rest) = error.split_once("user_script:")?;
+    let (line, message) = rest.split_once(": ")?;
+    Some((line.parse().ok()?, message))
+}
+
+/// Whether the macro's load-time problem says what Redis said.
+fn same_reason(problem: &Problem, path: &str, redis: &str) -> bool {
+    match problem.kind() {
+        Kind::Syntax => redis_syntax_error(redis).is_some_and(|(line, message)| {
+            let first = problem.message().lines().next().unwrap_or_default();
+            first.starts_with(&format!(
+                "Lua syntax error in {path:?} at line {line}, column "
+            )) && first.ends_with(&format!(": {message} (Redis: \"Error compiling script\")"))
+        }),
+        // The shebang messages quote Redis's answer.
+        _ => problem
+            .message()
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .any(|quoted| {
+                !quoted.is_empty() && redis.trim_start_matches("ERR ").starts_with(quoted)
+            }),
+    }
+}
+
+#[derive(Default)]
+struct Report {
+    loads: usize,
+    refused: usize,
+    disagreements: Vec<String>,
+    apart: BTreeMap<String, usize>,
+    servers_differ: Vec<String>,
+}
+
+#[test]
+fn macro_agrees_with_script_load() {
+    let seed = env_or("DIFFERENTIAL_SEED", SEED);
+    let count = env_or("DIFFERENTIAL_CASES", CASES);
+    let cases = lua_cases::cases(seed, count);
+    let errors = macro_errors(&cases);
+    let judges = judges();
+    let mut connections: Vec<BufReader<TcpStream>> =
+        judges.iter().map(|(_, server)| connect(server)).collect();
+    let mut report = Report::default();
+    for (i, (case, errors)) in cases.iter().zip(&errors).enumerate() {
+        let path = format!("../lua/{i}.lua");
+        let verdicts: Vec<Result<(), String>> = connections
+            .iter_mut()
+            .map(|connection| script_load(connection, &case.text))
+            .collect();
+        let described = || {
+            let shown: String = case.text.chars().take(300).collect();
+            format!(
+                "case {i} ({}):\n{shown:?}\n  servers: {:?}\n  macro: {errors:?}",
+                case.origin, verdicts
+            )
+        };
+        if verdicts.iter().any(|v| v.is_ok() != verdicts[0].is_ok()) {
+            report.servers_differ.push(described());
+            continue;
+        }
+        let problems = redis_script_check::check(&path, &case.text, &Options::default())
+            .err()
+            .unwrap_or_default();
+        let empty_file = case.text.trim().is_empty();
+        // The macro and the library it runs must tell the same story.
+        if errors.is_empty() != (problems.is_empty() && !empty_file) {
+            report
+                .disagreements
+                .push(format!("macro and library differ on {}", described()));
+            continue;
+        }
+        let at_load: Vec<&Problem> = problems
+            .iter()
+            .filter(|p| p.redis_refuses_loading())
+            .collect();
+        match &verdicts[0] {
+            Ok(()) => {
+                report.loads += 1;
+                if !at_load.is_empty() {
+                    report
+                        .disagreements
+                        .push(format!("refused, but Redis loads it: {}", described()));
+                } else if empty_file {
+                    *report.apart.entry("empty file".into()).or_default() += 1;
+                } else {
+                    for problem in &problems {
+                        *report
+                            .apart
+                            .entry(format!("{:?}", problem.kind()))
+                            .or_default() += 1;
+                    }
+                }
+            }
+            Err(redis) => {
+                report.refused += 1;
+                if errors.is_empty() {
+                    report
+                        .disagreements
+                        .push(format!("builds, but Redis refuses it: {}", described()));
+                } else if !at_load.iter().any(|p| same_reason(p, &path, redis)) {
+                    report.disagreements.push(format!(
+                        "refused by both, for different reasons: {}",
+                        described()
+                    ));
+                }
+            }
+        }
+    }
+    let names: Vec<&str> = judges.iter().map(|(name, _)| name.as_str()).collect();
+    eprintln!(
+        "differential: seed {seed:#x}, {} cases judged by {}: {} load, {} refused; {} disagreements; \
+         refused by the macro for run-time reasons only (apart): {:?}; servers differ on {}",
+        cases.len(),
+        names.join(", "),
+        report.loads,
+        report.refused,
+        report.disagreements.len(),
+        report.apart,
+        report.servers_differ.len()
+    );
+    for differ in report.servers_differ.iter().take(10) {
+        eprintln!("servers differ on {differ}");
+    }
+    assert!(
+        report.disagreements.is_empty(),
+        "{} disagreements; the first:\n{}",
+        report.disagreements.len(),
+        report
+            .disagreements
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        report.servers_differ.is_empty(),
+        "the servers themselves differ"
+    );
+    // A generator whose cases all load, or all fail, could not find a disagreement.
+    assert!(
+        report.loads * 5 > cases.len() && report.refused * 5 > cases.len(),
+        "the cases must mix scripts that load and scripts that do not"
+    );
+}
