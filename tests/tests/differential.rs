@@ -182,15 +182,12 @@ fn same_reason(problem: &Problem, path: &str, redis: &str) -> bool {
                 "Lua syntax error in {path:?} at line {line}, column "
             )) && first.ends_with(&format!(": {message} (Redis: \"Error compiling script\")"))
         }),
-        // The shebang messages quote Redis's answer.
-        _ => problem
-            .message()
-            .split('"')
-            .skip(1)
-            .step_by(2)
-            .any(|quoted| {
-                !quoted.is_empty() && redis.trim_start_matches("ERR ").starts_with(quoted)
-            }),
+        // The shebang messages quote Redis's answer, without what it names after a colon.
+        _ => {
+            let answer = redis.trim_start_matches("ERR ");
+            let answer = answer.split_once(": ").map_or(answer, |(text, _)| text);
+            problem.message().contains(&format!("\"{answer}\""))
+        }
     }
 }
 
