@@ -3,7 +3,11 @@
 //!
 //! Run: `cargo run --release --example bench_exec` (uses `REDIS_URL` or a throwaway `redis-server`).
 //! Prints calls per second, heap allocations and bytes per call, and each result as a ratio to the
-//! anchor. Rounds are interleaved so that a noisy machine affects all three alike; the median is shown.
+//! anchor. Rounds are interleaved so that a noisy machine affects all alike; the median is shown.
+//!
+//! With `--features tracing` the library is built with its spans, and one more client runs `exec`
+//! under a subscriber that keeps every span (`tracing_subscriber::registry()`): the cost of tracing
+//! compiled in but not listened to (the `exec` line), and listened to (the `traced` line).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -48,6 +52,8 @@ enum Client {
     Floor,
     Anchor,
     RedisScript,
+    #[cfg(feature = "tracing")]
+    Traced,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -81,6 +87,18 @@ async fn one_call(
                 .await?
         }
         Client::RedisScript => INCR_TTL.exec(conn, [key], [3600]).await?,
+        #[cfg(feature = "tracing")]
+        Client::Traced => {
+            use tracing::instrument::WithSubscriber;
+            // One subscriber for all calls, as a service has.
+            static RECORDING: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+            let recording =
+                RECORDING.get_or_init(|| tracing::Dispatch::new(tracing_subscriber::registry()));
+            INCR_TTL
+                .exec(conn, [key], [3600])
+                .with_subscriber(recording.clone())
+                .await?
+        }
     })
 }
 
@@ -129,7 +147,13 @@ async fn run() -> Result<(), BoxError> {
     let anchor = redis::Script::new(INCR_TTL.script());
     // Cache the script once so every client measures its steady state (EVALSHA hits).
     INCR_TTL.exec(conn, ["bench:exec:warmup"], [3600]).await?;
-    let clients = [Client::Floor, Client::Anchor, Client::RedisScript];
+    let clients = [
+        Client::Floor,
+        Client::Anchor,
+        Client::RedisScript,
+        #[cfg(feature = "tracing")]
+        Client::Traced,
+    ];
     for concurrency in [1, CONCURRENCY] {
         let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); clients.len()];
         for _ in 0..ROUNDS {
@@ -153,6 +177,8 @@ async fn run() -> Result<(), BoxError> {
                 Client::Floor => "floor: hand-written EVALSHA",
                 Client::Anchor => "anchor: redis::Script::invoke_async",
                 Client::RedisScript => "redis_script::Script::exec",
+                #[cfg(feature = "tracing")]
+                Client::Traced => "exec, traced (recording subscriber)",
             };
             println!(
                 "{name:<34} {rate:>12.0} {:>8.3} {allocs:>12.1} {bytes:>12.0}",

@@ -20,16 +20,19 @@ pub(crate) fn sha1_hex(text: &str) -> String {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// `{ const _: &str = include_str!(<canonical>); <crate>::__private::script(TEXT, SHA1) }`.
+/// `{ const _: &str = include_str!(<canonical>); <register>; <crate>::__private::script(TEXT, SHA1,
+/// NAME) }`.
 ///
 /// The `include_str!` of the canonical path makes Cargo rebuild when the file changes; the text itself is
-/// embedded from what was checked and hashed, so the two can never disagree.
-pub(crate) fn expand(input: &Input, file: &ScriptFile) -> TokenStream {
+/// embedded from what was checked and hashed, so the two can never disagree. The registry entry
+/// (`__register!`, nothing without the facade's `registry` feature) shares the same constants.
+pub(crate) fn expand(input: &Input, file: &ScriptFile, name: &str) -> TokenStream {
     let krate = &input.krate;
     let text = &file.text;
     let sha1 = sha1_hex(text);
     let canonical = &file.canonical;
-    let constructor = if input.readonly {
+    let readonly = input.readonly;
+    let constructor = if readonly {
         quote!(script_ro)
     } else {
         quote!(script)
@@ -37,7 +40,11 @@ pub(crate) fn expand(input: &Input, file: &ScriptFile) -> TokenStream {
     quote! {
         {
             const _: &::core::primitive::str = ::core::include_str!(#canonical);
-            #krate::__private::#constructor(#text, #sha1)
+            const TEXT: &::core::primitive::str = #text;
+            const SHA1: &::core::primitive::str = #sha1;
+            const NAME: &::core::primitive::str = #name;
+            #krate::__register!(TEXT, SHA1, NAME, #readonly);
+            #krate::__private::#constructor(TEXT, SHA1, NAME)
         }
     }
 }

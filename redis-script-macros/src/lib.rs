@@ -27,8 +27,9 @@ pub fn lua_script(input: TokenStream) -> TokenStream {
 
 fn lua_script_impl(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream> {
     let input = parse::parse_input(input)?;
+    let name = input.name()?;
     let base = resolve::source_dir(&input.path);
     let file = resolve::read_script(&base, &input.path)?;
     check::check_script(&input, &file)?;
-    Ok(expand::expand(&input, &file))
+    Ok(expand::expand(&input, &file, &name))
 }

@@ -24,6 +24,45 @@ pub(crate) struct Input {
     pub(crate) allow_key_locking: bool,
     /// `servers = [...]`: the covered servers every command must run on.
     pub(crate) servers: Vec<LitStr>,
+    /// `name = "..."`: what logs, traces and errors call the script (default: the path as written).
+    pub(crate) name: Option<LitStr>,
+}
+
+/// The longest script name, in bytes; `redis_script::MAX_NAME_LEN` is the same rule at run time.
+const MAX_NAME_LEN: usize = 128;
+
+impl Input {
+    /// The script's name, checked as `Script::with_name` checks one: the `name` option, or the path as
+    /// written.
+    pub(crate) fn name(&self) -> syn::Result<String> {
+        let (name, lit) = match &self.name {
+            Some(lit) => (lit.value(), lit),
+            None => (self.path.value(), &self.path),
+        };
+        let how = if self.name.is_some() {
+            "choose another"
+        } else {
+            "the path names the script unless `name = \"..\"` says otherwise; give one"
+        };
+        let problem = if name.is_empty() {
+            Some("a script name can not be empty".to_owned())
+        } else if name.len() > MAX_NAME_LEN {
+            Some(format!(
+                "a script name is at most {MAX_NAME_LEN} bytes long, this one has {}",
+                name.len()
+            ))
+        } else if name.chars().any(char::is_control) {
+            Some(
+                "a script name can not hold control characters (line breaks, tabs, ...)".to_owned(),
+            )
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => Err(syn::Error::new(lit.span(), format!("{problem}; {how}"))),
+            None => Ok(name),
+        }
+    }
 }
 
 impl std::fmt::Debug for Input {
@@ -37,6 +76,7 @@ impl std::fmt::Debug for Input {
             .field("readonly_commands", &names(&self.readonly_commands))
             .field("allow_key_locking", &self.allow_key_locking)
             .field("servers", &names(&self.servers))
+            .field("name", &self.name.as_ref().map(LitStr::value))
             .finish()
     }
 }
@@ -45,7 +85,8 @@ const USAGE: &str = "expected a path to a Lua file, like `lua_script!(\"lua/incr
      or `lua_script!(\"lua/get.lua\", readonly)`";
 
 const OPTIONS: &str = "`readonly`, `commands = [\"MODULE.CMD\", ...]`, \
-     `readonly_commands = [\"MODULE.CMD\", ...]`, `allow_key_locking`, `servers = [\"redis-7.0\", ...]`";
+     `readonly_commands = [\"MODULE.CMD\", ...]`, `allow_key_locking`, `servers = [\"redis-7.0\", ...]`, \
+     `name = \"rate_limit\"`";
 
 /// Parses the whole macro input.
 pub(crate) fn parse_input(tokens: TokenStream) -> syn::Result<Input> {
@@ -69,6 +110,7 @@ fn parse_with(input: ParseStream<'_>) -> syn::Result<Input> {
         readonly_commands: Vec::new(),
         allow_key_locking: false,
         servers: Vec::new(),
+        name: None,
     };
     while !input.is_empty() {
         input.parse::<Token![,]>()?;
@@ -118,6 +160,23 @@ fn parse_option(input: ParseStream<'_>, parsed: &mut Input) -> syn::Result<()> {
         "allow_key_locking" => flag(&mut parsed.allow_key_locking)?,
         "commands" => parsed.commands.extend(parse_list(input, &name)?),
         "readonly_commands" => parsed.readonly_commands.extend(parse_list(input, &name)?),
+        "name" => {
+            if parsed.name.is_some() {
+                return Err(syn::Error::new(name.span(), "`name` is given twice"));
+            }
+            if !input.peek(Token![=]) {
+                return Err(syn::Error::new(
+                    name.span(),
+                    "`name` takes a string: `name = \"rate_limit\"`",
+                ));
+            }
+            input.parse::<Token![=]>()?;
+            parsed.name = Some(
+                input
+                    .parse()
+                    .map_err(|_| input.error("`name` takes a string: `name = \"rate_limit\"`"))?,
+            );
+        }
         "servers" => {
             let covered = redis_script_check::servers();
             for server in parse_list(input, &name)? {
@@ -204,6 +263,33 @@ mod tests {
         assert!(input.readonly);
         assert_eq!(input.commands[0].value(), "FT.SEARCH");
         assert_eq!(input.readonly_commands[0].value(), "JSON.GET");
+    }
+
+    #[test]
+    fn names_default_to_the_path_and_follow_the_rules() {
+        let input = parse_input(quote!(k; "lua/a.lua")).unwrap();
+        assert_eq!(input.name().unwrap(), "lua/a.lua");
+        let named = parse_input(quote!(k; "lua/a.lua", name = "limit")).unwrap();
+        assert_eq!(named.name().unwrap(), "limit");
+        let long = "x".repeat(129);
+        let too_long = parse_input(quote!(k; "a.lua", name = #long)).unwrap();
+        assert!(
+            too_long
+                .name()
+                .unwrap_err()
+                .to_string()
+                .contains("at most 128 bytes")
+        );
+        let broken = parse_input(quote!(k; "a.lua", name = "a\nb")).unwrap();
+        assert!(
+            broken
+                .name()
+                .unwrap_err()
+                .to_string()
+                .contains("control characters")
+        );
+        assert!(parse_input(quote!(k; "a.lua", name = "a", name = "b")).is_err());
+        assert!(parse_input(quote!(k; "a.lua", name)).is_err());
     }
 
     #[test]

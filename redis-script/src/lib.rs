@@ -8,12 +8,17 @@ pub(crate) mod batch;
 mod command;
 mod de;
 mod error;
+mod preload;
+#[cfg(feature = "registry")]
+mod registry;
 mod reply;
 #[cfg(feature = "resp")]
 mod resp;
 #[cfg(feature = "rest")]
 pub mod rest;
 mod script;
+#[cfg(feature = "tracing")]
+mod trace;
 mod transport;
 
 pub use args::{Arg, ArgList, Args, Values};
@@ -21,11 +26,16 @@ pub use batch::{BatchScript, Limits, Pipeline, Queued, Replies, ScriptLoading, T
 pub use command::{Command, CommandName};
 pub use de::{DecodeError, from_reply};
 pub use error::{
-    BatchError, BatchErrorKind, Error, Result, ScriptError, ServerError, TransportError,
-    TransportErrorKind,
+    BatchError, BatchErrorKind, Error, FailedLoad, LoadedScript, PreloadError, Result, ScriptError,
+    ServerError, TransportError, TransportErrorKind,
 };
+pub use preload::{Missing, Preloaded, ScriptRef, missing_scripts, preload_scripts};
+#[cfg(feature = "registry")]
+pub use preload::{missing, preload};
+#[cfg(feature = "registry")]
+pub use registry::{RegisteredScript, scripts};
 pub use reply::Reply;
-pub use script::{Script, ScriptRO};
+pub use script::{MAX_NAME_LEN, Script, ScriptNameError, ScriptRO};
 pub use transport::{
     Batch, BatchCommand, BatchGroup, BatchKeys, BatchReplies, BoxFuture, DynTransport, EntryKeys,
     Transport,
@@ -87,13 +97,48 @@ macro_rules! lua_script {
 pub mod __private {
     pub use redis_script_macros::lua_script;
 
-    /// A `Script` from the text and SHA-1 the macro embedded.
-    pub const fn script<T>(text: &'static str, sha1: &'static str) -> crate::Script<T> {
-        crate::Script::__from_parts(text, sha1)
+    #[cfg(feature = "registry")]
+    pub use crate::registry::REDIS_SCRIPTS;
+    #[cfg(feature = "registry")]
+    pub use linkme;
+
+    /// A `Script` from the text, SHA-1 and name the macro embedded.
+    pub const fn script<T>(
+        text: &'static str,
+        sha1: &'static str,
+        name: &'static str,
+    ) -> crate::Script<T> {
+        crate::Script::__from_parts(text, sha1, name)
     }
 
-    /// A `ScriptRO` from the text and SHA-1 the macro embedded.
-    pub const fn script_ro<T>(text: &'static str, sha1: &'static str) -> crate::ScriptRO<T> {
-        crate::ScriptRO::__from_parts_ro(text, sha1)
+    /// A `ScriptRO` from the text, SHA-1 and name the macro embedded.
+    pub const fn script_ro<T>(
+        text: &'static str,
+        sha1: &'static str,
+        name: &'static str,
+    ) -> crate::ScriptRO<T> {
+        crate::ScriptRO::__from_parts_ro(text, sha1, name)
     }
+}
+
+/// Not public API: puts a script `lua_script!` embedded into the registry (with the feature
+/// `registry`), or nowhere.
+#[doc(hidden)]
+#[cfg(feature = "registry")]
+#[macro_export]
+macro_rules! __register {
+    ($text:expr, $sha1:expr, $name:expr, $read_only:expr) => {
+        #[$crate::__private::linkme::distributed_slice($crate::__private::REDIS_SCRIPTS)]
+        #[linkme(crate = $crate::__private::linkme)]
+        static SCRIPT: $crate::RegisteredScript =
+            $crate::RegisteredScript::__new($name, $sha1, $text, $read_only);
+    };
+}
+
+/// Not public API: without the feature `registry`, scripts are not registered.
+#[doc(hidden)]
+#[cfg(not(feature = "registry"))]
+#[macro_export]
+macro_rules! __register {
+    ($($script:tt)*) => {};
 }

@@ -47,6 +47,19 @@ pub trait Transport: Send + Sync {
         let _ = (entries, atomic);
         std::future::ready(Ok(None))
     }
+
+    /// The primaries a script must be loaded on so that every call finds it: for a cluster the
+    /// `host:port` of each, handed back in [`Batch::node`] by a batch built with [`Batch::to_node`];
+    /// `None` (the default): the one server this transport talks to. [`preload`](crate::preload) asks.
+    fn primaries(&self) -> impl Future<Output = Result<Option<Vec<String>>, Error>> + Send {
+        std::future::ready(Ok(None))
+    }
+
+    /// The server this transport talks to, as host and port, when it knows one: traces name it
+    /// (`server.address`, `server.port`). `None` (the default) when it does not, or talks to many.
+    fn server_address(&self) -> Option<(&str, u16)> {
+        None
+    }
 }
 
 /// One command of a batch as it goes on the wire.
@@ -133,6 +146,12 @@ impl<'a> Batch<'a> {
         self.slot
     }
 
+    /// The same batch for the primary `node`, one of those [`Transport::primaries`] gave.
+    pub fn to_node(mut self, node: &'a str) -> Self {
+        self.node = Some(node);
+        self
+    }
+
     /// The server the transport chose for this part in [`Transport::split_batch`] (a cluster node's
     /// address), if it chose one.
     pub fn node(&self) -> Option<&'a str> {
@@ -208,6 +227,14 @@ macro_rules! forward_transport {
             ) -> impl Future<Output = Result<Option<Vec<BatchGroup>>, Error>> + Send {
                 (**self).split_batch(entries, atomic)
             }
+
+            fn primaries(&self) -> impl Future<Output = Result<Option<Vec<String>>, Error>> + Send {
+                (**self).primaries()
+            }
+
+            fn server_address(&self) -> Option<(&str, u16)> {
+                (**self).server_address()
+            }
         }
     )*};
 }
@@ -249,6 +276,12 @@ pub trait DynTransport: Send + Sync {
         entries: BatchKeys<'a>,
         atomic: bool,
     ) -> BoxFuture<'a, Result<Option<Vec<BatchGroup>>, Error>>;
+
+    /// [`Transport::primaries`], boxed.
+    fn primaries_boxed(&self) -> BoxFuture<'_, Result<Option<Vec<String>>, Error>>;
+
+    /// [`Transport::server_address`].
+    fn server_address_dyn(&self) -> Option<(&str, u16)>;
 }
 
 impl<T: Transport> DynTransport for T {
@@ -267,6 +300,14 @@ impl<T: Transport> DynTransport for T {
     ) -> BoxFuture<'a, Result<Option<Vec<BatchGroup>>, Error>> {
         Box::pin(self.split_batch(entries, atomic))
     }
+
+    fn primaries_boxed(&self) -> BoxFuture<'_, Result<Option<Vec<String>>, Error>> {
+        Box::pin(self.primaries())
+    }
+
+    fn server_address_dyn(&self) -> Option<(&str, u16)> {
+        self.server_address()
+    }
 }
 
 impl Transport for dyn DynTransport + '_ {
@@ -284,5 +325,13 @@ impl Transport for dyn DynTransport + '_ {
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
         self.split_batch_boxed(entries, atomic).await
+    }
+
+    async fn primaries(&self) -> Result<Option<Vec<String>>, Error> {
+        self.primaries_boxed().await
+    }
+
+    fn server_address(&self) -> Option<(&str, u16)> {
+        self.server_address_dyn()
     }
 }

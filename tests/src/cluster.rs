@@ -238,6 +238,74 @@ impl RedisCluster {
         to.port()
     }
 
+    /// Kills the node listening on `port` (`SIGKILL`), as a crash would; the cluster still lists it.
+    pub fn kill(&mut self, port: u16) {
+        let node = self
+            .nodes
+            .iter_mut()
+            .find(|n| n.port() == port)
+            .unwrap_or_else(|| panic!("no node of this cluster listens on {port}"));
+        node.kill();
+    }
+
+    /// The replica of the master listening on `master`, as the replicas say (`INFO replication`: the
+    /// other nodes may not have heard of it yet).
+    pub async fn replica_of(&self, master: u16) -> &RedisServer {
+        for node in &self.nodes {
+            let info: String = node.query(redis::cmd("INFO").arg("replication")).await;
+            if info.contains("role:slave") && info.contains(&format!("master_port:{master}\r\n")) {
+                return node;
+            }
+        }
+        panic!("master {master} has no replica")
+    }
+
+    /// `CLUSTER FAILOVER` on the replica listening on `replica`, once every node knows it as a replica
+    /// (the master ignores a failover request from a replica it has not heard of yet), and waits until
+    /// every node sees it as a master; a request that times out is made again (at most 30 s in all).
+    pub async fn fail_over_to(&self, replica: u16) {
+        let deadline = Instant::now() + CONVERGE;
+        self.wait_for_role(replica, "slave", deadline).await;
+        loop {
+            let () = self
+                .node(replica)
+                .query(redis::cmd("CLUSTER").arg("FAILOVER"))
+                .await;
+            let attempt = (Instant::now() + Duration::from_secs(8)).min(deadline);
+            if self.wait_for_role(replica, "master", attempt).await {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no failover to {replica} after {CONVERGE:?}"
+            );
+        }
+    }
+
+    /// Waits until every node's `CLUSTER NODES` flags the node on `port` with `role`; false at
+    /// `deadline`.
+    async fn wait_for_role(&self, port: u16, role: &str, deadline: Instant) -> bool {
+        for node in &self.nodes {
+            loop {
+                let nodes: String = node.query(redis::cmd("CLUSTER").arg("NODES")).await;
+                let seen = nodes.lines().any(|l| {
+                    let f: Vec<&str> = l.split_whitespace().collect();
+                    f.len() > 3
+                        && f[1].contains(&format!(":{port}@"))
+                        && f[2].split(',').any(|flag| flag == role)
+                });
+                if seen {
+                    break;
+                }
+                if Instant::now() >= deadline {
+                    return false;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        true
+    }
+
     /// `INFO commandstats` of every node, in [`nodes`](Self::nodes) order.
     pub async fn commandstats_per_node(&self) -> Vec<CommandStats> {
         let mut all = Vec::with_capacity(self.nodes.len());

@@ -21,6 +21,7 @@ mod port;
 mod process;
 pub mod seed;
 mod server;
+pub mod spans;
 mod stats;
 mod tempdir;
 mod texts;

@@ -26,7 +26,14 @@ fn example(name: &str) -> PathBuf {
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .args(["build", "--offline", "-p", "redis-script-examples"])
             .args(["--example", "quickstart", "--example", "seed"])
-            .args(["--example", "upstash", "--example", "batch"])
+            .args([
+                "--example",
+                "upstash",
+                "--example",
+                "batch",
+                "--example",
+                "scripts",
+            ])
             .env("CARGO_TARGET_DIR", profile.parent().unwrap());
         if profile.file_name().is_some_and(|n| n == "release") {
             command.arg("--release");
@@ -46,11 +53,17 @@ fn example(name: &str) -> PathBuf {
 /// Runs an example with `REDIS_URL` set and no Upstash variables; panics with its output unless it
 /// exits with 0. Returns its stdout and stderr.
 fn run(path: &Path, redis_url: &str) -> (String, String) {
+    run_with(path, redis_url, &[])
+}
+
+/// [`run`] with arguments.
+fn run_with(path: &Path, redis_url: &str, args: &[&str]) -> (String, String) {
     let Output {
         status,
         stdout,
         stderr,
     } = Command::new(path)
+        .args(args)
         .env("REDIS_URL", redis_url)
         .env_remove("UPSTASH_REDIS_REST_URL")
         .env_remove("UPSTASH_REDIS_REST_TOKEN")
@@ -199,4 +212,37 @@ async fn upstash_runs_over_a_local_rest_server_in_front_of_redis_url() {
     // Through the REST server to this Redis: GREETING and RATE_LIMIT loaded once each, GET read-only.
     assert_eq!(server.commandstats().await.scripts(), (2, 4, 1, 1));
     assert_eq!(dbsize(&server).await, 0, "keys left behind");
+}
+
+#[tokio::test]
+async fn scripts_lists_the_binary_s_scripts_and_preloads_them() {
+    let server = RedisServer::start();
+    let (stdout, _) = run(&example("scripts"), &server.url());
+    let listed: Vec<&str> = stdout.lines().collect();
+    // SHA-1, kind, name; sorted by name.
+    assert_eq!(listed.len(), 3, "{stdout}");
+    assert!(listed[0].ends_with(" rw lua/incr_ttl.lua"), "{stdout}");
+    assert!(listed[1].ends_with(" ro lua/post_stats.lua"), "{stdout}");
+    assert!(listed[2].ends_with(" rw rate_limit"), "{stdout}");
+    let sha1 = |line: &str| line.split(' ').next().unwrap().to_owned();
+
+    let (missing, _) = run_with(&example("scripts"), &server.url(), &["--missing"]);
+    assert_line(&missing, "3 missing", |l| {
+        l == "3 of 3 not cached on the server"
+    });
+    server.reset_stats().await;
+    let (preloaded, _) = run_with(&example("scripts"), &server.url(), &["--preload"]);
+    assert_line(&preloaded, "loaded", |l| {
+        l == "loaded 3 scripts on 1 server(s)"
+    });
+    assert_line(&preloaded, "none missing", |l| {
+        l == "0 of 3 not cached on the server"
+    });
+    assert_eq!(server.commandstats().await.calls("script|load"), 3);
+    for line in listed {
+        let flags: Vec<i64> = server
+            .query(redis::cmd("SCRIPT").arg("EXISTS").arg(sha1(line)))
+            .await;
+        assert_eq!(flags, [1], "{line}");
+    }
 }

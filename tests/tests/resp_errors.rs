@@ -441,3 +441,66 @@ async fn error_texts_never_contain_the_password_of_the_url() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test]
+async fn every_error_of_a_call_names_its_script_and_never_its_keys() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    let () = server
+        .query(redis::cmd("RPUSH").arg("list-k3y").arg("x"))
+        .await;
+    let named = Script::<i64>::new("return redis.call('INCR', KEYS[1])")
+        .with_name("counters/incr")
+        .unwrap();
+    let says_which = |err: &Error, sha1: &str| {
+        assert_eq!(err.script_name(), Some("counters/incr"), "{err:?}");
+        assert_eq!(err.script_sha1(), Some(sha1), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("script \"counters/incr\" ({sha1})")),
+            "{text}"
+        );
+        assert!(!text.contains("k3y") && !text.contains("s3cr3t"), "{text}");
+    };
+
+    // Raised in the script.
+    let err = named
+        .exec(&conn, ["list-k3y"], ["s3cr3t"])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Script(_)));
+    says_which(&err, named.sha1());
+    // Refused by the server: EVALSHA alone of a script it does not have.
+    server.script_flush().await;
+    let err = named.evalsha(&conn, ["k3y"], ()).await.unwrap_err();
+    assert!(matches!(err, Error::Server(_)) && err.is_noscript());
+    says_which(&err, named.sha1());
+    // A reply that does not fit the type.
+    let table = Script::<i64>::new("return {1, 2}")
+        .with_name("counters/incr")
+        .unwrap();
+    let err = table.exec(&conn, ["k3y"], ()).await.unwrap_err();
+    assert!(matches!(err, Error::Decode(_)));
+    says_which(&err, table.sha1());
+    // No reply in time: the server holds every command.
+    let impatient = server
+        .connection_with_config(
+            &redis::AsyncConnectionConfig::new()
+                .set_response_timeout(Some(std::time::Duration::from_millis(100))),
+        )
+        .await;
+    let () = server
+        .query(redis::cmd("CLIENT").arg("PAUSE").arg(500).arg("ALL"))
+        .await;
+    let err = named
+        .exec(&impatient, ["k3y"], ["s3cr3t"])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    says_which(&err, named.sha1());
+    // A script without a name is named by its SHA-1.
+    let anonymous = Script::<i64>::new("return redis.call('INCR', KEYS[1])");
+    let err = anonymous.exec(&conn, ["list-k3y"], ()).await.unwrap_err();
+    assert_eq!(err.script_name(), None);
+    assert_eq!(err.script_sha1(), Some(anonymous.sha1()));
+}

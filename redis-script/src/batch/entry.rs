@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use super::commands::{self, Kind, Refusal};
+use crate::script::Source;
 use crate::{ArgList, Args, EntryKeys, Values};
 
 /// A script call or a raw command; its values are ranges of the batch's list.
@@ -11,8 +12,7 @@ use crate::{ArgList, Args, EntryKeys, Values};
 pub(crate) enum Entry<'a> {
     /// A call of a [`Script`](crate::Script) or [`ScriptRO`](crate::ScriptRO).
     Script {
-        text: &'a str,
-        sha1: &'a str,
+        source: &'a Source,
         /// A `ScriptRO`: sent with EVALSHA_RO.
         read_only: bool,
         keys: Range<usize>,
@@ -57,15 +57,14 @@ impl<'a> Entries<'a> {
     /// Adds a call; returns its position.
     pub(crate) fn push_script(
         &mut self,
-        (text, sha1, read_only): (&'a str, &'a str, bool),
+        (source, read_only): (&'a Source, bool),
         keys: &(impl Args + ?Sized),
         args: &(impl Args + ?Sized),
     ) -> usize {
         let keys = self.encode(keys);
         let args = self.encode(args);
         self.list.push(Entry::Script {
-            text,
-            sha1,
+            source,
             read_only,
             keys,
             args,
@@ -107,10 +106,10 @@ impl<'a> Entries<'a> {
         self.list.get(position)
     }
 
-    /// The SHA-1 of the script the entry at `position` calls; `None` for a command.
-    pub(crate) fn sha1(&self, position: usize) -> Option<&'a str> {
+    /// The script the entry at `position` calls; `None` for a command.
+    pub(crate) fn source(&self, position: usize) -> Option<&'a Source> {
         match self.list.get(position)? {
-            Entry::Script { sha1, .. } => Some(sha1),
+            Entry::Script { source, .. } => Some(source),
             Entry::Command { .. } => None,
         }
     }

@@ -32,6 +32,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::de::DeserializeOwned;
 
 use crate::error::{BatchError, BatchErrorKind};
+use crate::script::Source;
 use crate::{Args, Error, Reply, Script, ScriptRO, Transport};
 pub(crate) use entry::Entries;
 
@@ -120,20 +121,34 @@ mod sealed {
 /// A script that can be called in a batch: [`Script<T>`] (sent as EVALSHA) or [`ScriptRO<T>`]
 /// (EVALSHA_RO), whose reply decodes into `T`.
 pub trait BatchScript<T>: sealed::Sealed {
-    /// The script's text and SHA-1, and whether it is read-only.
+    /// The script, and whether it is read-only.
     #[doc(hidden)]
-    fn __batch_parts(&self) -> (&str, &str, bool);
+    fn __batch_parts(&self) -> ScriptParts<'_>;
+}
+
+/// What a batch needs of a script: not public API.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct ScriptParts<'a> {
+    source: &'a Source,
+    read_only: bool,
 }
 
 impl<T> BatchScript<T> for Script<T> {
-    fn __batch_parts(&self) -> (&str, &str, bool) {
-        (self.script(), self.sha1(), false)
+    fn __batch_parts(&self) -> ScriptParts<'_> {
+        ScriptParts {
+            source: self.source(),
+            read_only: false,
+        }
     }
 }
 
 impl<T> BatchScript<T> for ScriptRO<T> {
-    fn __batch_parts(&self) -> (&str, &str, bool) {
-        (self.script(), self.sha1(), true)
+    fn __batch_parts(&self) -> ScriptParts<'_> {
+        ScriptParts {
+            source: self.source(),
+            read_only: true,
+        }
     }
 }
 
@@ -162,12 +177,14 @@ impl<T> fmt::Debug for Queued<T> {
 }
 
 /// The results of a batch that ran: one per entry, taken out with the entry's [`Queued`] handle.
-pub struct Replies {
+pub struct Replies<'a> {
     batch: u64,
     entries: Vec<Option<Result<Reply, Error>>>,
+    /// The entries as they were queued: they name the script of an entry whose reply does not decode.
+    queued: Entries<'a>,
 }
 
-impl Replies {
+impl Replies<'_> {
     /// The result of `entry`, decoded into its type: the entry's own error (a script error, a decode
     /// failure, an entry that did not run) leaves the other entries' results as they are.
     ///
@@ -190,7 +207,10 @@ impl Replies {
             )
             .into());
         };
-        Ok(crate::from_reply(result?)?)
+        crate::from_reply(result?).map_err(|e| match self.queued.source(entry.index) {
+            Some(source) => Error::from(e).for_script(source),
+            None => Error::from(e),
+        })
     }
 
     /// How many entries the batch had.
@@ -204,7 +224,7 @@ impl Replies {
     }
 }
 
-impl fmt::Debug for Replies {
+impl fmt::Debug for Replies<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let failed = self
             .entries
@@ -253,12 +273,30 @@ impl<'a> Building<'a> {
         conn: &C,
         atomic: bool,
         loading: ScriptLoading,
-    ) -> Result<Replies, Error> {
-        self.limits.check(&self.entries)?;
-        let entries = run::run(conn, &self.entries, atomic, loading).await?;
+    ) -> Result<Replies<'a>, Error> {
+        #[cfg(feature = "tracing")]
+        let span = crate::trace::batch_span(atomic, self.entries.len(), conn.server_address());
+        let result = match self.limits.check(&self.entries) {
+            Ok(()) => {
+                let run = run::run(conn, &self.entries, atomic, loading);
+                #[cfg(feature = "tracing")]
+                let run = tracing::Instrument::instrument(run, span.clone());
+                run.await
+            }
+            Err(refused) => Err(refused),
+        };
+        #[cfg(feature = "tracing")]
+        crate::trace::batch_finished(
+            &span,
+            result
+                .as_ref()
+                .map(|slots| (slots.as_slice(), &self.entries)),
+        );
+        let entries = result?;
         Ok(Replies {
             batch: self.id,
             entries,
+            queued: self.entries,
         })
     }
 }
@@ -288,10 +326,12 @@ macro_rules! batch_type {
                 keys: impl Args,
                 args: impl Args,
             ) -> Queued<T> {
-                let index = self
-                    .batch
-                    .entries
-                    .push_script(script.__batch_parts(), &keys, &args);
+                let parts = script.__batch_parts();
+                let index = self.batch.entries.push_script(
+                    (parts.source, parts.read_only),
+                    &keys,
+                    &args,
+                );
                 self.batch.queued(index)
             }
 
@@ -328,7 +368,7 @@ macro_rules! batch_type {
             /// server refused a transaction as a whole, or the transport failed before any entry was
             /// answered ([`Error::may_have_run`] says whether entries may have run). An empty batch
             /// sends nothing.
-            pub async fn run<C: Transport + ?Sized>(self, conn: &C) -> Result<Replies, Error> {
+            pub async fn run<C: Transport + ?Sized>(self, conn: &C) -> Result<Replies<'a>, Error> {
                 self.batch.run(conn, $atomic, self.loading).await
             }
         }

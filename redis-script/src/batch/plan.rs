@@ -84,13 +84,13 @@ impl<'e> Plan<'e> {
             };
             match entry {
                 Entry::Script {
-                    text,
-                    sha1,
+                    source,
                     read_only,
                     keys,
                     args,
                 } => {
-                    if loading == ScriptLoading::InBatch && !loaded.contains(sha1) {
+                    let (text, sha1) = (&*source.text, &*source.sha1);
+                    if loading == ScriptLoading::InBatch && !loaded.contains(&sha1) {
                         loaded.push(sha1);
                         plan.commands.push(BatchCommand::Load(text));
                         plan.parts.push(Part::Load(sha1));
@@ -166,19 +166,19 @@ impl<'e> Plan<'e> {
                 }
                 Part::Entry(index) => {
                     // Only a script call can miss its script: a raw EVALSHA keeps its NOSCRIPT.
-                    let sha1 = entries.sha1(self.order.position(index));
-                    let result = match (reply, sha1) {
-                        (Err(e), Some(sha1)) if e.is_noscript() => {
-                            match loads.iter().find(|(s, _)| *s == sha1) {
+                    let source = entries.source(self.order.position(index));
+                    let result = match (reply, source) {
+                        (Err(e), Some(source)) if e.is_noscript() => {
+                            match loads.iter().find(|(s, _)| *s == &*source.sha1) {
                                 // The load failed (a script Redis can not compile, NOPERM): that is why.
-                                Some((_, Some(failed))) => Err(failed.clone().naming_script(sha1)),
+                                Some((_, Some(failed))) => Err(failed.clone().for_script(source)),
                                 _ => {
                                     missing.push(index);
-                                    Err(e)
+                                    Err(e.for_script(source))
                                 }
                             }
                         }
-                        (reply, Some(sha1)) => reply.map_err(|e| e.naming_script(sha1)),
+                        (reply, Some(source)) => reply.map_err(|e| e.for_script(source)),
                         (reply, None) => reply,
                     };
                     if let Some(slot) = slots.get_mut(index) {
@@ -217,8 +217,8 @@ pub(crate) fn rerunnable(
 
 /// The error of a call that lost its script while the batch ran and was not sent again.
 pub(crate) fn not_run(position: usize, noscript: Error) -> Error {
-    Error::from(
-        BatchError::new(
+    let script = noscript.script().cloned().map(Box::new);
+    let mut error = BatchError::new(
             BatchErrorKind::NotRun,
             format!(
                 "entry {position} did not run: its script left the server's script cache while the \
@@ -228,8 +228,9 @@ pub(crate) fn not_run(position: usize, noscript: Error) -> Error {
             ),
             vec![position],
         )
-        .caused_by(noscript),
-    )
+        .caused_by(noscript);
+    error.script = script;
+    Error::from(error)
 }
 
 /// Refuses, before anything is sent, entries that can not be part of a batch.
@@ -272,10 +273,11 @@ pub(crate) fn check_entries(entries: &Entries<'_>) -> Result<(), Error> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::script::{Shared, Source};
 
     /// What the entries of a test batch are.
     enum E<'a> {
-        Script(&'a str),
+        Script(&'static str),
         Raw(&'a [&'a str]),
     }
 
@@ -284,7 +286,13 @@ mod tests {
         for e in list {
             match e {
                 E::Script(sha1) => {
-                    entries.push_script(("return 1", sha1, false), &["k"], &());
+                    // Tests name a script by its SHA-1 alone; the text does not matter here.
+                    let source = Box::leak(Box::new(Source {
+                        text: Shared::Static("return 1"),
+                        sha1: Shared::Static(sha1),
+                        name: None,
+                    }));
+                    entries.push_script((source, false), &["k"], &());
                 }
                 E::Raw(words) => {
                     entries.push_command(*words);

@@ -160,7 +160,11 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
         again: Vec<usize>,
         group: Option<&BatchGroup>,
     ) -> Vec<usize> {
-        let sha1 = |index: usize| self.entries.sha1(plan.position(index)).unwrap_or_default();
+        let sha1 = |index: usize| {
+            self.entries
+                .source(plan.position(index))
+                .map_or("", |s| &*s.sha1)
+        };
         let mut shas: Vec<&str> = again.iter().map(|&index| sha1(index)).collect();
         shas.sort_unstable();
         shas.dedup();
@@ -194,11 +198,14 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
 
     /// The NOSCRIPT in the slot of the plan's `index`-th entry came from the script: it ran.
     fn returned_by_script(&self, plan: &Plan<'_>, slots: &mut Slots, index: usize) {
-        let sha1 = self.entries.sha1(plan.position(index)).unwrap_or_default();
+        let Some(source) = self.entries.source(plan.position(index)) else {
+            return;
+        };
         if let Some(slot) = slots.get_mut(index)
             && let Some(Err(Error::Server(e))) = slot
         {
-            *slot = Some(Err(ScriptError::returned_by(sha1, e).into()));
+            let returned = Error::from(ScriptError::returned_by(&source.sha1, e));
+            *slot = Some(Err(returned.for_script(source)));
         }
     }
 

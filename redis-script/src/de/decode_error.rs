@@ -21,6 +21,8 @@ pub struct DecodeError {
     /// Innermost first while the error travels up; reversed by [`DecodeError::finish`].
     path: Vec<Segment>,
     reason: String,
+    /// The script whose reply it was, once the call has said.
+    pub(crate) script: crate::error::Label,
 }
 
 /// One step into a reply.
@@ -44,6 +46,7 @@ impl DecodeError {
             reply: String::new(),
             path: Vec::new(),
             reason: reason.into(),
+            script: None,
         }
     }
 
@@ -121,7 +124,8 @@ impl fmt::Display for DecodeError {
             self.write_path(f)?;
             f.write_str(": ")?;
         }
-        f.write_str(&self.reason)
+        f.write_str(&self.reason)?;
+        crate::error::about(f, &self.script)
     }
 }
 

@@ -40,6 +40,8 @@ pub struct BatchError {
     refused: Vec<(usize, Error)>,
     /// For a command a transport can not send ([`BatchError::unsendable`]): why.
     unsendable: Option<String>,
+    /// The script of the entry it is about, for an entry's own error.
+    pub(crate) script: super::Label,
 }
 
 impl BatchError {
@@ -55,6 +57,7 @@ impl BatchError {
             source: None,
             refused: Vec::new(),
             unsendable: None,
+            script: None,
         }
     }
 
@@ -161,7 +164,8 @@ impl BatchError {
 
 impl fmt::Display for BatchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message)?;
+        super::about(f, &self.script)
     }
 }
 

@@ -1,12 +1,16 @@
 //! The one error type of this crate, and the parsing of Redis error replies into it.
 
 mod batch;
+mod preload;
 
 use std::fmt;
 use std::sync::Arc;
 
+use crate::script::{ScriptLabel, Source};
+
 pub(crate) use batch::positions;
 pub use batch::{BatchError, BatchErrorKind};
+pub use preload::{FailedLoad, LoadedScript, PreloadError};
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -42,6 +46,9 @@ pub enum Error {
     /// ran.
     #[error(transparent)]
     Batch(Box<BatchError>),
+    /// [`preload`](crate::preload) could not load some scripts on some servers; nothing ran.
+    #[error(transparent)]
+    Preload(Box<PreloadError>),
 }
 
 // The rare, large errors are boxed, so that a `Result<Reply, Error>` stays small: batches hold one per
@@ -112,19 +119,50 @@ impl Error {
             Error::Script(e) => !e.is_compile_error(),
             Error::Decode(_) => true,
             Error::Transport(e) => e.may_have_run(),
-            Error::Batch(_) => false,
+            Error::Batch(_) | Error::Preload(_) => false,
         }
     }
 
-    /// Names the script that failed where the server did not (Valkey's `script: on @user_script:3.`,
-    /// compile errors): the caller knows which one it ran.
-    pub(crate) fn naming_script(mut self, script_sha1: &str) -> Error {
-        if let Error::Script(e) = &mut self
-            && e.sha1.is_none()
-        {
-            e.sha1 = Some(script_sha1.to_owned());
+    /// Says which script the error is about, and names the script that failed where the server did
+    /// not (Valkey's `script: on @user_script:3.`, compile errors): the caller knows which one it ran.
+    pub(crate) fn for_script(mut self, source: &Source) -> Error {
+        let label = || Some(Box::new(source.label()));
+        match &mut self {
+            Error::Server(e) => e.script = label(),
+            Error::Script(e) => {
+                if e.sha1.is_none() {
+                    e.sha1 = Some(source.sha1.to_string());
+                }
+                e.script = label();
+            }
+            Error::Decode(e) => e.script = label(),
+            Error::Transport(e) => e.script = label(),
+            Error::Batch(e) => e.script = label(),
+            Error::Preload(_) => {}
         }
         self
+    }
+
+    /// The name of the script this error is about, if it concerns one that has a name: the call of a
+    /// [`Script`](crate::Script), or of a script entry of a batch.
+    pub fn script_name(&self) -> Option<&str> {
+        self.script()?.name.as_deref()
+    }
+
+    /// The SHA-1 of the script this error is about, if it concerns one.
+    pub fn script_sha1(&self) -> Option<&str> {
+        self.script().map(|label| &*label.sha1)
+    }
+
+    pub(crate) fn script(&self) -> Option<&ScriptLabel> {
+        match self {
+            Error::Server(e) => e.script.as_deref(),
+            Error::Script(e) => e.script.as_deref(),
+            Error::Decode(e) => e.script.as_deref(),
+            Error::Transport(e) => e.script.as_deref(),
+            Error::Batch(e) => e.script.as_deref(),
+            Error::Preload(_) => None,
+        }
     }
 
     /// Classifies an error reply of the server (`"CODE message"`, as sent on the wire).
@@ -140,10 +178,22 @@ impl Error {
         match ScriptError::parse(code, message) {
             Some(script) => Error::Script(Box::new(script)),
             None => Error::Server(ServerError {
-                code: code.to_owned(),
-                message: message.to_owned(),
+                code: code.into(),
+                message: message.into(),
+                script: None,
             }),
         }
+    }
+}
+
+/// The script an error is about, where it is about one; boxed, as most errors are about none.
+pub(crate) type Label = Option<Box<ScriptLabel>>;
+
+/// ` (script "lua/limit.lua" (<sha1>))` after an error's own text.
+pub(crate) fn about(f: &mut fmt::Formatter<'_>, script: &Label) -> fmt::Result {
+    match script {
+        Some(script) => write!(f, " ({script})"),
+        None => Ok(()),
     }
 }
 
@@ -171,8 +221,10 @@ fn is_code(word: &str) -> bool {
 /// An error reply from the server that was not raised by a running script.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerError {
-    code: String,
-    message: String,
+    // Boxed strings, not `String`s: errors stay small (a batch holds one result per entry).
+    code: Box<str>,
+    message: Box<str>,
+    script: Label,
 }
 
 impl ServerError {
@@ -193,7 +245,7 @@ impl ServerError {
     /// (One that returns Redis's exact text can not be told apart on the wire; `lua_script!` rejects
     /// scripts that can return a NOSCRIPT error at all.)
     pub fn is_noscript(&self) -> bool {
-        self.code == "NOSCRIPT" && self.message.starts_with("No matching script")
+        &*self.code == "NOSCRIPT" && self.message.starts_with("No matching script")
     }
 
     /// True when this is one of Redis's refusals that come before a script runs, so nothing ran:
@@ -231,8 +283,8 @@ impl ServerError {
             "This Redis command is not allowed from script",
         ];
         self.is_noscript()
-            || CODES.contains(&self.code.as_str())
-            || (self.code == "ERR" && ERR_PREFIXES.iter().any(|p| self.message.starts_with(p)))
+            || CODES.contains(&&*self.code)
+            || (&*self.code == "ERR" && ERR_PREFIXES.iter().any(|p| self.message.starts_with(p)))
     }
 }
 
@@ -245,7 +297,7 @@ impl fmt::Display for ServerError {
         if self.is_noscript() {
             f.write_str(" (the script is not in this server's script cache)")?;
         }
-        Ok(())
+        about(f, &self.script)
     }
 }
 
@@ -260,6 +312,7 @@ pub struct ScriptError {
     message: String,
     sha1: Option<String>,
     line: Option<u32>,
+    script: Label,
 }
 
 impl ScriptError {
@@ -267,7 +320,7 @@ impl ScriptError {
     /// (NOSCRIPT from a script that is cached): it ran.
     pub(crate) fn returned_by(script_sha1: &str, reply: &ServerError) -> ScriptError {
         ScriptError {
-            code: reply.code.clone(),
+            code: reply.code.to_string(),
             message: format!(
                 "{} (returned by the script itself: it is in the server's cache, so this is not a \
                  missing script)",
@@ -275,6 +328,7 @@ impl ScriptError {
             ),
             sha1: Some(script_sha1.to_owned()),
             line: None,
+            script: None,
         }
     }
 
@@ -296,6 +350,7 @@ impl ScriptError {
                     message: message[..at].to_owned(),
                     sha1: sha1.map(str::to_owned),
                     line,
+                    script: None,
                 });
             }
         }
@@ -311,6 +366,7 @@ impl ScriptError {
                 message: message.to_owned(),
                 sha1: None,
                 line,
+                script: None,
             });
         }
         None
@@ -346,11 +402,13 @@ impl ScriptError {
 impl fmt::Display for ScriptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "script error {}: {}", self.code, self.message)?;
-        match (self.line, &self.sha1) {
-            (Some(line), Some(sha1)) => write!(f, " (script {sha1}, line {line})"),
-            (Some(line), None) => write!(f, " (line {line})"),
-            (None, Some(sha1)) => write!(f, " (script {sha1})"),
-            (None, None) => Ok(()),
+        match (self.line, &self.script, &self.sha1) {
+            (Some(line), Some(script), _) => write!(f, " ({script}, line {line})"),
+            (None, Some(script), _) => write!(f, " ({script})"),
+            (Some(line), None, Some(sha1)) => write!(f, " (script {sha1}, line {line})"),
+            (Some(line), None, None) => write!(f, " (line {line})"),
+            (None, None, Some(sha1)) => write!(f, " (script {sha1})"),
+            (None, None, None) => Ok(()),
         }
     }
 }
@@ -382,9 +440,10 @@ pub enum TransportErrorKind {
 #[derive(Clone, Debug)]
 pub struct TransportError {
     kind: TransportErrorKind,
-    message: String,
+    message: Box<str>,
     may_have_run: bool,
     source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
+    script: Label,
 }
 
 impl TransportError {
@@ -393,9 +452,10 @@ impl TransportError {
     pub fn new(kind: TransportErrorKind, message: impl Into<String>, may_have_run: bool) -> Self {
         TransportError {
             kind,
-            message: message.into(),
+            message: message.into().into_boxed_str(),
             may_have_run,
             source: None,
+            script: None,
         }
     }
 
@@ -438,7 +498,7 @@ impl fmt::Display for TransportError {
         if self.may_have_run && self.kind != TransportErrorKind::Config {
             f.write_str(" (the script may have run)")?;
         }
-        Ok(())
+        about(f, &self.script)
     }
 }
 
@@ -453,6 +513,7 @@ impl std::error::Error for TransportError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::script::Shared;
 
     #[test]
     fn noscript_from_evalsha_is_recognised() {
@@ -492,14 +553,28 @@ mod tests {
             )
         );
         let sha1 = "c9db597066bf775182928ed96dd47a8e575cbc33";
-        let Error::Script(named) = e.naming_script(sha1) else {
-            panic!()
+        let source = |sha1| Source {
+            text: Shared::Static("return 1"),
+            sha1: Shared::Static(sha1),
+            name: Some(Shared::Static("lua/replica.lua")),
         };
-        assert_eq!(named.sha1(), Some(sha1));
-        // A name the server gave stays.
+        let named = e.for_script(&source(sha1));
+        assert_eq!(
+            (named.script_name(), named.script_sha1()),
+            (Some("lua/replica.lua"), Some(sha1))
+        );
+        let Error::Script(s) = &named else { panic!() };
+        assert_eq!(s.sha1(), Some(sha1));
+        assert!(
+            named
+                .to_string()
+                .ends_with(&format!("(script \"lua/replica.lua\" ({sha1}), line 2)")),
+            "{named}"
+        );
+        // A SHA-1 the server gave stays.
         let redis = Error::from_reply_text(&format!("ERR boom script: {sha1}, on @user_script:1."));
-        let Error::Script(kept) = redis.naming_script("0000000000000000000000000000000000000000")
-        else {
+        let other = redis.for_script(&source("0000000000000000000000000000000000000000"));
+        let Error::Script(kept) = &other else {
             panic!()
         };
         assert_eq!(kept.sha1(), Some(sha1));

@@ -17,7 +17,9 @@ use std::collections::HashMap;
 
 use redis::Value;
 use redis::cluster_async::ClusterConnection;
-use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr};
+use redis::cluster_routing::{
+    MultipleNodeRoutingInfo, ResponsePolicy, Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr,
+};
 
 use super::{batch, error_from_redis, send_on, to_cmd};
 use crate::batch::commands as command_table;
@@ -109,6 +111,17 @@ impl Transport for ClusterConnection {
         }
         let topology = topology(self).await?;
         Ok(Some(group_by_node(&slots, &topology)))
+    }
+
+    /// Every primary that serves slots, as `CLUSTER SLOTS` says now: each has its own script cache.
+    /// Asked of every node, the first answer taken, so that a node that is down does not hide the
+    /// others.
+    async fn primaries(&self) -> Result<Option<Vec<String>>, Error> {
+        let every_node = RoutingInfo::MultiNode((
+            MultipleNodeRoutingInfo::AllNodes,
+            Some(ResponsePolicy::OneSucceeded),
+        ));
+        Ok(Some(topology_by(self, every_node).await?.nodes))
     }
 }
 
@@ -384,9 +397,13 @@ impl Topology {
     }
 }
 
-/// Which node serves which slot, asked of the cluster now.
+/// Which node serves which slot, asked of any node now.
 async fn topology(conn: &ClusterConnection) -> Result<Topology, Error> {
-    let routing = RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random);
+    topology_by(conn, RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random)).await
+}
+
+/// Which node serves which slot, asked as `routing` says.
+async fn topology_by(conn: &ClusterConnection, routing: RoutingInfo) -> Result<Topology, Error> {
     let mut cmd = redis::cmd("CLUSTER");
     cmd.arg("SLOTS");
     let value = conn
@@ -397,7 +414,7 @@ async fn topology(conn: &ClusterConnection) -> Result<Topology, Error> {
     Topology::parse(value).ok_or_else(|| {
         Error::Transport(TransportError::new(
             TransportErrorKind::Protocol,
-            "the reply to CLUSTER SLOTS is not a slot map; nothing of the batch was sent",
+            "the reply to CLUSTER SLOTS is not a slot map; nothing was sent",
             false,
         ))
     })

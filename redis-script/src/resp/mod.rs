@@ -29,6 +29,12 @@ pub(crate) fn to_cmd(command: &Command<'_>) -> redis::Cmd {
 
 /// Sends `cmd` on any `redis` async connection. Commands are encoded before their future is made, so
 /// that it holds the encoded command only.
+#[cfg(any(
+    feature = "connection-manager",
+    feature = "cluster",
+    feature = "deadpool",
+    feature = "bb8"
+))]
 pub(crate) async fn send_on<C: redis::aio::ConnectionLike + Send>(
     conn: &mut C,
     cmd: &redis::Cmd,

@@ -165,6 +165,14 @@ impl Inner {
         }
     }
 
+    /// The host and port of the endpoint (the scheme's default port when the URL names none).
+    pub(crate) fn server_address(&self) -> Option<(&str, u16)> {
+        Some((
+            self.single.host_str()?,
+            self.single.port_or_known_default()?,
+        ))
+    }
+
     /// The queue of auto-pipelined commands, when the client gathers them.
     pub(crate) fn auto_pipeline(&self) -> Option<&Queue> {
         self.auto_pipeline.as_ref()

@@ -115,6 +115,11 @@ impl Transport for Upstash {
         request::single(&self.inner, body.into(), idempotence, secrets).await
     }
 
+    /// The host and port of the REST endpoint.
+    fn server_address(&self) -> Option<(&str, u16)> {
+        self.inner.server_address()
+    }
+
     /// `/pipeline` for a pipeline, `/multi-exec` for a transaction. A batch of only read-only commands
     /// is sent again as the [`RetryPolicy`] allows; any other only when it could not connect.
     async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {

@@ -1,4 +1,8 @@
-//! `Script<T>` and `ScriptRO<T>`: a Lua script with its SHA-1, run by EVALSHA with one EVAL fallback.
+//! `Script<T>` and `ScriptRO<T>`: a Lua script with its SHA-1 and name, run by EVALSHA with one EVAL
+//! fallback.
+
+mod name;
+mod source;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -7,86 +11,10 @@ use std::marker::PhantomData;
 
 use serde::de::DeserializeOwned;
 
-use crate::{ArgList, Args, Command, CommandName, Error, Reply, Transport, Values};
-
-/// The text of a script and its SHA-1, shared by [`Script`] and [`ScriptRO`].
-#[derive(Clone)]
-struct Source {
-    text: Cow<'static, str>,
-    sha1: Cow<'static, str>,
-}
-
-impl Source {
-    fn new(text: Cow<'static, str>) -> Source {
-        let sha1 = Cow::Owned(sha1_hex(text.as_bytes()));
-        Source { text, sha1 }
-    }
-
-    /// Sends `first`; on the server's NOSCRIPT reply, and only on it, sends `fallback` once; decodes
-    /// the reply. (One state machine, not one per step: this is every call's hot path.)
-    async fn call<T: DeserializeOwned, C: Transport + ?Sized>(
-        &self,
-        conn: &C,
-        first: CommandName,
-        fallback: Option<CommandName>,
-        call: Call,
-    ) -> Result<T, Error> {
-        let (keys, args) = call.split();
-        let command = |name| Command::new(name, &self.text, &self.sha1, keys, args);
-        let reply = match (conn.send(command(first)).await, fallback) {
-            (Err(e), Some(fallback)) if e.is_noscript() => conn.send(command(fallback)).await,
-            (reply, _) => reply,
-        }
-        .map_err(|e| e.naming_script(&self.sha1))?;
-        Ok(crate::from_reply(reply)?)
-    }
-
-    fn fmt(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct(name)
-            .field("sha1", &self.sha1)
-            .field("bytes", &self.text.len())
-            .finish()
-    }
-}
-
-/// The keys and then the arguments of one call, encoded once into one list.
-struct Call {
-    values: ArgList,
-    keys: usize,
-}
-
-impl Call {
-    fn new(keys: &impl Args, args: &impl Args) -> Call {
-        let mut values = ArgList::default();
-        keys.write_args(&mut values);
-        let count = values.len();
-        args.write_args(&mut values);
-        Call {
-            values,
-            keys: count,
-        }
-    }
-
-    fn split(&self) -> (Values<'_>, Values<'_>) {
-        let all = self.values.len();
-        (
-            self.values.values_in(0..self.keys),
-            self.values.values_in(self.keys..all),
-        )
-    }
-}
-
-/// Lowercase hex SHA-1 of `bytes`, as Redis names scripts.
-fn sha1_hex(bytes: &[u8]) -> String {
-    use sha1::Digest as _;
-    use std::fmt::Write as _;
-    let digest = sha1::Sha1::digest(bytes);
-    let mut hex = String::with_capacity(40);
-    for byte in digest {
-        let _ = write!(hex, "{byte:02x}");
-    }
-    hex
-}
+use crate::{Args, CommandName, Error, Reply, Transport};
+pub use name::{MAX_NAME_LEN, ScriptNameError};
+use source::Call;
+pub(crate) use source::{ScriptLabel, Shared, Source};
 
 macro_rules! script_type {
     ($(#[$doc:meta])* $name:ident, $constructor:ident) => {
@@ -108,15 +36,44 @@ macro_rules! script_type {
                 }
             }
 
+            /// The same script under `name`, which logs, traces, errors and the
+            /// [registry](crate::scripts) show; [`lua_script!`](crate::lua_script) names its scripts
+            /// after their path. A name is at most [`MAX_NAME_LEN`] bytes of printable text.
+            pub fn with_name(
+                mut self,
+                name: impl Into<Cow<'static, str>>,
+            ) -> Result<Self, ScriptNameError> {
+                let name = name.into();
+                name::check(&name)?;
+                self.source.name = Some(name.into());
+                Ok(self)
+            }
+
             #[doc(hidden)]
-            pub const fn $constructor(script: &'static str, sha1: &'static str) -> Self {
+            pub const fn $constructor(
+                script: &'static str,
+                sha1: &'static str,
+                name: &'static str,
+            ) -> Self {
                 $name {
                     source: Source {
-                        text: Cow::Borrowed(script),
-                        sha1: Cow::Borrowed(sha1),
+                        text: Shared::Static(script),
+                        sha1: Shared::Static(sha1),
+                        name: Some(Shared::Static(name)),
                     },
                     reply: PhantomData,
                 }
+            }
+
+            /// The script's name: the path of its file as written in `lua_script!` (or its
+            /// `name = ".."`), or the name given to [`with_name`](Self::with_name); `None` for a
+            /// script built at run time without one.
+            pub fn name(&self) -> Option<&str> {
+                self.source.name.as_deref()
+            }
+
+            pub(crate) fn source(&self) -> &Source {
+                &self.source
             }
 
             /// The Lua source, exactly the bytes whose SHA-1 is [`sha1`](Self::sha1).
@@ -142,7 +99,7 @@ macro_rules! script_type {
 
         impl<T> fmt::Debug for $name<T> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.source.fmt(stringify!($name), f)
+                self.source.debug(stringify!($name), f)
             }
         }
     };
@@ -253,6 +210,7 @@ impl<T: DeserializeOwned> ScriptRO<T> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -267,10 +225,17 @@ mod tests {
     }
 
     #[test]
-    fn debug_shows_the_sha_not_the_text() {
+    fn debug_shows_the_name_and_sha_not_the_text() {
         let script = Script::<()>::new("return 'secret'");
         let debug = format!("{script:?}");
         assert!(debug.contains(script.sha1()));
         assert!(!debug.contains("secret"));
+        let named = script.with_name("lua/secret.lua").unwrap();
+        assert_eq!(named.name(), Some("lua/secret.lua"));
+        assert!(format!("{named:?}").starts_with("Script { name: \"lua/secret.lua\", sha1: "));
+        assert_eq!(
+            ScriptRO::<()>::new("return 1").with_name("").unwrap_err(),
+            ScriptNameError::Empty
+        );
     }
 }

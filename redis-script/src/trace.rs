@@ -1,0 +1,162 @@
+//! Spans of script calls and batches (feature `tracing`), after OpenTelemetry's database conventions.
+//!
+//! A call's span, `redis.script`, is named by its query summary (`otel.name = "EVALSHA lua/limit.lua"`)
+//! and carries `db.system.name = "redis"`, `db.operation.name` (the command sent last: `EVAL` after a
+//! fallback), `db.query.summary`, `redis.script.name` and `redis.script.sha1`, `server.address` and
+//! `server.port` where the transport knows them, `redis.script.fallback`, and on failure
+//! `otel.status_code = "ERROR"`, `error.type`, `db.response.status_code` and `redis.script.may_have_run`.
+//! A fallback is also an event in the span. A batch's span, `redis.batch`, has `db.operation.name =
+//! "PIPELINE"` or `"MULTI"`, `db.operation.batch.size`, and an event per script entry. Never a key, an
+//! argument, a token or a script's text.
+
+use tracing::field::Empty;
+use tracing::{Span, info_span};
+
+use crate::script::Source;
+use crate::{CommandName, Error, Reply};
+
+/// The target of every span and event.
+const TARGET: &str = "redis_script";
+
+/// The span of one script call.
+pub(crate) struct CallSpan {
+    span: Span,
+}
+
+impl CallSpan {
+    pub(crate) fn new(
+        source: &Source,
+        first: CommandName,
+        server: Option<(&str, u16)>,
+    ) -> CallSpan {
+        let label = source.name.as_deref().unwrap_or(&source.sha1);
+        let span = info_span!(
+            target: TARGET,
+            "redis.script",
+            otel.name = format_args!("{} {label}", first.as_str()),
+            otel.kind = "client",
+            otel.status_code = Empty,
+            db.system.name = "redis",
+            db.operation.name = first.as_str(),
+            db.query.summary = format_args!("{} {label}", first.as_str()),
+            db.response.status_code = Empty,
+            redis.script.name = source.name.as_deref(),
+            redis.script.sha1 = &*source.sha1,
+            redis.script.fallback = false,
+            redis.script.may_have_run = Empty,
+            server.address = server.map(|(host, _)| host),
+            server.port = server.map(|(_, port)| port),
+            error.type = Empty,
+        );
+        CallSpan { span }
+    }
+
+    pub(crate) fn span(&self) -> &Span {
+        &self.span
+    }
+
+    /// The server did not have the script: `to` (EVAL, EVAL_RO) is sent.
+    pub(crate) fn fallback(&self, to: CommandName) {
+        self.span.record("db.operation.name", to.as_str());
+        self.span.record("redis.script.fallback", true);
+        // Inside the call's span, which is entered while the call runs.
+        tracing::event!(
+            target: TARGET,
+            tracing::Level::INFO,
+            db.operation.name = to.as_str(),
+            "NOSCRIPT: the server does not have the script cached; sending it with {}",
+            to.as_str()
+        );
+    }
+
+    pub(crate) fn finish<T>(&self, result: &Result<T, Error>) {
+        if let Err(error) = result {
+            failed(&self.span, error);
+        }
+    }
+}
+
+/// Records a failure on `span`.
+fn failed(span: &Span, error: &Error) {
+    span.record("otel.status_code", "ERROR");
+    span.record("error.type", error_type(error));
+    if let Some(code) = error.code() {
+        span.record("db.response.status_code", code);
+    }
+    span.record("redis.script.may_have_run", error.may_have_run());
+}
+
+/// A low-cardinality name of what went wrong: the server's error code, or the kind of failure.
+fn error_type(error: &Error) -> &str {
+    match error {
+        Error::Server(e) => e.code(),
+        Error::Script(e) => e.code(),
+        Error::Decode(_) => "decode",
+        Error::Transport(e) => match e.kind() {
+            crate::TransportErrorKind::Connect => "connect",
+            crate::TransportErrorKind::Timeout => "timeout",
+            crate::TransportErrorKind::Io => "io",
+            crate::TransportErrorKind::Unauthorized => "unauthorized",
+            crate::TransportErrorKind::Protocol => "protocol",
+            crate::TransportErrorKind::Config => "config",
+        },
+        Error::Batch(_) => "batch",
+        Error::Preload(_) => "preload",
+    }
+}
+
+/// The span of one batch.
+pub(crate) fn batch_span(atomic: bool, entries: usize, server: Option<(&str, u16)>) -> Span {
+    let operation = if atomic { "MULTI" } else { "PIPELINE" };
+    info_span!(
+        target: TARGET,
+        "redis.batch",
+        otel.name = operation,
+        otel.kind = "client",
+        otel.status_code = Empty,
+        db.system.name = "redis",
+        db.operation.name = operation,
+        db.operation.batch.size = entries,
+        db.response.status_code = Empty,
+        redis.script.may_have_run = Empty,
+        server.address = server.map(|(host, _)| host),
+        server.port = server.map(|(_, port)| port),
+        error.type = Empty,
+    )
+}
+
+/// The results of a batch's entries, next to the entries.
+pub(crate) type Ran<'r, 'a> = (
+    &'r [Option<Result<Reply, Error>>],
+    &'r crate::batch::Entries<'a>,
+);
+
+/// Records how a batch ended: the batch's own failure on its span, and an event per script entry.
+pub(crate) fn batch_finished(span: &Span, outcome: Result<Ran<'_, '_>, &Error>) {
+    let (slots, entries) = match outcome {
+        Ok(done) => done,
+        Err(error) => return failed(span, error),
+    };
+    for (position, slot) in slots.iter().enumerate() {
+        let Some(source) = entries.source(position) else {
+            continue;
+        };
+        let error = match slot {
+            Some(Err(error)) => Some(error),
+            _ => None,
+        };
+        span.in_scope(|| {
+            tracing::event!(
+                target: TARGET,
+                tracing::Level::INFO,
+                redis.batch.entry = position,
+                redis.script.name = source.name.as_deref(),
+                redis.script.sha1 = &*source.sha1,
+                error.type = error.map(error_type),
+                redis.script.may_have_run = error.map(Error::may_have_run),
+                "script entry {}",
+                if error.is_some() { "failed" } else { "ran" }
+            );
+        });
+    }
+}
