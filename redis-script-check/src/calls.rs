@@ -9,7 +9,7 @@ use full_moon::tokenizer::{TokenReference, TokenType};
 use full_moon::visitors::Visitor;
 
 /// `redis.call("NAME", "SUB"?, ...)` with a literal name.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CommandCall {
     pub(crate) line: usize,
     /// The command name as written.
@@ -111,6 +111,19 @@ impl Visitor for Found {
 }
 
 impl Found {
+    /// The commands on the lines `keep` accepts, without the replies.
+    pub(crate) fn only(&self, keep: impl Fn(usize) -> bool) -> Found {
+        Found {
+            commands: self
+                .commands
+                .iter()
+                .filter(|c| keep(c.line))
+                .cloned()
+                .collect(),
+            ..Found::default()
+        }
+    }
+
     /// Records what `name` is bound to: an alias of `redis.call` / `redis.pcall`, or (re-bound to
     /// anything else) no longer one.
     fn bind(&mut self, name: &TokenReference, value: Option<&Expression>) {
@@ -161,7 +174,7 @@ impl Found {
 }
 
 /// The name in `.name` or `["name"]`.
-fn index_name(suffix: &Suffix) -> Option<&str> {
+pub(crate) fn index_name(suffix: &Suffix) -> Option<&str> {
     match suffix {
         Suffix::Index(Index::Dot { name, .. }) => identifier(name),
         Suffix::Index(Index::Brackets { expression, .. }) => expression_literal(expression),
@@ -197,14 +210,14 @@ fn redis_function(call: &FunctionCall) -> Option<(&str, usize, Vec<Option<&str>>
     Some((function, line_of(prefix), call_args(args)))
 }
 
-fn identifier(token: &TokenReference) -> Option<&str> {
+pub(crate) fn identifier(token: &TokenReference) -> Option<&str> {
     match token.token_type() {
         TokenType::Identifier { identifier } => Some(identifier.as_str()),
         _ => None,
     }
 }
 
-fn expression_literal(expression: &Expression) -> Option<&str> {
+pub(crate) fn expression_literal(expression: &Expression) -> Option<&str> {
     match expression {
         Expression::String(token) => token_literal(token),
         _ => None,
@@ -212,7 +225,7 @@ fn expression_literal(expression: &Expression) -> Option<&str> {
 }
 
 /// The contents of a string literal; one with escapes is treated as unknown (dynamic).
-fn token_literal(token: &TokenReference) -> Option<&str> {
+pub(crate) fn token_literal(token: &TokenReference) -> Option<&str> {
     match token.token_type() {
         TokenType::StringLiteral { literal, .. } if !literal.contains('\\') => {
             Some(literal.as_str())
@@ -221,7 +234,7 @@ fn token_literal(token: &TokenReference) -> Option<&str> {
     }
 }
 
-fn line_of(token: &TokenReference) -> usize {
+pub(crate) fn line_of(token: &TokenReference) -> usize {
     token.token().start_position().line()
 }
 

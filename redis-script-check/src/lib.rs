@@ -19,10 +19,13 @@
 
 mod calls;
 mod commands;
+mod library;
 mod nesting;
 mod rules;
 mod shebang;
 mod syntax;
+
+pub use library::{Function, Library, check_library};
 
 /// What the script is declared to be and may call.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -55,10 +58,14 @@ pub enum Kind {
     /// A write in a read-only script, or a read-only script without `no-writes`: Redis refuses it at
     /// run time.
     ReadOnly,
-    /// The script can return an error whose code is NOSCRIPT.
+    /// The script can return an error whose code is NOSCRIPT (a library function: the error
+    /// "ERR Function not found").
     NoscriptReply,
     /// The options of the check itself are wrong (a server the table does not cover).
     Options,
+    /// What Redis refuses while it loads a library: its `redis.register_function` calls, `redis.call`
+    /// outside every function.
+    Library,
 }
 
 /// One reason the script does not build.
@@ -109,10 +116,10 @@ impl std::fmt::Display for Problem {
 /// Stack for walking the tree: the compiler allows 200 levels of nesting, and the parser and the walk
 /// recurse per level (nested `if`s at that depth take 12 MiB unoptimized, more than rustc's 8 MiB
 /// main thread, where the macro runs). Reserved, not used, until touched.
-const TREE_STACK: usize = 256 << 20;
+pub(crate) const TREE_STACK: usize = 256 << 20;
 
 /// Runs `walk` on a thread with [`TREE_STACK`], or here if no thread can be had.
-fn on_deep_stack<T: Send>(walk: impl FnOnce() -> T + Send) -> Option<T> {
+pub(crate) fn on_deep_stack<T: Send>(walk: impl FnOnce() -> T + Send) -> Option<T> {
     let walk = std::sync::Mutex::new(Some(walk));
     let take = || walk.lock().ok().and_then(|mut walk| walk.take());
     let spawned = std::thread::scope(|scope| {

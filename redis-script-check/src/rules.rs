@@ -14,8 +14,10 @@ use crate::{Kind, Options, Problem};
 #[derive(Debug)]
 pub(crate) struct Policy<'o> {
     written: &'o str,
+    /// The macro the messages show how to call: `lua_script!` or `lua_library!`.
+    pub(crate) macro_name: &'static str,
     /// Why writes are refused, if they are, and the way out.
-    no_writes: Option<(&'static str, &'static str)>,
+    no_writes: Option<(String, &'static str)>,
     /// Lowercase names allowed with `commands = [...]` (treated as writes).
     extra_writes: Vec<String>,
     /// Lowercase names allowed with `readonly_commands = [...]`.
@@ -44,10 +46,13 @@ impl<'o> Policy<'o> {
                 .collect()
         };
         let no_writes = if options.readonly {
-            Some(("this script is readonly (EVAL_RO)", "or drop `readonly`"))
+            Some((
+                "this script is readonly (EVAL_RO)".to_owned(),
+                "or drop `readonly`",
+            ))
         } else if shebang.is_some_and(Shebang::no_writes) {
             Some((
-                "the shebang declares no-writes",
+                "the shebang declares no-writes".to_owned(),
                 "or drop no-writes from the shebang",
             ))
         } else {
@@ -73,11 +78,27 @@ impl<'o> Policy<'o> {
         }
         Ok(Policy {
             written,
+            macro_name: "lua_script!",
             no_writes,
             extra_writes: lower(&options.commands),
             extra_reads: lower(&options.readonly_commands),
             targets,
         })
+    }
+
+    /// The same policy for a library function flagged `no-writes`: its writes are refused.
+    pub(crate) fn no_writes(&self, function: &str) -> Self {
+        Policy {
+            written: self.written,
+            macro_name: self.macro_name,
+            no_writes: Some((
+                format!("function {function:?} is flagged no-writes"),
+                "or drop no-writes from its flags",
+            )),
+            extra_writes: self.extra_writes.clone(),
+            extra_reads: self.extra_reads.clone(),
+            targets: self.targets.clone(),
+        }
     }
 
     /// Flags of a user-listed command, which win over the table.
@@ -136,7 +157,7 @@ pub(crate) fn check(policy: &Policy<'_>, found: &Found) -> Vec<Problem> {
         match verdict {
             Verdict::Refused(problem) => problems.push(problem),
             Verdict::Runs(true) => {
-                if let Some((why, way_out)) = policy.no_writes {
+                if let Some((why, way_out)) = &policy.no_writes {
                     problems.push(Problem::new(
                         Kind::ReadOnly,
                         Some(line),
@@ -253,9 +274,10 @@ fn unknown(policy: &Policy<'_>, line: usize, shown: &str, listed_as: Option<&str
         Some(line),
         format!(
             "line {line}: unknown command {shown}: none of the servers the command table covers ({}) \
-             knows it; if it is a module command or a newer one, allow it: lua_script!({:?}, commands \
+             knows it; if it is a module command or a newer one, allow it: {}({:?}, commands \
              = [\"{listed_as}\"]), or readonly_commands = [\"{listed_as}\"] if it never writes",
             SERVERS.join(", "),
+            policy.macro_name,
             policy.written
         ),
     )

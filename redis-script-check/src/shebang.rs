@@ -102,7 +102,7 @@ pub(crate) fn parse(text: &str, allow_key_locking: bool) -> Result<Option<Sheban
 /// Blanks separate words; a quote may open anywhere in a word: `"..."` takes the escapes `\xHH`, `\n`,
 /// `\r`, `\t`, `\b`, `\a` and `\<any>`, `'...'` only `\'`. `None` where Redis refuses the line: an
 /// unterminated quote, or a closing quote followed by something other than a blank.
-fn split_words(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+pub(crate) fn split_words(line: &[u8]) -> Option<Vec<Vec<u8>>> {
     let at = |i: usize| line.get(i).copied();
     let mut words = Vec::new();
     let mut i = 0;

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use sha1::{Digest, Sha1};
 
-use crate::parse::Input;
+use crate::parse::{Input, LibraryInput};
 use crate::resolve::ScriptFile;
 
 /// Lowercase hex SHA-1 of the exact script bytes, as `SCRIPT LOAD` returns it.
@@ -46,6 +46,70 @@ pub(crate) fn expand(input: &Input, file: &ScriptFile, name: &str) -> TokenStrea
             #krate::__register!(TEXT, SHA1, NAME, #readonly);
             #krate::__private::#constructor(TEXT, SHA1, NAME)
         }
+    }
+}
+
+/// The first 12 hex digits of the file's SHA-1: the version a library is loaded under.
+pub(crate) fn version(text: &str) -> String {
+    sha1_hex(text).chars().take(12).collect()
+}
+
+/// The library's static and one static per function, all built from hidden consts of the library's
+/// code (the file, its library and functions renamed to `<name>__<version>`), SHA-1 and names.
+pub(crate) fn expand_library(
+    input: &LibraryInput,
+    file: &ScriptFile,
+    library: &redis_script_check::Library,
+) -> TokenStream {
+    let krate = &input.krate;
+    let sha1 = sha1_hex(&file.text);
+    let version = version(&file.text);
+    let code = library.versioned(&file.text, &version);
+    let name = library.name();
+    let loaded_as = format!("{name}__{version}");
+    let canonical = &file.canonical;
+    let item = &input.library;
+    let (attrs, vis, ident, ty) = (&item.attrs, &item.vis, &item.ident, &item.ty);
+    let hidden = quote::format_ident!("__REDIS_LIBRARY_{}", ident);
+    let hidden_code = quote::format_ident!("__REDIS_LIBRARY_CODE_{}", ident);
+    let functions = input.functions.iter().map(|function| {
+        let (attrs, vis, ident, ty) = (
+            &function.attrs,
+            &function.vis,
+            &function.ident,
+            &function.ty,
+        );
+        let fname = function.literal.value();
+        let called_as = format!("{fname}__{version}");
+        let label = format!("{name}.{fname}");
+        quote! {
+            #(#attrs)*
+            #vis static #ident: #ty = <#ty>::__from_parts(
+                #hidden,
+                #krate::__private::FunctionParts {
+                    name: #fname,
+                    called_as: #called_as,
+                    label: #label,
+                    code: #hidden_code,
+                    sha1: #sha1,
+                },
+            );
+        }
+    });
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        const #hidden_code: &::core::primitive::str = #code;
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        const #hidden: #krate::Library =
+            #krate::Library::__from_parts(#name, #loaded_as, #hidden_code, #sha1, #version);
+        #(#attrs)*
+        #vis static #ident: #ty = {
+            const _: &::core::primitive::str = ::core::include_str!(#canonical);
+            #hidden
+        };
+        #(#functions)*
     }
 }
 

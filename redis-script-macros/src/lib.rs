@@ -1,4 +1,4 @@
-//! The `lua_script!` procedural macro. An implementation detail of `redis-script`: depend on that crate.
+//! The `lua_script!` and `lua_library!` procedural macros. An implementation detail of `redis-script`: depend on that crate.
 //!
 //! The pipeline is `parse` (tokens to `parse::Input`) -> `resolve` (path to the file's bytes) ->
 //! `check` (shebang, Lua 5.1 syntax, the Redis commands it calls) -> `expand` (a const constructor call).
@@ -23,6 +23,22 @@ pub fn lua_script(input: TokenStream) -> TokenStream {
             quote::quote! { { #errors } }
         })
         .into()
+}
+
+/// See `redis_script::lua_library!`.
+#[proc_macro]
+pub fn lua_library(input: TokenStream) -> TokenStream {
+    lua_library_impl(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+fn lua_library_impl(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream> {
+    let input = parse::parse_library(input)?;
+    let base = resolve::source_dir(&input.options.path);
+    let file = resolve::read_script(&base, &input.options.path)?;
+    let library = check::check_library(&input, &file)?;
+    Ok(expand::expand_library(&input, &file, &library))
 }
 
 fn lua_script_impl(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream> {

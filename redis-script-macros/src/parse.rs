@@ -88,6 +88,111 @@ const OPTIONS: &str = "`readonly`, `commands = [\"MODULE.CMD\", ...]`, \
      `readonly_commands = [\"MODULE.CMD\", ...]`, `allow_key_locking`, `servers = [\"redis-7.0\", ...]`, \
      `name = \"rate_limit\"`";
 
+/// What `lua_library!` was given: the library's static and path, then one static per function.
+pub(crate) struct LibraryInput {
+    pub(crate) krate: TokenStream,
+    /// The library's static, path and options (only those of the checks apply).
+    pub(crate) library: Item,
+    pub(crate) options: Input,
+    pub(crate) functions: Vec<Item>,
+}
+
+/// `#[attrs] vis static NAME: Type = "literal"`.
+pub(crate) struct Item {
+    pub(crate) attrs: Vec<syn::Attribute>,
+    pub(crate) vis: syn::Visibility,
+    pub(crate) ident: Ident,
+    pub(crate) ty: syn::Type,
+    /// The path (the library) or the function's name.
+    pub(crate) literal: LitStr,
+}
+
+impl Item {
+    /// The last segment of the type's path: `Function`, `FunctionRO`, `Library`.
+    pub(crate) fn type_name(&self) -> Option<String> {
+        match &self.ty {
+            syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        }
+    }
+}
+
+const LIBRARY_USAGE: &str = "expected `static COUNTERS: Library = \"lua/counters.lua\";` and then one \
+     `static INCR: Function<i64> = \"incr\";` (or `FunctionRO<T>`) per function";
+
+/// Parses the input of `lua_library!`.
+pub(crate) fn parse_library(tokens: TokenStream) -> syn::Result<LibraryInput> {
+    (|input: ParseStream<'_>| {
+        let krate = parse_crate_path(input)?;
+        if input.is_empty() {
+            return Err(syn::Error::new(Span::call_site(), LIBRARY_USAGE));
+        }
+        let library = parse_item(input)?;
+        let mut options = Input {
+            krate: krate.clone(),
+            path: library.literal.clone(),
+            readonly: false,
+            commands: Vec::new(),
+            readonly_commands: Vec::new(),
+            allow_key_locking: false,
+            servers: Vec::new(),
+            name: None,
+        };
+        while input.peek(Token![,]) {
+            input.parse::<Token![,]>()?;
+            if input.peek(Token![;]) {
+                break;
+            }
+            let at = input.span();
+            parse_option(input, &mut options)?;
+            if options.readonly || options.name.is_some() {
+                return Err(syn::Error::new(
+                    at,
+                    "`readonly` and `name` are options of lua_script!; a library's functions are \
+                     read-only by their type (FunctionRO<T>) and named by the library",
+                ));
+            }
+        }
+        input
+            .parse::<Token![;]>()
+            .map_err(|_| input.error(LIBRARY_USAGE))?;
+        let mut functions = Vec::new();
+        while !input.is_empty() {
+            functions.push(parse_item(input)?);
+            input
+                .parse::<Token![;]>()
+                .map_err(|_| input.error("expected `;` after the function"))?;
+        }
+        Ok(LibraryInput {
+            krate,
+            library,
+            options,
+            functions,
+        })
+    })
+    .parse2(tokens)
+}
+
+fn parse_item(input: ParseStream<'_>) -> syn::Result<Item> {
+    let attrs = input.call(syn::Attribute::parse_outer)?;
+    let vis: syn::Visibility = input.parse()?;
+    input
+        .parse::<Token![static]>()
+        .map_err(|_| input.error(LIBRARY_USAGE))?;
+    let ident: Ident = input.parse()?;
+    input.parse::<Token![:]>()?;
+    let ty: syn::Type = input.parse()?;
+    input.parse::<Token![=]>()?;
+    let literal: LitStr = input.parse().map_err(|_| input.error(LIBRARY_USAGE))?;
+    Ok(Item {
+        attrs,
+        vis,
+        ident,
+        ty,
+        literal,
+    })
+}
+
 /// Parses the whole macro input.
 pub(crate) fn parse_input(tokens: TokenStream) -> syn::Result<Input> {
     parse_with.parse2(tokens)

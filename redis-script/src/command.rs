@@ -1,4 +1,6 @@
-//! The four script commands, as handed to a [`Transport`](crate::Transport).
+//! The script commands (EVALSHA, EVAL and their read-only forms) and the function calls (FCALL,
+//! FCALL_RO), as handed to a [`Transport`](crate::Transport): all take a name or a text, then
+//! `numkeys key.. arg..`.
 
 use crate::Values;
 
@@ -14,6 +16,10 @@ pub enum CommandName {
     EvalRo,
     /// `EVALSHA_RO sha1 numkeys key.. arg..` (Redis 7+)
     EvalShaRo,
+    /// `FCALL function numkeys key.. arg..` (Redis 7+): a function of a library.
+    Fcall,
+    /// `FCALL_RO function numkeys key.. arg..` (Redis 7+): a function flagged `no-writes`.
+    FcallRo,
 }
 
 impl CommandName {
@@ -24,13 +30,23 @@ impl CommandName {
             CommandName::EvalSha => "EVALSHA",
             CommandName::EvalRo => "EVAL_RO",
             CommandName::EvalShaRo => "EVALSHA_RO",
+            CommandName::Fcall => "FCALL",
+            CommandName::FcallRo => "FCALL_RO",
         }
     }
 
-    /// True for EVAL_RO and EVALSHA_RO: the server refuses any write, so the command may be retried or
-    /// routed to a replica.
+    /// True for EVAL_RO, EVALSHA_RO and FCALL_RO: the server refuses any write, so the command may be
+    /// retried or routed to a replica.
     pub const fn is_read_only(self) -> bool {
-        matches!(self, CommandName::EvalRo | CommandName::EvalShaRo)
+        matches!(
+            self,
+            CommandName::EvalRo | CommandName::EvalShaRo | CommandName::FcallRo
+        )
+    }
+
+    /// True for FCALL and FCALL_RO, which name a function of a library.
+    pub const fn is_function(self) -> bool {
+        matches!(self, CommandName::Fcall | CommandName::FcallRo)
     }
 
     /// True for EVALSHA and EVALSHA_RO, which name the script by its SHA-1.
@@ -45,7 +61,8 @@ impl std::fmt::Display for CommandName {
     }
 }
 
-/// One script command: its name, the script text or SHA-1, the keys and the arguments.
+/// One script command or function call: its name, the script text or SHA-1 (or the function's name),
+/// the keys and the arguments.
 ///
 /// Its `Debug` form shows the name, the SHA-1 (never the script text) and the number of keys and
 /// arguments, never their values, so it is safe to log.
@@ -60,7 +77,8 @@ pub struct Command<'a> {
 
 impl<'a> Command<'a> {
     /// A command for a script with text `script` and SHA-1 `sha1`: `body()` is the text for EVAL and
-    /// EVAL_RO, the SHA-1 for EVALSHA and EVALSHA_RO.
+    /// EVAL_RO, the SHA-1 for EVALSHA and EVALSHA_RO. For FCALL and FCALL_RO, `script` is the name of
+    /// the function and `sha1` the SHA-1 of its library.
     pub fn new(
         name: CommandName,
         script: &'a str,
@@ -83,12 +101,13 @@ impl<'a> Command<'a> {
         self.name
     }
 
-    /// The first argument: the script text (EVAL, EVAL_RO) or its SHA-1 (EVALSHA, EVALSHA_RO).
+    /// The first argument: the script text (EVAL, EVAL_RO), its SHA-1 (EVALSHA, EVALSHA_RO), or the
+    /// function's name (FCALL, FCALL_RO).
     pub fn body(&self) -> &'a str {
         self.body
     }
 
-    /// The SHA-1 of the script, whichever command this is.
+    /// The SHA-1 of the script (of the library, for FCALL), whichever command this is.
     pub fn sha1(&self) -> &'a str {
         self.sha1
     }

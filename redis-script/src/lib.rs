@@ -8,6 +8,7 @@ pub(crate) mod batch;
 mod command;
 mod de;
 mod error;
+mod function;
 mod preload;
 #[cfg(feature = "registry")]
 mod registry;
@@ -29,6 +30,7 @@ pub use error::{
     BatchError, BatchErrorKind, Error, FailedLoad, LoadedScript, PreloadError, Result, ScriptError,
     ServerError, TransportError, TransportErrorKind,
 };
+pub use function::{Function, FunctionRO, Library};
 pub use preload::{Missing, Preloaded, ScriptRef, missing_scripts, preload_scripts};
 #[cfg(feature = "registry")]
 pub use preload::{missing, preload};
@@ -92,10 +94,60 @@ macro_rules! lua_script {
     };
 }
 
+/// Reads a library of Redis Functions at compile time, checks it, and defines a static [`Library`]
+/// and one static per function, each a [`Function<T>`] (FCALL) or a [`FunctionRO<T>`] (FCALL_RO)
+/// with the reply type the caller chooses.
+///
+/// The first item names the library's file (relative to the file of the macro call, as for
+/// `include_str!`), with the options of [`lua_script!`] that concern the checks (`commands`,
+/// `readonly_commands`, `servers`, `allow_key_locking`); each following item names a function the
+/// library registers.
+///
+/// ```
+/// use redis_script::{Function, FunctionRO, Library, lua_library};
+///
+/// lua_library! {
+///     /// The seed's examples as one library.
+///     pub static SEED: Library = "../../examples/lua/seed_library.lua";
+///     pub static INCR_TTL: Function<i64> = "incr_ttl";
+///     pub static POST_STATS: FunctionRO<(i64, i64, f64)> = "post_stats";
+/// }
+///
+/// assert_eq!(SEED.name(), "seed");
+/// assert_eq!(INCR_TTL.called_name(), format!("incr_ttl__{}", SEED.version().unwrap()));
+/// ```
+///
+/// The file is checked as Redis would load it and run its functions: the `#!lua name=` line, Lua 5.1
+/// syntax, every `redis.register_function` (a literal name, literal flags Redis knows, no name
+/// twice), the commands each function calls (no writes in one flagged `no-writes`), and what a
+/// function can not use (`KEYS` and `ARGV`, `redis.call` while the library loads). A function the
+/// file does not register, or a `FunctionRO` for one without `no-writes`, is a compile error:
+///
+/// ```compile_fail
+/// redis_script::lua_library! {
+///     static SEED: redis_script::Library = "../../examples/lua/seed_library.lua";
+///     // incr_ttl writes, and is not flagged no-writes.
+///     static INCR_TTL: redis_script::FunctionRO<i64> = "incr_ttl";
+/// }
+/// ```
+///
+/// The library is loaded under a version, the first 12 hex digits of the SHA-1 of the file: the
+/// library as `<name>__<version>` and each function as `<function>__<version>`, so two builds with
+/// different code run side by side on one server (see [`Library`]). What FUNCTION LOAD sends is
+/// therefore the file with those names changed, not the file byte for byte.
+#[macro_export]
+macro_rules! lua_library {
+    ($($input:tt)*) => {
+        $crate::__private::lua_library! { $crate; $($input)* }
+    };
+}
+
 /// Not public API: what `lua_script!` expands to.
 #[doc(hidden)]
 pub mod __private {
-    pub use redis_script_macros::lua_script;
+    pub use redis_script_macros::{lua_library, lua_script};
+
+    pub use crate::function::FunctionParts;
 
     #[cfg(feature = "registry")]
     pub use crate::registry::REDIS_SCRIPTS;

@@ -138,7 +138,11 @@ pub async fn preload_scripts<'a, C: Transport + ?Sized>(
             servers: servers.len(),
         })
     } else {
-        Err(Error::Preload(Box::new(PreloadError { loaded, failed })))
+        Err(Error::Preload(Box::new(PreloadError {
+            loaded,
+            failed,
+            what: "script",
+        })))
     }
 }
 
@@ -206,7 +210,7 @@ fn distinct<'a>(scripts: impl IntoIterator<Item = ScriptRef<'a>>) -> Vec<ScriptR
 }
 
 /// The servers with a script cache of their own: the primaries of a cluster, or the one server.
-async fn servers<C: Transport + ?Sized>(conn: &C) -> Result<Vec<Option<String>>, Error> {
+pub(crate) async fn servers<C: Transport + ?Sized>(conn: &C) -> Result<Vec<Option<String>>, Error> {
     Ok(match conn.primaries().await? {
         Some(primaries) => primaries.into_iter().map(Some).collect(),
         None => vec![None],
@@ -214,7 +218,7 @@ async fn servers<C: Transport + ?Sized>(conn: &C) -> Result<Vec<Option<String>>,
 }
 
 /// Sends `commands` in one round trip to `server` (or the transport's one server).
-async fn on<C: Transport + ?Sized>(
+pub(crate) async fn on<C: Transport + ?Sized>(
     conn: &C,
     commands: &[BatchCommand<'_>],
     server: Option<&str>,
@@ -227,7 +231,7 @@ async fn on<C: Transport + ?Sized>(
     conn.send_batch(batch).await
 }
 
-fn unexpected(command: &str) -> Error {
+pub(crate) fn unexpected(command: &str) -> Error {
     Error::Transport(crate::TransportError::new(
         crate::TransportErrorKind::Protocol,
         format!("the reply to {command} is not what Redis sends"),

@@ -69,6 +69,18 @@ impl CallSpan {
         );
     }
 
+    /// The server did not have the function: its library is loaded and the function called again.
+    pub(crate) fn library_loaded(&self) {
+        self.span.record("redis.script.fallback", true);
+        tracing::event!(
+            target: TARGET,
+            tracing::Level::INFO,
+            db.operation.name = "FUNCTION LOAD",
+            "Function not found: the server does not have the library; loading it with FUNCTION LOAD \
+             and calling the function again"
+        );
+    }
+
     pub(crate) fn finish<T>(&self, result: &Result<T, Error>) {
         if let Err(error) = result {
             failed(&self.span, error);

@@ -137,6 +137,31 @@ impl RedisServer {
             .unwrap()
     }
 
+    /// A connection as a new ACL user `app` (password `app-password`, every key, `+@all`) with `denied`
+    /// taken away, e.g. `-function` or `-script|load`.
+    pub async fn connection_denied(&self, denied: &str) -> MultiplexedConnection {
+        let () = self
+            .query(
+                redis::cmd("ACL")
+                    .arg("SETUSER")
+                    .arg("app")
+                    .arg("on")
+                    .arg(">app-password")
+                    .arg("~*")
+                    .arg("+@all")
+                    .arg(denied),
+            )
+            .await;
+        Client::open(format!(
+            "redis://app:app-password@127.0.0.1:{}/",
+            self.port()
+        ))
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap()
+    }
+
     /// A new `ConnectionManager` (a reconnecting multiplexed connection).
     pub async fn connection_manager(&self) -> ConnectionManager {
         self.client().get_connection_manager().await.unwrap()

@@ -33,6 +33,8 @@ fn example(name: &str) -> PathBuf {
                 "batch",
                 "--example",
                 "scripts",
+                "--example",
+                "functions",
             ])
             .env("CARGO_TARGET_DIR", profile.parent().unwrap());
         if profile.file_name().is_some_and(|n| n == "release") {
@@ -245,4 +247,32 @@ async fn scripts_lists_the_binary_s_scripts_and_preloads_them() {
             .await;
         assert_eq!(flags, [1], "{line}");
     }
+}
+
+#[tokio::test]
+async fn functions_calls_the_seed_library_and_leaves_nothing_behind() {
+    let server = RedisServer::start();
+    let (stdout, _) = run(&example("functions"), &server.url());
+    assert_line(&stdout, "library", |l| {
+        l.starts_with("library seed loads as seed__")
+    });
+    assert_line(&stdout, "greeting", |l| l == "Hello, World!");
+    assert_line(&stdout, "counter", |l| {
+        l.ends_with(" = 1 (expires in an hour)")
+    });
+    assert_line(&stdout, "stats", |l| {
+        l == "1000 views, 150 likes, ratio 0.15 (FCALL_RO)"
+    });
+    assert_line(&stdout, "rate limit", |l| l.starts_with("request 1 of 100"));
+    let stats = server.commandstats().await;
+    assert_eq!(stats.calls("function|load"), 1, "{stdout}");
+    assert_eq!(
+        stats.calls("fcall_ro"),
+        3,
+        "the first call twice, POST_STATS once"
+    );
+    assert_eq!(stats.calls("fcall"), 2);
+    assert_eq!(dbsize(&server).await, 0, "keys and library removed");
+    let libraries: Vec<redis::Value> = server.query(redis::cmd("FUNCTION").arg("LIST")).await;
+    assert!(libraries.is_empty());
 }

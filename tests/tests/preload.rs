@@ -119,24 +119,7 @@ async fn missing_names_the_scripts_a_server_lacks() {
 #[tokio::test]
 async fn preload_refused_by_acl_says_which_scripts_failed_and_why() {
     let server = RedisServer::start();
-    let () = server
-        .query(
-            redis::cmd("ACL")
-                .arg("SETUSER")
-                .arg("app")
-                .arg("on")
-                .arg(">app-password")
-                .arg("~*")
-                .arg("+@all")
-                .arg("-script|load"),
-        )
-        .await;
-    let client = redis::Client::open(format!(
-        "redis://app:app-password@127.0.0.1:{}/",
-        server.port()
-    ))
-    .unwrap();
-    let conn = client.get_multiplexed_async_connection().await.unwrap();
+    let conn = server.connection_denied("-script|load").await;
     let runtime = Script::<i64>::new("return 8").with_name("eight").unwrap();
 
     let err = preload_scripts(

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use redis_script::rest::Upstash;
-use redis_script::{Pipeline, Script, ScriptRO, lua_script};
+use redis_script::{Function, Library, Pipeline, Script, ScriptRO, lua_library, lua_script};
 use redis_script_tests::RedisServer;
 use redis_script_tests::spans::{RecordedSpan, SpanRecorder};
 use redis_script_tests::upstash::UpstashLocal;
@@ -13,6 +13,11 @@ use redis_script_tests::upstash::UpstashLocal;
 static INCR_TTL: Script<i64> = lua_script!("../../examples/lua/incr_ttl.lua", name = "incr_ttl");
 static POST_STATS: ScriptRO<(i64, i64, String)> =
     lua_script!("../../examples/lua/post_stats.lua", readonly);
+
+lua_library! {
+    static SEED: Library = "../../examples/lua/seed_library.lua";
+    static INCR: Function<i64> = "incr_ttl";
+}
 
 const KEY: &str = "key-s3cr3t-t1";
 const ARG: &str = "4242";
@@ -168,4 +173,34 @@ fn reqwest_url(url: &str) -> (String, u16) {
     let rest = url.trim_start_matches("http://").trim_end_matches('/');
     let (host, port) = rest.rsplit_once(':').unwrap();
     (host.to_owned(), port.parse().unwrap())
+}
+
+#[tokio::test]
+async fn a_function_call_is_one_span_named_after_its_function_and_the_load_is_an_event() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    let (recorder, _guard) = SpanRecorder::install();
+
+    assert_eq!(INCR.call(&conn, [KEY], [ARG]).await.unwrap(), 1);
+    assert_eq!(INCR.call(&conn, [KEY], [ARG]).await.unwrap(), 2);
+
+    let calls = only(&recorder.spans(), "redis.script");
+    assert_eq!(calls.len(), 2);
+    for call in &calls {
+        assert_eq!(call.field("db.system.name"), Some("redis"));
+        assert_eq!(call.field("db.operation.name"), Some("FCALL"));
+        assert_eq!(call.field("db.query.summary"), Some("FCALL seed.incr_ttl"));
+        assert_eq!(call.field("redis.script.name"), Some("seed.incr_ttl"));
+        assert_eq!(call.field("redis.script.sha1"), Some(SEED.sha1()));
+    }
+    assert_eq!(calls[0].field("redis.script.fallback"), Some("true"));
+    assert_eq!(
+        calls[0].events[0]
+            .get("db.operation.name")
+            .map(String::as_str),
+        Some("FUNCTION LOAD")
+    );
+    assert_eq!(calls[1].field("redis.script.fallback"), Some("false"));
+    assert!(calls[1].events.is_empty());
+    assert_clean(&recorder, &[KEY, ARG]);
 }

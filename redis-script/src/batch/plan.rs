@@ -291,6 +291,7 @@ mod tests {
                         text: Shared::Static("return 1"),
                         sha1: Shared::Static(sha1),
                         name: None,
+                        function: false,
                     }));
                     entries.push_script((source, false), &["k"], &());
                 }

@@ -90,6 +90,20 @@ impl Error {
         matches!(self, Error::Server(e) if e.is_noscript())
     }
 
+    /// True for the server's own reply to FCALL of a function it does not have (`ERR Function not
+    /// found`): the library is not loaded, and nothing ran.
+    pub fn is_function_not_found(&self) -> bool {
+        matches!(self, Error::Server(e) if e.is_function_not_found())
+    }
+
+    /// True for the server's reply to FUNCTION LOAD of a library it already has (`ERR Library 'x'
+    /// already exists`).
+    pub(crate) fn is_library_exists(&self) -> bool {
+        matches!(self, Error::Server(e) if &*e.code == "ERR"
+            && e.message.starts_with("Library '")
+            && e.message.ends_with("' already exists"))
+    }
+
     /// True when the script was refused or stopped because it tried to write although run read-only
     /// (EVAL_RO, EVALSHA_RO, or a `no-writes` shebang).
     pub fn is_read_only_violation(&self) -> bool {
@@ -248,6 +262,12 @@ impl ServerError {
         &*self.code == "NOSCRIPT" && self.message.starts_with("No matching script")
     }
 
+    /// True for `ERR Function not found`, the server's reply to FCALL of a function no library it has
+    /// registers. Matched exactly: `lua_library!` refuses functions that return that text themselves.
+    pub fn is_function_not_found(&self) -> bool {
+        &*self.code == "ERR" && &*self.message == "Function not found"
+    }
+
     /// True when this is one of Redis's refusals that come before a script runs, so nothing ran:
     /// NOSCRIPT, BUSY, NOAUTH, NOPERM, WRONGPASS, READONLY, MISCONF, OOM, LOADING, MOVED, ASK,
     /// CROSSSLOT, TRYAGAIN, CLUSTERDOWN, MASTERDOWN, and `ERR` for an unknown command, a wrong number
@@ -272,7 +292,8 @@ impl ServerError {
             "CLUSTERDOWN",
             "MASTERDOWN",
         ];
-        const ERR_PREFIXES: [&str; 8] = [
+        const ERR_PREFIXES: [&str; 9] = [
+            "Function not found",
             "unknown command",
             "wrong number of arguments",
             "Number of keys can't be",
@@ -337,10 +358,16 @@ impl ScriptError {
         if let Some(at) = message.rfind(SUFFIX_START) {
             let suffix = &message[at + SUFFIX_START.len()..];
             // Redis names the script (`<sha1>, on @user_script:3.`), Valkey does not (`on @user_script:3.`).
+            // A function: `<function>, on @user_function:3.`; the function is known to the caller.
             let located = match suffix.split_once(", on @user_script:") {
                 Some((sha1, place)) => Some((Some(sha1), place)),
                 None => suffix
                     .strip_prefix("on @user_script:")
+                    .or_else(|| {
+                        suffix
+                            .split_once("on @user_function:")
+                            .map(|(_, place)| place)
+                    })
                     .map(|place| (None, place)),
             };
             if let Some((sha1, place)) = located {
@@ -358,8 +385,13 @@ impl ScriptError {
         let located = message
             .strip_prefix("Error compiling script (new function): ")
             .or_else(|| message.strip_prefix("Error running script (call to f_"))
+            .or_else(|| message.strip_prefix("Error compiling function: "))
             .unwrap_or(message);
-        if let Some(rest) = located.split_once("user_script:").map(|(_, r)| r) {
+        if let Some(rest) = located
+            .split_once("user_script:")
+            .or_else(|| located.split_once("user_function:"))
+            .map(|(_, r)| r)
+        {
             let line = rest.split(':').next().and_then(|n| n.parse().ok());
             return Some(ScriptError {
                 code: code.to_owned(),
@@ -388,9 +420,10 @@ impl ScriptError {
         self.sha1.as_deref()
     }
 
-    /// True when Redis could not compile the script (a syntax error): nothing ran.
+    /// True when Redis could not compile the script or library (a syntax error): nothing ran.
     pub fn is_compile_error(&self) -> bool {
         self.message.starts_with("Error compiling script")
+            || self.message.starts_with("Error compiling function")
     }
 
     /// The line of the script where the error was raised, when the server named it.
@@ -557,6 +590,7 @@ mod tests {
             text: Shared::Static("return 1"),
             sha1: Shared::Static(sha1),
             name: Some(Shared::Static("lua/replica.lua")),
+            function: false,
         };
         let named = e.for_script(&source(sha1));
         assert_eq!(

@@ -4,7 +4,7 @@ use std::fmt;
 
 use super::Error;
 
-/// Some scripts could not be loaded on some server: which were loaded where, and which failed where,
+/// Some scripts (or a library of functions) could not be loaded on some server: which were loaded where, and which failed where,
 /// with the server's answer (`NOPERM` without the ACL permission for SCRIPT, a node that is down).
 ///
 /// Nothing ran: loading a script runs none of it. The scripts that failed are loaded by the first
@@ -13,6 +13,8 @@ use super::Error;
 pub struct PreloadError {
     pub(crate) loaded: Vec<LoadedScript>,
     pub(crate) failed: Vec<FailedLoad>,
+    /// What was loaded: `"script"` (SCRIPT LOAD) or `"library"` (FUNCTION LOAD).
+    pub(crate) what: &'static str,
 }
 
 /// A script loaded on a server.
@@ -67,9 +69,10 @@ impl fmt::Display for PreloadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} of {} script loads failed",
+            "{} of {} {} loads failed",
             self.failed.len(),
-            self.failed.len() + self.loaded.len()
+            self.failed.len() + self.loaded.len(),
+            self.what
         )?;
         for (i, failed) in self.failed.iter().enumerate() {
             let at = place(

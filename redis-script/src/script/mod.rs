@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::{Args, CommandName, Error, Reply, Transport};
 pub use name::{MAX_NAME_LEN, ScriptNameError};
-use source::Call;
+pub(crate) use source::{Call, sha1_hex};
 pub(crate) use source::{ScriptLabel, Shared, Source};
 
 macro_rules! script_type {
@@ -60,6 +60,7 @@ macro_rules! script_type {
                         text: Shared::Static(script),
                         sha1: Shared::Static(sha1),
                         name: Some(Shared::Static(name)),
+                        function: false,
                     },
                     reply: PhantomData,
                 }

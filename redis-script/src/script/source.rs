@@ -59,6 +59,9 @@ pub(crate) struct Source {
     pub(crate) text: Shared,
     pub(crate) sha1: Shared,
     pub(crate) name: Option<Shared>,
+    /// A function of a library: `text` is the library's code, `sha1` its SHA-1, `name`
+    /// `library.function`.
+    pub(crate) function: bool,
 }
 
 impl Source {
@@ -68,6 +71,7 @@ impl Source {
             text: text.into(),
             sha1,
             name: None,
+            function: false,
         }
     }
 
@@ -76,6 +80,7 @@ impl Source {
         ScriptLabel {
             name: self.name.clone(),
             sha1: self.sha1.clone(),
+            function: self.function,
         }
     }
 
@@ -147,13 +152,16 @@ impl fmt::Debug for Source {
 pub(crate) struct ScriptLabel {
     pub(crate) name: Option<Shared>,
     pub(crate) sha1: Shared,
+    /// A function: `name` is `library.function`, `sha1` the library's.
+    pub(crate) function: bool,
 }
 
 impl fmt::Display for ScriptLabel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.name {
-            Some(name) => write!(f, "script {:?} ({})", &**name, &*self.sha1),
-            None => write!(f, "script {}", &*self.sha1),
+        match (&self.name, self.function) {
+            (Some(name), true) => write!(f, "function {:?} (library {})", &**name, &*self.sha1),
+            (Some(name), false) => write!(f, "script {:?} ({})", &**name, &*self.sha1),
+            (None, _) => write!(f, "script {}", &*self.sha1),
         }
     }
 }
@@ -176,7 +184,7 @@ impl Call {
         }
     }
 
-    fn split(&self) -> (Values<'_>, Values<'_>) {
+    pub(crate) fn split(&self) -> (Values<'_>, Values<'_>) {
         let all = self.values.len();
         (
             self.values.values_in(0..self.keys),
@@ -186,7 +194,7 @@ impl Call {
 }
 
 /// Lowercase hex SHA-1 of `bytes`, as Redis names scripts.
-fn sha1_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha1_hex(bytes: &[u8]) -> String {
     use sha1::Digest as _;
     use std::fmt::Write as _;
     let digest = sha1::Sha1::digest(bytes);

@@ -1,0 +1,105 @@
+//! The one place a function call loads its library: FCALL; on the server's own `ERR Function not
+//! found`, and only on it, FUNCTION LOAD and FCALL again, in one round trip to the same server.
+
+use serde::de::DeserializeOwned;
+
+use super::Inner;
+use crate::batch::Entries;
+use crate::error::PreloadError;
+use crate::script::Call;
+use crate::{
+    ArgList, Batch, BatchCommand, BatchKeys, Command, CommandName, Error, FailedLoad, Reply,
+    Transport,
+};
+
+/// Calls the function; decodes the reply; names the function in any error.
+pub(super) async fn call<T: DeserializeOwned, C: Transport + ?Sized>(
+    conn: &C,
+    function: &Inner,
+    name: CommandName,
+    call: Call,
+) -> Result<T, Error> {
+    #[cfg(feature = "tracing")]
+    {
+        let span = crate::trace::CallSpan::new(&function.source, name, conn.server_address());
+        let run = run(conn, function, name, call, || span.library_loaded());
+        let result = tracing::Instrument::instrument(run, span.span().clone()).await;
+        span.finish(&result);
+        result
+    }
+    #[cfg(not(feature = "tracing"))]
+    run(conn, function, name, call, || {}).await
+}
+
+async fn run<T: DeserializeOwned, C: Transport + ?Sized>(
+    conn: &C,
+    function: &Inner,
+    name: CommandName,
+    call: Call,
+    on_load: impl Fn(),
+) -> Result<T, Error> {
+    let (keys, args) = call.split();
+    let command = Command::new(name, &function.called_as, &function.source.sha1, keys, args);
+    let reply = match conn.send(command).await {
+        Err(e) if e.is_function_not_found() => {
+            on_load();
+            load_and_call(conn, function, command).await
+        }
+        reply => reply,
+    };
+    let decoded = match reply {
+        Ok(reply) => crate::from_reply(reply).map_err(Error::from),
+        Err(e) => Err(e),
+    };
+    decoded.map_err(|e| e.for_script(&function.source))
+}
+
+/// `FUNCTION LOAD <code>` and `command` in one round trip, to the server the call's keys live on.
+///
+/// The call's reply is the answer, unless the server still has no such function: then the load's
+/// failure, if it failed for another reason than "already exists", says why (NOPERM, a library the
+/// server refuses).
+async fn load_and_call<C: Transport + ?Sized>(
+    conn: &C,
+    function: &Inner,
+    command: Command<'_>,
+) -> Result<Reply, Error> {
+    let mut entries = Entries::default();
+    entries.push_script((&function.source, false), &command.keys(), &());
+    let groups = conn.split_batch(BatchKeys::new(&entries), false).await?;
+    let load = ArgList::new(&("FUNCTION", "LOAD", function.library.code()));
+    let commands = [
+        BatchCommand::Raw(load.values()),
+        BatchCommand::Script(command),
+    ];
+    let batch = Batch::new(&commands, false, false);
+    let batch = match groups.as_ref().and_then(|groups| groups.first()) {
+        Some(group) => batch.for_group(group),
+        None => batch,
+    };
+    let mut replies = conn.send_batch(batch).await?.into_iter();
+    let (Some(loaded), Some(called)) = (replies.next(), replies.next()) else {
+        return Err(Error::Transport(crate::TransportError::new(
+            crate::TransportErrorKind::Protocol,
+            "the server answered FUNCTION LOAD and FCALL with fewer replies than commands"
+                .to_owned(),
+            true,
+        )));
+    };
+    match (loaded, called) {
+        (Err(load), Err(call)) if call.is_function_not_found() && !load.is_library_exists() => {
+            // Nothing ran: the call found no function.
+            Err(Error::Preload(Box::new(PreloadError {
+                loaded: Vec::new(),
+                failed: vec![FailedLoad {
+                    server: None,
+                    name: Some(function.library.loaded_name().to_owned()),
+                    sha1: function.library.sha1().to_owned(),
+                    error: load,
+                }],
+                what: "library",
+            })))
+        }
+        (_, called) => called,
+    }
+}

@@ -1,0 +1,397 @@
+//! Redis Functions: a [`Library`] of Lua functions, loaded with FUNCTION LOAD, and its functions as
+//! typed values, [`Function<T>`] (FCALL) and [`FunctionRO<T>`] (FCALL_RO).
+//!
+//! `lua_library!` checks a library at compile time and loads it under a **version**: the library and
+//! each of its functions are named `<name>__<version>`, the version being the first 12 hex digits of
+//! the SHA-1 of the file. Two builds with different code then never replace each other's functions on
+//! a server they share (a rolling deploy); [`Library::delete_other_versions`] removes the libraries
+//! older builds left.
+
+mod call;
+mod versions;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+
+use crate::script::{Shared, Source};
+use crate::{Args, CommandName, Error, Reply, Transport};
+
+/// A library of Redis Functions: its code and the name it is loaded under.
+///
+/// Built by [`lua_library!`](crate::lua_library) (checked, versioned) or [`Library::new`] (at run
+/// time, unchecked, sent as given). Cloning is cheap: the code is shared, never copied.
+#[derive(Clone)]
+pub struct Library {
+    /// The name in the file's `#!lua name=` line.
+    name: Shared,
+    /// The name it is loaded under: `<name>__<version>`, or `name`.
+    loaded_as: Shared,
+    /// What FUNCTION LOAD sends.
+    code: Shared,
+    /// The SHA-1 of the file (of `code`, for a library built at run time).
+    sha1: Shared,
+    /// `None` for a library built at run time.
+    version: Option<Shared>,
+}
+
+impl Library {
+    /// A library built at run time, unchecked and not versioned: FUNCTION LOAD sends `code` byte for
+    /// byte and its functions are called by the names it registers. Its name is read from the
+    /// `#!lua name=` line (empty when there is none: the server then refuses the library).
+    ///
+    /// Two programs that load different code under one library name replace each other's functions
+    /// only if they use FUNCTION LOAD REPLACE, which this crate never sends: the second one's load
+    /// answers "already exists" and its calls run the first one's code. Libraries known at compile
+    /// time are better written with [`lua_library!`](crate::lua_library), which checks and versions
+    /// them.
+    pub fn new(code: impl Into<Cow<'static, str>>) -> Library {
+        let code: Shared = code.into().into();
+        let name: Shared = Shared::Arc(Arc::from(metadata_name(&code)));
+        Library {
+            loaded_as: name.clone(),
+            name,
+            sha1: Shared::Arc(crate::script::sha1_hex(code.as_bytes()).into()),
+            code,
+            version: None,
+        }
+    }
+
+    #[doc(hidden)]
+    pub const fn __from_parts(
+        name: &'static str,
+        loaded_as: &'static str,
+        code: &'static str,
+        sha1: &'static str,
+        version: &'static str,
+    ) -> Library {
+        Library {
+            name: Shared::Static(name),
+            loaded_as: Shared::Static(loaded_as),
+            code: Shared::Static(code),
+            sha1: Shared::Static(sha1),
+            version: Some(Shared::Static(version)),
+        }
+    }
+
+    /// The library's name, as its `#!lua name=` line gives it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The name it is loaded under and FUNCTION LIST shows: `<name>__<version>` for a library of
+    /// `lua_library!`, [`name`](Self::name) for one built at run time.
+    pub fn loaded_name(&self) -> &str {
+        &self.loaded_as
+    }
+
+    /// The version: the first 12 hex digits of the SHA-1 of the file; `None` for a library built at
+    /// run time.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// The SHA-1 of the library's file (for one built at run time, of its code).
+    pub fn sha1(&self) -> &str {
+        &self.sha1
+    }
+
+    /// The code FUNCTION LOAD sends: for a library of `lua_library!`, the file with the library and
+    /// its functions renamed to their versioned names (lines stay where they were).
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The function `name` registers, called with FCALL. Unchecked: a name the library does not
+    /// register fails when called (`ERR Function not found`, after one load).
+    pub fn function<T>(&self, name: &str) -> Function<T> {
+        Function {
+            inner: Inner::new(self, name),
+            reply: PhantomData,
+        }
+    }
+
+    /// The read-only function `name` (flagged `no-writes`), called with FCALL_RO. Unchecked, as
+    /// [`function`](Self::function).
+    pub fn function_ro<T>(&self, name: &str) -> FunctionRO<T> {
+        FunctionRO {
+            inner: Inner::new(self, name),
+            reply: PhantomData,
+        }
+    }
+
+    /// Loads the library on every server of `conn` (each primary of a cluster) with FUNCTION LOAD; a
+    /// server that already has it counts as loaded. Calls load it on their own when a server lacks
+    /// it; this saves the first call that, and lets a deploy check that it can.
+    ///
+    /// A server that refuses (NOPERM, a node that is down) makes the whole an
+    /// [`Error::Preload`] that says where it was loaded and where it failed, and why.
+    pub async fn load<C: Transport + ?Sized>(&self, conn: &C) -> Result<(), Error> {
+        versions::load(self, conn).await
+    }
+
+    /// The other versions of this library some server of `conn` holds (FUNCTION LIST): libraries
+    /// named `<name>__<12 hex digits>` other than [`loaded_name`](Self::loaded_name), sorted, each
+    /// once. Empty for a library built at run time, which has no versions.
+    pub async fn other_versions<C: Transport + ?Sized>(
+        &self,
+        conn: &C,
+    ) -> Result<Vec<String>, Error> {
+        versions::other_versions(self, conn).await.map(|found| {
+            let mut names: Vec<String> = found.into_iter().map(|(_, name)| name).collect();
+            names.sort();
+            names.dedup();
+            names
+        })
+    }
+
+    /// Deletes the [other versions](Self::other_versions) of this library from every server of `conn`
+    /// (FUNCTION DELETE) and returns their names. Run it once no build that calls them is left: a call
+    /// of an older build whose library was deleted loads it again.
+    pub async fn delete_other_versions<C: Transport + ?Sized>(
+        &self,
+        conn: &C,
+    ) -> Result<Vec<String>, Error> {
+        versions::delete_other_versions(self, conn).await
+    }
+}
+
+impl fmt::Debug for Library {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Library")
+            .field("name", &self.name)
+            .field("loaded_as", &self.loaded_as)
+            .field("sha1", &self.sha1)
+            .field("bytes", &self.code.len())
+            .finish()
+    }
+}
+
+/// The name in `#!lua name=<name>`, as Redis reads it (`name=` in any case); empty if there is none.
+fn metadata_name(code: &str) -> &str {
+    let first = code.split('\n').next().unwrap_or_default();
+    if !first.starts_with("#!") {
+        return "";
+    }
+    first
+        .split_ascii_whitespace()
+        .skip(1)
+        .find_map(|word| {
+            word.get(..5)
+                .filter(|key| key.eq_ignore_ascii_case("name="))
+                .and_then(|_| word.get(5..))
+        })
+        .map(|name| name.trim_matches(['"', '\'']))
+        .unwrap_or_default()
+}
+
+/// What a function is made of: its library, the name it is called by, and the label errors and traces
+/// show (`library.function`).
+#[derive(Clone)]
+struct Inner {
+    library: Library,
+    /// The name as the library's file registers it.
+    name: Shared,
+    /// The name FCALL sends: `<name>__<version>`, or `name`.
+    called_as: Shared,
+    /// For errors, traces and batches: the library's code and SHA-1, named `library.function`.
+    source: Source,
+}
+
+impl Inner {
+    fn new(library: &Library, name: &str) -> Inner {
+        let name: Shared = Shared::Arc(name.into());
+        let called_as = match &library.version {
+            Some(version) => Shared::Arc(format!("{}__{}", &*name, &**version).into()),
+            None => name.clone(),
+        };
+        Inner {
+            source: Source {
+                text: library.code.clone(),
+                sha1: library.sha1.clone(),
+                name: Some(Shared::Arc(format!("{}.{}", library.name(), &*name).into())),
+                function: true,
+            },
+            library: library.clone(),
+            name,
+            called_as,
+        }
+    }
+
+    /// `code` and `sha1` are the library's, as the macro embedded them.
+    const fn from_parts(library: Library, parts: FunctionParts) -> Inner {
+        Inner {
+            source: Source {
+                text: Shared::Static(parts.code),
+                sha1: Shared::Static(parts.sha1),
+                name: Some(Shared::Static(parts.label)),
+                function: true,
+            },
+            library,
+            name: Shared::Static(parts.name),
+            called_as: Shared::Static(parts.called_as),
+        }
+    }
+}
+
+/// Not public API: what `lua_library!` embeds for one function.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct FunctionParts {
+    /// The name the file registers.
+    pub name: &'static str,
+    /// `<name>__<version>`.
+    pub called_as: &'static str,
+    /// `library.function`.
+    pub label: &'static str,
+    /// The library's code, as sent.
+    pub code: &'static str,
+    /// The SHA-1 of the library's file.
+    pub sha1: &'static str,
+}
+
+macro_rules! function_type {
+    ($(#[$doc:meta])* $name:ident, $command:expr) => {
+        $(#[$doc])*
+        pub struct $name<T = Reply> {
+            inner: Inner,
+            reply: PhantomData<fn() -> T>,
+        }
+
+        impl<T> $name<T> {
+            #[doc(hidden)]
+            pub const fn __from_parts(library: Library, parts: FunctionParts) -> Self {
+                $name {
+                    inner: Inner::from_parts(library, parts),
+                    reply: PhantomData,
+                }
+            }
+
+            /// The function's name, as its library's file registers it.
+            pub fn name(&self) -> &str {
+                &self.inner.name
+            }
+
+            /// The name FCALL sends and SLOWLOG shows: `<name>__<version>` for a library of
+            /// `lua_library!`, [`name`](Self::name) otherwise.
+            pub fn called_name(&self) -> &str {
+                &self.inner.called_as
+            }
+
+            /// The library the function belongs to.
+            pub fn library(&self) -> &Library {
+                &self.inner.library
+            }
+
+            /// Calls the function with `keys` and `args` and decodes its reply into `T`.
+            ///
+            /// If the server answers that it has no such function (`ERR Function not found`), and
+            /// only then, the library is loaded (FUNCTION LOAD; "already exists", from a concurrent
+            /// loader, counts as loaded) and the function called once more, in one round trip. No
+            /// other error, and no transport failure, is ever followed by a second call.
+            pub fn call<'a, C: Transport + ?Sized>(
+                &'a self,
+                conn: &'a C,
+                keys: impl Args + 'a,
+                args: impl Args + 'a,
+            ) -> impl Future<Output = Result<T, Error>> + Send + 'a
+            where
+                T: DeserializeOwned,
+            {
+                let call = crate::script::Call::new(&keys, &args);
+                call::call(conn, &self.inner, $command, call)
+            }
+        }
+
+        impl<T> Clone for $name<T> {
+            fn clone(&self) -> Self {
+                $name {
+                    inner: self.inner.clone(),
+                    reply: PhantomData,
+                }
+            }
+        }
+
+        impl<T> fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("name", &self.inner.name)
+                    .field("called_as", &self.inner.called_as)
+                    .field("library", &self.inner.library.name)
+                    .field("sha1", &self.inner.library.sha1)
+                    .finish()
+            }
+        }
+    };
+}
+
+function_type!(
+    /// A function of a [`Library`], called with FCALL, whose reply decodes into `T`.
+    ///
+    /// ```no_run
+    /// # async fn run(conn: redis_script::redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
+    /// use redis_script::Library;
+    ///
+    /// let library = Library::new("#!lua name=counters\n\
+    ///     redis.register_function('incr', function(keys, args) return redis.call('INCR', keys[1]) end)");
+    /// let incr = library.function::<i64>("incr");
+    /// let n = incr.call(&conn, ["visits"], ()).await?;
+    /// # Ok(()) }
+    /// ```
+    Function,
+    CommandName::Fcall
+);
+
+function_type!(
+    /// A read-only function of a [`Library`] (flagged `no-writes`), called with FCALL_RO, whose
+    /// reply decodes into `T`: it may go to a replica and be sent again.
+    FunctionRO,
+    CommandName::FcallRo
+);
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_library_built_at_run_time_is_named_by_its_metadata() {
+        let library = Library::new("#!lua NAME=counters\nredis.register_function('f', g)");
+        assert_eq!(library.name(), "counters");
+        assert_eq!(library.loaded_name(), "counters");
+        assert_eq!(library.version(), None);
+        assert_eq!(Library::new("return 1").name(), "");
+        let f = library.function::<i64>("f");
+        assert_eq!((f.name(), f.called_name()), ("f", "f"));
+        assert_eq!(f.inner.source.name.as_deref(), Some("counters.f"));
+    }
+
+    #[test]
+    fn a_versioned_function_is_called_by_its_versioned_name() {
+        const LIB: Library =
+            Library::__from_parts("counters", "counters__abc", "code", "sha", "abc");
+        static F: FunctionRO<i64> = FunctionRO::__from_parts(
+            LIB,
+            FunctionParts {
+                name: "get",
+                called_as: "get__abc",
+                label: "counters.get",
+                code: "code",
+                sha1: "sha",
+            },
+        );
+        assert_eq!(F.called_name(), "get__abc");
+        assert_eq!(F.library().loaded_name(), "counters__abc");
+        assert_eq!(&*F.inner.source.text, "code");
+        assert_eq!(LIB.function::<i64>("incr").called_name(), "incr__abc");
+        let debug = format!("{F:?}");
+        assert!(
+            debug.contains("get__abc") && !debug.contains("code"),
+            "{debug}"
+        );
+    }
+}
