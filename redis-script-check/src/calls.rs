@@ -1,5 +1,6 @@
 //! Finds what the Redis checks need in the Lua AST: `redis.call`/`redis.pcall` with a literal command
-//! name, and error replies whose code is NOSCRIPT.
+//! name, and error replies with a literal text (the rules look for NOSCRIPT, a library for "ERR
+//! Function not found").
 
 use full_moon::ast::{
     Assignment, Ast, Call, Expression, Field, FunctionArgs, FunctionCall, Index, LocalAssignment,
@@ -18,19 +19,31 @@ pub(crate) struct CommandCall {
     pub(crate) sub: Option<String>,
 }
 
-/// Where a script produces an error reply whose code is NOSCRIPT.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct NoscriptReply {
+/// Where a script produces an error reply with a literal text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ErrorReply {
     pub(crate) line: usize,
-    /// `redis.error_reply(...)` or `{err = ...}`.
-    pub(crate) construct: &'static str,
+    /// `{err = ...}` rather than `redis.error_reply(...)`.
+    pub(crate) table: bool,
+    pub(crate) text: String,
+}
+
+impl ErrorReply {
+    /// How the reply is written, with `text` in place of its text.
+    pub(crate) fn construct(&self, text: &str) -> String {
+        if self.table {
+            format!("{{err = \"{text}\"}}")
+        } else {
+            format!("redis.error_reply(\"{text}\")")
+        }
+    }
 }
 
 /// Everything found in one script.
 #[derive(Debug, Default)]
 pub(crate) struct Found {
     pub(crate) commands: Vec<CommandCall>,
-    pub(crate) noscript_replies: Vec<NoscriptReply>,
+    pub(crate) error_replies: Vec<ErrorReply>,
     /// Names bound to `redis.call` / `redis.pcall` (`local rcall = redis.call`), with what they stand for.
     aliases: Vec<(String, &'static str)>,
 }
@@ -75,11 +88,14 @@ impl Visitor for Found {
                     });
                 }
             }
-            "error_reply" if first.is_some_and(is_noscript) => {
-                self.noscript_replies.push(NoscriptReply {
-                    line,
-                    construct: "redis.error_reply(\"NOSCRIPT ...\")",
-                });
+            "error_reply" => {
+                if let Some(text) = first {
+                    self.error_replies.push(ErrorReply {
+                        line,
+                        table: false,
+                        text: text.to_owned(),
+                    });
+                }
             }
             _ => {}
         }
@@ -100,10 +116,11 @@ impl Visitor for Found {
                 ),
                 _ => continue,
             };
-            if is_err && expression_literal(value).is_some_and(is_noscript) {
-                self.noscript_replies.push(NoscriptReply {
+            if is_err && let Some(text) = expression_literal(value) {
+                self.error_replies.push(ErrorReply {
                     line,
-                    construct: "{err = \"NOSCRIPT ...\"}",
+                    table: true,
+                    text: text.to_owned(),
                 });
             }
         }
@@ -239,7 +256,7 @@ pub(crate) fn line_of(token: &TokenReference) -> usize {
 }
 
 /// The code of an error reply is its first word (a leading `-` is dropped, as Redis does).
-fn is_noscript(text: &str) -> bool {
+pub(crate) fn is_noscript(text: &str) -> bool {
     let text = text.trim_start();
     let text = text.strip_prefix('-').unwrap_or(text);
     text.split_whitespace()
@@ -301,8 +318,9 @@ mod tests {
     fn collect_noscript_replies() {
         let lua = "if x then return redis.error_reply('NOSCRIPT gone') end\nif y then return {err = \"NOSCRIPT x\"} end\nerror({['err'] = '-noscript'})\nreturn {err = 'ERR fine'}, redis.error_reply('NOSCRIPTS'), redis.error_reply(msg)";
         let lines: Vec<_> = found(lua)
-            .noscript_replies
+            .error_replies
             .into_iter()
+            .filter(|r| is_noscript(&r.text))
             .map(|r| r.line)
             .collect();
         assert_eq!(lines, [1, 2, 3]);

@@ -13,7 +13,7 @@ use full_moon::tokenizer::TokenReference;
 use full_moon::visitors::Visitor;
 
 use crate::calls::{self, expression_literal, identifier, index_name, line_of, token_literal};
-use crate::shebang::{UPSTASH_KEY_LOCKING, VALID_FLAGS, split_words};
+use crate::shebang::{UPSTASH_KEY_LOCKING, VALID_FLAGS, first_line_len, split_words};
 use crate::{Kind, Options, Problem, rules, syntax};
 
 /// A library Redis would load, as the file declares it.
@@ -105,11 +105,7 @@ fn metadata(text: &str) -> Result<(String, usize), String> {
             "a library starts with its metadata line (Redis: \"Missing library metadata\"); {fix}"
         ));
     }
-    // Redis looks for the newline with `strchr`, which stops at a NUL byte.
-    let Some(len) = text
-        .find(['\n', '\0'])
-        .filter(|&at| text.as_bytes()[at] == b'\n')
-    else {
+    let Some(len) = first_line_len(text) else {
         return Err(format!(
             "the metadata line must be followed by a newline and the library's code (Redis: \"Invalid \
              library metadata\"){}",
@@ -287,6 +283,23 @@ fn walk(
             .into_iter()
             .filter(|p| p.kind() != Kind::NoscriptReply),
     );
+    for reply in commands
+        .error_replies
+        .iter()
+        .filter(|r| is_not_found(&r.text))
+    {
+        let line = reply.line;
+        problems.push(Problem::new(
+            Kind::NoscriptReply,
+            Some(line),
+            format!(
+                "line {line}: the function can return the error \"ERR Function not found\" ({}), \
+                 which `call` would take for a library not loaded yet, and load it and call the \
+                 function a second time. Use another error text",
+                reply.construct("ERR Function not found")
+            ),
+        ));
+    }
     for (function, lines) in &bodies {
         let inside = commands.only(|line| lines.contains(&line));
         problems.extend(
@@ -423,21 +436,8 @@ impl Visitor for Walk {
             return;
         };
         let line = line_of(prefix);
-        match index_name(first) {
-            Some("register_function") => {}
-            Some("error_reply") => {
-                if let FunctionArgs::Parentheses { arguments, .. } = &**args
-                    && arguments
-                        .iter()
-                        .next()
-                        .and_then(expression_literal)
-                        .is_some_and(is_not_found)
-                {
-                    self.not_found_reply(line);
-                }
-                return;
-            }
-            _ => return,
+        if index_name(first) != Some("register_function") {
+            return;
         }
         if self.depth > 0 {
             self.problem(
@@ -449,18 +449,6 @@ impl Visitor for Walk {
             return;
         }
         self.register(line, args);
-    }
-
-    fn visit_table_constructor(&mut self, table: &TableConstructor) {
-        // `{err = "ERR Function not found"}` as a reply.
-        for field in table.fields() {
-            if let Field::NameKey { key, value, .. } = field
-                && identifier(key) == Some("err")
-                && expression_literal(value).is_some_and(is_not_found)
-            {
-                self.not_found_reply(line_of(key));
-            }
-        }
     }
 }
 
@@ -500,18 +488,6 @@ impl Walk {
             Kind::Library,
             Some(line),
             format!("line {line}: {message}"),
-        ));
-    }
-
-    fn not_found_reply(&mut self, line: usize) {
-        self.problems.push(Problem::new(
-            Kind::NoscriptReply,
-            Some(line),
-            format!(
-                "line {line}: the function can return the error \"ERR Function not found\", which `call` \
-                 would take for a library not loaded yet, and load it and call the function a second \
-                 time. Use another error text"
-            ),
         ));
     }
 

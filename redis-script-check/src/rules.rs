@@ -5,7 +5,7 @@
 //! so that a command newer than some of them (HEXPIRE, WAITAOF) builds; with `servers = [...]`, every
 //! one listed. An error says which covered servers would run the command, and since which version.
 
-use crate::calls::Found;
+use crate::calls::{self, Found};
 use crate::commands::{self, CONTAINER, KNOWN, NOSCRIPT, Row, SERVERS, WRITE};
 use crate::shebang::Shebang;
 use crate::{Kind, Options, Problem};
@@ -172,7 +172,11 @@ pub(crate) fn check(policy: &Policy<'_>, found: &Found) -> Vec<Problem> {
             Verdict::Runs(false) => {}
         }
     }
-    for reply in &found.noscript_replies {
+    for reply in found
+        .error_replies
+        .iter()
+        .filter(|r| calls::is_noscript(&r.text))
+    {
         problems.push(Problem::new(
             Kind::NoscriptReply,
             Some(reply.line),
@@ -180,7 +184,8 @@ pub(crate) fn check(policy: &Policy<'_>, found: &Found) -> Vec<Problem> {
                 "line {}: the script can return an error whose code is NOSCRIPT ({}); `exec` would take \
                  it for \"script not cached\" and run the script a second time with EVAL. Use another \
                  error code",
-                reply.line, reply.construct
+                reply.line,
+                reply.construct("NOSCRIPT ...")
             ),
         ));
     }

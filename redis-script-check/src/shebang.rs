@@ -35,11 +35,7 @@ pub(crate) fn parse(text: &str, allow_key_locking: bool) -> Result<Option<Sheban
     if !text.starts_with("#!") {
         return Ok(None);
     }
-    // Redis looks for the newline with `strchr`, which stops at a NUL byte.
-    let Some(len) = text
-        .find(['\n', '\0'])
-        .filter(|&at| text.as_bytes()[at] == b'\n')
-    else {
+    let Some(len) = first_line_len(text) else {
         return Err(if text.contains('\0') {
             "the shebang line holds a NUL byte, where Redis stops looking for its end \
              (Redis: \"Invalid script shebang\"); remove it"
@@ -95,6 +91,13 @@ pub(crate) fn parse(text: &str, allow_key_locking: bool) -> Result<Option<Sheban
         }
     }
     Ok(Some(Shebang { len, flags }))
+}
+
+/// The length of the first line, as Redis finds its end (`strchr` for the newline, which stops at a
+/// NUL byte): `None` when no newline comes before the end or a NUL.
+pub(crate) fn first_line_len(text: &str) -> Option<usize> {
+    text.find(['\n', '\0'])
+        .filter(|&at| text.as_bytes()[at] == b'\n')
 }
 
 /// Splits the shebang line into words as Redis does (`sdssplitargs`), so `flags="no-writes"` counts.
