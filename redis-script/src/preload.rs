@@ -96,27 +96,54 @@ pub async fn preload_scripts<'a, C: Transport + ?Sized>(
     scripts: impl IntoIterator<Item = ScriptRef<'a>>,
 ) -> Result<Preloaded, Error> {
     let scripts = distinct(scripts);
-    let servers = servers(conn).await?;
     let commands: Vec<BatchCommand<'_>> = scripts
         .iter()
         .map(|script| BatchCommand::Load(script.text))
         .collect();
+    let named: Vec<(Option<&str>, &str)> = scripts.iter().map(|s| (s.name, s.sha1)).collect();
+    let servers = load_everywhere(
+        conn,
+        &commands,
+        &named,
+        ("SCRIPT LOAD", "script"),
+        |i, reply| match reply {
+            Ok(Reply::Bulk(sha1)) if sha1.as_slice() == scripts[i].sha1.as_bytes() => Ok(()),
+            Ok(Reply::Status(sha1)) if sha1 == scripts[i].sha1 => Ok(()),
+            Err(error) => Err(error.clone()),
+            Ok(_) => Err(unexpected("SCRIPT LOAD")),
+        },
+    )
+    .await?;
+    Ok(Preloaded {
+        scripts: scripts.len(),
+        servers,
+    })
+}
+
+/// Sends the load `commands` (each a `command`, one per item: its name and SHA-1) to every server of
+/// `conn` (each primary of a cluster) and judges each reply with `judge(index, reply)`. Returns on how many servers
+/// everything loaded; else an [`Error::Preload`] of `what` (`"script"`, `"library"`) that says what
+/// loaded where and what failed where, and why.
+pub(crate) async fn load_everywhere<C: Transport + ?Sized>(
+    conn: &C,
+    commands: &[BatchCommand<'_>],
+    items: &[(Option<&str>, &str)],
+    (command, what): (&str, &'static str),
+    judge: impl Fn(usize, &Result<Reply, Error>) -> Result<(), Error>,
+) -> Result<usize, Error> {
+    let servers = servers(conn).await?;
     let (mut loaded, mut failed) = (Vec::new(), Vec::new());
     for server in &servers {
-        let replies = on(conn, &commands, server.as_deref()).await;
-        for (i, script) in scripts.iter().enumerate() {
+        let replies = on(conn, commands, server.as_deref()).await;
+        for (i, (name, sha1)) in items.iter().enumerate() {
             let outcome = match &replies {
                 Ok(replies) => match replies.get(i) {
-                    Some(Ok(Reply::Bulk(sha1))) if sha1.as_slice() == script.sha1.as_bytes() => {
-                        Ok(())
-                    }
-                    Some(Ok(Reply::Status(sha1))) if sha1 == script.sha1 => Ok(()),
-                    Some(Err(error)) => Err(error.clone()),
-                    _ => Err(unexpected("SCRIPT LOAD")),
+                    Some(reply) => judge(i, reply),
+                    None => Err(unexpected(command)),
                 },
                 Err(error) => Err(error.clone()),
             };
-            let (name, sha1) = (script.name.map(str::to_owned), script.sha1.to_owned());
+            let (name, sha1) = (name.map(str::to_owned), (*sha1).to_owned());
             match outcome {
                 Ok(()) => loaded.push(LoadedScript {
                     server: server.clone(),
@@ -133,15 +160,12 @@ pub async fn preload_scripts<'a, C: Transport + ?Sized>(
         }
     }
     if failed.is_empty() {
-        Ok(Preloaded {
-            scripts: scripts.len(),
-            servers: servers.len(),
-        })
+        Ok(servers.len())
     } else {
         Err(Error::Preload(Box::new(PreloadError {
             loaded,
             failed,
-            what: "script",
+            what,
         })))
     }
 }

@@ -2,50 +2,26 @@
 //! FUNCTION DELETE), on each primary of a cluster or the one server of any other transport.
 
 use super::Library;
-use crate::error::PreloadError;
-use crate::preload::{on, servers, unexpected};
-use crate::{ArgList, BatchCommand, Error, FailedLoad, LoadedScript, Reply, Transport};
+use crate::preload::{load_everywhere, on, servers, unexpected};
+use crate::{ArgList, BatchCommand, Error, Reply, Transport};
 
 /// FUNCTION LOAD on every server; "already exists" counts as loaded.
 pub(super) async fn load<C: Transport + ?Sized>(library: &Library, conn: &C) -> Result<(), Error> {
     let words = ArgList::new(&("FUNCTION", "LOAD", library.code()));
     let commands = [BatchCommand::Raw(words.values())];
-    let (mut loaded, mut failed) = (Vec::new(), Vec::new());
-    let name = Some(library.loaded_name().to_owned());
-    let sha1 = library.sha1().to_owned();
-    for server in servers(conn).await? {
-        let outcome = match on(conn, &commands, server.as_deref()).await {
-            Ok(mut replies) => match replies.pop() {
-                Some(Ok(_)) => Ok(()),
-                Some(Err(e)) if e.is_library_exists() => Ok(()),
-                Some(Err(e)) => Err(e),
-                None => Err(unexpected("FUNCTION LOAD")),
-            },
-            Err(e) => Err(e),
-        };
-        match outcome {
-            Ok(()) => loaded.push(LoadedScript {
-                server,
-                name: name.clone(),
-                sha1: sha1.clone(),
-            }),
-            Err(error) => failed.push(FailedLoad {
-                server,
-                name: name.clone(),
-                sha1: sha1.clone(),
-                error,
-            }),
-        }
-    }
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Preload(Box::new(PreloadError {
-            loaded,
-            failed,
-            what: "library",
-        })))
-    }
+    let named = [(Some(library.loaded_name()), library.sha1())];
+    load_everywhere(
+        conn,
+        &commands,
+        &named,
+        ("FUNCTION LOAD", "library"),
+        |_, reply| match reply {
+            Err(e) if !e.is_library_exists() => Err(e.clone()),
+            _ => Ok(()),
+        },
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Each server and the other versions of `library` it holds.
@@ -92,7 +68,8 @@ pub(super) async fn delete_other_versions<C: Transport + ?Sized>(
         match on(conn, &commands, server.as_deref()).await?.pop() {
             Some(Ok(_)) => {}
             // Deleted meanwhile by another instance doing the same.
-            Some(Err(e)) if e.to_string().contains("Library not found") => {}
+            Some(Err(Error::Server(e)))
+                if e.code() == "ERR" && e.message() == "Library not found" => {}
             Some(Err(e)) => return Err(e),
             None => return Err(unexpected("FUNCTION DELETE")),
         }
