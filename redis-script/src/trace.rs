@@ -51,8 +51,14 @@ impl CallSpan {
         CallSpan { span }
     }
 
-    pub(crate) fn span(&self) -> &Span {
-        &self.span
+    /// Runs the call inside the span, then records its outcome there.
+    pub(crate) async fn around<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let result = tracing::Instrument::instrument(call, self.span.clone()).await;
+        self.finish(&result);
+        result
     }
 
     /// The server did not have the script: `to` (EVAL, EVAL_RO) is sent.
@@ -81,7 +87,7 @@ impl CallSpan {
         );
     }
 
-    pub(crate) fn finish<T>(&self, result: &Result<T, Error>) {
+    fn finish<T>(&self, result: &Result<T, Error>) {
         if let Err(error) = result {
             failed(&self.span, error);
         }

@@ -22,10 +22,8 @@ pub(super) async fn call<T: DeserializeOwned, C: Transport + ?Sized>(
     #[cfg(feature = "tracing")]
     {
         let span = crate::trace::CallSpan::new(&function.source, name, conn.server_address());
-        let run = run(conn, function, name, call, || span.library_loaded());
-        let result = tracing::Instrument::instrument(run, span.span().clone()).await;
-        span.finish(&result);
-        result
+        span.around(run(conn, function, name, call, || span.library_loaded()))
+            .await
     }
     #[cfg(not(feature = "tracing"))]
     run(conn, function, name, call, || {}).await

@@ -96,10 +96,8 @@ impl Source {
         #[cfg(feature = "tracing")]
         {
             let span = crate::trace::CallSpan::new(self, first, conn.server_address());
-            let run = self.run(conn, first, fallback, call, |to| span.fallback(to));
-            let result = tracing::Instrument::instrument(run, span.span().clone()).await;
-            span.finish(&result);
-            result
+            span.around(self.run(conn, first, fallback, call, |to| span.fallback(to)))
+                .await
         }
         #[cfg(not(feature = "tracing"))]
         self.run(conn, first, fallback, call, |_| {}).await
