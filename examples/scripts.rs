@@ -1,11 +1,12 @@
-//! Lists the scripts this binary embeds, as an operator needs them to name an EVALSHA seen in SLOWLOG
-//! or MONITOR: SHA-1, kind and name, sorted by name. `--missing` also asks the server at `REDIS_URL`
-//! (or a throwaway one) which of them it does not have cached, and `--preload` loads them.
+//! Lists the scripts and libraries this binary embeds, as an operator needs them to name an EVALSHA
+//! or FCALL seen in SLOWLOG or MONITOR: SHA-1, kind and name, sorted by name, then each library as
+//! it is loaded. `--missing` also asks the server at `REDIS_URL` (or a throwaway one) which of them it
+//! does not have, and `--preload` loads them.
 //!
-//! Run: `cargo run --example scripts [-- --missing | --preload]`. In a service, the same three lines
-//! over `redis_script::scripts()` print its own scripts.
+//! Run: `cargo run --example scripts [-- --missing | --preload]`. In a service, the same lines over
+//! `redis_script::scripts()` and `redis_script::libraries()` print its own.
 
-use redis_script::{Script, ScriptRO, lua_script};
+use redis_script::{FunctionRO, Library, Script, ScriptRO, lua_library, lua_script};
 use redis_script_examples::{BoxError, connect, report};
 
 // Scripts of this binary: each `lua_script!` registers its script, used or not.
@@ -13,19 +14,29 @@ static INCR_TTL: Script<i64> = lua_script!("lua/incr_ttl.lua");
 static POST_STATS: ScriptRO<(i64, i64, String)> = lua_script!("lua/post_stats.lua", readonly);
 static RATE_LIMIT: Script<(i64, i64)> = lua_script!("lua/rate_limit.lua", name = "rate_limit");
 
+// A library of this binary: `lua_library!` registers it.
+lua_library! {
+    static SEED: Library = "lua/seed_library.lua";
+    static GREETING: FunctionRO<String> = "greeting";
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
     report(run().await)
 }
 
 async fn run() -> Result<(), BoxError> {
-    let _used = (&INCR_TTL, &POST_STATS, &RATE_LIMIT);
+    let _used = (&INCR_TTL, &POST_STATS, &RATE_LIMIT, &SEED, &GREETING);
     let mut scripts: Vec<_> = redis_script::scripts().iter().collect();
     scripts.sort_by_key(|s| (s.name(), s.sha1()));
     scripts.dedup_by_key(|s| (s.name(), s.sha1()));
     for script in &scripts {
         let kind = if script.is_read_only() { "ro" } else { "rw" };
         println!("{} {kind} {}", script.sha1(), script.name());
+    }
+    let libraries = redis_script::libraries();
+    for library in libraries {
+        println!("{} library {}", library.sha1(), library.loaded_name());
     }
     let mode = std::env::args().nth(1);
     if mode.is_none() {
@@ -39,6 +50,11 @@ async fn run() -> Result<(), BoxError> {
             println!(
                 "loaded {} scripts on {} server(s)",
                 done.scripts, done.servers
+            );
+            let servers = redis_script::preload_libraries(&redis.conn, libraries).await?;
+            println!(
+                "loaded {} libraries on {servers} server(s)",
+                libraries.len()
             );
         }
         Some(other) => {
@@ -58,6 +74,15 @@ async fn run() -> Result<(), BoxError> {
             m.script.sha1(),
             m.script.name().unwrap_or_default()
         );
+    }
+    let missing = redis_script::missing_libraries(&redis.conn, libraries).await?;
+    println!(
+        "{} of {} libraries missing on the server",
+        missing.len(),
+        libraries.len()
+    );
+    for m in missing {
+        println!("missing library {}", m.library.loaded_name());
     }
     Ok(())
 }

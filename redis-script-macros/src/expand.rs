@@ -107,6 +107,7 @@ pub(crate) fn expand_library(
         #(#attrs)*
         #vis static #ident: #ty = {
             const _: &::core::primitive::str = ::core::include_str!(#canonical);
+            #krate::__register_library!(#hidden);
             #hidden
         };
         #(#functions)*

@@ -23,19 +23,23 @@ mod trace;
 mod transport;
 
 pub use args::{Arg, ArgList, Args, Values};
-pub use batch::{BatchScript, Limits, Pipeline, Queued, Replies, ScriptLoading, Transaction};
+pub use batch::{
+    BatchFunction, BatchScript, Limits, Pipeline, Queued, Replies, ScriptLoading, Transaction,
+};
 pub use command::{Command, CommandName};
 pub use de::{DecodeError, from_reply};
 pub use error::{
     BatchError, BatchErrorKind, Error, FailedLoad, LoadedScript, PreloadError, Result, ScriptError,
     ServerError, TransportError, TransportErrorKind,
 };
-pub use function::{Function, FunctionRO, Library};
+pub use function::{
+    Function, FunctionRO, Library, MissingLibrary, missing_libraries, preload_libraries,
+};
 pub use preload::{Missing, Preloaded, ScriptRef, missing_scripts, preload_scripts};
 #[cfg(feature = "registry")]
 pub use preload::{missing, preload};
 #[cfg(feature = "registry")]
-pub use registry::{RegisteredScript, scripts};
+pub use registry::{RegisteredScript, libraries, scripts};
 pub use reply::Reply;
 pub use script::{MAX_NAME_LEN, Script, ScriptNameError, ScriptRO};
 pub use transport::{
@@ -150,7 +154,7 @@ pub mod __private {
     pub use crate::function::FunctionParts;
 
     #[cfg(feature = "registry")]
-    pub use crate::registry::REDIS_SCRIPTS;
+    pub use crate::registry::{REDIS_LIBRARIES, REDIS_SCRIPTS};
     #[cfg(feature = "registry")]
     pub use linkme;
 
@@ -193,4 +197,25 @@ macro_rules! __register {
 #[macro_export]
 macro_rules! __register {
     ($($script:tt)*) => {};
+}
+
+/// Not public API: puts a library `lua_library!` embedded into the registry (with the feature
+/// `registry`), or nowhere.
+#[doc(hidden)]
+#[cfg(feature = "registry")]
+#[macro_export]
+macro_rules! __register_library {
+    ($library:expr) => {
+        #[$crate::__private::linkme::distributed_slice($crate::__private::REDIS_LIBRARIES)]
+        #[linkme(crate = $crate::__private::linkme)]
+        static LIBRARY: $crate::Library = $library;
+    };
+}
+
+/// Not public API: without the feature `registry`, libraries are not registered.
+#[doc(hidden)]
+#[cfg(not(feature = "registry"))]
+#[macro_export]
+macro_rules! __register_library {
+    ($($library:tt)*) => {};
 }

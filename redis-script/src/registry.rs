@@ -1,5 +1,8 @@
-//! Every script `lua_script!` puts in the binary, gathered by the linker: no line of code per script,
-//! and no work when the program starts (`linkme`'s distributed slices are link sections).
+//! Every script `lua_script!` and every library `lua_library!` puts in the binary, gathered by the
+//! linker: no line of code per script, and no work when the program starts (`linkme`'s distributed
+//! slices are link sections).
+
+use crate::Library;
 
 /// A script [`lua_script!`](crate::lua_script) embedded: what [`scripts`] lists. Its `Debug` shows
 /// the name and SHA-1, not the text.
@@ -76,4 +79,23 @@ pub static REDIS_SCRIPTS: [RegisteredScript];
 /// ```
 pub fn scripts() -> &'static [RegisteredScript] {
     &REDIS_SCRIPTS
+}
+
+#[doc(hidden)]
+#[linkme::distributed_slice]
+pub static REDIS_LIBRARIES: [Library];
+
+/// Every library of Redis Functions this binary embeds with [`lua_library!`](crate::lua_library),
+/// one per macro call, in no particular order: what
+/// [`preload_libraries`](crate::preload_libraries) and [`missing_libraries`](crate::missing_libraries)
+/// take to load or check them all. Libraries built at run time with [`Library::new`] are not in it.
+/// As for [`scripts`], a library is there when the code that holds it is linked in.
+///
+/// ```
+/// for library in redis_script::libraries() {
+///     println!("{} {}", library.loaded_name(), library.sha1());
+/// }
+/// ```
+pub fn libraries() -> &'static [Library] {
+    &REDIS_LIBRARIES
 }

@@ -172,7 +172,8 @@ pub(crate) fn batch_finished(span: &Span, outcome: Result<Ran<'_, '_>, &Error>) 
                 redis.script.sha1 = &*source.sha1,
                 error.type = error.map(error_type),
                 redis.script.may_have_run = error.map(Error::may_have_run),
-                "script entry {}",
+                "{} entry {}",
+                if source.function { "function" } else { "script" },
                 if error.is_some() { "failed" } else { "ran" }
             );
         });

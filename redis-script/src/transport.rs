@@ -68,11 +68,14 @@ pub trait Transport: Send + Sync {
 #[derive(Clone, Copy)]
 #[non_exhaustive]
 pub enum BatchCommand<'a> {
-    /// A script command (EVALSHA, EVALSHA_RO, ...).
+    /// A script command (EVALSHA, EVALSHA_RO, ...) or function call (FCALL, FCALL_RO).
     Script(Command<'a>),
     /// `SCRIPT LOAD <script>`: put in front of the first call of a script so that it runs whatever the
     /// server's script cache holds.
     Load(&'a str),
+    /// `FUNCTION LOAD <code>`: put in front of the first call of a library's function, so that it runs
+    /// whatever libraries the server holds (its "already exists" counts as loaded).
+    LoadLibrary(&'a str),
     /// Any other command, as its words, name first.
     Raw(Values<'a>),
 }
@@ -82,6 +85,7 @@ impl fmt::Debug for BatchCommand<'_> {
         match self {
             BatchCommand::Script(command) => command.fmt(f),
             BatchCommand::Load(script) => write!(f, "SCRIPT LOAD ({} bytes)", script.len()),
+            BatchCommand::LoadLibrary(code) => write!(f, "FUNCTION LOAD ({} bytes)", code.len()),
             BatchCommand::Raw(words) => {
                 let name = words.first().unwrap_or_default();
                 write!(

@@ -14,6 +14,7 @@
 
 pub mod batches;
 mod cluster;
+pub mod function_batches;
 mod lock;
 pub mod lost_reply;
 pub mod lua_cases;

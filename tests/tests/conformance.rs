@@ -14,7 +14,10 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use redis_script::rest::Upstash;
-use redis_script::{ArgList, Pipeline, Reply, Script, ScriptRO, Transaction};
+use redis_script::{
+    ArgList, Function, FunctionRO, Library, Pipeline, Reply, Script, ScriptRO, Transaction,
+    lua_library,
+};
 use redis_script_tests::upstash::{RecordedRequest, UpstashLocal};
 use redis_script_tests::{CommandStats, ProcessLock, RedisServer};
 use serde_json::{Value, json};
@@ -71,33 +74,40 @@ fn read_json(path: &Path) -> Value {
 
 /// Runs tests/conformance/sdk.mjs against `upstash` and returns the JSON object it prints.
 async fn run_sdk(upstash: &UpstashLocal, auto_pipeline: bool) -> Value {
+    let pipelining = if auto_pipeline { "1" } else { "0" };
+    run_node(upstash, "sdk.mjs", &[("SDK_AUTO_PIPELINE", pipelining)]).await
+}
+
+/// Runs the SDK program `script` (in tests/conformance) against `upstash` with `env` and returns the
+/// JSON object it prints.
+async fn run_node(upstash: &UpstashLocal, script: &str, env: &[(&str, &str)]) -> Value {
     ensure_sdk_installed();
     let dir = conformance_dir();
     let child = tokio::process::Command::new("node")
-        .arg(dir.join("sdk.mjs"))
+        .arg(dir.join(script))
         .current_dir(&dir)
         .env("UPSTASH_REDIS_REST_URL", upstash.url())
         .env("UPSTASH_REDIS_REST_TOKEN", upstash.token())
-        .env("SDK_AUTO_PIPELINE", if auto_pipeline { "1" } else { "0" })
         .env("UPSTASH_DISABLE_TELEMETRY", "1")
+        .envs(env.iter().copied())
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(Duration::from_secs(120), child)
         .await
-        .expect("node sdk.mjs did not finish within 120 s")
-        .expect("node sdk.mjs could not be started");
+        .unwrap_or_else(|_| panic!("node {script} did not finish within 120 s"))
+        .unwrap_or_else(|e| panic!("node {script} could not be started: {e}"));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "node sdk.mjs failed ({}):\n{stdout}\n{stderr}",
+        "node {script} failed ({}):\n{stdout}\n{stderr}",
         output.status
     );
     let line = stdout
         .lines()
         .rev()
         .find(|l| l.starts_with('{'))
-        .unwrap_or_else(|| panic!("node sdk.mjs printed no JSON object:\n{stdout}\n{stderr}"));
+        .unwrap_or_else(|| panic!("node {script} printed no JSON object:\n{stdout}\n{stderr}"));
     serde_json::from_str(line).unwrap()
 }
 
@@ -617,5 +627,93 @@ async fn rust_rest_client_matches_the_official_sdk() {
     assert_eq!(
         upstash.sync_token().as_ref(),
         Some(&requests.last().unwrap().response_sync_token)
+    );
+}
+
+lua_library! {
+    static SEED: Library = "../../examples/lua/seed_library.lua";
+    static INCR_TTL: Function<i64> = "incr_ttl";
+    static GREETING: FunctionRO<String> = "greeting";
+}
+
+/// The SDK's Redis Functions API (`redis.functions`) against the local server, on the library
+/// `lua_library!` loads: its requests, results and effects; then the Rust client calls the library the
+/// SDK loaded, with FCALL alone.
+#[tokio::test]
+async fn official_sdk_functions_api_calls_a_versioned_library_against_the_local_server() {
+    let redis = RedisServer::start();
+    let upstash = UpstashLocal::start(&redis);
+    let env = [
+        ("LIBRARY_CODE", SEED.code()),
+        ("LIBRARY", SEED.loaded_name()),
+        ("INCR_TTL", INCR_TTL.called_name()),
+        ("GREETING", GREETING.called_name()),
+    ];
+    let out = run_node(&upstash, "sdk_functions.mjs", &env).await;
+    let steps = &out["steps"];
+    let error = |name: &str| {
+        steps[name]["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("step {name} must fail: {}", steps[name]))
+            .to_owned()
+    };
+    // The SDK appends the command to the server's error text.
+    let missing = error("call_before_load");
+    assert!(
+        missing.starts_with("ERR Function not found, command was: "),
+        "{missing}"
+    );
+    assert_eq!(result(steps, "load"), &json!(SEED.loaded_name()));
+    let exists = error("load_again");
+    assert!(exists.contains("already exists"), "{exists}");
+    let list = result(steps, "list");
+    assert_eq!(list[0]["libraryName"], json!(SEED.loaded_name()));
+    let functions = list[0]["functions"].as_array().unwrap();
+    assert_eq!(functions.len(), 6, "{list}");
+    assert!(
+        functions.contains(&json!({"name": GREETING.called_name(), "flags": ["no-writes"]})),
+        "{list}"
+    );
+    assert_eq!(result(steps, "call_first"), &json!(1));
+    assert_eq!(result(steps, "call_second"), &json!(2));
+    assert_eq!(result(steps, "call_ro"), &json!("Hello, SDK!"));
+    let ro = error("call_ro_write");
+    assert!(ro.contains("write flag using *_ro command"), "{ro}");
+    assert_eq!(result(steps, "pipeline"), &json!([3, "Hello, Pipe!"]));
+    assert_eq!(result(steps, "multi"), &json!([4, 1]));
+    assert_eq!(
+        result(steps, "stats")["LUA"],
+        json!({"librariesCount": 1, "functionsCount": 6})
+    );
+
+    // What the SDK sent, one request per call or batch, and what Redis ran.
+    let requests = upstash.requests();
+    let sent = commands_sent(&requests);
+    assert_eq!(count(&sent, "fcall"), 5, "{sent:?}");
+    assert_eq!(count(&sent, "fcall_ro"), 3, "{sent:?}");
+    assert_eq!(count(&sent, "function"), 4, "{sent:?}");
+    let stats = redis.commandstats().await;
+    assert_eq!(stats.calls("function|load"), 2);
+    let views: i64 = redis.query(redis::cmd("GET").arg("fn:views")).await;
+    assert_eq!(views, 4);
+    let ttl: i64 = redis.query(redis::cmd("TTL").arg("fn:views")).await;
+    assert!((1..=60).contains(&ttl), "{ttl}");
+
+    // The Rust client calls the library the SDK loaded: FCALL alone, no load.
+    redis.reset_stats().await;
+    let rest = Upstash::new(upstash.url(), upstash.token()).unwrap();
+    assert_eq!(INCR_TTL.call(&rest, ["fn:views"], [60]).await.unwrap(), 5);
+    assert_eq!(
+        GREETING.call(&rest, (), ["Rust"]).await.unwrap(),
+        "Hello, Rust!"
+    );
+    let stats = redis.commandstats().await;
+    assert_eq!(
+        (
+            stats.calls("fcall"),
+            stats.calls("fcall_ro"),
+            stats.calls("function|load")
+        ),
+        (1, 1, 0)
     );
 }

@@ -221,16 +221,23 @@ async fn scripts_lists_the_binary_s_scripts_and_preloads_them() {
     let server = RedisServer::start();
     let (stdout, _) = run(&example("scripts"), &server.url());
     let listed: Vec<&str> = stdout.lines().collect();
-    // SHA-1, kind, name; sorted by name.
-    assert_eq!(listed.len(), 3, "{stdout}");
+    // SHA-1, kind, name; sorted by name; then the library, as it is loaded.
+    assert_eq!(listed.len(), 4, "{stdout}");
     assert!(listed[0].ends_with(" rw lua/incr_ttl.lua"), "{stdout}");
     assert!(listed[1].ends_with(" ro lua/post_stats.lua"), "{stdout}");
     assert!(listed[2].ends_with(" rw rate_limit"), "{stdout}");
+    let library = listed[3].split(' ').collect::<Vec<_>>();
+    assert_eq!(library[1], "library", "{stdout}");
+    assert!(library[2].starts_with("seed__"), "{stdout}");
+    let listed = &listed[..3];
     let sha1 = |line: &str| line.split(' ').next().unwrap().to_owned();
 
     let (missing, _) = run_with(&example("scripts"), &server.url(), &["--missing"]);
     assert_line(&missing, "3 missing", |l| {
         l == "3 of 3 not cached on the server"
+    });
+    assert_line(&missing, "library missing", |l| {
+        l == "1 of 1 libraries missing on the server"
     });
     server.reset_stats().await;
     let (preloaded, _) = run_with(&example("scripts"), &server.url(), &["--preload"]);
@@ -240,8 +247,19 @@ async fn scripts_lists_the_binary_s_scripts_and_preloads_them() {
     assert_line(&preloaded, "none missing", |l| {
         l == "0 of 3 not cached on the server"
     });
-    assert_eq!(server.commandstats().await.calls("script|load"), 3);
-    for line in listed {
+    assert_line(&preloaded, "library loaded", |l| {
+        l == "loaded 1 libraries on 1 server(s)"
+    });
+    assert_line(&preloaded, "no library missing", |l| {
+        l == "0 of 1 libraries missing on the server"
+    });
+    let stats = server.commandstats().await;
+    assert_eq!(stats.calls("script|load"), 3);
+    assert_eq!(stats.calls("function|load"), 1);
+    let listed_libraries: Vec<Vec<redis::Value>> =
+        server.query(redis::cmd("FUNCTION").arg("LIST")).await;
+    assert_eq!(listed_libraries.len(), 1);
+    for line in listed.iter().copied() {
         let flags: Vec<i64> = server
             .query(redis::cmd("SCRIPT").arg("EXISTS").arg(sha1(line)))
             .await;

@@ -5,7 +5,10 @@
 #![allow(clippy::unwrap_used)]
 
 use redis_script::rest::Upstash;
-use redis_script::{Error, Function, FunctionRO, Library, lua_library};
+use redis_script::{
+    Error, Function, FunctionRO, Library, lua_library, missing_libraries, preload_libraries,
+};
+use redis_script_tests::function_batches::libraries;
 use redis_script_tests::upstash::UpstashLocal;
 use redis_script_tests::{RedisCluster, RedisServer};
 
@@ -30,30 +33,6 @@ lua_library! {
 lua_library! {
     static V2: Library = "../lua/counters_v2.lua";
     static BUMP_V2: Function<i64> = "bump";
-}
-
-/// Libraries on the server, by name, sorted.
-async fn libraries(server: &RedisServer) -> Vec<String> {
-    let list: redis::Value = server.query(redis::cmd("FUNCTION").arg("LIST")).await;
-    let mut names: Vec<String> = match list {
-        redis::Value::Array(libraries) => libraries
-            .into_iter()
-            .filter_map(|library| match library {
-                redis::Value::Array(fields) => fields.chunks(2).find_map(|pair| match pair {
-                    [redis::Value::BulkString(k), redis::Value::BulkString(v)]
-                        if k == b"library_name" =>
-                    {
-                        Some(String::from_utf8(v.clone()).unwrap())
-                    }
-                    _ => None,
-                }),
-                _ => None,
-            })
-            .collect(),
-        other => panic!("{other:?}"),
-    };
-    names.sort();
-    names
 }
 
 /// (FCALL, FCALL_RO, FUNCTION LOAD) counts since the last reset.
@@ -387,4 +366,82 @@ async fn over_rest_the_first_call_loads_the_library_in_one_pipeline() {
     assert_eq!(counts(&redis).await, (3, 1, 1));
     let paths: Vec<String> = local.requests().iter().map(|r| r.path.clone()).collect();
     assert_eq!(paths, ["/", "/pipeline", "/", "/"], "{paths:?}");
+}
+
+#[tokio::test]
+async fn the_registry_lists_every_library_and_preload_loads_each_once_per_server() {
+    let registered: Vec<&str> = redis_script::libraries()
+        .iter()
+        .map(Library::loaded_name)
+        .collect();
+    for library in [&SEED, &V1, &V2] {
+        assert!(
+            registered.contains(&library.loaded_name()),
+            "{registered:?}"
+        );
+    }
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    let mine = [&SEED, &V1, &V2, &SEED];
+    let missing = missing_libraries(&conn, mine).await.unwrap();
+    let names: Vec<&str> = missing.iter().map(|m| m.library.loaded_name()).collect();
+    assert_eq!(
+        names,
+        [SEED.loaded_name(), V1.loaded_name(), V2.loaded_name()]
+    );
+    assert!(missing.iter().all(|m| m.server.is_none()));
+
+    server.reset_stats().await;
+    assert_eq!(
+        preload_libraries(&conn, mine).await.unwrap(),
+        1,
+        "one server"
+    );
+    assert_eq!(counts(&server).await, (0, 0, 3), "each library once");
+    let mut expected = vec![SEED.loaded_name(), V1.loaded_name(), V2.loaded_name()];
+    expected.sort();
+    assert_eq!(libraries(&server).await, expected);
+    assert!(missing_libraries(&conn, mine).await.unwrap().is_empty());
+    // Loaded already: "already exists" counts as loaded; then a call is FCALL alone.
+    assert_eq!(preload_libraries(&conn, mine).await.unwrap(), 1);
+    server.reset_stats().await;
+    assert_eq!(BUMP_V2.call(&conn, ["n"], ()).await.unwrap(), 10);
+    assert_eq!(counts(&server).await, (1, 0, 0));
+
+    // A library the server refuses: the error says which, and the others are loaded.
+    let () = server.query(redis::cmd("FUNCTION").arg("FLUSH")).await;
+    let clash = Library::new(
+        "#!lua name=clash\nredis.register_function('taken', function() return 1 end)\n\
+         redis.register_function('taken', function() return 2 end)",
+    );
+    let e = preload_libraries(&conn, [&clash, &V1]).await.unwrap_err();
+    let Error::Preload(refused) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(refused.failed().len(), 1, "{e}");
+    assert_eq!(refused.failed()[0].name.as_deref(), Some("clash"));
+    assert_eq!(refused.loaded()[0].name.as_deref(), Some(V1.loaded_name()));
+    assert_eq!(libraries(&server).await, [V1.loaded_name()]);
+}
+
+#[tokio::test]
+async fn preload_and_missing_libraries_cover_every_cluster_primary_and_rest() {
+    let cluster = RedisCluster::start(3, 0);
+    let conn = cluster.connection().await;
+    let missing = missing_libraries(&conn, [&SEED]).await.unwrap();
+    assert_eq!(missing.len(), 3, "{missing:?}");
+    assert!(missing.iter().all(|m| m.server.is_some()));
+    assert_eq!(preload_libraries(&conn, [&SEED]).await.unwrap(), 3);
+    for node in cluster.nodes() {
+        assert_eq!(libraries(node).await, [SEED.loaded_name()]);
+    }
+    assert!(missing_libraries(&conn, [&SEED]).await.unwrap().is_empty());
+
+    let server = RedisServer::start();
+    let local = UpstashLocal::start(&server);
+    let rest = Upstash::new(local.url(), local.token()).unwrap();
+    assert_eq!(missing_libraries(&rest, [&SEED]).await.unwrap().len(), 1);
+    assert_eq!(preload_libraries(&rest, [&SEED]).await.unwrap(), 1);
+    assert_eq!(libraries(&server).await, [SEED.loaded_name()]);
+    assert!(missing_libraries(&rest, [&SEED]).await.unwrap().is_empty());
 }

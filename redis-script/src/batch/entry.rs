@@ -1,19 +1,107 @@
-//! The entries of a batch: script calls and raw commands, in the order they were added, with their
+//! The entries of a batch: calls of scripts and functions, and raw commands, in the order they were added, with their
 //! keys, arguments and words encoded into one list for the whole batch.
 
 use std::ops::Range;
 
 use super::commands::{self, Kind, Refusal};
 use crate::script::Source;
-use crate::{ArgList, Args, EntryKeys, Values};
+use crate::{ArgList, Args, BatchCommand, Command, CommandName, EntryKeys, Error, Reply, Values};
 
-/// A script call or a raw command; its values are ranges of the batch's list.
+/// What a call entry calls: a script, or a function of a library.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Callee<'a> {
+    /// A [`Script`](crate::Script) or [`ScriptRO`](crate::ScriptRO): EVALSHA, SCRIPT LOAD of its text.
+    Script(&'a Source),
+    /// A [`Function`](crate::Function) or [`FunctionRO`](crate::FunctionRO): FCALL of `name`,
+    /// FUNCTION LOAD of its library (loaded as `library`), whose code and SHA-1 `source` holds.
+    Function {
+        source: &'a Source,
+        name: &'a str,
+        library: &'a str,
+    },
+}
+
+impl<'a> Callee<'a> {
+    /// The script, or the function's library, as errors and traces name it.
+    pub(crate) fn source(&self) -> &'a Source {
+        match *self {
+            Callee::Script(source) | Callee::Function { source, .. } => source,
+        }
+    }
+
+    /// What a load of it is known by in a batch: scripts by their SHA-1, libraries by theirs.
+    pub(crate) fn load_key(&self) -> LoadKey<'a> {
+        let source = self.source();
+        (matches!(self, Callee::Function { .. }), &source.sha1)
+    }
+
+    /// The command that loads it: SCRIPT LOAD or FUNCTION LOAD.
+    pub(crate) fn load(&self) -> BatchCommand<'a> {
+        match *self {
+            Callee::Script(source) => BatchCommand::Load(&source.text),
+            Callee::Function { source, .. } => BatchCommand::LoadLibrary(&source.text),
+        }
+    }
+
+    /// The call: EVALSHA (EVALSHA_RO) or FCALL (FCALL_RO).
+    pub(crate) fn command(
+        &self,
+        read_only: bool,
+        keys: Values<'a>,
+        args: Values<'a>,
+    ) -> Command<'a> {
+        let (name, body, sha1) = match *self {
+            Callee::Script(source) if read_only => {
+                (CommandName::EvalShaRo, &*source.text, &*source.sha1)
+            }
+            Callee::Script(source) => (CommandName::EvalSha, &*source.text, &*source.sha1),
+            Callee::Function { source, name, .. } if read_only => {
+                (CommandName::FcallRo, name, &*source.sha1)
+            }
+            Callee::Function { source, name, .. } => (CommandName::Fcall, name, &*source.sha1),
+        };
+        Command::new(name, body, sha1, keys, args)
+    }
+
+    /// True when `error` says the server lacks it: NOSCRIPT, or `ERR Function not found`.
+    pub(crate) fn is_missing(&self, error: &Error) -> bool {
+        match self {
+            Callee::Script(_) => error.is_noscript(),
+            Callee::Function { .. } => error.is_function_not_found(),
+        }
+    }
+
+    /// Why a call found nothing when its load failed with `failed`: the load's error (a script the
+    /// server can not compile, NOPERM), for a library as [`Error::Preload`], as for one call.
+    pub(crate) fn load_failed(&self, failed: Error) -> Error {
+        match *self {
+            Callee::Script(source) => failed.for_script(source),
+            Callee::Function {
+                source, library, ..
+            } => crate::PreloadError::library_refused(library, &source.sha1, failed),
+        }
+    }
+
+    /// The error of a load's `reply`, if it failed: a library that already exists is loaded.
+    pub(crate) fn load_error(key: LoadKey<'_>, reply: Result<Reply, Error>) -> Option<Error> {
+        match reply {
+            Ok(_) => None,
+            Err(e) if key.0 && e.is_library_exists() => None,
+            Err(e) => Some(e),
+        }
+    }
+}
+
+/// A load in a batch: whether it is a library's, and the SHA-1 of the script or library.
+pub(crate) type LoadKey<'a> = (bool, &'a str);
+
+/// A call or a raw command; its values are ranges of the batch's list.
 #[derive(Debug)]
 pub(crate) enum Entry<'a> {
-    /// A call of a [`Script`](crate::Script) or [`ScriptRO`](crate::ScriptRO).
-    Script {
-        source: &'a Source,
-        /// A `ScriptRO`: sent with EVALSHA_RO.
+    /// A call of a script or a function.
+    Call {
+        callee: Callee<'a>,
+        /// A `ScriptRO` or `FunctionRO`: sent with EVALSHA_RO or FCALL_RO.
         read_only: bool,
         keys: Range<usize>,
         args: Range<usize>,
@@ -23,10 +111,10 @@ pub(crate) enum Entry<'a> {
 }
 
 impl Entry<'_> {
-    /// True when the entry can not write: a read-only script, or a command the table knows only reads.
+    /// True when the entry can not write: a read-only call, or a command the table knows only reads.
     pub(crate) fn is_read_only(&self) -> bool {
         match self {
-            Entry::Script { read_only, .. } => *read_only,
+            Entry::Call { read_only, .. } => *read_only,
             Entry::Command { kind, .. } => kind.read_only,
         }
     }
@@ -34,14 +122,20 @@ impl Entry<'_> {
     /// Why the entry can not be in a batch, if it can not.
     pub(crate) fn refusal(&self) -> Option<Refusal> {
         match self {
-            Entry::Script { .. } => None,
+            Entry::Call { .. } => None,
             Entry::Command { kind, .. } => kind.refused,
         }
     }
 
-    /// True for `SCRIPT FLUSH`: later calls need their script loaded again.
+    /// True for `SCRIPT FLUSH`: later calls of scripts need their script loaded again.
     pub(crate) fn flushes_scripts(&self) -> bool {
         matches!(self, Entry::Command { kind, .. } if kind.flushes_scripts)
+    }
+
+    /// True for `FUNCTION FLUSH`, `DELETE` and `RESTORE`: later calls of functions need their library
+    /// loaded again.
+    pub(crate) fn flushes_functions(&self) -> bool {
+        matches!(self, Entry::Command { kind, .. } if kind.flushes_functions)
     }
 }
 
@@ -55,16 +149,16 @@ pub(crate) struct Entries<'a> {
 
 impl<'a> Entries<'a> {
     /// Adds a call; returns its position.
-    pub(crate) fn push_script(
+    pub(crate) fn push_call(
         &mut self,
-        (source, read_only): (&'a Source, bool),
+        (callee, read_only): (Callee<'a>, bool),
         keys: &(impl Args + ?Sized),
         args: &(impl Args + ?Sized),
     ) -> usize {
         let keys = self.encode(keys);
         let args = self.encode(args);
-        self.list.push(Entry::Script {
-            source,
+        self.list.push(Entry::Call {
+            callee,
             read_only,
             keys,
             args,
@@ -106,12 +200,17 @@ impl<'a> Entries<'a> {
         self.list.get(position)
     }
 
-    /// The script the entry at `position` calls; `None` for a command.
-    pub(crate) fn source(&self, position: usize) -> Option<&'a Source> {
+    /// What the entry at `position` calls; `None` for a command.
+    pub(crate) fn callee(&self, position: usize) -> Option<Callee<'a>> {
         match self.list.get(position)? {
-            Entry::Script { source, .. } => Some(source),
+            Entry::Call { callee, .. } => Some(*callee),
             Entry::Command { .. } => None,
         }
+    }
+
+    /// The script (or function's library) the entry at `position` calls; `None` for a command.
+    pub(crate) fn source(&self, position: usize) -> Option<&'a Source> {
+        self.callee(position).map(|callee| callee.source())
     }
 
     /// The values in `range` (keys, arguments or words of an entry).
@@ -127,7 +226,7 @@ impl<'a> Entries<'a> {
     /// What a cluster routes each entry by, in order.
     pub(crate) fn keys(&self) -> impl ExactSizeIterator<Item = EntryKeys<'_>> + '_ {
         self.list.iter().map(|entry| match entry {
-            Entry::Script { keys, .. } => EntryKeys::Script(self.values(keys)),
+            Entry::Call { keys, .. } => EntryKeys::Script(self.values(keys)),
             Entry::Command { words, .. } => EntryKeys::Command(self.values(words)),
         })
     }

@@ -17,8 +17,9 @@
 //! ```
 //!
 //! Every entry runs at most once, in the order it was added: `SCRIPT LOAD` goes in front of the first
-//! call of each script inside the batch (the planner, `plan.rs`), so no call depends on what the server's
-//! cache held. See the crate documentation, "Batches".
+//! call of each script inside the batch, and FUNCTION LOAD in front of the first call of each library's
+//! functions (the planner, `plan.rs`), so no call depends on what the server held. See the crate
+//! documentation, "Batches".
 
 pub(crate) mod commands;
 mod entry;
@@ -32,25 +33,27 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::de::DeserializeOwned;
 
 use crate::error::{BatchError, BatchErrorKind};
-use crate::script::Source;
-use crate::{Args, Error, Reply, Script, ScriptRO, Transport};
-pub(crate) use entry::Entries;
+use crate::{Args, Error, Function, FunctionRO, Reply, Script, ScriptRO, Transport};
+pub(crate) use entry::{Callee, Entries};
 
-/// How a [`Pipeline`] makes sure the scripts it calls are in the server's script cache.
+/// How a [`Pipeline`] makes sure the scripts it calls are in the server's script cache, and the
+/// libraries of the functions it calls are on the server.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ScriptLoading {
     /// `SCRIPT LOAD` goes in front of the first call of each script, inside the batch, and every call is
-    /// EVALSHA (EVALSHA_RO): every entry runs exactly once and in order, whatever the cache held. The
-    /// default; a [`Transaction`] always loads this way.
+    /// EVALSHA (EVALSHA_RO): every entry runs exactly once and in order, whatever the cache held. In the
+    /// same way FUNCTION LOAD goes in front of the first call of each library's functions (its usual
+    /// "already exists" counts as loaded). The default; a [`Transaction`] always loads this way.
     ///
     /// Only a flush of the cache by someone else while the batch runs can still leave a call without its
     /// script: it runs again at once if nothing behind it has run, and otherwise comes back as a
     /// [`BatchErrorKind::NotRun`] error (it did not run; effects stay in order).
     #[default]
     InBatch,
-    /// Nothing is loaded: every call is EVALSHA, and the calls answered NOSCRIPT run again once, in their
-    /// own order, after the batch, with their scripts loaded. Cheaper when the cache is warm (no script
+    /// Nothing is loaded: every call is EVALSHA (or FCALL), and the calls answered NOSCRIPT (or
+    /// "Function not found") run again once, in their own order, after the batch, with their scripts
+    /// (libraries) loaded. Cheaper when the cache is warm (no script
     /// text is sent), but **those calls run after the entries behind them**: use it only where the order
     /// between entries does not matter. Each entry still runs at most once (a script cached by the time
     /// the batch asks, with `SCRIPT EXISTS`, is taken to have returned the NOSCRIPT itself).
@@ -116,6 +119,8 @@ mod sealed {
     pub trait Sealed {}
     impl<T> Sealed for crate::Script<T> {}
     impl<T> Sealed for crate::ScriptRO<T> {}
+    impl<T> Sealed for crate::Function<T> {}
+    impl<T> Sealed for crate::FunctionRO<T> {}
 }
 
 /// A script that can be called in a batch: [`Script<T>`] (sent as EVALSHA) or [`ScriptRO<T>`]
@@ -126,18 +131,26 @@ pub trait BatchScript<T>: sealed::Sealed {
     fn __batch_parts(&self) -> ScriptParts<'_>;
 }
 
-/// What a batch needs of a script: not public API.
+/// A function that can be called in a batch: [`Function<T>`] (sent as FCALL) or
+/// [`FunctionRO<T>`] (FCALL_RO), whose reply decodes into `T`.
+pub trait BatchFunction<T>: sealed::Sealed {
+    /// The function, and whether it is read-only.
+    #[doc(hidden)]
+    fn __batch_parts(&self) -> ScriptParts<'_>;
+}
+
+/// What a batch needs of a script or function: not public API.
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct ScriptParts<'a> {
-    source: &'a Source,
+    callee: Callee<'a>,
     read_only: bool,
 }
 
 impl<T> BatchScript<T> for Script<T> {
     fn __batch_parts(&self) -> ScriptParts<'_> {
         ScriptParts {
-            source: self.source(),
+            callee: Callee::Script(self.source()),
             read_only: false,
         }
     }
@@ -146,7 +159,25 @@ impl<T> BatchScript<T> for Script<T> {
 impl<T> BatchScript<T> for ScriptRO<T> {
     fn __batch_parts(&self) -> ScriptParts<'_> {
         ScriptParts {
-            source: self.source(),
+            callee: Callee::Script(self.source()),
+            read_only: true,
+        }
+    }
+}
+
+impl<T> BatchFunction<T> for Function<T> {
+    fn __batch_parts(&self) -> ScriptParts<'_> {
+        ScriptParts {
+            callee: self.callee(),
+            read_only: false,
+        }
+    }
+}
+
+impl<T> BatchFunction<T> for FunctionRO<T> {
+    fn __batch_parts(&self) -> ScriptParts<'_> {
+        ScriptParts {
+            callee: self.callee(),
             read_only: true,
         }
     }
@@ -260,6 +291,14 @@ impl<'a> Building<'a> {
         }
     }
 
+    /// Adds a call of a script or function; keys and arguments are encoded here, once.
+    fn push<T>(&mut self, parts: ScriptParts<'a>, keys: &impl Args, args: &impl Args) -> Queued<T> {
+        let index = self
+            .entries
+            .push_call((parts.callee, parts.read_only), keys, args);
+        self.queued(index)
+    }
+
     fn queued<T>(&self, index: usize) -> Queued<T> {
         Queued {
             batch: self.id,
@@ -326,13 +365,19 @@ macro_rules! batch_type {
                 keys: impl Args,
                 args: impl Args,
             ) -> Queued<T> {
-                let parts = script.__batch_parts();
-                let index = self.batch.entries.push_script(
-                    (parts.source, parts.read_only),
-                    &keys,
-                    &args,
-                );
-                self.batch.queued(index)
+                self.batch.push(script.__batch_parts(), &keys, &args)
+            }
+
+            /// Adds a call of `function` ([`Function<T>`] as FCALL, [`FunctionRO<T>`] as FCALL_RO);
+            /// its reply decodes into the function's `T`. Its library is loaded (FUNCTION LOAD; an
+            /// "already exists" counts as loaded) in front of the first call of each library.
+            pub fn call<T, F: BatchFunction<T> + ?Sized>(
+                &mut self,
+                function: &'a F,
+                keys: impl Args,
+                args: impl Args,
+            ) -> Queued<T> {
+                self.batch.push(function.__batch_parts(), &keys, &args)
             }
 
             /// Adds a command, written as its words, name first: `cmd::<i64>(("INCRBY", "k", 5))`.

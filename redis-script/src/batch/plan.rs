@@ -9,18 +9,23 @@
 //! `SCRIPT LOAD` rather than a first EVAL: its script is never evicted (Redis 7.4+ evicts scripts that
 //! EVAL loaded once there are 500 of them), and the entry keeps one command of its own whose reply is
 //! its result.
+//!
+//! Functions the same way: FUNCTION LOAD in front of the first call of each library (again after a
+//! FUNCTION FLUSH, DELETE or RESTORE entry), every call FCALL (FCALL_RO). "Already exists" is a
+//! load; a function answered "Function not found" although its library loaded in the same plan is
+//! missing from that library, which is its error (nothing ran), not a reason to run it again.
 
 use super::ScriptLoading;
 use super::commands::Refusal;
-use super::entry::{Entries, Entry};
+use super::entry::{Callee, Entries, Entry, LoadKey};
 use crate::error::{BatchError, BatchErrorKind, positions};
-use crate::{BatchCommand, Command, CommandName, Error, Reply};
+use crate::{BatchCommand, Error, Reply};
 
 /// What one command of a plan is for.
 #[derive(Clone, Copy, Debug)]
 enum Part<'e> {
-    /// `SCRIPT LOAD` of the script with this SHA-1.
-    Load(&'e str),
+    /// `SCRIPT LOAD` of a script or `FUNCTION LOAD` of a library.
+    Load(LoadKey<'e>),
     /// The plan's entry with this index.
     Entry(usize),
 }
@@ -65,6 +70,7 @@ pub(crate) struct Plan<'e> {
     commands: Vec<BatchCommand<'e>>,
     parts: Vec<Part<'e>>,
     order: Order,
+    loads_library: bool,
 }
 
 impl<'e> Plan<'e> {
@@ -75,33 +81,30 @@ impl<'e> Plan<'e> {
             commands: Vec::with_capacity(room),
             parts: Vec::with_capacity(room),
             order,
+            loads_library: false,
         };
-        // SHA-1s loaded since the start or the last SCRIPT FLUSH; batches call few distinct scripts.
-        let mut loaded: Vec<&str> = Vec::new();
+        // Scripts and libraries loaded since the start or the last flush; batches call few of them.
+        let mut loaded: Vec<LoadKey<'e>> = Vec::new();
         for index in 0..plan.order.len() {
             let Some(entry) = entries.get(plan.order.position(index)) else {
                 continue;
             };
             match entry {
-                Entry::Script {
-                    source,
+                Entry::Call {
+                    callee,
                     read_only,
                     keys,
                     args,
                 } => {
-                    let (text, sha1) = (&*source.text, &*source.sha1);
-                    if loading == ScriptLoading::InBatch && !loaded.contains(&sha1) {
-                        loaded.push(sha1);
-                        plan.commands.push(BatchCommand::Load(text));
-                        plan.parts.push(Part::Load(sha1));
+                    let key = callee.load_key();
+                    if loading == ScriptLoading::InBatch && !loaded.contains(&key) {
+                        loaded.push(key);
+                        plan.loads_library |= key.0;
+                        plan.commands.push(callee.load());
+                        plan.parts.push(Part::Load(key));
                     }
-                    let name = if *read_only {
-                        CommandName::EvalShaRo
-                    } else {
-                        CommandName::EvalSha
-                    };
-                    let (keys, args) = (entries.values(keys), entries.values(args));
-                    let command = Command::new(name, text, sha1, keys, args);
+                    let command =
+                        callee.command(*read_only, entries.values(keys), entries.values(args));
                     plan.commands.push(BatchCommand::Script(command));
                     plan.parts.push(Part::Entry(index));
                 }
@@ -109,12 +112,21 @@ impl<'e> Plan<'e> {
                     plan.commands.push(BatchCommand::Raw(entries.values(words)));
                     plan.parts.push(Part::Entry(index));
                     if entry.flushes_scripts() {
-                        loaded.clear();
+                        loaded.retain(|(library, _)| *library);
+                    }
+                    if entry.flushes_functions() {
+                        loaded.retain(|(library, _)| !*library);
                     }
                 }
             }
         }
         plan
+    }
+
+    /// True when the plan loads a library: FUNCTION LOAD writes, so the plan must go to a primary
+    /// even if every entry only reads.
+    pub(crate) fn loads_library(&self) -> bool {
+        self.loads_library
     }
 
     /// The commands to send, in order.
@@ -144,8 +156,11 @@ impl<'e> Plan<'e> {
     }
 
     /// Puts each entry's result from the replies (one per command) into `slots`, by the entry's index
-    /// in the plan, and returns the indices of the calls answered NOSCRIPT (so did not run), whose
-    /// NOSCRIPT stays in their slot.
+    /// in the plan, and returns the indices of the calls that found neither their script nor their
+    /// library (so did not run) and may run again; their error stays in their slot.
+    ///
+    /// A function answered "Function not found" although its library was loaded (or already there) in
+    /// this plan is not one of them: its library lacks it, and that is its error, as for one call.
     pub(crate) fn interpret(
         &self,
         entries: &Entries<'_>,
@@ -153,32 +168,35 @@ impl<'e> Plan<'e> {
         slots: &mut [Option<Result<Reply, Error>>],
     ) -> Vec<usize> {
         let mut missing = Vec::new();
-        // The latest load of each script and its error, if it failed.
-        let mut loads: Vec<(&str, Option<Error>)> = Vec::new();
+        // The latest load of each script or library, and its error if it failed.
+        let mut loads: Vec<(LoadKey<'_>, Option<Error>)> = Vec::new();
         for (part, reply) in self.parts.iter().zip(replies) {
             match *part {
-                Part::Load(sha1) => {
-                    let failed = reply.err();
-                    match loads.iter_mut().find(|(s, _)| *s == sha1) {
+                Part::Load(key) => {
+                    let failed = Callee::load_error(key, reply);
+                    match loads.iter_mut().find(|(k, _)| *k == key) {
                         Some(load) => load.1 = failed,
-                        None => loads.push((sha1, failed)),
+                        None => loads.push((key, failed)),
                     }
                 }
                 Part::Entry(index) => {
-                    // Only a script call can miss its script: a raw EVALSHA keeps its NOSCRIPT.
-                    let source = entries.source(self.order.position(index));
-                    let result = match (reply, source) {
-                        (Err(e), Some(source)) if e.is_noscript() => {
-                            match loads.iter().find(|(s, _)| *s == &*source.sha1) {
+                    // Only a call can miss its script: a raw EVALSHA keeps its NOSCRIPT.
+                    let callee = entries.callee(self.order.position(index));
+                    let result = match (reply, callee) {
+                        (Err(e), Some(callee)) if callee.is_missing(&e) => {
+                            let source = callee.source();
+                            let key = callee.load_key();
+                            match loads.iter().find(|(k, _)| *k == key) {
                                 // The load failed (a script Redis can not compile, NOPERM): that is why.
-                                Some((_, Some(failed))) => Err(failed.clone().for_script(source)),
+                                Some((_, Some(failed))) => Err(callee.load_failed(failed.clone())),
+                                Some((_, None)) if key.0 => Err(e.for_script(source)),
                                 _ => {
                                     missing.push(index);
                                     Err(e.for_script(source))
                                 }
                             }
                         }
-                        (reply, Some(source)) => reply.map_err(|e| e.for_script(source)),
+                        (reply, Some(callee)) => reply.map_err(|e| e.for_script(callee.source())),
                         (reply, None) => reply,
                     };
                     if let Some(slot) = slots.get_mut(index) {
@@ -215,20 +233,21 @@ pub(crate) fn rerunnable(
     missing.iter().copied().filter(|&i| i >= after).collect()
 }
 
-/// The error of a call that lost its script while the batch ran and was not sent again.
+/// The error of a call that lost its script while the batch ran and was not sent again. (A function
+/// never does: its library is loaded in front of it in every plan that runs it again.)
 pub(crate) fn not_run(position: usize, noscript: Error) -> Error {
     let script = noscript.script().cloned().map(Box::new);
     let mut error = BatchError::new(
-            BatchErrorKind::NotRun,
-            format!(
-                "entry {position} did not run: its script left the server's script cache while the \
-                 batch ran (SCRIPT FLUSH, a restart or a failover), after entries behind it had run, \
-                 so it was not sent again: effects stay in the order the entries were added; it is \
-                 safe to send again"
-            ),
-            vec![position],
-        )
-        .caused_by(noscript);
+        BatchErrorKind::NotRun,
+        format!(
+            "entry {position} did not run: its script left the server's script cache while the \
+             batch ran (SCRIPT FLUSH, a restart or a failover), after entries behind it had run, so \
+             it was not sent again: effects stay in the order the entries were added; it is safe to \
+             send again"
+        ),
+        vec![position],
+    )
+    .caused_by(noscript);
     error.script = script;
     Error::from(error)
 }
@@ -278,22 +297,35 @@ mod tests {
     /// What the entries of a test batch are.
     enum E<'a> {
         Script(&'static str),
+        /// A function `f` of the library with this SHA-1.
+        Function(&'static str),
         Raw(&'a [&'a str]),
     }
 
     fn batch<'a>(list: &[E<'a>]) -> Entries<'a> {
         let mut entries = Entries::default();
         for e in list {
+            // Tests name a script or library by its SHA-1 alone; the text does not matter here.
+            let source = |sha1: &'static str, function: bool| -> &'static Source {
+                Box::leak(Box::new(Source {
+                    text: Shared::Static("return 1"),
+                    sha1: Shared::Static(sha1),
+                    name: None,
+                    function,
+                }))
+            };
             match e {
                 E::Script(sha1) => {
-                    // Tests name a script by its SHA-1 alone; the text does not matter here.
-                    let source = Box::leak(Box::new(Source {
-                        text: Shared::Static("return 1"),
-                        sha1: Shared::Static(sha1),
-                        name: None,
-                        function: false,
-                    }));
-                    entries.push_script((source, false), &["k"], &());
+                    let callee = Callee::Script(source(sha1, false));
+                    entries.push_call((callee, false), &["k"], &());
+                }
+                E::Function(sha1) => {
+                    let callee = Callee::Function {
+                        source: source(sha1, true),
+                        name: "f",
+                        library: "lib",
+                    };
+                    entries.push_call((callee, false), &["k"], &());
                 }
                 E::Raw(words) => {
                     entries.push_command(*words);
@@ -309,6 +341,7 @@ mod tests {
             .map(|c| match c {
                 BatchCommand::Script(c) => format!("{} {}", c.name(), c.sha1()),
                 BatchCommand::Load(_) => "LOAD".to_owned(),
+                BatchCommand::LoadLibrary(_) => "FUNCTION LOAD".to_owned(),
                 BatchCommand::Raw(words) => {
                     String::from_utf8_lossy(words.first().unwrap_or_default()).into_owned()
                 }
@@ -354,6 +387,81 @@ mod tests {
             ScriptLoading::AfterBatch,
         );
         assert_eq!(names(&cheap), ["EVALSHA a", "EVALSHA b", "EVALSHA a"]);
+    }
+
+    #[test]
+    fn each_library_is_loaded_before_its_first_call_and_again_after_a_function_flush() {
+        let entries = batch(&[
+            E::Function("l"),
+            E::Script("l"),
+            E::Function("l"),
+            E::Raw(&["SCRIPT", "FLUSH"]),
+            E::Function("l"),
+            E::Raw(&["FUNCTION", "FLUSH"]),
+            E::Function("m"),
+            E::Function("l"),
+        ]);
+        let plan = Plan::new(&entries, Order::All(8), ScriptLoading::InBatch);
+        assert_eq!(
+            names(&plan),
+            [
+                "FUNCTION LOAD",
+                "FCALL l",
+                // A script whose SHA-1 is the library's is still a script of its own.
+                "LOAD",
+                "EVALSHA l",
+                "FCALL l",
+                "SCRIPT",
+                "FCALL l",
+                "FUNCTION",
+                "FUNCTION LOAD",
+                "FCALL m",
+                "FUNCTION LOAD",
+                "FCALL l"
+            ]
+        );
+        assert!(plan.loads_library());
+        let scripts = batch(&[E::Script("a")]);
+        assert!(!Plan::new(&scripts, Order::All(1), ScriptLoading::InBatch).loads_library());
+        let cheap = Plan::new(&entries, Order::List(vec![0]), ScriptLoading::AfterBatch);
+        assert_eq!(names(&cheap), ["FCALL l"]);
+        assert!(!cheap.loads_library());
+    }
+
+    #[test]
+    fn a_library_that_exists_is_loaded_and_a_function_it_lacks_is_its_error() {
+        let entries = batch(&[E::Function("l"), E::Function("l")]);
+        let plan = Plan::new(&entries, Order::All(2), ScriptLoading::InBatch);
+        let exists = Error::from_reply_text("ERR Library 'lib__abc' already exists");
+        let not_found = || Error::from_reply_text("ERR Function not found");
+        let mut got = slots(2);
+        let replies = vec![Err(exists), Ok(Reply::Int(1)), Err(not_found())];
+        let missing = plan.interpret(&entries, replies, &mut got);
+        assert!(missing.is_empty(), "the library is there: nothing to load");
+        assert!(matches!(got[0], Some(Ok(Reply::Int(1)))));
+        let Some(Err(e)) = &got[1] else {
+            panic!("{:?}", got[1])
+        };
+        assert!(e.is_function_not_found() && !e.may_have_run(), "{e:?}");
+        // A load refused for another reason is why its calls found nothing.
+        let refused = Error::from_reply_text(
+            "NOPERM this user has no permissions to run the 'function|load' command",
+        );
+        let mut got = slots(2);
+        let replies = vec![Err(refused), Err(not_found()), Err(not_found())];
+        assert!(plan.interpret(&entries, replies, &mut got).is_empty());
+        for slot in &got {
+            let Some(Err(Error::Preload(e))) = slot else {
+                panic!("{slot:?}")
+            };
+            assert_eq!(e.failed()[0].error.code(), Some("NOPERM"), "{e:?}");
+            assert_eq!(e.failed()[0].name.as_deref(), Some("lib"));
+        }
+        // Without a load in the plan, a function not found runs again.
+        let cheap = Plan::new(&entries, Order::All(2), ScriptLoading::AfterBatch);
+        let mut got = slots(2);
+        let replies = vec![Err(not_found()), Ok(Reply::Int(2))];
+        assert_eq!(cheap.interpret(&entries, replies, &mut got), [0]);
     }
 
     #[test]

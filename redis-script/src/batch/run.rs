@@ -3,7 +3,7 @@
 //! added.
 
 use super::ScriptLoading;
-use super::entry::{Entries, Entry};
+use super::entry::{Callee, Entries, Entry};
 use super::plan::{self, Order, Plan, Slots};
 use crate::error::BatchError;
 use crate::{
@@ -153,6 +153,9 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
     /// (so none runs twice; a script loaded by someone else in between is taken for the same, on the
     /// safe side); the others are returned, to run again. When the server can not be asked, none runs
     /// again.
+    ///
+    /// Functions answered "Function not found" are returned as they are, to run again with their
+    /// library loaded in front, as one call would.
     async fn returned_by_scripts(
         &self,
         plan: &Plan<'_>,
@@ -160,11 +163,17 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
         again: Vec<usize>,
         group: Option<&BatchGroup>,
     ) -> Vec<usize> {
-        let sha1 = |index: usize| {
-            self.entries
-                .source(plan.position(index))
-                .map_or("", |s| &*s.sha1)
+        let script = |index: usize| match self.entries.callee(plan.position(index)) {
+            Some(Callee::Script(source)) => Some(&*source.sha1),
+            _ => None,
         };
+        let (again, functions): (Vec<usize>, Vec<usize>) = again
+            .into_iter()
+            .partition(|&index| script(index).is_some());
+        if again.is_empty() {
+            return functions;
+        }
+        let sha1 = |index: usize| script(index).unwrap_or_default();
         let mut shas: Vec<&str> = again.iter().map(|&index| sha1(index)).collect();
         shas.sort_unstable();
         shas.dedup();
@@ -183,16 +192,18 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
                     .filter(|(_, flag)| *flag == Reply::Int(1))
                     .map(|(sha, _)| *sha)
                     .collect(),
-                _ => return Vec::new(),
+                _ => return functions,
             },
-            Err(_) => return Vec::new(),
+            Err(_) => return functions,
         };
-        let (returned, lost): (Vec<usize>, Vec<usize>) = again
+        let (returned, mut lost): (Vec<usize>, Vec<usize>) = again
             .into_iter()
             .partition(|&index| cached.contains(&sha1(index)));
         for index in returned {
             self.returned_by_script(plan, slots, index);
         }
+        lost.extend(functions);
+        lost.sort_unstable();
         lost
     }
 
@@ -216,10 +227,8 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
         group: Option<&BatchGroup>,
         slots: &mut Slots,
     ) -> Result<Vec<usize>, Error> {
-        let batch = in_group(
-            Batch::new(plan.commands(), self.atomic, self.read_only),
-            group,
-        );
+        let read_only = self.read_only && !plan.loads_library();
+        let batch = in_group(Batch::new(plan.commands(), self.atomic, read_only), group);
         let replies = match self.conn.send_batch(batch).await {
             Ok(replies) => replies,
             Err(Error::Batch(e)) => return Err(Error::Batch(e.map_entries(|c| plan.entry_of(c)))),

@@ -96,6 +96,11 @@ impl Error {
         matches!(self, Error::Server(e) if e.is_function_not_found())
     }
 
+    /// True for the server's `unknown command` reply: see [`ServerError::unknown_command`].
+    pub fn is_unknown_command(&self) -> bool {
+        matches!(self, Error::Server(e) if e.unknown_command().is_some())
+    }
+
     /// True for the server's reply to FUNCTION LOAD of a library it already has (`ERR Library 'x'
     /// already exists`).
     pub(crate) fn is_library_exists(&self) -> bool {
@@ -268,6 +273,48 @@ impl ServerError {
         &*self.code == "ERR" && &*self.message == "Function not found"
     }
 
+    /// The command the server does not know, from its `unknown command` reply: `FCALL`, `FCALL_RO`
+    /// or `FUNCTION` from a server without Redis Functions (Redis 6), `EVAL_RO` or `EVALSHA_RO` from
+    /// one without read-only scripts. Nothing ran.
+    pub fn unknown_command(&self) -> Option<&str> {
+        let quoted = self.message.strip_prefix("unknown command ")?;
+        if &*self.code != "ERR" {
+            return None;
+        }
+        // Redis 6 quotes the name in backticks, Redis 7+ in single quotes.
+        let close = match quoted.chars().next()? {
+            '`' => '`',
+            '\'' => '\'',
+            _ => return None,
+        };
+        let name = quoted.get(1..)?;
+        name.find(close).map(|end| &name[..end])
+    }
+
+    /// What to do about an unknown command this crate sends, if this is one.
+    fn unknown_command_hint(&self) -> Option<&'static str> {
+        let name = self.unknown_command()?;
+        if ["FCALL", "FCALL_RO", "FUNCTION"]
+            .iter()
+            .any(|c| name.eq_ignore_ascii_case(c))
+        {
+            Some(
+                "this server has no Redis Functions, which need Redis 7.0 or later, Valkey or \
+                 Upstash: upgrade it, or call the code as a script (lua_script!)",
+            )
+        } else if ["EVAL_RO", "EVALSHA_RO"]
+            .iter()
+            .any(|c| name.eq_ignore_ascii_case(c))
+        {
+            Some(
+                "this server has no read-only script commands, which need Redis 7.0 or later, \
+                 Valkey or Upstash: upgrade it, or call the script as a Script (EVALSHA)",
+            )
+        } else {
+            None
+        }
+    }
+
     /// True when this is one of Redis's refusals that come before a script runs, so nothing ran:
     /// NOSCRIPT, BUSY, NOAUTH, NOPERM, WRONGPASS, READONLY, MISCONF, OOM, LOADING, MOVED, ASK,
     /// CROSSSLOT, TRYAGAIN, CLUSTERDOWN, MASTERDOWN, and `ERR` for an unknown command, a wrong number
@@ -317,6 +364,9 @@ impl fmt::Display for ServerError {
         }
         if self.is_noscript() {
             f.write_str(" (the script is not in this server's script cache)")?;
+        }
+        if let Some(hint) = self.unknown_command_hint() {
+            write!(f, " ({hint})")?;
         }
         about(f, &self.script)
     }
@@ -554,6 +604,33 @@ mod tests {
         assert!(e.is_noscript());
         assert!(!e.may_have_run());
         assert_eq!(e.code(), Some("NOSCRIPT"));
+    }
+
+    #[test]
+    fn an_unknown_command_names_itself_and_says_what_the_server_lacks() {
+        // Redis 6.2 quotes in backticks, Redis 7 in single quotes.
+        let redis6 = "ERR unknown command `FCALL`, with args beginning with: `f`, `0`, ";
+        let redis7 = "ERR unknown command 'EVALSHA_RO', with args beginning with: ";
+        let (fcall, ro) = (
+            Error::from_reply_text(redis6),
+            Error::from_reply_text(redis7),
+        );
+        let Error::Server(server) = &fcall else {
+            panic!("{fcall:?}")
+        };
+        assert_eq!(server.unknown_command(), Some("FCALL"));
+        assert!(fcall.is_unknown_command() && !fcall.may_have_run());
+        assert!(fcall.to_string().contains("no Redis Functions"), "{fcall}");
+        assert!(ro.is_unknown_command());
+        assert!(
+            ro.to_string().contains("no read-only script commands"),
+            "{ro}"
+        );
+        let other = Error::from_reply_text("ERR unknown command 'FOO', with args beginning with: ");
+        assert!(other.is_unknown_command());
+        assert!(!other.to_string().contains("need Redis 7.0"), "{other}");
+        assert!(!Error::from_reply_text("ERR unknown command").is_unknown_command());
+        assert!(!Error::from_reply_text("ERR Function not found").is_unknown_command());
     }
 
     #[test]

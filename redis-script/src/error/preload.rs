@@ -42,6 +42,21 @@ pub struct FailedLoad {
 }
 
 impl PreloadError {
+    /// A call's library (loaded as `library`) that the server refused to load with `error`: the call
+    /// found no function, so nothing ran.
+    pub(crate) fn library_refused(library: &str, sha1: &str, error: Error) -> Error {
+        Error::Preload(Box::new(PreloadError {
+            loaded: Vec::new(),
+            failed: vec![FailedLoad {
+                server: None,
+                name: Some(library.to_owned()),
+                sha1: sha1.to_owned(),
+                error,
+            }],
+            what: "library",
+        }))
+    }
+
     /// The scripts that were loaded, per server.
     pub fn loaded(&self) -> &[LoadedScript] {
         &self.loaded

@@ -7,10 +7,7 @@ use super::Inner;
 use crate::batch::Entries;
 use crate::error::PreloadError;
 use crate::script::Call;
-use crate::{
-    ArgList, Batch, BatchCommand, BatchKeys, Command, CommandName, Error, FailedLoad, Reply,
-    Transport,
-};
+use crate::{Batch, BatchCommand, BatchKeys, Command, CommandName, Error, Reply, Transport};
 
 /// Calls the function; decodes the reply; names the function in any error.
 pub(super) async fn call<T: DeserializeOwned, C: Transport + ?Sized>(
@@ -63,11 +60,10 @@ async fn load_and_call<C: Transport + ?Sized>(
     command: Command<'_>,
 ) -> Result<Reply, Error> {
     let mut entries = Entries::default();
-    entries.push_script((&function.source, false), &command.keys(), &());
+    entries.push_call((function.callee(), false), &command.keys(), &());
     let groups = conn.split_batch(BatchKeys::new(&entries), false).await?;
-    let load = ArgList::new(&("FUNCTION", "LOAD", function.library.code()));
     let commands = [
-        BatchCommand::Raw(load.values()),
+        BatchCommand::LoadLibrary(function.library.code()),
         BatchCommand::Script(command),
     ];
     let batch = Batch::new(&commands, false, false);
@@ -86,17 +82,11 @@ async fn load_and_call<C: Transport + ?Sized>(
     };
     match (loaded, called) {
         (Err(load), Err(call)) if call.is_function_not_found() && !load.is_library_exists() => {
-            // Nothing ran: the call found no function.
-            Err(Error::Preload(Box::new(PreloadError {
-                loaded: Vec::new(),
-                failed: vec![FailedLoad {
-                    server: None,
-                    name: Some(function.library.loaded_name().to_owned()),
-                    sha1: function.library.sha1().to_owned(),
-                    error: load,
-                }],
-                what: "library",
-            })))
+            Err(PreloadError::library_refused(
+                function.library.loaded_name(),
+                function.library.sha1(),
+                load,
+            ))
         }
         (_, called) => called,
     }

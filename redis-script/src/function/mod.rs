@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use crate::batch::Callee;
 use crate::script::{Shared, Source};
 use crate::{Args, CommandName, Error, Reply, Transport};
 
@@ -131,7 +132,7 @@ impl Library {
     /// A server that refuses (NOPERM, a node that is down) makes the whole an
     /// [`Error::Preload`] that says where it was loaded and where it failed, and why.
     pub async fn load<C: Transport + ?Sized>(&self, conn: &C) -> Result<(), Error> {
-        versions::load(self, conn).await
+        versions::load(&[self], conn).await.map(|_| ())
     }
 
     /// The other versions of this library some server of `conn` holds (FUNCTION LIST): libraries
@@ -158,6 +159,48 @@ impl Library {
     ) -> Result<Vec<String>, Error> {
         versions::delete_other_versions(self, conn).await
     }
+}
+
+/// Loads each of `libraries` (each loaded name once) on every server of `conn` (each primary of a
+/// cluster) with FUNCTION LOAD, in one round trip per server, and returns on how many servers; a
+/// server that already has a library counts as loaded. With the `registry` feature,
+/// `preload_libraries(&conn, redis_script::libraries())` loads every library of the binary.
+///
+/// Calls load their library on their own where a server lacks it; this saves the first call that,
+/// and lets a deploy check that it can. A library some server refuses (NOPERM, a function name
+/// another library has, a node that is down) makes the whole an [`Error::Preload`] that says what
+/// was loaded where and what failed where, and why.
+pub async fn preload_libraries<'a, C: Transport + ?Sized>(
+    conn: &C,
+    libraries: impl IntoIterator<Item = &'a Library>,
+) -> Result<usize, Error> {
+    let libraries: Vec<&Library> = libraries.into_iter().collect();
+    versions::load(&libraries, conn).await
+}
+
+/// Which of `libraries` (each loaded name once) some server of `conn` does not have (FUNCTION LIST
+/// on every primary of a cluster): for health checks and deploy gates. Empty when every server has
+/// every library.
+pub async fn missing_libraries<'a, C: Transport + ?Sized>(
+    conn: &C,
+    libraries: impl IntoIterator<Item = &'a Library>,
+) -> Result<Vec<MissingLibrary<'a>>, Error> {
+    let libraries: Vec<&Library> = libraries.into_iter().collect();
+    let missing = versions::missing(&libraries, conn).await?;
+    Ok(missing
+        .into_iter()
+        .map(|(library, server)| MissingLibrary { library, server })
+        .collect())
+}
+
+/// A library a server lacks: what [`missing_libraries`] finds.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct MissingLibrary<'a> {
+    /// The library.
+    pub library: &'a Library,
+    /// The server: a cluster primary's `host:port`, or `None` for the one server of the transport.
+    pub server: Option<String>,
 }
 
 impl fmt::Debug for Library {
@@ -219,6 +262,15 @@ impl Inner {
             library: library.clone(),
             name,
             called_as,
+        }
+    }
+
+    /// What a batch calls: this function by the name FCALL sends, its library's code and SHA-1.
+    fn callee(&self) -> Callee<'_> {
+        Callee::Function {
+            source: &self.source,
+            name: &self.called_as,
+            library: self.library.loaded_name(),
         }
     }
 
@@ -285,6 +337,11 @@ macro_rules! function_type {
             /// The library the function belongs to.
             pub fn library(&self) -> &Library {
                 &self.inner.library
+            }
+
+            /// What a batch calls.
+            pub(crate) fn callee(&self) -> Callee<'_> {
+                self.inner.callee()
             }
 
             /// Calls the function with `keys` and `args` and decodes its reply into `T`.

@@ -5,11 +5,24 @@ use super::Library;
 use crate::preload::{load_everywhere, on, servers, unexpected};
 use crate::{ArgList, BatchCommand, Error, Reply, Transport};
 
-/// FUNCTION LOAD on every server; "already exists" counts as loaded.
-pub(super) async fn load<C: Transport + ?Sized>(library: &Library, conn: &C) -> Result<(), Error> {
-    let words = ArgList::new(&("FUNCTION", "LOAD", library.code()));
-    let commands = [BatchCommand::Raw(words.values())];
-    let named = [(Some(library.loaded_name()), library.sha1())];
+/// FUNCTION LOAD of each library (once per loaded name) on every server, in one round trip per
+/// server; "already exists" counts as loaded. Returns on how many servers.
+pub(super) async fn load<C: Transport + ?Sized>(
+    libraries: &[&Library],
+    conn: &C,
+) -> Result<usize, Error> {
+    let libraries = distinct(libraries);
+    if libraries.is_empty() {
+        return Ok(0);
+    }
+    let commands: Vec<BatchCommand<'_>> = libraries
+        .iter()
+        .map(|library| BatchCommand::LoadLibrary(library.code()))
+        .collect();
+    let named: Vec<(Option<&str>, &str)> = libraries
+        .iter()
+        .map(|library| (Some(library.loaded_name()), library.sha1()))
+        .collect();
     load_everywhere(
         conn,
         &commands,
@@ -21,7 +34,48 @@ pub(super) async fn load<C: Transport + ?Sized>(library: &Library, conn: &C) -> 
         },
     )
     .await
-    .map(|_| ())
+}
+
+/// Each of `libraries` (once per loaded name) that a server lacks, with that server: FUNCTION LIST
+/// on every server.
+pub(super) async fn missing<'a, C: Transport + ?Sized>(
+    libraries: &[&'a Library],
+    conn: &C,
+) -> Result<Vec<(&'a Library, Option<String>)>, Error> {
+    let libraries = distinct(libraries);
+    if libraries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let words = ArgList::new(&("FUNCTION", "LIST"));
+    let commands = [BatchCommand::Raw(words.values())];
+    let mut missing = Vec::new();
+    for server in servers(conn).await? {
+        let listed = match on(conn, &commands, server.as_deref()).await?.pop() {
+            Some(Ok(reply)) => library_names(&reply),
+            Some(Err(e)) => return Err(e),
+            None => return Err(unexpected("FUNCTION LIST")),
+        };
+        for library in &libraries {
+            if !listed.iter().any(|name| name == library.loaded_name()) {
+                missing.push((*library, server.clone()));
+            }
+        }
+    }
+    Ok(missing)
+}
+
+/// `libraries`, each loaded name once, in their order.
+fn distinct<'a>(libraries: &[&'a Library]) -> Vec<&'a Library> {
+    let mut seen: Vec<&'a Library> = Vec::with_capacity(libraries.len());
+    for library in libraries {
+        if !seen
+            .iter()
+            .any(|s| s.loaded_name() == library.loaded_name())
+        {
+            seen.push(library);
+        }
+    }
+    seen
 }
 
 /// Each server and the other versions of `library` it holds.

@@ -36,6 +36,11 @@ fn to_redis_cmd(command: &BatchCommand<'_>) -> redis::Cmd {
             cmd.arg("SCRIPT").arg("LOAD").arg(*script);
             cmd
         }
+        BatchCommand::LoadLibrary(code) => {
+            let mut cmd = redis::Cmd::with_capacity(3, 16 + code.len());
+            cmd.arg("FUNCTION").arg("LOAD").arg(*code);
+            cmd
+        }
         BatchCommand::Raw(words) => {
             let mut cmd = redis::Cmd::with_capacity(words.len(), words.byte_len());
             for word in words.iter() {

@@ -185,7 +185,7 @@ fn none_ran(batch: &Batch<'_>, moved_slot: u16) -> bool {
     }
     batch.commands().iter().all(|command| {
         let keys: Option<Vec<&[u8]>> = match command {
-            BatchCommand::Load(_) => return true,
+            BatchCommand::Load(_) | BatchCommand::LoadLibrary(_) => return true,
             BatchCommand::Script(c) => Some(c.keys().iter().collect()),
             BatchCommand::Raw(words) => {
                 command_table::keys(*words, command_table::key_positions(*words))

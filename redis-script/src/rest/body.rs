@@ -44,7 +44,7 @@ pub(crate) fn batch(commands: &[BatchCommand<'_>]) -> Result<Vec<u8>, Error> {
         .iter()
         .map(|c| match c {
             BatchCommand::Script(c) => 16 + command_size(c),
-            BatchCommand::Load(text) => 32 + text.len(),
+            BatchCommand::Load(text) | BatchCommand::LoadLibrary(text) => 32 + text.len(),
             BatchCommand::Raw(words) => 8 + 4 * words.len() + words.byte_len(),
         })
         .sum();
@@ -58,6 +58,9 @@ pub(crate) fn batch(commands: &[BatchCommand<'_>]) -> Result<Vec<u8>, Error> {
         let written = match command {
             BatchCommand::Script(c) => write_command(&mut ser, c),
             BatchCommand::Load(text) => Ok(write_words(&mut ser, &["SCRIPT", "LOAD", text])),
+            BatchCommand::LoadLibrary(code) => {
+                Ok(write_words(&mut ser, &["FUNCTION", "LOAD", code]))
+            }
             BatchCommand::Raw(words) => {
                 let words: Result<Vec<&str>, NotText> = words
                     .iter()
@@ -218,11 +221,12 @@ mod tests {
             BatchCommand::Raw(set.values()),
             BatchCommand::Load("return 1"),
             BatchCommand::Script(call),
+            BatchCommand::LoadLibrary("#!lua name=l"),
         ])
         .unwrap();
         assert_eq!(
             std::str::from_utf8(&body).unwrap(),
-            r#"[["SET","k","1"],["SCRIPT","LOAD","return 1"],["EVALSHA","abc",1,"k","7"]]"#
+            r##"[["SET","k","1"],["SCRIPT","LOAD","return 1"],["EVALSHA","abc",1,"k","7"],["FUNCTION","LOAD","#!lua name=l"]]"##
         );
         let binary = ArgList::new(&("SET", "k", vec![0xfe_u8]));
         let err = batch(&[

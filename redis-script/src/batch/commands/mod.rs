@@ -63,6 +63,8 @@ pub(crate) struct Kind {
     pub(crate) read_only: bool,
     /// `SCRIPT FLUSH`: scripts after it must be loaded again.
     pub(crate) flushes_scripts: bool,
+    /// `FUNCTION FLUSH`, `DELETE` or `RESTORE`: libraries after it must be loaded again.
+    pub(crate) flushes_functions: bool,
     /// Why the command can not be in a batch (`SELECT`, `CLIENT REPLY`, an empty command).
     pub(crate) refused: Option<Refusal>,
 }
@@ -135,6 +137,7 @@ pub(crate) fn classify(words: Values<'_>) -> Kind {
         return Kind {
             read_only: false,
             flushes_scripts: false,
+            flushes_functions: false,
             refused: Some(Refusal::Empty),
         };
     };
@@ -151,10 +154,15 @@ pub(crate) fn classify(words: Values<'_>) -> Kind {
         .map(|c| Refusal::ConnectionState(c));
     let flushes_scripts =
         name.eq_ignore_ascii_case(b"script") && sub.eq_ignore_ascii_case(b"flush");
+    let flushes_functions = name.eq_ignore_ascii_case(b"function")
+        && [&b"flush"[..], b"delete", b"restore"]
+            .iter()
+            .any(|s| sub.eq_ignore_ascii_case(s));
     let read_only = lookup(words).is_some_and(|row| row.1 & READ_ONLY != 0);
     Kind {
         read_only,
         flushes_scripts,
+        flushes_functions,
         refused,
     }
 }
@@ -256,6 +264,10 @@ mod tests {
         );
         assert!(kind(&["script", "FLUSH", "ASYNC"]).flushes_scripts);
         assert!(!kind(&["SCRIPT", "LOAD", "return 1"]).flushes_scripts);
+        assert!(kind(&["function", "flush"]).flushes_functions);
+        assert!(kind(&["FUNCTION", "DELETE", "lib"]).flushes_functions);
+        assert!(!kind(&["FUNCTION", "LIST"]).flushes_functions);
+        assert!(!kind(&["SCRIPT", "FLUSH"]).flushes_functions);
     }
 
     #[test]
