@@ -3,7 +3,7 @@
 //!
 //! Run: `cargo run --example functions` (uses `REDIS_URL` or a throwaway `redis-server`).
 
-use redis_script::{Function, FunctionRO, Library, lua_library};
+use redis_script::{Function, FunctionRO, Library, Pipeline, lua_library};
 use redis_script_examples::{BoxError, connect, report};
 
 lua_library! {
@@ -33,9 +33,9 @@ async fn run() -> Result<(), BoxError> {
 
     // The first call finds no function, loads the library once and calls again; later ones are FCALL.
     println!("{}", GREETING.call(conn, (), ["World"]).await?);
-    let views = format!("{prefix}:page:views");
-    let count = INCR_TTL.call(conn, [&views], [3600]).await?;
-    println!("{views} = {count} (expires in an hour)");
+    let page = format!("{prefix}:page:views");
+    let count = INCR_TTL.call(conn, [&page], [3600]).await?;
+    println!("{page} = {count} (expires in an hour)");
 
     let post = format!("{prefix}:post:1");
     let mut c = conn.clone();
@@ -52,6 +52,15 @@ async fn run() -> Result<(), BoxError> {
     let limit = format!("{prefix}:ratelimit:user:1");
     let (requests, ttl) = RATE_LIMIT.call(conn, [&limit], (100, 60)).await?;
     println!("request {requests} of 100, window resets in {ttl} s");
+
+    // In a pipeline: one round trip, each call typed; FUNCTION LOAD goes in front (an "already
+    // exists" here), so the calls run in order whatever the server holds.
+    let mut pipe = Pipeline::new();
+    let second = pipe.call(&RATE_LIMIT, [&limit], (100, 60));
+    let again = pipe.call(&INCR_TTL, [&page], [3600]);
+    let mut replies = pipe.run(conn).await?;
+    let ((requests, _), count) = (replies.take(second)?, replies.take(again)?);
+    println!("pipeline: request {requests} of 100, {page} = {count}");
 
     // After every instance runs this build: drop the versions older builds loaded.
     let deleted = SEED.delete_other_versions(conn).await?;

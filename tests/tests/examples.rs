@@ -282,14 +282,21 @@ async fn functions_calls_the_seed_library_and_leaves_nothing_behind() {
         l == "1000 views, 150 likes, ratio 0.15 (FCALL_RO)"
     });
     assert_line(&stdout, "rate limit", |l| l.starts_with("request 1 of 100"));
+    assert_line(&stdout, "pipeline", |l| {
+        l.starts_with("pipeline: request 2 of 100, ") && l.ends_with(" = 2")
+    });
     let stats = server.commandstats().await;
-    assert_eq!(stats.calls("function|load"), 1, "{stdout}");
+    assert_eq!(
+        stats.calls("function|load"),
+        2,
+        "the first call's, and the pipeline's (already exists): {stdout}"
+    );
     assert_eq!(
         stats.calls("fcall_ro"),
         3,
         "the first call twice, POST_STATS once"
     );
-    assert_eq!(stats.calls("fcall"), 2);
+    assert_eq!(stats.calls("fcall"), 4);
     assert_eq!(dbsize(&server).await, 0, "keys and library removed");
     let libraries: Vec<redis::Value> = server.query(redis::cmd("FUNCTION").arg("LIST")).await;
     assert!(libraries.is_empty());

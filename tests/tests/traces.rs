@@ -103,7 +103,7 @@ async fn a_failed_call_records_the_error_type_code_and_whether_it_may_have_run()
 }
 
 #[tokio::test]
-async fn a_batch_is_one_span_with_an_event_per_script_entry() {
+async fn a_batch_is_one_span_with_an_event_per_script_and_function_entry() {
     let server = RedisServer::start();
     let conn = server.connection().await;
     let (recorder, _guard) = SpanRecorder::install();
@@ -112,10 +112,12 @@ async fn a_batch_is_one_span_with_an_event_per_script_entry() {
     let views = pipeline.exec(&INCR_TTL, [KEY], [ARG]);
     let stats = pipeline.exec(&POST_STATS, ["post:1"], ());
     let raw = pipeline.cmd::<i64>(("INCR", "plain"));
+    let function = pipeline.call(&INCR, [KEY], [ARG]);
     let mut replies = pipeline.run(&conn).await.unwrap();
     assert_eq!(replies.take(views).unwrap(), 1);
     assert_eq!(replies.take(stats).unwrap().0, 0);
     assert_eq!(replies.take(raw).unwrap(), 1);
+    assert_eq!(replies.take(function).unwrap(), 2);
 
     let spans = recorder.spans();
     // The entries are not calls of their own: no `redis.script` span.
@@ -124,7 +126,7 @@ async fn a_batch_is_one_span_with_an_event_per_script_entry() {
     assert_eq!(batches.len(), 1);
     let batch = &batches[0];
     assert_eq!(batch.field("db.operation.name"), Some("PIPELINE"));
-    assert_eq!(batch.field("db.operation.batch.size"), Some("3"));
+    assert_eq!(batch.field("db.operation.batch.size"), Some("4"));
     assert_eq!(batch.field("db.system.name"), Some("redis"));
     let entries: Vec<(Option<&str>, Option<&str>)> = batch
         .events
@@ -140,8 +142,13 @@ async fn a_batch_is_one_span_with_an_event_per_script_entry() {
         entries,
         [
             (Some("0"), Some("incr_ttl")),
-            (Some("1"), Some("../../examples/lua/post_stats.lua"))
+            (Some("1"), Some("../../examples/lua/post_stats.lua")),
+            (Some("3"), Some("seed.incr_ttl"))
         ]
+    );
+    assert_eq!(
+        batch.events[2].get("redis.script.sha1").map(String::as_str),
+        Some(SEED.sha1())
     );
     assert_clean(&recorder, &[KEY, ARG, "plain"]);
 }
