@@ -5,6 +5,9 @@
 //! Prints calls per second, heap allocations and bytes per call, and each result as a ratio to the
 //! anchor. Rounds are interleaved so that a noisy machine affects all alike; the median is shown.
 //!
+//! Functions the same way: `Function::call` against a hand-written `FCALL` of the same function (its
+//! floor), printed as a ratio to that floor.
+//!
 //! With `--features tracing` the library is built with its spans, and one more client runs `exec`
 //! under a subscriber that keeps every span (`tracing_subscriber::registry()`): the cost of tracing
 //! compiled in but not listened to (the `exec` line), and listened to (the `traced` line).
@@ -14,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use redis::aio::MultiplexedConnection;
-use redis_script::{Script, lua_script};
+use redis_script::{Function, Library, Script, lua_library, lua_script};
 use redis_script_examples::{BoxError, connect, median, report};
 
 /// Counts allocations so that the per-call cost in memory is measured, not guessed.
@@ -43,6 +46,11 @@ static GLOBAL: Counting = Counting;
 
 static INCR_TTL: Script<i64> = lua_script!("lua/incr_ttl.lua");
 
+lua_library! {
+    static SEED: Library = "lua/seed_library.lua";
+    static INCR_TTL_FN: Function<i64> = "incr_ttl";
+}
+
 const CALLS_PER_ROUND: u64 = 2_000;
 const ROUNDS: usize = 7;
 const CONCURRENCY: usize = 32;
@@ -54,6 +62,8 @@ enum Client {
     RedisScript,
     #[cfg(feature = "tracing")]
     Traced,
+    FcallFloor,
+    Function,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -87,6 +97,16 @@ async fn one_call(
                 .await?
         }
         Client::RedisScript => INCR_TTL.exec(conn, [key], [3600]).await?,
+        Client::FcallFloor => {
+            redis::cmd("FCALL")
+                .arg(INCR_TTL_FN.called_name())
+                .arg(1)
+                .arg(key)
+                .arg(3600)
+                .query_async(&mut conn.clone())
+                .await?
+        }
+        Client::Function => INCR_TTL_FN.call(conn, [key], [3600]).await?,
         #[cfg(feature = "tracing")]
         Client::Traced => {
             use tracing::instrument::WithSubscriber;
@@ -147,12 +167,15 @@ async fn run() -> Result<(), BoxError> {
     let anchor = redis::Script::new(INCR_TTL.script());
     // Cache the script once so every client measures its steady state (EVALSHA hits).
     INCR_TTL.exec(conn, ["bench:exec:warmup"], [3600]).await?;
+    SEED.load(conn).await?;
     let clients = [
         Client::Floor,
         Client::Anchor,
         Client::RedisScript,
         #[cfg(feature = "tracing")]
         Client::Traced,
+        Client::FcallFloor,
+        Client::Function,
     ];
     for concurrency in [1, CONCURRENCY] {
         let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); clients.len()];
@@ -179,12 +202,21 @@ async fn run() -> Result<(), BoxError> {
                 Client::RedisScript => "redis_script::Script::exec",
                 #[cfg(feature = "tracing")]
                 Client::Traced => "exec, traced (recording subscriber)",
+                Client::FcallFloor => "floor: hand-written FCALL",
+                Client::Function => "redis_script::Function::call",
             };
             println!(
                 "{name:<34} {rate:>12.0} {:>8.3} {allocs:>12.1} {bytes:>12.0}",
                 rate / anchor_rate
             );
         }
+        let rate =
+            |client: usize| median(samples[client].iter().map(|s| s.calls_per_sec).collect());
+        let (floor, function) = (clients.len() - 2, clients.len() - 1);
+        println!(
+            "Function::call / hand-written FCALL: {:.3}",
+            rate(function) / rate(floor)
+        );
     }
     let mut c = conn.clone();
     let keys: Vec<String> = (0..CONCURRENCY)
@@ -193,6 +225,11 @@ async fn run() -> Result<(), BoxError> {
     redis::cmd("DEL")
         .arg(keys)
         .arg("bench:exec:warmup")
+        .query_async::<()>(&mut c)
+        .await?;
+    redis::cmd("FUNCTION")
+        .arg("DELETE")
+        .arg(SEED.loaded_name())
         .query_async::<()>(&mut c)
         .await?;
     Ok(())
