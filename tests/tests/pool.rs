@@ -1,4 +1,5 @@
-//! Pooled connections as transports: deadpool and bb8 run scripts with the same fallback.
+//! Pooled connections as transports: deadpool and bb8 run scripts with the same fallback, and
+//! functions alone and in batches.
 
 #![allow(clippy::unwrap_used)]
 
@@ -70,4 +71,42 @@ async fn a_pool_that_cannot_connect_reports_that_nothing_ran() {
     assert_eq!(transport.kind(), TransportErrorKind::Connect);
     assert!(!err.may_have_run(), "{err}");
     assert!(err.to_string().contains("no connection available"), "{err}");
+}
+
+#[tokio::test]
+async fn pools_and_the_connection_manager_call_functions_alone_and_in_batches() {
+    use redis_script::Pipeline;
+    use redis_script_tests::function_batches::PUSH;
+
+    let server = RedisServer::start();
+    let deadpool = deadpool_redis::Config::from_url(server.url())
+        .create_pool(Some(deadpool_redis::Runtime::Tokio1))
+        .unwrap();
+    let bb8 = bb8::Pool::builder()
+        .max_size(2)
+        .build(bb8_redis::RedisConnectionManager::new(server.url()).unwrap())
+        .await
+        .unwrap();
+    let manager = server.connection_manager().await;
+    server.reset_stats().await;
+    // The first call loads the library; the others find it, one pooled connection or another.
+    assert_eq!(PUSH.call(&deadpool, ["log"], ["a"]).await.unwrap(), 1);
+    assert_eq!(PUSH.call(&bb8, ["log"], ["b"]).await.unwrap(), 2);
+    assert_eq!(PUSH.call(&manager, ["log"], ["c"]).await.unwrap(), 3);
+    let mut pipe = Pipeline::new();
+    let d = pipe.call(&PUSH, ["log"], ["d"]);
+    let e = pipe.call(&PUSH, ["log"], ["e"]);
+    let mut replies = pipe.run(&bb8).await.unwrap();
+    assert_eq!((replies.take(d).unwrap(), replies.take(e).unwrap()), (4, 5));
+    let stats = server.commandstats().await;
+    assert_eq!(stats.calls("fcall"), 6, "one not found, then once each");
+    assert_eq!(
+        stats.calls("function|load"),
+        2,
+        "the first call's, the pipeline's"
+    );
+    let log: Vec<String> = server
+        .query(redis::cmd("LRANGE").arg("log").arg(0).arg(-1))
+        .await;
+    assert_eq!(log, ["a", "b", "c", "d", "e"]);
 }
