@@ -63,9 +63,13 @@ pub enum Kind {
     NoscriptReply,
     /// The options of the check itself are wrong (a server the table does not cover).
     Options,
-    /// What Redis refuses while it loads a library: its `redis.register_function` calls, `redis.call`
-    /// outside every function.
+    /// What Redis (or Valkey) refuses while it loads a library, the metadata line aside (that is
+    /// `Shebang`): the code outside every function, which runs then, with its
+    /// `redis.register_function` calls and no global but `redis`.
     Library,
+    /// A function name or flags the library computes: Redis may load it, but the checks (and a typed
+    /// handle) can not see what it registers.
+    Computed,
 }
 
 /// One reason the script does not build.
@@ -100,10 +104,11 @@ impl Problem {
         &self.message
     }
 
-    /// True when Redis itself refuses to load the script (`SCRIPT LOAD` fails): a bad shebang or a
-    /// syntax error. The other problems show only when the script runs, or never.
+    /// True when Redis itself refuses to load the script (`SCRIPT LOAD` fails: a bad shebang, a
+    /// syntax error) or the library (`FUNCTION LOAD` fails: its metadata, its syntax, the code that
+    /// runs while it loads). The other problems show only when the code runs, or never.
     pub fn redis_refuses_loading(&self) -> bool {
-        matches!(self.kind, Kind::Shebang | Kind::Syntax)
+        matches!(self.kind, Kind::Shebang | Kind::Syntax | Kind::Library)
     }
 }
 

@@ -106,6 +106,12 @@ pub(crate) fn first_line_len(text: &str) -> Option<usize> {
 /// `\r`, `\t`, `\b`, `\a` and `\<any>`, `'...'` only `\'`. `None` where Redis refuses the line: an
 /// unterminated quote, or a closing quote followed by something other than a blank.
 pub(crate) fn split_words(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    split_words_as(line, false)
+}
+
+/// [`split_words`], or, with `shell_like`, as Valkey 9.1 splits a library's metadata line (its
+/// `sdssplitargs`): a closing quote does not end the word, which reads on as a shell does.
+pub(crate) fn split_words_as(line: &[u8], shell_like: bool) -> Option<Vec<Vec<u8>>> {
     let at = |i: usize| line.get(i).copied();
     let mut words = Vec::new();
     let mut i = 0;
@@ -146,6 +152,7 @@ pub(crate) fn split_words(line: &[u8]) -> Option<Vec<Vec<u8>>> {
                     word.push(b'\'');
                     i += 1;
                 }
+                (Some(open), Some(byte)) if byte == open && shell_like => quote = None,
                 (Some(open), Some(byte)) if byte == open => {
                     if at(i + 1).is_some_and(|next| !is_c_space(next)) {
                         return None;

@@ -400,17 +400,8 @@ pub fn cases(seed: u64, count: usize) -> Vec<Case> {
 
 /// Applies one random change to `text`; returns what it did.
 fn mutate(rng: &mut fastrand::Rng, text: &mut String) -> String {
-    let bounds: Vec<usize> = text
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain([text.len()])
-        .collect();
+    let bounds = char_bounds(text);
     let at = bounds[rng.usize(..bounds.len())];
-    // Up to 12 characters on from `at`.
-    let span_end = |rng: &mut fastrand::Rng| {
-        let from = bounds.binary_search(&at).unwrap_or(0);
-        bounds[(from + rng.usize(0..12)).min(bounds.len() - 1)]
-    };
     let fragment = FRAGMENTS[rng.usize(..FRAGMENTS.len())];
     match rng.u8(0..12) {
         // Changes that mostly keep a script valid, so that the cases mix both kinds.
@@ -420,6 +411,35 @@ fn mutate(rng: &mut fastrand::Rng, text: &mut String) -> String {
             text.insert_str(line_start, statement);
             format!("insert {statement:?} at the line starting at {line_start}")
         }
+        kind @ 0..=6 => edit(kind, rng, text, (&bounds, at), fragment),
+        _ => replace_word(rng, text, at, &FRAGMENTS[..21]),
+    }
+}
+
+/// Where each character of `text` starts, and its end.
+pub fn char_bounds(text: &str) -> Vec<usize> {
+    text.char_indices()
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .collect()
+}
+
+/// Edit number `kind` (0 to 6) of `text` at `at` (one of `bounds`, from [`char_bounds`]): insert,
+/// delete or replace by `fragment`, truncate, break a line before a `(`, glue two tokens, move a
+/// line; returns what it did. Shared by the scripts' and the libraries' mutations.
+pub fn edit(
+    kind: u8,
+    rng: &mut fastrand::Rng,
+    text: &mut String,
+    (bounds, at): (&[usize], usize),
+    fragment: &str,
+) -> String {
+    // Up to 12 characters on from `at`.
+    let span_end = |rng: &mut fastrand::Rng| {
+        let from = bounds.binary_search(&at).unwrap_or(0);
+        bounds[(from + rng.usize(0..12)).min(bounds.len() - 1)]
+    };
+    match kind {
         0 => {
             text.insert_str(at, fragment);
             format!("insert {fragment:?} at {at}")
@@ -461,7 +481,7 @@ fn mutate(rng: &mut fastrand::Rng, text: &mut String) -> String {
                 None => "nothing to glue".to_owned(),
             }
         }
-        6 => {
+        _ => {
             let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
             let i = rng.usize(..lines.len());
             let j = rng.usize(..lines.len());
@@ -484,19 +504,25 @@ fn mutate(rng: &mut fastrand::Rng, text: &mut String) -> String {
                 }
             }
         }
-        _ => {
-            // Replace the word at `at` by a keyword or a name.
-            let start = text[..at]
-                .char_indices()
-                .rev()
-                .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
-                .map_or(0, |(i, c)| i + c.len_utf8());
-            let end = text[at..]
-                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .map_or(text.len(), |i| at + i);
-            let word = FRAGMENTS[rng.usize(..21)];
-            text.replace_range(start..end, word);
-            format!("word at {start}..{end} becomes {word:?}")
-        }
     }
+}
+
+/// Replaces the word at `at` by one of `words` (a keyword or a name); returns what it did.
+pub fn replace_word(
+    rng: &mut fastrand::Rng,
+    text: &mut String,
+    at: usize,
+    words: &[&str],
+) -> String {
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let end = text[at..]
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(text.len(), |i| at + i);
+    let word = words[rng.usize(..words.len())];
+    text.replace_range(start..end, word);
+    format!("word at {start}..{end} becomes {word:?}")
 }
