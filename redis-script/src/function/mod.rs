@@ -47,7 +47,9 @@ impl Library {
     ///
     /// Two programs that load different code under one library name replace each other's functions
     /// only if they use FUNCTION LOAD REPLACE, which this crate never sends: the second one's load
-    /// answers "already exists" and its calls run the first one's code. Libraries known at compile
+    /// answers "already exists" and its calls run the first one's code.
+    /// Function names are global across libraries too: a function registered by another library
+    /// under the same name is the one FCALL runs, and this library can not load. Libraries known at compile
     /// time are better written with [`lua_library!`](crate::lua_library), which checks and versions
     /// them.
     pub fn new(code: impl Into<Cow<'static, str>>) -> Library {
