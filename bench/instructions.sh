@@ -9,7 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-2000}
 command -v valgrind >/dev/null || { echo "valgrind is needed: apt-get install -y valgrind" >&2; exit 1; }
-cargo build --release --example bench_instructions -q
+# `-p`: the example package alone, so that only its features apply (the tests crate turns on
+# `tracing` for the whole workspace otherwise).
+cargo build --release -p redis-script-examples --example bench_instructions -q
 bin=target/release/examples/bench_instructions
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -8,7 +8,7 @@
 //! 3. bytes: what a warm pipeline of 100 calls of a 4 KiB script sends, against the same calls as EVAL
 //!    (target: at most 5%), and what it sends cold.
 //!
-//! Run: `cargo run --release --example bench_batch` (needs `redis-server` and `redis-benchmark`).
+//! Run: `cargo run --release -p redis-script-examples --example bench_batch` (needs `redis-server` and `redis-benchmark`).
 //! Rounds are interleaved so that a noisy machine affects both sides alike; medians are shown.
 
 use std::process::Command;

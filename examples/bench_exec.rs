@@ -1,7 +1,7 @@
 //! Hot-path benchmark: `Script::exec` against the `redis` crate's own `Script::invoke_async` (the anchor)
 //! and against a hand-written `EVALSHA` (the floor: what the connection allows).
 //!
-//! Run: `cargo run --release --example bench_exec` (uses `REDIS_URL` or a throwaway `redis-server`).
+//! Run: `cargo run --release -p redis-script-examples --example bench_exec` (uses `REDIS_URL` or a throwaway `redis-server`).
 //! Prints calls per second, heap allocations and bytes per call, and each result as a ratio to the
 //! anchor. Rounds are interleaved so that a noisy machine affects all alike; the median is shown.
 //!

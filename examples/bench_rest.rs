@@ -3,7 +3,7 @@
 //! same `upstash-local` in front of the same throwaway `redis-server`, with 1 and with 50 calls in
 //! flight. Targets: at least 4x the SDK with one call in flight, at least 2x with 50.
 //!
-//! Run: `cargo run --release --example bench_rest` (needs `redis-server`, Node.js and npm; installs the
+//! Run: `cargo run --release -p redis-script-examples --example bench_rest` (needs `redis-server`, Node.js and npm; installs the
 //! pinned SDK into tests/conformance with `npm ci` when it is missing). Rounds alternate between the
 //! two clients; medians are shown.
 

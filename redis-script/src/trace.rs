@@ -51,14 +51,19 @@ impl CallSpan {
         CallSpan { span }
     }
 
-    /// Runs the call inside the span, then records its outcome there.
-    pub(crate) async fn around<T>(
-        &self,
-        call: impl std::future::Future<Output = Result<T, Error>>,
-    ) -> Result<T, Error> {
-        let result = tracing::Instrument::instrument(call, self.span.clone()).await;
-        self.finish(&result);
-        result
+    /// Runs the call inside the span, then records its outcome there. A combinator, not an `async
+    /// fn`: the call's future is held once, not once as the argument and again while awaited (which
+    /// doubled the size of every `exec` future).
+    pub(crate) fn around<'s, T, F>(
+        &'s self,
+        call: F,
+    ) -> impl std::future::Future<Output = Result<T, Error>> + 's
+    where
+        F: std::future::Future<Output = Result<T, Error>> + 's,
+    {
+        use futures_util::FutureExt as _;
+        tracing::Instrument::instrument(call, self.span.clone())
+            .inspect(move |result| self.finish(result))
     }
 
     /// The server did not have the script: `to` (EVAL, EVAL_RO) is sent.
