@@ -32,6 +32,20 @@ pub(crate) struct Input {
 const MAX_NAME_LEN: usize = 128;
 
 impl Input {
+    /// The file at `path`, with every option at its default.
+    fn new(krate: TokenStream, path: LitStr) -> Input {
+        Input {
+            krate,
+            path,
+            readonly: false,
+            commands: Vec::new(),
+            readonly_commands: Vec::new(),
+            allow_key_locking: false,
+            servers: Vec::new(),
+            name: None,
+        }
+    }
+
     /// The script's name, checked as `Script::with_name` checks one: the `name` option, or the path as
     /// written.
     pub(crate) fn name(&self) -> syn::Result<String> {
@@ -128,16 +142,7 @@ pub(crate) fn parse_library(tokens: TokenStream) -> syn::Result<LibraryInput> {
             return Err(syn::Error::new(Span::call_site(), LIBRARY_USAGE));
         }
         let library = parse_item(input)?;
-        let mut options = Input {
-            krate: krate.clone(),
-            path: library.literal.clone(),
-            readonly: false,
-            commands: Vec::new(),
-            readonly_commands: Vec::new(),
-            allow_key_locking: false,
-            servers: Vec::new(),
-            name: None,
-        };
+        let mut options = Input::new(krate.clone(), library.literal.clone());
         while input.peek(Token![,]) {
             input.parse::<Token![,]>()?;
             if input.peek(Token![;]) {
@@ -207,16 +212,7 @@ fn parse_with(input: ParseStream<'_>) -> syn::Result<Input> {
         Ok(lit) => lit,
         Err(_) => return Err(input.error(USAGE)),
     };
-    let mut parsed = Input {
-        krate,
-        path,
-        readonly: false,
-        commands: Vec::new(),
-        readonly_commands: Vec::new(),
-        allow_key_locking: false,
-        servers: Vec::new(),
-        name: None,
-    };
+    let mut parsed = Input::new(krate, path);
     while !input.is_empty() {
         input.parse::<Token![,]>()?;
         if input.is_empty() {

@@ -15,6 +15,7 @@
 pub mod batches;
 mod cluster;
 pub mod function_batches;
+pub mod judges;
 pub mod library_cases;
 mod lock;
 pub mod lost_reply;

@@ -3,44 +3,17 @@
 //! `redis.register_function` written by hand, and seeded mutations of all of them. The judge of each is
 //! a real server's `FUNCTION LOAD`, not this module: nothing here says what a case should give.
 
-use std::path::{Path, PathBuf};
-
 use crate::lua_cases;
 pub use crate::lua_cases::Case;
 
-/// The workspace root.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_owned)
-        .unwrap_or_default()
-}
-
 /// Every UTF-8 `.lua` file of the repo's Lua folders, sorted by path, as `(path from the root, text)`.
 fn lua_files() -> Vec<(String, String)> {
-    let root = root();
-    let mut files = Vec::new();
-    for dir in [
+    lua_cases::lua_files(&[
         "examples/lua",
         "tests/lua",
         "tests/ui/lua",
         "tests/ui/pass/lua",
-    ] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "lua")
-                && let Ok(text) = std::fs::read_to_string(&path)
-            {
-                let name = path.strip_prefix(&root).unwrap_or(&path);
-                files.push((name.display().to_string(), text));
-            }
-        }
-    }
-    files.sort();
-    files
+    ])
 }
 
 /// The repo's libraries as they are, and each of its scripts as the body of a one-function library:

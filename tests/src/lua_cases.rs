@@ -20,11 +20,17 @@ fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// Every UTF-8 `.lua` file of the repo, sorted by path, as `(path from the root, text)`.
+/// Every UTF-8 `.lua` file of the repo's scripts, sorted by path, as `(path from the root, text)`.
 pub fn corpus() -> Vec<(String, String)> {
+    lua_files(&["examples/lua", "tests/ui/lua", "tests/ui/pass/lua"])
+}
+
+/// Every UTF-8 `.lua` file in the folders `dirs` (from the workspace root), sorted by path, as
+/// `(path from the root, text)`.
+pub fn lua_files(dirs: &[&str]) -> Vec<(String, String)> {
     let root = root();
     let mut files = Vec::new();
-    for dir in ["examples/lua", "tests/ui/lua", "tests/ui/pass/lua"] {
+    for dir in dirs {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
             continue;
         };

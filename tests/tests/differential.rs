@@ -22,37 +22,17 @@ use std::process::Command;
 
 use redis_script_check::{Kind, Options, Problem};
 use redis_script_tests::lua_cases::{self, Case};
-use redis_script_tests::{PROBE_TARGET, ProcessLock, RedisServer};
+use redis_script_tests::{PROBE_TARGET, ProcessLock, RedisServer, judges};
 
 const SEED: u64 = 0x5eed_2026;
 const CASES: usize = 3000;
 
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// The servers that judge: every one this machine has.
 fn judges() -> Vec<(String, RedisServer)> {
-    let servers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/servers");
-    let mut judges = vec![(
-        "redis-server on PATH".to_owned(),
-        RedisServer::start_binary("redis-server"),
-    )];
-    for (name, binary) in [
-        ("redis-8.2", "redis-8.2/redis-server"),
-        ("valkey-9.1", "valkey-9.1/valkey-server"),
-    ] {
-        let binary = servers.join(binary);
-        if binary.exists() {
-            judges.push((name.to_owned(), RedisServer::start_binary(&binary)));
-        } else if name == "redis-8.2" {
-            panic!("{} is missing: run scripts/fetch-servers", binary.display());
-        }
-    }
-    judges
+    judges::binaries("redis-server on PATH")
+        .into_iter()
+        .map(|(name, binary)| (name.to_owned(), RedisServer::start_binary(&binary)))
+        .collect()
 }
 
 /// What one server said to `SCRIPT LOAD`: `Ok` or the error text (`ERR ...`), bytes that are not
@@ -82,10 +62,6 @@ fn script_load(connection: &mut BufReader<TcpStream>, text: &str) -> Result<(), 
             String::from_utf8_lossy(line)
         ),
     }
-}
-
-fn connect(server: &RedisServer) -> BufReader<TcpStream> {
-    BufReader::new(TcpStream::connect(("127.0.0.1", server.port())).unwrap())
 }
 
 /// Writes one crate with every case as a `static`, one per line of `src/lib.rs` (line `i + 1` is case
@@ -202,13 +178,15 @@ struct Report {
 
 #[test]
 fn macro_agrees_with_script_load() {
-    let seed = env_or("DIFFERENTIAL_SEED", SEED);
-    let count = env_or("DIFFERENTIAL_CASES", CASES);
+    let seed = judges::env_or("DIFFERENTIAL_SEED", SEED);
+    let count = judges::env_or("DIFFERENTIAL_CASES", CASES);
     let cases = lua_cases::cases(seed, count);
     let errors = macro_errors(&cases);
     let judges = judges();
-    let mut connections: Vec<BufReader<TcpStream>> =
-        judges.iter().map(|(_, server)| connect(server)).collect();
+    let mut connections: Vec<BufReader<TcpStream>> = judges
+        .iter()
+        .map(|(_, server)| judges::connect(server))
+        .collect();
     let mut report = Report::default();
     for (i, (case, errors)) in cases.iter().zip(&errors).enumerate() {
         let path = format!("../lua/{i}.lua");
@@ -290,25 +268,10 @@ fn macro_agrees_with_script_load() {
     for differ in report.servers_differ.iter().take(10) {
         eprintln!("servers differ on {differ}");
     }
-    assert!(
-        report.disagreements.is_empty(),
-        "{} disagreements; the first:\n{}",
-        report.disagreements.len(),
-        report
-            .disagreements
-            .iter()
-            .take(20)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    judges::assert_no_disagreements(&report.disagreements);
     assert!(
         report.servers_differ.is_empty(),
         "the servers themselves differ"
     );
-    // A generator whose cases all load, or all fail, could not find a disagreement.
-    assert!(
-        report.loads * 5 > cases.len() && report.refused * 5 > cases.len(),
-        "the cases must mix scripts that load and scripts that do not"
-    );
+    judges::assert_mixed(report.loads, report.refused, cases.len(), "scripts");
 }

@@ -23,24 +23,17 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use redis_script_check::{Kind, Options, Problem};
-use redis_script_tests::RedisServer;
 use redis_script_tests::library_cases::{self, Case};
+use redis_script_tests::{RedisServer, judges};
 
 const SEED: u64 = 0x11b_2026;
 const CASES: usize = 3000;
 /// The path the checker's messages name.
 const PATH: &str = "lib.lua";
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// A function as `FUNCTION LIST` shows it: its name and its flags, sorted.
 type Registered = (String, Vec<String>);
@@ -74,7 +67,7 @@ struct Judge {
 impl Judge {
     fn start(name: &'static str, binary: PathBuf) -> Judge {
         let server = RedisServer::start_binary(&binary);
-        let connection = connect(&server);
+        let connection = judges::connect(&server);
         Judge {
             name,
             binary,
@@ -105,14 +98,10 @@ impl Judge {
         verdict.unwrap_or_else(|| {
             self.crashes += 1;
             self.server = RedisServer::start_binary(&self.binary);
-            self.connection = connect(&self.server);
+            self.connection = judges::connect(&self.server);
             Verdict::Crashed
         })
     }
-}
-
-fn connect(server: &RedisServer) -> BufReader<TcpStream> {
-    BufReader::new(TcpStream::connect(("127.0.0.1", server.port())).unwrap())
 }
 
 /// The replies to LOAD, LIST and FLUSH; `None` when the connection is gone.
@@ -232,20 +221,10 @@ fn functions(listed: &Resp) -> Vec<Registered> {
 
 /// The servers that judge: every one this machine has, Redis 7.0 first (its text is the reference).
 fn judges() -> Vec<Judge> {
-    let servers = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/servers");
-    let mut judges = vec![Judge::start("redis-7.0", PathBuf::from("redis-server"))];
-    for (name, binary) in [
-        ("redis-8.2", "redis-8.2/redis-server"),
-        ("valkey-9.1", "valkey-9.1/valkey-server"),
-    ] {
-        let binary = servers.join(binary);
-        if binary.exists() {
-            judges.push(Judge::start(name, binary));
-        } else if name == "redis-8.2" {
-            panic!("{} is missing: run scripts/fetch-servers", binary.display());
-        }
-    }
-    judges
+    judges::binaries("redis-7.0")
+        .into_iter()
+        .map(|(name, binary)| Judge::start(name, binary))
+        .collect()
 }
 
 /// What a refusal says, without the frame around it: `(line, message)` of
@@ -402,8 +381,8 @@ struct Report {
 
 #[test]
 fn check_library_agrees_with_function_load() {
-    let seed = env_or("LIBRARY_DIFFERENTIAL_SEED", SEED);
-    let count = env_or("LIBRARY_DIFFERENTIAL_CASES", CASES);
+    let seed = judges::env_or("LIBRARY_DIFFERENTIAL_SEED", SEED);
+    let count = judges::env_or("LIBRARY_DIFFERENTIAL_CASES", CASES);
     let cases = library_cases::cases(seed, count);
     let mut judges = judges();
     let options = Options::default();
@@ -571,25 +550,10 @@ fn check_library_agrees_with_function_load() {
     for unexplained in report.unexplained.iter().take(10) {
         eprintln!("servers differ, unexplained: {unexplained}");
     }
-    assert!(
-        report.disagreements.is_empty(),
-        "{} disagreements; the first:\n{}",
-        report.disagreements.len(),
-        report
-            .disagreements
-            .iter()
-            .take(20)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    judges::assert_no_disagreements(&report.disagreements);
     assert!(
         report.unexplained.is_empty(),
         "the servers differ in a way this test does not explain"
     );
-    // A generator whose cases all load, or all fail, could not find a disagreement.
-    assert!(
-        report.loads * 5 > cases.len() && report.refused * 5 > cases.len(),
-        "the cases must mix libraries that load and libraries that do not"
-    );
+    judges::assert_mixed(report.loads, report.refused, cases.len(), "libraries");
 }

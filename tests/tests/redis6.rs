@@ -6,13 +6,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-
 use redis_script::{
     BatchErrorKind, Error, Function, FunctionRO, Library, Pipeline, Script, ScriptRO, Transaction,
     lua_library,
 };
-use redis_script_tests::RedisServer;
+use redis_script_tests::{RedisServer, judges};
 
 lua_library! {
     static LOG: Library = "../lua/batch_log.lua";
@@ -21,8 +19,7 @@ lua_library! {
 }
 
 async fn redis6() -> RedisServer {
-    let binary =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/servers/redis-6.2/bin/redis-server");
+    let binary = judges::fetched_server("redis-6.2/bin/redis-server");
     assert!(
         binary.exists(),
         "{} is missing: run scripts/fetch-servers",
