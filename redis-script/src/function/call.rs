@@ -42,11 +42,7 @@ async fn run<T: DeserializeOwned, C: Transport + ?Sized>(
         }
         reply => reply,
     };
-    let decoded = match reply {
-        Ok(reply) => crate::from_reply(reply).map_err(Error::from),
-        Err(e) => Err(e),
-    };
-    decoded.map_err(|e| e.for_script(&function.source))
+    function.source.decode(reply)
 }
 
 /// `FUNCTION LOAD <code>` and `command` in one round trip, to the server the call's keys live on.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use crate::{ArgList, Args, Command, CommandName, Error, Transport, Values};
+use crate::{ArgList, Args, Command, CommandName, Error, Reply, Transport, Values};
 
 /// A script's text, SHA-1 or name: in the binary (`lua_script!`) or shared (built at run time), so that
 /// cloning a script, or naming it in an error, never copies its text.
@@ -120,6 +120,14 @@ impl Source {
             }
             (reply, _) => reply,
         };
+        self.decode(reply)
+    }
+
+    /// The call's reply decoded into `T`, or its error, naming this script (or function) either way.
+    pub(crate) fn decode<T: DeserializeOwned>(
+        &self,
+        reply: Result<Reply, Error>,
+    ) -> Result<T, Error> {
         let decoded = match reply {
             Ok(reply) => crate::from_reply(reply).map_err(Error::from),
             Err(e) => Err(e),
