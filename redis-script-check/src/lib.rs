@@ -20,12 +20,14 @@
 mod calls;
 mod commands;
 mod library;
+mod limits;
 mod nesting;
 mod rules;
 mod shebang;
 mod syntax;
 
 pub use library::{Function, Library, check_library};
+pub use limits::{MAX_BREAKS, MAX_ELSEIFS, MAX_OPERATOR_DEPTH, MAX_SCRIPT_BYTES, check_size};
 
 /// What the script is declared to be and may call.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -67,6 +69,9 @@ pub enum Kind {
     /// `Shebang`): the code outside every function, which runs then, with its
     /// `redis.register_function` calls and no global but `redis`.
     Library,
+    /// Past a limit of the checks themselves ([`MAX_SCRIPT_BYTES`], [`MAX_OPERATOR_DEPTH`],
+    /// [`MAX_ELSEIFS`], [`MAX_BREAKS`]): Redis would load the script, but the checks do not take it.
+    Limit,
     /// A function name or flags the library computes: Redis may load it, but the checks (and a typed
     /// handle) can not see what it registers.
     Computed,
@@ -154,6 +159,9 @@ pub fn servers() -> Vec<String> {
 /// Checks the script `text` (the file's whole content) as Redis would; `written` is its path as the
 /// user wrote it, for messages. Every problem is reported, in the order of the script.
 pub fn check(written: &str, text: &str, options: &Options) -> Result<(), Vec<Problem>> {
+    if let Err(problem) = limits::check_size(written, text.len() as u64) {
+        return Err(vec![problem]);
+    }
     let shebang = shebang::parse(text, options.allow_key_locking).map_err(|message| {
         vec![Problem::new(
             Kind::Shebang,
@@ -174,6 +182,10 @@ pub fn check(written: &str, text: &str, options: &Options) -> Result<(), Vec<Pro
         ));
     }
     let body = shebang::lua_body(text, shebang.as_ref());
+    if let Some(problem) = limits::check(written, body) {
+        problems.push(problem);
+        return Err(problems);
+    }
     if let Err(error) = syntax::compile(body) {
         problems.push(Problem::new(
             Kind::Syntax,

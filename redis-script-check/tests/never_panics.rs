@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
-use redis_script_check::{Options, check, servers};
+use redis_script_check::{Kind, Options, check, check_library, servers};
 
 /// Lua's reserved words, and Lua 5.2+'s `goto`.
 const KEYWORDS: &[&str] = &[
@@ -166,25 +166,102 @@ proptest! {
 #[test]
 fn huge_files() {
     let options = Options::default();
-    // 4 MiB of calls on one line, and the same over many lines, then broken at the very end.
+    let limit = redis_script_check::MAX_SCRIPT_BYTES;
+    // Up to the limit, calls on one line, and the same over many lines, then broken at the very end.
     let call = "redis.call('INCR', KEYS[1]) ";
-    let one_line = call.repeat(4 << 20 >> 5);
+    let one_line = call.repeat(limit / call.len());
     well_formed(&one_line, &options);
     assert!(check("huge.lua", &one_line, &options).is_ok());
-    let many_lines = call.replace(' ', "\n").repeat(4 << 20 >> 5);
+    let many_lines = call.replace(' ', "\n").repeat(limit / call.len());
     assert!(check("huge.lua", &many_lines, &options).is_ok());
-    let broken = format!("{one_line} = =");
+    let broken = format!("{} = =", &one_line[..one_line.len() - 4]);
     let problems = check("huge.lua", &broken, &options).unwrap_err();
     assert!(
         problems[0].message().contains("near '='"),
         "{}",
         problems[0]
     );
-    // A long string of 8 MiB and a single token that long.
-    let long_string = format!("return [[{}]]", "x".repeat(8 << 20));
+    // A long string and a single token as long as a script may be.
+    let long_string = format!("return [[{}]]", "x".repeat(limit - 11));
     assert!(check("huge.lua", &long_string, &options).is_ok());
-    let long_name = format!("return {}", "x".repeat(8 << 20));
+    let long_name = format!("return {}", "x".repeat(limit - 7));
     assert!(check("huge.lua", &long_name, &options).is_ok());
+    // One byte more is refused, by size, whatever the text (scripts and libraries alike).
+    for text in [
+        format!("{long_name}x"),
+        "\0".repeat(limit + 1),
+        "x".repeat(64 << 20),
+    ] {
+        let problems = check("huge.lua", &text, &options).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].kind(), Kind::Limit);
+        assert!(
+            problems[0]
+                .message()
+                .contains("bytes (1 MiB) the checks take")
+        );
+        let problems = check_library("huge.lua", &text, &options).unwrap_err();
+        assert_eq!(problems[0].kind(), Kind::Limit);
+    }
+}
+
+/// The inputs that cost the most under the limits: chains of operators as long and as nested as
+/// allowed, `elseif`s and `break`s at their limits, filling the largest file. Each is checked whole
+/// (the point is that it ends, without overflowing a stack), and one past each limit is refused.
+#[test]
+fn the_costliest_inputs_under_the_limits_are_checked() {
+    let options = Options::default();
+    let fill = |unit: &str| {
+        let n = redis_script_check::MAX_SCRIPT_BYTES / (unit.len() + 1);
+        format!("{}\n", unit).repeat(n)
+    };
+    let chain = |op: &str, n: usize| format!("x = a{}", format!(" {op} a").repeat(n));
+    let max = redis_script_check::MAX_OPERATOR_DEPTH;
+    let nested_expression = format!(
+        "{}a{}",
+        "(".repeat(150),
+        format!(" + a){}", " + a".repeat(max / 150 - 1)).repeat(150)
+    );
+    let nested = format!("x = {nested_expression}");
+    let elseifs = format!(
+        "if a then{} end",
+        " elseif a then".repeat(redis_script_check::MAX_ELSEIFS)
+    );
+    let breaks = format!(
+        "while a do{} end",
+        " if a then break end".repeat(redis_script_check::MAX_BREAKS)
+    );
+    for unit in [
+        chain("+", max),
+        chain("and", max),
+        chain("or", max),
+        nested.clone(),
+        elseifs,
+        breaks,
+    ] {
+        let text = fill(&unit);
+        assert!(text.len() <= redis_script_check::MAX_SCRIPT_BYTES);
+        if let Err(problems) = check("costly.lua", &text, &options) {
+            assert!(
+                problems.iter().all(|p| p.kind() != Kind::Limit),
+                "{}",
+                problems[0]
+            );
+        }
+        well_formed(&text, &options);
+    }
+    // Three million terms (Lua compiles them; the tree they make is three million levels deep).
+    let deep = format!("local a = 1 return a{}", " + a".repeat(3_000_000));
+    for text in [
+        chain("+", max + 1),
+        chain("and", max + 1),
+        format!("x = ({nested_expression}){}", " + a".repeat(101)),
+        deep,
+    ] {
+        let tail = &text[text.len().saturating_sub(40)..];
+        let problems = check("costly.lua", &text, &options).unwrap_err();
+        assert_eq!(problems[0].kind(), Kind::Limit, "{tail}");
+    }
 }
 
 #[test]

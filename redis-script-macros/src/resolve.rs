@@ -4,6 +4,7 @@
 //! literal. When the compiler cannot tell that file (no `Span::local_file`, e.g. in some generated code),
 //! the path is taken relative to `CARGO_MANIFEST_DIR`, the root of the calling package.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use syn::LitStr;
@@ -80,16 +81,44 @@ pub(crate) fn read_script(base: &Path, lit: &LitStr) -> syn::Result<ScriptFile> 
              check the path or create the file"
         ));
     };
-    if canonical.is_dir() {
+    let metadata = match std::fs::metadata(&canonical) {
+        Ok(metadata) => metadata,
+        Err(_) => {
+            return fail(format!(
+                "Lua script {written:?} cannot be read; check that it is a readable file"
+            ));
+        }
+    };
+    if metadata.is_dir() {
         return fail(format!(
             "{written:?} is a directory, not a Lua file; name the .lua file inside it"
         ));
     }
-    let Ok(bytes) = std::fs::read(&canonical) else {
+    // A device reads forever (`/dev/zero`) and a FIFO blocks the build: only regular files are
+    // opened.
+    if !metadata.is_file() {
+        return fail(format!(
+            "{written:?} is not a regular file (a device, FIFO or socket); name a .lua file"
+        ));
+    }
+    let too_large = |len: u64| redis_script_check::check_size(&written, len);
+    if let Err(problem) = too_large(metadata.len()) {
+        return fail(problem.message().to_owned());
+    }
+    // The file may grow between the two looks: read no more than one byte past the limit.
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(&canonical).and_then(|file| {
+        file.take(redis_script_check::MAX_SCRIPT_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+    });
+    if read.is_err() {
         return fail(format!(
             "Lua script {written:?} cannot be read; check that it is a readable file"
         ));
-    };
+    }
+    if let Err(problem) = too_large(bytes.len() as u64) {
+        return fail(problem.message().to_owned());
+    }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
@@ -147,8 +176,17 @@ mod tests {
         std::fs::create_dir_all(dir.join("sub")).unwrap();
         std::fs::write(dir.join("empty.lua"), " \n\t").unwrap();
         std::fs::write(dir.join("latin1.lua"), b"return '\xe9'").unwrap();
+        std::fs::write(
+            dir.join("large.lua"),
+            "-".repeat(redis_script_check::MAX_SCRIPT_BYTES + 1),
+        )
+        .unwrap();
         let cases = [
             ("missing.lua", "Lua script \"missing.lua\" not found"),
+            (
+                "large.lua",
+                "has 1048577 bytes, more than the 1048576 bytes (1 MiB) the checks take",
+            ),
             ("sub", "\"sub\" is a directory"),
             ("empty.lua", "Lua script \"empty.lua\" is empty"),
             (
@@ -156,6 +194,10 @@ mod tests {
                 "is not valid UTF-8 (first bad byte at offset 8)",
             ),
             ("/etc/passwd", "is absolute"),
+            (
+                "../../../../../../../../../../../../../../../../dev/zero",
+                "is not a regular file (a device, FIFO or socket)",
+            ),
             ("", "the script path is empty"),
         ];
         for (path, expected) in cases {
@@ -163,5 +205,33 @@ mod tests {
             assert!(err.contains(expected), "{path}: {err}");
             assert!(!err.contains(dir.to_str().unwrap()), "{err}");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn read_script_refuses_a_fifo_without_opening_it() {
+        let dir = temp_dir("fifo");
+        let fifo = dir.join("pipe.lua");
+        let _ = std::fs::remove_file(&fifo);
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|status| status.success()) {
+            eprintln!("mkfifo is not available; skipped");
+            return;
+        }
+        // Opening a FIFO with no writer would block this test forever.
+        let err = read_script(&dir, &lit("pipe.lua")).unwrap_err().to_string();
+        assert!(err.contains("is not a regular file"), "{err}");
+    }
+
+    #[test]
+    fn read_script_takes_a_file_at_the_size_limit() {
+        let dir = temp_dir("limit");
+        let text = format!(
+            "{}\nreturn 1",
+            "-".repeat(redis_script_check::MAX_SCRIPT_BYTES - 9)
+        );
+        assert_eq!(text.len(), redis_script_check::MAX_SCRIPT_BYTES);
+        std::fs::write(dir.join("max.lua"), &text).unwrap();
+        assert_eq!(read_script(&dir, &lit("max.lua")).unwrap().text, text);
     }
 }

@@ -111,12 +111,19 @@ pub fn check_library(
     text: &str,
     options: &Options,
 ) -> Result<Library, Vec<Problem>> {
+    if let Err(problem) = crate::limits::check_size(written, text.len() as u64) {
+        return Err(vec![problem]);
+    }
     let metadata_problem =
         |message: String| Problem::new(Kind::Shebang, Some(1), format!("{written:?}: {message}"));
     let (name, shebang_len, valkey) = metadata(text, covers_valkey(options))
         .map_err(|message| vec![metadata_problem(message)])?;
     let mut problems: Vec<Problem> = valkey.into_iter().map(metadata_problem).collect();
     let body = text.get(shebang_len..).unwrap_or_default();
+    if let Some(problem) = crate::limits::check(written, body) {
+        problems.push(problem);
+        return Err(problems);
+    }
     if let Err(error) = syntax::compile(body) {
         let message = syntax::render(written, &error)
             .replacen("user_script", "user_function", 1)
