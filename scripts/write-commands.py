@@ -14,14 +14,26 @@ Each server is started on a unix socket of its own (no TCP port) and asked:
   * probed            -> commands without `write` that EVAL_RO still refuses ("Write commands are not
                          allowed from read-only scripts"): may-replicate ones such as PUBLISH, PFCOUNT,
                          which `COMMAND` does not flag. Each is called once with placeholder arguments
-                         inside one read-only script and marked WRITE if refused.
+                         inside one read-only script and marked WRITE if refused;
+                      -> which of Lua's `getfenv`, `setfenv` and `newproxy` the server's Lua still has
+                         (security releases remove them);
+  * `COMMAND`         -> for the checks also the arity and the key specs (begin_search / find_keys) of
+                         every command and subcommand.
+The commands of the modules Redis 8 bundles (JSON, search, time series, probabilistic) come from
+scripts/module-commands.json (read from the modules' sources by scripts/module-commands.py), as
+known to the newest Redis; vector sets are built into Redis 8.2 and come from its `COMMAND`.
+The Rust files are formatted with rustfmt, so that `--check` can compare them byte for byte.
 
 Usage:
-  python3 scripts/write-commands.py [SERVER_BINARY ...]
+  python3 scripts/write-commands.py [--check] [SERVER_BINARY ...]
+--check writes nothing: it fails, showing the difference, if the committed tables differ from what
+the servers say (CI runs it, so that a new server version shows what changed).
+
 With no arguments: `redis-server` on PATH (Debian's Redis 7.0) and the servers `scripts/fetch-servers`
 puts in target/servers (Redis 8.2, Valkey 9.1). Needs redis-cli >= 7 (for --json); REDIS_CLI overrides.
 """
 
+import difflib
 import glob
 import json
 import os
@@ -35,6 +47,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHECK_OUT = os.path.join(ROOT, "redis-script-check", "src", "commands", "table.rs")
 RUNTIME_OUT = os.path.join(ROOT, "redis-script", "src", "batch", "commands", "table.rs")
 CLI = os.environ.get("REDIS_CLI", "redis-cli")
+MODULES = os.path.join(ROOT, "scripts", "module-commands.json")
+LUA_GLOBALS = ["getfenv", "setfenv", "newproxy"]
 
 
 def cli(args, *cmd):
@@ -50,6 +64,15 @@ for _, call in ipairs(cjson.decode(ARGV[1])) do
   end
 end
 return refused
+"""
+
+
+GLOBALS_PROBE = """
+local present = {}
+for _, name in ipairs(cjson.decode(ARGV[1])) do
+  if rawget(_G, name) ~= nil then present[#present + 1] = name end
+end
+return present
 """
 
 
@@ -80,19 +103,49 @@ def probe_read_only_refusals(args, commands):
     return set(refused)
 
 
+def render_arguments(arguments):
+    """`COMMAND DOCS` arguments as the syntax line the docs show: `key value [NX | XX]`."""
+    out = []
+    for arg in arguments or []:
+        kind = arg.get("type")
+        flags = arg.get("flags") or []
+        if kind == "pure-token":
+            text = arg.get("token", arg.get("name", ""))
+        elif kind == "oneof":
+            text = " | ".join(render_arguments([a]) for a in arg.get("arguments") or [])
+            if "optional" not in flags:
+                text = "<%s>" % text
+        elif kind == "block":
+            text = render_arguments(arg.get("arguments"))
+        else:
+            text = arg.get("display_text") or arg.get("name", "")
+        if arg.get("token") and kind != "pure-token":
+            text = "%s %s" % (arg["token"], text)
+        if "multiple" in flags:
+            repeat = text if "multiple_token" in flags or not arg.get("token") else text.split(" ", 1)[-1]
+            text = "%s [%s ...]" % (text, repeat)
+        if "optional" in flags:
+            text = "[%s]" % text
+        out.append(text)
+    return " ".join(out)
+
+
 def docs_since(args):
-    """`since` of every command and subcommand, from `COMMAND DOCS`."""
+    """`since` and the syntax of every command and subcommand, from `COMMAND DOCS`."""
     docs = json.loads(cli(args, "--json", "COMMAND", "DOCS"))
     since = {}
+    syntax = {}
 
     def walk(name, doc):
         since[name.lower()] = doc.get("since", "")
+        shown = name.upper().replace("|", " ")
+        syntax[name.lower()] = ("%s %s" % (shown, render_arguments(doc.get("arguments")))).strip()
         for sub, subdoc in (doc.get("subcommands") or {}).items():
             walk(sub, subdoc)
 
     for name, doc in docs.items():
         walk(name, doc)
-    return since
+    return since, syntax
 
 
 class Server:
@@ -126,8 +179,9 @@ class Server:
             else:
                 self.name = "Redis %s" % info["redis_version"].strip()
             self.commands = json.loads(cli(args, "--json", "COMMAND"))
-            self.since = docs_since(args)
+            self.since, self.syntax = docs_since(args)
             self.refused = probe_read_only_refusals(args, self.commands)
+            self.lua_globals = set(json.loads(cli(args, "--json", "EVAL", GLOBALS_PROBE, "0", json.dumps(LUA_GLOBALS))))
         finally:
             proc.terminate()
             proc.wait(timeout=10)
@@ -153,8 +207,53 @@ class Server:
                 runtime.append("READ_ONLY")
             if "movablekeys" in flags:
                 runtime.append("MOVABLE_KEYS")
-            out[name] = (check, runtime, (entry[3], entry[4], entry[5]))
+            out[name] = (check, runtime, (entry[3], entry[4], entry[5]), entry[1], key_specs(entry))
         return out
+
+
+def key_specs(entry):
+    """The key specs of a `COMMAND` entry as Rust: `KeySpec(Begin::Index(1), Find::Range(0, 1, 0))`.
+    Specs flagged `not_key` (arguments that look like keys but are not) are left out."""
+    out = []
+    for spec in entry[8] if len(entry) > 8 else []:
+        if "not_key" in spec.get("flags", []):
+            continue
+        begin, find = spec.get("begin_search", {}), spec.get("find_keys", {})
+        bs, fk = begin.get("spec", {}), find.get("spec", {})
+        if begin.get("type") == "index":
+            b = "Begin::Index(%d)" % bs["index"]
+        elif begin.get("type") == "keyword":
+            b = "Begin::Keyword(%s, %d)" % (json.dumps(bs["keyword"]), bs["startfrom"])
+        else:
+            b = "Begin::Unknown"
+        if find.get("type") == "range":
+            f = "Find::Range(%d, %d, %d)" % (fk["lastkey"], fk["keystep"], fk["limit"])
+        elif find.get("type") == "keynum":
+            f = "Find::Keynum(%d, %d, %d)" % (fk["keynumidx"], fk["firstkey"], fk["keystep"])
+        else:
+            f = "Find::Unknown"
+        out.append("KeySpec(%s, %s)" % (b, f))
+    return out
+
+
+def legacy_key_spec(first, last, step):
+    """A module's first key, last key and step, as the key spec Redis derives from them."""
+    if first <= 0:
+        return []
+    return ["KeySpec(Begin::Index(%d), Find::Range(%d, %d, 0))" % (first, last if last < 0 else last - first, step)]
+
+
+def module_rows():
+    """name -> row of the compile-time table, for the modules Redis 8 bundles."""
+    with open(MODULES) as f:
+        data = json.load(f)
+    sources = {m["repository"]: "%s %s" % (m["repository"].split("/")[1], m["tag"]) for m in data["modules"]}
+    rows = {}
+    for command in data["commands"]:
+        flags = ["KNOWN"] + (["WRITE"] if "write" in command["flags"] else [])
+        keys = legacy_key_spec(command["first"], command["last"], command["step"])
+        rows[command["name"]] = (flags, keys, sources[command["module"]], command["since"])
+    return rows
 
 
 def version_key(server):
@@ -165,32 +264,61 @@ def version_key(server):
 
 def render_check(servers):
     rows = [server.rows() for server in servers]
-    names = sorted(set().union(*rows))
+    modules = module_rows()
+    names = sorted(set().union(*rows) | set(modules))
+    newest_redis = max((i for i, s in enumerate(servers) if s.name.startswith("Redis")), key=lambda i: version_key(servers[i]))
+    n = len(servers)
     lines = [
-        "// @generated by scripts/write-commands.py from `COMMAND` and `COMMAND DOCS` on %s. Do not"
+        "// @generated by scripts/write-commands.py from `COMMAND` and `COMMAND DOCS` on %s, and from"
         % ", ".join(s.name for s in servers),
-        "// edit. Regenerate: `scripts/fetch-servers && python3 scripts/write-commands.py`.",
+        "// scripts/module-commands.json for the modules Redis 8 bundles. Do not edit. Regenerate:",
+        "// `scripts/fetch-servers && python3 scripts/write-commands.py`.",
         "",
-        "use super::{CONTAINER, KNOWN, NOSCRIPT, WRITE};",
+        "use super::{Begin, CONTAINER, Command, Find, KNOWN, KeySpec, NOSCRIPT, WRITE};",
         "",
         "/// The servers the table was read from, in the order of the flags below.",
-        "pub(crate) static SERVERS: [&str; %d] = [%s];" % (len(servers), ", ".join(json.dumps(s.name) for s in servers)),
+        "pub(crate) static SERVERS: [&str; %d] = [%s];" % (n, ", ".join(json.dumps(s.name) for s in servers)),
+        "",
+        "/// Lua globals that security releases removed, and per server whether its Lua still has them.",
+        "pub(crate) static LUA_GLOBALS: [(&str, [bool; %d]); %d] = [" % (n, len(LUA_GLOBALS)),
+    ]
+    for name in LUA_GLOBALS:
+        lines.append("    (%s, [%s])," % (json.dumps(name), ", ".join("true" if name in s.lua_globals else "false" for s in servers)))
+    lines += [
+        "];",
         "",
         "/// Every command of any of those servers (`container|sub` for subcommands), sorted by name: per",
-        "/// server its flags (0: unknown there) and the version that added it there (`COMMAND DOCS`).",
-        "pub(crate) static COMMANDS: &[(&str, [u8; %d], [&str; %d])] = &[" % (len(servers), len(servers)),
+        "/// server its flags (0: unknown there), the version that added it there (`COMMAND DOCS`) and its",
+        "/// arity (0: not declared), then its key specs (of the newest server that knows it) and, for a",
+        "/// command of a module Redis 8 bundles, the module it comes from; last its syntax (`COMMAND DOCS`).",
+        "pub(crate) static COMMANDS: &[Command] = &[",
     ]
     for name in names:
-        flags = []
-        since = []
-        for server, row in zip(servers, rows):
+        flags, since, arity = [], [], []
+        keys, module, syntax = None, None, ""
+        for i, (server, row) in enumerate(zip(servers, rows)):
             if name in row:
                 flags.append(" | ".join(row[name][0]))
                 since.append(json.dumps(server.since.get(name, "")))
+                arity.append(str(row[name][3]))
+            elif name in modules and i == newest_redis:
+                flags.append(" | ".join(modules[name][0]))
+                since.append(json.dumps(modules[name][3]))
+                arity.append("0")
+                keys, module = modules[name][1], modules[name][2]
             else:
                 flags.append("0")
                 since.append('""')
-        lines.append("    (%s, [%s], [%s])," % (json.dumps(name), ", ".join(flags), ", ".join(since)))
+                arity.append("0")
+        if keys is None:
+            known = sorted((i for i, row in enumerate(rows) if name in row), key=lambda i: (i != newest_redis, -i))
+            keys = rows[known[0]][name][4]
+            syntax = servers[known[0]].syntax.get(name, "")
+        lines.append(
+            "    Command { name: %s, flags: [%s], since: [%s], arity: [%s], keys: &[%s], module: %s, syntax: %s },"
+            % (json.dumps(name), ", ".join(flags), ", ".join(since), ", ".join(arity), ", ".join(keys),
+               "Some(%s)" % json.dumps(module) if module else "None", json.dumps(syntax))
+        )
     lines.append("];")
     lines.append("")
     return "\n".join(lines)
@@ -228,19 +356,46 @@ def render_runtime(servers):
     return "\n".join(lines)
 
 
+def rustfmt(text):
+    """The text as `cargo fmt` leaves it."""
+    return subprocess.run(
+        ["rustfmt", "--edition", "2024", "--emit", "stdout"], input=text, check=True, capture_output=True, text=True
+    ).stdout
+
+
 def main():
-    binaries = sys.argv[1:]
+    args = sys.argv[1:]
+    check = "--check" in args
+    binaries = [a for a in args if a != "--check"]
     if not binaries:
         binaries = [shutil.which("redis-server") or sys.exit("redis-server is not on PATH")]
         binaries += sorted(glob.glob(os.path.join(ROOT, "target", "servers", "*", "*-server")))
     servers = [Server(binary) for binary in binaries]
-    for path, text in [(CHECK_OUT, render_check(servers)), (RUNTIME_OUT, render_runtime(servers))]:
+    outputs = [(CHECK_OUT, rustfmt(render_check(servers))), (RUNTIME_OUT, rustfmt(render_runtime(servers)))]
+    if check:
+        differ = False
+        for path, text in outputs:
+            with open(path) as f:
+                committed = f.read()
+            if committed != text:
+                differ = True
+                rel = os.path.relpath(path, ROOT)
+                sys.stdout.writelines(difflib.unified_diff(
+                    committed.splitlines(True), text.splitlines(True), rel + " (committed)", rel + " (servers)"))
+        if differ:
+            sys.exit("the command tables differ from what the servers say (above); regenerate with "
+                     "`python3 scripts/write-commands.py` and review the difference")
+        print("the command tables match %s" % ", ".join(s.name for s in servers))
+        return
+    for path, text in outputs:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
             f.write(text)
     for server in servers:
-        print("%s: %d commands and subcommands; refused by EVAL_RO without the write flag: %s" % (
-            server.name, len(server.rows()), ", ".join(sorted(server.refused))))
+        print("%s: %d commands and subcommands; refused by EVAL_RO without the write flag: %s; Lua globals %s: %s" % (
+            server.name, len(server.rows()), ", ".join(sorted(server.refused)), "/".join(LUA_GLOBALS),
+            ", ".join(sorted(server.lua_globals)) or "none"))
+    print("modules (scripts/module-commands.json): %d commands" % len(module_rows()))
     print("wrote %s and %s" % (os.path.relpath(CHECK_OUT, ROOT), os.path.relpath(RUNTIME_OUT, ROOT)))
 
 

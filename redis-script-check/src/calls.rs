@@ -3,8 +3,9 @@
 //! Function not found").
 
 use full_moon::ast::{
-    Assignment, Ast, Call, Expression, Field, FunctionArgs, FunctionCall, Index, LocalAssignment,
-    Prefix, Suffix, TableConstructor, Var,
+    Assignment, Ast, Call, Expression, Field, FunctionArgs, FunctionBody, FunctionCall, GenericFor,
+    Index, LocalAssignment, LocalFunction, NumericFor, Parameter, Prefix, Suffix, TableConstructor,
+    Var,
 };
 use full_moon::tokenizer::{TokenReference, TokenType};
 use full_moon::visitors::Visitor;
@@ -13,10 +14,18 @@ use full_moon::visitors::Visitor;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CommandCall {
     pub(crate) line: usize,
+    /// The column of `redis` (or of the alias), in characters from 1.
+    pub(crate) column: usize,
     /// The command name as written.
     pub(crate) name: String,
     /// The second argument when it is a literal (a subcommand for containers such as XGROUP).
     pub(crate) sub: Option<String>,
+    /// How many arguments Redis gets, the name included; `None` when the last one can expand to
+    /// any number of values (`unpack(t)`, `f()`, `...`).
+    pub(crate) argc: Option<usize>,
+    /// Each argument as Redis gets it when it is a literal (a string, or an integer numeral), the
+    /// name at 0.
+    pub(crate) args: Vec<Option<String>>,
 }
 
 /// Where a script produces an error reply with a literal text.
@@ -39,11 +48,26 @@ impl ErrorReply {
     }
 }
 
+/// A use of a Lua global that security releases removed (`getfenv`, `setfenv`, `newproxy`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct GlobalUse {
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) name: String,
+}
+
+/// The globals [`GlobalUse`] is about.
+const REMOVED_GLOBALS: [&str; 3] = ["getfenv", "setfenv", "newproxy"];
+
 /// Everything found in one script.
 #[derive(Debug, Default)]
 pub(crate) struct Found {
     pub(crate) commands: Vec<CommandCall>,
     pub(crate) error_replies: Vec<ErrorReply>,
+    /// Uses of removed globals, unless the script declares a local of that name anywhere.
+    pub(crate) globals: Vec<GlobalUse>,
+    /// Locals and parameters named like a removed global.
+    shadowed: Vec<String>,
     /// Names bound to `redis.call` / `redis.pcall` (`local rcall = redis.call`), with what they stand for.
     aliases: Vec<(String, &'static str)>,
 }
@@ -52,11 +76,50 @@ pub(crate) struct Found {
 pub(crate) fn collect(ast: &Ast) -> Found {
     let mut found = Found::default();
     found.visit_ast(ast);
+    let shadowed = std::mem::take(&mut found.shadowed);
+    found.globals.retain(|g| !shadowed.contains(&g.name));
     found
 }
 
 impl Visitor for Found {
+    fn visit_prefix(&mut self, prefix: &Prefix) {
+        if let Prefix::Name(name) = prefix {
+            self.global_use(name);
+        }
+    }
+
+    fn visit_var(&mut self, var: &Var) {
+        if let Var::Name(name) = var {
+            self.global_use(name);
+        }
+    }
+
+    fn visit_function_body(&mut self, body: &FunctionBody) {
+        for parameter in body.parameters() {
+            if let Parameter::Name(name) = parameter {
+                self.shadow(name);
+            }
+        }
+    }
+
+    fn visit_local_function(&mut self, function: &LocalFunction) {
+        self.shadow(function.name());
+    }
+
+    fn visit_numeric_for(&mut self, numeric: &NumericFor) {
+        self.shadow(numeric.index_variable());
+    }
+
+    fn visit_generic_for(&mut self, generic: &GenericFor) {
+        for name in generic.names() {
+            self.shadow(name);
+        }
+    }
+
     fn visit_local_assignment(&mut self, assignment: &LocalAssignment) {
+        for name in assignment.names() {
+            self.shadow(name);
+        }
         let values: Vec<&Expression> = assignment.expressions().iter().collect();
         for (i, name) in assignment.names().iter().enumerate() {
             self.bind(name, values.get(i).copied());
@@ -73,18 +136,22 @@ impl Visitor for Found {
     }
 
     fn visit_function_call(&mut self, call: &FunctionCall) {
-        let Some((function, line, args)) = redis_function(call).or_else(|| self.alias_call(call))
+        let Some((function, (line, column), args)) =
+            redis_function(call).or_else(|| self.alias_call(call))
         else {
             return;
         };
-        let first = args.first().copied().flatten();
+        let first = args.literals.first().copied().flatten();
         match function {
             "call" | "pcall" => {
                 if let Some(name) = first {
                     self.commands.push(CommandCall {
                         line,
+                        column,
                         name: name.to_owned(),
-                        sub: args.get(1).copied().flatten().map(str::to_owned),
+                        sub: args.literals.get(1).copied().flatten().map(str::to_owned),
+                        argc: (!args.open_ended).then_some(args.values.len()),
+                        args: args.values,
                     });
                 }
             }
@@ -128,6 +195,23 @@ impl Visitor for Found {
 }
 
 impl Found {
+    fn global_use(&mut self, name: &TokenReference) {
+        if let Some(global) = identifier(name).filter(|n| REMOVED_GLOBALS.contains(n)) {
+            let (line, column) = place_of(name);
+            self.globals.push(GlobalUse {
+                line,
+                column,
+                name: global.to_owned(),
+            });
+        }
+    }
+
+    fn shadow(&mut self, name: &TokenReference) {
+        if let Some(local) = identifier(name).filter(|n| REMOVED_GLOBALS.contains(n)) {
+            self.shadowed.push(local.to_owned());
+        }
+    }
+
     /// The commands on the lines `keep` accepts, without the replies.
     pub(crate) fn only(&self, keep: impl Fn(usize) -> bool) -> Found {
         Found {
@@ -169,10 +253,7 @@ impl Found {
     }
 
     /// For `alias(args)` where `alias` is bound to `redis.call` / `redis.pcall`.
-    fn alias_call<'a>(
-        &self,
-        call: &'a FunctionCall,
-    ) -> Option<(&'static str, usize, Vec<Option<&'a str>>)> {
+    fn alias_call<'a>(&self, call: &'a FunctionCall) -> Option<(&'static str, Place, Args<'a>)> {
         let Prefix::Name(prefix) = call.prefix() else {
             return None;
         };
@@ -186,7 +267,7 @@ impl Found {
         let Suffix::Call(Call::AnonymousCall(args)) = suffixes.next()? else {
             return None;
         };
-        Some((function, line_of(prefix), call_args(args)))
+        Some((function, place_of(prefix), call_args(args)))
     }
 }
 
@@ -199,20 +280,67 @@ pub(crate) fn index_name(suffix: &Suffix) -> Option<&str> {
     }
 }
 
-/// Each argument's literal text (None where the argument is not a plain string literal).
-fn call_args(args: &FunctionArgs) -> Vec<Option<&str>> {
+/// Line and column (from 1) of a token.
+pub(crate) type Place = (usize, usize);
+
+/// The arguments of a call.
+pub(crate) struct Args<'a> {
+    /// Each one's text when it is a plain string literal.
+    pub(crate) literals: Vec<Option<&'a str>>,
+    /// Each one as Redis gets it when it is a literal: a string or an integer numeral.
+    pub(crate) values: Vec<Option<String>>,
+    /// The last one can expand to any number of values: a call, or `...`.
+    pub(crate) open_ended: bool,
+}
+
+/// The arguments of a call, as far as they are literal.
+fn call_args(args: &FunctionArgs) -> Args<'_> {
     match args {
         FunctionArgs::Parentheses { arguments, .. } => {
-            arguments.iter().map(expression_literal).collect()
+            let open_ended = arguments.iter().last().is_some_and(|last| {
+                matches!(last, Expression::FunctionCall(_))
+                    || matches!(last, Expression::Symbol(token) if token.to_string().trim() == "...")
+            });
+            Args {
+                literals: arguments.iter().map(expression_literal).collect(),
+                values: arguments.iter().map(literal_value).collect(),
+                open_ended,
+            }
         }
-        FunctionArgs::String(token) => vec![token_literal(token)],
-        _ => Vec::new(),
+        FunctionArgs::String(token) => Args {
+            literals: vec![token_literal(token)],
+            values: vec![token_literal(token).map(str::to_owned)],
+            open_ended: false,
+        },
+        FunctionArgs::TableConstructor(_) => Args {
+            literals: vec![None],
+            values: vec![None],
+            open_ended: false,
+        },
+        _ => Args {
+            literals: Vec::new(),
+            values: Vec::new(),
+            open_ended: true,
+        },
     }
 }
 
-/// For `redis.<function>(args)`: the function name, the line, and each argument's literal text (None
-/// where the argument is not a plain string literal).
-fn redis_function(call: &FunctionCall) -> Option<(&str, usize, Vec<Option<&str>>)> {
+/// What Redis gets for a literal argument: a string's text, an integer numeral's digits.
+pub(crate) fn literal_value(expression: &Expression) -> Option<String> {
+    match expression {
+        Expression::Number(token) => {
+            let text = token.token().to_string();
+            let digits = text.strip_prefix('-').unwrap_or(&text);
+            (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && digits.len() < 15)
+                .then(|| text.trim_start_matches('0').to_owned())
+                .map(|t| if t.is_empty() { "0".to_owned() } else { t })
+        }
+        _ => expression_literal(expression).map(str::to_owned),
+    }
+}
+
+/// For `redis.<function>(args)`: the function name, the place, and its arguments.
+fn redis_function(call: &FunctionCall) -> Option<(&str, Place, Args<'_>)> {
     let Prefix::Name(prefix) = call.prefix() else {
         return None;
     };
@@ -224,7 +352,7 @@ fn redis_function(call: &FunctionCall) -> Option<(&str, usize, Vec<Option<&str>>
     let Suffix::Call(Call::AnonymousCall(args)) = suffixes.next()? else {
         return None;
     };
-    Some((function, line_of(prefix), call_args(args)))
+    Some((function, place_of(prefix), call_args(args)))
 }
 
 pub(crate) fn identifier(token: &TokenReference) -> Option<&str> {
@@ -253,6 +381,11 @@ pub(crate) fn token_literal(token: &TokenReference) -> Option<&str> {
 
 pub(crate) fn line_of(token: &TokenReference) -> usize {
     token.token().start_position().line()
+}
+
+pub(crate) fn place_of(token: &TokenReference) -> Place {
+    let at = token.token().start_position();
+    (at.line(), at.character())
 }
 
 /// The code of an error reply is its first word (a leading `-` is dropped, as Redis does).

@@ -22,6 +22,7 @@ mod commands;
 mod library;
 mod limits;
 mod nesting;
+mod origins;
 mod rules;
 mod shebang;
 mod syntax;
@@ -45,6 +46,10 @@ pub struct Options {
     /// The covered servers every command must run on (`redis-7.0`, `redis-8.2`, `valkey-9.1`); empty:
     /// any one of them.
     pub servers: Vec<String>,
+    /// Every key a command is given must come from `KEYS` (`KEYS[1]`, a local holding it, an element
+    /// of `KEYS` in a loop): a key built from `ARGV`, concatenated, literal or read from Redis is a
+    /// problem. Redis Cluster, ACL key patterns and proxies that route by `KEYS` see only `KEYS`.
+    pub keys_from_keys: bool,
 }
 
 /// What kind of problem a script has.
@@ -55,11 +60,18 @@ pub enum Kind {
     Shebang,
     /// Lua syntax, as Redis's compiler reads it: Redis refuses to load the script.
     Syntax,
-    /// A command no covered server knows, or one refused inside scripts: Redis fails when the call runs.
+    /// A command no covered server knows, or one refused inside scripts, or a Lua global the
+    /// servers no longer have: Redis fails when the call runs.
     Command,
+    /// A call with a literal command and a number of arguments the command does not take: Redis fails
+    /// when the call runs ("Wrong number of args calling Redis command from script").
+    Arity,
     /// A write in a read-only script, or a read-only script without `no-writes`: Redis refuses it at
     /// run time.
     ReadOnly,
+    /// With [`Options::keys_from_keys`]: a key that does not come from `KEYS`. Redis runs it on one
+    /// server; a cluster, ACL key patterns or a proxy may not.
+    KeyOrigin,
     /// The script can return an error whose code is NOSCRIPT (a library function: the error
     /// "ERR Function not found").
     NoscriptReply,
@@ -82,6 +94,7 @@ pub enum Kind {
 pub struct Problem {
     kind: Kind,
     line: Option<usize>,
+    column: Option<usize>,
     message: String,
 }
 
@@ -90,8 +103,39 @@ impl Problem {
         Problem {
             kind,
             line,
+            column: None,
             message,
         }
+    }
+
+    /// A problem at a line and column.
+    pub(crate) fn at(kind: Kind, line: usize, column: usize, message: String) -> Self {
+        Problem {
+            kind,
+            line: Some(line),
+            column: Some(column),
+            message,
+        }
+    }
+
+    /// The message with the place it is about in front, `path:LINE:COL: ` as compilers write it,
+    /// so that terminals and editors can jump there.
+    /// The size problem names the file itself; located, it would name it twice.
+    pub(crate) fn without_message_path(mut self, path: &str) -> Self {
+        self.message = self
+            .message
+            .strip_prefix(&format!("{path:?} "))
+            .map_or(self.message.clone(), |rest| format!("the file {rest}"));
+        self
+    }
+
+    pub(crate) fn located(mut self, path: &str) -> Self {
+        self.message = match (self.line, self.column) {
+            (Some(line), Some(column)) => format!("{path}:{line}:{column}: {}", self.message),
+            (Some(line), None) => format!("{path}:{line}: {}", self.message),
+            _ => format!("{path}: {}", self.message),
+        };
+        self
     }
 
     /// What kind of problem this is.
@@ -104,7 +148,13 @@ impl Problem {
         self.line
     }
 
-    /// The message, saying what Redis would do and what to change.
+    /// The column (in characters, from 1) on that line, when it is known.
+    pub fn column(&self) -> Option<usize> {
+        self.column
+    }
+
+    /// The message, starting with where in the file it is (`lua/x.lua:3:5: `), saying what Redis
+    /// would do and what to change.
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -156,47 +206,55 @@ pub fn servers() -> Vec<String> {
         .collect()
 }
 
-/// Checks the script `text` (the file's whole content) as Redis would; `written` is its path as the
-/// user wrote it, for messages. Every problem is reported, in the order of the script.
-pub fn check(written: &str, text: &str, options: &Options) -> Result<(), Vec<Problem>> {
+/// Checks the script `text` (the file's whole content) as Redis would; `path` is the file's path as
+/// messages show it (the macro gives it relative to the directory cargo runs rustc in, as rustc shows
+/// its own files). Every problem is reported, in the order of the script.
+pub fn check(path: &str, text: &str, options: &Options) -> Result<(), Vec<Problem>> {
+    check_located(path, text, options)
+        .map_err(|problems| problems.into_iter().map(|p| p.located(path)).collect())
+}
+
+/// The problems of `check`, before their location is put in front of their messages.
+fn check_located(written: &str, text: &str, options: &Options) -> Result<(), Vec<Problem>> {
     if let Err(problem) = limits::check_size(written, text.len() as u64) {
-        return Err(vec![problem]);
+        return Err(vec![problem.without_message_path(written)]);
     }
-    let shebang = shebang::parse(text, options.allow_key_locking).map_err(|message| {
-        vec![Problem::new(
-            Kind::Shebang,
-            Some(1),
-            format!("{written:?}: {message}"),
-        )]
-    })?;
+    let shebang = shebang::parse(text, options.allow_key_locking)
+        .map_err(|message| vec![Problem::new(Kind::Shebang, Some(1), message)])?;
     let mut problems = Vec::new();
     if options.readonly && shebang.as_ref().is_some_and(|s| !s.no_writes()) {
         problems.push(Problem::new(
             Kind::ReadOnly,
             Some(1),
-            format!(
-                "{written:?} is readonly, but its shebang lacks no-writes, so Redis refuses EVAL_RO on \
+            "the script is readonly, but its shebang lacks no-writes, so Redis refuses EVAL_RO on \
                  it (\"Can not execute a script with write flag using *_ro command\"); start the file \
-                 with \"#!lua flags=no-writes\""
-            ),
+                 with \"#!lua flags=no-writes\"".to_owned(),
         ));
     }
     let body = shebang::lua_body(text, shebang.as_ref());
-    if let Some(problem) = limits::check(written, body) {
+    if let Some(problem) = limits::check(body) {
         problems.push(problem);
         return Err(problems);
     }
     if let Err(error) = syntax::compile(body) {
-        problems.push(Problem::new(
+        problems.push(Problem::at(
             Kind::Syntax,
-            Some(error.line),
-            syntax::render(written, &error),
+            error.line,
+            error.column,
+            syntax::render(&error),
         ));
         return Err(problems);
     }
     let policy = rules::Policy::new(written, options, shebang.as_ref()).map_err(|p| vec![p])?;
     let walked = on_deep_stack(|| {
-        syntax::tree(body).map(|tree| rules::check(&policy, &calls::collect(&tree)))
+        syntax::tree(body).map(|tree| {
+            let mut found = rules::check(&policy, &calls::collect(&tree));
+            if options.keys_from_keys {
+                found.extend(rules::key_origins(&origins::analyse(tree.nodes())));
+                found.sort_by_key(|p| (p.line().unwrap_or(0), p.column().unwrap_or(0)));
+            }
+            found
+        })
     });
     problems.extend(walked.flatten().unwrap_or_default());
     if problems.is_empty() {

@@ -5,8 +5,9 @@
 //! so that a command newer than some of them (HEXPIRE, WAITAOF) builds; with `servers = [...]`, every
 //! one listed. An error says which covered servers would run the command, and since which version.
 
-use crate::calls::{self, Found};
-use crate::commands::{self, CONTAINER, KNOWN, NOSCRIPT, Row, SERVERS, WRITE};
+use crate::calls::{self, Found, Place};
+use crate::commands::{self, CONTAINER, Command, KNOWN, LUA_GLOBALS, NOSCRIPT, SERVERS, WRITE};
+use crate::origins::{Origin, Origins};
 use crate::shebang::Shebang;
 use crate::{Kind, Options, Problem};
 
@@ -128,8 +129,9 @@ pub(crate) fn check(policy: &Policy<'_>, found: &Found) -> Vec<Problem> {
         let name = call.name.to_ascii_lowercase();
         let sub = call.sub.as_deref().map(str::to_ascii_lowercase);
         let full = sub.as_ref().map(|sub| format!("{name}|{sub}"));
-        let line = call.line;
+        let at = (call.line, call.column);
         let mut shown = call.name.to_ascii_uppercase();
+        let mut command = None;
         let verdict = if let Some(flags) = policy
             .listed(&name)
             .or_else(|| full.as_deref().and_then(|f| policy.listed(f)))
@@ -137,39 +139,53 @@ pub(crate) fn check(policy: &Policy<'_>, found: &Found) -> Vec<Problem> {
             Verdict::Runs(flags & WRITE != 0)
         } else {
             match commands::lookup(&name) {
-                None => Verdict::Refused(unknown(policy, line, &shown, None)),
+                None => Verdict::Refused(unknown(policy, at, &shown, &name)),
                 Some(row) if row.flags.iter().any(|f| f & CONTAINER != 0) => {
-                    let (Some(full), Some(sub)) = (full.as_deref(), call.sub.as_deref()) else {
-                        continue;
-                    };
-                    shown = format!("{} {}", call.name, sub).to_ascii_uppercase();
-                    match commands::lookup(full) {
-                        Some(row) => verdict(policy, line, &shown, row),
-                        None => {
-                            let hint = full.to_ascii_uppercase();
-                            Verdict::Refused(unknown(policy, line, &shown, Some(&hint)))
+                    match (full.as_deref(), call.sub.as_deref()) {
+                        (Some(full), Some(sub)) => {
+                            shown = format!("{} {}", call.name, sub).to_ascii_uppercase();
+                            match commands::lookup(full) {
+                                Some(row) => {
+                                    command = Some(row);
+                                    verdict(policy, at, &shown, row)
+                                }
+                                None => Verdict::Refused(unknown(policy, at, &shown, full)),
+                            }
                         }
+                        // `redis.call('XGROUP')` alone: the container's own arity refuses it.
+                        _ if call.argc == Some(1) => {
+                            command = Some(row);
+                            verdict(policy, at, &shown, row)
+                        }
+                        _ => continue,
                     }
                 }
-                Some(row) => verdict(policy, line, &shown, row),
+                Some(row) => {
+                    command = Some(row);
+                    verdict(policy, at, &shown, row)
+                }
             }
         };
         match verdict {
             Verdict::Refused(problem) => problems.push(problem),
-            Verdict::Runs(true) => {
-                if let Some((why, way_out)) = &policy.no_writes {
-                    problems.push(Problem::new(
+            Verdict::Runs(writes) => {
+                if let (Some(command), Some(argc)) = (command, call.argc)
+                    && let Some(problem) = arity(policy, at, &shown, command, argc)
+                {
+                    problems.push(problem);
+                }
+                if writes && let Some((why, way_out)) = &policy.no_writes {
+                    problems.push(Problem::at(
                         Kind::ReadOnly,
-                        Some(line),
+                        at.0,
+                        at.1,
                         format!(
-                            "line {line}: {shown} writes, but {why}; Redis would fail with \"Write \
-                             commands are not allowed from read-only scripts\". Remove the write, \
-                             {way_out}"
+                            "{shown} writes, but {why}; Redis would fail with \"Write commands are \
+                             not allowed from read-only scripts\". Remove the write, {way_out}"
                         ),
                     ));
                 }
             }
-            Verdict::Runs(false) => {}
         }
     }
     for reply in found
@@ -181,28 +197,96 @@ pub(crate) fn check(policy: &Policy<'_>, found: &Found) -> Vec<Problem> {
             Kind::NoscriptReply,
             Some(reply.line),
             format!(
-                "line {}: the script can return an error whose code is NOSCRIPT ({}); `exec` would take \
-                 it for \"script not cached\" and run the script a second time with EVAL. Use another \
+                "the script can return an error whose code is NOSCRIPT ({}); `exec` would take it \
+                 for \"script not cached\" and run the script a second time with EVAL. Use another \
                  error code",
-                reply.line,
                 reply.construct("NOSCRIPT ...")
             ),
         ));
     }
-    problems.sort_by_key(|problem| problem.line.unwrap_or(0));
+    for global in &found.globals {
+        if let Some(problem) = lua_global(policy, global) {
+            problems.push(problem);
+        }
+    }
+    problems.sort_by_key(|problem| (problem.line().unwrap_or(0), problem.column().unwrap_or(0)));
     problems
 }
 
+/// The servers a command must run on: those `servers = [..]` names, or else every covered one.
+fn wanted(policy: &Policy<'_>) -> Vec<usize> {
+    if policy.targets.is_empty() {
+        (0..SERVERS.len()).collect()
+    } else {
+        policy.targets.clone()
+    }
+}
+
+/// A call with an argument count the servers refuse (Redis: "Wrong number of args calling Redis
+/// command from script"): by default when no covered server that runs the command takes it, with
+/// `servers = [..]` when any of those refuses it.
+fn arity(
+    policy: &Policy<'_>,
+    (line, column): Place,
+    shown: &str,
+    command: &Command,
+    argc: usize,
+) -> Option<Problem> {
+    let runs = |i: usize| command.flags[i] & KNOWN != 0 && command.flags[i] & NOSCRIPT == 0;
+    let running: Vec<usize> = wanted(policy).into_iter().filter(|&i| runs(i)).collect();
+    let refusing: Vec<usize> = running
+        .iter()
+        .copied()
+        .filter(|&i| !command.takes(i, argc))
+        .collect();
+    let refused = if policy.targets.is_empty() {
+        !running.is_empty() && refusing.len() == running.len()
+    } else {
+        !refusing.is_empty()
+    };
+    if !refused {
+        return None;
+    }
+    // What the refusing servers want, alike on all of them but for a newer form.
+    // A subcommand's arity counts its container's name too.
+    let names = if command.name.contains('|') { 2 } else { 1 };
+    let wants = |arity: i16| {
+        let n = arity.unsigned_abs().saturating_sub(names);
+        let plural = if n == 1 { "" } else { "s" };
+        if arity > 0 {
+            format!("exactly {n} argument{plural}")
+        } else {
+            format!("at least {n} argument{plural}")
+        }
+    };
+    let mut asked: Vec<String> = refusing.iter().map(|&i| wants(command.arity[i])).collect();
+    asked.dedup();
+    let given = argc.saturating_sub(usize::from(names));
+    let servers: Vec<&str> = refusing.iter().map(|&i| SERVERS[i]).collect();
+    let syntax = if command.syntax.is_empty() {
+        String::new()
+    } else {
+        format!(" Syntax: {}", command.syntax)
+    };
+    Some(Problem::at(
+        Kind::Arity,
+        line,
+        column,
+        format!(
+            "{shown} takes {} after its name, this call passes {given}; {} would fail with \"Wrong \
+             number of args calling Redis command from script\".{syntax}",
+            asked.join(" or "),
+            servers.join(", "),
+        ),
+    ))
+}
+
 /// Whether a command in the table runs on the servers the policy wants.
-fn verdict(policy: &Policy<'_>, line: usize, shown: &str, row: Row) -> Verdict {
+fn verdict(policy: &Policy<'_>, (line, column): Place, shown: &str, row: &Command) -> Verdict {
     let known = |i: usize| row.flags[i] & KNOWN != 0;
     let runs = |i: usize| known(i) && row.flags[i] & NOSCRIPT == 0;
     let all = 0..SERVERS.len();
-    let wanted: Vec<usize> = if policy.targets.is_empty() {
-        all.clone().collect()
-    } else {
-        policy.targets.clone()
-    };
+    let wanted = wanted(policy);
     let running: Vec<usize> = wanted.iter().copied().filter(|&i| runs(i)).collect();
     let accepted = if policy.targets.is_empty() {
         !running.is_empty()
@@ -252,19 +336,23 @@ fn verdict(policy: &Policy<'_>, line: usize, shown: &str, row: Row) -> Verdict {
         })
         .collect();
     let message = if elsewhere.is_empty() {
-        format!("line {line}: {why}; send it from the client instead")
+        format!("{why}; send it from the client instead")
     } else {
         format!(
-            "line {line}: {why}, and servers = [..] asks for it; it runs in scripts on {}. Drop \
-             that server from servers = [..], or avoid {shown}",
+            "{why}, and servers = [..] asks for it; it runs in scripts on {}. Drop that server from \
+             servers = [..], or avoid {shown}",
             elsewhere.join(", ")
         )
     };
-    Verdict::Refused(Problem::new(Kind::Command, Some(line), message))
+    Verdict::Refused(Problem::at(Kind::Command, line, column, message))
 }
 
-/// `Redis 7.4.0+ (checked on Redis 8.2.3)`: when a server got the command.
-fn since(row: Row, i: usize) -> String {
+/// `Redis 7.4.0+ (checked on Redis 8.2.3)`: when a server got the command; for a module's command,
+/// the module Redis bundles.
+fn since(row: &Command, i: usize) -> String {
+    if let Some(module) = row.module {
+        return format!("{} (bundled module {module})", SERVERS[i]);
+    }
     let engine = SERVERS[i].split(' ').next().unwrap_or_default();
     match row.since[i] {
         "" => SERVERS[i].to_owned(),
@@ -272,20 +360,139 @@ fn since(row: Row, i: usize) -> String {
     }
 }
 
-fn unknown(policy: &Policy<'_>, line: usize, shown: &str, listed_as: Option<&str>) -> Problem {
-    let listed_as = listed_as.unwrap_or(shown);
-    Problem::new(
+/// A command no covered server knows: the known names nearest to it first, then how to allow it.
+fn unknown(policy: &Policy<'_>, (line, column): Place, shown: &str, name: &str) -> Problem {
+    let listed_as = name.to_ascii_uppercase();
+    let nearest = nearest(name);
+    let suggestion = match nearest.as_slice() {
+        [] => String::new(),
+        [one] => format!("did you mean {one}? "),
+        [first @ .., last] => format!("did you mean {} or {last}? ", first.join(", ")),
+    };
+    Problem::at(
         Kind::Command,
-        Some(line),
+        line,
+        column,
         format!(
-            "line {line}: unknown command {shown}: none of the servers the command table covers ({}) \
-             knows it; if it is a module command or a newer one, allow it: {}({:?}, commands \
-             = [\"{listed_as}\"]), or readonly_commands = [\"{listed_as}\"] if it never writes",
+            "unknown command {shown}: {suggestion}none of the servers the command table covers ({}) \
+             knows it. If it is a module command or a newer one, allow it in the {} call: commands \
+             = [\"{listed_as}\"], or readonly_commands = [\"{listed_as}\"] if it never writes",
             SERVERS.join(", "),
             policy.macro_name,
-            policy.written
         ),
     )
+}
+
+/// Up to three known command names closest to `name` (lowercase, `container|sub`): at most two edits
+/// away, fewer for short names, nearest first.
+fn nearest(name: &str) -> Vec<String> {
+    let most = if name.len() <= 3 { 1 } else { 2 };
+    let (container, sub) = match name.split_once('|') {
+        Some((container, sub)) => (Some(container), sub),
+        None => (None, name),
+    };
+    let mut near: Vec<(usize, &str)> = commands::all()
+        .iter()
+        .filter_map(|command| {
+            let candidate = match (container, command.name.split_once('|')) {
+                (Some(container), Some((c, s))) if c == container => s,
+                (None, None) => command.name,
+                _ => return None,
+            };
+            let distance = strsim::damerau_levenshtein(sub, candidate);
+            (distance <= most && candidate != sub).then_some((distance, command.name))
+        })
+        .collect();
+    near.sort();
+    near.into_iter()
+        .take(3)
+        .map(|(_, name)| name.replace('|', " ").to_ascii_uppercase())
+        .collect()
+}
+
+/// A use of a Lua global that the servers' Lua no longer has (`getfenv`, `setfenv`, `newproxy`:
+/// removed by security releases, Redis 8.2.2 among them).
+fn lua_global(policy: &Policy<'_>, global: &calls::GlobalUse) -> Option<Problem> {
+    let (_, present) = LUA_GLOBALS.iter().find(|(name, _)| *name == global.name)?;
+    let wanted = wanted(policy);
+    let lacking: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|&i| !present[i])
+        .map(|i| SERVERS[i])
+        .collect();
+    let refused = if policy.targets.is_empty() {
+        lacking.len() == wanted.len()
+    } else {
+        !lacking.is_empty()
+    };
+    refused.then(|| {
+        let name = &global.name;
+        Problem::at(
+            Kind::Command,
+            global.line,
+            global.column,
+            format!(
+                "{} {} no Lua global {name} (removed by security releases such as Redis 8.2.2); \
+                 Redis would fail with \"Script attempted to access nonexistent global variable \
+                 '{name}'\". Scripts can not change environments or make proxies there: remove it",
+                lacking.join(", "),
+                if lacking.len() == 1 { "has" } else { "have" },
+            ),
+        )
+    })
+}
+
+/// With `keys_from_keys`: every key argument whose value is known not to come from `KEYS`.
+pub(crate) fn key_origins(origins: &Origins) -> Vec<Problem> {
+    origins
+        .key_uses
+        .iter()
+        .filter_map(|key| {
+            let what = match &key.origin {
+                Origin::Key(_) | Origin::Unknown | Origin::RedisCall(_) => return None,
+                Origin::FromKey(n) => format!(
+                    "is built from {} but is not a key of KEYS itself: it lands in another slot \
+                     unless that key holds a hash tag {{...}} that the built one keeps",
+                    n.map_or("KEYS".to_owned(), |n| format!("KEYS[{n}]"))
+                ),
+                Origin::Arg(n) | Origin::ArgNumber(n) => format!(
+                    "comes from {}",
+                    n.map_or("ARGV".to_owned(), |n| format!("ARGV[{n}]"))
+                ),
+                Origin::FromArgs => "is built from ARGV".to_owned(),
+                Origin::Literal => "is a literal".to_owned(),
+                Origin::Reply => "is a value read from Redis".to_owned(),
+            };
+            Some(Problem::at(
+                Kind::KeyOrigin,
+                key.line,
+                key.column,
+                format!(
+                    "the key `{}` ({} argument of {}) {what}. Redis runs it on one server, but \
+                     Redis Cluster routes a script by the keys in KEYS (this one may be in another \
+                     slot: CROSSSLOT, or served by another node), ACL key patterns check only KEYS, \
+                     and proxies that route by KEYS miss it. Pass every key in KEYS (build it in \
+                     the client), or drop keys_from_keys",
+                    key.text,
+                    ordinal(key.position),
+                    key.command,
+                ),
+            ))
+        })
+        .collect()
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (1, 11) | (2, 12) | (3, 13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 #[cfg(test)]
@@ -300,7 +507,7 @@ mod tests {
         let policy = Policy::new("a.lua", options, shebang.as_ref()).unwrap();
         check(&policy, &found)
             .into_iter()
-            .map(|p| p.message().to_owned())
+            .map(|p| p.located("a.lua").message().to_owned())
             .collect()
     }
 
@@ -317,11 +524,11 @@ mod tests {
         let found = errors(&readonly(), lua);
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(
-            found[0].starts_with("line 2: SET writes, but this script is readonly"),
+            found[0].starts_with("a.lua:2:1: SET writes, but this script is readonly"),
             "{found:?}"
         );
         assert!(
-            found[1].starts_with("line 4: XGROUP CREATE writes"),
+            found[1].starts_with("a.lua:4:8: XGROUP CREATE writes"),
             "{found:?}"
         );
         assert!(errors(&Options::default(), lua).is_empty());
@@ -334,31 +541,34 @@ mod tests {
             "#!lua flags=no-writes\nreturn redis.call('DEL', 'x')",
         );
         assert!(
-            found[0].starts_with("line 2: DEL writes, but the shebang declares no-writes"),
+            found[0].starts_with("a.lua:2:8: DEL writes, but the shebang declares no-writes"),
             "{found:?}"
         );
     }
 
     #[test]
     fn check_unknown_and_listed_commands() {
-        let lua = "redis.call('FT.SEARCH', 'idx', '*')\nreturn redis.call('JSON.GET', KEYS[1])";
+        let lua = "redis.call('MYMOD.SEARCH', 'idx', '*')\nreturn redis.call('MYMOD.GET', KEYS[1])";
         let found = errors(&Options::default(), lua);
         assert_eq!(found.len(), 2);
         assert!(
-            found[0].starts_with("line 1: unknown command FT.SEARCH: none of the servers the command table covers (Redis 7.0.15, Redis 8.2.3, Valkey 9.1.2) knows it"),
+            found[0].starts_with("a.lua:1:1: unknown command MYMOD.SEARCH: none of the servers the command table covers (Redis 7.0.15, Redis 8.2.3, Valkey 9.1.2) knows it"),
             "{found:?}"
         );
-        assert!(found[0].contains("commands = [\"FT.SEARCH\"]"), "{found:?}");
+        assert!(
+            found[0].contains("commands = [\"MYMOD.SEARCH\"]"),
+            "{found:?}"
+        );
         let listed = Options {
             readonly: true,
-            commands: vec!["ft.search".into()],
-            readonly_commands: vec!["JSON.GET".into()],
+            commands: vec!["mymod.search".into()],
+            readonly_commands: vec!["MYMOD.GET".into()],
             ..Options::default()
         };
         let found = errors(&listed, lua);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
-            found[0].starts_with("line 1: FT.SEARCH writes"),
+            found[0].starts_with("a.lua:1:1: MYMOD.SEARCH writes"),
             "{found:?}"
         );
         let unknown_sub = errors(&Options::default(), "return redis.call('XGROUP', 'NOPE')");
@@ -379,7 +589,7 @@ mod tests {
         let found = errors(&on_seven, lua);
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(
-            found[0].starts_with("line 1: Redis 7.0.15 does not know HEXPIRE, and servers = [..] asks for it; it runs in scripts on Redis 7.4.0+ (checked on Redis 8.2.3), Valkey 9.0.0+ (checked on Valkey 9.1.2)"),
+            found[0].starts_with("a.lua:1:1: Redis 7.0.15 does not know HEXPIRE, and servers = [..] asks for it; it runs in scripts on Redis 7.4.0+ (checked on Redis 8.2.3), Valkey 9.0.0+ (checked on Valkey 9.1.2)"),
             "{found:?}"
         );
         let on_eight = Options {
@@ -392,7 +602,7 @@ mod tests {
         assert!(errors(&Options::default(), blpop).is_empty());
         let refused = errors(&on_seven, blpop);
         assert!(
-            refused[0].starts_with("line 1: Redis 7.0.15 refuses BLPOP inside scripts (\"This Redis command is not allowed from script\"), and servers = [..] asks for it; it runs in scripts on Redis 8.2.3, Valkey 9.1.2"),
+            refused[0].starts_with("a.lua:1:8: Redis 7.0.15 refuses BLPOP inside scripts (\"This Redis command is not allowed from script\"), and servers = [..] asks for it; it runs in scripts on Redis 8.2.3, Valkey 9.1.2"),
             "{refused:?}"
         );
         let bad = Options {
@@ -413,12 +623,141 @@ mod tests {
         let found = errors(&Options::default(), lua);
         assert!(
             found[0].starts_with(
-                "line 1: Redis 7.0.15, Redis 8.2.3, Valkey 9.1.2 refuse MULTI inside scripts (\"This Redis command is not allowed from script\"); send it from the client instead"
+                "a.lua:1:1: Redis 7.0.15, Redis 8.2.3, Valkey 9.1.2 refuse MULTI inside scripts (\"This Redis command is not allowed from script\"); send it from the client instead"
             ),
             "{found:?}"
         );
         assert!(
-            found[1].starts_with("line 2: the script can return an error whose code is NOSCRIPT"),
+            found[1].starts_with("a.lua:2: the script can return an error whose code is NOSCRIPT"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn arity_is_refused_when_no_server_takes_the_count() {
+        let lua = "redis.call('SET', KEYS[1])\nredis.call('GET')\nredis.call('HSET', KEYS[1], 'f')\nredis.pcall('XGROUP', 'CREATE', 's')\nreturn redis.call('XGROUP')";
+        let found = errors(&Options::default(), lua);
+        assert_eq!(found.len(), 5, "{found:?}");
+        assert!(
+            found[0].starts_with("a.lua:1:1: SET takes at least 2 arguments after its name, this call passes 1; Redis 7.0.15, Redis 8.2.3, Valkey 9.1.2 would fail with \"Wrong number of args calling Redis command from script\". Syntax: SET key value [NX | XX]"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].contains("GET takes exactly 1 argument after its name, this call passes 0"),
+            "{found:?}"
+        );
+        assert!(
+            found[2].contains("HSET takes at least 3 arguments"),
+            "{found:?}"
+        );
+        assert!(
+            found[3].contains(
+                "XGROUP CREATE takes at least 3 arguments after its name, this call passes 1"
+            ),
+            "{found:?}"
+        );
+        assert!(
+            found[4].contains("XGROUP takes at least 1 argument"),
+            "{found:?}"
+        );
+        // Computed and expanded arguments are left alone; so are counts some server takes.
+        let fine = "redis.call('DEL', unpack(KEYS))\nredis.call('SET', KEYS[1], ...)\nredis.call('MSET', f())\nredis.call('SET', KEYS[1], (f()))\nreturn redis.call('GET', KEYS[1])";
+        assert!(errors(&Options::default(), fine).is_empty());
+        // Arity of module commands is not declared in the modules Redis 8.2 bundles.
+        assert!(errors(&Options::default(), "return redis.call('JSON.SET')").is_empty());
+    }
+
+    #[test]
+    fn unknown_commands_suggest_the_nearest_known_ones() {
+        let found = errors(
+            &Options::default(),
+            "redis.call('INCRR', KEYS[1])\nredis.call('XGROUP', 'CRATE', 's', 'g', '$')\nreturn redis.call('ZZZZZZZZ')",
+        );
+        assert!(
+            found[0].starts_with(
+                "a.lua:1:1: unknown command INCRR: did you mean INCR or INCRBY? none of the servers"
+            ),
+            "{found:?}"
+        );
+        assert!(
+            found[0].contains("allow it in the lua_script! call: commands = [\"INCRR\"]"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].contains("unknown command XGROUP CRATE: did you mean XGROUP CREATE?"),
+            "{found:?}"
+        );
+        assert!(
+            found[2].contains("unknown command ZZZZZZZZ: none of the servers"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn modules_redis_8_bundles_build_and_their_writes_are_writes() {
+        let lua = "redis.call('JSON.SET', KEYS[1], '$', ARGV[1])\nredis.call('TS.ADD', KEYS[2], '*', 1)\nredis.call('BF.ADD', KEYS[3], 'x')\nredis.call('FT.SEARCH', 'idx', '*')\nredis.call('CF.EXISTS', KEYS[4], 'x')\nredis.call('CMS.QUERY', KEYS[4], 'x')\nredis.call('TOPK.LIST', KEYS[4])\nredis.call('TDIGEST.MAX', KEYS[4])\nreturn redis.call('VCARD', KEYS[5])";
+        assert!(errors(&Options::default(), lua).is_empty());
+        let found = errors(&readonly(), &format!("#!lua flags=no-writes\n{lua}"));
+        let writes: Vec<&str> = found.iter().filter_map(|m| m.split(": ").nth(1)).collect();
+        assert_eq!(writes, ["JSON.SET writes, but this script is readonly (EVAL_RO); Redis would fail with \"Write commands are not allowed from read-only scripts\". Remove the write, or drop `readonly`".split(": ").next().unwrap(), "TS.ADD writes, but this script is readonly (EVAL_RO); Redis would fail with \"Write commands are not allowed from read-only scripts\". Remove the write, or drop `readonly`".split(": ").next().unwrap(), "BF.ADD writes, but this script is readonly (EVAL_RO); Redis would fail with \"Write commands are not allowed from read-only scripts\". Remove the write, or drop `readonly`".split(": ").next().unwrap()], "{found:?}");
+        let on_seven = Options {
+            servers: vec!["redis-7.0".into()],
+            ..Options::default()
+        };
+        let found = errors(&on_seven, "return redis.call('JSON.GET', KEYS[1])");
+        assert!(found[0].contains("Redis 7.0.15 does not know JSON.GET, and servers = [..] asks for it; it runs in scripts on Redis 8.2.3 (bundled module RedisJSON v8.2.3)"), "{found:?}");
+    }
+
+    #[test]
+    fn removed_lua_globals_are_refused_unless_shadowed() {
+        let found = errors(
+            &Options::default(),
+            "local f = getfenv(1)\nreturn setfenv, newproxy",
+        );
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(
+            found[0].starts_with(
+                "a.lua:1:11: Redis 7.0.15, Redis 8.2.3, Valkey 9.1.2 have no Lua global getfenv"
+            ),
+            "{found:?}"
+        );
+        assert!(
+            errors(
+                &Options::default(),
+                "local getfenv = 1\nreturn getfenv, t.setfenv"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn keys_from_keys_refuses_keys_not_from_keys() {
+        let lua = "local key = KEYS[1]\nredis.call('SET', key, ARGV[1])\nredis.call('INCR', 'counter:' .. ARGV[1])\nredis.call('GET', KEYS[1] .. ':x')\nfor _, k in ipairs(KEYS) do redis.call('DEL', k) end\nreturn redis.call('GET', 'fixed')";
+        assert!(
+            errors(&Options::default(), lua).is_empty(),
+            "off by default"
+        );
+        let strict = Options {
+            keys_from_keys: true,
+            ..Options::default()
+        };
+        let shebang = shebang::parse(lua, false).unwrap();
+        let tree = syntax::tree(lua).unwrap();
+        let _ = Policy::new("a.lua", &strict, shebang.as_ref()).unwrap();
+        let found: Vec<String> = key_origins(&crate::origins::analyse(tree.nodes()))
+            .into_iter()
+            .map(|p| p.located("a.lua").message().to_owned())
+            .collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].starts_with("a.lua:3:20: the key `'counter:' .. ARGV[1]` (1st argument of INCR) is built from ARGV. Redis runs it on one server, but Redis Cluster routes a script by the keys in KEYS"), "{found:?}");
+        assert!(
+            found[1].contains(
+                "(1st argument of GET) is built from KEYS[1] but is not a key of KEYS itself"
+            ),
+            "{found:?}"
+        );
+        assert!(
+            found[2].contains("`'fixed'` (1st argument of GET) is a literal"),
             "{found:?}"
         );
     }

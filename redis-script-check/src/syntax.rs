@@ -256,7 +256,7 @@ fn later_lua_hint(source: &str) -> Option<&'static str> {
 const WINDOW: usize = 60;
 
 /// The compile error text: the file as written, the position, the source line and a caret.
-pub(crate) fn render(written: &str, error: &SyntaxError) -> String {
+pub(crate) fn render(error: &SyntaxError) -> String {
     let chars: Vec<char> = error.source.chars().collect();
     let at = error.column.saturating_sub(1).min(chars.len());
     // A long line (minified code) is cut to a window around the caret.
@@ -277,8 +277,8 @@ pub(crate) fn render(written: &str, error: &SyntaxError) -> String {
     let number = error.line.to_string();
     let gutter = " ".repeat(number.len());
     let mut rendered = format!(
-        "Lua syntax error in {written:?} at line {}, column {}: {} (Redis: \"Error compiling script\")\n{gutter} |\n{number} | {shown}\n{gutter} | {caret}^",
-        error.line, error.column, error.message
+        "Lua syntax error: {} (Redis: \"Error compiling script\")\n{gutter} |\n{number} | {shown}\n{gutter} | {caret}^",
+        error.message
     );
     if let Some(hint) = later_lua_hint(&error.source) {
         rendered.push_str(&format!("\n{gutter} = help: {hint}"));
@@ -379,11 +379,11 @@ return not nil and -x or x ~= 1
             ("local x <const> = 1", "`<const>`"),
         ] {
             let error = compile(lua).unwrap_err();
-            let rendered = render("x.lua", &error);
+            let rendered = render(&error);
             assert!(rendered.contains(hint), "{rendered}");
         }
         let plain = "if x then";
-        assert!(!render("x.lua", &compile(plain).unwrap_err()).contains("help:"));
+        assert!(!render(&compile(plain).unwrap_err()).contains("help:"));
     }
 
     #[test]
@@ -391,10 +391,10 @@ return not nil and -x or x ~= 1
         let text = "local a = 1\n\tlocal b = = 2\n";
         let error = compile(text).unwrap_err();
         assert_eq!((error.line, error.column), (2, 12), "{error:?}");
-        let rendered = render("x.lua", &error);
+        let rendered = render(&error);
         assert!(
             rendered.starts_with(
-                "Lua syntax error in \"x.lua\" at line 2, column 12: unexpected symbol near '=' (Redis: \"Error compiling script\")"
+                "Lua syntax error: unexpected symbol near '=' (Redis: \"Error compiling script\")"
             ),
             "{rendered}"
         );
@@ -409,7 +409,7 @@ return not nil and -x or x ~= 1
             (4, 5, "d = = 4")
         );
         let long = format!("local x = {{{}}} = 1", "1, ".repeat(500));
-        let rendered = render("x.lua", &compile(&long).unwrap_err());
+        let rendered = render(&compile(&long).unwrap_err());
         let lines: Vec<&str> = rendered.lines().collect();
         let (shown, caret) = (lines[2], lines[3]);
         assert!(

@@ -7,10 +7,9 @@ use crate::resolve::ScriptFile;
 /// Runs every check; all problems are reported together. Should the checker ever panic, that too is a
 /// compile error naming the file, not a crash of the macro.
 pub(crate) fn check_script(input: &Input, file: &ScriptFile) -> syn::Result<()> {
-    let written = input.path.value();
     let options = options(input);
     let checked =
-        std::panic::catch_unwind(|| redis_script_check::check(&written, &file.text, &options));
+        std::panic::catch_unwind(|| redis_script_check::check(&file.shown, &file.text, &options));
     report(input, checked).map(|_| ())
 }
 
@@ -22,6 +21,7 @@ fn options(input: &Input) -> redis_script_check::Options {
     options.readonly_commands = names(&input.readonly_commands);
     options.allow_key_locking = input.allow_key_locking;
     options.servers = names(&input.servers);
+    options.keys_from_keys = input.keys_from_keys;
     options
 }
 
@@ -35,7 +35,7 @@ pub(crate) fn check_library(
     let written = input.options.path.value();
     let options = options(&input.options);
     let checked = std::panic::catch_unwind(|| {
-        redis_script_check::check_library(&written, &file.text, &options)
+        redis_script_check::check_library(&file.shown, &file.text, &options)
     });
     if input.library.type_name().as_deref() != Some("Library") {
         return Err(syn::Error::new_spanned(

@@ -24,6 +24,8 @@ pub(crate) struct Input {
     pub(crate) allow_key_locking: bool,
     /// `servers = [...]`: the covered servers every command must run on.
     pub(crate) servers: Vec<LitStr>,
+    /// `keys_from_keys`: every key a command is given must come from KEYS.
+    pub(crate) keys_from_keys: bool,
     /// `name = "..."`: what logs, traces and errors call the script (default: the path as written).
     pub(crate) name: Option<LitStr>,
 }
@@ -42,6 +44,7 @@ impl Input {
             readonly_commands: Vec::new(),
             allow_key_locking: false,
             servers: Vec::new(),
+            keys_from_keys: false,
             name: None,
         }
     }
@@ -90,6 +93,7 @@ impl std::fmt::Debug for Input {
             .field("readonly_commands", &names(&self.readonly_commands))
             .field("allow_key_locking", &self.allow_key_locking)
             .field("servers", &names(&self.servers))
+            .field("keys_from_keys", &self.keys_from_keys)
             .field("name", &self.name.as_ref().map(LitStr::value))
             .finish()
     }
@@ -100,7 +104,7 @@ const USAGE: &str = "expected a path to a Lua file, like `lua_script!(\"lua/incr
 
 const OPTIONS: &str = "`readonly`, `commands = [\"MODULE.CMD\", ...]`, \
      `readonly_commands = [\"MODULE.CMD\", ...]`, `allow_key_locking`, `servers = [\"redis-7.0\", ...]`, \
-     `name = \"rate_limit\"`";
+     `keys_from_keys`, `name = \"rate_limit\"`";
 
 /// What `lua_library!` was given: the library's static and path, then one static per function.
 pub(crate) struct LibraryInput {
@@ -259,6 +263,7 @@ fn parse_option(input: ParseStream<'_>, parsed: &mut Input) -> syn::Result<()> {
     match name.to_string().as_str() {
         "readonly" => flag(&mut parsed.readonly)?,
         "allow_key_locking" => flag(&mut parsed.allow_key_locking)?,
+        "keys_from_keys" => flag(&mut parsed.keys_from_keys)?,
         "commands" => parsed.commands.extend(parse_list(input, &name)?),
         "readonly_commands" => parsed.readonly_commands.extend(parse_list(input, &name)?),
         "name" => {

@@ -14,6 +14,10 @@ use syn::LitStr;
 pub(crate) struct ScriptFile {
     /// Canonical absolute path, for `include_str!` (rebuild tracking).
     pub(crate) canonical: String,
+    /// The path messages show: relative to the directory rustc runs in (the workspace root, where
+    /// cargo prints its own paths from) when the file is under it, else absolute; either way one a
+    /// terminal or an editor can open from `cargo build`'s output.
+    pub(crate) shown: String,
     /// The exact file contents: what is hashed and sent to Redis.
     pub(crate) text: String,
 }
@@ -139,8 +143,20 @@ pub(crate) fn read_script(base: &Path, lit: &LitStr) -> syn::Result<ScriptFile> 
              move the project to a UTF-8 path"
         ));
     };
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.canonicalize().ok())
+        .and_then(|cwd| {
+            Path::new(canonical)
+                .strip_prefix(cwd)
+                .ok()
+                .map(Path::to_path_buf)
+        })
+        .and_then(|relative| relative.to_str().map(str::to_owned))
+        .unwrap_or_else(|| canonical.to_owned());
     Ok(ScriptFile {
         canonical: canonical.to_owned(),
+        shown,
         text,
     })
 }

@@ -154,9 +154,10 @@ fn same_reason(problem: &Problem, path: &str, redis: &str) -> bool {
     match problem.kind() {
         Kind::Syntax => redis_syntax_error(redis).is_some_and(|(line, message)| {
             let first = problem.message().lines().next().unwrap_or_default();
-            first.starts_with(&format!(
-                "Lua syntax error in {path:?} at line {line}, column "
-            )) && first.ends_with(&format!(": {message} (Redis: \"Error compiling script\")"))
+            first.starts_with(&format!("{path}:{line}:"))
+                && first.ends_with(&format!(
+                    ": Lua syntax error: {message} (Redis: \"Error compiling script\")"
+                ))
         }),
         // The shebang messages quote Redis's answer, without what it names after a colon.
         _ => {

@@ -260,11 +260,9 @@ fn same_reason(problem: &Problem, redis: &str) -> bool {
     if let Some((line, message)) = compiling {
         let first = problem.message().lines().next().unwrap_or_default();
         return problem.kind() == Kind::Syntax
-            && first.starts_with(&format!(
-                "Lua syntax error in {PATH:?} at line {line}, column "
-            ))
+            && first.starts_with(&format!("{PATH}:{line}:"))
             && first.contains(&format!(
-                ": {message} (Redis: \"Error compiling function\")"
+                ": Lua syntax error: {message} (Redis: \"Error compiling function\")"
             ));
     }
     let (line, message) = registering_error(redis);
@@ -359,6 +357,7 @@ fn apart_category(problem: &Problem) -> String {
             "redis.register_function inside a function".into()
         }
         Kind::Command => "command refused when it runs".into(),
+        Kind::Arity => "wrong number of arguments".into(),
         Kind::ReadOnly => "write in a no-writes function".into(),
         Kind::NoscriptReply => "\"Function not found\" reply".into(),
         Kind::Computed => "name or flags computed".into(),

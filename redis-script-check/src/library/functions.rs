@@ -77,11 +77,10 @@ impl Visitor for Walk {
             self.problems.push(Problem::new(
                 Kind::Command,
                 Some(line),
-                format!(
-                    "line {line}: redis.register_function runs only while the library loads, not \
+                "redis.register_function runs only while the library loads, not \
                      inside a function (Redis: \"attempt to call field 'register_function' (a nil \
                      value)\"); call it at the top level"
-                ),
+                    .to_owned(),
             ));
         }
     }
@@ -107,7 +106,7 @@ impl Walk {
             Kind::Command,
             Some(line),
             format!(
-                "line {line}: a function has no global {global} (Redis: \"Script attempted to access \
+                "a function has no global {global} (Redis: \"Script attempted to access \
                  nonexistent global variable '{global}'\"); it gets its keys and arguments as \
                  parameters: function({parameters}) ... end"
             ),

@@ -89,19 +89,13 @@ impl<'a> Load<'a> {
     }
 
     pub(super) fn refuse(&mut self, line: usize, message: &str) {
-        self.problems.push(Problem::new(
-            Kind::Library,
-            Some(line),
-            format!("line {line}: {message}"),
-        ));
+        self.problems
+            .push(Problem::new(Kind::Library, Some(line), message.to_owned()));
     }
 
     pub(super) fn computed(&mut self, line: usize, message: &str) {
-        self.problems.push(Problem::new(
-            Kind::Computed,
-            Some(line),
-            format!("line {line}: {message}"),
-        ));
+        self.problems
+            .push(Problem::new(Kind::Computed, Some(line), message.to_owned()));
     }
 
     /// Runs a block in its own scope; true when it returns (or breaks) whatever happens.

@@ -104,42 +104,41 @@ const NAME_RULE: &str = "Library names can only contain letters, numbers, or und
      must be at least one character long";
 
 /// Checks the library `text` (the file's whole content) as Redis would load it and run its
-/// functions; `written` is its path as the user wrote it, for messages. Every problem is reported, in
-/// the order of the file.
-pub fn check_library(
-    written: &str,
-    text: &str,
-    options: &Options,
-) -> Result<Library, Vec<Problem>> {
+/// functions; `path` is the file's path as messages show it (see [`crate::check`]). Every problem is
+/// reported, in the order of the file.
+pub fn check_library(path: &str, text: &str, options: &Options) -> Result<Library, Vec<Problem>> {
+    check_located(path, text, options)
+        .map_err(|problems| problems.into_iter().map(|p| p.located(path)).collect())
+}
+
+fn check_located(written: &str, text: &str, options: &Options) -> Result<Library, Vec<Problem>> {
     if let Err(problem) = crate::limits::check_size(written, text.len() as u64) {
-        return Err(vec![problem]);
+        return Err(vec![problem.without_message_path(written)]);
     }
-    let metadata_problem =
-        |message: String| Problem::new(Kind::Shebang, Some(1), format!("{written:?}: {message}"));
+    let metadata_problem = |message: String| Problem::new(Kind::Shebang, Some(1), message);
     let (name, shebang_len, valkey) = metadata(text, covers_valkey(options))
         .map_err(|message| vec![metadata_problem(message)])?;
     let mut problems: Vec<Problem> = valkey.into_iter().map(metadata_problem).collect();
     let body = text.get(shebang_len..).unwrap_or_default();
-    if let Some(problem) = crate::limits::check(written, body) {
+    if let Some(problem) = crate::limits::check(body) {
         problems.push(problem);
         return Err(problems);
     }
     if let Err(error) = syntax::compile(body) {
-        let message = syntax::render(written, &error)
+        let message = syntax::render(&error)
             .replacen("user_script", "user_function", 1)
             .replacen(
                 "(Redis: \"Error compiling script\")",
                 "(Redis: \"Error compiling function\")",
                 1,
             );
-        problems.push(Problem::new(Kind::Syntax, Some(error.line), message));
+        problems.push(Problem::at(Kind::Syntax, error.line, error.column, message));
         return Err(problems);
     }
     let mut policy = rules::Policy::new(written, options, None).map_err(|p| vec![p])?;
     policy.macro_name = "lua_library!";
     let walked = crate::on_deep_stack(|| {
-        syntax::tree(&as_lexed(body))
-            .map(|tree| walk(written, &policy, options, &tree, body, shebang_len))
+        syntax::tree(&as_lexed(body)).map(|tree| walk(&policy, options, &tree, body, shebang_len))
     });
     // None: a form the tree does not know; the compiler accepted it, but no function can be seen.
     let (functions, found) = walked.flatten().unwrap_or_default();
@@ -165,7 +164,6 @@ pub fn check_library(
 /// Finds the registered functions and every problem of the library's code: what fails while it
 /// loads, then what fails when its functions run.
 fn walk(
-    written: &str,
     policy: &rules::Policy<'_>,
     options: &Options,
     tree: &Ast,
@@ -203,10 +201,9 @@ fn walk(
         problems.push(Problem::new(
             Kind::Library,
             None,
-            format!(
-                "{written:?} registers no function (Redis: \"No functions registered\"); add \
+            "the library registers no function (Redis: \"No functions registered\"); add \
                  redis.register_function('name', function(keys, args) ... end)"
-            ),
+                .to_owned(),
         ));
     }
     let mut functions: Vec<Function> = Vec::new();
@@ -242,7 +239,7 @@ fn walk(
             Kind::NoscriptReply,
             Some(line),
             format!(
-                "line {line}: the function can return the error \"ERR Function not found\" ({}), \
+                "the function can return the error \"ERR Function not found\" ({}), \
                  which `call` would take for a library not loaded yet, and load it and call the \
                  function a second time. Use another error text",
                 reply.construct("ERR Function not found")

@@ -84,7 +84,7 @@ pub(super) fn valkey_before_nul(
         Kind::Library,
         Some(line),
         format!(
-            "line {line}: the code holds a NUL byte, and Valkey 9.1 reads a library's code only up to \
+            "the code holds a NUL byte, and Valkey 9.1 reads a library's code only up to \
              its first one, so it {what}. Write the byte as \\0 in a string"
         ),
     ))

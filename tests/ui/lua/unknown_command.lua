@@ -1,2 +1,2 @@
-local hits = redis.call('INCR', KEYS[1])
-return redis.call('FT.SEARCH', 'idx', ARGV[1])
+local hits = redis.call('INCRR', KEYS[1])
+return hits

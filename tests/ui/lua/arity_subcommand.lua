@@ -1,0 +1,2 @@
+redis.call('XGROUP', 'CREATE', KEYS[1], 'workers')
+return 1

@@ -1,0 +1,2 @@
+local env = getfenv(1)
+return env ~= nil

@@ -1,0 +1,10 @@
+-- One command of each module Redis 8 bundles, and vector sets.
+redis.call('JSON.SET', KEYS[1], '$', ARGV[1])
+redis.call('FT.SEARCH', ARGV[2], '*')
+redis.call('TS.ADD', KEYS[2], '*', 1)
+redis.call('BF.ADD', KEYS[3], 'x')
+redis.call('CF.ADD', KEYS[4], 'x')
+redis.call('CMS.INCRBY', KEYS[5], 'x', 1)
+redis.call('TOPK.ADD', KEYS[6], 'x')
+redis.call('TDIGEST.ADD', KEYS[7], 1)
+return redis.call('VCARD', KEYS[8])
