@@ -6,14 +6,17 @@
 //! - **the shebang** `#!lua flags=...`, parsed as Redis parses it;
 //! - **the syntax**, by Redis's own compiler: Lua 5.1.5, loading the body as Redis does;
 //! - **the commands** the script calls with a literal name, against the command table of the covered
-//!   servers (Redis 7.0 to 8.2, Valkey): unknown ones, those refused inside scripts, writes in a
-//!   read-only script;
+//!   servers (Redis 7.0 to 8.2 with the modules Redis 8 bundles, Valkey): unknown ones (with the
+//!   nearest known names), those refused inside scripts, writes in a read-only script, argument
+//!   counts the servers refuse, Lua globals the servers no longer have; with
+//!   [`Options::keys_from_keys`], keys that do not come from `KEYS`;
 //! - **NOSCRIPT replies**: a script that can return an error whose code is NOSCRIPT, which `exec` would
 //!   take for a missing script and run again.
 //!
 //! The first two Redis finds when it loads the script ([`Problem::redis_refuses_loading`]); the others
 //! only when it runs it, or never (the NOSCRIPT rule is this crate's own). No input makes `check`
-//! panic.
+//! panic, and none makes it run for long: the input is bounded ([`MAX_SCRIPT_BYTES`] and the limits
+//! beside it).
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
