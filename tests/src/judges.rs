@@ -1,7 +1,7 @@
 //! What the differential tests share: the servers that judge (every one this machine has), a raw
 //! connection to each, the campaign chosen by the environment, and the verdict's assertions.
 
-use std::io::BufReader;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 
@@ -37,6 +37,36 @@ pub fn binaries(on_path: &'static str) -> Vec<(&'static str, PathBuf)> {
 /// can not read in an error reply that is not UTF-8.
 pub fn connect(server: &RedisServer) -> BufReader<TcpStream> {
     BufReader::new(TcpStream::connect(("127.0.0.1", server.port())).unwrap())
+}
+
+/// What one server said to `SCRIPT LOAD`: the SHA-1 it answered, or the error text (`ERR ...`), bytes
+/// that are not UTF-8 replaced as the checker's compiler messages replace them.
+///
+/// Spoken in raw RESP: Lua names the byte it stopped at (`near '\xC3'`), and the `redis` crate can not
+/// read an error reply that is not UTF-8 (it fails with a parse error and drops the connection).
+pub fn script_load(connection: &mut BufReader<TcpStream>, text: &str) -> Result<String, String> {
+    let mut request =
+        format!("*3\r\n$6\r\nSCRIPT\r\n$4\r\nLOAD\r\n${}\r\n", text.len()).into_bytes();
+    request.extend_from_slice(text.as_bytes());
+    request.extend_from_slice(b"\r\n");
+    connection.get_mut().write_all(&request).unwrap();
+    let mut line = Vec::new();
+    connection.read_until(b'\n', &mut line).unwrap();
+    let line = line.strip_suffix(b"\r\n").unwrap_or(&line);
+    match line.first() {
+        Some(b'$') => {
+            let length: usize = std::str::from_utf8(&line[1..]).unwrap().parse().unwrap();
+            let mut sha1 = vec![0; length + 2];
+            connection.read_exact(&mut sha1).unwrap();
+            sha1.truncate(length);
+            Ok(String::from_utf8(sha1).unwrap())
+        }
+        Some(b'-') => Err(String::from_utf8_lossy(&line[1..]).into_owned()),
+        _ => panic!(
+            "unexpected reply to SCRIPT LOAD: {:?}",
+            String::from_utf8_lossy(line)
+        ),
+    }
 }
 
 /// `$name` parsed, or `default`: another seed or number of cases.

@@ -21,6 +21,7 @@ mod lock;
 pub mod lost_reply;
 pub mod lua_cases;
 mod port;
+pub mod probe;
 mod process;
 pub mod seed;
 mod server;

@@ -15,14 +15,13 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::BufReader;
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use redis_script_check::{Kind, Options, Problem};
-use redis_script_tests::lua_cases::{self, Case};
-use redis_script_tests::{PROBE_TARGET, ProcessLock, RedisServer, judges};
+use redis_script_tests::lua_cases;
+use redis_script_tests::{RedisServer, judges, probe};
 
 const SEED: u64 = 0x5eed_2026;
 const CASES: usize = 3000;
@@ -33,113 +32,6 @@ fn judges() -> Vec<(String, RedisServer)> {
         .into_iter()
         .map(|(name, binary)| (name.to_owned(), RedisServer::start_binary(&binary)))
         .collect()
-}
-
-/// What one server said to `SCRIPT LOAD`: `Ok` or the error text (`ERR ...`), bytes that are not
-/// UTF-8 replaced as the checker's compiler messages replace them.
-///
-/// Spoken in raw RESP: Lua names the byte it stopped at (`near '\xC3'`), and the `redis` crate can not
-/// read an error reply that is not UTF-8 (it fails with a parse error and drops the connection).
-fn script_load(connection: &mut BufReader<TcpStream>, text: &str) -> Result<(), String> {
-    let mut request =
-        format!("*3\r\n$6\r\nSCRIPT\r\n$4\r\nLOAD\r\n${}\r\n", text.len()).into_bytes();
-    request.extend_from_slice(text.as_bytes());
-    request.extend_from_slice(b"\r\n");
-    connection.get_mut().write_all(&request).unwrap();
-    let mut line = Vec::new();
-    connection.read_until(b'\n', &mut line).unwrap();
-    let line = line.strip_suffix(b"\r\n").unwrap_or(&line);
-    match line.first() {
-        Some(b'$') => {
-            let length: usize = std::str::from_utf8(&line[1..]).unwrap().parse().unwrap();
-            let mut sha1 = vec![0; length + 2];
-            connection.read_exact(&mut sha1).unwrap();
-            Ok(())
-        }
-        Some(b'-') => Err(String::from_utf8_lossy(&line[1..]).into_owned()),
-        _ => panic!(
-            "unexpected reply to SCRIPT LOAD: {:?}",
-            String::from_utf8_lossy(line)
-        ),
-    }
-}
-
-/// Writes one crate with every case as a `static`, one per line of `src/lib.rs` (line `i + 1` is case
-/// `i`), builds it with `cargo check`, and returns the macro's errors per case.
-fn macro_errors(cases: &[Case]) -> Vec<Vec<String>> {
-    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let dir = tmp.join("differential");
-    let _lock = ProcessLock::acquire(&dir.to_string_lossy());
-    let _ = std::fs::remove_dir_all(dir.join("lua"));
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::create_dir_all(dir.join("lua")).unwrap();
-    let facade = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../redis-script")
-        .canonicalize()
-        .unwrap();
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"differential-cases\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
-             publish = false\n\n[dependencies]\nredis-script = {{ path = {:?}, default-features = false }}\n\n\
-             [workspace]\n",
-            facade.to_str().unwrap()
-        ),
-    )
-    .unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"),
-        dir.join("Cargo.lock"),
-    )
-    .unwrap();
-    let mut lib = String::new();
-    for (i, case) in cases.iter().enumerate() {
-        std::fs::write(dir.join(format!("lua/{i}.lua")), &case.text).unwrap();
-        lib.push_str(&format!(
-            "pub static C{i}: redis_script::Script = redis_script::lua_script!(\"../lua/{i}.lua\");\n"
-        ));
-    }
-    std::fs::write(dir.join("src/lib.rs"), lib).unwrap();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args(["check", "--quiet", "--offline", "--message-format=json"])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", tmp.join(PROBE_TARGET))
-        .output()
-        .unwrap();
-    let mut errors = vec![Vec::new(); cases.len()];
-    let mut unplaced = Vec::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        if message["reason"] != "compiler-message" || message["message"]["level"] != "error" {
-            continue;
-        }
-        let text = message["message"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let at = message["message"]["spans"]
-            .as_array()
-            .and_then(|spans| spans.iter().find(|s| s["is_primary"] == true))
-            .filter(|span| span["file_name"] == "src/lib.rs")
-            .and_then(|span| span["line_start"].as_u64());
-        match at {
-            Some(line) if (1..=cases.len() as u64).contains(&line) => {
-                errors[line as usize - 1].push(text);
-            }
-            _ if text.starts_with("aborting due to") => {}
-            _ => unplaced.push(text),
-        }
-    }
-    assert!(
-        unplaced.is_empty(),
-        "errors outside the cases (the scratch crate itself failed):\n{}\n{}",
-        unplaced.join("\n"),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    errors
 }
 
 /// `ERR Error compiling script (new function): user_script:3: '=' expected near 'x'`: (3, message).
@@ -182,7 +74,17 @@ fn macro_agrees_with_script_load() {
     let seed = judges::env_or("DIFFERENTIAL_SEED", SEED);
     let count = judges::env_or("DIFFERENTIAL_CASES", CASES);
     let cases = lua_cases::cases(seed, count);
-    let errors = macro_errors(&cases);
+    let texts: Vec<&str> = cases.iter().map(|case| case.text.as_str()).collect();
+    let errors = probe::macro_errors(
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+        "differential",
+        &texts,
+        |i| {
+            format!(
+                "pub static C{i}: redis_script::Script = redis_script::lua_script!(\"../lua/{i}.lua\");"
+            )
+        },
+    );
     let judges = judges();
     let mut connections: Vec<BufReader<TcpStream>> = judges
         .iter()
@@ -193,7 +95,7 @@ fn macro_agrees_with_script_load() {
         let path = format!("../lua/{i}.lua");
         let verdicts: Vec<Result<(), String>> = connections
             .iter_mut()
-            .map(|connection| script_load(connection, &case.text))
+            .map(|connection| judges::script_load(connection, &case.text).map(|_| ()))
             .collect();
         let described = || {
             let shown: String = case.text.chars().take(300).collect();

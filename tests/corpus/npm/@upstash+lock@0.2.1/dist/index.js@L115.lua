@@ -1,0 +1,8 @@
+
+      -- Check if the current UUID still holds the lock
+      if redis.call("get", KEYS[1]) == ARGV[1] then
+        return redis.call("del", KEYS[1])
+      else
+        return 0
+      end
+     

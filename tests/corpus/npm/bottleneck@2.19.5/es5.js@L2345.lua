@@ -1,0 +1,3 @@
+process_tick(now, false)
+
+return tonumber(redis.call('hget', settings_key, 'done'))

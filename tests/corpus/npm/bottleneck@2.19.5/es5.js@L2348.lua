@@ -1,0 +1,1 @@
+return not (redis.call('exists', settings_key) == 1)

@@ -1,0 +1,1 @@
+return process_tick(now, false)['reservoir']

@@ -1,0 +1,1 @@
+process_tick(now, true)

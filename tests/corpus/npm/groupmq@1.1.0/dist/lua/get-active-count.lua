@@ -1,0 +1,6 @@
+-- argv: ns
+local ns = KEYS[1]
+local processingKey = ns .. ":processing"
+return redis.call("ZCARD", processingKey)
+
+

@@ -1,0 +1,5 @@
+local ns = KEYS[1]
+local delayedKey = ns .. ":delayed"
+return redis.call("ZRANGE", delayedKey, 0, -1)
+
+

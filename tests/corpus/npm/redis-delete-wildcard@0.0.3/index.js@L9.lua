@@ -1,0 +1,1 @@
+local keysToDelete = redis.call('keys', ARGV[1]) if unpack(keysToDelete) ~= nil then return redis.call('del', unpack(keysToDelete)) else return 0 end 

@@ -1,0 +1,1 @@
+for i = 2, #ARGV do redis.call("publish", ARGV[i], ARGV[1]) end
