@@ -6,6 +6,7 @@
 mod args;
 pub(crate) mod batch;
 mod command;
+mod command_table;
 mod de;
 mod error;
 mod function;

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::commands::{self, Kind, Refusal};
+use crate::command_table::{self as commands, Kind, Refusal};
 use crate::script::Source;
 use crate::{ArgList, Args, BatchCommand, Command, CommandName, EntryKeys, Error, Reply, Values};
 

@@ -21,7 +21,6 @@
 //! functions (the planner, `plan.rs`), so no call depends on what the server held. See the crate
 //! documentation, "Batches".
 
-pub(crate) mod commands;
 mod entry;
 mod plan;
 mod run;

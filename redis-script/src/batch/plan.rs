@@ -16,7 +16,7 @@
 //! missing from that library, which is its error (nothing ran), not a reason to run it again.
 
 use super::ScriptLoading;
-use super::commands::Refusal;
+use crate::command_table::Refusal;
 use super::entry::{Callee, Entries, Entry, LoadKey};
 use crate::error::{BatchError, BatchErrorKind, positions};
 use crate::{BatchCommand, Error, Reply};
