@@ -10,6 +10,7 @@ mod command_table;
 mod de;
 mod error;
 mod function;
+mod label;
 mod preload;
 #[cfg(feature = "registry")]
 mod registry;

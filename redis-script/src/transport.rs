@@ -12,7 +12,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::batch::Entries;
 use crate::{Command, Error, Reply, Values};
 
 /// The replies of a batch, one per command in order; the outer error is the batch's own failure.
@@ -164,13 +163,22 @@ impl<'a> Batch<'a> {
 }
 
 /// The entries of a batch as [`Transport::split_batch`] sees them: for each, what decides where it goes.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct BatchKeys<'a> {
-    entries: &'a Entries<'a>,
+    entries: &'a (dyn KeysOfEntries + 'a),
+}
+
+/// What [`BatchKeys`] reads: the keys of each entry of a batch, by position. A batch's entries
+/// implement it, so that this seam does not depend on what they are made of.
+pub(crate) trait KeysOfEntries: Sync {
+    /// How many entries there are.
+    fn len(&self) -> usize;
+    /// The keys of the entry at `position`, which is below [`len`](Self::len).
+    fn keys_at(&self, position: usize) -> EntryKeys<'_>;
 }
 
 impl<'a> BatchKeys<'a> {
-    pub(crate) fn new(entries: &'a Entries<'a>) -> Self {
+    pub(crate) fn new(entries: &'a (dyn KeysOfEntries + 'a)) -> Self {
         BatchKeys { entries }
     }
 
@@ -181,12 +189,19 @@ impl<'a> BatchKeys<'a> {
 
     /// True for an empty batch.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.len() == 0
     }
 
     /// The keys of each entry, in order.
     pub fn iter(self) -> impl ExactSizeIterator<Item = EntryKeys<'a>> + 'a {
-        self.entries.keys()
+        let entries = self.entries;
+        (0..entries.len()).map(move |position| entries.keys_at(position))
+    }
+}
+
+impl fmt::Debug for BatchKeys<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 

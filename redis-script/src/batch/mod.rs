@@ -324,12 +324,9 @@ impl<'a> Building<'a> {
             Err(refused) => Err(refused),
         };
         #[cfg(feature = "tracing")]
-        crate::trace::batch_finished(
-            &span,
-            result
-                .as_ref()
-                .map(|slots| (slots.as_slice(), &self.entries)),
-        );
+        crate::trace::batch_finished(&span, result.as_ref().map(Vec::as_slice), |position| {
+            self.entries.source(position)
+        });
         let entries = result?;
         Ok(Replies {
             batch: self.id,

@@ -6,7 +6,7 @@ mod preload;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::script::{ScriptLabel, Source};
+use crate::label::{Label, Named, ScriptLabel, about};
 
 pub(crate) use batch::positions;
 pub use batch::{BatchError, BatchErrorKind};
@@ -144,13 +144,13 @@ impl Error {
 
     /// Says which script the error is about, and names the script that failed where the server did
     /// not (Valkey's `script: on @user_script:3.`, compile errors): the caller knows which one it ran.
-    pub(crate) fn for_script(mut self, source: &Source) -> Error {
+    pub(crate) fn for_script(mut self, source: &impl Named) -> Error {
         let label = || Some(Box::new(source.label()));
         match &mut self {
             Error::Server(e) => e.script = label(),
             Error::Script(e) => {
                 if e.sha1.is_none() {
-                    e.sha1 = Some(source.sha1.to_string());
+                    e.sha1 = Some(source.sha1().to_owned());
                 }
                 e.script = label();
             }
@@ -202,17 +202,6 @@ impl Error {
                 script: None,
             }),
         }
-    }
-}
-
-/// The script an error is about, where it is about one; boxed, as most errors are about none.
-pub(crate) type Label = Option<Box<ScriptLabel>>;
-
-/// ` (script "lua/limit.lua" (<sha1>))` after an error's own text.
-pub(crate) fn about(f: &mut fmt::Formatter<'_>, script: &Label) -> fmt::Result {
-    match script {
-        Some(script) => write!(f, " ({script})"),
-        None => Ok(()),
     }
 }
 
@@ -596,7 +585,7 @@ impl std::error::Error for TransportError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::script::Shared;
+    use crate::label::Shared;
 
     #[test]
     fn noscript_from_evalsha_is_recognised() {
@@ -663,10 +652,9 @@ mod tests {
             )
         );
         let sha1 = "c9db597066bf775182928ed96dd47a8e575cbc33";
-        let source = |sha1| Source {
-            text: Shared::Static("return 1"),
-            sha1: Shared::Static(sha1),
+        let source = |sha1| ScriptLabel {
             name: Some(Shared::Static("lua/replica.lua")),
+            sha1: Shared::Static(sha1),
             function: false,
         };
         let named = e.for_script(&source(sha1));

@@ -19,7 +19,8 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use crate::batch::Callee;
-use crate::script::{Shared, Source};
+use crate::label::{Shared, sha1_hex};
+use crate::script::Source;
 use crate::{Args, CommandName, Error, Reply, Transport};
 
 /// A library of Redis Functions: its code and the name it is loaded under.
@@ -58,7 +59,7 @@ impl Library {
         Library {
             loaded_as: name.clone(),
             name,
-            sha1: Shared::Arc(crate::script::sha1_hex(code.as_bytes()).into()),
+            sha1: Shared::Arc(sha1_hex(code.as_bytes()).into()),
             code,
             version: None,
         }

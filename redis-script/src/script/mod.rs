@@ -11,10 +11,10 @@ use std::marker::PhantomData;
 
 use serde::de::DeserializeOwned;
 
+use crate::label::Shared;
 use crate::{Args, CommandName, Error, Reply, Transport};
 pub use name::{MAX_NAME_LEN, ScriptNameError};
-pub(crate) use source::{Call, sha1_hex};
-pub(crate) use source::{ScriptLabel, Shared, Source};
+pub(crate) use source::{Call, Source};
 
 macro_rules! script_type {
     ($(#[$doc:meta])* $name:ident, $constructor:ident) => {
