@@ -148,25 +148,30 @@ macro_rules! lua_library {
     };
 }
 
-/// Not public API: what `lua_script!` expands to.
+/// Not public API: everything the code `lua_script!` and `lua_library!` generate reaches, and nothing
+/// else. The macro and this crate are released together (the facade pins the macro's exact version).
 #[doc(hidden)]
 pub mod __private {
     pub use redis_script_macros::{lua_library, lua_script};
 
     pub use crate::function::FunctionParts;
+    use crate::function::{Function, FunctionRO, Inner, Library};
+    use crate::script::{Script, ScriptRO, Source};
 
     #[cfg(feature = "registry")]
-    pub use crate::registry::{REDIS_LIBRARIES, REDIS_SCRIPTS};
+    pub use crate::registry::{REDIS_LIBRARIES, REDIS_SCRIPTS, RegisteredScript};
     #[cfg(feature = "registry")]
     pub use linkme;
+
+    pub use crate::{__register_library as register_library, __register_script as register_script};
 
     /// A `Script` from the text, SHA-1 and name the macro embedded.
     pub const fn script<T>(
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
-    ) -> crate::Script<T> {
-        crate::Script::__from_parts(text, sha1, name)
+    ) -> Script<T> {
+        Script::from_source(Source::embedded(text, sha1, name))
     }
 
     /// A `ScriptRO` from the text, SHA-1 and name the macro embedded.
@@ -174,22 +179,55 @@ pub mod __private {
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
-    ) -> crate::ScriptRO<T> {
-        crate::ScriptRO::__from_parts_ro(text, sha1, name)
+    ) -> ScriptRO<T> {
+        ScriptRO::from_source(Source::embedded(text, sha1, name))
+    }
+
+    /// A registry entry for a script the macro embedded.
+    #[cfg(feature = "registry")]
+    pub const fn registered_script(
+        name: &'static str,
+        sha1: &'static str,
+        text: &'static str,
+        read_only: bool,
+    ) -> RegisteredScript {
+        RegisteredScript::new(name, sha1, text, read_only)
+    }
+
+    /// A `Library` from what the macro embedded: its name, the name it is loaded under, the code
+    /// FUNCTION LOAD sends, the SHA-1 of its file and its version.
+    pub const fn library(
+        name: &'static str,
+        loaded_as: &'static str,
+        code: &'static str,
+        sha1: &'static str,
+        version: &'static str,
+    ) -> Library {
+        Library::embedded(name, loaded_as, code, sha1, version)
+    }
+
+    /// A `Function` of `library`, as the macro embedded it.
+    pub const fn function<T>(library: Library, parts: FunctionParts) -> Function<T> {
+        Function::from_inner(Inner::from_parts(library, parts))
+    }
+
+    /// A `FunctionRO` of `library`, as the macro embedded it.
+    pub const fn function_ro<T>(library: Library, parts: FunctionParts) -> FunctionRO<T> {
+        FunctionRO::from_inner(Inner::from_parts(library, parts))
     }
 }
 
 /// Not public API: puts a script `lua_script!` embedded into the registry (with the feature
-/// `registry`), or nowhere.
+/// `registry`), or nowhere. Reached as `__private::register_script!`.
 #[doc(hidden)]
 #[cfg(feature = "registry")]
 #[macro_export]
-macro_rules! __register {
+macro_rules! __register_script {
     ($text:expr, $sha1:expr, $name:expr, $read_only:expr) => {
         #[$crate::__private::linkme::distributed_slice($crate::__private::REDIS_SCRIPTS)]
         #[linkme(crate = $crate::__private::linkme)]
-        static SCRIPT: $crate::RegisteredScript =
-            $crate::RegisteredScript::__new($name, $sha1, $text, $read_only);
+        static SCRIPT: $crate::__private::RegisteredScript =
+            $crate::__private::registered_script($name, $sha1, $text, $read_only);
     };
 }
 
@@ -197,12 +235,12 @@ macro_rules! __register {
 #[doc(hidden)]
 #[cfg(not(feature = "registry"))]
 #[macro_export]
-macro_rules! __register {
+macro_rules! __register_script {
     ($($script:tt)*) => {};
 }
 
 /// Not public API: puts a library `lua_library!` embedded into the registry (with the feature
-/// `registry`), or nowhere.
+/// `registry`), or nowhere. Reached as `__private::register_library!`.
 #[doc(hidden)]
 #[cfg(feature = "registry")]
 #[macro_export]

@@ -336,23 +336,85 @@ impl<'a> Building<'a> {
     }
 }
 
-macro_rules! batch_type {
-    ($(#[$doc:meta])* $name:ident, $atomic:expr) => {
-        $(#[$doc])*
-        pub struct $name<'a> {
-            batch: Building<'a>,
-            loading: ScriptLoading,
+/// Script calls and commands sent in one round trip, not atomically: each entry runs once, in the
+/// order added, and has its own result.
+///
+/// Each script is loaded (`SCRIPT LOAD`) in front of its first call inside the batch, so every entry
+/// runs exactly once and in order whatever the server's script cache holds; see [`ScriptLoading`]
+/// for a cheaper, weaker mode. A batch of only [`ScriptRO`] calls and read-only commands is read-only:
+/// a transport may route it to a replica and send it again after a failure.
+pub struct Pipeline<'a> {
+    batch: Building<'a>,
+    loading: ScriptLoading,
+}
+
+/// Script calls and commands run atomically, inside MULTI / EXEC.
+///
+/// Each script is loaded (`SCRIPT LOAD`) inside the transaction, in front of its first call, so no
+/// call can meet NOSCRIPT and no transaction is ever half applied because of the script cache. The
+/// server refusing the transaction as a whole (EXECABORT: nothing ran) is the outer error of
+/// [`run`](Self::run); a command that fails while the transaction runs is that entry's error, and
+/// the others ran (Redis does not roll back).
+pub struct Transaction<'a> {
+    batch: Building<'a>,
+}
+
+impl<'a> Pipeline<'a> {
+    /// An empty pipeline.
+    pub fn new() -> Self {
+        Pipeline {
+            batch: Building::new(),
+            loading: ScriptLoading::InBatch,
         }
+    }
 
+    /// Chooses how scripts are loaded (default [`ScriptLoading::InBatch`]).
+    pub fn script_loading(&mut self, loading: ScriptLoading) -> &mut Self {
+        self.loading = loading;
+        self
+    }
+
+    /// Sends the pipeline, in one round trip per server, and returns the result of every entry.
+    ///
+    /// # Errors
+    ///
+    /// The outer error is the batch's own failure: it was refused before sending (an entry that can
+    /// not be in a batch, [`Limits`], keys of one entry in several slots of a cluster), or the
+    /// transport failed before any entry was answered ([`Error::may_have_run`] says whether entries
+    /// may have run). An entry's own failure is that entry's result in [`Replies`]. An empty batch
+    /// sends nothing.
+    pub async fn run<C: Transport + ?Sized>(self, conn: &C) -> Result<Replies<'a>, Error> {
+        self.batch.run(conn, false, self.loading).await
+    }
+}
+
+impl<'a> Transaction<'a> {
+    /// An empty transaction.
+    pub fn new() -> Self {
+        Transaction {
+            batch: Building::new(),
+        }
+    }
+
+    /// Sends the transaction (MULTI, the entries, EXEC) and returns the result of every entry.
+    ///
+    /// # Errors
+    ///
+    /// The outer error is the transaction's own failure: it was refused before sending (an entry
+    /// that can not be in a batch, [`Limits`], keys in several slots of a cluster), the server
+    /// refused it as a whole (a [`BatchErrorKind::Aborted`] error: nothing ran), or the transport
+    /// failed before any entry was answered ([`Error::may_have_run`] says whether it may have run).
+    /// A command that fails while EXEC runs is that entry's result in [`Replies`]. An empty
+    /// transaction sends nothing.
+    pub async fn run<C: Transport + ?Sized>(self, conn: &C) -> Result<Replies<'a>, Error> {
+        self.batch.run(conn, true, ScriptLoading::InBatch).await
+    }
+}
+
+/// What `Pipeline` and `Transaction` have alike: adding entries, limits, and how they show.
+macro_rules! batch_entries {
+    ($name:ident) => {
         impl<'a> $name<'a> {
-            /// An empty batch.
-            pub fn new() -> Self {
-                $name {
-                    batch: Building::new(),
-                    loading: ScriptLoading::InBatch,
-                }
-            }
-
             /// Adds a call of `script` ([`Script<T>`] as EVALSHA, [`ScriptRO<T>`] as EVALSHA_RO); its
             /// reply decodes into the script's `T`. Keys and arguments are encoded here, once.
             pub fn exec<T, S: BatchScript<T> + ?Sized>(
@@ -401,17 +463,6 @@ macro_rules! batch_type {
             pub fn is_empty(&self) -> bool {
                 self.batch.entries.is_empty()
             }
-
-            /// Sends the batch and returns the result of every entry.
-            ///
-            /// The outer error is the batch's own failure: it was refused before sending (an entry that
-            /// can not be in a batch, [`Limits`], keys of a cluster transaction in several slots), the
-            /// server refused a transaction as a whole, or the transport failed before any entry was
-            /// answered ([`Error::may_have_run`] says whether entries may have run). An empty batch
-            /// sends nothing.
-            pub async fn run<C: Transport + ?Sized>(self, conn: &C) -> Result<Replies<'a>, Error> {
-                self.batch.run(conn, $atomic, self.loading).await
-            }
         }
 
         impl Default for $name<'_> {
@@ -431,34 +482,5 @@ macro_rules! batch_type {
     };
 }
 
-batch_type!(
-    /// Script calls and commands sent in one round trip, not atomically: each entry runs once, in the
-    /// order added, and has its own result.
-    ///
-    /// Each script is loaded (`SCRIPT LOAD`) in front of its first call inside the batch, so every entry
-    /// runs exactly once and in order whatever the server's script cache holds; see [`ScriptLoading`]
-    /// for a cheaper, weaker mode. A batch of only [`ScriptRO`] calls and read-only commands is read-only:
-    /// a transport may route it to a replica and send it again after a failure.
-    Pipeline,
-    false
-);
-
-batch_type!(
-    /// Script calls and commands run atomically, inside MULTI / EXEC.
-    ///
-    /// Each script is loaded (`SCRIPT LOAD`) inside the transaction, in front of its first call, so no
-    /// call can meet NOSCRIPT and no transaction is ever half applied because of the script cache. The
-    /// server refusing the transaction as a whole (EXECABORT: nothing ran) is the outer error of
-    /// [`run`](Self::run); a command that fails while the transaction runs is that entry's error, and
-    /// the others ran (Redis does not roll back).
-    Transaction,
-    true
-);
-
-impl Pipeline<'_> {
-    /// Chooses how scripts are loaded (default [`ScriptLoading::InBatch`]).
-    pub fn script_loading(&mut self, loading: ScriptLoading) -> &mut Self {
-        self.loading = loading;
-        self
-    }
-}
+batch_entries!(Pipeline);
+batch_entries!(Transaction);

@@ -65,8 +65,8 @@ impl Library {
         }
     }
 
-    #[doc(hidden)]
-    pub const fn __from_parts(
+    /// A library `lua_library!` embedded, checked and versioned at compile time.
+    pub(crate) const fn embedded(
         name: &'static str,
         loaded_as: &'static str,
         code: &'static str,
@@ -113,19 +113,13 @@ impl Library {
     /// The function `name` registers, called with FCALL. Unchecked: a name the library does not
     /// register fails when called (`ERR Function not found`, after one load).
     pub fn function<T>(&self, name: &str) -> Function<T> {
-        Function {
-            inner: Inner::new(self, name),
-            reply: PhantomData,
-        }
+        Function::from_inner(Inner::new(self, name))
     }
 
     /// The read-only function `name` (flagged `no-writes`), called with FCALL_RO. Unchecked, as
     /// [`function`](Self::function).
     pub fn function_ro<T>(&self, name: &str) -> FunctionRO<T> {
-        FunctionRO {
-            inner: Inner::new(self, name),
-            reply: PhantomData,
-        }
+        FunctionRO::from_inner(Inner::new(self, name))
     }
 
     /// Loads the library on every server of `conn` (each primary of a cluster) with FUNCTION LOAD; a
@@ -238,7 +232,7 @@ fn metadata_name(code: &str) -> &str {
 /// What a function is made of: its library, the name it is called by, and the label errors and traces
 /// show (`library.function`).
 #[derive(Clone)]
-struct Inner {
+pub(crate) struct Inner {
     library: Library,
     /// The name as the library's file registers it.
     name: Shared,
@@ -278,7 +272,7 @@ impl Inner {
     }
 
     /// `code` and `sha1` are the library's, as the macro embedded them.
-    const fn from_parts(library: Library, parts: FunctionParts) -> Inner {
+    pub(crate) const fn from_parts(library: Library, parts: FunctionParts) -> Inner {
         Inner {
             source: Source {
                 text: Shared::Static(parts.code),
@@ -309,19 +303,79 @@ pub struct FunctionParts {
     pub sha1: &'static str,
 }
 
-macro_rules! function_type {
-    ($(#[$doc:meta])* $name:ident, $command:expr) => {
-        $(#[$doc])*
-        pub struct $name<T = Reply> {
-            inner: Inner,
-            reply: PhantomData<fn() -> T>,
-        }
+/// A function of a [`Library`], called with FCALL, whose reply decodes into `T`.
+///
+/// ```no_run
+/// # async fn run(conn: redis_script::redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
+/// use redis_script::Library;
+///
+/// let library = Library::new("#!lua name=counters\n\
+///     redis.register_function('incr', function(keys, args) return redis.call('INCR', keys[1]) end)");
+/// let incr = library.function::<i64>("incr");
+/// let n = incr.call(&conn, ["visits"], ()).await?;
+/// # Ok(()) }
+/// ```
+pub struct Function<T = Reply> {
+    inner: Inner,
+    reply: PhantomData<fn() -> T>,
+}
 
+/// A read-only function of a [`Library`] (flagged `no-writes`), called with FCALL_RO, whose
+/// reply decodes into `T`: it may go to a replica and be sent again.
+pub struct FunctionRO<T = Reply> {
+    inner: Inner,
+    reply: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> Function<T> {
+    /// Calls the function with FCALL, `keys` and `args`, and decodes its reply into `T`.
+    ///
+    /// If the server answers that it has no such function (`ERR Function not found`), and only
+    /// then, the library is loaded (FUNCTION LOAD; "already exists", from a concurrent loader,
+    /// counts as loaded) and the function called once more, in one round trip. No other error, and
+    /// no transport failure, is ever followed by a second call.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Script::exec`](crate::Script::exec), and an [`Error::Preload`] naming the library
+    /// when the server refuses to load it (nothing ran).
+    pub fn call<'a, C: Transport + ?Sized>(
+        &'a self,
+        conn: &'a C,
+        keys: impl Args + 'a,
+        args: impl Args + 'a,
+    ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
+        let call = crate::script::Call::new(&keys, &args);
+        call::call(conn, &self.inner, CommandName::Fcall, call)
+    }
+}
+
+impl<T: DeserializeOwned> FunctionRO<T> {
+    /// Calls the function with FCALL_RO, `keys` and `args`, and decodes its reply into `T`; loads
+    /// its library as [`Function::call`] does, on the server's `ERR Function not found` only.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Function::call`].
+    pub fn call<'a, C: Transport + ?Sized>(
+        &'a self,
+        conn: &'a C,
+        keys: impl Args + 'a,
+        args: impl Args + 'a,
+    ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
+        let call = crate::script::Call::new(&keys, &args);
+        call::call(conn, &self.inner, CommandName::FcallRo, call)
+    }
+}
+
+/// What `Function` and `FunctionRO` have alike: built from an [`Inner`], read, cloned and shown the
+/// same way.
+macro_rules! function_accessors {
+    ($name:ident) => {
         impl<T> $name<T> {
-            #[doc(hidden)]
-            pub const fn __from_parts(library: Library, parts: FunctionParts) -> Self {
+            pub(crate) const fn from_inner(inner: Inner) -> Self {
                 $name {
-                    inner: Inner::from_parts(library, parts),
+                    inner,
                     reply: PhantomData,
                 }
             }
@@ -346,33 +400,11 @@ macro_rules! function_type {
             pub(crate) fn callee(&self) -> Callee<'_> {
                 self.inner.callee()
             }
-
-            /// Calls the function with `keys` and `args` and decodes its reply into `T`.
-            ///
-            /// If the server answers that it has no such function (`ERR Function not found`), and
-            /// only then, the library is loaded (FUNCTION LOAD; "already exists", from a concurrent
-            /// loader, counts as loaded) and the function called once more, in one round trip. No
-            /// other error, and no transport failure, is ever followed by a second call.
-            pub fn call<'a, C: Transport + ?Sized>(
-                &'a self,
-                conn: &'a C,
-                keys: impl Args + 'a,
-                args: impl Args + 'a,
-            ) -> impl Future<Output = Result<T, Error>> + Send + 'a
-            where
-                T: DeserializeOwned,
-            {
-                let call = crate::script::Call::new(&keys, &args);
-                call::call(conn, &self.inner, $command, call)
-            }
         }
 
         impl<T> Clone for $name<T> {
             fn clone(&self) -> Self {
-                $name {
-                    inner: self.inner.clone(),
-                    reply: PhantomData,
-                }
+                $name::from_inner(self.inner.clone())
             }
         }
 
@@ -389,29 +421,8 @@ macro_rules! function_type {
     };
 }
 
-function_type!(
-    /// A function of a [`Library`], called with FCALL, whose reply decodes into `T`.
-    ///
-    /// ```no_run
-    /// # async fn run(conn: redis_script::redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
-    /// use redis_script::Library;
-    ///
-    /// let library = Library::new("#!lua name=counters\n\
-    ///     redis.register_function('incr', function(keys, args) return redis.call('INCR', keys[1]) end)");
-    /// let incr = library.function::<i64>("incr");
-    /// let n = incr.call(&conn, ["visits"], ()).await?;
-    /// # Ok(()) }
-    /// ```
-    Function,
-    CommandName::Fcall
-);
-
-function_type!(
-    /// A read-only function of a [`Library`] (flagged `no-writes`), called with FCALL_RO, whose
-    /// reply decodes into `T`: it may go to a replica and be sent again.
-    FunctionRO,
-    CommandName::FcallRo
-);
+function_accessors!(Function);
+function_accessors!(FunctionRO);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -433,8 +444,8 @@ mod tests {
     #[test]
     fn a_versioned_function_is_called_by_its_versioned_name() {
         const LIB: Library =
-            Library::__from_parts("counters", "counters__abc", "code", "sha", "abc");
-        static F: FunctionRO<i64> = FunctionRO::__from_parts(
+            crate::__private::library("counters", "counters__abc", "code", "sha", "abc");
+        static F: FunctionRO<i64> = crate::__private::function_ro(
             LIB,
             FunctionParts {
                 name: "get",

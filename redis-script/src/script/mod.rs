@@ -11,34 +11,60 @@ use std::marker::PhantomData;
 
 use serde::de::DeserializeOwned;
 
-use crate::label::Shared;
 use crate::{Args, CommandName, Error, Reply, Transport};
 pub use name::{MAX_NAME_LEN, ScriptNameError};
 pub(crate) use source::{Call, Source};
 
-macro_rules! script_type {
-    ($(#[$doc:meta])* $name:ident, $constructor:ident) => {
-        $(#[$doc])*
-        pub struct $name<T = Reply> {
-            source: Source,
-            reply: PhantomData<fn() -> T>,
-        }
+/// A Lua script whose reply decodes into `T`, run with EVALSHA and, when the server does not have it
+/// cached, exactly one EVAL.
+///
+/// Build one at compile time with [`lua_script!`](crate::lua_script) (it can sit in a `static`) or at
+/// run time with [`Script::new`].
+///
+/// ```no_run
+/// use redis_script::Script;
+///
+/// # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
+/// let incr_ttl = Script::<i64>::new("local n = redis.call('INCR', KEYS[1]) redis.call('EXPIRE', KEYS[1], ARGV[1]) return n");
+/// let views = incr_ttl.exec(&conn, ["page:views"], [3600]).await?;
+/// # Ok(()) }
+/// ```
+pub struct Script<T = Reply> {
+    source: Source,
+    reply: PhantomData<fn() -> T>,
+}
 
+/// A read-only Lua script whose reply decodes into `T`, run with EVALSHA_RO and, when the server does
+/// not have it cached, exactly one EVAL_RO (Redis 7+).
+///
+/// The server refuses any write from it, so it can run on replicas and is safe to retry.
+/// Build one with `lua_script!("file.lua", readonly)` or [`ScriptRO::new`].
+pub struct ScriptRO<T = Reply> {
+    source: Source,
+    reply: PhantomData<fn() -> T>,
+}
+
+/// What `Script` and `ScriptRO` have alike: built from a [`Source`], named, read, cloned and shown
+/// the same way.
+macro_rules! script_accessors {
+    ($name:ident) => {
         impl<T> $name<T> {
             /// A script built at run time; its SHA-1 is computed here, once.
             ///
             /// Scripts known at compile time are better written with [`lua_script!`](crate::lua_script),
             /// which also checks them.
             pub fn new(script: impl Into<Cow<'static, str>>) -> Self {
-                $name {
-                    source: Source::new(script.into()),
-                    reply: PhantomData,
-                }
+                $name::from_source(Source::new(script.into()))
             }
 
             /// The same script under `name`, which logs, traces, errors and the
             /// [registry](crate::scripts) show; [`lua_script!`](crate::lua_script) names its scripts
             /// after their path. A name is at most [`MAX_NAME_LEN`] bytes of printable text.
+            ///
+            /// # Errors
+            ///
+            /// A [`ScriptNameError`] when `name` is empty, longer than [`MAX_NAME_LEN`] bytes or
+            /// holds a control character.
             pub fn with_name(
                 mut self,
                 name: impl Into<Cow<'static, str>>,
@@ -49,19 +75,9 @@ macro_rules! script_type {
                 Ok(self)
             }
 
-            #[doc(hidden)]
-            pub const fn $constructor(
-                script: &'static str,
-                sha1: &'static str,
-                name: &'static str,
-            ) -> Self {
+            pub(crate) const fn from_source(source: Source) -> Self {
                 $name {
-                    source: Source {
-                        text: Shared::Static(script),
-                        sha1: Shared::Static(sha1),
-                        name: Some(Shared::Static(name)),
-                        function: false,
-                    },
+                    source,
                     reply: PhantomData,
                 }
             }
@@ -91,10 +107,7 @@ macro_rules! script_type {
 
         impl<T> Clone for $name<T> {
             fn clone(&self) -> Self {
-                $name {
-                    source: self.source.clone(),
-                    reply: PhantomData,
-                }
+                $name::from_source(self.source.clone())
             }
         }
 
@@ -106,34 +119,8 @@ macro_rules! script_type {
     };
 }
 
-script_type!(
-    /// A Lua script whose reply decodes into `T`, run with EVALSHA and, when the server does not have it
-    /// cached, exactly one EVAL.
-    ///
-    /// Build one at compile time with [`lua_script!`](crate::lua_script) (it can sit in a `static`) or at
-    /// run time with [`Script::new`].
-    ///
-    /// ```no_run
-    /// use redis_script::Script;
-    ///
-    /// # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
-    /// let incr_ttl = Script::<i64>::new("local n = redis.call('INCR', KEYS[1]) redis.call('EXPIRE', KEYS[1], ARGV[1]) return n");
-    /// let views = incr_ttl.exec(&conn, ["page:views"], [3600]).await?;
-    /// # Ok(()) }
-    /// ```
-    Script,
-    __from_parts
-);
-
-script_type!(
-    /// A read-only Lua script whose reply decodes into `T`, run with EVALSHA_RO and, when the server does
-    /// not have it cached, exactly one EVAL_RO (Redis 7+).
-    ///
-    /// The server refuses any write from it, so it can run on replicas and is safe to retry.
-    /// Build one with `lua_script!("file.lua", readonly)` or [`ScriptRO::new`].
-    ScriptRO,
-    __from_parts_ro
-);
+script_accessors!(Script);
+script_accessors!(ScriptRO);
 
 impl<T: DeserializeOwned> Script<T> {
     /// Runs the script with EVALSHA and, if the server answers NOSCRIPT, once with EVAL, which also caches

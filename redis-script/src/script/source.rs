@@ -22,6 +22,20 @@ pub(crate) struct Source {
 }
 
 impl Source {
+    /// A script `lua_script!` embedded: its text, SHA-1 and name, all computed at compile time.
+    pub(crate) const fn embedded(
+        text: &'static str,
+        sha1: &'static str,
+        name: &'static str,
+    ) -> Source {
+        Source {
+            text: Shared::Static(text),
+            sha1: Shared::Static(sha1),
+            name: Some(Shared::Static(name)),
+            function: false,
+        }
+    }
+
     pub(crate) fn new(text: Cow<'static, str>) -> Source {
         let sha1 = Shared::Arc(sha1_hex(text.as_bytes()).into());
         Source {
