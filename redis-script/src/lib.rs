@@ -1,17 +1,25 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("lib.md")]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// The modules, by floor (CONTRIBUTING.md, "Layers"; `tests/layers.rs` holds the crate to it):
+//
+// - the ground floor, which imports nothing above it: `args`, `reply`, `command`, `command_table`,
+//   `label`, `de`, `error`, `trace`;
+// - the transport seam: `transport`;
+// - the rules written once above the seam: `script`, `function`, `batch`, `preload`, `registry`;
+// - the transports, which implement the seam and know nothing of the rules: `resp`, `rest`.
 mod args;
-pub(crate) mod batch;
+pub mod batch;
 mod command;
 mod command_table;
 mod de;
-mod error;
-mod function;
+pub mod error;
+pub mod function;
 mod label;
 mod preload;
+pub mod production;
 #[cfg(feature = "registry")]
 mod registry;
 mod reply;
@@ -19,38 +27,54 @@ mod reply;
 mod resp;
 #[cfg(feature = "rest")]
 pub mod rest;
-mod script;
+pub mod script;
 #[cfg(feature = "tracing")]
 mod trace;
-mod transport;
+pub mod transport;
 
-pub use args::{Arg, ArgList, Args, Values};
-pub use batch::{
-    BatchFunction, BatchScript, Limits, Pipeline, Queued, Replies, ScriptLoading, Transaction,
-};
-pub use command::{Command, CommandName};
-pub use de::{DecodeError, from_reply};
-pub use error::{
-    BatchError, BatchErrorKind, Error, FailedLoad, LoadedScript, PreloadError, Result, ScriptError,
-    ServerError, TransportError, TransportErrorKind,
-};
-pub use function::{
-    Function, FunctionRO, Library, MissingLibrary, missing_libraries, preload_libraries,
-};
-pub use preload::{Missing, Preloaded, ScriptRef, missing_scripts, preload_scripts};
+// What application code uses, at the root.
+pub use args::{Arg, ArgList, Args};
+pub use batch::{Limits, Pipeline, Queued, Replies, ScriptLoading, Transaction};
+pub use de::from_reply;
+pub use error::{BatchErrorKind, Error, Result, TransportErrorKind};
+pub use function::{Function, FunctionRO, Library};
 #[cfg(feature = "registry")]
 pub use preload::{missing, preload};
 #[cfg(feature = "registry")]
-pub use registry::{RegisteredScript, libraries, scripts};
+pub use registry::{libraries, scripts};
 pub use reply::Reply;
-pub use script::{MAX_NAME_LEN, Script, ScriptNameError, ScriptRO};
-pub use transport::{
-    Batch, BatchCommand, BatchGroup, BatchKeys, BatchReplies, BoxFuture, DynTransport, EntryKeys,
-    Transport,
-};
+pub use script::{Script, ScriptRO};
+pub use transport::{DynTransport, Transport};
 
 #[cfg(feature = "resp")]
 pub use redis;
+
+// Paths of the previous release, kept for it: each item now lives in the module named (see the
+// CHANGELOG).
+#[doc(hidden)]
+pub use args::Values;
+#[doc(hidden)]
+pub use batch::{BatchFunction, BatchScript};
+#[doc(hidden)]
+pub use command::{Command, CommandName};
+#[doc(hidden)]
+pub use error::{
+    BatchError, DecodeError, FailedLoad, LoadedScript, PreloadError, ScriptError, ServerError,
+    TransportError,
+};
+#[doc(hidden)]
+pub use function::{MissingLibrary, missing_libraries, preload_libraries};
+#[doc(hidden)]
+pub use production::{Missing, Preloaded, ScriptRef, missing_scripts, preload_scripts};
+#[doc(hidden)]
+#[cfg(feature = "registry")]
+pub use registry::RegisteredScript;
+#[doc(hidden)]
+pub use script::{MAX_NAME_LEN, ScriptNameError};
+#[doc(hidden)]
+pub use transport::{
+    Batch, BatchCommand, BatchGroup, BatchKeys, BatchReplies, BoxFuture, EntryKeys,
+};
 
 /// Reads a Lua file at compile time, checks it, and expands to a const [`Script<T>`] (or, with
 /// `readonly`, a [`ScriptRO<T>`]) carrying its text and SHA-1.

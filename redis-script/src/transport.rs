@@ -12,7 +12,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::{Command, Error, Reply, Values};
+pub use crate::args::Values;
+pub use crate::command::{Command, CommandName};
+use crate::{Error, Reply};
 
 /// The replies of a batch, one per command in order; the outer error is the batch's own failure.
 pub type BatchReplies = Result<Vec<Result<Reply, Error>>, Error>;

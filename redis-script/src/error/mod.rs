@@ -10,6 +10,7 @@ use std::fmt;
 
 use crate::label::{Named, ScriptLabel};
 
+pub use crate::de::DecodeError;
 pub(crate) use batch::positions;
 pub use batch::{BatchError, BatchErrorKind};
 pub use preload::{FailedLoad, LoadedScript, PreloadError};
@@ -272,7 +273,6 @@ mod tests {
         is_error::<TransportError>();
         is_error::<BatchError>();
         is_error::<PreloadError>();
-        is_error::<crate::ScriptNameError>();
     }
 
     #[test]

@@ -443,9 +443,8 @@ mod tests {
 
     #[test]
     fn a_versioned_function_is_called_by_its_versioned_name() {
-        const LIB: Library =
-            crate::__private::library("counters", "counters__abc", "code", "sha", "abc");
-        static F: FunctionRO<i64> = crate::__private::function_ro(
+        const LIB: Library = Library::embedded("counters", "counters__abc", "code", "sha", "abc");
+        static F: FunctionRO<i64> = FunctionRO::from_inner(Inner::from_parts(
             LIB,
             FunctionParts {
                 name: "get",
@@ -454,7 +453,7 @@ mod tests {
                 code: "code",
                 sha1: "sha",
             },
-        );
+        ));
         assert_eq!(F.called_name(), "get__abc");
         assert_eq!(F.library().loaded_name(), "counters__abc");
         assert_eq!(&*F.inner.source.text, "code");
