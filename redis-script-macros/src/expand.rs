@@ -2,23 +2,10 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use sha1::{Digest, Sha1};
 
 use crate::parse::{Input, LibraryInput};
 use crate::resolve::ScriptFile;
-
-/// Lowercase hex SHA-1 of the exact script bytes, as `SCRIPT LOAD` returns it.
-pub(crate) fn sha1_hex(text: &str) -> String {
-    let digest = Sha1::digest(text.as_bytes());
-    let mut hex = String::with_capacity(40);
-    for byte in digest {
-        hex.push(char::from(HEX[usize::from(byte >> 4)]));
-        hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    hex
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
+use crate::rules::sha1_hex;
 
 /// `{ const _: &str = include_str!(<canonical>); <register>; <crate>::__private::script(TEXT, SHA1,
 /// NAME) }`.
