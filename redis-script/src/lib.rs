@@ -77,10 +77,10 @@ pub use transport::{
 };
 
 /// Reads a Lua file at compile time, checks it, and expands to a const [`Script<T>`] (or, with
-/// `readonly`, a [`ScriptRO<T>`]) carrying its text and SHA-1.
+/// `readonly`, a [`ScriptRO<T>`]) carrying its text and SHA-1: the compile-time checks.
 ///
-/// The path is relative to the file that contains the macro call, as for `include_str!`. Editing the Lua
-/// file rebuilds the crate.
+/// The path is relative to the file that contains the macro call, as for `include_str!`. Editing the
+/// Lua file rebuilds the crate.
 ///
 /// ```
 /// use redis_script::{lua_script, Script, ScriptRO};
@@ -93,9 +93,7 @@ pub use transport::{
 /// assert!(POST_STATS.script().contains("views"));
 /// ```
 ///
-/// The file is checked as Redis would check it: the shebang, Lua 5.1 syntax (by Lua 5.1.5, the compiler
-/// Redis embeds), and the commands it calls with a literal name against the command table of Redis
-/// 7.0, Redis 8.2 and Valkey 9.1. Options, after the path:
+/// Options, comma-separated after the path:
 ///
 /// - `readonly`: a [`ScriptRO`], run with EVALSHA_RO / EVAL_RO; a write is an error.
 /// - `commands = ["FT.SEARCH", ..]`, `readonly_commands = ["JSON.GET", ..]`: commands the table does
@@ -103,12 +101,46 @@ pub use transport::{
 /// - `servers = ["redis-7.0", "redis-8.2", "valkey-9.1"]`: every command must run on each server
 ///   named (by default, on any of them).
 /// - `allow_key_locking`: accept Upstash's shebang flag `allow-key-locking`, which Redis refuses.
+/// - `name = "rate_limit"`: the script's [name](crate::production#names) (by default, the path as
+///   written); at most 128 bytes of printable text.
 ///
-/// ```
-/// # use redis_script::{lua_script, Script};
-/// static ON_SEVEN_AND_EIGHT: Script<i64> =
-///     lua_script!("../../examples/lua/incr_ttl.lua", servers = ["redis-7.0", "redis-8.2"]);
-/// ```
+/// # What is checked
+///
+/// The macro fails the build, pointing at the path literal, when Redis would refuse the script. The
+/// rule is Redis's own: a script builds if and only if `SCRIPT LOAD` accepts it on Redis 7.0 to 8.2
+/// and Valkey 9.1, and a differential test holds the macro to it.
+///
+/// - **The file**: it must exist, be a file (not a directory), be UTF-8 and not be empty.
+/// - **Lua 5.1 syntax, by Redis's own compiler**: the body is compiled by Lua 5.1.5, the version Redis
+///   embeds, built from source with the crate (so a C compiler is needed, as for `ring`; nothing
+///   else), loaded as Redis loads it: named `user_script`, after the shebang line, never as
+///   precompiled bytecode, and with `[[` allowed inside `[[...]]` as in Redis's build. The message is
+///   Redis's, the line is Redis's, and the column is found by asking the same compiler where the text
+///   stops being valid. Lua 5.2+ syntax gets a hint: `goto`/`::labels::`, `//`, `&`, `|`, `~`, `<<`,
+///   `>>` (use `bit.band`, `bit.lshift`, ...), `<const>`/`<close>`.
+/// - **The shebang** `#!lua flags=...`, parsed as Redis parses it: only `no-writes`, `allow-oom`,
+///   `allow-stale`, `no-cluster` and `allow-cross-slot-keys`; any other `#!` engine or option is an
+///   error, as on the server. Upstash's `allow-key-locking` (a script that names every key in KEYS
+///   then runs without Upstash's global lock) builds only with the option `allow_key_locking`, since
+///   Redis refuses it: use it for scripts that run on Upstash alone.
+/// - **Read-only scripts** (`readonly`, run with `EVAL_RO`/`EVALSHA_RO`): a shebang without
+///   `no-writes` is an error (Redis refuses `EVAL_RO` on it), and so is any
+///   `redis.call`/`redis.pcall` of a write command written as a string literal, also through an alias
+///   (`local rcall = redis.call`).
+/// - **Commands**, against a table read from real servers (Redis 7.0.15, Redis 8.2.3, Valkey 9.1.2):
+///   a name no covered server knows is an error (allow module commands with `commands =
+///   ["FT.SEARCH"]`, treated as writes, or `readonly_commands = ["JSON.GET"]`), and so is a command
+///   every covered server refuses inside scripts (EVAL, MULTI, SUBSCRIBE, CONFIG, ...).
+/// - **NOSCRIPT errors**: a script that can itself return an error whose code is NOSCRIPT
+///   (`redis.error_reply("NOSCRIPT ...")`, `{err = "NOSCRIPT ..."}`, `error({err = "NOSCRIPT ..."})`)
+///   is an error, because `exec` would take it for "script not cached" and run the script a second
+///   time.
+///
+/// Command names computed at run time (`redis.call(ARGV[1])`) are not checked. The last three checks
+/// are about what Redis finds only when the script runs (or, for NOSCRIPT, never): a script they
+/// reject still loads. The checks are the crate `redis-script-check`, a library of its own
+/// (`redis_script_check::check`), which never panics on any input; should anything inside it fail, the
+/// macro reports a compile error naming the file instead of crashing.
 ///
 /// A mistake in the script is a compile error at the macro call:
 ///
@@ -117,6 +149,48 @@ pub use transport::{
 /// static BAD: redis_script::ScriptRO<i64> =
 ///     redis_script::lua_script!("../../examples/lua/incr_ttl.lua", readonly);
 /// ```
+///
+/// ```text
+/// error: line 3: SET writes, but this script is readonly (EVAL_RO); Redis would fail with "Write commands are not allowed from read-only scripts". Remove the write, or drop `readonly`
+///  --> src/main.rs:3:39
+///   |
+/// 3 | static SCRIPT: ScriptRO = lua_script!("lua/readonly_write.lua", readonly);
+///   |                                       ^^^^^^^^^^^^^^^^^^^^^^^^
+/// ```
+///
+/// ```text
+/// error: Lua syntax error in "lua/goto.lua" at line 2, column 23: '=' expected near 'continue' (Redis: "Error compiling script")
+///          |
+///        2 |   if i == 2 then goto continue end
+///          |                       ^
+///          = help: Redis runs Lua 5.1, which has no `goto` or `::labels::` (Lua 5.2); use a nested `if` or a function
+///  --> src/main.rs:3:37
+///   |
+/// 3 | static SCRIPT: Script = lua_script!("lua/goto.lua");
+///   |                                     ^^^^^^^^^^^^^^
+/// ```
+///
+/// # Which servers: `servers = [...]`
+///
+/// By default a command builds when **any** covered server runs it in scripts, so scripts for current
+/// servers build: `HEXPIRE` and the other hash-field expiration commands (Redis 7.4+, Valkey 9.0+),
+/// `WAITAOF` (7.2+), and the blocking pops, which Redis 7.0 refuses inside scripts and 8.2 and Valkey
+/// run without blocking. A command is a write if it writes on any server that runs it. To hold a
+/// script to the servers you deploy on, name them; every listed server must then run each command:
+///
+/// ```
+/// # use redis_script::{lua_script, Script};
+/// static ON_SEVEN_AND_EIGHT: Script<i64> =
+///     lua_script!("../../examples/lua/incr_ttl.lua", servers = ["redis-7.0", "redis-8.2"]);
+/// ```
+///
+/// ```text
+/// error: line 2: Redis 7.0.15 does not know HEXPIRE, and servers = [..] asks for it; it runs in scripts on Redis 7.4.0+ (checked on Redis 8.2.3), Valkey 9.0.0+ (checked on Valkey 9.1.2). Drop that server from servers = [..], or avoid HEXPIRE
+/// ```
+///
+/// The names are `redis-7.0`, `redis-8.2` and `valkey-9.1`. The table does not cover Upstash, whose
+/// own implementation of the commands is not a server this project can run; a command Upstash lacks
+/// fails there when the script runs.
 #[macro_export]
 macro_rules! lua_script {
     ($($input:tt)*) => {
@@ -147,11 +221,21 @@ macro_rules! lua_script {
 /// assert_eq!(INCR_TTL.called_name(), format!("incr_ttl__{}", SEED.version().unwrap()));
 /// ```
 ///
-/// The file is checked as Redis would load it and run its functions: the `#!lua name=` line, Lua 5.1
-/// syntax, every `redis.register_function` (a literal name, literal flags Redis knows, no name
-/// twice), the commands each function calls (no writes in one flagged `no-writes`), and what a
-/// function can not use (`KEYS` and `ARGV`, `redis.call` while the library loads). A function the
-/// file does not register, or a `FunctionRO` for one without `no-writes`, is a compile error:
+/// # What is checked
+///
+/// The file is checked as Redis loads the library and runs its functions: the `#!lua name=` line, Lua
+/// 5.1 syntax (Redis's compiler), every `redis.register_function` (a literal name, which Redis's name
+/// rule allows, registered once; literal flags Redis knows), the commands each function calls, no
+/// writes in a function flagged `no-writes`, and what Redis refuses in a library: `KEYS` and `ARGV` (a
+/// function gets `keys, args` as parameters), and what the code outside the functions does when
+/// FUNCTION LOAD runs it: only `redis.register_function`, `redis.log` and a few constants exist then
+/// (any other global, `redis.call`, writing a global, a Lua type error, an endless loop that would hit
+/// FUNCTION LOAD's timeout are refused with Redis's own message and line). `redis.log` while the
+/// library loads is refused too when Valkey is among the servers: Valkey 9.1 crashes on it. A function
+/// registered under a computed name can not be typed: the error says to write the name as a literal.
+/// A differential test holds the checker to the servers: thousands of libraries judged by FUNCTION
+/// LOAD and FUNCTION LIST on Redis 7.0, 8.2 and Valkey 9.1. Naming a function the file does not
+/// register, or a `FunctionRO` for one without `no-writes`, is a compile error at that function:
 ///
 /// ```compile_fail
 /// redis_script::lua_library! {
@@ -161,10 +245,15 @@ macro_rules! lua_script {
 /// }
 /// ```
 ///
+/// Upstash's `allow-key-locking` is a per-function flag there (`flags = { 'allow-key-locking' }`):
+/// Redis refuses it, so `lua_library!` does too unless the library opts in, as scripts do:
+/// `static LIB: Library = "lib.lua", allow_key_locking;`.
+///
 /// The library is loaded under a version, the first 12 hex digits of the SHA-1 of the file: the
 /// library as `<name>__<version>` and each function as `<function>__<version>`, so two builds with
-/// different code run side by side on one server (see [`Library`]). What FUNCTION LOAD sends is
-/// therefore the file with those names changed, not the file byte for byte.
+/// different code run side by side on one server ([versions](crate::function#versions-for-rolling-deploys)).
+/// What FUNCTION LOAD sends is therefore the file with those names changed, not the file byte for
+/// byte.
 #[macro_export]
 macro_rules! lua_library {
     ($($input:tt)*) => {

@@ -1,13 +1,5 @@
 //! Spans of script calls and batches (feature `tracing`), after OpenTelemetry's database conventions.
-//!
-//! A call's span, `redis.script`, is named by its query summary (`otel.name = "EVALSHA lua/limit.lua"`)
-//! and carries `db.system.name = "redis"`, `db.operation.name` (the command sent last: `EVAL` after a
-//! fallback), `db.query.summary`, `redis.script.name` and `redis.script.sha1`, `server.address` and
-//! `server.port` where the transport knows them, `redis.script.fallback`, and on failure
-//! `otel.status_code = "ERROR"`, `error.type`, `db.response.status_code` and `redis.script.may_have_run`.
-//! A fallback is also an event in the span. A batch's span, `redis.batch`, has `db.operation.name =
-//! "PIPELINE"` or `"MULTI"`, `db.operation.batch.size`, and an event per script entry. Never a key, an
-//! argument, a token or a script's text.
+//! What they carry is written down where users read it: [production](crate::production#tracing).
 
 use tracing::field::Empty;
 use tracing::{Span, info_span};

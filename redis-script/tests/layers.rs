@@ -5,6 +5,8 @@
 //! What it reads: `crate::` paths in code (comments and string literals are skipped), in `use` items
 //! and inline alike, tests included. `super::` paths stay inside a module and are not read.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -236,7 +238,7 @@ fn root_names(lib: &str) -> BTreeMap<String, String> {
             continue;
         }
         let leaves = statement
-            .split(|c: char| c == '{' || c == '}' || c == ',' || c == ':')
+            .split(['{', '}', ',', ':'])
             .map(str::trim)
             .filter(|leaf| !leaf.is_empty());
         for leaf in leaves {

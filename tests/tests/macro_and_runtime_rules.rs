@@ -92,7 +92,7 @@ fn random_text(rng: &mut fastrand::Rng, max_chars: usize) -> String {
 
 #[test]
 fn the_macro_and_the_runtime_hash_every_text_alike() {
-    let mut rng = fastrand::Rng::with_seed(0x5eed_5a1);
+    let mut rng = fastrand::Rng::with_seed(0x05ee_d5a1);
     let mut texts = edge_texts();
     texts.extend((0..2_000).map(|_| random_text(&mut rng, 200)));
     for text in texts {

@@ -1,4 +1,67 @@
-//! The one error type of this crate, and the parsing of Redis error replies into it.
+//! Errors: one [`Error`] to match on, what each variant means, and whether the call may have run.
+//!
+//! - [`Error::Server`] ([`ServerError`]): an error reply without a script location. Either a refusal
+//!   before any script ran (`NOSCRIPT` from `evalsha`, `BUSY`, `NOAUTH`, `CROSSSLOT`, `MOVED`, ...;
+//!   [`ServerError::is_refusal`] is true), or an error the script returned itself with
+//!   `redis.error_reply(..)` / `{err = ..}`, which Redis sends bare. [`ServerError::code`] and
+//!   [`ServerError::message`] tell which.
+//! - [`Error::Script`] ([`ScriptError`]): an error located in the script: a Lua error or a failing
+//!   `redis.call`, with [`code`](ScriptError::code), [`message`](ScriptError::message) (without the
+//!   server's `script: <sha>, on @user_script:N.` suffix; Valkey's `script: on @user_script:N.`),
+//!   [`line`](ScriptError::line) and [`sha1`](ScriptError::sha1) (the script that failed, also where the
+//!   server does not name it); or a script Redis could not compile. Redis does not roll back what the
+//!   script wrote before the error.
+//! - [`Error::Decode`] ([`DecodeError`]): the reply does not fit `T`; the message names the Rust type
+//!   and shows (a bounded excerpt of) the reply.
+//! - [`Error::Transport`] ([`TransportError`], of a [`TransportErrorKind`]): the command could not be
+//!   delivered or its reply not read.
+//! - [`Error::Batch`] ([`BatchError`], of a [`BatchErrorKind`]): a [batch](crate::batch) refused before
+//!   it was sent (`TooLarge`, `NotAllowed`, `CrossSlot`), a transaction the server refused as a whole
+//!   (`Aborted`), or an entry that did not run (`NotRun`); it names entries by position, never by
+//!   their keys.
+//! - [`Error::Preload`] ([`PreloadError`]): [`preload`](crate::preload) (or a function's library) could
+//!   not be loaded on some servers; it lists what was loaded where and what failed where, and why.
+//!
+//! [`Error::code`], [`Error::is_noscript`], [`Error::is_read_only_violation`],
+//! [`Error::is_unknown_command`] and [`Error::is_function_not_found`] answer the usual questions
+//! without a `match`.
+//!
+//! # May it have run?
+//!
+//! [`Error::may_have_run`] says whether the script may have run despite the error: false only for
+//! Redis's refusals, a script that did not compile, a batch refused or an entry that did not run, and
+//! a connection that was never made. A caller that retries on its own should retry only then, or when
+//! the script is idempotent.
+//!
+//! ```no_run
+//! use redis_script::{Error, Script};
+//!
+//! # async fn run(conn: redis::aio::MultiplexedConnection, script: Script<i64>) -> redis_script::Result<i64> {
+//! match script.exec(&conn, ["counter"], ()).await {
+//!     Err(e) if !e.may_have_run() => script.exec(&conn, ["counter"], ()).await, // nothing ran
+//!     Err(Error::Script(e)) => {
+//!         eprintln!("line {:?}: {}", e.line(), e.message());
+//!         Err(Error::Script(e))
+//!     }
+//!     other => other,
+//! }
+//! # }
+//! ```
+//!
+//! # What an error shows
+//!
+//! Every error of a call says which script, by name and SHA-1 ([`Error::script_name`],
+//! [`Error::script_sha1`]), never by its keys or arguments:
+//!
+//! ```text
+//! script error WRONGTYPE: Operation against a key holding the wrong kind of value (script "counters/incr" (61636018f4e6b5817b89791bbed242f93fa089e3), line 1)
+//! timed out: redis: I/O error (the script may have run) (script "counters/incr" (61636018f4e6b5817b89791bbed242f93fa089e3))
+//! ```
+//!
+//! No error message contains the credentials, keys or arguments of a call (a decode error shows the
+//! reply, which is what you need to see to fix the type). An error reply at the top level is always an
+//! `Err`, never a [`Reply`](crate::Reply). Every error type here is a [`std::error::Error`], `Clone`,
+//! `Send` and `Sync`.
 
 mod batch;
 mod preload;
@@ -118,7 +181,7 @@ impl Error {
     ///
     /// Only the server's own reply counts: code `NOSCRIPT` with the message `No matching script...`, and
     /// never an error raised from inside a script (those are [`Error::Script`]), so a fallback on it can
-    /// not run a script twice. See the crate documentation, "When does `exec` fall back".
+    /// not run a script twice. See [when `exec` falls back](crate::script#when-does-exec-fall-back).
     pub fn is_noscript(&self) -> bool {
         matches!(self, Error::Server(e) if e.is_noscript())
     }
