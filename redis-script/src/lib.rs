@@ -32,18 +32,23 @@ pub mod script;
 mod trace;
 pub mod transport;
 
-// What application code uses, at the root.
+// What application code uses, at the root (shown there in full, not as a list of re-exports).
 pub use args::{Arg, ArgList, Args};
+#[doc(inline)]
 pub use batch::{Limits, Pipeline, Queued, Replies, ScriptLoading, Transaction};
 pub use de::from_reply;
+#[doc(inline)]
 pub use error::{BatchErrorKind, Error, Result, TransportErrorKind};
+#[doc(inline)]
 pub use function::{Function, FunctionRO, Library};
 #[cfg(feature = "registry")]
 pub use preload::{missing, preload};
 #[cfg(feature = "registry")]
 pub use registry::{libraries, scripts};
 pub use reply::Reply;
+#[doc(inline)]
 pub use script::{Script, ScriptRO};
+#[doc(inline)]
 pub use transport::{DynTransport, Transport};
 
 #[cfg(feature = "resp")]
