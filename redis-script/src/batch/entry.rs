@@ -150,6 +150,7 @@ pub(crate) struct Entries<'a> {
 
 impl<'a> Entries<'a> {
     /// Adds a call; returns its position.
+    #[inline]
     pub(crate) fn push_call(
         &mut self,
         (callee, read_only): (Callee<'a>, bool),
@@ -175,6 +176,7 @@ impl<'a> Entries<'a> {
         self.list.len() - 1
     }
 
+    #[inline]
     fn encode(&mut self, values: &(impl Args + ?Sized)) -> Range<usize> {
         let start = self.values.len();
         values.write_args(&mut self.values);
