@@ -51,7 +51,7 @@ async fn run() -> Result<(), BoxError> {
                 "loaded {} scripts on {} server(s)",
                 done.scripts, done.servers
             );
-            let servers = redis_script::preload_libraries(&redis.conn, libraries).await?;
+            let servers = redis_script::function::preload_libraries(&redis.conn, libraries).await?;
             println!(
                 "loaded {} libraries on {servers} server(s)",
                 libraries.len()
@@ -75,7 +75,7 @@ async fn run() -> Result<(), BoxError> {
             m.script.name().unwrap_or_default()
         );
     }
-    let missing = redis_script::missing_libraries(&redis.conn, libraries).await?;
+    let missing = redis_script::function::missing_libraries(&redis.conn, libraries).await?;
     println!(
         "{} of {} libraries missing on the server",
         missing.len(),

@@ -4,7 +4,7 @@
   redis-script-check/src/commands/table.rs   every command of every covered server, and per server
                                              whether it knows it, writes, or is refused in scripts, and
                                              since which version it exists (the compile-time checks);
-  redis-script/src/batch/commands/table.rs   which commands only read, and where their keys are (batches
+  redis-script/src/command_table/table.rs   which commands only read, and where their keys are (batches
                                              at run time), merged over the servers.
 
 Each server is started on a unix socket of its own (no TCP port) and asked:
@@ -45,7 +45,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHECK_OUT = os.path.join(ROOT, "redis-script-check", "src", "commands", "table.rs")
-RUNTIME_OUT = os.path.join(ROOT, "redis-script", "src", "batch", "commands", "table.rs")
+RUNTIME_OUT = os.path.join(ROOT, "redis-script", "src", "command_table", "table.rs")
 CLI = os.environ.get("REDIS_CLI", "redis-cli")
 MODULES = os.path.join(ROOT, "scripts", "module-commands.json")
 LUA_GLOBALS = ["getfenv", "setfenv", "newproxy"]

@@ -2,30 +2,17 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use sha1::{Digest, Sha1};
 
 use crate::parse::{Input, LibraryInput};
 use crate::resolve::ScriptFile;
-
-/// Lowercase hex SHA-1 of the exact script bytes, as `SCRIPT LOAD` returns it.
-pub(crate) fn sha1_hex(text: &str) -> String {
-    let digest = Sha1::digest(text.as_bytes());
-    let mut hex = String::with_capacity(40);
-    for byte in digest {
-        hex.push(char::from(HEX[usize::from(byte >> 4)]));
-        hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    hex
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
+use crate::rules::sha1_hex;
 
 /// `{ const _: &str = include_str!(<canonical>); <register>; <crate>::__private::script(TEXT, SHA1,
 /// NAME) }`.
 ///
 /// The `include_str!` of the canonical path makes Cargo rebuild when the file changes; the text itself is
 /// embedded from what was checked and hashed, so the two can never disagree. The registry entry
-/// (`__register!`, nothing without the facade's `registry` feature) shares the same constants.
+/// (`__private::register_script!`, nothing without the facade's `registry` feature) shares the same constants.
 pub(crate) fn expand(input: &Input, file: &ScriptFile, name: &str) -> TokenStream {
     let krate = &input.krate;
     let text = &file.text;
@@ -43,7 +30,7 @@ pub(crate) fn expand(input: &Input, file: &ScriptFile, name: &str) -> TokenStrea
             const TEXT: &::core::primitive::str = #text;
             const SHA1: &::core::primitive::str = #sha1;
             const NAME: &::core::primitive::str = #name;
-            #krate::__register!(TEXT, SHA1, NAME, #readonly);
+            #krate::__private::register_script!(TEXT, SHA1, NAME, #readonly);
             #krate::__private::#constructor(TEXT, SHA1, NAME)
         }
     }
@@ -82,9 +69,15 @@ pub(crate) fn expand_library(
         let fname = function.literal.value();
         let called_as = format!("{fname}__{version}");
         let label = format!("{name}.{fname}");
+        // `check` allows only these two types.
+        let constructor = if function.type_name().as_deref() == Some("FunctionRO") {
+            quote!(function_ro)
+        } else {
+            quote!(function)
+        };
         quote! {
             #(#attrs)*
-            #vis static #ident: #ty = <#ty>::__from_parts(
+            #vis static #ident: #ty = #krate::__private::#constructor(
                 #hidden,
                 #krate::__private::FunctionParts {
                     name: #fname,
@@ -103,11 +96,11 @@ pub(crate) fn expand_library(
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
         const #hidden: #krate::Library =
-            #krate::Library::__from_parts(#name, #loaded_as, #hidden_code, #sha1, #version);
+            #krate::__private::library(#name, #loaded_as, #hidden_code, #sha1, #version);
         #(#attrs)*
         #vis static #ident: #ty = {
             const _: &::core::primitive::str = ::core::include_str!(#canonical);
-            #krate::__register_library!(#hidden);
+            #krate::__private::register_library!(#hidden);
             #hidden
         };
         #(#functions)*

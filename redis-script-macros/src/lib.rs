@@ -2,6 +2,7 @@
 //!
 //! The pipeline is `parse` (tokens to `parse::Input`) -> `resolve` (path to the file's bytes) ->
 //! `check` (shebang, Lua 5.1 syntax, the Redis commands it calls) -> `expand` (a const constructor call).
+//! `rules` holds the two rules the runtime applies too (a script's SHA-1, what its name may be).
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -9,6 +10,7 @@ mod check;
 mod expand;
 mod parse;
 mod resolve;
+mod rules;
 
 use proc_macro::TokenStream;
 

@@ -30,9 +30,6 @@ pub(crate) struct Input {
     pub(crate) name: Option<LitStr>,
 }
 
-/// The longest script name, in bytes; `redis_script::MAX_NAME_LEN` is the same rule at run time.
-const MAX_NAME_LEN: usize = 128;
-
 impl Input {
     /// The file at `path`, with every option at its default.
     fn new(krate: TokenStream, path: LitStr) -> Input {
@@ -61,21 +58,7 @@ impl Input {
         } else {
             "the path names the script unless `name = \"..\"` says otherwise; give one"
         };
-        let problem = if name.is_empty() {
-            Some("a script name can not be empty".to_owned())
-        } else if name.len() > MAX_NAME_LEN {
-            Some(format!(
-                "a script name is at most {MAX_NAME_LEN} bytes long, this one has {}",
-                name.len()
-            ))
-        } else if name.chars().any(char::is_control) {
-            Some(
-                "a script name can not hold control characters (line breaks, tabs, ...)".to_owned(),
-            )
-        } else {
-            None
-        };
-        match problem {
+        match crate::rules::name_problem(&name) {
             Some(problem) => Err(syn::Error::new(lit.span(), format!("{problem}; {how}"))),
             None => Ok(name),
         }

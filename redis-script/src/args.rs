@@ -280,18 +280,21 @@ impl<A: Args + ?Sized> Args for &A {
 }
 
 impl<A: Arg, const N: usize> Args for [A; N] {
+    #[inline]
     fn write_args(&self, out: &mut ArgList) {
         self.iter().for_each(|a| out.push(a));
     }
 }
 
 impl<A: Arg> Args for [A] {
+    #[inline]
     fn write_args(&self, out: &mut ArgList) {
         self.iter().for_each(|a| out.push(a));
     }
 }
 
 impl<A: Arg> Args for Vec<A> {
+    #[inline]
     fn write_args(&self, out: &mut ArgList) {
         self.iter().for_each(|a| out.push(a));
     }

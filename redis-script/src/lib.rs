@@ -1,15 +1,25 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("lib.md")]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// The modules, by floor (CONTRIBUTING.md, "Layers"; `tests/layers.rs` holds the crate to it):
+//
+// - the ground floor, which imports nothing above it: `args`, `reply`, `command`, `command_table`,
+//   `label`, `de`, `error`, `trace`;
+// - the transport seam: `transport`;
+// - the rules written once above the seam: `script`, `function`, `batch`, `preload`, `registry`;
+// - the transports, which implement the seam and know nothing of the rules: `resp`, `rest`.
 mod args;
-pub(crate) mod batch;
+pub mod batch;
 mod command;
+mod command_table;
 mod de;
-mod error;
-mod function;
+pub mod error;
+pub mod function;
+mod label;
 mod preload;
+pub mod production;
 #[cfg(feature = "registry")]
 mod registry;
 mod reply;
@@ -17,44 +27,65 @@ mod reply;
 mod resp;
 #[cfg(feature = "rest")]
 pub mod rest;
-mod script;
+pub mod script;
 #[cfg(feature = "tracing")]
 mod trace;
-mod transport;
+pub mod transport;
 
-pub use args::{Arg, ArgList, Args, Values};
-pub use batch::{
-    BatchFunction, BatchScript, Limits, Pipeline, Queued, Replies, ScriptLoading, Transaction,
-};
-pub use command::{Command, CommandName};
-pub use de::{DecodeError, from_reply};
-pub use error::{
-    BatchError, BatchErrorKind, Error, FailedLoad, LoadedScript, PreloadError, Result, ScriptError,
-    ServerError, TransportError, TransportErrorKind,
-};
-pub use function::{
-    Function, FunctionRO, Library, MissingLibrary, missing_libraries, preload_libraries,
-};
-pub use preload::{Missing, Preloaded, ScriptRef, missing_scripts, preload_scripts};
+// What application code uses, at the root (shown there in full, not as a list of re-exports).
+pub use args::{Arg, ArgList, Args};
+#[doc(inline)]
+pub use batch::{Limits, Pipeline, Queued, Replies, ScriptLoading, Transaction};
+pub use de::from_reply;
+#[doc(inline)]
+pub use error::{BatchErrorKind, Error, Result, TransportErrorKind};
+#[doc(inline)]
+pub use function::{Function, FunctionRO, Library};
 #[cfg(feature = "registry")]
 pub use preload::{missing, preload};
 #[cfg(feature = "registry")]
-pub use registry::{RegisteredScript, libraries, scripts};
+pub use registry::{libraries, scripts};
 pub use reply::Reply;
-pub use script::{MAX_NAME_LEN, Script, ScriptNameError, ScriptRO};
-pub use transport::{
-    Batch, BatchCommand, BatchGroup, BatchKeys, BatchReplies, BoxFuture, DynTransport, EntryKeys,
-    Transport,
-};
+#[doc(inline)]
+pub use script::{Script, ScriptRO};
+#[doc(inline)]
+pub use transport::{DynTransport, Transport};
 
 #[cfg(feature = "resp")]
 pub use redis;
 
+// Paths of the previous release, kept for it: each item now lives in the module named (see the
+// CHANGELOG).
+#[doc(hidden)]
+pub use args::Values;
+#[doc(hidden)]
+pub use batch::{BatchFunction, BatchScript};
+#[doc(hidden)]
+pub use command::{Command, CommandName};
+#[doc(hidden)]
+pub use error::{
+    BatchError, DecodeError, FailedLoad, LoadedScript, PreloadError, ScriptError, ServerError,
+    TransportError,
+};
+#[doc(hidden)]
+pub use function::{MissingLibrary, missing_libraries, preload_libraries};
+#[doc(hidden)]
+pub use production::{Missing, Preloaded, ScriptRef, missing_scripts, preload_scripts};
+#[doc(hidden)]
+#[cfg(feature = "registry")]
+pub use registry::RegisteredScript;
+#[doc(hidden)]
+pub use script::{MAX_NAME_LEN, ScriptNameError};
+#[doc(hidden)]
+pub use transport::{
+    Batch, BatchCommand, BatchGroup, BatchKeys, BatchReplies, BoxFuture, EntryKeys,
+};
+
 /// Reads a Lua file at compile time, checks it, and expands to a const [`Script<T>`] (or, with
-/// `readonly`, a [`ScriptRO<T>`]) carrying its text and SHA-1.
+/// `readonly`, a [`ScriptRO<T>`]) carrying its text and SHA-1: the compile-time checks.
 ///
-/// The path is relative to the file that contains the macro call, as for `include_str!`. Editing the Lua
-/// file rebuilds the crate.
+/// The path is relative to the file that contains the macro call, as for `include_str!`. Editing the
+/// Lua file rebuilds the crate.
 ///
 /// ```
 /// use redis_script::{lua_script, Script, ScriptRO};
@@ -67,9 +98,7 @@ pub use redis;
 /// assert!(POST_STATS.script().contains("views"));
 /// ```
 ///
-/// The file is checked as Redis would check it: the shebang, Lua 5.1 syntax (by Lua 5.1.5, the compiler
-/// Redis embeds), and the commands it calls with a literal name against the command table of Redis
-/// 7.0, Redis 8.2 and Valkey 9.1. Options, after the path:
+/// Options, comma-separated after the path:
 ///
 /// - `readonly`: a [`ScriptRO`], run with EVALSHA_RO / EVAL_RO; a write is an error.
 /// - `commands = ["FT.SEARCH", ..]`, `readonly_commands = ["JSON.GET", ..]`: commands the table does
@@ -77,12 +106,77 @@ pub use redis;
 /// - `servers = ["redis-7.0", "redis-8.2", "valkey-9.1"]`: every command must run on each server
 ///   named (by default, on any of them).
 /// - `allow_key_locking`: accept Upstash's shebang flag `allow-key-locking`, which Redis refuses.
+/// - `keys_from_keys`: every key a command is given must come from `KEYS` (see [below](#keys-from-keys-keys_from_keys)).
+/// - `name = "rate_limit"`: the script's [name](crate::production#names) (by default, the path as
+///   written); at most 128 bytes of printable text.
 ///
-/// ```
-/// # use redis_script::{lua_script, Script};
-/// static ON_SEVEN_AND_EIGHT: Script<i64> =
-///     lua_script!("../../examples/lua/incr_ttl.lua", servers = ["redis-7.0", "redis-8.2"]);
-/// ```
+/// # What is checked
+///
+/// The macro fails the build, pointing at the path literal, when Redis would refuse the script. The
+/// rule is Redis's own: a script builds if and only if `SCRIPT LOAD` accepts it on Redis 7.0 to 8.2
+/// and Valkey 9.1, and a differential test holds the macro to it.
+///
+/// - **The file**: it must exist, be a regular file (not a directory, device, FIFO or socket: those
+///   are refused before they are opened), be UTF-8, not be empty, and hold at most 1 MiB.
+/// - **Limits of the checks**, so that no input crashes the build or makes it take minutes: Redis has
+///   none of them, and no script written by hand comes near them. At most 1 MiB per file (it is sent
+///   whole with every `EVAL`); at most 1000 binary operators in one expression, counting those of the
+///   expressions around it (the checks nest a level per operator, and Lua's compiler takes quadratic
+///   time on long `and`/`or` chains: a 1.2 MB chain takes minutes); at most 1000 `elseif`s in one `if`
+///   and 1000 `break`s in one loop (quadratic in Lua's compiler too). Each is a compile error naming
+///   the limit and what to do instead. The costliest 1 MiB files under the limits take about 2.5 s to
+///   check.
+/// - **Lua 5.1 syntax, by Redis's own compiler**: the body is compiled by Lua 5.1.5, the version Redis
+///   embeds, built from source with the crate (so a C compiler is needed, as for `ring`; nothing
+///   else), loaded as Redis loads it: named `user_script`, after the shebang line, never as
+///   precompiled bytecode, and with `[[` allowed inside `[[...]]` as in Redis's build. The message is
+///   Redis's, the line is Redis's, and the column is found by asking the same compiler where the text
+///   stops being valid. Lua 5.2+ syntax gets a hint: `goto`/`::labels::`, `//`, `&`, `|`, `~`, `<<`,
+///   `>>` (use `bit.band`, `bit.lshift`, ...), `<const>`/`<close>`.
+/// - **The shebang** `#!lua flags=...`, parsed as Redis parses it: only `no-writes`, `allow-oom`,
+///   `allow-stale`, `no-cluster` and `allow-cross-slot-keys`; any other `#!` engine or option is an
+///   error, as on the server. Upstash's `allow-key-locking` (a script that names every key in KEYS
+///   then runs without Upstash's global lock) builds only with the option `allow_key_locking`, since
+///   Redis refuses it: use it for scripts that run on Upstash alone.
+/// - **Read-only scripts** (`readonly`, run with `EVAL_RO`/`EVALSHA_RO`): a shebang without
+///   `no-writes` is an error (Redis refuses `EVAL_RO` on it), and so is any
+///   `redis.call`/`redis.pcall` of a write command written as a string literal, also through an alias
+///   (`local rcall = redis.call`).
+/// - **Commands**, against a table read from real servers (Redis 7.0.15, Redis 8.2.3, Valkey 9.1.2;
+///   `scripts/test` fails when the servers say something else): a name no covered server knows is an
+///   error that suggests the nearest known ones (`unknown command INCRR: did you mean INCR or
+///   INCRBY?`) before offering `commands = ["MODULE.CMD"]` (treated as writes) or
+///   `readonly_commands = ["MODULE.CMD"]`; so is a command every covered server refuses inside
+///   scripts (EVAL, MULTI, SUBSCRIBE, CONFIG, ...).
+/// - **The modules Redis 8 bundles**: JSON (`JSON.*`), search and query (`FT.*`), time series
+///   (`TS.*`), probabilistic structures (`BF.*`, `CF.*`, `CMS.*`, `TOPK.*`, `TDIGEST.*`) and vector
+///   sets (`V*`) build by default, on Redis 8.2 (`servers = ["redis-7.0"]` or `["valkey-9.1"]` still
+///   refuses them). Their write flags and key positions come from the modules' own sources at the
+///   versions Redis 8.2 bundles, vector sets from Redis 8.2's `COMMAND`; a write among them is refused
+///   in a read-only script.
+/// - **Argument counts**: `redis.call('SET', KEYS[1])`, `redis.call('GET')`, `redis.call('XGROUP',
+///   'CREATE', k)` are errors that quote Redis's "Wrong number of args calling Redis command from
+///   script" and the command's syntax, from each command's arity in `COMMAND`. Only literal calls
+///   with a known count: a last argument that expands (`unpack(t)`, a call, `...`) leaves the count
+///   alone. A differential test runs every such call on every covered server with EVAL and holds the
+///   check to the server's own refusal. The modules' 8.2 versions declare no arity, so their calls
+///   are not counted.
+/// - **Lua globals removed by security releases** (`getfenv`, `setfenv`, `newproxy`: Redis 8.2.2 and
+///   the patched 7.x releases no longer have them), checked per server from what each server's Lua
+///   has.
+/// - **NOSCRIPT errors**: a script that can itself return an error whose code is NOSCRIPT
+///   (`redis.error_reply("NOSCRIPT ...")`, `{err = "NOSCRIPT ..."}`, `error({err = "NOSCRIPT ..."})`)
+///   is an error, because `exec` would take it for "script not cached" and run the script a second
+///   time.
+///
+/// Command names computed at run time (`redis.call(ARGV[1])`) are not checked. The checks after the
+/// syntax are about what Redis finds only when the script runs (or, for NOSCRIPT, never): a script
+/// they reject still loads. Every error names the place in the Lua file as compilers do,
+/// `path/to/file.lua:LINE:COL:`, with the path relative to the directory cargo runs rustc in (the
+/// workspace root, where `cargo build` prints its own paths from), so that a terminal or an editor
+/// opens the file there. The checks are the crate `redis-script-check`, a library of its own
+/// (`redis_script_check::check`), which never panics on any input; should anything inside it fail, the
+/// macro reports a compile error naming the file instead of crashing.
 ///
 /// A mistake in the script is a compile error at the macro call:
 ///
@@ -91,6 +185,74 @@ pub use redis;
 /// static BAD: redis_script::ScriptRO<i64> =
 ///     redis_script::lua_script!("../../examples/lua/incr_ttl.lua", readonly);
 /// ```
+///
+/// ```text
+/// error: lua/readonly_write.lua:3:3: SET writes, but this script is readonly (EVAL_RO); Redis would fail with "Write commands are not allowed from read-only scripts". Remove the write, or drop `readonly`
+///  --> src/main.rs:3:39
+///   |
+/// 3 | static SCRIPT: ScriptRO = lua_script!("lua/readonly_write.lua", readonly);
+///   |                                       ^^^^^^^^^^^^^^^^^^^^^^^^
+/// ```
+///
+/// ```text
+/// error: lua/goto.lua:2:23: Lua syntax error: '=' expected near 'continue' (Redis: "Error compiling script")
+///          |
+///        2 |   if i == 2 then goto continue end
+///          |                       ^
+///          = help: Redis runs Lua 5.1, which has no `goto` or `::labels::` (Lua 5.2); use a nested `if` or a function
+///  --> src/main.rs:3:37
+///   |
+/// 3 | static SCRIPT: Script = lua_script!("lua/goto.lua");
+///   |                                     ^^^^^^^^^^^^^^
+/// ```
+///
+/// # Which servers: `servers = [...]`
+///
+/// By default a command builds when **any** covered server runs it in scripts, so scripts for current
+/// servers build: `HEXPIRE` and the other hash-field expiration commands (Redis 7.4+, Valkey 9.0+),
+/// `WAITAOF` (7.2+), and the blocking pops, which Redis 7.0 refuses inside scripts and 8.2 and Valkey
+/// run without blocking. A command is a write if it writes on any server that runs it. To hold a
+/// script to the servers you deploy on, name them; every listed server must then run each command:
+///
+/// ```
+/// # use redis_script::{lua_script, Script};
+/// static ON_SEVEN_AND_EIGHT: Script<i64> =
+///     lua_script!("../../examples/lua/incr_ttl.lua", servers = ["redis-7.0", "redis-8.2"]);
+/// ```
+///
+/// ```text
+/// error: lua/expire_field.lua:2:8: Redis 7.0.15 does not know HEXPIRE, and servers = [..] asks for it; it runs in scripts on Redis 7.4.0+ (checked on Redis 8.2.3), Valkey 9.0.0+ (checked on Valkey 9.1.2). Drop that server from servers = [..], or avoid HEXPIRE
+/// ```
+///
+/// The names are `redis-7.0`, `redis-8.2` and `valkey-9.1`. The table does not cover Upstash, whose
+/// own implementation of the commands is not a server this project can run; a command Upstash lacks
+/// fails there when the script runs.
+///
+/// # Keys from KEYS: `keys_from_keys`
+///
+/// A key a script builds itself (`'counter:' .. ARGV[1]`, `KEYS[1] .. ':meta'`, a literal, a value
+/// read from Redis) works on one server and breaks elsewhere: Redis Cluster routes a script by the
+/// slots of its `KEYS` (CROSSSLOT, or a key another node serves), ACL key patterns check only `KEYS`,
+/// and proxies that route by `KEYS` miss it. Many production scripts do it on purpose (job queues keep
+/// a prefix in `ARGV` and every key in one slot with a hash tag), and Redis runs them, so by default it
+/// builds. With `keys_from_keys`, every key argument of a literal command (the command's key specs say
+/// which arguments are keys) must come from `KEYS`: `KEYS[n]`, a local holding it, an element of
+/// `KEYS` in a `for ... in ipairs(KEYS)` loop.
+///
+/// ```ignore
+/// static LIMIT: Script<bool> = lua_script!("lua/limit.lua", keys_from_keys);
+/// ```
+///
+/// ```text
+/// error: lua/limit.lua:3:33: the key `key` (1st argument of INCR) is built from ARGV. Redis runs it on one server, but Redis Cluster routes a script by the keys in KEYS (this one may be in another slot: CROSSSLOT, or served by another node), ACL key patterns check only KEYS, and proxies that route by KEYS miss it. Pass every key in KEYS (build it in the client), or drop keys_from_keys
+/// ```
+///
+/// A key concatenated onto a `KEYS` value (`KEYS[1] .. ':x'`) counts as built, not as from `KEYS`: it
+/// keeps the slot only when `KEYS[1]` holds a hash tag `{...}`, which the macro can not see. A value
+/// that holds on some paths only (assigned in a branch or a loop, a function parameter, a global) is
+/// not judged. Off by default, and an error rather than a warning when on: a proc macro on stable Rust
+/// can warn only through a deprecated item, which rustc reports as "use of deprecated constant" and
+/// hides in dependencies.
 #[macro_export]
 macro_rules! lua_script {
     ($($input:tt)*) => {
@@ -121,11 +283,21 @@ macro_rules! lua_script {
 /// assert_eq!(INCR_TTL.called_name(), format!("incr_ttl__{}", SEED.version().unwrap()));
 /// ```
 ///
-/// The file is checked as Redis would load it and run its functions: the `#!lua name=` line, Lua 5.1
-/// syntax, every `redis.register_function` (a literal name, literal flags Redis knows, no name
-/// twice), the commands each function calls (no writes in one flagged `no-writes`), and what a
-/// function can not use (`KEYS` and `ARGV`, `redis.call` while the library loads). A function the
-/// file does not register, or a `FunctionRO` for one without `no-writes`, is a compile error:
+/// # What is checked
+///
+/// The file is checked as Redis loads the library and runs its functions: the `#!lua name=` line, Lua
+/// 5.1 syntax (Redis's compiler), every `redis.register_function` (a literal name, which Redis's name
+/// rule allows, registered once; literal flags Redis knows), the commands each function calls, no
+/// writes in a function flagged `no-writes`, and what Redis refuses in a library: `KEYS` and `ARGV` (a
+/// function gets `keys, args` as parameters), and what the code outside the functions does when
+/// FUNCTION LOAD runs it: only `redis.register_function`, `redis.log` and a few constants exist then
+/// (any other global, `redis.call`, writing a global, a Lua type error, an endless loop that would hit
+/// FUNCTION LOAD's timeout are refused with Redis's own message and line). `redis.log` while the
+/// library loads is refused too when Valkey is among the servers: Valkey 9.1 crashes on it. A function
+/// registered under a computed name can not be typed: the error says to write the name as a literal.
+/// A differential test holds the checker to the servers: thousands of libraries judged by FUNCTION
+/// LOAD and FUNCTION LIST on Redis 7.0, 8.2 and Valkey 9.1. Naming a function the file does not
+/// register, or a `FunctionRO` for one without `no-writes`, is a compile error at that function:
 ///
 /// ```compile_fail
 /// redis_script::lua_library! {
@@ -135,10 +307,15 @@ macro_rules! lua_script {
 /// }
 /// ```
 ///
+/// Upstash's `allow-key-locking` is a per-function flag there (`flags = { 'allow-key-locking' }`):
+/// Redis refuses it, so `lua_library!` does too unless the library opts in, as scripts do:
+/// `static LIB: Library = "lib.lua", allow_key_locking;`.
+///
 /// The library is loaded under a version, the first 12 hex digits of the SHA-1 of the file: the
 /// library as `<name>__<version>` and each function as `<function>__<version>`, so two builds with
-/// different code run side by side on one server (see [`Library`]). What FUNCTION LOAD sends is
-/// therefore the file with those names changed, not the file byte for byte.
+/// different code run side by side on one server ([versions](crate::function#versions-for-rolling-deploys)).
+/// What FUNCTION LOAD sends is therefore the file with those names changed, not the file byte for
+/// byte.
 #[macro_export]
 macro_rules! lua_library {
     ($($input:tt)*) => {
@@ -146,25 +323,30 @@ macro_rules! lua_library {
     };
 }
 
-/// Not public API: what `lua_script!` expands to.
+/// Not public API: everything the code `lua_script!` and `lua_library!` generate reaches, and nothing
+/// else. The macro and this crate are released together (the facade pins the macro's exact version).
 #[doc(hidden)]
 pub mod __private {
     pub use redis_script_macros::{lua_library, lua_script};
 
     pub use crate::function::FunctionParts;
+    use crate::function::{Function, FunctionRO, Inner, Library};
+    use crate::script::{Script, ScriptRO, Source};
 
     #[cfg(feature = "registry")]
-    pub use crate::registry::{REDIS_LIBRARIES, REDIS_SCRIPTS};
+    pub use crate::registry::{REDIS_LIBRARIES, REDIS_SCRIPTS, RegisteredScript};
     #[cfg(feature = "registry")]
     pub use linkme;
+
+    pub use crate::{__register_library as register_library, __register_script as register_script};
 
     /// A `Script` from the text, SHA-1 and name the macro embedded.
     pub const fn script<T>(
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
-    ) -> crate::Script<T> {
-        crate::Script::__from_parts(text, sha1, name)
+    ) -> Script<T> {
+        Script::from_source(Source::embedded(text, sha1, name))
     }
 
     /// A `ScriptRO` from the text, SHA-1 and name the macro embedded.
@@ -172,22 +354,55 @@ pub mod __private {
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
-    ) -> crate::ScriptRO<T> {
-        crate::ScriptRO::__from_parts_ro(text, sha1, name)
+    ) -> ScriptRO<T> {
+        ScriptRO::from_source(Source::embedded(text, sha1, name))
+    }
+
+    /// A registry entry for a script the macro embedded.
+    #[cfg(feature = "registry")]
+    pub const fn registered_script(
+        name: &'static str,
+        sha1: &'static str,
+        text: &'static str,
+        read_only: bool,
+    ) -> RegisteredScript {
+        RegisteredScript::new(name, sha1, text, read_only)
+    }
+
+    /// A `Library` from what the macro embedded: its name, the name it is loaded under, the code
+    /// FUNCTION LOAD sends, the SHA-1 of its file and its version.
+    pub const fn library(
+        name: &'static str,
+        loaded_as: &'static str,
+        code: &'static str,
+        sha1: &'static str,
+        version: &'static str,
+    ) -> Library {
+        Library::embedded(name, loaded_as, code, sha1, version)
+    }
+
+    /// A `Function` of `library`, as the macro embedded it.
+    pub const fn function<T>(library: Library, parts: FunctionParts) -> Function<T> {
+        Function::from_inner(Inner::from_parts(library, parts))
+    }
+
+    /// A `FunctionRO` of `library`, as the macro embedded it.
+    pub const fn function_ro<T>(library: Library, parts: FunctionParts) -> FunctionRO<T> {
+        FunctionRO::from_inner(Inner::from_parts(library, parts))
     }
 }
 
 /// Not public API: puts a script `lua_script!` embedded into the registry (with the feature
-/// `registry`), or nowhere.
+/// `registry`), or nowhere. Reached as `__private::register_script!`.
 #[doc(hidden)]
 #[cfg(feature = "registry")]
 #[macro_export]
-macro_rules! __register {
+macro_rules! __register_script {
     ($text:expr, $sha1:expr, $name:expr, $read_only:expr) => {
         #[$crate::__private::linkme::distributed_slice($crate::__private::REDIS_SCRIPTS)]
         #[linkme(crate = $crate::__private::linkme)]
-        static SCRIPT: $crate::RegisteredScript =
-            $crate::RegisteredScript::__new($name, $sha1, $text, $read_only);
+        static SCRIPT: $crate::__private::RegisteredScript =
+            $crate::__private::registered_script($name, $sha1, $text, $read_only);
     };
 }
 
@@ -195,12 +410,12 @@ macro_rules! __register {
 #[doc(hidden)]
 #[cfg(not(feature = "registry"))]
 #[macro_export]
-macro_rules! __register {
+macro_rules! __register_script {
     ($($script:tt)*) => {};
 }
 
 /// Not public API: puts a library `lua_library!` embedded into the registry (with the feature
-/// `registry`), or nowhere.
+/// `registry`), or nowhere. Reached as `__private::register_library!`.
 #[doc(hidden)]
 #[cfg(feature = "registry")]
 #[macro_export]

@@ -77,20 +77,36 @@ pub struct Missing<'a> {
 
 /// Loads every script of the binary ([`scripts`](crate::scripts)) on every server of `conn`: each
 /// primary of a cluster, or the one server of any other transport. Returns how many scripts are
-/// loaded on how many servers.
-///
-/// A script that can not be loaded somewhere (a server that refuses SCRIPT LOAD to this user,
-/// `NOPERM`; a node that is down) makes the whole an [`Error::Preload`], which says what was loaded
-/// where and what failed where and why. Nothing runs either way.
+/// loaded on how many servers. Nothing runs either way.
 ///
 /// Over Upstash's REST API the script is loaded, but SCRIPT LOAD does not advance the read-your-writes
 /// token: the next call may still reach a replica without it, and fall back to EVAL once there.
+///
+/// # Errors
+///
+/// A script that can not be loaded somewhere (a server that refuses SCRIPT LOAD to this user,
+/// `NOPERM`; a node that is down) makes the whole an [`Error::Preload`], which says what was loaded
+/// where and what failed where and why.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn f(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
+/// // After connecting, or after a failover: every script of the binary, on every primary.
+/// let loaded = redis_script::preload(&conn).await?;
+/// println!("{} scripts on {} servers", loaded.scripts, loaded.servers);
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "registry")]
 pub async fn preload<C: Transport + ?Sized>(conn: &C) -> Result<Preloaded, Error> {
     preload_scripts(conn, crate::scripts().iter().map(ScriptRef::from)).await
 }
 
 /// [`preload`], for the scripts given.
+///
+/// # Errors
+///
+/// As for [`preload`].
 pub async fn preload_scripts<'a, C: Transport + ?Sized>(
     conn: &C,
     scripts: impl IntoIterator<Item = ScriptRef<'a>>,
@@ -183,12 +199,30 @@ pub struct Preloaded {
 /// Which scripts of the binary ([`scripts`](crate::scripts)) some server of `conn` does not have
 /// cached (`SCRIPT EXISTS` on every primary of a cluster): for health checks and deploy gates. Empty
 /// when every server has every script.
+///
+/// # Errors
+///
+/// The first server's or transport's error, as the call's [`Error`].
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn f(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
+/// // A readiness probe or deploy gate: which scripts some server lacks.
+/// let missing = redis_script::missing(&conn).await?;
+/// assert!(missing.is_empty(), "{missing:?}");
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "registry")]
 pub async fn missing<C: Transport + ?Sized>(conn: &C) -> Result<Vec<Missing<'static>>, Error> {
     missing_scripts(conn, crate::scripts().iter().map(ScriptRef::from)).await
 }
 
 /// [`missing`], for the scripts given.
+///
+/// # Errors
+///
+/// As for [`missing`].
 pub async fn missing_scripts<'a, C: Transport + ?Sized>(
     conn: &C,
     scripts: impl IntoIterator<Item = ScriptRef<'a>>,

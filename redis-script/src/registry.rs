@@ -14,8 +14,8 @@ pub struct RegisteredScript {
 }
 
 impl RegisteredScript {
-    #[doc(hidden)]
-    pub const fn __new(
+    /// A script `lua_script!` embedded.
+    pub(crate) const fn new(
         name: &'static str,
         sha1: &'static str,
         text: &'static str,

@@ -1,18 +1,10 @@
 //! Spans of script calls and batches (feature `tracing`), after OpenTelemetry's database conventions.
-//!
-//! A call's span, `redis.script`, is named by its query summary (`otel.name = "EVALSHA lua/limit.lua"`)
-//! and carries `db.system.name = "redis"`, `db.operation.name` (the command sent last: `EVAL` after a
-//! fallback), `db.query.summary`, `redis.script.name` and `redis.script.sha1`, `server.address` and
-//! `server.port` where the transport knows them, `redis.script.fallback`, and on failure
-//! `otel.status_code = "ERROR"`, `error.type`, `db.response.status_code` and `redis.script.may_have_run`.
-//! A fallback is also an event in the span. A batch's span, `redis.batch`, has `db.operation.name =
-//! "PIPELINE"` or `"MULTI"`, `db.operation.batch.size`, and an event per script entry. Never a key, an
-//! argument, a token or a script's text.
+//! What they carry is written down where users read it: [production](crate::production#tracing).
 
 use tracing::field::Empty;
 use tracing::{Span, info_span};
 
-use crate::script::Source;
+use crate::label::Named;
 use crate::{CommandName, Error, Reply};
 
 /// The target of every span and event.
@@ -25,11 +17,11 @@ pub(crate) struct CallSpan {
 
 impl CallSpan {
     pub(crate) fn new(
-        source: &Source,
+        source: &impl Named,
         first: CommandName,
         server: Option<(&str, u16)>,
     ) -> CallSpan {
-        let label = source.name.as_deref().unwrap_or(&source.sha1);
+        let label = source.name().unwrap_or(source.sha1());
         let span = info_span!(
             target: TARGET,
             "redis.script",
@@ -40,8 +32,8 @@ impl CallSpan {
             db.operation.name = first.as_str(),
             db.query.summary = format_args!("{} {label}", first.as_str()),
             db.response.status_code = Empty,
-            redis.script.name = source.name.as_deref(),
-            redis.script.sha1 = &*source.sha1,
+            redis.script.name = source.name(),
+            redis.script.sha1 = source.sha1(),
             redis.script.fallback = false,
             redis.script.may_have_run = Empty,
             server.address = server.map(|(host, _)| host),
@@ -148,20 +140,19 @@ pub(crate) fn batch_span(atomic: bool, entries: usize, server: Option<(&str, u16
     )
 }
 
-/// The results of a batch's entries, next to the entries.
-pub(crate) type Ran<'r, 'a> = (
-    &'r [Option<Result<Reply, Error>>],
-    &'r crate::batch::Entries<'a>,
-);
-
-/// Records how a batch ended: the batch's own failure on its span, and an event per script entry.
-pub(crate) fn batch_finished(span: &Span, outcome: Result<Ran<'_, '_>, &Error>) {
-    let (slots, entries) = match outcome {
-        Ok(done) => done,
+/// Records how a batch ended: the batch's own failure on its span, and an event per script entry;
+/// `script_of` names the script (or function) an entry calls, `None` for a command.
+pub(crate) fn batch_finished<'s, S: Named + 's>(
+    span: &Span,
+    outcome: Result<&[Option<Result<Reply, Error>>], &Error>,
+    script_of: impl Fn(usize) -> Option<&'s S>,
+) {
+    let slots = match outcome {
+        Ok(slots) => slots,
         Err(error) => return failed(span, error),
     };
     for (position, slot) in slots.iter().enumerate() {
-        let Some(source) = entries.source(position) else {
+        let Some(source) = script_of(position) else {
             continue;
         };
         let error = match slot {
@@ -173,12 +164,12 @@ pub(crate) fn batch_finished(span: &Span, outcome: Result<Ran<'_, '_>, &Error>) 
                 target: TARGET,
                 tracing::Level::INFO,
                 redis.batch.entry = position,
-                redis.script.name = source.name.as_deref(),
-                redis.script.sha1 = &*source.sha1,
+                redis.script.name = source.name(),
+                redis.script.sha1 = source.sha1(),
                 error.type = error.map(error_type),
                 redis.script.may_have_run = error.map(Error::may_have_run),
                 "{} entry {}",
-                if source.function { "function" } else { "script" },
+                if source.is_function() { "function" } else { "script" },
                 if error.is_some() { "failed" } else { "ran" }
             );
         });

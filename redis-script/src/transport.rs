@@ -1,19 +1,56 @@
-//! The seam between scripts and the wire.
+//! Transports: what runs scripts and batches, and the seam a new one implements.
+//!
+//! Any [`Transport`] runs scripts, functions and batches; the EVALSHA -> EVAL fallback, decoding and
+//! the loading and ordering of batch entries are written once, above it. To choose one at run time
+//! (RESP or REST from configuration), use `Arc<dyn DynTransport>`.
+//!
+//! | transport | feature |
+//! |---|---|
+//! | `redis::aio::MultiplexedConnection` | `resp` (default) |
+//! | `redis::aio::ConnectionManager` (reconnects) | `connection-manager` |
+//! | `redis::cluster_async::ClusterConnection` (Redis Cluster) | `cluster` |
+//! | `deadpool_redis::Pool` | `deadpool` |
+//! | `bb8::Pool<bb8_redis::RedisConnectionManager>` | `bb8` |
+//! | [`rest::Upstash`](crate::rest::Upstash) (Upstash REST API over reqwest + rustls) | `rest` (default) |
+//!
+//! The `redis` crate's multiplexed connections (and so `ConnectionManager` and the pools) give up
+//! waiting for a reply after 500 ms by default, while the script goes on running on the server: a
+//! script that can take longer needs `redis::AsyncConnectionConfig::set_response_timeout` (the error
+//! is a [`TransportErrorKind::Timeout`](crate::TransportErrorKind::Timeout) with `may_have_run()`
+//! true, and `exec` never falls back after it).
+//!
+//! # Redis Cluster
+//!
+//! EVALSHA goes to the node that owns the keys' slot (all keys of a call must share a slot: use hash
+//! tags such as `{user:1}:a`); each node has its own script cache, so the first call per node falls
+//! back once. `ClusterConnection` re-sends a command whose connection broke, up to the client's
+//! `retries` (and on TRYAGAIN or CLUSTERDOWN even when a script raised them after writing), which can
+//! run a script again after it already ran. Where a script must run at most once per call, build the
+//! client with `ClusterClientBuilder::new(urls).retries(0)`: a lost connection then comes back as
+//! [`Error::Transport`] with `may_have_run()` true, and the transport follows a `MOVED` redirect after
+//! a resharding itself (a refusal: nothing ran). An `ASK` during a slot migration comes back as
+//! [`Error::Server`] with `may_have_run()` false, safe to retry. How batches are split across nodes:
+//! [batches](crate::batch#what-each-transport-guarantees).
+//!
+//! # Writing a transport
 //!
 //! A transport sends one script command ([`Transport::send`]) or the commands of a batch in one round
 //! trip ([`Transport::send_batch`]), and says which server each entry of a batch goes to
-//! ([`Transport::split_batch`], for clusters). Everything above it is written once: the EVALSHA -> EVAL
-//! fallback and decoding in [`crate::Script`], the loading and ordering of batch entries in
-//! [`crate::Pipeline`] and [`crate::Transaction`]; each transport only delivers commands and classifies
-//! failures into [`Error`].
+//! ([`Transport::split_batch`], for clusters) and which primaries a script must be loaded on
+//! ([`Transport::primaries`]). It only delivers commands and classifies failures into [`Error`]: an
+//! error reply through [`Error::from_reply_text`], a failure to deliver as a
+//! [`TransportError`](crate::error::TransportError) that says whether the command may have reached
+//! the server. The types it reads ([`Command`], [`CommandName`], [`Batch`], [`BatchCommand`],
+//! [`BatchKeys`], [`EntryKeys`], [`Values`]) are all here.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::batch::Entries;
-use crate::{Command, Error, Reply, Values};
+pub use crate::args::Values;
+pub use crate::command::{Command, CommandName};
+use crate::{Error, Reply};
 
 /// The replies of a batch, one per command in order; the outer error is the batch's own failure.
 pub type BatchReplies = Result<Vec<Result<Reply, Error>>, Error>;
@@ -164,13 +201,22 @@ impl<'a> Batch<'a> {
 }
 
 /// The entries of a batch as [`Transport::split_batch`] sees them: for each, what decides where it goes.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct BatchKeys<'a> {
-    entries: &'a Entries<'a>,
+    entries: &'a (dyn KeysOfEntries + 'a),
+}
+
+/// What [`BatchKeys`] reads: the keys of each entry of a batch, by position. A batch's entries
+/// implement it, so that this seam does not depend on what they are made of.
+pub(crate) trait KeysOfEntries: Sync {
+    /// How many entries there are.
+    fn len(&self) -> usize;
+    /// The keys of the entry at `position`, which is below [`len`](Self::len).
+    fn keys_at(&self, position: usize) -> EntryKeys<'_>;
 }
 
 impl<'a> BatchKeys<'a> {
-    pub(crate) fn new(entries: &'a Entries<'a>) -> Self {
+    pub(crate) fn new(entries: &'a (dyn KeysOfEntries + 'a)) -> Self {
         BatchKeys { entries }
     }
 
@@ -181,12 +227,19 @@ impl<'a> BatchKeys<'a> {
 
     /// True for an empty batch.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.len() == 0
     }
 
     /// The keys of each entry, in order.
     pub fn iter(self) -> impl ExactSizeIterator<Item = EntryKeys<'a>> + 'a {
-        self.entries.keys()
+        let entries = self.entries;
+        (0..entries.len()).map(move |position| entries.keys_at(position))
+    }
+}
+
+impl fmt::Debug for BatchKeys<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 

@@ -3,8 +3,9 @@
 
 use std::ops::Range;
 
-use super::commands::{self, Kind, Refusal};
+use crate::command_table::{self as commands, Kind, Refusal};
 use crate::script::Source;
+use crate::transport::KeysOfEntries;
 use crate::{ArgList, Args, BatchCommand, Command, CommandName, EntryKeys, Error, Reply, Values};
 
 /// What a call entry calls: a script, or a function of a library.
@@ -149,6 +150,7 @@ pub(crate) struct Entries<'a> {
 
 impl<'a> Entries<'a> {
     /// Adds a call; returns its position.
+    #[inline]
     pub(crate) fn push_call(
         &mut self,
         (callee, read_only): (Callee<'a>, bool),
@@ -174,6 +176,7 @@ impl<'a> Entries<'a> {
         self.list.len() - 1
     }
 
+    #[inline]
     fn encode(&mut self, values: &(impl Args + ?Sized)) -> Range<usize> {
         let start = self.values.len();
         values.write_args(&mut self.values);
@@ -222,12 +225,19 @@ impl<'a> Entries<'a> {
     pub(crate) fn byte_len(&self) -> usize {
         self.values.byte_len()
     }
+}
 
-    /// What a cluster routes each entry by, in order.
-    pub(crate) fn keys(&self) -> impl ExactSizeIterator<Item = EntryKeys<'_>> + '_ {
-        self.list.iter().map(|entry| match entry {
-            Entry::Call { keys, .. } => EntryKeys::Script(self.values(keys)),
-            Entry::Command { words, .. } => EntryKeys::Command(self.values(words)),
-        })
+/// What a cluster routes each entry by.
+impl KeysOfEntries for Entries<'_> {
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    fn keys_at(&self, position: usize) -> EntryKeys<'_> {
+        match self.list.get(position) {
+            Some(Entry::Call { keys, .. }) => EntryKeys::Script(self.values(keys)),
+            Some(Entry::Command { words, .. }) => EntryKeys::Command(self.values(words)),
+            None => EntryKeys::Command(self.values(&(0..0))),
+        }
     }
 }

@@ -1,27 +1,115 @@
-//! Batches: script calls and commands sent together, as a [`Pipeline`] (one round trip, not atomic) or a
-//! [`Transaction`] (MULTI / EXEC, atomic), each call keeping its reply type.
+//! Batches: script calls and commands sent together, as a [`Pipeline`] (one round trip, not atomic) or
+//! a [`Transaction`] (MULTI / EXEC, atomic), each call keeping its script's reply type.
 //!
 //! ```no_run
-//! use redis_script::{Pipeline, Script};
+//! use redis_script::{Pipeline, Script, Transaction, lua_script};
 //!
-//! # async fn run(conn: redis::aio::MultiplexedConnection, limit: Script<(i64, i64)>) -> redis_script::Result<()> {
+//! static RATE_LIMIT: Script<(i64, i64)> = lua_script!("../../../examples/lua/rate_limit.lua");
+//! static CLAIM_JOB: Script<Option<String>> = lua_script!("../../../examples/lua/claim_job.lua");
+//!
+//! # async fn run(conn: redis::aio::MultiplexedConnection) -> Result<(), Box<dyn std::error::Error>> {
 //! let mut pipe = Pipeline::new();
-//! let alice = pipe.exec(&limit, ["rate:alice"], (10, 60));
-//! let bob = pipe.exec(&limit, ["rate:bob"], (10, 60));
-//! let hits = pipe.cmd::<i64>(("INCR", "hits"));
-//! let mut replies = pipe.run(&conn).await?; // one round trip
-//! let (count, ttl) = replies.take(alice)?;  // (i64, i64), as the script says
-//! let bob = replies.take(bob);               // each entry has its own result
+//! let limits: Vec<_> = ["alice", "bob", "carol"]
+//!     .iter()
+//!     .map(|user| pipe.exec(&RATE_LIMIT, [format!("rate:{user}")], (10, 60)))
+//!     .collect();
+//! let hits = pipe.cmd::<i64>(("INCR", "hits"));      // a plain command between script calls
+//! let mut replies = pipe.run(&conn).await?;          // one round trip
+//! for limit in limits {
+//!     let (requests, ttl) = replies.take(limit)?;    // (i64, i64), as the script says
+//! }
 //! let hits = replies.take(hits)?;
+//!
+//! let mut tx = Transaction::new();                   // MULTI ... EXEC
+//! let job = tx.exec(&CLAIM_JOB, ["queue", "working", "stats"], ["claimed"]);
+//! let left = tx.cmd::<i64>(("LLEN", "queue"));
+//! let mut replies = tx.run(&conn).await?;
+//! let (job, left) = (replies.take(job)?, replies.take(left)?);
 //! # Ok(()) }
 //! ```
 //!
-//! Every entry runs at most once, in the order it was added: `SCRIPT LOAD` goes in front of the first
-//! call of each script inside the batch, and FUNCTION LOAD in front of the first call of each library's
-//! functions (the planner, `plan.rs`), so no call depends on what the server held. See the crate
-//! documentation, "Batches".
+//! - `exec(&script, keys, args)` adds a call of a [`Script<T>`](crate::Script) (sent as EVALSHA) or
+//!   [`ScriptRO<T>`](crate::ScriptRO) (EVALSHA_RO) and returns a [`Queued<T>`] handle;
+//!   `call(&function, keys, args)` adds a call of a [`Function<T>`](crate::Function) (FCALL) or
+//!   [`FunctionRO<T>`](crate::FunctionRO) (FCALL_RO); `cmd::<T>(words)` adds any command (`()` to
+//!   ignore its reply, [`Reply`] to keep it as it came). `run(&conn)` sends the batch;
+//!   [`Replies::take(handle)`](Replies::take) gives that entry's own `Result<T, Error>`. Handles rather
+//!   than a tuple: a batch can be built in a loop, entries are taken in any order, and nothing needs a
+//!   cast. A handle of another batch is an error ([`BatchErrorKind::ForeignEntry`]), never a wrong
+//!   value.
+//! - The outer error of `run` is the batch's own failure: refused before sending, a transaction the
+//!   server refused as a whole, or a transport failure before any entry was answered (then
+//!   [`Error::may_have_run`] says whether entries may have run). An entry's failure (a script error, a
+//!   decode failure) is that entry's result; the others are intact.
+//!
+//! # Exactly once, in order: how scripts are loaded
+//!
+//! The first call of each script in a batch gets `SCRIPT LOAD` in front of it, inside the same
+//! pipeline or transaction, and every call is EVALSHA (EVALSHA_RO). So every entry runs exactly once,
+//! in the order it was added, whatever the server's script cache holds: empty after a restart or a
+//! failover, flushed between batches, or flushed by a `SCRIPT FLUSH` among the entries (the scripts
+//! after it are loaded again). No call runs twice, none out of order, and none outside its
+//! transaction. Functions are loaded the same way: FUNCTION LOAD in front of the first call of each
+//! library (and again after a `FUNCTION FLUSH` / `DELETE` / `RESTORE` entry); its usual "already
+//! exists" costs the server no compilation.
+//!
+//! - `SCRIPT LOAD` rather than a first EVAL: Redis 7.4+ evicts scripts that EVAL loaded once there are
+//!   500 of them, never those SCRIPT LOAD loaded; and the call keeps a command of its own, whose reply
+//!   is its result. The cost is the script text once per batch and script: a warm pipeline of 100
+//!   calls of a 4 KiB script sends 3.3% of the bytes of the same calls as EVAL (`bench_batch`).
+//! - A transaction loads its scripts inside MULTI, so a NOSCRIPT inside EXEC can not happen and no
+//!   transaction is half applied because of the script cache.
+//! - Only someone else's `SCRIPT FLUSH` landing inside a running pipeline can still leave a call
+//!   without its script. If nothing behind that call has run, it is sent again at once, in a second
+//!   round trip (after `SCRIPT EXISTS` shows that the NOSCRIPT was not the script's own reply, which
+//!   reads the same); otherwise it comes back as a [`BatchErrorKind::NotRun`] error: it did not run,
+//!   and effects stay in order. (A script someone else loads between the NOSCRIPT and that check is
+//!   taken for a script's own reply: the call is reported as run rather than risk running it twice.)
+//! - [`pipe.script_loading(ScriptLoading::AfterBatch)`](Pipeline::script_loading) is the cheaper,
+//!   weaker mode: no script text at all, every call EVALSHA (FCALL); calls answered NOSCRIPT
+//!   ("Function not found") run again once after the batch, with their scripts (libraries) loaded.
+//!   Each entry still runs at most once, but **those calls run after the entries behind them**.
+//!
+//! # What each transport guarantees
+//!
+//! | transport | pipeline | transaction | read-only batch (only `ScriptRO` calls and read commands) |
+//! |---|---|---|---|
+//! | `MultiplexedConnection`, `ConnectionManager` | one pipeline on the connection | MULTI / EXEC on it | as a pipeline |
+//! | `deadpool_redis::Pool`, `bb8::Pool` | one pooled connection for the whole batch (a second round trip, when one is needed, takes one again) | the same | as a pipeline |
+//! | `ClusterConnection` | one part per node, in order on each node | every key in one slot, sent to its primary | a part in one slot is routed as a read (`SlotAddr::ReplicaOptional`: the `redis` client's read routing picks the node) |
+//! | [`rest::Upstash`](crate::rest::Upstash) | `/pipeline` | `/multi-exec` | sent again after a failure, as the `RetryPolicy` allows |
+//!
+//! - **Refused before anything is sent**, naming the entries by position: an empty command, a command
+//!   that would change the state of the connection others share (SELECT, MULTI, EXEC, WATCH,
+//!   SUBSCRIBE, MONITOR, CLIENT REPLY, ...), a batch over its [`Limits`] (default 10,000 entries and
+//!   64 MiB of keys, arguments and words; `pipe.limits(Limits::new(..))`), and on a cluster an entry
+//!   whose keys are in several slots, a transaction whose keys are, or a command whose keys depend on
+//!   its arguments (XREAD, ZUNIONSTORE, ...).
+//! - **Transactions**: the server refusing one as a whole (EXECABORT, e.g. a command with the wrong
+//!   number of arguments) is [`BatchErrorKind::Aborted`]: nothing ran; over RESP the error names the
+//!   entries Redis refused and why. A command that fails while EXEC runs is that entry's error, and the
+//!   other commands ran: Redis does not roll back.
+//! - **A dropped connection** fails the batch with `Error::Transport`, `may_have_run()` true: entries
+//!   before the break may have run; none is sent again. The `redis` crate's 500 ms default response
+//!   timeout covers the whole pipeline: raise it for large batches.
+//! - **Cluster**: a batch whose keys are in one slot goes straight to its node; one that spans slots
+//!   first reads which node serves which slot (`CLUSTER SLOTS`: the `redis` crate keeps its own slot
+//!   map but does not expose it), then sends one part per node, all at once. Entries without keys go
+//!   with the entry before them. Order holds per node, not across nodes. Build the client with
+//!   `ClusterClientBuilder::new(urls).retries(0)`: the `redis` crate reads a part's replies as one and,
+//!   when any of them is MOVED, ASK, TRYAGAIN, CLUSTERDOWN, MASTERDOWN, LOADING or READONLY, drops all
+//!   the others and, with client retries, sends the whole part again (entries may run twice). With
+//!   `retries(0)` such a part fails as `may_have_run`, except when the reply proves nothing of it ran
+//!   (a MOVED for a part whose keys are all in the moved slot, or any such refusal of a transaction):
+//!   then it is sent to the new node, once.
+//! - **Functions**: a batch that loads a library goes to a primary even when its entries only read. A
+//!   function its library does not register fails with `ERR Function not found` (nothing ran), and a
+//!   library the server refuses fails its calls with [`Error::Preload`], the other entries running as
+//!   usual.
+//! - **REST**: a batch that may write is sent again only when it could not connect; a read-only one as
+//!   the `RetryPolicy` allows. Concurrent `exec` calls are also gathered into shared requests
+//!   ([auto-pipelining](crate::rest#auto-pipelining)).
 
-pub(crate) mod commands;
 mod entry;
 mod plan;
 mod run;
@@ -219,7 +307,12 @@ impl Replies<'_> {
     /// The result of `entry`, decoded into its type: the entry's own error (a script error, a decode
     /// failure, an entry that did not run) leaves the other entries' results as they are.
     ///
-    /// A handle of another batch is an error of kind [`BatchErrorKind::ForeignEntry`].
+    /// # Errors
+    ///
+    /// The entry's own error, naming its script: the server's or the script's error, a reply that
+    /// does not decode into `T`, or a [`BatchErrorKind::NotRun`] error for an entry that did not run.
+    /// A handle of another batch, or one already taken, is an error of kind
+    /// [`BatchErrorKind::ForeignEntry`].
     pub fn take<T: DeserializeOwned>(&mut self, entry: Queued<T>) -> Result<T, Error> {
         let slot = if entry.batch == self.batch {
             self.entries.get_mut(entry.index).and_then(Option::take)
@@ -325,12 +418,9 @@ impl<'a> Building<'a> {
             Err(refused) => Err(refused),
         };
         #[cfg(feature = "tracing")]
-        crate::trace::batch_finished(
-            &span,
-            result
-                .as_ref()
-                .map(|slots| (slots.as_slice(), &self.entries)),
-        );
+        crate::trace::batch_finished(&span, result.as_ref().map(Vec::as_slice), |position| {
+            self.entries.source(position)
+        });
         let entries = result?;
         Ok(Replies {
             batch: self.id,
@@ -340,23 +430,85 @@ impl<'a> Building<'a> {
     }
 }
 
-macro_rules! batch_type {
-    ($(#[$doc:meta])* $name:ident, $atomic:expr) => {
-        $(#[$doc])*
-        pub struct $name<'a> {
-            batch: Building<'a>,
-            loading: ScriptLoading,
+/// Script calls and commands sent in one round trip, not atomically: each entry runs once, in the
+/// order added, and has its own result.
+///
+/// Each script is loaded (`SCRIPT LOAD`) in front of its first call inside the batch, so every entry
+/// runs exactly once and in order whatever the server's script cache holds; see [`ScriptLoading`]
+/// for a cheaper, weaker mode. A batch of only [`ScriptRO`] calls and read-only commands is read-only:
+/// a transport may route it to a replica and send it again after a failure.
+pub struct Pipeline<'a> {
+    batch: Building<'a>,
+    loading: ScriptLoading,
+}
+
+/// Script calls and commands run atomically, inside MULTI / EXEC.
+///
+/// Each script is loaded (`SCRIPT LOAD`) inside the transaction, in front of its first call, so no
+/// call can meet NOSCRIPT and no transaction is ever half applied because of the script cache. The
+/// server refusing the transaction as a whole (EXECABORT: nothing ran) is the outer error of
+/// [`run`](Self::run); a command that fails while the transaction runs is that entry's error, and
+/// the others ran (Redis does not roll back).
+pub struct Transaction<'a> {
+    batch: Building<'a>,
+}
+
+impl<'a> Pipeline<'a> {
+    /// An empty pipeline.
+    pub fn new() -> Self {
+        Pipeline {
+            batch: Building::new(),
+            loading: ScriptLoading::InBatch,
         }
+    }
 
+    /// Chooses how scripts are loaded (default [`ScriptLoading::InBatch`]).
+    pub fn script_loading(&mut self, loading: ScriptLoading) -> &mut Self {
+        self.loading = loading;
+        self
+    }
+
+    /// Sends the pipeline, in one round trip per server, and returns the result of every entry.
+    ///
+    /// # Errors
+    ///
+    /// The outer error is the batch's own failure: it was refused before sending (an entry that can
+    /// not be in a batch, [`Limits`], keys of one entry in several slots of a cluster), or the
+    /// transport failed before any entry was answered ([`Error::may_have_run`] says whether entries
+    /// may have run). An entry's own failure is that entry's result in [`Replies`]. An empty batch
+    /// sends nothing.
+    pub async fn run<C: Transport + ?Sized>(self, conn: &C) -> Result<Replies<'a>, Error> {
+        self.batch.run(conn, false, self.loading).await
+    }
+}
+
+impl<'a> Transaction<'a> {
+    /// An empty transaction.
+    pub fn new() -> Self {
+        Transaction {
+            batch: Building::new(),
+        }
+    }
+
+    /// Sends the transaction (MULTI, the entries, EXEC) and returns the result of every entry.
+    ///
+    /// # Errors
+    ///
+    /// The outer error is the transaction's own failure: it was refused before sending (an entry
+    /// that can not be in a batch, [`Limits`], keys in several slots of a cluster), the server
+    /// refused it as a whole (a [`BatchErrorKind::Aborted`] error: nothing ran), or the transport
+    /// failed before any entry was answered ([`Error::may_have_run`] says whether it may have run).
+    /// A command that fails while EXEC runs is that entry's result in [`Replies`]. An empty
+    /// transaction sends nothing.
+    pub async fn run<C: Transport + ?Sized>(self, conn: &C) -> Result<Replies<'a>, Error> {
+        self.batch.run(conn, true, ScriptLoading::InBatch).await
+    }
+}
+
+/// What `Pipeline` and `Transaction` have alike: adding entries, limits, and how they show.
+macro_rules! batch_entries {
+    ($name:ident) => {
         impl<'a> $name<'a> {
-            /// An empty batch.
-            pub fn new() -> Self {
-                $name {
-                    batch: Building::new(),
-                    loading: ScriptLoading::InBatch,
-                }
-            }
-
             /// Adds a call of `script` ([`Script<T>`] as EVALSHA, [`ScriptRO<T>`] as EVALSHA_RO); its
             /// reply decodes into the script's `T`. Keys and arguments are encoded here, once.
             pub fn exec<T, S: BatchScript<T> + ?Sized>(
@@ -405,17 +557,6 @@ macro_rules! batch_type {
             pub fn is_empty(&self) -> bool {
                 self.batch.entries.is_empty()
             }
-
-            /// Sends the batch and returns the result of every entry.
-            ///
-            /// The outer error is the batch's own failure: it was refused before sending (an entry that
-            /// can not be in a batch, [`Limits`], keys of a cluster transaction in several slots), the
-            /// server refused a transaction as a whole, or the transport failed before any entry was
-            /// answered ([`Error::may_have_run`] says whether entries may have run). An empty batch
-            /// sends nothing.
-            pub async fn run<C: Transport + ?Sized>(self, conn: &C) -> Result<Replies<'a>, Error> {
-                self.batch.run(conn, $atomic, self.loading).await
-            }
         }
 
         impl Default for $name<'_> {
@@ -435,34 +576,5 @@ macro_rules! batch_type {
     };
 }
 
-batch_type!(
-    /// Script calls and commands sent in one round trip, not atomically: each entry runs once, in the
-    /// order added, and has its own result.
-    ///
-    /// Each script is loaded (`SCRIPT LOAD`) in front of its first call inside the batch, so every entry
-    /// runs exactly once and in order whatever the server's script cache holds; see [`ScriptLoading`]
-    /// for a cheaper, weaker mode. A batch of only [`ScriptRO`] calls and read-only commands is read-only:
-    /// a transport may route it to a replica and send it again after a failure.
-    Pipeline,
-    false
-);
-
-batch_type!(
-    /// Script calls and commands run atomically, inside MULTI / EXEC.
-    ///
-    /// Each script is loaded (`SCRIPT LOAD`) inside the transaction, in front of its first call, so no
-    /// call can meet NOSCRIPT and no transaction is ever half applied because of the script cache. The
-    /// server refusing the transaction as a whole (EXECABORT: nothing ran) is the outer error of
-    /// [`run`](Self::run); a command that fails while the transaction runs is that entry's error, and
-    /// the others ran (Redis does not roll back).
-    Transaction,
-    true
-);
-
-impl Pipeline<'_> {
-    /// Chooses how scripts are loaded (default [`ScriptLoading::InBatch`]).
-    pub fn script_loading(&mut self, loading: ScriptLoading) -> &mut Self {
-        self.loading = loading;
-        self
-    }
-}
+batch_entries!(Pipeline);
+batch_entries!(Transaction);

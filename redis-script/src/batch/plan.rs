@@ -16,8 +16,8 @@
 //! missing from that library, which is its error (nothing ran), not a reason to run it again.
 
 use super::ScriptLoading;
-use super::commands::Refusal;
 use super::entry::{Callee, Entries, Entry, LoadKey};
+use crate::command_table::Refusal;
 use crate::error::{BatchError, BatchErrorKind, positions};
 use crate::{BatchCommand, Error, Reply};
 
@@ -292,7 +292,8 @@ pub(crate) fn check_entries(entries: &Entries<'_>) -> Result<(), Error> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::script::{Shared, Source};
+    use crate::label::Shared;
+    use crate::script::Source;
 
     /// What the entries of a test batch are.
     enum E<'a> {

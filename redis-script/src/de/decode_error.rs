@@ -22,7 +22,7 @@ pub struct DecodeError {
     path: Vec<Segment>,
     reason: String,
     /// The script whose reply it was, once the call has said.
-    pub(crate) script: crate::error::Label,
+    pub(crate) script: crate::label::Label,
 }
 
 /// One step into a reply.
@@ -125,7 +125,7 @@ impl fmt::Display for DecodeError {
             f.write_str(": ")?;
         }
         f.write_str(&self.reason)?;
-        crate::error::about(f, &self.script)
+        crate::label::about(f, &self.script)
     }
 }
 

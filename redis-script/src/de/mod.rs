@@ -46,6 +46,13 @@ use crate::Reply;
 ///   booleans, strings (bulk, status, verbatim), arrays and sets as sequences, and maps; a bulk string
 ///   that is not UTF-8 is offered as bytes, which JSON can not hold, and a nested error reply fails.
 ///
+/// # Errors
+///
+/// A [`DecodeError`] when the reply does not fit `T`: it names the type, shows a bounded excerpt
+/// of the reply and where inside it decoding failed.
+///
+/// # Examples
+///
 /// ```
 /// use redis_script::{Reply, from_reply};
 ///

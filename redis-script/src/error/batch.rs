@@ -41,7 +41,7 @@ pub struct BatchError {
     /// For a command a transport can not send ([`BatchError::unsendable`]): why.
     unsendable: Option<String>,
     /// The script of the entry it is about, for an entry's own error.
-    pub(crate) script: super::Label,
+    pub(crate) script: crate::label::Label,
 }
 
 impl BatchError {
@@ -165,7 +165,7 @@ impl BatchError {
 impl fmt::Display for BatchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
-        super::about(f, &self.script)
+        crate::label::about(f, &self.script)
     }
 }
 

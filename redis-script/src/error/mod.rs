@@ -1,16 +1,85 @@
-//! The one error type of this crate, and the parsing of Redis error replies into it.
+//! Errors: one [`Error`] to match on, what each variant means, and whether the call may have run.
+//!
+//! - [`Error::Server`] ([`ServerError`]): an error reply without a script location. Either a refusal
+//!   before any script ran (`NOSCRIPT` from `evalsha`, `BUSY`, `NOAUTH`, `CROSSSLOT`, `MOVED`, ...;
+//!   [`ServerError::is_refusal`] is true), or an error the script returned itself with
+//!   `redis.error_reply(..)` / `{err = ..}`, which Redis sends bare. [`ServerError::code`] and
+//!   [`ServerError::message`] tell which.
+//! - [`Error::Script`] ([`ScriptError`]): an error located in the script: a Lua error or a failing
+//!   `redis.call`, with [`code`](ScriptError::code), [`message`](ScriptError::message) (without the
+//!   server's `script: <sha>, on @user_script:N.` suffix; Valkey's `script: on @user_script:N.`),
+//!   [`line`](ScriptError::line) and [`sha1`](ScriptError::sha1) (the script that failed, also where the
+//!   server does not name it); or a script Redis could not compile. Redis does not roll back what the
+//!   script wrote before the error.
+//! - [`Error::Decode`] ([`DecodeError`]): the reply does not fit `T`; the message names the Rust type
+//!   and shows (a bounded excerpt of) the reply.
+//! - [`Error::Transport`] ([`TransportError`], of a [`TransportErrorKind`]): the command could not be
+//!   delivered or its reply not read.
+//! - [`Error::Batch`] ([`BatchError`], of a [`BatchErrorKind`]): a [batch](crate::batch) refused before
+//!   it was sent (`TooLarge`, `NotAllowed`, `CrossSlot`), a transaction the server refused as a whole
+//!   (`Aborted`), or an entry that did not run (`NotRun`); it names entries by position, never by
+//!   their keys.
+//! - [`Error::Preload`] ([`PreloadError`]): [`preload`](crate::preload) (or a function's library) could
+//!   not be loaded on some servers; it lists what was loaded where and what failed where, and why.
+//!
+//! [`Error::code`], [`Error::is_noscript`], [`Error::is_read_only_violation`],
+//! [`Error::is_unknown_command`] and [`Error::is_function_not_found`] answer the usual questions
+//! without a `match`.
+//!
+//! # May it have run?
+//!
+//! [`Error::may_have_run`] says whether the script may have run despite the error: false only for
+//! Redis's refusals, a script that did not compile, a batch refused or an entry that did not run, and
+//! a connection that was never made. A caller that retries on its own should retry only then, or when
+//! the script is idempotent.
+//!
+//! ```no_run
+//! use redis_script::{Error, Script};
+//!
+//! # async fn run(conn: redis::aio::MultiplexedConnection, script: Script<i64>) -> redis_script::Result<i64> {
+//! match script.exec(&conn, ["counter"], ()).await {
+//!     Err(e) if !e.may_have_run() => script.exec(&conn, ["counter"], ()).await, // nothing ran
+//!     Err(Error::Script(e)) => {
+//!         eprintln!("line {:?}: {}", e.line(), e.message());
+//!         Err(Error::Script(e))
+//!     }
+//!     other => other,
+//! }
+//! # }
+//! ```
+//!
+//! # What an error shows
+//!
+//! Every error of a call says which script, by name and SHA-1 ([`Error::script_name`],
+//! [`Error::script_sha1`]), never by its keys or arguments:
+//!
+//! ```text
+//! script error WRONGTYPE: Operation against a key holding the wrong kind of value (script "counters/incr" (61636018f4e6b5817b89791bbed242f93fa089e3), line 1)
+//! timed out: redis: I/O error (the script may have run) (script "counters/incr" (61636018f4e6b5817b89791bbed242f93fa089e3))
+//! ```
+//!
+//! No error message contains the credentials, keys or arguments of a call (a decode error shows the
+//! reply, which is what you need to see to fix the type). An error reply at the top level is always an
+//! `Err`, never a [`Reply`](crate::Reply). Every error type here is a [`std::error::Error`], `Clone`,
+//! `Send` and `Sync`.
 
 mod batch;
 mod preload;
+mod script;
+mod server;
+mod transport;
 
 use std::fmt;
-use std::sync::Arc;
 
-use crate::script::{ScriptLabel, Source};
+use crate::label::{Named, ScriptLabel};
 
+pub use crate::de::DecodeError;
 pub(crate) use batch::positions;
 pub use batch::{BatchError, BatchErrorKind};
 pub use preload::{FailedLoad, LoadedScript, PreloadError};
+pub use script::ScriptError;
+pub use server::ServerError;
+pub use transport::{TransportError, TransportErrorKind};
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -21,34 +90,61 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// script ran ([`Error::Script`]), a reply that does not fit the requested type ([`Error::Decode`]) and a
 /// failure to reach the server ([`Error::Transport`]). No variant's text contains the keys, arguments or
 /// credentials of the call.
-#[derive(Clone, Debug, thiserror::Error)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// An error reply that carries no script location: either a refusal before any script ran
     /// (`NOSCRIPT` from EVALSHA, `BUSY`, `NOAUTH`, `CROSSSLOT`, `MOVED`, ...) or an error the script
     /// returned itself with `redis.error_reply(..)` / `{err = ..}`, which Redis sends bare.
     /// [`ServerError::is_refusal`] tells the two apart where Redis's own text allows it.
-    #[error("{0}")]
     Server(ServerError),
     /// An error located in the script: a Lua runtime error, a failing `redis.call`, or a script that
     /// Redis could not compile. Effects of `redis.call`s before the failure are kept: Redis scripts do
     /// not roll back.
-    #[error("{0}")]
     Script(Box<ScriptError>),
     /// The reply arrived but could not be decoded into the requested Rust type.
-    #[error(transparent)]
     Decode(Box<crate::DecodeError>),
     /// The command could not be delivered or its reply could not be read.
-    #[error(transparent)]
-    Transport(#[from] TransportError),
+    Transport(TransportError),
     /// A batch ([`Pipeline`](crate::Pipeline), [`Transaction`](crate::Transaction)) or one of its entries
     /// was refused as a whole, or an entry did not run; [`BatchError::kind`] says which. Nothing it names
     /// ran.
-    #[error(transparent)]
     Batch(Box<BatchError>),
     /// [`preload`](crate::preload) could not load some scripts on some servers; nothing ran.
-    #[error(transparent)]
     Preload(Box<PreloadError>),
+}
+
+// Written by hand, as every error type of this crate is: each shows its own text, and the variants
+// that wrap an error with a cause pass it on as their source.
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Server(e) => write!(f, "{e}"),
+            Error::Script(e) => write!(f, "{e}"),
+            Error::Decode(e) => fmt::Display::fmt(e, f),
+            Error::Transport(e) => fmt::Display::fmt(e, f),
+            Error::Batch(e) => fmt::Display::fmt(e, f),
+            Error::Preload(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Server(_) | Error::Script(_) => None,
+            Error::Decode(e) => e.source(),
+            Error::Transport(e) => e.source(),
+            Error::Batch(e) => e.source(),
+            Error::Preload(e) => e.source(),
+        }
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Self {
+        Error::Transport(e)
+    }
 }
 
 // The rare, large errors are boxed, so that a `Result<Reply, Error>` stays small: batches hold one per
@@ -85,7 +181,7 @@ impl Error {
     ///
     /// Only the server's own reply counts: code `NOSCRIPT` with the message `No matching script...`, and
     /// never an error raised from inside a script (those are [`Error::Script`]), so a fallback on it can
-    /// not run a script twice. See the crate documentation, "When does `exec` fall back".
+    /// not run a script twice. See [when `exec` falls back](crate::script#when-does-exec-fall-back).
     pub fn is_noscript(&self) -> bool {
         matches!(self, Error::Server(e) if e.is_noscript())
     }
@@ -144,13 +240,13 @@ impl Error {
 
     /// Says which script the error is about, and names the script that failed where the server did
     /// not (Valkey's `script: on @user_script:3.`, compile errors): the caller knows which one it ran.
-    pub(crate) fn for_script(mut self, source: &Source) -> Error {
+    pub(crate) fn for_script(mut self, source: &impl Named) -> Error {
         let label = || Some(Box::new(source.label()));
         match &mut self {
             Error::Server(e) => e.script = label(),
             Error::Script(e) => {
                 if e.sha1.is_none() {
-                    e.sha1 = Some(source.sha1.to_string());
+                    e.sha1 = Some(source.sha1().to_owned());
                 }
                 e.script = label();
             }
@@ -205,17 +301,6 @@ impl Error {
     }
 }
 
-/// The script an error is about, where it is about one; boxed, as most errors are about none.
-pub(crate) type Label = Option<Box<ScriptLabel>>;
-
-/// ` (script "lua/limit.lua" (<sha1>))` after an error's own text.
-pub(crate) fn about(f: &mut fmt::Formatter<'_>, script: &Label) -> fmt::Result {
-    match script {
-        Some(script) => write!(f, " ({script})"),
-        None => Ok(()),
-    }
-}
-
 /// What Redis puts before the first arguments of a command it does not know.
 const ECHOED_ARGS: &str = ", with args beginning with:";
 
@@ -237,532 +322,20 @@ fn is_code(word: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
-/// An error reply from the server that was not raised by a running script.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServerError {
-    // Boxed strings, not `String`s: errors stay small (a batch holds one result per entry).
-    code: Box<str>,
-    message: Box<str>,
-    script: Label,
-}
-
-impl ServerError {
-    /// The error code, the first word of the reply: `NOSCRIPT`, `ERR`, `BUSY`, `NOAUTH`, ...
-    pub fn code(&self) -> &str {
-        &self.code
-    }
-
-    /// The rest of the reply after the code.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// True for the server's own "script not cached" reply to EVALSHA / EVALSHA_RO.
-    ///
-    /// The code must be `NOSCRIPT` and the message Redis's own `No matching script...`: a script that
-    /// returns `redis.error_reply("NOSCRIPT ...")` with any other text is not taken for a missing script.
-    /// (One that returns Redis's exact text can not be told apart on the wire; `lua_script!` rejects
-    /// scripts that can return a NOSCRIPT error at all.)
-    pub fn is_noscript(&self) -> bool {
-        &*self.code == "NOSCRIPT" && self.message.starts_with("No matching script")
-    }
-
-    /// True for `ERR Function not found`, the server's reply to FCALL of a function no library it has
-    /// registers. Matched exactly: `lua_library!` refuses functions that return that text themselves.
-    pub fn is_function_not_found(&self) -> bool {
-        &*self.code == "ERR" && &*self.message == "Function not found"
-    }
-
-    /// The command the server does not know, from its `unknown command` reply: `FCALL`, `FCALL_RO`
-    /// or `FUNCTION` from a server without Redis Functions (Redis 6), `EVAL_RO` or `EVALSHA_RO` from
-    /// one without read-only scripts. Nothing ran.
-    pub fn unknown_command(&self) -> Option<&str> {
-        let quoted = self.message.strip_prefix("unknown command ")?;
-        if &*self.code != "ERR" {
-            return None;
-        }
-        // Redis 6 quotes the name in backticks, Redis 7+ in single quotes.
-        let close = match quoted.chars().next()? {
-            '`' => '`',
-            '\'' => '\'',
-            _ => return None,
-        };
-        let name = quoted.get(1..)?;
-        name.find(close).map(|end| &name[..end])
-    }
-
-    /// What to do about an unknown command this crate sends, if this is one.
-    fn unknown_command_hint(&self) -> Option<&'static str> {
-        let name = self.unknown_command()?;
-        if ["FCALL", "FCALL_RO", "FUNCTION"]
-            .iter()
-            .any(|c| name.eq_ignore_ascii_case(c))
-        {
-            Some(
-                "this server has no Redis Functions, which need Redis 7.0 or later, Valkey or \
-                 Upstash: upgrade it, or call the code as a script (lua_script!)",
-            )
-        } else if ["EVAL_RO", "EVALSHA_RO"]
-            .iter()
-            .any(|c| name.eq_ignore_ascii_case(c))
-        {
-            Some(
-                "this server has no read-only script commands, which need Redis 7.0 or later, \
-                 Valkey or Upstash: upgrade it, or call the script as a Script (EVALSHA)",
-            )
-        } else {
-            None
-        }
-    }
-
-    /// True when this is one of Redis's refusals that come before a script runs, so nothing ran:
-    /// NOSCRIPT, BUSY, NOAUTH, NOPERM, WRONGPASS, READONLY, MISCONF, OOM, LOADING, MOVED, ASK,
-    /// CROSSSLOT, TRYAGAIN, CLUSTERDOWN, MASTERDOWN, and `ERR` for an unknown command, a wrong number
-    /// of arguments or keys, a bad shebang, or a script with the write flag run read-only.
-    ///
-    /// A script that returns one of these codes itself (`redis.error_reply("BUSY ...")`) can not be
-    /// told apart; don't.
-    pub fn is_refusal(&self) -> bool {
-        const CODES: [&str; 14] = [
-            "BUSY",
-            "NOAUTH",
-            "NOPERM",
-            "WRONGPASS",
-            "READONLY",
-            "MISCONF",
-            "OOM",
-            "LOADING",
-            "MOVED",
-            "ASK",
-            "CROSSSLOT",
-            "TRYAGAIN",
-            "CLUSTERDOWN",
-            "MASTERDOWN",
-        ];
-        const ERR_PREFIXES: [&str; 9] = [
-            "Function not found",
-            "unknown command",
-            "wrong number of arguments",
-            "Number of keys can't be",
-            "Unexpected flag in script shebang",
-            "Unknown lua shebang option",
-            "Could not find engine",
-            "Can not execute a script with write flag using *_ro command",
-            "This Redis command is not allowed from script",
-        ];
-        self.is_noscript()
-            || CODES.contains(&&*self.code)
-            || (&*self.code == "ERR" && ERR_PREFIXES.iter().any(|p| self.message.starts_with(p)))
-    }
-}
-
-impl fmt::Display for ServerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "server error {}", self.code)?;
-        if !self.message.is_empty() {
-            write!(f, ": {}", self.message)?;
-        }
-        if self.is_noscript() {
-            f.write_str(" (the script is not in this server's script cache)")?;
-        }
-        if let Some(hint) = self.unknown_command_hint() {
-            write!(f, " ({hint})")?;
-        }
-        about(f, &self.script)
-    }
-}
-
-/// An error raised while a script ran (or while Redis compiled it).
-///
-/// Redis 7 appends `script: <sha1>, on @user_script:<line>.` to errors raised inside a script (Valkey
-/// `script: on @user_script:<line>.`); that suffix is parsed into [`sha1`](Self::sha1) and
-/// [`line`](Self::line) and removed from the message.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScriptError {
-    code: String,
-    message: String,
-    sha1: Option<String>,
-    line: Option<u32>,
-    script: Label,
-}
-
-impl ScriptError {
-    /// An error reply that the script itself returned although it reads like one of Redis's refusals
-    /// (NOSCRIPT from a script that is cached): it ran.
-    pub(crate) fn returned_by(script_sha1: &str, reply: &ServerError) -> ScriptError {
-        ScriptError {
-            code: reply.code.to_string(),
-            message: format!(
-                "{} (returned by the script itself: it is in the server's cache, so this is not a \
-                 missing script)",
-                reply.message
-            ),
-            sha1: Some(script_sha1.to_owned()),
-            line: None,
-            script: None,
-        }
-    }
-
-    fn parse(code: &str, message: &str) -> Option<ScriptError> {
-        const SUFFIX_START: &str = " script: ";
-        if let Some(at) = message.rfind(SUFFIX_START) {
-            let suffix = &message[at + SUFFIX_START.len()..];
-            // Redis names the script (`<sha1>, on @user_script:3.`), Valkey does not (`on @user_script:3.`).
-            // A function: `<function>, on @user_function:3.`; the function is known to the caller.
-            let located = match suffix.split_once(", on @user_script:") {
-                Some((sha1, place)) => Some((Some(sha1), place)),
-                None => suffix
-                    .strip_prefix("on @user_script:")
-                    .or_else(|| {
-                        suffix
-                            .split_once("on @user_function:")
-                            .map(|(_, place)| place)
-                    })
-                    .map(|place| (None, place)),
-            };
-            if let Some((sha1, place)) = located {
-                let line = place.trim_end_matches('.').parse().ok();
-                return Some(ScriptError {
-                    code: code.to_owned(),
-                    message: message[..at].to_owned(),
-                    sha1: sha1.map(str::to_owned),
-                    line,
-                    script: None,
-                });
-            }
-        }
-        // Lua runtime errors without the suffix (Redis < 7) and compile errors name `user_script:<line>:`.
-        let located = message
-            .strip_prefix("Error compiling script (new function): ")
-            .or_else(|| message.strip_prefix("Error running script (call to f_"))
-            .or_else(|| message.strip_prefix("Error compiling function: "))
-            .unwrap_or(message);
-        if let Some(rest) = located
-            .split_once("user_script:")
-            .or_else(|| located.split_once("user_function:"))
-            .map(|(_, r)| r)
-        {
-            let line = rest.split(':').next().and_then(|n| n.parse().ok());
-            return Some(ScriptError {
-                code: code.to_owned(),
-                message: message.to_owned(),
-                sha1: None,
-                line,
-                script: None,
-            });
-        }
-        None
-    }
-
-    /// The error code: `ERR` for Lua errors, or the code of the failing command or `error_reply`.
-    pub fn code(&self) -> &str {
-        &self.code
-    }
-
-    /// The error message, without the `script: ..., on @user_script:N.` suffix.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// The SHA-1 of the script that failed: the one the server named, or, where it names none (Valkey,
-    /// compile errors), the script `exec` or the batch entry ran.
-    pub fn sha1(&self) -> Option<&str> {
-        self.sha1.as_deref()
-    }
-
-    /// True when Redis could not compile the script or library (a syntax error): nothing ran.
-    pub fn is_compile_error(&self) -> bool {
-        self.message.starts_with("Error compiling script")
-            || self.message.starts_with("Error compiling function")
-    }
-
-    /// The line of the script where the error was raised, when the server named it.
-    pub fn line(&self) -> Option<u32> {
-        self.line
-    }
-}
-
-impl fmt::Display for ScriptError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "script error {}: {}", self.code, self.message)?;
-        match (self.line, &self.script, &self.sha1) {
-            (Some(line), Some(script), _) => write!(f, " ({script}, line {line})"),
-            (None, Some(script), _) => write!(f, " ({script})"),
-            (Some(line), None, Some(sha1)) => write!(f, " (script {sha1}, line {line})"),
-            (Some(line), None, None) => write!(f, " (line {line})"),
-            (None, None, Some(sha1)) => write!(f, " (script {sha1})"),
-            (None, None, None) => Ok(()),
-        }
-    }
-}
-
-/// What kind of transport failure happened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TransportErrorKind {
-    /// No connection could be made; the command was certainly not sent.
-    Connect,
-    /// The command was sent (or may have been) and no reply came in time.
-    Timeout,
-    /// The connection broke while the command was in flight.
-    Io,
-    /// The server answered with a status that means the credentials were refused (REST 401, Redis NOAUTH
-    /// at connection time).
-    Unauthorized,
-    /// The server answered in a way this crate does not understand (bad HTTP status, non-JSON body,
-    /// malformed RESP).
-    Protocol,
-    /// The transport is misconfigured (a bad URL, a missing environment variable, an argument the transport
-    /// can not carry). Nothing was sent.
-    Config,
-}
-
-/// A failure to deliver a command or to read its reply.
-///
-/// Cloning shares the underlying error: one failure of a batch is reported for each of its entries.
-#[derive(Clone, Debug)]
-pub struct TransportError {
-    kind: TransportErrorKind,
-    message: Box<str>,
-    may_have_run: bool,
-    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
-    script: Label,
-}
-
-impl TransportError {
-    /// Creates a transport error. `message` must say what failed and never contain credentials or
-    /// arguments; `may_have_run` is false only when the command certainly did not reach a server.
-    pub fn new(kind: TransportErrorKind, message: impl Into<String>, may_have_run: bool) -> Self {
-        TransportError {
-            kind,
-            message: message.into().into_boxed_str(),
-            may_have_run,
-            source: None,
-            script: None,
-        }
-    }
-
-    /// Attaches the underlying error.
-    pub fn with_source(
-        mut self,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
-    ) -> Self {
-        self.source = Some(Arc::from(source.into()));
-        self
-    }
-
-    /// What kind of failure this is.
-    pub fn kind(&self) -> TransportErrorKind {
-        self.kind
-    }
-
-    /// Whether the command may have reached the server (and so the script may have run).
-    pub fn may_have_run(&self) -> bool {
-        self.may_have_run
-    }
-
-    /// The message, without the source chain.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
-
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            TransportErrorKind::Connect => "could not connect",
-            TransportErrorKind::Timeout => "timed out",
-            TransportErrorKind::Io => "connection failed",
-            TransportErrorKind::Unauthorized => "unauthorized",
-            TransportErrorKind::Protocol => "unexpected reply",
-            TransportErrorKind::Config => "bad configuration",
-        };
-        write!(f, "{what}: {}", self.message)?;
-        if self.may_have_run && self.kind != TransportErrorKind::Config {
-            f.write_str(" (the script may have run)")?;
-        }
-        about(f, &self.script)
-    }
-}
-
-impl std::error::Error for TransportError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn std::error::Error + 'static))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::script::Shared;
 
     #[test]
-    fn noscript_from_evalsha_is_recognised() {
-        let e = Error::from_reply_text("NOSCRIPT No matching script. Please use EVAL.");
-        assert!(e.is_noscript());
-        assert!(!e.may_have_run());
-        assert_eq!(e.code(), Some("NOSCRIPT"));
-    }
-
-    #[test]
-    fn an_unknown_command_names_itself_and_says_what_the_server_lacks() {
-        // Redis 6.2 quotes in backticks, Redis 7 in single quotes.
-        let redis6 = "ERR unknown command `FCALL`, with args beginning with: `f`, `0`, ";
-        let redis7 = "ERR unknown command 'EVALSHA_RO', with args beginning with: ";
-        let (fcall, ro) = (
-            Error::from_reply_text(redis6),
-            Error::from_reply_text(redis7),
-        );
-        let Error::Server(server) = &fcall else {
-            panic!("{fcall:?}")
-        };
-        assert_eq!(server.unknown_command(), Some("FCALL"));
-        assert!(fcall.is_unknown_command() && !fcall.may_have_run());
-        assert!(fcall.to_string().contains("no Redis Functions"), "{fcall}");
-        assert!(ro.is_unknown_command());
-        assert!(
-            ro.to_string().contains("no read-only script commands"),
-            "{ro}"
-        );
-        let other = Error::from_reply_text("ERR unknown command 'FOO', with args beginning with: ");
-        assert!(other.is_unknown_command());
-        assert!(!other.to_string().contains("need Redis 7.0"), "{other}");
-        assert!(!Error::from_reply_text("ERR unknown command").is_unknown_command());
-        assert!(!Error::from_reply_text("ERR Function not found").is_unknown_command());
-    }
-
-    #[test]
-    fn noscript_raised_by_a_script_is_not_a_missing_script() {
-        // What Redis 7 sends for `error(...)` and failing calls inside a script.
-        let e = Error::from_reply_text(
-            "NOSCRIPT No matching script script: 82903a0434f1503e152f89c03c9acd881a0e8150, on @user_script:1.",
-        );
-        assert!(!e.is_noscript());
-        assert!(matches!(e, Error::Script(_)));
-        // `redis.error_reply('NOSCRIPT x')` arrives bare: the message decides.
-        assert!(!Error::from_reply_text("NOSCRIPT x").is_noscript());
-    }
-
-    #[test]
-    fn valkey_suffix_without_sha1_is_parsed_and_the_caller_names_the_script() {
-        let e = Error::from_reply_text(
-            "READONLY You can't write against a read only replica. script: on @user_script:2.",
-        );
-        let Error::Script(s) = &e else {
-            panic!("{e:?}")
-        };
-        assert_eq!(
-            (s.code(), s.message(), s.line(), s.sha1()),
-            (
-                "READONLY",
-                "You can't write against a read only replica.",
-                Some(2),
-                None
-            )
-        );
-        let sha1 = "c9db597066bf775182928ed96dd47a8e575cbc33";
-        let source = |sha1| Source {
-            text: Shared::Static("return 1"),
-            sha1: Shared::Static(sha1),
-            name: Some(Shared::Static("lua/replica.lua")),
-            function: false,
-        };
-        let named = e.for_script(&source(sha1));
-        assert_eq!(
-            (named.script_name(), named.script_sha1()),
-            (Some("lua/replica.lua"), Some(sha1))
-        );
-        let Error::Script(s) = &named else { panic!() };
-        assert_eq!(s.sha1(), Some(sha1));
-        assert!(
-            named
-                .to_string()
-                .ends_with(&format!("(script \"lua/replica.lua\" ({sha1}), line 2)")),
-            "{named}"
-        );
-        // A SHA-1 the server gave stays.
-        let redis = Error::from_reply_text(&format!("ERR boom script: {sha1}, on @user_script:1."));
-        let other = redis.for_script(&source("0000000000000000000000000000000000000000"));
-        let Error::Script(kept) = &other else {
-            panic!()
-        };
-        assert_eq!(kept.sha1(), Some(sha1));
-    }
-
-    #[test]
-    fn script_errors_keep_code_message_and_line() {
-        let e = Error::from_reply_text(
-            "WRONGTYPE Operation against a key holding the wrong kind of value script: c9db597066bf775182928ed96dd47a8e575cbc33, on @user_script:3.",
-        );
-        let Error::Script(s) = &e else {
-            panic!("{e:?}")
-        };
-        assert_eq!(s.code(), "WRONGTYPE");
-        assert_eq!(
-            s.message(),
-            "Operation against a key holding the wrong kind of value"
-        );
-        assert_eq!(s.line(), Some(3));
-        assert_eq!(s.sha1(), Some("c9db597066bf775182928ed96dd47a8e575cbc33"));
-        assert_eq!(
-            e.to_string(),
-            "script error WRONGTYPE: Operation against a key holding the wrong kind of value \
-             (script c9db597066bf775182928ed96dd47a8e575cbc33, line 3)"
-        );
-    }
-
-    #[test]
-    fn compile_errors_are_script_errors() {
-        let e = Error::from_reply_text(
-            "ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'",
-        );
-        let Error::Script(s) = &e else {
-            panic!("{e:?}")
-        };
-        assert_eq!(s.line(), Some(1));
-    }
-
-    #[test]
-    fn read_only_violations_are_recognised() {
-        let e = Error::from_reply_text(
-            "ERR Write commands are not allowed from read-only scripts. script: ff967d0ae0e68b4f9e360fa91c54598bc25ad9b6, on @user_script:1.",
-        );
-        assert!(e.is_read_only_violation());
-        let e = Error::from_reply_text(
-            "ERR Can not execute a script with write flag using *_ro command.",
-        );
-        assert!(e.is_read_only_violation());
-        assert!(matches!(e, Error::Server(_)));
-    }
-
-    #[test]
-    fn refusals_did_not_run_but_returned_errors_may_have() {
-        let refused = [
-            "NOSCRIPT No matching script. Please use EVAL.",
-            "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
-            "CROSSSLOT Keys in request don't hash to the same slot",
-            "MOVED 3999 127.0.0.1:6381",
-            "ERR Number of keys can't be greater than number of args",
-            "ERR Unexpected flag in script shebang: x",
-            "ERR Can not execute a script with write flag using *_ro command.",
-            "ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'",
-        ];
-        for text in refused {
-            let e = Error::from_reply_text(text);
-            assert!(!e.may_have_run(), "{text}");
-        }
-        // What a script returns itself, after it may have written: `redis.error_reply("LIMITED ...")`.
-        for text in ["LIMITED too many requests", "ERR plain", "NOSCRIPT x"] {
-            let e = Error::from_reply_text(text);
-            assert!(matches!(e, Error::Server(_)), "{text}");
-            assert!(e.may_have_run(), "{text}");
-        }
-        let e = Error::from_reply_text(
-            "ERR user_script:1: boom script: 82903a0434f1503e152f89c03c9acd881a0e8150, on @user_script:1.",
-        );
-        assert!(e.may_have_run());
+    fn every_public_error_type_is_a_std_error() {
+        fn is_error<E: std::error::Error + Clone + Send + Sync + 'static>() {}
+        is_error::<Error>();
+        is_error::<ServerError>();
+        is_error::<ScriptError>();
+        is_error::<crate::DecodeError>();
+        is_error::<TransportError>();
+        is_error::<BatchError>();
+        is_error::<PreloadError>();
     }
 
     #[test]
@@ -774,12 +347,5 @@ mod tests {
             std::mem::size_of::<Error>()
         );
         assert!(std::mem::size_of::<Result<crate::Reply, Error>>() <= 64);
-    }
-
-    #[test]
-    fn text_without_a_code_gets_err() {
-        let e = Error::from_reply_text("something odd");
-        assert_eq!(e.code(), Some("ERR"));
-        assert_eq!(e.to_string(), "server error ERR: something odd");
     }
 }

@@ -1,11 +1,83 @@
 //! Redis Functions: a [`Library`] of Lua functions, loaded with FUNCTION LOAD, and its functions as
 //! typed values, [`Function<T>`] (FCALL) and [`FunctionRO<T>`] (FCALL_RO).
 //!
-//! `lua_library!` checks a library at compile time and loads it under a **version**: the library and
-//! each of its functions are named `<name>__<version>`, the version being the first 12 hex digits of
-//! the SHA-1 of the file. Two builds with different code then never replace each other's functions on
-//! a server they share (a rolling deploy); [`Library::delete_other_versions`] removes the libraries
-//! older builds left.
+//! A library of Redis Functions (Redis 7+, Valkey, Upstash) gets what `lua_script!` gives a script:
+//! [`lua_library!`](crate::lua_library) reads the file at compile time, checks it, and defines one
+//! typed static per function.
+//!
+//! ```no_run
+//! use redis_script::{Function, FunctionRO, Library, lua_library};
+//!
+//! lua_library! {
+//!     /// `#!lua name=seed`, with functions registered by `redis.register_function`.
+//!     pub static SEED: Library = "../../../examples/lua/seed_library.lua";
+//!     pub static INCR_TTL: Function<i64> = "incr_ttl";               // FCALL
+//!     pub static POST_STATS: FunctionRO<(i64, i64, f64)> = "post_stats"; // FCALL_RO: flagged no-writes
+//! }
+//!
+//! # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
+//! let count = INCR_TTL.call(&conn, ["page:views"], [3600]).await?;
+//! let (views, likes, ratio) = POST_STATS.call(&conn, ["post:1"], ()).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # When to prefer functions
+//!
+//! A library is loaded once and then lives in the server's data: it is saved in RDB and AOF,
+//! replicated to replicas, and survives a restart and a failover (a promoted replica already has it),
+//! where a script cache is empty after each of these. Prefer functions for code shared by many
+//! services or deployed apart from them; prefer scripts for code that belongs to one service, which
+//! `exec` loads on demand wherever it runs.
+//!
+//! # Calls
+//!
+//! [`call`](Function::call) sends FCALL (FCALL_RO). On the server's exact `ERR Function not found`,
+//! and only then, it sends FUNCTION LOAD and the call again, in one round trip to the same server (the
+//! node of the call's keys in a cluster); "already exists", from a concurrent loader, counts as loaded.
+//! No other error, and no transport failure, is followed by a second call. A load the server refuses
+//! (`NOPERM`, a function name another library already has) is an [`Error::Preload`] naming the
+//! library: nothing ran. Keys, arguments, decoding, errors (which name `function
+//! "library.function"`) and `may_have_run` are as for scripts, on every transport (RESP, pools,
+//! cluster, REST). [`Library::load`] loads the library on every server (each primary of a cluster)
+//! ahead of traffic. In a [batch](crate::batch), `pipe.call(&INCR_TTL, keys, args)` adds a function
+//! call as `pipe.exec` adds a script call, its library loaded in front of its first call.
+//!
+//! # Versions, for rolling deploys
+//!
+//! FUNCTION LOAD REPLACE would let a new build silently change the functions old instances call, and
+//! an old instance change them back. `lua_library!` instead loads the library as `<name>__<version>`
+//! and each function as `<function>__<version>`, the version being the first 12 hex digits of the
+//! SHA-1 of the file; so two builds with different code run side by side, each calling its own. The
+//! cost: FUNCTION LIST and SLOWLOG show the versioned names ([`Function::called_name`] and
+//! [`Library::loaded_name`] say them), and what is sent is the file with those names changed (only the
+//! `#!lua` line and the name literals: lines stay where they were). Once no instance of an older build
+//! is left, [`Library::delete_other_versions`] deletes the other versions
+//! ([`other_versions`](Library::other_versions) lists them); a straggler of an old build that calls
+//! after that loads its version again.
+//!
+//! # Every library of the binary
+//!
+//! [`libraries()`](crate::libraries) lists the libraries `lua_library!` embedded (feature `registry`,
+//! as for [scripts](crate::production#every-script-of-the-binary)).
+//! [`preload_libraries(&conn, redis_script::libraries())`](preload_libraries) loads each (by its
+//! versioned name, once) on every server, one round trip per server, "already exists" counting as
+//! loaded; [`missing_libraries`] says which server lacks which, for health checks. A library some
+//! server refuses makes the result an [`Error::Preload`] listing what loaded where.
+//!
+//! # A server without Functions
+//!
+//! Redis 6 answers FCALL, FCALL_RO and FUNCTION with `ERR unknown command`: the call fails with that
+//! error, sent once and never followed by a load ([`Error::is_unknown_command`];
+//! [`ServerError::unknown_command`](crate::error::ServerError::unknown_command) gives `"FCALL"`; the
+//! message says Functions need Redis 7.0+, Valkey or Upstash, and that the code can run as a script).
+//! A transaction holding a function call is then refused whole (EXECABORT: nothing ran). `ScriptRO`
+//! calls on Redis 6 (EVALSHA_RO) fail the same way, with their own hint.
+//!
+//! # Built at run time
+//!
+//! [`Library::new(code)`](Library::new) takes code as it is, unchecked and not versioned, and
+//! [`library.function::<T>("name")`](Library::function) /
+//! [`function_ro`](Library::function_ro) give its functions.
 
 mod call;
 mod versions;
@@ -19,7 +91,8 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use crate::batch::Callee;
-use crate::script::{Shared, Source};
+use crate::label::{Shared, sha1_hex};
+use crate::script::Source;
 use crate::{Args, CommandName, Error, Reply, Transport};
 
 /// A library of Redis Functions: its code and the name it is loaded under.
@@ -58,14 +131,14 @@ impl Library {
         Library {
             loaded_as: name.clone(),
             name,
-            sha1: Shared::Arc(crate::script::sha1_hex(code.as_bytes()).into()),
+            sha1: Shared::Arc(sha1_hex(code.as_bytes()).into()),
             code,
             version: None,
         }
     }
 
-    #[doc(hidden)]
-    pub const fn __from_parts(
+    /// A library `lua_library!` embedded, checked and versioned at compile time.
+    pub(crate) const fn embedded(
         name: &'static str,
         loaded_as: &'static str,
         code: &'static str,
@@ -112,24 +185,20 @@ impl Library {
     /// The function `name` registers, called with FCALL. Unchecked: a name the library does not
     /// register fails when called (`ERR Function not found`, after one load).
     pub fn function<T>(&self, name: &str) -> Function<T> {
-        Function {
-            inner: Inner::new(self, name),
-            reply: PhantomData,
-        }
+        Function::from_inner(Inner::new(self, name))
     }
 
     /// The read-only function `name` (flagged `no-writes`), called with FCALL_RO. Unchecked, as
     /// [`function`](Self::function).
     pub fn function_ro<T>(&self, name: &str) -> FunctionRO<T> {
-        FunctionRO {
-            inner: Inner::new(self, name),
-            reply: PhantomData,
-        }
+        FunctionRO::from_inner(Inner::new(self, name))
     }
 
     /// Loads the library on every server of `conn` (each primary of a cluster) with FUNCTION LOAD; a
     /// server that already has it counts as loaded. Calls load it on their own when a server lacks
     /// it; this saves the first call that, and lets a deploy check that it can.
+    ///
+    /// # Errors
     ///
     /// A server that refuses (NOPERM, a node that is down) makes the whole an
     /// [`Error::Preload`] that says where it was loaded and where it failed, and why.
@@ -140,6 +209,10 @@ impl Library {
     /// The other versions of this library some server of `conn` holds (FUNCTION LIST): libraries
     /// named `<name>__<12 hex digits>` other than [`loaded_name`](Self::loaded_name), sorted, each
     /// once. Empty for a library built at run time, which has no versions.
+    ///
+    /// # Errors
+    ///
+    /// The first server's or transport's error, as the call's [`Error`].
     pub async fn other_versions<C: Transport + ?Sized>(
         &self,
         conn: &C,
@@ -155,6 +228,10 @@ impl Library {
     /// Deletes the [other versions](Self::other_versions) of this library from every server of `conn`
     /// (FUNCTION DELETE) and returns their names. Run it once no build that calls them is left: a call
     /// of an older build whose library was deleted loads it again.
+    ///
+    /// # Errors
+    ///
+    /// The first server's or transport's error, as the call's [`Error`].
     pub async fn delete_other_versions<C: Transport + ?Sized>(
         &self,
         conn: &C,
@@ -169,9 +246,13 @@ impl Library {
 /// `preload_libraries(&conn, redis_script::libraries())` loads every library of the binary.
 ///
 /// Calls load their library on their own where a server lacks it; this saves the first call that,
-/// and lets a deploy check that it can. A library some server refuses (NOPERM, a function name
-/// another library has, a node that is down) makes the whole an [`Error::Preload`] that says what
-/// was loaded where and what failed where, and why.
+/// and lets a deploy check that it can.
+///
+/// # Errors
+///
+/// A library some server refuses (NOPERM, a function name another library has, a node that is
+/// down) makes the whole an [`Error::Preload`] that says what was loaded where and what failed
+/// where, and why.
 pub async fn preload_libraries<'a, C: Transport + ?Sized>(
     conn: &C,
     libraries: impl IntoIterator<Item = &'a Library>,
@@ -183,6 +264,10 @@ pub async fn preload_libraries<'a, C: Transport + ?Sized>(
 /// Which of `libraries` (each loaded name once) some server of `conn` does not have (FUNCTION LIST
 /// on every primary of a cluster): for health checks and deploy gates. Empty when every server has
 /// every library.
+///
+/// # Errors
+///
+/// The first server's or transport's error, as the call's [`Error`].
 pub async fn missing_libraries<'a, C: Transport + ?Sized>(
     conn: &C,
     libraries: impl IntoIterator<Item = &'a Library>,
@@ -237,7 +322,7 @@ fn metadata_name(code: &str) -> &str {
 /// What a function is made of: its library, the name it is called by, and the label errors and traces
 /// show (`library.function`).
 #[derive(Clone)]
-struct Inner {
+pub(crate) struct Inner {
     library: Library,
     /// The name as the library's file registers it.
     name: Shared,
@@ -277,7 +362,7 @@ impl Inner {
     }
 
     /// `code` and `sha1` are the library's, as the macro embedded them.
-    const fn from_parts(library: Library, parts: FunctionParts) -> Inner {
+    pub(crate) const fn from_parts(library: Library, parts: FunctionParts) -> Inner {
         Inner {
             source: Source {
                 text: Shared::Static(parts.code),
@@ -308,19 +393,79 @@ pub struct FunctionParts {
     pub sha1: &'static str,
 }
 
-macro_rules! function_type {
-    ($(#[$doc:meta])* $name:ident, $command:expr) => {
-        $(#[$doc])*
-        pub struct $name<T = Reply> {
-            inner: Inner,
-            reply: PhantomData<fn() -> T>,
-        }
+/// A function of a [`Library`], called with FCALL, whose reply decodes into `T`.
+///
+/// ```no_run
+/// # async fn run(conn: redis_script::redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
+/// use redis_script::Library;
+///
+/// let library = Library::new("#!lua name=counters\n\
+///     redis.register_function('incr', function(keys, args) return redis.call('INCR', keys[1]) end)");
+/// let incr = library.function::<i64>("incr");
+/// let n = incr.call(&conn, ["visits"], ()).await?;
+/// # Ok(()) }
+/// ```
+pub struct Function<T = Reply> {
+    inner: Inner,
+    reply: PhantomData<fn() -> T>,
+}
 
+/// A read-only function of a [`Library`] (flagged `no-writes`), called with FCALL_RO, whose
+/// reply decodes into `T`: it may go to a replica and be sent again.
+pub struct FunctionRO<T = Reply> {
+    inner: Inner,
+    reply: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> Function<T> {
+    /// Calls the function with FCALL, `keys` and `args`, and decodes its reply into `T`.
+    ///
+    /// If the server answers that it has no such function (`ERR Function not found`), and only
+    /// then, the library is loaded (FUNCTION LOAD; "already exists", from a concurrent loader,
+    /// counts as loaded) and the function called once more, in one round trip. No other error, and
+    /// no transport failure, is ever followed by a second call.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Script::exec`](crate::Script::exec), and an [`Error::Preload`] naming the library
+    /// when the server refuses to load it (nothing ran).
+    pub fn call<'a, C: Transport + ?Sized>(
+        &'a self,
+        conn: &'a C,
+        keys: impl Args + 'a,
+        args: impl Args + 'a,
+    ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
+        let call = crate::script::Call::new(&keys, &args);
+        call::call(conn, &self.inner, CommandName::Fcall, call)
+    }
+}
+
+impl<T: DeserializeOwned> FunctionRO<T> {
+    /// Calls the function with FCALL_RO, `keys` and `args`, and decodes its reply into `T`; loads
+    /// its library as [`Function::call`] does, on the server's `ERR Function not found` only.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Function::call`].
+    pub fn call<'a, C: Transport + ?Sized>(
+        &'a self,
+        conn: &'a C,
+        keys: impl Args + 'a,
+        args: impl Args + 'a,
+    ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
+        let call = crate::script::Call::new(&keys, &args);
+        call::call(conn, &self.inner, CommandName::FcallRo, call)
+    }
+}
+
+/// What `Function` and `FunctionRO` have alike: built from an [`Inner`], read, cloned and shown the
+/// same way.
+macro_rules! function_accessors {
+    ($name:ident) => {
         impl<T> $name<T> {
-            #[doc(hidden)]
-            pub const fn __from_parts(library: Library, parts: FunctionParts) -> Self {
+            pub(crate) const fn from_inner(inner: Inner) -> Self {
                 $name {
-                    inner: Inner::from_parts(library, parts),
+                    inner,
                     reply: PhantomData,
                 }
             }
@@ -345,33 +490,11 @@ macro_rules! function_type {
             pub(crate) fn callee(&self) -> Callee<'_> {
                 self.inner.callee()
             }
-
-            /// Calls the function with `keys` and `args` and decodes its reply into `T`.
-            ///
-            /// If the server answers that it has no such function (`ERR Function not found`), and
-            /// only then, the library is loaded (FUNCTION LOAD; "already exists", from a concurrent
-            /// loader, counts as loaded) and the function called once more, in one round trip. No
-            /// other error, and no transport failure, is ever followed by a second call.
-            pub fn call<'a, C: Transport + ?Sized>(
-                &'a self,
-                conn: &'a C,
-                keys: impl Args + 'a,
-                args: impl Args + 'a,
-            ) -> impl Future<Output = Result<T, Error>> + Send + 'a
-            where
-                T: DeserializeOwned,
-            {
-                let call = crate::script::Call::new(&keys, &args);
-                call::call(conn, &self.inner, $command, call)
-            }
         }
 
         impl<T> Clone for $name<T> {
             fn clone(&self) -> Self {
-                $name {
-                    inner: self.inner.clone(),
-                    reply: PhantomData,
-                }
+                $name::from_inner(self.inner.clone())
             }
         }
 
@@ -388,29 +511,8 @@ macro_rules! function_type {
     };
 }
 
-function_type!(
-    /// A function of a [`Library`], called with FCALL, whose reply decodes into `T`.
-    ///
-    /// ```no_run
-    /// # async fn run(conn: redis_script::redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
-    /// use redis_script::Library;
-    ///
-    /// let library = Library::new("#!lua name=counters\n\
-    ///     redis.register_function('incr', function(keys, args) return redis.call('INCR', keys[1]) end)");
-    /// let incr = library.function::<i64>("incr");
-    /// let n = incr.call(&conn, ["visits"], ()).await?;
-    /// # Ok(()) }
-    /// ```
-    Function,
-    CommandName::Fcall
-);
-
-function_type!(
-    /// A read-only function of a [`Library`] (flagged `no-writes`), called with FCALL_RO, whose
-    /// reply decodes into `T`: it may go to a replica and be sent again.
-    FunctionRO,
-    CommandName::FcallRo
-);
+function_accessors!(Function);
+function_accessors!(FunctionRO);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -431,9 +533,8 @@ mod tests {
 
     #[test]
     fn a_versioned_function_is_called_by_its_versioned_name() {
-        const LIB: Library =
-            Library::__from_parts("counters", "counters__abc", "code", "sha", "abc");
-        static F: FunctionRO<i64> = FunctionRO::__from_parts(
+        const LIB: Library = Library::embedded("counters", "counters__abc", "code", "sha", "abc");
+        static F: FunctionRO<i64> = FunctionRO::from_inner(Inner::from_parts(
             LIB,
             FunctionParts {
                 name: "get",
@@ -442,7 +543,7 @@ mod tests {
                 code: "code",
                 sha1: "sha",
             },
-        );
+        ));
         assert_eq!(F.called_name(), "get__abc");
         assert_eq!(F.library().loaded_name(), "counters__abc");
         assert_eq!(&*F.inner.source.text, "code");

@@ -22,7 +22,7 @@ use redis::cluster_routing::{
 };
 
 use super::{batch, error_from_redis, send_on, to_cmd};
-use crate::batch::commands as command_table;
+use crate::command_table;
 use crate::error::{BatchError, BatchErrorKind, positions};
 use crate::{
     Batch, BatchCommand, BatchGroup, BatchKeys, BatchReplies, Command, EntryKeys, Error, Reply,

@@ -168,6 +168,12 @@ impl UpstashBuilder {
     }
 
     /// Checks the URL and the token and builds the client.
+    ///
+    /// # Errors
+    ///
+    /// A [`Config`](crate::TransportErrorKind::Config) transport error, saying what is wrong, when
+    /// the URL is not a bare http(s) URL, the token is empty or not sendable in a header, or the
+    /// HTTP client can not be built.
     pub fn build(self) -> Result<Upstash, Error> {
         let (url_name, token_name) = match self.origin {
             Origin::Environment => (URL_ENV, TOKEN_ENV),

@@ -1,38 +1,123 @@
-//! The Upstash REST transport: scripts over HTTPS to an Upstash Redis database (or any server that speaks
-//! its REST API).
+//! The Upstash REST transport: scripts over HTTPS to an Upstash Redis database (or any server that
+//! speaks the [Upstash Redis REST API](https://upstash.com/docs/redis/features/restapi), such as
+//! `upstash-local` in front of a Redis).
+//!
+//! [`Upstash`] is a [`Transport`] like a Redis connection, so the same [`Script`](crate::Script) and
+//! [`ScriptRO`](crate::ScriptRO) values run over HTTPS unchanged, with the same EVALSHA -> EVAL
+//! (EVALSHA_RO -> EVAL_RO) fallback on NOSCRIPT: the REST API answers NOSCRIPT with the same error text.
 //!
 //! ```no_run
 //! use redis_script::{Script, rest::Upstash};
 //!
 //! # async fn run() -> redis_script::Result<()> {
-//! // Reads UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN.
-//! let upstash = Upstash::from_env()?;
+//! let upstash = Upstash::from_env()?; // UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN
 //! let incr = Script::<i64>::new("return redis.call('INCRBY', KEYS[1], ARGV[1])");
 //! let views = incr.exec(&upstash, ["page:views"], [1]).await?;
 //! # Ok(()) }
 //! ```
 //!
-//! - **Requests**: each command is one `POST` of a JSON array (`["EVALSHA", sha1, numkeys, keys.., args..]`)
-//!   with `Authorization: Bearer <token>`, over a pooled keep-alive connection. `exec` falls back from
-//!   EVALSHA to EVAL exactly as over RESP: the REST API answers NOSCRIPT with the same error text.
-//! - **Binary data**: replies are asked for base64-encoded and decoded to raw bytes, so any value a script
-//!   returns arrives intact. Keys and arguments travel as JSON strings and must be UTF-8; a value that is
-//!   not is refused before anything is sent ([`TransportErrorKind::Config`](crate::TransportErrorKind),
-//!   naming its position) — send binary arguments over RESP.
-//! - **Read-your-writes**: the `upstash-sync-token` of each response is sent with the next request, so a
-//!   read through this client (or a clone) sees the writes it made before. When answers to concurrent
-//!   requests arrive out of order, the larger of two numeric tokens is kept.
-//! - **Retries** ([`RetryPolicy`]): a request that could not connect is sent again for any command;
-//!   one that may have reached the server only for EVAL_RO/EVALSHA_RO (and batches of only read-only
-//!   commands), which can not write. A script that writes is never sent twice by this client.
-//! - **Batches**: a [`Pipeline`](crate::Pipeline) goes to `/pipeline`, a
-//!   [`Transaction`](crate::Transaction) to `/multi-exec`, with the same loading and ordering as over
-//!   RESP.
-//! - **Errors** never contain the token, nor any key or argument of four bytes or more (raw or
-//!   JSON-escaped), even when an unexpected body echoes the request; values of one to three bytes may
-//!   show in such an excerpt, since masking every `e` would hide nothing and shred the text. `Debug` of
-//!   the client and its builder shows neither the token nor more of the URL than
-//!   `scheme://host[:port]/path`; a URL carrying a user, password, query or fragment is refused.
+//! Each command is one `POST` of a JSON array (`["EVALSHA", sha1, numkeys, keys.., args..]`) with
+//! `Authorization: Bearer <token>`, over a pooled keep-alive connection (HTTP/1.1).
+//!
+//! # Configuration
+//!
+//! - [`Upstash::from_env()`](Upstash::from_env) reads `UPSTASH_REDIS_REST_URL` and
+//!   `UPSTASH_REDIS_REST_TOKEN`, the names the Upstash console shows. A missing or malformed variable
+//!   is an `Error::Transport` of kind `Config` whose message names the variable; the token is never
+//!   printed.
+//! - [`Upstash::new(url, token)`](Upstash::new) takes them directly. The URL must be a bare
+//!   `https://` (or, for a local server, `http://`) endpoint, without user, query or fragment.
+//! - [`Upstash::builder(url, token)`](Upstash::builder) / [`Upstash::builder_from_env()?`](Upstash::builder_from_env)
+//!   set, before [`.build()`](UpstashBuilder::build):
+//!   - `.timeout(Some(d))`: the whole request, from sending to the last byte of the reply (default
+//!     10 s; `None` waits for ever);
+//!   - `.retry(RetryPolicy::new(max_retries, base_backoff))` (default 3 retries, 50 ms doubling, at
+//!     most 2 s between tries; `RetryPolicy::none()` turns retries off);
+//!   - `.read_your_writes(bool)` (default on);
+//!   - `.base64(bool)`: base64-encoded replies (default on);
+//!   - `.auto_pipeline(Option<AutoPipeline>)` (default on, see below);
+//!   - `.http_client(reqwest::Client)`: your own client (proxy, pool sharing, TLS roots). This crate
+//!     builds reqwest with rustls and the *ring* provider given explicitly; a `reqwest::Client` you
+//!     build yourself with default TLS needs a rustls `CryptoProvider` installed in your process (or
+//!     enable reqwest's `rustls` feature in your own `Cargo.toml`).
+//! - `Upstash` is cheap to clone; clones share the connection pool and the read-your-writes token. Its
+//!   `Debug` output (and its builder's) never shows the token, nor more of the URL than
+//!   `scheme://host[:port]/path`.
+//!
+//! # Values
+//!
+//! Replies are requested base64-encoded (`Upstash-Encoding: base64`) and decoded to raw bytes, so
+//! anything a script returns, binary included, arrives exactly as Redis holds it. A top-level `"OK"`
+//! is accepted both plain and encoded. Keys and arguments travel inside a JSON body and must be UTF-8
+//! text: a key or argument that is not is refused before anything is sent
+//! ([`TransportErrorKind::Config`](crate::TransportErrorKind::Config), naming its position,
+//! `ARGV[2]`, never its value). Use the RESP transport for binary keys and arguments.
+//!
+//! # Retries: what may be sent twice
+//!
+//! A script that writes is never sent twice by this client ([`RetryPolicy`]). Precisely:
+//!
+//! | failure | EVAL / EVALSHA (may write) | EVAL_RO / EVALSHA_RO (`ScriptRO`) |
+//! | --- | --- | --- |
+//! | could not connect (nothing was sent) | retried | retried |
+//! | timeout, connection lost after sending | not retried, `may_have_run() == true` | retried |
+//! | HTTP 5xx / 429 | not retried, `may_have_run() == true` | retried |
+//! | HTTP 400 error reply (NOSCRIPT, script errors) | not retried: an answer | not retried: an answer |
+//! | HTTP 401 | `TransportErrorKind::Unauthorized`, check `UPSTASH_REDIS_REST_TOKEN` | same |
+//!
+//! A batch that may write is sent again only when it could not connect; a read-only one as the
+//! `RetryPolicy` allows. `exec` itself falls back to EVAL only on the server's own NOSCRIPT reply,
+//! never after a timeout or a lost connection. Errors name what failed and whether the script may have
+//! run; they never contain the token, nor any key or argument of four bytes or more (an unexpected
+//! response body is shown as a short excerpt of its first few KiB with those removed, raw or
+//! JSON-escaped; values of one to three bytes are left in, since masking every `e` would hide nothing
+//! and shred the text).
+//!
+//! # Read-your-writes
+//!
+//! Every response of the REST API carries an `upstash-sync-token` header. The client keeps the latest
+//! one and sends it with its very next request, so a read through this client (or one of its clones)
+//! sees the writes it made before, even when a read replica serves it. When answers to concurrent
+//! requests arrive out of order, the larger of two numeric tokens is kept, so a late answer never
+//! moves the position back. Turn it off with `.read_your_writes(false)`.
+//!
+//! # Batches
+//!
+//! A [`Pipeline`](crate::Pipeline) goes to `/pipeline` and a [`Transaction`](crate::Transaction) to
+//! `/multi-exec`, with the same loading and ordering as over RESP ([batches](crate::batch)).
+//!
+//! # Auto-pipelining
+//!
+//! The client gathers `exec` calls issued while a request is on its way, or at the same moment, into
+//! one `/pipeline` request, as the official SDK does; on by default. A burst of `n` calls takes
+//! `ceil(n / max_entries)` requests (more when `max_bytes` is reached first), sent at once; a call
+//! issued while requests are on their way goes in the next one, with the others that waited; a call
+//! alone still goes to the base URL. Each call keeps its own semantics: its own reply (a NOSCRIPT falls
+//! back with an EVAL of its own, in a later request), read-your-writes, and retries (a shared request
+//! that failed after it may have reached the server is `may_have_run` for its writes and sent again for
+//! its read-only calls only). Explicit pipelines and transactions are always requests of their own.
+//!
+//! ```no_run
+//! use redis_script::rest::{AutoPipeline, Upstash};
+//!
+//! # fn f() -> redis_script::Result<()> {
+//! let upstash = Upstash::builder_from_env()?
+//!     .auto_pipeline(Some(AutoPipeline::new(200, 256 * 1024))) // default: 1,000 calls, 1 MB per request
+//!     .build()?;
+//! let one_request_each = Upstash::builder_from_env()?.auto_pipeline(None).build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Differences from the official TypeScript SDK, on purpose
+//!
+//! - Writes are never retried after they may have reached the server (the SDK retries every network
+//!   error up to 5 times, which can run a script twice); read-only scripts and connection failures
+//!   are.
+//! - Base64 replies are decoded to bytes, not to UTF-8 text, so binary values survive.
+//! - The sync token is also taken from error responses, and a late answer never moves it back (older
+//!   SDK versions sent it one request late; 1.39 sends it on the next request too).
+//! - Error messages never contain the command, its arguments or the token.
+//! - Non-UTF-8 keys and arguments are refused with a typed error instead of being mangled by JSON.
 
 mod auto;
 mod body;
@@ -64,8 +149,20 @@ pub struct Upstash {
 impl Upstash {
     /// A client for the REST endpoint `url` (`https://...`) with `token`, and default options.
     ///
-    /// Fails with a [`Config`](crate::TransportErrorKind::Config) transport error, saying what is wrong,
-    /// when the URL is not a bare http(s) URL or the token is empty or not sendable in a header.
+    /// # Errors
+    ///
+    /// A [`Config`](crate::TransportErrorKind::Config) transport error, saying what is wrong, when
+    /// the URL is not a bare http(s) URL or the token is empty or not sendable in a header.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redis_script::rest::Upstash;
+    ///
+    /// let upstash = Upstash::new("https://eu1-example.upstash.io", "AX1234")?;
+    /// assert!(Upstash::new("https://user:pw@eu1-example.upstash.io", "AX1234").is_err());
+    /// # Ok::<(), redis_script::Error>(())
+    /// ```
     pub fn new(url: impl Into<String>, token: impl Into<String>) -> Result<Self, Error> {
         Self::builder(url, token).build()
     }
@@ -73,8 +170,10 @@ impl Upstash {
     /// A client configured from the environment variables `UPSTASH_REDIS_REST_URL` and
     /// `UPSTASH_REDIS_REST_TOKEN`, as the Upstash console names them.
     ///
-    /// A missing or malformed variable is a [`Config`](crate::TransportErrorKind::Config) transport error
-    /// naming the variable (never its value).
+    /// # Errors
+    ///
+    /// A missing or malformed variable is a [`Config`](crate::TransportErrorKind::Config) transport
+    /// error naming the variable (never its value).
     pub fn from_env() -> Result<Self, Error> {
         Self::builder_from_env()?.build()
     }
@@ -85,6 +184,10 @@ impl Upstash {
     }
 
     /// Options for a client configured from `UPSTASH_REDIS_REST_URL` and `UPSTASH_REDIS_REST_TOKEN`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`from_env`](Self::from_env).
     pub fn builder_from_env() -> Result<UpstashBuilder, Error> {
         UpstashBuilder::from_env()
     }

@@ -1,5 +1,116 @@
-//! `Script<T>` and `ScriptRO<T>`: a Lua script with its SHA-1 and name, run by EVALSHA with one EVAL
-//! fallback.
+//! Scripts: [`Script<T>`] and [`ScriptRO<T>`], their keys and arguments, and how their replies decode.
+//!
+//! Each script has the methods of the Upstash SDK's `Script` / `ScriptRO`:
+//!
+//! | `Script<T>` | `ScriptRO<T>` | sends |
+//! |---|---|---|
+//! | [`exec(conn, keys, args)`](Script::exec) | [`exec(conn, keys, args)`](ScriptRO::exec) | EVALSHA (EVALSHA_RO), and on NOSCRIPT exactly one EVAL (EVAL_RO) |
+//! | [`eval(conn, keys, args)`](Script::eval) | [`eval_ro(conn, keys, args)`](ScriptRO::eval_ro) | EVAL (EVAL_RO): the whole script |
+//! | [`evalsha(conn, keys, args)`](Script::evalsha) | [`evalsha_ro(conn, keys, args)`](ScriptRO::evalsha_ro) | EVALSHA (EVALSHA_RO) only |
+//! | [`script()`](Script::script), [`sha1()`](Script::sha1) | [`script()`](ScriptRO::script), [`sha1()`](ScriptRO::sha1) | nothing: both known at once (at compile time for `lua_script!`) |
+//!
+//! Scripts known when you build are best written with [`lua_script!`](crate::lua_script), which checks
+//! them; scripts built at run time use [`Script::new`] / [`ScriptRO::new`] (the SHA-1 is computed
+//! once, there) and are not checked.
+//!
+//! # Keys and arguments
+//!
+//! `keys` and `args` take `()` for none, arrays, slices and `Vec`s of one type, or tuples of mixed
+//! types ([`Args`]): `&str`, `String`, `&[u8]`, `Vec<u8>` (binary-safe), integers, floats
+//! (the shortest text that reads back the same value), `bool` (`1` / `0`) and `char`
+//! ([`Arg`](crate::Arg)). Each value is encoded once, into one buffer, shared by EVALSHA and a fallback
+//! EVAL.
+//!
+//! ```no_run
+//! # use redis_script::Script;
+//! # async fn run(conn: redis::aio::MultiplexedConnection, s: Script<()>) -> redis_script::Result<()> {
+//! s.exec(&conn, (), ()).await?;                              // no keys, no args
+//! s.exec(&conn, ["counter:1", "counter:2"], ()).await?;       // keys only
+//! s.exec(&conn, ["user:1"], ("logged_in", 1_700_000_000, 0.5, true)).await?; // mixed args
+//! s.exec(&conn, [b"\x00\xffbinary".as_slice()], [vec![0u8; 1024]]).await?;   // bytes
+//! # Ok(()) }
+//! ```
+//!
+//! # Replies
+//!
+//! A `Script<T>` decodes the script's reply into `T` with serde, by the rules of
+//! [`from_reply`](crate::from_reply) (which does the same for a [`Reply`] you already have); `Reply`
+//! itself as `T` keeps the reply exactly as it came. What a Lua value becomes:
+//!
+//! | Lua value returned | Reply (RESP2) | Reply (RESP3 client, after `redis.setresp(3)`) | Decodes into |
+//! | --- | --- | --- | --- |
+//! | number `42` (`2.9` -> `2`) | `Int` | `Int` | any integer type (range-checked), `f32`/`f64`, `String` (`"42"`), `bool` (0/1 only) |
+//! | string `"42"`, `"0.15"`, `"inf"` | `Bulk` | `Bulk` | `String`, `char`, bytes, integers and floats when the text is a number, `bool` from `"1"`/`"0"`/`"true"`/`"false"`, unit enum variants by name |
+//! | binary string | `Bulk` | `Bulk` | `Vec<u8>`, `serde_bytes::ByteBuf` (not `String`) |
+//! | `true` | `Int(1)` | `Boolean(true)` | `bool`; integers only from `Int(1)` (a RESP3 boolean is not a number) |
+//! | `false` | `Nil` | `Boolean(false)` | `bool` (`false`), `Option<T>` (`None` from `Nil`) |
+//! | `nil` | `Nil` | `Nil` | `Option<T>` (`None`), `bool` (`false`), empty `Vec`/sets/maps, `()` |
+//! | `{ok = "OK"}`, `redis.status_reply(s)` | `Status` | `Status` | `String`, `()`, anything a string decodes into |
+//! | table `{1000, 150, tostring(0.15)}` (stops at first `nil`) | `Array` | `Array` | `Vec<T>`, tuples and tuple structs (exact length), structs by position (`struct Stats { views, likes, ratio }`), `[T; N]` |
+//! | `redis.call('HGETALL', k)` | `Array` of field, value, ... | `Map` | `HashMap`/`BTreeMap`, structs by field name, `Vec<(K, V)>` (RESP3) |
+//! | `{map = {...}}` | - | `Map` | maps, structs by field name, `Vec<(K, V)>` |
+//! | `{set = {...}}` | - | `Set` | `Vec<T>`, `HashSet`/`BTreeSet` |
+//! | `{double = 0.15}` | - | `Double` | `f64`/`f32`, integers when integral, `String` |
+//! | `{big_number = "1234..."}` | - | `BigNumber` | `i128`/`u128` and smaller when it fits, `String`, `f64` |
+//! | `{verbatim_string = {format = "txt", string = s}}` | - | `Verbatim` | `String`, anything a string decodes into |
+//! | `{err = "MYERR y"}` / `redis.error_reply(s)` inside a table | `Error` (nested) | `Error` (nested) | `Reply` (kept exactly), `()`, unit structs, `IgnoredAny`; anything else (`Option<T>` too) is a decode error `got error reply "MYERR y"` |
+//! | anything | any | any | `()` and unit structs (the reply is ignored), `serde::de::IgnoredAny`, `Reply` (exactly as sent), `serde_json::Value` (binary strings excepted) |
+//!
+//! **Lua numbers are truncated**: Redis turns a Lua number into an integer reply, truncating toward
+//! zero (`2.9` arrives as `2`), and a table stops at its first `nil`. Return floats as strings:
+//! `tostring(x)` keeps 14 significant digits, `string.format('%.17g', x)` every bit; an `f64` decodes
+//! from both. Lua `true` arrives as `1` and `false` as nil.
+//!
+//! A decode error names the Rust type, shows (a bounded excerpt of) the reply and where inside it
+//! decoding failed: `can not decode reply [1000, 150, "abc"] as my_app::Stats: at [2] (field
+//! `ratio`): expected a float, got bulk string "abc"`. The script has run when a decode error is
+//! returned ([`Error::may_have_run`](crate::Error::may_have_run) is true): its writes stay. An error
+//! reply at the top level is always an `Err`, never a `Reply`.
+//!
+//! # When does `exec` fall back?
+//!
+//! Only on the server's own NOSCRIPT reply to EVALSHA: error code `NOSCRIPT` **and** the message
+//! `No matching script...`. Then it sends EVAL (EVAL_RO for read-only scripts) exactly once and returns
+//! whatever that gives. It never falls back on a timeout or a broken connection (the script may have
+//! run: fixed-window rate limiters that double-count are the classic result), never on any other
+//! error, and never uses `SCRIPT LOAD` (EVALSHA -> EVAL loads the script on exactly the node that needs
+//! it, in one round trip).
+//!
+//! A script can itself return an error whose code is NOSCRIPT (`redis.error_reply("NOSCRIPT ...")`).
+//! On Redis 7 a bare `{err = "NOSCRIPT No matching script. Please use EVAL."}` is indistinguishable on
+//! the wire from the real thing, and a client that trusted it would run the script twice.
+//! `lua_script!` therefore rejects scripts that can return a NOSCRIPT error, and `exec` checks the
+//! message, not the word alone.
+//!
+//! # Read-only scripts
+//!
+//! [`ScriptRO`] runs with EVALSHA_RO / EVAL_RO (Redis 7+): the server refuses any write, so the script
+//! can run on replicas and be retried safely. `lua_script!(.., readonly)` rejects a script that calls a
+//! write command with a literal name, and one whose `#!lua` shebang lacks `no-writes` (Redis refuses
+//! EVAL_RO on it). A write the macro cannot see (a command name built at run time) fails at run time
+//! with an error for which [`Error::is_read_only_violation`](crate::Error::is_read_only_violation) is
+//! true, and nothing is written.
+//!
+//! # Redis 7.0, Redis 8.2 and Valkey 9.1: what differs
+//!
+//! The test suite runs on all three; where they differ in a way a caller can meet:
+//!
+//! | | Redis 7.0 | Redis 8.2 | Valkey 9.1 |
+//! |---|---|---|---|
+//! | NOSCRIPT text | `No matching script. Please use EVAL.` | same | `No matching script.` |
+//! | suffix of an error raised in a script | `script: <sha1>, on @user_script:N.` | same | `script: on @user_script:N.` |
+//! | BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BZPOPMIN/MAX, WAIT in a script | refused: `This Redis command is not allowed from script` | run, never blocking | run, never blocking |
+//! | hash-field expiration (HEXPIRE, HTTL, HGETEX, HSETEX, HGETDEL, ...) | unknown command | since 7.4 | since 9.0 |
+//! | WAITAOF | unknown command | since 7.2 | since 7.2 |
+//! | vector sets (VADD, VSIM, ...), XACKDEL, XDELEX | unknown | yes (XACKDEL, XDELEX since 8.2) | unknown |
+//! | DELIFEQ, MSETEX, COMMANDLOG | unknown | unknown | since 9.0, 9.1, 8.1 |
+//! | scripts loaded by EVAL | kept until SCRIPT FLUSH | beyond 500, the least recently used are evicted (`evicted_scripts` in INFO); SCRIPT LOAD pins | same as 8.2 |
+//! | a new `redis`-crate connection under `CLIENT PAUSE ALL` | ready at once | waits for the pause (the crate's `CLIENT SETINFO` is held) | waits |
+//!
+//! `exec` recognises both NOSCRIPT texts (code `NOSCRIPT`, message starting `No matching script`), and
+//! [`ScriptError`](crate::error::ScriptError) parses both suffixes. The Lua compiler is the same
+//! everywhere (5.1.5): the differential test found no script that one server loads and another
+//! refuses.
 
 mod name;
 mod source;
@@ -13,32 +124,58 @@ use serde::de::DeserializeOwned;
 
 use crate::{Args, CommandName, Error, Reply, Transport};
 pub use name::{MAX_NAME_LEN, ScriptNameError};
-pub(crate) use source::{Call, sha1_hex};
-pub(crate) use source::{ScriptLabel, Shared, Source};
+pub(crate) use source::{Call, Source};
 
-macro_rules! script_type {
-    ($(#[$doc:meta])* $name:ident, $constructor:ident) => {
-        $(#[$doc])*
-        pub struct $name<T = Reply> {
-            source: Source,
-            reply: PhantomData<fn() -> T>,
-        }
+/// A Lua script whose reply decodes into `T`, run with EVALSHA and, when the server does not have it
+/// cached, exactly one EVAL.
+///
+/// Build one at compile time with [`lua_script!`](crate::lua_script) (it can sit in a `static`) or at
+/// run time with [`Script::new`].
+///
+/// ```no_run
+/// use redis_script::Script;
+///
+/// # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
+/// let incr_ttl = Script::<i64>::new("local n = redis.call('INCR', KEYS[1]) redis.call('EXPIRE', KEYS[1], ARGV[1]) return n");
+/// let views = incr_ttl.exec(&conn, ["page:views"], [3600]).await?;
+/// # Ok(()) }
+/// ```
+pub struct Script<T = Reply> {
+    source: Source,
+    reply: PhantomData<fn() -> T>,
+}
 
+/// A read-only Lua script whose reply decodes into `T`, run with EVALSHA_RO and, when the server does
+/// not have it cached, exactly one EVAL_RO (Redis 7+).
+///
+/// The server refuses any write from it, so it can run on replicas and is safe to retry.
+/// Build one with `lua_script!("file.lua", readonly)` or [`ScriptRO::new`].
+pub struct ScriptRO<T = Reply> {
+    source: Source,
+    reply: PhantomData<fn() -> T>,
+}
+
+/// What `Script` and `ScriptRO` have alike: built from a [`Source`], named, read, cloned and shown
+/// the same way.
+macro_rules! script_accessors {
+    ($name:ident) => {
         impl<T> $name<T> {
             /// A script built at run time; its SHA-1 is computed here, once.
             ///
             /// Scripts known at compile time are better written with [`lua_script!`](crate::lua_script),
             /// which also checks them.
             pub fn new(script: impl Into<Cow<'static, str>>) -> Self {
-                $name {
-                    source: Source::new(script.into()),
-                    reply: PhantomData,
-                }
+                $name::from_source(Source::new(script.into()))
             }
 
             /// The same script under `name`, which logs, traces, errors and the
             /// [registry](crate::scripts) show; [`lua_script!`](crate::lua_script) names its scripts
             /// after their path. A name is at most [`MAX_NAME_LEN`] bytes of printable text.
+            ///
+            /// # Errors
+            ///
+            /// A [`ScriptNameError`] when `name` is empty, longer than [`MAX_NAME_LEN`] bytes or
+            /// holds a control character.
             pub fn with_name(
                 mut self,
                 name: impl Into<Cow<'static, str>>,
@@ -49,19 +186,9 @@ macro_rules! script_type {
                 Ok(self)
             }
 
-            #[doc(hidden)]
-            pub const fn $constructor(
-                script: &'static str,
-                sha1: &'static str,
-                name: &'static str,
-            ) -> Self {
+            pub(crate) const fn from_source(source: Source) -> Self {
                 $name {
-                    source: Source {
-                        text: Shared::Static(script),
-                        sha1: Shared::Static(sha1),
-                        name: Some(Shared::Static(name)),
-                        function: false,
-                    },
+                    source,
                     reply: PhantomData,
                 }
             }
@@ -91,10 +218,7 @@ macro_rules! script_type {
 
         impl<T> Clone for $name<T> {
             fn clone(&self) -> Self {
-                $name {
-                    source: self.source.clone(),
-                    reply: PhantomData,
-                }
+                $name::from_source(self.source.clone())
             }
         }
 
@@ -106,38 +230,31 @@ macro_rules! script_type {
     };
 }
 
-script_type!(
-    /// A Lua script whose reply decodes into `T`, run with EVALSHA and, when the server does not have it
-    /// cached, exactly one EVAL.
-    ///
-    /// Build one at compile time with [`lua_script!`](crate::lua_script) (it can sit in a `static`) or at
-    /// run time with [`Script::new`].
-    ///
-    /// ```no_run
-    /// use redis_script::Script;
-    ///
-    /// # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
-    /// let incr_ttl = Script::<i64>::new("local n = redis.call('INCR', KEYS[1]) redis.call('EXPIRE', KEYS[1], ARGV[1]) return n");
-    /// let views = incr_ttl.exec(&conn, ["page:views"], [3600]).await?;
-    /// # Ok(()) }
-    /// ```
-    Script,
-    __from_parts
-);
-
-script_type!(
-    /// A read-only Lua script whose reply decodes into `T`, run with EVALSHA_RO and, when the server does
-    /// not have it cached, exactly one EVAL_RO (Redis 7+).
-    ///
-    /// The server refuses any write from it, so it can run on replicas and is safe to retry.
-    /// Build one with `lua_script!("file.lua", readonly)` or [`ScriptRO::new`].
-    ScriptRO,
-    __from_parts_ro
-);
+script_accessors!(Script);
+script_accessors!(ScriptRO);
 
 impl<T: DeserializeOwned> Script<T> {
     /// Runs the script with EVALSHA and, if the server answers NOSCRIPT, once with EVAL, which also caches
     /// it. Any other error, including a lost connection, is returned as it is: the script may have run.
+    ///
+    /// # Errors
+    ///
+    /// An [`Error`] naming this script: the server refused the call ([`Error::Server`], nothing ran),
+    /// the script raised an error or did not compile ([`Error::Script`]), the reply does not decode
+    /// into `T` ([`Error::Decode`]: the script ran), or the transport failed ([`Error::Transport`]).
+    /// [`Error::may_have_run`] says whether it is safe to call again.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use redis_script::{Script, lua_script};
+    ///
+    /// static RATE_LIMIT: Script<(i64, i64)> = lua_script!("../../../examples/lua/rate_limit.lua");
+    ///
+    /// # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
+    /// let (requests, ttl) = RATE_LIMIT.exec(&conn, ["rate:alice"], (100, 60)).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn exec<'a, C: Transport + ?Sized>(
         &'a self,
         conn: &'a C,
@@ -150,6 +267,10 @@ impl<T: DeserializeOwned> Script<T> {
     }
 
     /// Runs the script with EVAL, sending its whole text (and caching it on the server).
+    ///
+    /// # Errors
+    ///
+    /// As for [`exec`](Self::exec).
     pub fn eval<'a, C: Transport + ?Sized>(
         &'a self,
         conn: &'a C,
@@ -160,8 +281,12 @@ impl<T: DeserializeOwned> Script<T> {
             .call(conn, CommandName::Eval, None, Call::new(&keys, &args))
     }
 
-    /// Runs the script with EVALSHA only; a server without it cached answers with an error for which
-    /// [`Error::is_noscript`] is true.
+    /// Runs the script with EVALSHA only.
+    ///
+    /// # Errors
+    ///
+    /// As for [`exec`](Self::exec); a server without the script cached answers with an error for
+    /// which [`Error::is_noscript`] is true.
     pub fn evalsha<'a, C: Transport + ?Sized>(
         &'a self,
         conn: &'a C,
@@ -176,6 +301,24 @@ impl<T: DeserializeOwned> Script<T> {
 impl<T: DeserializeOwned> ScriptRO<T> {
     /// Runs the script with EVALSHA_RO and, if the server answers NOSCRIPT, once with EVAL_RO. Never
     /// falls back to a command that could write.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Script::exec`]; a write the script attempts is an error for which
+    /// [`Error::is_read_only_violation`] is true, and nothing is written.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use redis_script::{ScriptRO, lua_script};
+    ///
+    /// static POST_STATS: ScriptRO<(i64, i64, f64)> =
+    ///     lua_script!("../../../examples/lua/post_stats.lua", readonly);
+    ///
+    /// # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
+    /// let (views, likes, ratio) = POST_STATS.exec(&conn, ["post:123"], ()).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn exec<'a, C: Transport + ?Sized>(
         &'a self,
         conn: &'a C,
@@ -188,6 +331,10 @@ impl<T: DeserializeOwned> ScriptRO<T> {
     }
 
     /// Runs the script with EVAL_RO, sending its whole text.
+    ///
+    /// # Errors
+    ///
+    /// As for [`exec`](Self::exec).
     pub fn eval_ro<'a, C: Transport + ?Sized>(
         &'a self,
         conn: &'a C,
@@ -198,7 +345,12 @@ impl<T: DeserializeOwned> ScriptRO<T> {
             .call(conn, CommandName::EvalRo, None, Call::new(&keys, &args))
     }
 
-    /// Runs the script with EVALSHA_RO only; a server without it cached answers NOSCRIPT.
+    /// Runs the script with EVALSHA_RO only.
+    ///
+    /// # Errors
+    ///
+    /// As for [`exec`](Self::exec); a server without the script cached answers with an error for
+    /// which [`Error::is_noscript`] is true.
     pub fn evalsha_ro<'a, C: Transport + ?Sized>(
         &'a self,
         conn: &'a C,

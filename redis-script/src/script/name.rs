@@ -63,6 +63,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_name_error_is_a_std_error() {
+        fn is_error<E: std::error::Error + Clone + Send + Sync + 'static>() {}
+        is_error::<ScriptNameError>();
+    }
+
+    #[test]
     fn names_are_short_printable_text() {
         assert_eq!(check("lua/rate_limit.lua"), Ok(()));
         assert_eq!(check("débit ⏱"), Ok(()));

@@ -3,54 +3,11 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::ops::Deref;
-use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use crate::label::{Named, ScriptLabel, Shared, sha1_hex};
 use crate::{ArgList, Args, Command, CommandName, Error, Reply, Transport, Values};
-
-/// A script's text, SHA-1 or name: in the binary (`lua_script!`) or shared (built at run time), so that
-/// cloning a script, or naming it in an error, never copies its text.
-#[derive(Clone)]
-pub(crate) enum Shared {
-    Static(&'static str),
-    Arc(Arc<str>),
-}
-
-impl Deref for Shared {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        match self {
-            Shared::Static(s) => s,
-            Shared::Arc(s) => s,
-        }
-    }
-}
-
-impl From<Cow<'static, str>> for Shared {
-    fn from(text: Cow<'static, str>) -> Self {
-        match text {
-            Cow::Borrowed(s) => Shared::Static(s),
-            Cow::Owned(s) => Shared::Arc(s.into()),
-        }
-    }
-}
-
-impl PartialEq for Shared {
-    fn eq(&self, other: &Shared) -> bool {
-        **self == **other
-    }
-}
-
-impl Eq for Shared {}
-
-impl fmt::Debug for Shared {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
 
 /// The text of a script, its SHA-1 and its name, shared by [`Script`](crate::Script) and
 /// [`ScriptRO`](crate::ScriptRO).
@@ -65,6 +22,20 @@ pub(crate) struct Source {
 }
 
 impl Source {
+    /// A script `lua_script!` embedded: its text, SHA-1 and name, all computed at compile time.
+    pub(crate) const fn embedded(
+        text: &'static str,
+        sha1: &'static str,
+        name: &'static str,
+    ) -> Source {
+        Source {
+            text: Shared::Static(text),
+            sha1: Shared::Static(sha1),
+            name: Some(Shared::Static(name)),
+            function: false,
+        }
+    }
+
     pub(crate) fn new(text: Cow<'static, str>) -> Source {
         let sha1 = Shared::Arc(sha1_hex(text.as_bytes()).into());
         Source {
@@ -72,15 +43,6 @@ impl Source {
             sha1,
             name: None,
             function: false,
-        }
-    }
-
-    /// What an error about this script names: its name and SHA-1, never its text.
-    pub(crate) fn label(&self) -> ScriptLabel {
-        ScriptLabel {
-            name: self.name.clone(),
-            sha1: self.sha1.clone(),
-            function: self.function,
         }
     }
 
@@ -147,28 +109,32 @@ impl Source {
     }
 }
 
-impl fmt::Debug for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.debug("Source", f)
+impl Named for Source {
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    fn sha1(&self) -> &str {
+        &self.sha1
+    }
+
+    fn is_function(&self) -> bool {
+        self.function
+    }
+
+    /// What an error about this script names: its name and SHA-1, never its text.
+    fn label(&self) -> ScriptLabel {
+        ScriptLabel {
+            name: self.name.clone(),
+            sha1: self.sha1.clone(),
+            function: self.function,
+        }
     }
 }
 
-/// The script an error is about: its name, if it has one, and its SHA-1.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct ScriptLabel {
-    pub(crate) name: Option<Shared>,
-    pub(crate) sha1: Shared,
-    /// A function: `name` is `library.function`, `sha1` the library's.
-    pub(crate) function: bool,
-}
-
-impl fmt::Display for ScriptLabel {
+impl fmt::Debug for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.name, self.function) {
-            (Some(name), true) => write!(f, "function {:?} (library {})", &**name, &*self.sha1),
-            (Some(name), false) => write!(f, "script {:?} ({})", &**name, &*self.sha1),
-            (None, _) => write!(f, "script {}", &*self.sha1),
-        }
+        self.debug("Source", f)
     }
 }
 
@@ -197,16 +163,4 @@ impl Call {
             self.values.values_in(self.keys..all),
         )
     }
-}
-
-/// Lowercase hex SHA-1 of `bytes`, as Redis names scripts.
-pub(crate) fn sha1_hex(bytes: &[u8]) -> String {
-    use sha1::Digest as _;
-    use std::fmt::Write as _;
-    let digest = sha1::Sha1::digest(bytes);
-    let mut hex = String::with_capacity(40);
-    for byte in digest {
-        let _ = write!(hex, "{byte:02x}");
-    }
-    hex
 }

@@ -1,4 +1,4 @@
-//! What a batch needs to know of a raw command: whether it only reads, whether it empties the script
+//! What this crate needs to know of a raw command: whether it only reads, whether it empties the script
 //! cache, whether it would change the connection's state, and where its keys are (for clusters).
 //!
 //! The table is data read from a real server (`table.rs`, written by `scripts/write-commands.py`).
