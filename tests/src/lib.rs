@@ -22,6 +22,7 @@ pub mod lost_reply;
 pub mod lua_cases;
 mod port;
 mod process;
+pub mod proxy;
 pub mod seed;
 mod server;
 pub mod spans;
@@ -30,7 +31,7 @@ mod tempdir;
 mod texts;
 pub mod upstash;
 
-pub use cluster::RedisCluster;
+pub use cluster::{Migration, RedisCluster};
 pub use lock::ProcessLock;
 pub use port::ClosedPort;
 pub use process::server_binary;

@@ -51,6 +51,17 @@ impl RedisServer {
         RedisServer::spawn(&move |_| args.clone())
     }
 
+    /// Like [`start`](Self::start), with `config` (lines of a `redis.conf`, such as
+    /// `rename-command MULTI ""`) in a config file of the server's own, which it includes.
+    pub fn start_with_config(config: &str) -> RedisServer {
+        let config = config.to_owned();
+        RedisServer::spawn(&move |dir| {
+            let path = dir.join("extra.conf");
+            std::fs::write(&path, &config).unwrap();
+            vec!["--include".into(), path.into()]
+        })
+    }
+
     /// Like [`start`](Self::start), running the server binary at `binary` (such as
     /// `target/servers/valkey-9.1/valkey-server`) instead of `$REDIS_SERVER` or `redis-server`.
     pub fn start_binary(binary: impl AsRef<std::ffi::OsStr>) -> RedisServer {
