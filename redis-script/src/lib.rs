@@ -49,6 +49,8 @@ pub use transport::{
 
 #[cfg(feature = "resp")]
 pub use redis;
+#[cfg(feature = "cluster")]
+pub use resp::Cluster;
 
 /// Reads a Lua file at compile time, checks it, and expands to a const [`Script<T>`] (or, with
 /// `readonly`, a [`ScriptRO<T>`]) carrying its text and SHA-1.

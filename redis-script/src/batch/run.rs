@@ -56,15 +56,23 @@ struct Runner<'r, 'e, C: ?Sized> {
 
 impl<C: Transport + ?Sized> Runner<'_, '_, C> {
     /// Runs the groups at once (one per cluster node) and puts their results in the order of the batch.
-    /// A group that failed as a whole fails its entries; when none was answered at all, that is the
-    /// batch's error.
+    /// A group that failed as a whole fails its entries. When none was answered at all and every group
+    /// failed alike (all may have run, or none did), the first group's error is the batch's error;
+    /// groups that failed differently (one before sending, one after) keep their errors per entry, so
+    /// that no entry that may have run is reported as not run.
     async fn run_groups(&self, groups: &[BatchGroup]) -> Result<Slots, Error> {
         let runs = groups
             .iter()
             .map(|g| self.run(Order::List(g.entries.clone()), Some(g)));
         let done = futures_util::future::join_all(runs).await;
+        let alike = done
+            .iter()
+            .filter_map(|outcome| outcome.as_ref().err().map(Error::may_have_run))
+            .collect::<Vec<_>>()
+            .windows(2)
+            .all(|pair| pair[0] == pair[1]);
         let mut results = plan::slots(self.entries.len());
-        let (mut failure, mut answered) = (None, false);
+        let (mut failure, mut answered) = (None, !alike);
         for (group, outcome) in groups.iter().zip(done) {
             match outcome {
                 Ok(slots) => {

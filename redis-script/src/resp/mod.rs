@@ -3,6 +3,11 @@
 mod batch;
 #[cfg(feature = "cluster")]
 mod cluster;
+#[cfg(feature = "cluster")]
+mod cluster_client;
+
+#[cfg(feature = "cluster")]
+pub use cluster_client::Cluster;
 
 use redis::aio::MultiplexedConnection;
 use redis::{RedisError, Value};
@@ -104,7 +109,7 @@ pub(crate) fn error_from_redis(e: RedisError) -> Error {
     }
     let kind = if e.is_timeout() {
         TransportErrorKind::Timeout
-    } else if e.is_connection_refusal() {
+    } else if e.is_connection_refusal() || is_unknown_node(&e) {
         TransportErrorKind::Connect
     } else if e.kind() == redis::ErrorKind::AuthenticationFailed {
         // Refused while (re)connecting, before the command was written.
@@ -121,6 +126,20 @@ pub(crate) fn error_from_redis(e: RedisError) -> Error {
     Error::Transport(
         TransportError::new(kind, format!("redis: {}", e.category()), may_have_run).with_source(e),
     )
+}
+
+/// True for the `redis` crate's refusal to route a cluster command to an address it has no
+/// connection to: it comes before anything is sent. (Its other "connection not found" errors do not
+/// prove that: when a slot refresh fails, the crate also fails commands already sent with it.)
+fn is_unknown_node(e: &RedisError) -> bool {
+    #[cfg(feature = "cluster")]
+    return e.kind() == redis::ErrorKind::ClusterConnectionNotFound
+        && e.to_string().starts_with("Requested connection not found");
+    #[cfg(not(feature = "cluster"))]
+    {
+        let _ = e;
+        false
+    }
 }
 
 impl Transport for MultiplexedConnection {
