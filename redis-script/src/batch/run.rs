@@ -5,7 +5,7 @@
 use super::ScriptLoading;
 use super::entry::{Callee, Entries, Entry};
 use super::plan::{self, Order, Plan, Slots};
-use crate::error::BatchError;
+use crate::error::{BatchError, BatchErrorKind};
 use crate::{
     ArgList, Batch, BatchCommand, BatchGroup, BatchKeys, Error, Reply, ScriptError, Transport,
     TransportError, TransportErrorKind,
@@ -239,6 +239,23 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
         let batch = in_group(Batch::new(plan.commands(), self.atomic, read_only), group);
         let replies = match self.conn.send_batch(batch).await {
             Ok(replies) => replies,
+            Err(Error::Batch(mut e)) if e.kind() == BatchErrorKind::NotAtomic => {
+                // MULTI refused: each command's reply is its result, as in a pipeline.
+                let commands = e.take_results();
+                let mut entries = plan::slots(plan.len());
+                plan.interpret(self.entries, commands, &mut entries);
+                let mut results: Vec<Result<Reply, Error>> = (0..self.entries.len())
+                    .map(|_| Err(unanswered(self.entries.len())))
+                    .collect();
+                for (index, result) in entries.into_iter().enumerate() {
+                    if let (Some(slot), Some(result)) =
+                        (results.get_mut(plan.position(index)), result)
+                    {
+                        *slot = result;
+                    }
+                }
+                return Err(Error::Batch(e.with_entry_results(results)));
+            }
             Err(Error::Batch(e)) => return Err(Error::Batch(e.map_entries(|c| plan.entry_of(c)))),
             Err(e) if self.atomic && e.code() == Some("EXECABORT") => {
                 return Err(BatchError::aborted(e, Vec::new()).into());

@@ -43,7 +43,8 @@ pub enum Error {
     Transport(#[from] TransportError),
     /// A batch ([`Pipeline`](crate::Pipeline), [`Transaction`](crate::Transaction)) or one of its entries
     /// was refused as a whole, or an entry did not run; [`BatchError::kind`] says which. Nothing it names
-    /// ran.
+    /// ran, except for a transaction whose MULTI the server refused ([`BatchErrorKind::NotAtomic`]):
+    /// its entries ran one by one.
     #[error(transparent)]
     Batch(Box<BatchError>),
     /// [`preload`](crate::preload) could not load some scripts on some servers; nothing ran.
@@ -138,7 +139,8 @@ impl Error {
             Error::Script(e) => !e.is_compile_error(),
             Error::Decode(_) => true,
             Error::Transport(e) => e.may_have_run(),
-            Error::Batch(_) | Error::Preload(_) => false,
+            Error::Batch(e) => e.may_have_run(),
+            Error::Preload(_) => false,
         }
     }
 

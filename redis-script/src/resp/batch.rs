@@ -93,7 +93,13 @@ pub(crate) fn read_replies(batch: &Batch<'_>, values: Vec<Value>) -> BatchReplie
     }
     let mut values = values.into_iter();
     if let Some(Value::ServerError(e)) = values.next() {
-        return Err(Error::from_reply_text(&server_error_text(&e)));
+        // MULTI refused: each command ran on its own, and its reply is its result.
+        let multi = Error::from_reply_text(&server_error_text(&e));
+        let results = values
+            .take(batch.commands().len())
+            .map(reply_from_value)
+            .collect();
+        return Err(BatchError::not_atomic(multi, results).into());
     }
     let queued: Vec<Value> = values.by_ref().take(batch.commands().len()).collect();
     match values.next() {
