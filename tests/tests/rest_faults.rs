@@ -1,0 +1,97 @@
+//! The REST client when callers give up and connections fail on purpose: a call dropped while it
+//! waits for a shared request is never sent; batches cut byte by byte by a proxy in front of
+//! `upstash-local`. The server's own state (a list each call pushes its id to) says what ran.
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use redis_script::Script;
+use redis_script::rest::{AutoPipeline, Upstash};
+use redis_script_tests::RedisServer;
+use redis_script_tests::batches::{PUSH, log};
+use redis_script_tests::upstash::UpstashLocal;
+
+/// Pushes `ARGV[1]` after keeping the server busy for `ARGV[2]` milliseconds.
+const SLOW_PUSH: &str = "local start = redis.call('TIME') \
+    repeat local now = redis.call('TIME') \
+    until (now[1] - start[1]) * 1000 + (now[2] - start[2]) / 1000 > tonumber(ARGV[2]) \
+    return redis.call('RPUSH', KEYS[1], ARGV[1])";
+
+/// A call that waits in the auto-pipelining queue behind a slow request, dropped by a timeout and
+/// made again at once (as a caller that retries after a timeout does): the server runs it once, not
+/// once per try.
+#[tokio::test]
+async fn a_call_dropped_while_it_waits_for_a_shared_request_is_never_sent() {
+    let redis = RedisServer::start();
+    let local = UpstashLocal::start(&redis);
+    let upstash = Upstash::builder(local.url(), local.token())
+        .auto_pipeline(Some(AutoPipeline::DEFAULT))
+        .build()
+        .unwrap();
+    let (slow, push) = (Script::<i64>::new(SLOW_PUSH), Script::<i64>::new(PUSH));
+    redis.script_load(SLOW_PUSH).await;
+    redis.script_load(PUSH).await;
+
+    let first = slow.exec(&upstash, ["log"], ("slow", 400));
+    let caller = async {
+        // The slow request is on its way; this call waits for the next shared request.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let gave_up = tokio::time::timeout(
+            Duration::from_millis(50),
+            push.exec(&upstash, ["log"], ["once"]),
+        )
+        .await;
+        assert!(
+            gave_up.is_err(),
+            "the call should still be waiting: {gave_up:?}"
+        );
+        // The caller tries again at once.
+        push.exec(&upstash, ["log"], ["once"]).await
+    };
+    let (first, again) = tokio::join!(first, caller);
+    assert_eq!(first.unwrap(), 1);
+    assert_eq!(again.unwrap(), 2);
+    // Nothing else is on its way.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(log(&redis).await, ["slow", "once"]);
+    assert_eq!(redis.commandstats().await.calls("evalsha"), 2);
+}
+
+/// The queue holds at most 16 requests' worth of calls: with one call per request, 16 wait and the
+/// others wait for room. Calls given up while waiting, in the queue or for room, are never sent;
+/// calls still wanted all run, once each.
+#[tokio::test]
+async fn the_queue_is_bounded_and_calls_given_up_while_waiting_for_room_are_never_sent() {
+    let redis = RedisServer::start();
+    let local = UpstashLocal::start(&redis);
+    let upstash = Upstash::builder(local.url(), local.token())
+        .auto_pipeline(Some(AutoPipeline::new(1, 1_000_000)))
+        .build()
+        .unwrap();
+    let (slow, push) = (Script::<i64>::new(SLOW_PUSH), Script::<i64>::new(PUSH));
+    redis.script_load(SLOW_PUSH).await;
+    redis.script_load(PUSH).await;
+
+    let first = slow.exec(&upstash, ["log"], ("slow", 300));
+    let givers_up = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let calls = (0..24).map(|i| {
+            tokio::time::timeout(
+                Duration::from_millis(50),
+                push.exec(&upstash, ["log"], [format!("dropped {i}")]),
+            )
+        });
+        for outcome in futures_util::future::join_all(calls).await {
+            assert!(outcome.is_err(), "{outcome:?}");
+        }
+    };
+    let (first, ()) = tokio::join!(first, givers_up);
+    assert_eq!(first.unwrap(), 1);
+    let calls = (0..40).map(|i| push.exec(&upstash, ["log"], [format!("kept {i}")]));
+    let done = futures_util::future::join_all(calls).await;
+    assert!(done.iter().all(Result::is_ok), "{done:?}");
+    let log = log(&redis).await;
+    assert_eq!(log.len(), 41, "{log:?}");
+    assert!(log.iter().all(|id| !id.starts_with("dropped")), "{log:?}");
+}
