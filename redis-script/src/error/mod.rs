@@ -2,6 +2,7 @@
 
 mod batch;
 mod preload;
+mod refusal;
 
 use std::fmt;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use crate::script::{ScriptLabel, Source};
 pub(crate) use batch::positions;
 pub use batch::{BatchError, BatchErrorKind};
 pub use preload::{FailedLoad, LoadedScript, PreloadError};
+pub(crate) use refusal::Answered;
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -149,7 +151,11 @@ impl Error {
     pub(crate) fn for_script(mut self, source: &Source) -> Error {
         let label = || Some(Box::new(source.label()));
         match &mut self {
-            Error::Server(e) => e.script = label(),
+            Error::Server(e) => {
+                e.script = label();
+                let flagged = source.function || source.text.starts_with("#!");
+                e.answered(Answered::Script { flagged });
+            }
             Error::Script(e) => {
                 if e.sha1.is_none() {
                     e.sha1 = Some(source.sha1.to_string());
@@ -160,6 +166,18 @@ impl Error {
             Error::Transport(e) => e.script = label(),
             Error::Batch(e) => e.script = label(),
             Error::Preload(_) => {}
+        }
+        self
+    }
+
+    /// Classifies an error reply to a command of a batch (not a script call) as that command's own: its
+    /// refusals (a wrong number of arguments, a write on a replica) prove it did not run. A command
+    /// that runs a script (a raw EVAL) stays read as carefully as an unknown one.
+    pub(crate) fn for_command(mut self, name: &[u8]) -> Error {
+        if let Error::Server(e) = &mut self
+            && !refusal::runs_a_script(name)
+        {
+            e.answered(Answered::Command(name));
         }
         self
     }
@@ -199,6 +217,7 @@ impl Error {
         match ScriptError::parse(code, message) {
             Some(script) => Error::Script(Box::new(script)),
             None => Error::Server(ServerError {
+                refusal: refusal::is_refusal(code, message, Answered::Unknown),
                 code: code.into(),
                 message: message.into(),
                 script: None,
@@ -246,6 +265,8 @@ pub struct ServerError {
     code: Box<str>,
     message: Box<str>,
     script: Label,
+    /// Whether the reply proves that nothing ran, for what it answered ([`refusal`]).
+    refusal: bool,
 }
 
 impl ServerError {
@@ -317,44 +338,30 @@ impl ServerError {
         }
     }
 
-    /// True when this is one of Redis's refusals that come before a script runs, so nothing ran:
-    /// NOSCRIPT, BUSY, NOAUTH, NOPERM, WRONGPASS, READONLY, MISCONF, OOM, LOADING, MOVED, ASK,
-    /// CROSSSLOT, TRYAGAIN, CLUSTERDOWN, MASTERDOWN, and `ERR` for an unknown command, a wrong number
-    /// of arguments or keys, a bad shebang, or a script with the write flag run read-only.
+    /// True when this reply proves that nothing ran: one of Redis's refusals before it runs a
+    /// command, which a running script can not pass through from its own commands.
+    ///
+    /// NOSCRIPT, BUSY, NOAUTH, NOPERM, WRONGPASS, LOADING, MOVED, ASK, CROSSSLOT, TRYAGAIN,
+    /// CLUSTERDOWN, MASTERDOWN; the checks before a script runs (`allow-oom flag is not set`, a
+    /// write-flagged script on a replica or with `_RO`, `Writable scripts are blocked`, a bad
+    /// shebang, `Function not found`, an unknown command, a script command with the wrong number of
+    /// arguments); and `OOM`, `READONLY`, `MISCONF`, `NOREPLICAS` for a script that declares flags (a
+    /// `#!lua` shebang) or a function, which the server checks before running it. The same four
+    /// codes for a script without a shebang may come from inside it (`return redis.pcall(..)` of a
+    /// write the server refused), after it wrote: they count as "may have run", and so does every
+    /// other error (`ERR This Redis command is not allowed from script` among them). For a plain
+    /// command of a batch, its own refusals count too (a wrong number of arguments, a write on a
+    /// replica).
     ///
     /// A script that returns one of these codes itself (`redis.error_reply("BUSY ...")`) can not be
     /// told apart; don't.
     pub fn is_refusal(&self) -> bool {
-        const CODES: [&str; 14] = [
-            "BUSY",
-            "NOAUTH",
-            "NOPERM",
-            "WRONGPASS",
-            "READONLY",
-            "MISCONF",
-            "OOM",
-            "LOADING",
-            "MOVED",
-            "ASK",
-            "CROSSSLOT",
-            "TRYAGAIN",
-            "CLUSTERDOWN",
-            "MASTERDOWN",
-        ];
-        const ERR_PREFIXES: [&str; 9] = [
-            "Function not found",
-            "unknown command",
-            "wrong number of arguments",
-            "Number of keys can't be",
-            "Unexpected flag in script shebang",
-            "Unknown lua shebang option",
-            "Could not find engine",
-            "Can not execute a script with write flag using *_ro command",
-            "This Redis command is not allowed from script",
-        ];
-        self.is_noscript()
-            || CODES.contains(&&*self.code)
-            || (&*self.code == "ERR" && ERR_PREFIXES.iter().any(|p| self.message.starts_with(p)))
+        self.refusal
+    }
+
+    /// Classifies the reply again, now that what it answered is known.
+    pub(crate) fn answered(&mut self, answered: Answered<'_>) {
+        self.refusal = refusal::is_refusal(&self.code, &self.message, answered);
     }
 }
 
@@ -746,7 +753,6 @@ mod tests {
             "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
             "CROSSSLOT Keys in request don't hash to the same slot",
             "MOVED 3999 127.0.0.1:6381",
-            "ERR Number of keys can't be greater than number of args",
             "ERR Unexpected flag in script shebang: x",
             "ERR Can not execute a script with write flag using *_ro command.",
             "ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'",
@@ -755,8 +761,15 @@ mod tests {
             let e = Error::from_reply_text(text);
             assert!(!e.may_have_run(), "{text}");
         }
-        // What a script returns itself, after it may have written: `redis.error_reply("LIMITED ...")`.
-        for text in ["LIMITED too many requests", "ERR plain", "NOSCRIPT x"] {
+        // What a script returns itself, after it may have written: `redis.error_reply("LIMITED ...")`,
+        // or `redis.pcall(..)` of a command that failed (SINTERCARD's own refusal, here).
+        for text in [
+            "LIMITED too many requests",
+            "ERR plain",
+            "NOSCRIPT x",
+            "ERR Number of keys can't be greater than number of args",
+            "ERR This Redis command is not allowed from script",
+        ] {
             let e = Error::from_reply_text(text);
             assert!(matches!(e, Error::Server(_)), "{text}");
             assert!(e.may_have_run(), "{text}");
