@@ -108,10 +108,7 @@ impl Transport for Upstash {
             Ok(shared) => return shared.await,
             Err(body) => body,
         };
-        let secrets = Secrets::Command {
-            keys: command.keys(),
-            args: command.args(),
-        };
+        let secrets = Secrets::Command(command);
         request::single(&self.inner, body.into(), idempotence, secrets).await
     }
 
