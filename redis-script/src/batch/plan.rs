@@ -206,6 +206,8 @@ impl<'e> Plan<'e> {
                             })
                         }
                     };
+                    let position = self.order.position(index);
+                    let result = result.map_err(|e| e.redacted(entries.sent_values(position)));
                     if let Some(slot) = slots.get_mut(index) {
                         *slot = Some(result);
                     }

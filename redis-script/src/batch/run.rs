@@ -256,7 +256,12 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
                 }
                 return Err(Error::Batch(e.with_entry_results(results)));
             }
-            Err(Error::Batch(e)) => return Err(Error::Batch(e.map_entries(|c| plan.entry_of(c)))),
+            Err(Error::Batch(e)) => {
+                let e = e
+                    .map_entries(|c| plan.entry_of(c))
+                    .redact_refused(|position| self.entries.sent_values(position).collect());
+                return Err(Error::Batch(e));
+            }
             Err(e) if self.atomic && e.code() == Some("EXECABORT") => {
                 return Err(BatchError::aborted(e, Vec::new()).into());
             }

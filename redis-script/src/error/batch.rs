@@ -180,6 +180,23 @@ impl BatchError {
         self
     }
 
+    /// Takes the values each refused entry sent (`values(position)`) out of the server's error for it,
+    /// for a transaction refused as a whole.
+    pub(crate) fn redact_refused<'v>(
+        mut self: Box<Self>,
+        values: impl Fn(usize) -> Vec<&'v [u8]>,
+    ) -> Box<Self> {
+        if self.kind != BatchErrorKind::Aborted || self.refused.is_empty() {
+            return self;
+        }
+        self.refused = std::mem::take(&mut self.refused)
+            .into_iter()
+            .map(|(position, error)| (position, error.redacted(values(position))))
+            .collect();
+        self.message = self.aborted_message();
+        self
+    }
+
     /// For a transaction refused as a whole: the entries the server refused while queuing them, and its
     /// error for each.
     pub fn refused(&self) -> &[(usize, Error)] {

@@ -2,6 +2,7 @@
 
 mod batch;
 mod preload;
+mod redact;
 mod refusal;
 
 use std::fmt;
@@ -108,8 +109,8 @@ impl Error {
     /// already exists`).
     pub(crate) fn is_library_exists(&self) -> bool {
         matches!(self, Error::Server(e) if &*e.code == "ERR"
-            && e.message.starts_with("Library '")
-            && e.message.ends_with("' already exists"))
+            && e.unredacted_message().starts_with("Library '")
+            && e.unredacted_message().ends_with("' already exists"))
     }
 
     /// True when the script was refused or stopped because it tried to write although run read-only
@@ -121,8 +122,8 @@ impl Error {
             "Write commands are not allowed",
         ];
         let message = match self {
-            Error::Server(e) => e.message(),
-            Error::Script(e) => e.message(),
+            Error::Server(e) => e.unredacted_message(),
+            Error::Script(e) => e.unredacted_message(),
             _ => return false,
         };
         MARKERS.iter().any(|m| message.contains(m))
@@ -152,7 +153,7 @@ impl Error {
         let label = || Some(Box::new(source.label()));
         match &mut self {
             Error::Server(e) => {
-                e.script = label();
+                e.about.get_or_insert_default().script = Some(source.label());
                 let flagged = source.function || source.text.starts_with("#!");
                 e.answered(Answered::Script { flagged });
             }
@@ -166,6 +167,18 @@ impl Error {
             Error::Transport(e) => e.script = label(),
             Error::Batch(e) => e.script = label(),
             Error::Preload(_) => {}
+        }
+        self
+    }
+
+    /// Takes `values` (the keys and arguments of the call, or a command's words) out of the message of
+    /// a server or script error, where the server echoed them; the message as it came stays readable
+    /// through `unredacted_message`.
+    pub(crate) fn redacted<'v>(mut self, values: impl IntoIterator<Item = &'v [u8]>) -> Error {
+        match &mut self {
+            Error::Server(e) => e.redact(values),
+            Error::Script(e) => e.redact(values),
+            _ => {}
         }
         self
     }
@@ -195,7 +208,7 @@ impl Error {
 
     pub(crate) fn script(&self) -> Option<&ScriptLabel> {
         match self {
-            Error::Server(e) => e.script.as_deref(),
+            Error::Server(e) => e.script(),
             Error::Script(e) => e.script.as_deref(),
             Error::Decode(e) => e.script.as_deref(),
             Error::Transport(e) => e.script.as_deref(),
@@ -220,7 +233,7 @@ impl Error {
                 refusal: refusal::is_refusal(code, message, Answered::Unknown),
                 code: code.into(),
                 message: message.into(),
-                script: None,
+                about: None,
             }),
         }
     }
@@ -259,14 +272,40 @@ fn is_code(word: &str) -> bool {
 }
 
 /// An error reply from the server that was not raised by a running script.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its message never shows a key or argument of the call (see [`unredacted_message`]); `Debug`
+/// neither.
+///
+/// [`unredacted_message`]: ServerError::unredacted_message
+#[derive(Clone, PartialEq, Eq)]
 pub struct ServerError {
     // Boxed strings, not `String`s: errors stay small (a batch holds one result per entry).
     code: Box<str>,
+    /// As shown: without the values of the call.
     message: Box<str>,
-    script: Label,
+    /// What is rarely there, in a box of its own so that errors stay small.
+    about: Option<Box<About>>,
     /// Whether the reply proves that nothing ran, for what it answered ([`refusal`]).
     refusal: bool,
+}
+
+/// The script a [`ServerError`] is about, and its message as the server sent it when values of the
+/// call were taken out of it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct About {
+    script: Option<ScriptLabel>,
+    unredacted: Option<Box<str>>,
+}
+
+impl fmt::Debug for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerError")
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("script", &self.script())
+            .field("refusal", &self.refusal)
+            .finish()
+    }
 }
 
 impl ServerError {
@@ -275,9 +314,32 @@ impl ServerError {
         &self.code
     }
 
-    /// The rest of the reply after the code.
+    /// The rest of the reply after the code, without the keys and arguments of the call where the
+    /// server echoed them (`No such key '<redacted>' or consumer group '<redacted>'`).
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// The rest of the reply after the code exactly as the server sent it, keys and arguments of the
+    /// call included: for a log that may hold them. [`message`](Self::message) and `Display` never
+    /// show them.
+    pub fn unredacted_message(&self) -> &str {
+        self.about
+            .as_ref()
+            .and_then(|about| about.unredacted.as_deref())
+            .unwrap_or(&self.message)
+    }
+
+    fn script(&self) -> Option<&ScriptLabel> {
+        self.about.as_ref()?.script.as_ref()
+    }
+
+    fn redact<'v>(&mut self, values: impl IntoIterator<Item = &'v [u8]>) {
+        if let Some(redacted) = redact::redact(self.unredacted_message(), values) {
+            let original = std::mem::replace(&mut self.message, redacted.into());
+            let about = self.about.get_or_insert_default();
+            about.unredacted.get_or_insert(original);
+        }
     }
 
     /// True for the server's own "script not cached" reply to EVALSHA / EVALSHA_RO.
@@ -287,20 +349,20 @@ impl ServerError {
     /// (One that returns Redis's exact text can not be told apart on the wire; `lua_script!` rejects
     /// scripts that can return a NOSCRIPT error at all.)
     pub fn is_noscript(&self) -> bool {
-        &*self.code == "NOSCRIPT" && self.message.starts_with("No matching script")
+        &*self.code == "NOSCRIPT" && self.unredacted_message().starts_with("No matching script")
     }
 
     /// True for `ERR Function not found`, the server's reply to FCALL of a function no library it has
     /// registers. Matched exactly: `lua_library!` refuses functions that return that text themselves.
     pub fn is_function_not_found(&self) -> bool {
-        &*self.code == "ERR" && &*self.message == "Function not found"
+        &*self.code == "ERR" && self.unredacted_message() == "Function not found"
     }
 
     /// The command the server does not know, from its `unknown command` reply: `FCALL`, `FCALL_RO`
     /// or `FUNCTION` from a server without Redis Functions (Redis 6), `EVAL_RO` or `EVALSHA_RO` from
     /// one without read-only scripts. Nothing ran.
     pub fn unknown_command(&self) -> Option<&str> {
-        let quoted = self.message.strip_prefix("unknown command ")?;
+        let quoted = self.unredacted_message().strip_prefix("unknown command ")?;
         if &*self.code != "ERR" {
             return None;
         }
@@ -361,7 +423,7 @@ impl ServerError {
 
     /// Classifies the reply again, now that what it answered is known.
     pub(crate) fn answered(&mut self, answered: Answered<'_>) {
-        self.refusal = refusal::is_refusal(&self.code, &self.message, answered);
+        self.refusal = refusal::is_refusal(&self.code, self.unredacted_message(), answered);
     }
 }
 
@@ -377,7 +439,10 @@ impl fmt::Display for ServerError {
         if let Some(hint) = self.unknown_command_hint() {
             write!(f, " ({hint})")?;
         }
-        about(f, &self.script)
+        match self.script() {
+            Some(script) => write!(f, " ({script})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -386,13 +451,30 @@ impl fmt::Display for ServerError {
 /// Redis 7 appends `script: <sha1>, on @user_script:<line>.` to errors raised inside a script (Valkey
 /// `script: on @user_script:<line>.`); that suffix is parsed into [`sha1`](Self::sha1) and
 /// [`line`](Self::line) and removed from the message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its message never shows a key or argument of the call (a script's own `error('no ' .. ARGV[1])`
+/// included); see [`unredacted_message`](ScriptError::unredacted_message). `Debug` neither.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ScriptError {
     code: String,
     message: String,
     sha1: Option<String>,
     line: Option<u32>,
     script: Label,
+    /// The message as the server sent it, when values of the call were taken out of `message`.
+    unredacted: Option<String>,
+}
+
+impl fmt::Debug for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScriptError")
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("sha1", &self.sha1)
+            .field("line", &self.line)
+            .field("script", &self.script)
+            .finish()
+    }
 }
 
 impl ScriptError {
@@ -409,6 +491,7 @@ impl ScriptError {
             sha1: Some(script_sha1.to_owned()),
             line: None,
             script: None,
+            unredacted: None,
         }
     }
 
@@ -437,6 +520,7 @@ impl ScriptError {
                     sha1: sha1.map(str::to_owned),
                     line,
                     script: None,
+                    unredacted: None,
                 });
             }
         }
@@ -458,6 +542,7 @@ impl ScriptError {
                 sha1: None,
                 line,
                 script: None,
+                unredacted: None,
             });
         }
         None
@@ -468,9 +553,24 @@ impl ScriptError {
         &self.code
     }
 
-    /// The error message, without the `script: ..., on @user_script:N.` suffix.
+    /// The error message, without the `script: ..., on @user_script:N.` suffix and without the keys
+    /// and arguments of the call where it held them.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// The error message (without the suffix) exactly as the server sent it, keys and arguments of
+    /// the call included: for a log that may hold them. [`message`](Self::message) and `Display`
+    /// never show them.
+    pub fn unredacted_message(&self) -> &str {
+        self.unredacted.as_deref().unwrap_or(&self.message)
+    }
+
+    fn redact<'v>(&mut self, values: impl IntoIterator<Item = &'v [u8]>) {
+        if let Some(redacted) = redact::redact(self.unredacted_message(), values) {
+            let original = std::mem::replace(&mut self.message, redacted);
+            self.unredacted.get_or_insert(original);
+        }
     }
 
     /// The SHA-1 of the script that failed: the one the server named, or, where it names none (Valkey,
@@ -481,8 +581,9 @@ impl ScriptError {
 
     /// True when Redis could not compile the script or library (a syntax error): nothing ran.
     pub fn is_compile_error(&self) -> bool {
-        self.message.starts_with("Error compiling script")
-            || self.message.starts_with("Error compiling function")
+        let message = self.unredacted_message();
+        message.starts_with("Error compiling script")
+            || message.starts_with("Error compiling function")
     }
 
     /// The line of the script where the error was raised, when the server named it.
@@ -778,6 +879,37 @@ mod tests {
             "ERR user_script:1: boom script: 82903a0434f1503e152f89c03c9acd881a0e8150, on @user_script:1.",
         );
         assert!(e.may_have_run());
+    }
+
+    #[test]
+    fn echoed_values_are_taken_out_and_kept_apart() {
+        let values: [&[u8]; 2] = [b"secret:user42", b"g"];
+        let e = Error::from_reply_text(
+            "NOGROUP No such key 'secret:user42' or consumer group 'g' in XREADGROUP with GROUP option",
+        )
+        .redacted(values);
+        let Error::Server(server) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(
+            server.message(),
+            "No such key '<redacted>' or consumer group '<redacted>' in XREADGROUP with GROUP option"
+        );
+        assert!(server.unredacted_message().contains("'secret:user42'"));
+        assert!(!format!("{e:?}{e:#?}{e}").contains("secret:user42"));
+        let e = Error::from_reply_text(
+            "ERR user_script:1: no user secret:user42 script: 82903a0434f1503e152f89c03c9acd881a0e8150, on @user_script:1.",
+        )
+        .redacted(values);
+        let Error::Script(script) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(script.message(), "user_script:1: no user <redacted>");
+        assert_eq!(
+            script.unredacted_message(),
+            "user_script:1: no user secret:user42"
+        );
+        assert!(!format!("{e:?}{e:#?}{e}").contains("secret:user42"));
     }
 
     #[test]

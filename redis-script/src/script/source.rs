@@ -120,6 +120,8 @@ impl Source {
             }
             (reply, _) => reply,
         };
+        // The keys and arguments come out of any error text that echoes them.
+        let reply = reply.map_err(|e| e.redacted(keys.iter().chain(args.iter())));
         self.decode(reply)
     }
 
