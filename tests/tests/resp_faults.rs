@@ -4,9 +4,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-use redis_script::{BatchErrorKind, Error, Reply, Script, Transaction, Transport};
+use std::time::Duration;
+
+use redis_script::{
+    BatchErrorKind, Error, Reply, Script, Transaction, Transport, TransportErrorKind,
+};
 use redis_script_tests::RedisServer;
 use redis_script_tests::batches::{PUSH, log};
+use redis_script_tests::proxy::{Direction, FaultProxy};
 
 /// A transaction of a command and a script call, sent where the server refuses MULTI: each ran once,
 /// on its own, and the error says so, with each entry's own result.
@@ -44,4 +49,54 @@ async fn a_transaction_of_a_user_denied_multi_says_its_entries_ran_one_by_one() 
     let server = RedisServer::start();
     let conn = server.connection_denied("-multi").await;
     multi_refused(&conn, &server).await;
+}
+
+/// A `ConnectionManager` whose connection broke reconnects before the next command: when the new
+/// connection times out (the proxy holds every reply, the handshake's included), the command was
+/// never sent, and the error says so.
+#[tokio::test]
+async fn a_connection_manager_whose_reconnect_times_out_sends_nothing_and_says_so() {
+    let server = RedisServer::start();
+    let proxy = FaultProxy::start(server.port()).await;
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_millis(200)))
+        .set_response_timeout(Some(Duration::from_millis(200)))
+        .set_number_of_retries(0);
+    let conn = redis::Client::open(proxy.url())
+        .unwrap()
+        .get_connection_manager_with_config(config)
+        .await
+        .unwrap();
+    let script = Script::<i64>::new(PUSH);
+    assert_eq!(script.exec(&conn, ["log"], ["first"]).await.unwrap(), 1);
+
+    proxy.hold_after(Direction::ToClient, 0);
+    proxy.cut_all();
+    proxy.cut(1).await;
+    // The first command after the cut may find the broken connection (and then may have run); the
+    // ones after it meet the reconnect, which times out.
+    let mut not_sent = 0;
+    for i in 0..3 {
+        let err = script
+            .exec(&conn, ["log"], [format!("lost {i}")])
+            .await
+            .unwrap_err();
+        if !err.may_have_run() {
+            assert!(
+                matches!(&err, Error::Transport(t) if t.kind() == TransportErrorKind::Connect),
+                "{err:?}"
+            );
+            not_sent += 1;
+        }
+    }
+    proxy.release();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let ran = log(&server).await;
+    assert!(not_sent >= 2, "{not_sent} of 3 said nothing was sent");
+    assert!(ran.len() <= 1 + (3 - not_sent), "{ran:?}");
+    assert_eq!(ran[0], "first");
+    assert!(
+        ran.iter().filter(|id| id.starts_with("lost")).count() <= 3 - not_sent,
+        "{ran:?}"
+    );
 }

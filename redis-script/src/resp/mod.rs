@@ -161,16 +161,59 @@ impl Transport for MultiplexedConnection {
     }
 }
 
+/// A `ConnectionManager` that reconnects sends a command only once the new connection is made, and a
+/// failure to make it (refused, timed out) reads the same as the failure of a command it sent: a
+/// timeout is a timeout. So the connection is awaited first, by an empty pipeline, which the `redis`
+/// crate refuses without sending anything once it has a connection; a failure there is the
+/// connection's, and nothing was sent. (If the connection breaks between the two, the command's own
+/// failure says it may have run, as it may.)
+#[cfg(feature = "connection-manager")]
+async fn connected(conn: &mut redis::aio::ConnectionManager) -> Result<(), Error> {
+    match conn
+        .send_packed_commands(&redis::Pipeline::new(), 0, 0)
+        .await
+    {
+        Err(e) if e.kind() == redis::ErrorKind::Client => Ok(()),
+        Ok(_) => Ok(()),
+        Err(e) => Err(not_connected(e)),
+    }
+}
+
+/// The error of a connection that could not be made: nothing was sent.
+#[cfg(feature = "connection-manager")]
+fn not_connected(e: RedisError) -> Error {
+    let kind = match error_from_redis(e.clone()) {
+        Error::Transport(t) if t.kind() == TransportErrorKind::Unauthorized => t.kind(),
+        _ => TransportErrorKind::Connect,
+    };
+    Error::Transport(
+        TransportError::new(
+            kind,
+            format!(
+                "redis: could not connect again ({}); nothing was sent",
+                e.category()
+            ),
+            false,
+        )
+        .with_source(e),
+    )
+}
+
 #[cfg(feature = "connection-manager")]
 impl Transport for redis::aio::ConnectionManager {
     fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
         let cmd = to_cmd(&command);
         let mut conn = self.clone();
-        async move { send_on(&mut conn, &cmd).await }
+        async move {
+            connected(&mut conn).await?;
+            send_on(&mut conn, &cmd).await
+        }
     }
 
     async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
-        batch::send_on(&mut self.clone(), batch).await
+        let mut conn = self.clone();
+        connected(&mut conn).await?;
+        batch::send_on(&mut conn, batch).await
     }
 }
 
