@@ -27,6 +27,8 @@ pub mod seed;
 mod server;
 pub mod spans;
 mod stats;
+pub mod sweep;
+pub mod tally;
 mod tempdir;
 mod texts;
 pub mod upstash;

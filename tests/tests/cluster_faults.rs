@@ -10,6 +10,8 @@ use std::time::Duration;
 use redis::cluster::{ClusterClientBuilder, NodeAddress};
 use redis_script::{Cluster, Error, Pipeline, Script, Transport, TransportErrorKind};
 use redis_script_tests::proxy::{Direction, FaultProxy};
+use redis_script_tests::sweep::{self, Setup, Shape};
+use redis_script_tests::tally::Tally;
 use redis_script_tests::{ClosedPort, RedisCluster};
 
 const INCR: &str = "return redis.call('INCR', KEYS[1])";
@@ -406,4 +408,43 @@ async fn a_transaction_in_a_moved_slot_runs_once_on_the_new_owner() {
         .query(redis::cmd("INFO").arg("errorstats"))
         .await;
     assert!(errors.contains("errorstat_MOVED:count=5"), "{errors}");
+}
+
+/// A pipeline and a transaction of three calls through `redis_script::Cluster`, cut after sampled
+/// bytes going either way and held after sampled bytes while the script cache is flushed: no entry
+/// runs twice, none that answered is missing, none that says it did not run ran.
+#[tokio::test]
+async fn batches_on_a_cluster_cut_at_sampled_bytes_run_each_entry_at_most_once() {
+    let cluster = RedisCluster::start(3, 0);
+    let owner = cluster.master_for_key("{sweep}").await.port();
+    let proxy = FaultProxy::start(owner).await;
+    let node = cluster.node(owner);
+    let setup = Setup {
+        proxy: &proxy,
+        connect: async || {
+            Cluster::connect_with(through(&cluster, owner, &proxy))
+                .await
+                .unwrap()
+        },
+        read: async |key: String| -> Vec<String> {
+            node.query(redis::cmd("LRANGE").arg(key).arg(0).arg(-1))
+                .await
+        },
+        settle: async || sweep::until_clients(node, 0).await,
+    };
+    let mut tally = Tally::default();
+    let (mut run, mut boundaries) = (0, 0);
+    for atomic in [false, true] {
+        let shape = Shape { atomic, entries: 3 };
+        let (cut, runs, sent) = setup.both_ways(run, shape, 40).await;
+        tally.merge(cut);
+        (run, boundaries) = (run + runs, boundaries + runs - 1);
+        let offsets: Vec<u64> = sweep::offsets(sent - 1, 24);
+        boundaries += offsets.len();
+        let flush = async || node.script_flush().await;
+        tally.merge(setup.flushes(run, shape, &offsets, flush).await);
+        run += offsets.len();
+    }
+    eprintln!("{boundaries} byte boundaries swept");
+    tally.assert_exactly_once("cluster pipelines and transactions through the proxy");
 }

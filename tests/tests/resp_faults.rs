@@ -12,6 +12,8 @@ use redis_script::{
 use redis_script_tests::RedisServer;
 use redis_script_tests::batches::{PUSH, log};
 use redis_script_tests::proxy::{Direction, FaultProxy};
+use redis_script_tests::sweep::{self, Setup, Shape};
+use redis_script_tests::tally::Tally;
 
 /// A transaction of a command and a script call, sent where the server refuses MULTI: each ran once,
 /// on its own, and the error says so, with each entry's own result.
@@ -99,4 +101,45 @@ async fn a_connection_manager_whose_reconnect_times_out_sends_nothing_and_says_s
         ran.iter().filter(|id| id.starts_with("lost")).count() <= 3 - not_sent,
         "{ran:?}"
     );
+}
+
+/// A pipeline and a transaction of three calls, cut after every byte they send and after every byte
+/// of their replies, and held after every byte they send while another client flushes the script
+/// cache: no entry runs twice, none that answered is missing, none that says it did not run ran.
+#[tokio::test]
+async fn batches_cut_at_every_byte_run_each_entry_at_most_once_and_say_so() {
+    let server = RedisServer::start();
+    let proxy = FaultProxy::start(server.port()).await;
+    let setup = Setup {
+        proxy: &proxy,
+        connect: async || {
+            redis::Client::open(proxy.url())
+                .unwrap()
+                .get_multiplexed_async_connection()
+                .await
+                .unwrap()
+        },
+        read: async |key: String| -> Vec<String> {
+            server
+                .query(redis::cmd("LRANGE").arg(key).arg(0).arg(-1))
+                .await
+        },
+        settle: async || sweep::until_clients(&server, 0).await,
+    };
+    let mut tally = Tally::default();
+    let mut run = 0;
+    let mut boundaries = 0;
+    for atomic in [false, true] {
+        let shape = Shape { atomic, entries: 3 };
+        let (cut, runs, sent) = setup.both_ways(run, shape, 2000).await;
+        tally.merge(cut);
+        (run, boundaries) = (run + runs, boundaries + runs - 1);
+        let offsets: Vec<u64> = (0..sent).collect();
+        boundaries += offsets.len();
+        let flush = async || server.script_flush().await;
+        tally.merge(setup.flushes(run, shape, &offsets, flush).await);
+        run += offsets.len();
+    }
+    eprintln!("{boundaries} byte boundaries swept");
+    tally.assert_exactly_once("RESP pipelines and transactions through the proxy");
 }

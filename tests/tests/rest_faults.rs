@@ -7,9 +7,12 @@
 use std::time::Duration;
 
 use redis_script::Script;
-use redis_script::rest::{AutoPipeline, Upstash};
+use redis_script::rest::{AutoPipeline, RetryPolicy, Upstash};
 use redis_script_tests::RedisServer;
 use redis_script_tests::batches::{PUSH, log};
+use redis_script_tests::proxy::{Direction, FaultProxy};
+use redis_script_tests::sweep::{self, Setup, Shape};
+use redis_script_tests::tally::Tally;
 use redis_script_tests::upstash::UpstashLocal;
 
 /// Pushes `ARGV[1]` after keeping the server busy for `ARGV[2]` milliseconds.
@@ -94,4 +97,115 @@ async fn the_queue_is_bounded_and_calls_given_up_while_waiting_for_room_are_neve
     let log = log(&redis).await;
     assert_eq!(log.len(), 41, "{log:?}");
     assert!(log.iter().all(|id| !id.starts_with("dropped")), "{log:?}");
+}
+
+/// Waits until upstash-local has done what it received on connections that are gone (it runs a
+/// request it read in full even when its client left).
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(30)).await;
+}
+
+/// Sends requests until upstash-local's sync token (a number one larger per request, which requests
+/// and responses carry) has three digits: the sizes of the requests and replies of a sweep stay the
+/// same from run to run (below 1,000 requests).
+async fn three_digit_sync_tokens(local: &UpstashLocal) {
+    let upstash = Upstash::new(local.url(), local.token()).unwrap();
+    let ping = Script::<i64>::new("return 1");
+    for _ in 0..100 {
+        ping.exec(&upstash, (), ()).await.unwrap();
+    }
+}
+
+/// `/pipeline` and `/multi-exec` requests of three calls, cut after sampled bytes going either way
+/// through a proxy in front of upstash-local: no entry runs twice, none that answered is missing,
+/// none that says it did not run ran.
+#[tokio::test]
+async fn rest_batches_cut_at_sampled_bytes_run_each_entry_at_most_once() {
+    let redis = RedisServer::start();
+    let local = UpstashLocal::start(&redis);
+    let port: u16 = local.url().rsplit(':').next().unwrap().parse().unwrap();
+    let proxy = FaultProxy::start(port).await;
+    three_digit_sync_tokens(&local).await;
+    let setup = Setup {
+        proxy: &proxy,
+        connect: async || {
+            Upstash::builder(proxy.http_url(), local.token())
+                .retry(RetryPolicy::none())
+                .auto_pipeline(None)
+                .build()
+                .unwrap()
+        },
+        read: async |key: String| -> Vec<String> {
+            redis
+                .query(redis::cmd("LRANGE").arg(key).arg(0).arg(-1))
+                .await
+        },
+        settle: async || settle().await,
+    };
+    let mut tally = Tally::default();
+    let (mut run, mut boundaries) = (0, 0);
+    for atomic in [false, true] {
+        let shape = Shape { atomic, entries: 3 };
+        let (cut, runs, _) = setup.both_ways(run, shape, 40).await;
+        tally.merge(cut);
+        (run, boundaries) = (run + runs, boundaries + runs - 1);
+    }
+    eprintln!("{boundaries} byte boundaries swept");
+    tally.assert_exactly_once("REST /pipeline and /multi-exec through the proxy");
+}
+
+/// Auto-pipelined calls (three issued together, one `/pipeline` request), cut after sampled bytes
+/// going either way: each call runs at most once and says so.
+#[tokio::test]
+async fn auto_pipelined_calls_cut_at_sampled_bytes_run_at_most_once() {
+    let redis = RedisServer::start();
+    let local = UpstashLocal::start(&redis);
+    let port: u16 = local.url().rsplit(':').next().unwrap().parse().unwrap();
+    let proxy = FaultProxy::start(port).await;
+    let script = Script::<i64>::new(PUSH);
+    redis.script_load(PUSH).await;
+    three_digit_sync_tokens(&local).await;
+    let connect = || {
+        Upstash::builder(proxy.http_url(), local.token())
+            .retry(RetryPolicy::none())
+            .auto_pipeline(Some(AutoPipeline::DEFAULT))
+            .build()
+            .unwrap()
+    };
+    let send = async |upstash: &Upstash, run: usize| {
+        let (key, ids) = sweep::run_ids(run, 3);
+        let calls = ids.iter().map(|id| script.exec(upstash, [&key], [id]));
+        let results: Vec<Result<(), redis_script::Error>> = futures_util::future::join_all(calls)
+            .await
+            .into_iter()
+            .map(|r| r.map(drop))
+            .collect();
+        (key, ids, results)
+    };
+    // Measured without faults.
+    let (sent0, received0) = (
+        proxy.forwarded(Direction::ToServer),
+        proxy.forwarded(Direction::ToClient),
+    );
+    let (_, _, results) = send(&connect(), 0).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    let sent = proxy.forwarded(Direction::ToServer) - sent0;
+    let received = proxy.forwarded(Direction::ToClient) - received0;
+    let mut tally = Tally::default();
+    let mut run = 1;
+    for (direction, total) in [(Direction::ToServer, sent), (Direction::ToClient, received)] {
+        for offset in sweep::offsets(total, 40) {
+            let upstash = connect();
+            proxy.cut_after(direction, offset);
+            let (key, ids, results) = send(&upstash, run).await;
+            proxy.release();
+            settle().await;
+            let log: Vec<String> = redis
+                .query(redis::cmd("LRANGE").arg(&key).arg(0).arg(-1))
+                .await;
+            sweep::count(&mut tally, &ids, &Ok(results), &log);
+            run += 1;
+        }
+    }
+    tally.assert_exactly_once("REST auto-pipelining through the proxy");
 }
