@@ -206,6 +206,23 @@ impl RedisCluster {
         panic!("no key found for every master: {found:?}")
     }
 
+    /// The ports of the masters that serve slots, as the first node's `CLUSTER NODES` says (after a
+    /// failover, not those started as masters).
+    pub async fn master_ports(&self) -> Vec<u16> {
+        let nodes: String = self.nodes[0]
+            .query(redis::cmd("CLUSTER").arg("NODES"))
+            .await;
+        nodes
+            .lines()
+            .filter_map(|l| {
+                let fields: Vec<&str> = l.split_whitespace().collect();
+                let master = fields.get(2)?.split(',').any(|f| f == "master") && fields.len() > 8;
+                let address = fields.get(1)?.split('@').next()?;
+                master.then(|| address.rsplit(':').next()?.parse().ok())?
+            })
+            .collect()
+    }
+
     async fn master_count(&self) -> usize {
         let nodes: String = self.nodes[0]
             .query(redis::cmd("CLUSTER").arg("NODES"))
@@ -248,11 +265,13 @@ impl RedisCluster {
     /// [`Migration::finish`], the old owner answers `ASK` for keys it no longer has.
     pub async fn begin_migration(&self, key: &str) -> Migration<'_> {
         let from = self.master_for_key(key).await;
-        let masters = self.master_count().await;
-        let to = self.nodes[..masters]
-            .iter()
-            .find(|n| n.port() != from.port())
-            .unwrap();
+        let to = self.node(
+            self.master_ports()
+                .await
+                .into_iter()
+                .find(|&port| port != from.port())
+                .unwrap(),
+        );
         let slot: u16 = from
             .query(redis::cmd("CLUSTER").arg("KEYSLOT").arg(key))
             .await;
@@ -438,8 +457,11 @@ impl Migration<'_> {
             .arg(&self.to_id);
         let to = self.cluster.node(self.to);
         let () = to.query(&setslot).await;
-        for node in self.cluster.nodes.iter().filter(|n| n.port() != self.to) {
-            let () = node.query(&setslot).await;
+        // Replicas refuse SETSLOT: they learn it from their masters.
+        for port in self.cluster.master_ports().await {
+            if port != self.to {
+                let () = self.cluster.node(port).query(&setslot).await;
+            }
         }
     }
 }

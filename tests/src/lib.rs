@@ -25,6 +25,7 @@ mod process;
 pub mod proxy;
 pub mod seed;
 mod server;
+pub mod soak;
 pub mod spans;
 mod stats;
 pub mod sweep;

@@ -202,6 +202,21 @@ impl RedisServer {
         process::stop(&mut self.process.child);
     }
 
+    /// Kills the server (`SIGKILL`, as a crash) and starts it again on the same port and directory
+    /// with the same arguments, so a server started with `--appendonly yes` comes back with its data.
+    /// Waits (at most 10 s) until it answers; panics if another process took the port meanwhile.
+    pub fn restart(&mut self) {
+        process::stop(&mut self.process.child);
+        let (binary, extra) = (self.process.binary.clone(), self.process.extra.clone());
+        match process::spawn_on(self.dir.path(), &binary, self.process.port, extra) {
+            Some(process) => self.process = process,
+            None => panic!(
+                "port {} was taken while its server restarted",
+                self.process.port
+            ),
+        }
+    }
+
     /// `INFO commandstats`, parsed: calls per command since start or the last [`reset_stats`](Self::reset_stats).
     pub async fn commandstats(&self) -> CommandStats {
         let info: String = redis::cmd("INFO")
@@ -219,6 +234,20 @@ impl RedisServer {
             .query_async(&mut self.admin_connection().await)
             .await
             .unwrap();
+    }
+
+    /// `CLIENT KILL TYPE normal SKIPME yes`: closes every client connection (as a network failure or an
+    /// operator would); returns how many.
+    pub async fn kill_clients(&self) -> i64 {
+        self.query(
+            redis::cmd("CLIENT")
+                .arg("KILL")
+                .arg("TYPE")
+                .arg("normal")
+                .arg("SKIPME")
+                .arg("yes"),
+        )
+        .await
     }
 
     /// `SCRIPT FLUSH`: empties the script cache, so the next `exec` must fall back to EVAL.
