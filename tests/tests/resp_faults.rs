@@ -143,3 +143,32 @@ async fn batches_cut_at_every_byte_run_each_entry_at_most_once_and_say_so() {
     eprintln!("{boundaries} byte boundaries swept");
     tally.assert_exactly_once("RESP pipelines and transactions through the proxy");
 }
+
+/// A call dropped while it waits for the server's NOSCRIPT (a timeout around `exec`) never sends its
+/// EVAL: the script did not run, and nothing is sent later on its behalf.
+#[tokio::test]
+async fn a_call_dropped_before_its_fallback_never_sends_it() {
+    let server = RedisServer::start();
+    let proxy = FaultProxy::start(server.port()).await;
+    let conn = redis::Client::open(proxy.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let script = Script::<i64>::new(PUSH);
+    server.reset_stats().await;
+    proxy.hold_after(Direction::ToClient, 0);
+    let dropped = tokio::time::timeout(
+        Duration::from_millis(100),
+        script.exec(&conn, ["log"], ["dropped"]),
+    )
+    .await;
+    assert!(dropped.is_err(), "{dropped:?}");
+    proxy.release();
+    // The held NOSCRIPT reaches the connection, which has no one waiting for it any more.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(server.commandstats().await.scripts(), (0, 1, 0, 0));
+    assert!(log(&server).await.is_empty());
+    // The connection is still of use.
+    assert_eq!(script.exec(&conn, ["log"], ["next"]).await.unwrap(), 1);
+}

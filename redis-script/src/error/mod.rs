@@ -29,8 +29,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// An error reply that carries no script location: either a refusal before any script ran
     /// (`NOSCRIPT` from EVALSHA, `BUSY`, `NOAUTH`, `CROSSSLOT`, `MOVED`, ...) or an error the script
-    /// returned itself with `redis.error_reply(..)` / `{err = ..}`, which Redis sends bare.
-    /// [`ServerError::is_refusal`] tells the two apart where Redis's own text allows it.
+    /// returned itself with `redis.error_reply(..)` / `{err = ..}`, or passed through from
+    /// `redis.pcall(..)`, which Redis sends bare. [`ServerError::is_refusal`] tells the two apart
+    /// where Redis's own text and what the call sent allow it.
     #[error("{0}")]
     Server(ServerError),
     /// An error located in the script: a Lua runtime error, a failing `redis.call`, or a script that

@@ -28,8 +28,9 @@
 //! - **Batches**: a [`Pipeline`](crate::Pipeline) goes to `/pipeline`, a
 //!   [`Transaction`](crate::Transaction) to `/multi-exec`, with the same loading and ordering as over
 //!   RESP.
-//! - **Errors** never contain the token, nor any key or argument of four bytes or more (raw or
-//!   JSON-escaped), even when an unexpected body echoes the request; values of one to three bytes may
+//! - **Errors** never contain the token, nor any key or argument of four bytes or more, nor a line
+//!   of twelve bytes or more of a script or library the request carried (raw or JSON-escaped), even
+//!   when an unexpected body echoes the request; values of one to three bytes may
 //!   show in such an excerpt, since masking every `e` would hide nothing and shred the text. `Debug` of
 //!   the client and its builder shows neither the token nor more of the URL than
 //!   `scheme://host[:port]/path`; a URL carrying a user, password, query or fragment is refused.
