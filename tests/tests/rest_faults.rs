@@ -209,3 +209,23 @@ async fn auto_pipelined_calls_cut_at_sampled_bytes_run_at_most_once() {
     }
     tally.assert_exactly_once("REST auto-pipelining through the proxy");
 }
+
+/// upstash-local in front of a server that refuses MULTI: `/multi-exec` answers 500 (the commands
+/// ran one by one), and the transaction says it may have run; each entry ran once.
+#[tokio::test]
+async fn a_transaction_over_rest_whose_multi_the_server_refused_says_it_may_have_run() {
+    let redis = RedisServer::start_with_config("rename-command MULTI \"\"\n");
+    let local = UpstashLocal::start(&redis);
+    let upstash = Upstash::builder(local.url(), local.token())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let push = Script::<i64>::new(PUSH);
+    let mut tx = redis_script::Transaction::new();
+    let _ = tx.exec(&push, ["log"], ["a"]);
+    let _ = tx.exec(&push, ["log"], ["b"]);
+    let err = tx.run(&upstash).await.unwrap_err();
+    assert!(err.may_have_run(), "{err:?}");
+    assert!(err.to_string().contains("refused MULTI"), "{err}");
+    assert_eq!(log(&redis).await, ["a", "b"]);
+}
