@@ -15,30 +15,37 @@ use redis_script_tests::sweep::{self, Setup, Shape};
 use redis_script_tests::tally::Tally;
 use redis_script_tests::upstash::UpstashLocal;
 
-/// Pushes `ARGV[1]` after keeping the server busy for `ARGV[2]` milliseconds.
-const SLOW_PUSH: &str = "local start = redis.call('TIME') \
-    repeat local now = redis.call('TIME') \
-    until (now[1] - start[1]) * 1000 + (now[2] - start[2]) / 1000 > tonumber(ARGV[2]) \
-    return redis.call('RPUSH', KEYS[1], ARGV[1])";
+/// A Redis, a proxy in front of it, and upstash-local talking to Redis through the proxy: holding
+/// Redis's replies there keeps a REST request on its way for as long as a test needs.
+async fn behind_a_proxy() -> (RedisServer, FaultProxy, UpstashLocal) {
+    let redis = RedisServer::start();
+    let proxy = FaultProxy::start(redis.port()).await;
+    let local = UpstashLocal::start_for_url(&proxy.url());
+    (redis, proxy, local)
+}
 
-/// A call that waits in the auto-pipelining queue behind a slow request, dropped by a timeout and
-/// made again at once (as a caller that retries after a timeout does): the server runs it once, not
-/// once per try.
+/// A call that waits in the auto-pipelining queue behind a request on its way, dropped by a timeout
+/// and made again at once (as a caller that retries after a timeout does): the server runs it once,
+/// not once per try.
 #[tokio::test]
 async fn a_call_dropped_while_it_waits_for_a_shared_request_is_never_sent() {
-    let redis = RedisServer::start();
-    let local = UpstashLocal::start(&redis);
+    let (redis, proxy, local) = behind_a_proxy().await;
     let upstash = Upstash::builder(local.url(), local.token())
         .auto_pipeline(Some(AutoPipeline::DEFAULT))
         .build()
         .unwrap();
-    let (slow, push) = (Script::<i64>::new(SLOW_PUSH), Script::<i64>::new(PUSH));
-    redis.script_load(SLOW_PUSH).await;
+    let push = Script::<i64>::new(PUSH);
     redis.script_load(PUSH).await;
+    assert_eq!(push.exec(&upstash, ["log"], ["first"]).await.unwrap(), 1);
 
-    let first = slow.exec(&upstash, ["log"], ("slow", 400));
+    let sent = proxy.forwarded(Direction::ToServer);
+    proxy.hold_after(Direction::ToClient, 0);
+    let on_its_way = push.exec(&upstash, ["log"], ["held"]);
     let caller = async {
-        // The slow request is on its way; this call waits for the next shared request.
+        // A request is on its way (its reply held); this call waits for the next shared request.
+        proxy
+            .forwarded_at_least(Direction::ToServer, sent + 1)
+            .await;
         tokio::time::sleep(Duration::from_millis(50)).await;
         let gave_up = tokio::time::timeout(
             Duration::from_millis(50),
@@ -49,16 +56,21 @@ async fn a_call_dropped_while_it_waits_for_a_shared_request_is_never_sent() {
             gave_up.is_err(),
             "the call should still be waiting: {gave_up:?}"
         );
-        // The caller tries again at once.
-        push.exec(&upstash, ["log"], ["once"]).await
+        // The caller tries again at once; then the held reply goes on its way.
+        let again = push.exec(&upstash, ["log"], ["once"]);
+        let release = async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            proxy.release();
+        };
+        tokio::join!(again, release).0
     };
-    let (first, again) = tokio::join!(first, caller);
-    assert_eq!(first.unwrap(), 1);
-    assert_eq!(again.unwrap(), 2);
+    let (held, again) = tokio::join!(on_its_way, caller);
+    assert_eq!(held.unwrap(), 2);
+    assert_eq!(again.unwrap(), 3);
     // Nothing else is on its way.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(log(&redis).await, ["slow", "once"]);
-    assert_eq!(redis.commandstats().await.calls("evalsha"), 2);
+    assert_eq!(log(&redis).await, ["first", "held", "once"]);
+    assert_eq!(redis.commandstats().await.calls("evalsha"), 3);
 }
 
 /// The queue holds at most 16 requests' worth of calls: with one call per request, 16 wait and the
@@ -66,18 +78,22 @@ async fn a_call_dropped_while_it_waits_for_a_shared_request_is_never_sent() {
 /// calls still wanted all run, once each.
 #[tokio::test]
 async fn the_queue_is_bounded_and_calls_given_up_while_waiting_for_room_are_never_sent() {
-    let redis = RedisServer::start();
-    let local = UpstashLocal::start(&redis);
+    let (redis, proxy, local) = behind_a_proxy().await;
     let upstash = Upstash::builder(local.url(), local.token())
         .auto_pipeline(Some(AutoPipeline::new(1, 1_000_000)))
         .build()
         .unwrap();
-    let (slow, push) = (Script::<i64>::new(SLOW_PUSH), Script::<i64>::new(PUSH));
-    redis.script_load(SLOW_PUSH).await;
+    let push = Script::<i64>::new(PUSH);
     redis.script_load(PUSH).await;
+    assert_eq!(push.exec(&upstash, ["log"], ["first"]).await.unwrap(), 1);
 
-    let first = slow.exec(&upstash, ["log"], ("slow", 300));
+    let sent = proxy.forwarded(Direction::ToServer);
+    proxy.hold_after(Direction::ToClient, 0);
+    let on_its_way = push.exec(&upstash, ["log"], ["held"]);
     let givers_up = async {
+        proxy
+            .forwarded_at_least(Direction::ToServer, sent + 1)
+            .await;
         tokio::time::sleep(Duration::from_millis(50)).await;
         let calls = (0..24).map(|i| {
             tokio::time::timeout(
@@ -88,14 +104,15 @@ async fn the_queue_is_bounded_and_calls_given_up_while_waiting_for_room_are_neve
         for outcome in futures_util::future::join_all(calls).await {
             assert!(outcome.is_err(), "{outcome:?}");
         }
+        proxy.release();
     };
-    let (first, ()) = tokio::join!(first, givers_up);
-    assert_eq!(first.unwrap(), 1);
+    let (held, ()) = tokio::join!(on_its_way, givers_up);
+    assert_eq!(held.unwrap(), 2);
     let calls = (0..40).map(|i| push.exec(&upstash, ["log"], [format!("kept {i}")]));
     let done = futures_util::future::join_all(calls).await;
     assert!(done.iter().all(Result::is_ok), "{done:?}");
     let log = log(&redis).await;
-    assert_eq!(log.len(), 41, "{log:?}");
+    assert_eq!(log.len(), 42, "{log:?}");
     assert!(log.iter().all(|id| !id.starts_with("dropped")), "{log:?}");
 }
 
