@@ -106,6 +106,10 @@ pub(crate) trait Named {
     fn is_function(&self) -> bool;
     /// The label an error about it carries.
     fn label(&self) -> ScriptLabel;
+    /// True for a function or a script with a `#!lua` shebang: the server checks memory,
+    /// replication and disk before running those, so an OOM, READONLY, MISCONF or NOREPLICAS reply
+    /// to them proves nothing ran.
+    fn declares_flags(&self) -> bool;
 }
 
 impl Named for ScriptLabel {
@@ -123,5 +127,10 @@ impl Named for ScriptLabel {
 
     fn label(&self) -> ScriptLabel {
         self.clone()
+    }
+
+    /// A label does not hold the script's text: only a function is known to declare flags.
+    fn declares_flags(&self) -> bool {
+        self.function
     }
 }

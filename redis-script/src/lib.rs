@@ -53,6 +53,8 @@ pub use transport::{DynTransport, Transport};
 
 #[cfg(feature = "resp")]
 pub use redis;
+#[cfg(feature = "cluster")]
+pub use resp::Cluster;
 
 // Paths of the previous release, kept for it: each item now lives in the module named (see the
 // CHANGELOG).

@@ -8,6 +8,7 @@
 //! |---|---|
 //! | `redis::aio::MultiplexedConnection` | `resp` (default) |
 //! | `redis::aio::ConnectionManager` (reconnects) | `connection-manager` |
+//! | [`Cluster`](crate::Cluster) (Redis Cluster, at most once; see below) | `cluster` |
 //! | `redis::cluster_async::ClusterConnection` (Redis Cluster) | `cluster` |
 //! | `deadpool_redis::Pool` | `deadpool` |
 //! | `bb8::Pool<bb8_redis::RedisConnectionManager>` | `bb8` |
@@ -23,13 +24,19 @@
 //!
 //! EVALSHA goes to the node that owns the keys' slot (all keys of a call must share a slot: use hash
 //! tags such as `{user:1}:a`); each node has its own script cache, so the first call per node falls
-//! back once. `ClusterConnection` re-sends a command whose connection broke, up to the client's
-//! `retries` (and on TRYAGAIN or CLUSTERDOWN even when a script raised them after writing), which can
-//! run a script again after it already ran. Where a script must run at most once per call, build the
-//! client with `ClusterClientBuilder::new(urls).retries(0)`: a lost connection then comes back as
-//! [`Error::Transport`] with `may_have_run()` true, and the transport follows a `MOVED` redirect after
-//! a resharding itself (a refusal: nothing ran). An `ASK` during a slot migration comes back as
-//! [`Error::Server`] with `may_have_run()` false, safe to retry. How batches are split across nodes:
+//! back once.
+//!
+//! **Use [`Cluster`](crate::Cluster) for a cluster.** `redis::cluster_async::ClusterConnection`
+//! re-sends a command whose connection broke, or that was redirected, up to the client's `retries` (16
+//! by default; and on TRYAGAIN or CLUSTERDOWN even when a script raised them after writing), which can
+//! run a script again after it already ran, and the `redis` crate does not let this crate see a
+//! `ClusterConnection`'s retries. `Cluster::connect(urls)` and `Cluster::connect_with(builder)` build
+//! it with `retries(0)` whatever the builder says, and `Cluster::from_client(&client)` refuses a client
+//! built with retries. A lost connection is then an [`Error::Transport`] with `may_have_run()` true,
+//! and the transport follows `MOVED` (after a resharding) and `ASK` (during one, with `ASKING`)
+//! itself, for the command's own slot: both are refusals, nothing ran. A `ClusterConnection` of your
+//! own works too, built with `ClusterClientBuilder::new(urls).retries(0)`, with the batch limits
+//! described there. How batches are split across nodes:
 //! [batches](crate::batch#what-each-transport-guarantees).
 //!
 //! # Writing a transport

@@ -154,6 +154,11 @@ impl RedisCluster {
             .unwrap()
     }
 
+    /// A [`redis_script::Cluster`] client of this cluster: no retries, every reply of a pipeline seen.
+    pub async fn exactly_once(&self) -> redis_script::Cluster {
+        redis_script::Cluster::connect(self.urls()).await.unwrap()
+    }
+
     /// The master that owns the slot of `key` (asked of the cluster: `CLUSTER KEYSLOT`, `CLUSTER NODES`).
     pub async fn master_for_key(&self, key: &str) -> &RedisServer {
         let mut conn = self.nodes[0].connection().await;
@@ -201,6 +206,23 @@ impl RedisCluster {
         panic!("no key found for every master: {found:?}")
     }
 
+    /// The ports of the masters that serve slots, as the first node's `CLUSTER NODES` says (after a
+    /// failover, not those started as masters).
+    pub async fn master_ports(&self) -> Vec<u16> {
+        let nodes: String = self.nodes[0]
+            .query(redis::cmd("CLUSTER").arg("NODES"))
+            .await;
+        nodes
+            .lines()
+            .filter_map(|l| {
+                let fields: Vec<&str> = l.split_whitespace().collect();
+                let master = fields.get(2)?.split(',').any(|f| f == "master") && fields.len() > 8;
+                let address = fields.get(1)?.split('@').next()?;
+                master.then(|| address.rsplit(':').next()?.parse().ok())?
+            })
+            .collect()
+    }
+
     async fn master_count(&self) -> usize {
         let nodes: String = self.nodes[0]
             .query(redis::cmd("CLUSTER").arg("NODES"))
@@ -236,6 +258,50 @@ impl RedisCluster {
             let () = node.query(&setslot).await;
         }
         to.port()
+    }
+
+    /// Starts moving the slot of `key`, with its keys, to another master, as `redis-cli --cluster
+    /// reshard` does: the new owner IMPORTING, the old one MIGRATING. Until
+    /// [`Migration::finish`], the old owner answers `ASK` for keys it no longer has.
+    pub async fn begin_migration(&self, key: &str) -> Migration<'_> {
+        let from = self.master_for_key(key).await;
+        let to = self.node(
+            self.master_ports()
+                .await
+                .into_iter()
+                .find(|&port| port != from.port())
+                .unwrap(),
+        );
+        let slot: u16 = from
+            .query(redis::cmd("CLUSTER").arg("KEYSLOT").arg(key))
+            .await;
+        let from_id: String = from.query(redis::cmd("CLUSTER").arg("MYID")).await;
+        let to_id: String = to.query(redis::cmd("CLUSTER").arg("MYID")).await;
+        let () = to
+            .query(
+                redis::cmd("CLUSTER")
+                    .arg("SETSLOT")
+                    .arg(slot)
+                    .arg("IMPORTING")
+                    .arg(&from_id),
+            )
+            .await;
+        let () = from
+            .query(
+                redis::cmd("CLUSTER")
+                    .arg("SETSLOT")
+                    .arg(slot)
+                    .arg("MIGRATING")
+                    .arg(&to_id),
+            )
+            .await;
+        Migration {
+            cluster: self,
+            slot,
+            from: from.port(),
+            to: to.port(),
+            to_id,
+        }
     }
 
     /// Kills the node listening on `port` (`SIGKILL`), as a crash would; the cluster still lists it.
@@ -331,6 +397,71 @@ impl RedisCluster {
     pub async fn script_flush(&self) {
         for node in &self.nodes {
             node.script_flush().await;
+        }
+    }
+}
+
+/// A slot on its way from one master to another ([`RedisCluster::begin_migration`]).
+#[derive(Debug)]
+pub struct Migration<'c> {
+    cluster: &'c RedisCluster,
+    /// The slot that moves.
+    pub slot: u16,
+    /// The port of its old owner.
+    pub from: u16,
+    /// The port of its new owner.
+    pub to: u16,
+    to_id: String,
+}
+
+impl Migration<'_> {
+    /// Moves every key of the slot to the new owner (`MIGRATE`), as they are now.
+    pub async fn move_keys(&self) {
+        let from = self.cluster.node(self.from);
+        loop {
+            let keys: Vec<String> = from
+                .query(
+                    redis::cmd("CLUSTER")
+                        .arg("GETKEYSINSLOT")
+                        .arg(self.slot)
+                        .arg(100),
+                )
+                .await;
+            if keys.is_empty() {
+                return;
+            }
+            let () = from
+                .query(
+                    redis::cmd("MIGRATE")
+                        .arg("127.0.0.1")
+                        .arg(self.to)
+                        .arg("")
+                        .arg(0)
+                        .arg(5000)
+                        .arg("KEYS")
+                        .arg(&keys),
+                )
+                .await;
+        }
+    }
+
+    /// Moves the remaining keys and gives the slot to the new owner on every node (the new owner
+    /// first): from now on the old owner answers `MOVED`.
+    pub async fn finish(self) {
+        self.move_keys().await;
+        let mut setslot = redis::cmd("CLUSTER");
+        setslot
+            .arg("SETSLOT")
+            .arg(self.slot)
+            .arg("NODE")
+            .arg(&self.to_id);
+        let to = self.cluster.node(self.to);
+        let () = to.query(&setslot).await;
+        // Replicas refuse SETSLOT: they learn it from their masters.
+        for port in self.cluster.master_ports().await {
+            if port != self.to {
+                let () = self.cluster.node(port).query(&setslot).await;
+            }
         }
     }
 }

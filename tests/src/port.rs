@@ -63,13 +63,23 @@ impl ClosedPort {
 
     /// `redis://127.0.0.1:<port>/`: a Redis URL nobody answers.
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
+        redis_url(self.port)
     }
 
     /// `http://127.0.0.1:<port>`: a REST URL nobody answers.
     pub fn http_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        http_url(self.port)
     }
+}
+
+/// `redis://127.0.0.1:<port>/`.
+pub(crate) fn redis_url(port: u16) -> String {
+    format!("redis://127.0.0.1:{port}/")
+}
+
+/// `http://127.0.0.1:<port>`.
+pub(crate) fn http_url(port: u16) -> String {
+    format!("http://127.0.0.1:{port}")
 }
 
 impl Default for ClosedPort {

@@ -27,11 +27,13 @@ pub fn server_binary() -> OsString {
         .unwrap_or_else(|| "redis-server".into())
 }
 
-/// A running server: its process and port. The caller owns the directory.
+/// A running server: its process and port, and how it was started. The caller owns the directory.
 #[derive(Debug)]
 pub(crate) struct Process {
     pub(crate) child: Child,
     pub(crate) port: u16,
+    pub(crate) binary: OsString,
+    pub(crate) extra: Vec<OsString>,
 }
 
 /// The unix socket every server also listens on, in its own directory: nobody else can answer there.
@@ -53,7 +55,12 @@ pub(crate) fn spawn(dir: &Path, binary: &OsStr, extra: &dyn Fn() -> Vec<OsString
 
 /// One attempt on `port`: the running server, or `None` when the port belongs to someone else (the
 /// child could not bind it, or another server answers on it). Panics on any other failure.
-fn spawn_on(dir: &Path, binary: &OsStr, port: u16, extra: Vec<OsString>) -> Option<Process> {
+pub(crate) fn spawn_on(
+    dir: &Path,
+    binary: &OsStr,
+    port: u16,
+    extra: Vec<OsString>,
+) -> Option<Process> {
     let log = dir.join("redis.log");
     let socket = unix_socket(dir);
     let mut command = Command::new(binary);
@@ -69,7 +76,7 @@ fn spawn_on(dir: &Path, binary: &OsStr, port: u16, extra: Vec<OsString>) -> Opti
         .arg(dir)
         .arg("--logfile")
         .arg(&log)
-        .args(extra)
+        .args(&extra)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
@@ -79,7 +86,12 @@ fn spawn_on(dir: &Path, binary: &OsStr, port: u16, extra: Vec<OsString>) -> Opti
         Err(e) => panic!("can not start {}: {e}", binary.to_string_lossy()),
     };
     match wait_for_ping(&mut child, &socket) {
-        Ok(()) if process_id(port) == Some(child.id()) => Some(Process { child, port }),
+        Ok(()) if process_id(port) == Some(child.id()) => Some(Process {
+            child,
+            port,
+            binary: binary.to_owned(),
+            extra,
+        }),
         Ok(()) => {
             // Another server answers on the port, so ours can not serve it: try another.
             stop(&mut child);

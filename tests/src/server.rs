@@ -51,6 +51,17 @@ impl RedisServer {
         RedisServer::spawn(&move |_| args.clone())
     }
 
+    /// Like [`start`](Self::start), with `config` (lines of a `redis.conf`, such as
+    /// `rename-command MULTI ""`) in a config file of the server's own, which it includes.
+    pub fn start_with_config(config: &str) -> RedisServer {
+        let config = config.to_owned();
+        RedisServer::spawn(&move |dir| {
+            let path = dir.join("extra.conf");
+            std::fs::write(&path, &config).unwrap();
+            vec!["--include".into(), path.into()]
+        })
+    }
+
     /// Like [`start`](Self::start), running the server binary at `binary` (such as
     /// `target/servers/valkey-9.1/valkey-server`) instead of `$REDIS_SERVER` or `redis-server`.
     pub fn start_binary(binary: impl AsRef<std::ffi::OsStr>) -> RedisServer {
@@ -191,6 +202,21 @@ impl RedisServer {
         process::stop(&mut self.process.child);
     }
 
+    /// Kills the server (`SIGKILL`, as a crash) and starts it again on the same port and directory
+    /// with the same arguments, so a server started with `--appendonly yes` comes back with its data.
+    /// Waits (at most 10 s) until it answers; panics if another process took the port meanwhile.
+    pub fn restart(&mut self) {
+        process::stop(&mut self.process.child);
+        let (binary, extra) = (self.process.binary.clone(), self.process.extra.clone());
+        match process::spawn_on(self.dir.path(), &binary, self.process.port, extra) {
+            Some(process) => self.process = process,
+            None => panic!(
+                "port {} was taken while its server restarted",
+                self.process.port
+            ),
+        }
+    }
+
     /// `INFO commandstats`, parsed: calls per command since start or the last [`reset_stats`](Self::reset_stats).
     pub async fn commandstats(&self) -> CommandStats {
         let info: String = redis::cmd("INFO")
@@ -208,6 +234,20 @@ impl RedisServer {
             .query_async(&mut self.admin_connection().await)
             .await
             .unwrap();
+    }
+
+    /// `CLIENT KILL TYPE normal SKIPME yes`: closes every client connection (as a network failure or an
+    /// operator would); returns how many.
+    pub async fn kill_clients(&self) -> i64 {
+        self.query(
+            redis::cmd("CLIENT")
+                .arg("KILL")
+                .arg("TYPE")
+                .arg("normal")
+                .arg("SKIPME")
+                .arg("yes"),
+        )
+        .await
     }
 
     /// `SCRIPT FLUSH`: empties the script cache, so the next `exec` must fall back to EVAL.

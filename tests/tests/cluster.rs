@@ -2,8 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use redis::cluster_async::ClusterConnection;
-use redis_script::{Error, Script, ScriptRO, lua_script};
+use redis_script::{Error, Script, ScriptRO, Transport, lua_script};
 use redis_script_tests::{RedisCluster, lost_reply};
 
 static INCR_TTL: Script<i64> = lua_script!("../../examples/lua/incr_ttl.lua");
@@ -156,7 +155,7 @@ async fn a_timeout_on_a_cluster_is_returned_and_the_script_runs_once() {
 
 /// Runs a script that INCRs `key` and then replies more than the server lets a client buffer, so the
 /// server drops the connection after the script ran; returns how many times it ran and the error.
-async fn run_with_a_lost_reply(cluster: &RedisCluster, conn: &ClusterConnection) -> (i64, Error) {
+async fn run_with_a_lost_reply<C: Transport>(cluster: &RedisCluster, conn: &C) -> (i64, Error) {
     let key = "big-reply";
     let owner = cluster.master_for_key(key).await;
     let script = lost_reply::prepare(owner).await;
@@ -225,4 +224,39 @@ async fn without_client_retries_a_moved_slot_is_followed_and_the_script_runs_onc
             assert_eq!((eval, evalsha), (0, 0), "nothing ran on {}", node.port());
         }
     }
+}
+
+/// `redis_script::Cluster` is built without retries, whatever the builder says: a lost reply is an
+/// error that says the script may have run, and it ran once.
+#[tokio::test]
+async fn a_connection_lost_after_the_script_ran_is_not_resent_by_a_cluster_built_with_retries() {
+    let cluster = RedisCluster::start(3, 0);
+    let builder = redis::cluster::ClusterClientBuilder::new(cluster.urls()).retries(16);
+    let conn = redis_script::Cluster::connect_with(builder).await.unwrap();
+    let (runs, err) = run_with_a_lost_reply(&cluster, &conn).await;
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(err.may_have_run());
+    assert_eq!(runs, 1, "the script ran {runs} times");
+}
+
+/// A `ClusterClient` brought along is checked: the `redis` crate's default (16 retries) is refused
+/// before anything is sent, saying how to build it; one with `retries(0)` is taken.
+#[tokio::test]
+async fn a_cluster_client_with_retries_is_refused() {
+    let cluster = RedisCluster::start(3, 0);
+    let default = redis::cluster::ClusterClient::new(cluster.urls()).unwrap();
+    let err = redis_script::Cluster::from_client(&default)
+        .await
+        .unwrap_err();
+    assert!(!err.may_have_run());
+    assert!(
+        err.to_string().contains("16 retries") && err.to_string().contains("retries(0)"),
+        "{err}"
+    );
+    let none = redis::cluster::ClusterClientBuilder::new(cluster.urls())
+        .retries(0)
+        .build()
+        .unwrap();
+    let conn = redis_script::Cluster::from_client(&none).await.unwrap();
+    assert_eq!(INCR_TTL.exec(&conn, ["k"], [60]).await.unwrap(), 1);
 }

@@ -161,7 +161,7 @@ async fn transactions_need_one_slot_and_run_on_its_master() {
 #[tokio::test]
 async fn a_resharding_between_batches_is_followed_and_every_entry_runs_once() {
     let cluster = RedisCluster::start(3, 0);
-    let conn = cluster.connection_without_retries().await;
+    let conn = cluster.exactly_once().await;
     let script = Script::<i64>::new(PUSH);
     let key = "{resharded}:log";
     let others = cluster.key_per_master("other").await;
@@ -217,4 +217,43 @@ async fn a_resharding_between_batches_is_followed_and_every_entry_runs_once() {
         old.calls("evalsha") <= 1,
         "only the old owner's own key ran there: {old:?}"
     );
+}
+
+/// The `redis` crate's `ClusterConnection` hands back only a part's first redirect: a part of several
+/// commands is not sent again after one (what ran before it is unknown), a part of one call is.
+#[tokio::test]
+async fn on_a_cluster_connection_only_a_part_of_one_call_follows_a_resharding() {
+    let cluster = RedisCluster::start(3, 0);
+    let conn = cluster.connection_without_retries().await;
+    let script = Script::<i64>::new(PUSH);
+    let key = "{resharded}:log";
+    let mut pipe = Pipeline::new();
+    let _ = pipe.exec(&script, ["other"], ["warm"]);
+    pipe.run(&conn).await.unwrap();
+    let old_owner = cluster.master_for_key(key).await.port();
+    let new_owner = cluster.move_slot_of(key).await;
+    cluster.reset_stats().await;
+
+    // Three calls: refused as a whole, honestly "may have run"; here none did.
+    let mut pipe = Pipeline::new();
+    for i in 1..=3 {
+        let _ = pipe.exec(&script, [key], [i]);
+    }
+    let err = pipe.run(&conn).await.unwrap_err();
+    assert!(err.may_have_run(), "{err:?}");
+    assert!(err.to_string().contains("MOVED"), "{err}");
+    assert!(list(&cluster, new_owner, key).await.is_empty());
+    let old = cluster.node(old_owner).commandstats().await;
+    assert_eq!(
+        old.calls("evalsha"),
+        0,
+        "the MOVED entries did not run: {old:?}"
+    );
+
+    // One call (its SCRIPT LOAD can not have effects): the MOVED answered it, so it goes again.
+    let mut pipe = Pipeline::new();
+    let one = pipe.exec(&script, [key], ["1"]);
+    let mut replies = pipe.run(&conn).await.unwrap();
+    assert_eq!(replies.take(one).unwrap(), 1);
+    assert_eq!(list(&cluster, new_owner, key).await, ["1"]);
 }

@@ -38,16 +38,7 @@ async fn connection_manager_after_its_connection_was_killed() {
     let conn = server.connection_manager().await;
     assert_eq!(INCR_TTL.exec(&conn, ["views"], [60]).await.unwrap(), 1);
 
-    let killed: i64 = server
-        .query(
-            redis::cmd("CLIENT")
-                .arg("KILL")
-                .arg("TYPE")
-                .arg("normal")
-                .arg("SKIPME")
-                .arg("yes"),
-        )
-        .await;
+    let killed = server.kill_clients().await;
     assert!(killed >= 1);
 
     // The call on the broken connection may fail (and is not retried: it may have run); the manager

@@ -631,3 +631,38 @@ async fn a_late_answer_with_an_older_sync_token_does_not_replace_a_newer_one() {
     assert_eq!(*answered.lock().unwrap(), ["fast", "slow"]);
     assert_eq!(upstash.sync_token().as_deref(), Some("b-opaque"));
 }
+
+/// The source of a script, which an echoing gateway puts into its 502 page with the request.
+const PRICING: &str = "-- pricing rules, confidential\n\
+    local discount = tonumber(ARGV[1]) * 0.15\n\
+    if discount > 10 then\n  return redis.call('SET', KEYS[1], discount)\nend\nreturn 0";
+
+#[tokio::test]
+async fn an_echoing_502_shows_no_line_of_a_script_or_library_the_request_carried() {
+    let server = FakeRest::start(|_, request| {
+        let body = String::from_utf8_lossy(&request.body).into_owned();
+        Answer::Http(502, Vec::new(), format!("bad gateway: {body}").into_bytes())
+    });
+    let upstash = client(&server, RetryPolicy::none());
+    let script = Script::<Reply>::new(PRICING);
+    let library_code =
+        "#!lua name=pricing\nredis.register_function('price', function() return 1 end)";
+    let library = redis_script::Library::new(library_code);
+    let mut errors = vec![script.eval(&upstash, [KEY], [ARG]).await.unwrap_err()];
+    let mut pipe = Pipeline::new();
+    let _ = pipe.exec(&script, [KEY], [ARG]);
+    errors.push(pipe.run(&upstash).await.unwrap_err());
+    errors.push(library.load(&upstash).await.unwrap_err());
+    for err in &errors {
+        assert!(err.to_string().contains("502"), "{err}");
+        for text in error_texts(err) {
+            // (The library's name is shown, as a script's name is: it is no secret.)
+            for line in PRICING.lines().chain(library_code.lines()) {
+                let line = line.trim();
+                if line.len() >= 12 {
+                    assert!(!text.contains(line), "{line:?} shown in: {text}");
+                }
+            }
+        }
+    }
+}

@@ -146,7 +146,8 @@ async fn pipeline(State(state): State<AppState>, request: Request) -> Response {
 
 /// `POST /multi-exec`: commands in one `MULTI`/`EXEC`. A command that fails
 /// while the others run is an `{"error": ..}` entry; a transaction Redis
-/// refuses as a whole (nothing ran) is a single 400 `{"error": ..}`.
+/// refuses as a whole (nothing ran) is a single 400 `{"error": ..}`; one whose
+/// MULTI Redis refused (its commands ran one by one) a 500 that says so.
 async fn multi_exec(State(state): State<AppState>, request: Request) -> Response {
     let (headers, commands) = match accept_batch(&state, request).await {
         Ok(accepted) => accepted,
@@ -172,6 +173,15 @@ async fn multi_exec(State(state): State<AppState>, request: Request) -> Response
             ),
         ),
         Ok(Transaction::Rejected(message)) => ApiError::bad_request(message).into_response(),
+        // The commands ran, one by one: not an answer of the transaction, and not nothing either.
+        Ok(Transaction::NotAtomic(multi)) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!(
+                "Redis refused MULTI ({multi}), so the commands of the transaction ran one by one, \
+                 not atomically"
+            ),
+        )
+        .into_response(),
         Err(err) => unreachable_response(err),
     }
 }

@@ -23,6 +23,9 @@ pub(crate) enum Transaction {
     Executed(Vec<Value>),
     /// Redis refused the transaction as a whole (`EXECABORT`): nothing ran.
     Rejected(String),
+    /// Redis refused `MULTI` itself (an ACL user without it, a renamed command): every command ran
+    /// on its own, not atomically.
+    NotAtomic(String),
 }
 
 pub(crate) struct Backend {
@@ -115,6 +118,9 @@ impl Backend {
         }
         pipeline.add_command(redis::cmd("EXEC"));
         let replies = self.send(&pipeline, commands.len() + 2).await?;
+        if let Some(Value::ServerError(err)) = replies.first() {
+            return Ok(Transaction::NotAtomic(error_text(err)));
+        }
         match replies.into_iter().last() {
             Some(Value::Array(values)) => Ok(Transaction::Executed(values)),
             Some(Value::ServerError(err)) => Ok(Transaction::Rejected(error_text(&err))),

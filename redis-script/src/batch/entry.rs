@@ -221,6 +221,20 @@ impl<'a> Entries<'a> {
         self.values.values_in(range.clone())
     }
 
+    /// What the entry at `position` sends that an error text must not show: a call's keys and
+    /// arguments, a command's words after its name.
+    pub(crate) fn sent_values(&self, position: usize) -> impl Iterator<Item = &[u8]> {
+        let (first, second, skip) = match self.list.get(position) {
+            Some(Entry::Call { keys, args, .. }) => (keys.clone(), args.clone(), 0),
+            Some(Entry::Command { words, .. }) => (words.clone(), 0..0, 1),
+            None => (0..0, 0..0, 0),
+        };
+        self.values(&first)
+            .iter()
+            .skip(skip)
+            .chain(self.values(&second).iter())
+    }
+
     /// The keys, arguments and command words of all entries together, in bytes.
     pub(crate) fn byte_len(&self) -> usize {
         self.values.byte_len()

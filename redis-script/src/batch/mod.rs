@@ -76,7 +76,7 @@
 //! |---|---|---|---|
 //! | `MultiplexedConnection`, `ConnectionManager` | one pipeline on the connection | MULTI / EXEC on it | as a pipeline |
 //! | `deadpool_redis::Pool`, `bb8::Pool` | one pooled connection for the whole batch (a second round trip, when one is needed, takes one again) | the same | as a pipeline |
-//! | `ClusterConnection` | one part per node, in order on each node | every key in one slot, sent to its primary | a part in one slot is routed as a read (`SlotAddr::ReplicaOptional`: the `redis` client's read routing picks the node) |
+//! | [`Cluster`](crate::Cluster), `ClusterConnection` | one part per node, in order on each node | every key in one slot, sent to its primary | a part in one slot is routed as a read (`SlotAddr::ReplicaOptional`: the `redis` client's read routing picks the node) |
 //! | [`rest::Upstash`](crate::rest::Upstash) | `/pipeline` | `/multi-exec` | sent again after a failure, as the `RetryPolicy` allows |
 //!
 //! - **Refused before anything is sent**, naming the entries by position: an empty command, a command
@@ -88,20 +88,36 @@
 //! - **Transactions**: the server refusing one as a whole (EXECABORT, e.g. a command with the wrong
 //!   number of arguments) is [`BatchErrorKind::Aborted`]: nothing ran; over RESP the error names the
 //!   entries Redis refused and why. A command that fails while EXEC runs is that entry's error, and the
-//!   other commands ran: Redis does not roll back.
+//!   other commands ran: Redis does not roll back. A server that refuses MULTI itself (an ACL user
+//!   without `multi`, `rename-command MULTI ""`, a proxy without transactions) runs each command on
+//!   its own: the batch fails with [`BatchErrorKind::NotAtomic`], `may_have_run()` true, and
+//!   [`BatchError::results`](crate::error::BatchError::results) holds each entry's result. (Checking
+//!   MULTI before sending the rest would cost every transaction a round trip, and the `redis` crate's
+//!   connections give no place to remember that a connection passed.)
 //! - **A dropped connection** fails the batch with `Error::Transport`, `may_have_run()` true: entries
 //!   before the break may have run; none is sent again. The `redis` crate's 500 ms default response
 //!   timeout covers the whole pipeline: raise it for large batches.
 //! - **Cluster**: a batch whose keys are in one slot goes straight to its node; one that spans slots
 //!   first reads which node serves which slot (`CLUSTER SLOTS`: the `redis` crate keeps its own slot
 //!   map but does not expose it), then sends one part per node, all at once. Entries without keys go
-//!   with the entry before them. Order holds per node, not across nodes. Build the client with
-//!   `ClusterClientBuilder::new(urls).retries(0)`: the `redis` crate reads a part's replies as one and,
-//!   when any of them is MOVED, ASK, TRYAGAIN, CLUSTERDOWN, MASTERDOWN, LOADING or READONLY, drops all
-//!   the others and, with client retries, sends the whole part again (entries may run twice). With
-//!   `retries(0)` such a part fails as `may_have_run`, except when the reply proves nothing of it ran
-//!   (a MOVED for a part whose keys are all in the moved slot, or any such refusal of a transaction):
-//!   then it is sent to the new node, once.
+//!   with the entry before them. Order holds per node, not across nodes. Redis runs a part command by
+//!   command, so a slot can move between two of its commands: the first ran on the old node, the
+//!   second is answered MOVED. A redirect proves only that the command it answers did not run, and
+//!   only that is sent again:
+//!   - [`Cluster`](crate::Cluster) (`Cluster::connect(urls)`, or `connect_with(builder)` for TLS,
+//!     passwords and the rest) reads every reply of a part: the commands answered MOVED or ASK are
+//!     sent to the node named (with `ASKING` for ASK, and the part's loads in front), when nothing
+//!     behind them ran; the others keep their replies, and a redirected entry left behind says it did
+//!     not run. A transaction the server discarded for a redirect (MULTI accepted) goes to the new
+//!     node whole.
+//!   - The `redis` crate's own `ClusterConnection` reads a part's replies as one: when any is MOVED,
+//!     ASK, TRYAGAIN, CLUSTERDOWN, MASTERDOWN, LOADING or READONLY, it keeps only that one and, with
+//!     client retries, sends the whole part again (entries may run twice). Build it with
+//!     `ClusterClientBuilder::new(urls).retries(0)`: a part holding a single command that can have
+//!     effects then follows the redirect (that command was refused); any other fails with
+//!     `may_have_run()` true, since what ran before the refused command is unknown.
+//!   - When parts fail differently (one before it was sent, another after), each entry keeps its own
+//!     part's error: `run` returns the replies, and only a failure every part shares is its error.
 //! - **Functions**: a batch that loads a library goes to a primary even when its entries only read. A
 //!   function its library does not register fails with `ERR Function not found` (nothing ran), and a
 //!   library the server refuses fails its calls with [`Error::Preload`], the other entries running as

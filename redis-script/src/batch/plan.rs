@@ -197,8 +197,17 @@ impl<'e> Plan<'e> {
                             }
                         }
                         (reply, Some(callee)) => reply.map_err(|e| e.for_script(callee.source())),
-                        (reply, None) => reply,
+                        (reply, None) => {
+                            reply.map_err(|e| match entries.get(self.order.position(index)) {
+                                Some(Entry::Command { words, .. }) => {
+                                    e.for_command(entries.values(words).first().unwrap_or_default())
+                                }
+                                _ => e,
+                            })
+                        }
                     };
+                    let position = self.order.position(index);
+                    let result = result.map_err(|e| e.redacted(entries.sent_values(position)));
                     if let Some(slot) = slots.get_mut(index) {
                         *slot = Some(result);
                     }

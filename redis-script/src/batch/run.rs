@@ -5,7 +5,7 @@
 use super::ScriptLoading;
 use super::entry::{Callee, Entries, Entry};
 use super::plan::{self, Order, Plan, Slots};
-use crate::error::BatchError;
+use crate::error::{BatchError, BatchErrorKind};
 use crate::{
     ArgList, Batch, BatchCommand, BatchGroup, BatchKeys, Error, Reply, ScriptError, Transport,
     TransportError, TransportErrorKind,
@@ -56,15 +56,23 @@ struct Runner<'r, 'e, C: ?Sized> {
 
 impl<C: Transport + ?Sized> Runner<'_, '_, C> {
     /// Runs the groups at once (one per cluster node) and puts their results in the order of the batch.
-    /// A group that failed as a whole fails its entries; when none was answered at all, that is the
-    /// batch's error.
+    /// A group that failed as a whole fails its entries. When none was answered at all and every group
+    /// failed alike (all may have run, or none did), the first group's error is the batch's error;
+    /// groups that failed differently (one before sending, one after) keep their errors per entry, so
+    /// that no entry that may have run is reported as not run.
     async fn run_groups(&self, groups: &[BatchGroup]) -> Result<Slots, Error> {
         let runs = groups
             .iter()
             .map(|g| self.run(Order::List(g.entries.clone()), Some(g)));
         let done = futures_util::future::join_all(runs).await;
+        let alike = done
+            .iter()
+            .filter_map(|outcome| outcome.as_ref().err().map(Error::may_have_run))
+            .collect::<Vec<_>>()
+            .windows(2)
+            .all(|pair| pair[0] == pair[1]);
         let mut results = plan::slots(self.entries.len());
-        let (mut failure, mut answered) = (None, false);
+        let (mut failure, mut answered) = (None, !alike);
         for (group, outcome) in groups.iter().zip(done) {
             match outcome {
                 Ok(slots) => {
@@ -231,7 +239,29 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
         let batch = in_group(Batch::new(plan.commands(), self.atomic, read_only), group);
         let replies = match self.conn.send_batch(batch).await {
             Ok(replies) => replies,
-            Err(Error::Batch(e)) => return Err(Error::Batch(e.map_entries(|c| plan.entry_of(c)))),
+            Err(Error::Batch(mut e)) if e.kind() == BatchErrorKind::NotAtomic => {
+                // MULTI refused: each command's reply is its result, as in a pipeline.
+                let commands = e.take_results();
+                let mut entries = plan::slots(plan.len());
+                plan.interpret(self.entries, commands, &mut entries);
+                let mut results: Vec<Result<Reply, Error>> = (0..self.entries.len())
+                    .map(|_| Err(unanswered(self.entries.len())))
+                    .collect();
+                for (index, result) in entries.into_iter().enumerate() {
+                    if let (Some(slot), Some(result)) =
+                        (results.get_mut(plan.position(index)), result)
+                    {
+                        *slot = result;
+                    }
+                }
+                return Err(Error::Batch(e.with_entry_results(results)));
+            }
+            Err(Error::Batch(e)) => {
+                let e = e
+                    .map_entries(|c| plan.entry_of(c))
+                    .redact_refused(|position| self.entries.sent_values(position).collect());
+                return Err(Error::Batch(e));
+            }
             Err(e) if self.atomic && e.code() == Some("EXECABORT") => {
                 return Err(BatchError::aborted(e, Vec::new()).into());
             }

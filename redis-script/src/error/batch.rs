@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::Error;
+use crate::Reply;
 
 /// Why a batch, or one entry of it, did not run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -23,10 +24,17 @@ pub enum BatchErrorKind {
     NotRun,
     /// A [`Queued`](crate::Queued) handle was given to the [`Replies`](crate::Replies) of another batch.
     ForeignEntry,
+    /// The server refused MULTI itself (an ACL user without `multi`, a `rename-command MULTI ""`, a
+    /// proxy without transactions), so the commands of the transaction ran one by one, not
+    /// atomically: [`Error::may_have_run`] is true, and [`BatchError::results`] has each entry's own
+    /// result.
+    NotAtomic,
 }
 
-/// A batch refused before it was sent, a transaction the server refused as a whole, or an entry that
-/// did not run. Whatever it names did not run: [`Error::may_have_run`] is false.
+/// A batch refused before it was sent, a transaction the server refused as a whole, an entry that
+/// did not run, or a transaction that ran without MULTI. Whatever it names did not run
+/// ([`Error::may_have_run`] is false), except for [`BatchErrorKind::NotAtomic`]: those entries ran,
+/// one by one.
 ///
 /// Entries are named by their position in the batch, counted from 0 in the order they were added
 /// ([`Queued::index`](crate::Queued::index)), never by their keys or arguments.
@@ -40,6 +48,8 @@ pub struct BatchError {
     refused: Vec<(usize, Error)>,
     /// For a command a transport can not send ([`BatchError::unsendable`]): why.
     unsendable: Option<String>,
+    /// For [`BatchErrorKind::NotAtomic`]: the result of each command (from a transport) or entry.
+    results: Vec<Result<Reply, Error>>,
     /// The script of the entry it is about, for an entry's own error.
     pub(crate) script: crate::label::Label,
 }
@@ -57,6 +67,7 @@ impl BatchError {
             source: None,
             refused: Vec::new(),
             unsendable: None,
+            results: Vec::new(),
             script: None,
         }
     }
@@ -104,6 +115,46 @@ impl BatchError {
         message
     }
 
+    /// A transaction whose MULTI the server refused (`multi`, its error): the commands ran one by one,
+    /// and `results` holds the reply of each command of the [`Batch`](crate::Batch) sent, in order.
+    pub fn not_atomic(multi: Error, results: Vec<Result<Reply, Error>>) -> Self {
+        let mut error = BatchError::new(BatchErrorKind::NotAtomic, String::new(), Vec::new());
+        error.message = format!(
+            "the server refused MULTI ({multi}), so the commands of the transaction ran one by one, \
+             not atomically: each entry may have run, and its own result is in BatchError::results"
+        );
+        error.source = Some(Box::new(multi));
+        error.results = results;
+        error
+    }
+
+    /// The same error with `results` by entry (in the order entries were added) instead of by command
+    /// sent, for [`BatchErrorKind::NotAtomic`].
+    pub(crate) fn with_entry_results(
+        mut self: Box<Self>,
+        results: Vec<Result<Reply, Error>>,
+    ) -> Box<Self> {
+        self.entries = (0..results.len()).collect();
+        self.results = results;
+        self
+    }
+
+    /// Takes the results out (the commands' results of a [`BatchErrorKind::NotAtomic`] error).
+    pub(crate) fn take_results(&mut self) -> Vec<Result<Reply, Error>> {
+        std::mem::take(&mut self.results)
+    }
+
+    /// For [`BatchErrorKind::NotAtomic`]: each entry's own result, in the order entries were added
+    /// (decode one with [`from_reply`](crate::from_reply)); empty for every other kind.
+    pub fn results(&self) -> &[Result<Reply, Error>] {
+        &self.results
+    }
+
+    /// Whether what this error names may have run: only for [`BatchErrorKind::NotAtomic`].
+    pub fn may_have_run(&self) -> bool {
+        self.kind == BatchErrorKind::NotAtomic
+    }
+
     /// Names entries by `entry_of(position)` instead (commands sent -> entries of the batch), for a
     /// transaction refused as a whole.
     pub(crate) fn map_entries(
@@ -125,6 +176,23 @@ impl BatchError {
         }
         self.refused.dedup_by_key(|(position, _)| *position);
         self.entries = self.refused.iter().map(|(position, _)| *position).collect();
+        self.message = self.aborted_message();
+        self
+    }
+
+    /// Takes the values each refused entry sent (`values(position)`) out of the server's error for it,
+    /// for a transaction refused as a whole.
+    pub(crate) fn redact_refused<'v>(
+        mut self: Box<Self>,
+        values: impl Fn(usize) -> Vec<&'v [u8]>,
+    ) -> Box<Self> {
+        if self.kind != BatchErrorKind::Aborted || self.refused.is_empty() {
+            return self;
+        }
+        self.refused = std::mem::take(&mut self.refused)
+            .into_iter()
+            .map(|(position, error)| (position, error.redacted(values(position))))
+            .collect();
         self.message = self.aborted_message();
         self
     }

@@ -17,8 +17,9 @@
 //!   delivered or its reply not read.
 //! - [`Error::Batch`] ([`BatchError`], of a [`BatchErrorKind`]): a [batch](crate::batch) refused before
 //!   it was sent (`TooLarge`, `NotAllowed`, `CrossSlot`), a transaction the server refused as a whole
-//!   (`Aborted`), or an entry that did not run (`NotRun`); it names entries by position, never by
-//!   their keys.
+//!   (`Aborted`), an entry that did not run (`NotRun`), or a transaction whose MULTI the server
+//!   refused, so that its entries ran one by one (`NotAtomic`, with each entry's result in
+//!   [`BatchError::results`]); it names entries by position, never by their keys.
 //! - [`Error::Preload`] ([`PreloadError`]): [`preload`](crate::preload) (or a function's library) could
 //!   not be loaded on some servers; it lists what was loaded where and what failed where, and why.
 //!
@@ -32,6 +33,16 @@
 //! Redis's refusals, a script that did not compile, a batch refused or an entry that did not run, and
 //! a connection that was never made. A caller that retries on its own should retry only then, or when
 //! the script is idempotent.
+//!
+//! A refusal is only what a running script can not produce: a script that writes and then returns
+//! `redis.pcall(..)` of a command that failed sends that command's error exactly as Redis would. So
+//! `OOM`, `READONLY`, `MISCONF` and `NOREPLICAS` count as refusals only for a script with a `#!lua`
+//! shebang and for functions (the server checks memory, replication and disk before running those; a
+//! script without a shebang meets them at its first write, from inside), and texts that only a
+//! script's own commands produce (`This Redis command is not allowed from script`, SINTERCARD's
+//! `Number of keys can't be greater than number of args`) count as "may have run". An ACL refusal
+//! inside a script is never `NOPERM` (it reads `ERR ACL failure in script: ..`), so `NOPERM` stays a
+//! refusal. [`ServerError::is_refusal`] lists every case.
 //!
 //! ```no_run
 //! use redis_script::{Error, Script};
@@ -59,12 +70,20 @@
 //! ```
 //!
 //! No error message contains the credentials, keys or arguments of a call (a decode error shows the
-//! reply, which is what you need to see to fix the type). An error reply at the top level is always an
-//! `Err`, never a [`Reply`](crate::Reply). Every error type here is a [`std::error::Error`], `Clone`,
+//! reply, which is what you need to see to fix the type). Where the server echoes a key or argument in
+//! its error (`NOGROUP No such key '<redacted>' or consumer group '<redacted>'`, an unknown
+//! subcommand, a script's own `error('no user ' .. ARGV[1])`), it is replaced by `<redacted>`: quoted
+//! at any length, as a word from four bytes on; [`ServerError::unredacted_message`] /
+//! [`ScriptError::unredacted_message`] give the text as the server sent it, for a log that may hold
+//! it. A value the server prints in a form of its own is its text, not the value sent, and stays
+//! (GEOADD shows `200.123` as `200.123000`). An error reply at the top level is always an `Err`, never
+//! a [`Reply`](crate::Reply). Every error type here is a [`std::error::Error`], `Clone`,
 //! `Send` and `Sync`.
 
 mod batch;
 mod preload;
+mod redact;
+mod refusal;
 mod script;
 mod server;
 mod transport;
@@ -77,6 +96,7 @@ pub use crate::de::DecodeError;
 pub(crate) use batch::positions;
 pub use batch::{BatchError, BatchErrorKind};
 pub use preload::{FailedLoad, LoadedScript, PreloadError};
+pub(crate) use refusal::Answered;
 pub use script::ScriptError;
 pub use server::ServerError;
 pub use transport::{TransportError, TransportErrorKind};
@@ -95,8 +115,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// An error reply that carries no script location: either a refusal before any script ran
     /// (`NOSCRIPT` from EVALSHA, `BUSY`, `NOAUTH`, `CROSSSLOT`, `MOVED`, ...) or an error the script
-    /// returned itself with `redis.error_reply(..)` / `{err = ..}`, which Redis sends bare.
-    /// [`ServerError::is_refusal`] tells the two apart where Redis's own text allows it.
+    /// returned itself with `redis.error_reply(..)` / `{err = ..}`, or passed through from
+    /// `redis.pcall(..)`, which Redis sends bare. [`ServerError::is_refusal`] tells the two apart
+    /// where Redis's own text and what the call sent allow it.
     Server(ServerError),
     /// An error located in the script: a Lua runtime error, a failing `redis.call`, or a script that
     /// Redis could not compile. Effects of `redis.call`s before the failure are kept: Redis scripts do
@@ -108,7 +129,8 @@ pub enum Error {
     Transport(TransportError),
     /// A batch ([`Pipeline`](crate::Pipeline), [`Transaction`](crate::Transaction)) or one of its entries
     /// was refused as a whole, or an entry did not run; [`BatchError::kind`] says which. Nothing it names
-    /// ran.
+    /// ran, except for a transaction whose MULTI the server refused ([`BatchErrorKind::NotAtomic`]):
+    /// its entries ran one by one.
     Batch(Box<BatchError>),
     /// [`preload`](crate::preload) could not load some scripts on some servers; nothing ran.
     Preload(Box<PreloadError>),
@@ -201,8 +223,8 @@ impl Error {
     /// already exists`).
     pub(crate) fn is_library_exists(&self) -> bool {
         matches!(self, Error::Server(e) if &*e.code == "ERR"
-            && e.message.starts_with("Library '")
-            && e.message.ends_with("' already exists"))
+            && e.unredacted_message().starts_with("Library '")
+            && e.unredacted_message().ends_with("' already exists"))
     }
 
     /// True when the script was refused or stopped because it tried to write although run read-only
@@ -214,8 +236,8 @@ impl Error {
             "Write commands are not allowed",
         ];
         let message = match self {
-            Error::Server(e) => e.message(),
-            Error::Script(e) => e.message(),
+            Error::Server(e) => e.unredacted_message(),
+            Error::Script(e) => e.unredacted_message(),
             _ => return false,
         };
         MARKERS.iter().any(|m| message.contains(m))
@@ -234,7 +256,8 @@ impl Error {
             Error::Script(e) => !e.is_compile_error(),
             Error::Decode(_) => true,
             Error::Transport(e) => e.may_have_run(),
-            Error::Batch(_) | Error::Preload(_) => false,
+            Error::Batch(e) => e.may_have_run(),
+            Error::Preload(_) => false,
         }
     }
 
@@ -243,7 +266,12 @@ impl Error {
     pub(crate) fn for_script(mut self, source: &impl Named) -> Error {
         let label = || Some(Box::new(source.label()));
         match &mut self {
-            Error::Server(e) => e.script = label(),
+            Error::Server(e) => {
+                e.about.get_or_insert_default().script = Some(source.label());
+                e.answered(Answered::Script {
+                    flagged: source.declares_flags(),
+                });
+            }
             Error::Script(e) => {
                 if e.sha1.is_none() {
                     e.sha1 = Some(source.sha1().to_owned());
@@ -254,6 +282,30 @@ impl Error {
             Error::Transport(e) => e.script = label(),
             Error::Batch(e) => e.script = label(),
             Error::Preload(_) => {}
+        }
+        self
+    }
+
+    /// Takes `values` (the keys and arguments of the call, or a command's words) out of the message of
+    /// a server or script error, where the server echoed them; the message as it came stays readable
+    /// through `unredacted_message`.
+    pub(crate) fn redacted<'v>(mut self, values: impl IntoIterator<Item = &'v [u8]>) -> Error {
+        match &mut self {
+            Error::Server(e) => e.redact(values),
+            Error::Script(e) => e.redact(values),
+            _ => {}
+        }
+        self
+    }
+
+    /// Classifies an error reply to a command of a batch (not a script call) as that command's own: its
+    /// refusals (a wrong number of arguments, a write on a replica) prove it did not run. A command
+    /// that runs a script (a raw EVAL) stays read as carefully as an unknown one.
+    pub(crate) fn for_command(mut self, name: &[u8]) -> Error {
+        if let Error::Server(e) = &mut self
+            && !refusal::runs_a_script(name)
+        {
+            e.answered(Answered::Command(name));
         }
         self
     }
@@ -271,7 +323,7 @@ impl Error {
 
     pub(crate) fn script(&self) -> Option<&ScriptLabel> {
         match self {
-            Error::Server(e) => e.script.as_deref(),
+            Error::Server(e) => e.script(),
             Error::Script(e) => e.script.as_deref(),
             Error::Decode(e) => e.script.as_deref(),
             Error::Transport(e) => e.script.as_deref(),
@@ -293,9 +345,10 @@ impl Error {
         match ScriptError::parse(code, message) {
             Some(script) => Error::Script(Box::new(script)),
             None => Error::Server(ServerError {
+                refusal: refusal::is_refusal(code, message, Answered::Unknown),
                 code: code.into(),
                 message: message.into(),
-                script: None,
+                about: None,
             }),
         }
     }
@@ -336,6 +389,37 @@ mod tests {
         is_error::<TransportError>();
         is_error::<BatchError>();
         is_error::<PreloadError>();
+    }
+
+    #[test]
+    fn echoed_values_are_taken_out_and_kept_apart() {
+        let values: [&[u8]; 2] = [b"secret:user42", b"g"];
+        let e = Error::from_reply_text(
+            "NOGROUP No such key 'secret:user42' or consumer group 'g' in XREADGROUP with GROUP option",
+        )
+        .redacted(values);
+        let Error::Server(server) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(
+            server.message(),
+            "No such key '<redacted>' or consumer group '<redacted>' in XREADGROUP with GROUP option"
+        );
+        assert!(server.unredacted_message().contains("'secret:user42'"));
+        assert!(!format!("{e:?}{e:#?}{e}").contains("secret:user42"));
+        let e = Error::from_reply_text(
+            "ERR user_script:1: no user secret:user42 script: 82903a0434f1503e152f89c03c9acd881a0e8150, on @user_script:1.",
+        )
+        .redacted(values);
+        let Error::Script(script) = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(script.message(), "user_script:1: no user <redacted>");
+        assert_eq!(
+            script.unredacted_message(),
+            "user_script:1: no user secret:user42"
+        );
+        assert!(!format!("{e:?}{e:#?}{e}").contains("secret:user42"));
     }
 
     #[test]

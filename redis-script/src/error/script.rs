@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::ServerError;
+use super::{ServerError, redact};
 use crate::label::Label;
 
 /// An error raised while a script ran (or while Redis compiled it).
@@ -11,13 +11,30 @@ use crate::label::Label;
 /// Redis 7 appends `script: <sha1>, on @user_script:<line>.` to errors raised inside a script (Valkey
 /// `script: on @user_script:<line>.`); that suffix is parsed into [`sha1`](Self::sha1) and
 /// [`line`](Self::line) and removed from the message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its message never shows a key or argument of the call (a script's own `error('no ' .. ARGV[1])`
+/// included); see [`unredacted_message`](ScriptError::unredacted_message). `Debug` neither.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ScriptError {
     pub(super) code: String,
     pub(super) message: String,
     pub(super) sha1: Option<String>,
     pub(super) line: Option<u32>,
     pub(super) script: Label,
+    /// The message as the server sent it, when values of the call were taken out of `message`.
+    pub(super) unredacted: Option<String>,
+}
+
+impl fmt::Debug for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScriptError")
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("sha1", &self.sha1)
+            .field("line", &self.line)
+            .field("script", &self.script)
+            .finish()
+    }
 }
 
 impl ScriptError {
@@ -34,6 +51,7 @@ impl ScriptError {
             sha1: Some(script_sha1.to_owned()),
             line: None,
             script: None,
+            unredacted: None,
         }
     }
 
@@ -62,6 +80,7 @@ impl ScriptError {
                     sha1: sha1.map(str::to_owned),
                     line,
                     script: None,
+                    unredacted: None,
                 });
             }
         }
@@ -83,6 +102,7 @@ impl ScriptError {
                 sha1: None,
                 line,
                 script: None,
+                unredacted: None,
             });
         }
         None
@@ -93,9 +113,24 @@ impl ScriptError {
         &self.code
     }
 
-    /// The error message, without the `script: ..., on @user_script:N.` suffix.
+    /// The error message, without the `script: ..., on @user_script:N.` suffix and without the keys
+    /// and arguments of the call where it held them.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// The error message (without the suffix) exactly as the server sent it, keys and arguments of
+    /// the call included: for a log that may hold them. [`message`](Self::message) and `Display`
+    /// never show them.
+    pub fn unredacted_message(&self) -> &str {
+        self.unredacted.as_deref().unwrap_or(&self.message)
+    }
+
+    pub(super) fn redact<'v>(&mut self, values: impl IntoIterator<Item = &'v [u8]>) {
+        if let Some(redacted) = redact::redact(self.unredacted_message(), values) {
+            let original = std::mem::replace(&mut self.message, redacted);
+            self.unredacted.get_or_insert(original);
+        }
     }
 
     /// The SHA-1 of the script that failed: the one the server named, or, where it names none (Valkey,
@@ -106,8 +141,9 @@ impl ScriptError {
 
     /// True when Redis could not compile the script or library (a syntax error): nothing ran.
     pub fn is_compile_error(&self) -> bool {
-        self.message.starts_with("Error compiling script")
-            || self.message.starts_with("Error compiling function")
+        let message = self.unredacted_message();
+        message.starts_with("Error compiling script")
+            || message.starts_with("Error compiling function")
     }
 
     /// The line of the script where the error was raised, when the server named it.

@@ -2,15 +2,45 @@
 
 use std::fmt;
 
-use crate::label::{Label, about};
+use super::redact;
+use super::refusal::{self, Answered};
+use crate::label::ScriptLabel;
 
 /// An error reply from the server that was not raised by a running script.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its message never shows a key or argument of the call (see [`unredacted_message`]); `Debug`
+/// neither.
+///
+/// [`unredacted_message`]: ServerError::unredacted_message
+#[derive(Clone, PartialEq, Eq)]
 pub struct ServerError {
     // Boxed strings, not `String`s: errors stay small (a batch holds one result per entry).
     pub(super) code: Box<str>,
+    /// As shown: without the values of the call.
     pub(super) message: Box<str>,
-    pub(super) script: Label,
+    /// What is rarely there, in a box of its own so that errors stay small.
+    pub(super) about: Option<Box<About>>,
+    /// Whether the reply proves that nothing ran, for what it answered ([`refusal`]).
+    pub(super) refusal: bool,
+}
+
+/// The script a [`ServerError`] is about, and its message as the server sent it when values of the
+/// call were taken out of it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct About {
+    pub(super) script: Option<ScriptLabel>,
+    pub(super) unredacted: Option<Box<str>>,
+}
+
+impl fmt::Debug for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerError")
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("script", &self.script())
+            .field("refusal", &self.refusal)
+            .finish()
+    }
 }
 
 impl ServerError {
@@ -19,9 +49,32 @@ impl ServerError {
         &self.code
     }
 
-    /// The rest of the reply after the code.
+    /// The rest of the reply after the code, without the keys and arguments of the call where the
+    /// server echoed them (`No such key '<redacted>' or consumer group '<redacted>'`).
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// The rest of the reply after the code exactly as the server sent it, keys and arguments of the
+    /// call included: for a log that may hold them. [`message`](Self::message) and `Display` never
+    /// show them.
+    pub fn unredacted_message(&self) -> &str {
+        self.about
+            .as_ref()
+            .and_then(|about| about.unredacted.as_deref())
+            .unwrap_or(&self.message)
+    }
+
+    pub(super) fn script(&self) -> Option<&ScriptLabel> {
+        self.about.as_ref()?.script.as_ref()
+    }
+
+    pub(super) fn redact<'v>(&mut self, values: impl IntoIterator<Item = &'v [u8]>) {
+        if let Some(redacted) = redact::redact(self.unredacted_message(), values) {
+            let original = std::mem::replace(&mut self.message, redacted.into());
+            let about = self.about.get_or_insert_default();
+            about.unredacted.get_or_insert(original);
+        }
     }
 
     /// True for the server's own "script not cached" reply to EVALSHA / EVALSHA_RO.
@@ -31,20 +84,20 @@ impl ServerError {
     /// (One that returns Redis's exact text can not be told apart on the wire; `lua_script!` rejects
     /// scripts that can return a NOSCRIPT error at all.)
     pub fn is_noscript(&self) -> bool {
-        &*self.code == "NOSCRIPT" && self.message.starts_with("No matching script")
+        &*self.code == "NOSCRIPT" && self.unredacted_message().starts_with("No matching script")
     }
 
     /// True for `ERR Function not found`, the server's reply to FCALL of a function no library it has
     /// registers. Matched exactly: `lua_library!` refuses functions that return that text themselves.
     pub fn is_function_not_found(&self) -> bool {
-        &*self.code == "ERR" && &*self.message == "Function not found"
+        &*self.code == "ERR" && self.unredacted_message() == "Function not found"
     }
 
     /// The command the server does not know, from its `unknown command` reply: `FCALL`, `FCALL_RO`
     /// or `FUNCTION` from a server without Redis Functions (Redis 6), `EVAL_RO` or `EVALSHA_RO` from
     /// one without read-only scripts. Nothing ran.
     pub fn unknown_command(&self) -> Option<&str> {
-        let quoted = self.message.strip_prefix("unknown command ")?;
+        let quoted = self.unredacted_message().strip_prefix("unknown command ")?;
         if &*self.code != "ERR" {
             return None;
         }
@@ -82,44 +135,30 @@ impl ServerError {
         }
     }
 
-    /// True when this is one of Redis's refusals that come before a script runs, so nothing ran:
-    /// NOSCRIPT, BUSY, NOAUTH, NOPERM, WRONGPASS, READONLY, MISCONF, OOM, LOADING, MOVED, ASK,
-    /// CROSSSLOT, TRYAGAIN, CLUSTERDOWN, MASTERDOWN, and `ERR` for an unknown command, a wrong number
-    /// of arguments or keys, a bad shebang, or a script with the write flag run read-only.
+    /// True when this reply proves that nothing ran: one of Redis's refusals before it runs a
+    /// command, which a running script can not pass through from its own commands.
+    ///
+    /// NOSCRIPT, BUSY, NOAUTH, NOPERM, WRONGPASS, LOADING, MOVED, ASK, CROSSSLOT, TRYAGAIN,
+    /// CLUSTERDOWN, MASTERDOWN; the checks before a script runs (`allow-oom flag is not set`, a
+    /// write-flagged script on a replica or with `_RO`, `Writable scripts are blocked`, a bad
+    /// shebang, `Function not found`, an unknown command, a script command with the wrong number of
+    /// arguments); and `OOM`, `READONLY`, `MISCONF`, `NOREPLICAS` for a script that declares flags (a
+    /// `#!lua` shebang) or a function, which the server checks before running it. The same four
+    /// codes for a script without a shebang may come from inside it (`return redis.pcall(..)` of a
+    /// write the server refused), after it wrote: they count as "may have run", and so does every
+    /// other error (`ERR This Redis command is not allowed from script` among them). For a plain
+    /// command of a batch, its own refusals count too (a wrong number of arguments, a write on a
+    /// replica).
     ///
     /// A script that returns one of these codes itself (`redis.error_reply("BUSY ...")`) can not be
     /// told apart; don't.
     pub fn is_refusal(&self) -> bool {
-        const CODES: [&str; 14] = [
-            "BUSY",
-            "NOAUTH",
-            "NOPERM",
-            "WRONGPASS",
-            "READONLY",
-            "MISCONF",
-            "OOM",
-            "LOADING",
-            "MOVED",
-            "ASK",
-            "CROSSSLOT",
-            "TRYAGAIN",
-            "CLUSTERDOWN",
-            "MASTERDOWN",
-        ];
-        const ERR_PREFIXES: [&str; 9] = [
-            "Function not found",
-            "unknown command",
-            "wrong number of arguments",
-            "Number of keys can't be",
-            "Unexpected flag in script shebang",
-            "Unknown lua shebang option",
-            "Could not find engine",
-            "Can not execute a script with write flag using *_ro command",
-            "This Redis command is not allowed from script",
-        ];
-        self.is_noscript()
-            || CODES.contains(&&*self.code)
-            || (&*self.code == "ERR" && ERR_PREFIXES.iter().any(|p| self.message.starts_with(p)))
+        self.refusal
+    }
+
+    /// Classifies the reply again, now that what it answered is known.
+    pub(crate) fn answered(&mut self, answered: Answered<'_>) {
+        self.refusal = refusal::is_refusal(&self.code, self.unredacted_message(), answered);
     }
 }
 
@@ -135,7 +174,10 @@ impl fmt::Display for ServerError {
         if let Some(hint) = self.unknown_command_hint() {
             write!(f, " ({hint})")?;
         }
-        about(f, &self.script)
+        match self.script() {
+            Some(script) => write!(f, " ({script})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -199,7 +241,6 @@ mod tests {
             "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
             "CROSSSLOT Keys in request don't hash to the same slot",
             "MOVED 3999 127.0.0.1:6381",
-            "ERR Number of keys can't be greater than number of args",
             "ERR Unexpected flag in script shebang: x",
             "ERR Can not execute a script with write flag using *_ro command.",
             "ERR Error compiling script (new function): user_script:1: unexpected symbol near '<eof>'",
@@ -208,8 +249,15 @@ mod tests {
             let e = Error::from_reply_text(text);
             assert!(!e.may_have_run(), "{text}");
         }
-        // What a script returns itself, after it may have written: `redis.error_reply("LIMITED ...")`.
-        for text in ["LIMITED too many requests", "ERR plain", "NOSCRIPT x"] {
+        // What a script returns itself, after it may have written: `redis.error_reply("LIMITED ...")`,
+        // or `redis.pcall(..)` of a command that failed (SINTERCARD's own refusal, here).
+        for text in [
+            "LIMITED too many requests",
+            "ERR plain",
+            "NOSCRIPT x",
+            "ERR Number of keys can't be greater than number of args",
+            "ERR This Redis command is not allowed from script",
+        ] {
             let e = Error::from_reply_text(text);
             assert!(matches!(e, Error::Server(_)), "{text}");
             assert!(e.may_have_run(), "{text}");

@@ -42,6 +42,8 @@ async fn run<T: DeserializeOwned, C: Transport + ?Sized>(
         }
         reply => reply,
     };
+    // The keys and arguments come out of any error text that echoes them.
+    let reply = reply.map_err(|e| e.redacted(keys.iter().chain(args.iter())));
     function.source.decode(reply)
 }
 

@@ -8,14 +8,18 @@ use crate::{
     Batch, BatchCommand, BatchError, BatchReplies, Error, TransportError, TransportErrorKind,
 };
 
-/// The `redis` pipeline for `batch`, and how many replies it gets.
+/// The `redis` pipeline for `batch`, and how many replies it gets; with `asking`, `ASKING` in front
+/// (a transaction to the node a slot is being migrated to: the flag holds until EXEC).
 ///
 /// A transaction is written as plain MULTI, the commands and EXEC, so that every queued reply comes back
 /// and a command refused while queuing can be named.
-pub(crate) fn to_pipeline(batch: &Batch<'_>) -> (redis::Pipeline, usize) {
+pub(crate) fn to_pipeline(batch: &Batch<'_>, asking: bool) -> (redis::Pipeline, usize) {
     let commands = batch.commands();
-    let count = commands.len() + if batch.is_atomic() { 2 } else { 0 };
+    let count = commands.len() + usize::from(asking) + if batch.is_atomic() { 2 } else { 0 };
     let mut pipeline = redis::Pipeline::with_capacity(count);
+    if asking {
+        pipeline.add_command(redis::cmd("ASKING"));
+    }
     if batch.is_atomic() {
         pipeline.add_command(redis::cmd("MULTI"));
     }
@@ -28,7 +32,19 @@ pub(crate) fn to_pipeline(batch: &Batch<'_>) -> (redis::Pipeline, usize) {
     (pipeline, count)
 }
 
-fn to_redis_cmd(command: &BatchCommand<'_>) -> redis::Cmd {
+/// A pipeline of `commands`, `None` standing for `ASKING`.
+#[cfg(feature = "cluster")]
+pub(crate) fn pipeline_of(
+    commands: impl IntoIterator<Item = Option<redis::Cmd>>,
+) -> redis::Pipeline {
+    let mut pipeline = redis::Pipeline::new();
+    for command in commands {
+        pipeline.add_command(command.unwrap_or_else(|| redis::cmd("ASKING")));
+    }
+    pipeline
+}
+
+pub(crate) fn to_redis_cmd(command: &BatchCommand<'_>) -> redis::Cmd {
     match command {
         BatchCommand::Script(command) => to_cmd(command),
         BatchCommand::Load(script) => {
@@ -56,7 +72,7 @@ pub(crate) async fn send_on<C: redis::aio::ConnectionLike + Send>(
     conn: &mut C,
     batch: Batch<'_>,
 ) -> BatchReplies {
-    let (pipeline, count) = to_pipeline(&batch);
+    let (pipeline, count) = to_pipeline(&batch, false);
     match conn.req_packed_commands(&pipeline, 0, count).await {
         Ok(values) => read_replies(&batch, values),
         Err(e) => Err(error_from_redis(e)),
@@ -77,7 +93,13 @@ pub(crate) fn read_replies(batch: &Batch<'_>, values: Vec<Value>) -> BatchReplie
     }
     let mut values = values.into_iter();
     if let Some(Value::ServerError(e)) = values.next() {
-        return Err(Error::from_reply_text(&server_error_text(&e)));
+        // MULTI refused: each command ran on its own, and its reply is its result.
+        let multi = Error::from_reply_text(&server_error_text(&e));
+        let results = values
+            .take(batch.commands().len())
+            .map(reply_from_value)
+            .collect();
+        return Err(BatchError::not_atomic(multi, results).into());
     }
     let queued: Vec<Value> = values.by_ref().take(batch.commands().len()).collect();
     match values.next() {
@@ -114,7 +136,7 @@ pub(crate) fn read_replies(batch: &Batch<'_>, values: Vec<Value>) -> BatchReplie
     }
 }
 
-fn protocol(message: String) -> Error {
+pub(crate) fn protocol(message: String) -> Error {
     Error::Transport(TransportError::new(
         TransportErrorKind::Protocol,
         message,

@@ -7,21 +7,28 @@
 //! does not expose it, and a map kept here could not be told apart from another cluster's in the same
 //! process. Each part then goes to its node by address.
 //!
-//! The `redis` crate reads a pipeline's replies as one: when any of them is a redirect or a "try later"
-//! (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, MASTERDOWN, LOADING, READONLY), it drops all the others and,
-//! with client retries, sends the whole pipeline again. So a part is sent again here only when that
-//! reply shows nothing of it ran: a MOVED for a part whose keys all live in the moved slot, or any such
-//! refusal of a transaction (the server discards it). Otherwise the part fails as "may have run".
+//! Redirects are followed here, never by the `redis` crate (a client built with `retries(0)`), and
+//! only for what provably did not run. Redis runs a pipeline command by command as it reads it, so a
+//! slot can move (or a failover pause writes) between two commands of one part: the first ran on the
+//! old node, the second is answered `MOVED`. A redirect therefore proves only that the command it
+//! answers did not run. How much of a part can be sent again depends on what the replies show
+//! : the `redis` crate's own node connections hand back only the first redirect of a part
+//! and drop every other reply, so such a part is sent again only when it holds a single command that
+//! could have effects; [`Cluster`](crate::Cluster)'s connections hand back every reply, so exactly the
+//! commands answered with a redirect are sent again, when nothing behind them ran. `ASK` (a slot being
+//! migrated) is followed with `ASKING` in front of each command sent again.
 
 use std::collections::HashMap;
 
 use redis::Value;
-use redis::cluster_async::ClusterConnection;
+use redis::aio::ConnectionLike;
+use redis::cluster_async::{ClusterConnection, Connect};
 use redis::cluster_routing::{
     MultipleNodeRoutingInfo, ResponsePolicy, Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr,
 };
 
-use super::{batch, error_from_redis, send_on, to_cmd};
+use super::cluster_client::{unshelter, unshelter_all};
+use super::{batch, error_from_redis, reply_from_value, to_cmd};
 use crate::command_table;
 use crate::error::{BatchError, BatchErrorKind, positions};
 use crate::{
@@ -29,8 +36,8 @@ use crate::{
     Transport, TransportError, TransportErrorKind,
 };
 
-/// How often a cluster command is sent again after a `MOVED` refusal.
-const MAX_MOVED: u32 = 5;
+/// How often one call, or one part of a batch, follows a redirect.
+const MAX_REDIRECTS: u32 = 5;
 
 /// The number of hash slots of a Redis Cluster.
 const SLOTS: u16 = 16384;
@@ -39,53 +46,22 @@ const SLOTS: u16 = 16384;
 ///
 /// The `redis` crate re-sends a command whose connection broke, up to the client's `retries`, which can
 /// run a script again after it already ran. Build the client with
-/// `ClusterClientBuilder::new(urls).retries(0)` for at most one run per call: a broken connection is
-/// then an error with `may_have_run()` true, and this transport follows a `MOVED` redirect itself (a
-/// refusal: nothing ran), after the client has rebuilt its slot map, up to five times. The same holds
-/// for each node's part of a batch.
+/// `ClusterClientBuilder::new(urls).retries(0)` for at most one run per call (or use
+/// [`Cluster`](crate::Cluster), which does): a broken connection is then an error with `may_have_run()`
+/// true, and this transport follows `MOVED` and `ASK` itself, up to five times, sending again only what
+/// the redirect proves did not run. The `redis` crate hands back only the first redirect of a
+/// pipeline, so a part of a batch with more than one command that could have effects is not sent again
+/// after one: it fails with `may_have_run()` true. [`Cluster`](crate::Cluster) sees every reply and
+/// sends again exactly what did not run.
 impl Transport for ClusterConnection {
     fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
         let cmd = to_cmd(&command);
-        let mut conn = self.clone();
-        async move {
-            let mut moved = 0;
-            loop {
-                match send_on(&mut conn, &cmd).await {
-                    Err(Error::Server(e)) if e.code() == "MOVED" && moved < MAX_MOVED => moved += 1,
-                    reply => return reply,
-                }
-            }
-        }
+        let slot = command.keys().iter().next().map(slot);
+        send_command(self.clone(), cmd, slot)
     }
 
     async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
-        let mut route = first_route(&batch);
-        let mut moved = 0;
-        loop {
-            let (pipeline, count) = batch::to_pipeline(&batch);
-            let error = match self.clone().route_pipeline(pipeline, 0, count, route).await {
-                Ok(values) => return batch::read_replies(&batch, values),
-                Err(e) => error_from_redis(e),
-            };
-            let Some(code) = error.code().filter(|code| REPLY_DROPPING.contains(code)) else {
-                return Err(error);
-            };
-            if code == "MOVED"
-                && moved < MAX_MOVED
-                && let Some((slot, to)) = moved_to(&error)
-                && none_ran(&batch, slot)
-            {
-                moved += 1;
-                route = to;
-                continue;
-            }
-            return Err(if batch.is_atomic() {
-                // Refused while queued, or at EXEC: the server discarded the transaction.
-                BatchError::aborted(error, Vec::new()).into()
-            } else {
-                replies_dropped(error)
-            });
-        }
+        send_part(self, &batch, None).await
     }
 
     async fn split_batch(
@@ -93,36 +69,354 @@ impl Transport for ClusterConnection {
         entries: BatchKeys<'_>,
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
-        let count = entries.len();
-        let slots = entry_slots(entries.iter())?;
-        let mut distinct: Vec<u16> = slots.iter().flatten().copied().collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        if distinct.len() > 1 && atomic {
-            return Err(cross_slot_transaction(&slots, &distinct));
-        }
-        let all = || BatchGroup {
-            entries: (0..count).collect(),
-            slot: distinct.first().copied(),
-            node: None,
-        };
-        if distinct.len() <= 1 {
-            return Ok(Some(vec![all()]));
-        }
-        let topology = topology(self).await?;
-        Ok(Some(group_by_node(&slots, &topology)))
+        split(self, entries, atomic).await
     }
 
     /// Every primary that serves slots, as `CLUSTER SLOTS` says now: each has its own script cache.
     /// Asked of every node, the first answer taken, so that a node that is down does not hide the
     /// others.
     async fn primaries(&self) -> Result<Option<Vec<String>>, Error> {
-        let every_node = RoutingInfo::MultiNode((
-            MultipleNodeRoutingInfo::AllNodes,
-            Some(ResponsePolicy::OneSucceeded),
-        ));
-        Ok(Some(topology_by(self, every_node).await?.nodes))
+        primaries(self).await
     }
+}
+
+/// Where MOVED replies said slots went, for routing the next batch in one of them there at once
+/// ([`Cluster`](crate::Cluster) keeps one; the `redis` crate learns its own map only from single
+/// commands).
+pub(super) type Routes = std::sync::Mutex<HashMap<u16, (String, u16)>>;
+
+/// What the node connections of a cluster connection need to be.
+pub(super) trait NodeLink:
+    ConnectionLike + Connect + Clone + Send + Sync + Unpin + 'static
+{
+}
+impl<C: ConnectionLike + Connect + Clone + Send + Sync + Unpin + 'static> NodeLink for C {}
+
+/// Sends one command, following `MOVED` (to the node named) and `ASK` (with `ASKING` in front) for the
+/// command's own slot, at most [`MAX_REDIRECTS`] times: a redirect is a refusal, so nothing ran.
+pub(super) async fn send_command<C: NodeLink>(
+    mut conn: ClusterConnection<C>,
+    cmd: redis::Cmd,
+    slot: Option<u16>,
+) -> Result<Reply, Error> {
+    let mut to: Option<Redirect> = None;
+    let mut redirects = 0;
+    loop {
+        let reply = match &to {
+            None => match conn.req_packed_command(&cmd).await {
+                Ok(value) => reply_from_value(unshelter(value)),
+                Err(e) => Err(error_from_redis(e)),
+            },
+            Some(redirect) => {
+                let ask = redirect.ask.then_some(None);
+                let commands: Vec<Option<redis::Cmd>> =
+                    ask.into_iter().chain([Some(cmd.clone())]).collect();
+                let count = commands.len();
+                let pipeline = batch::pipeline_of(commands);
+                match conn
+                    .route_pipeline(pipeline, 0, count, redirect.route())
+                    .await
+                {
+                    Ok(values) => match values.into_iter().last() {
+                        Some(value) => reply_from_value(unshelter(value)),
+                        None => Err(batch::protocol("no reply to a redirected command".into())),
+                    },
+                    Err(e) => Err(error_from_redis(e)),
+                }
+            }
+        };
+        if redirects >= MAX_REDIRECTS {
+            return reply;
+        }
+        match &reply {
+            Err(error) if to.is_some() && is_unknown_node(error) => {
+                // The node the redirect named has no connection yet: nothing was sent; the `redis`
+                // crate rebuilds its slot map, and the command goes by its slot again.
+                to = None;
+            }
+            Err(error) => match Redirect::of(error).filter(|r| Some(r.slot) == slot) {
+                Some(redirect) => to = Some(redirect),
+                None => return reply,
+            },
+            Ok(_) => return reply,
+        }
+        redirects += 1;
+    }
+}
+
+/// Sends one part of a batch to its node and follows redirects, sending again only what provably did
+/// not run (see the module documentation).
+pub(super) async fn send_part<C: NodeLink>(
+    conn: &ClusterConnection<C>,
+    batch: &Batch<'_>,
+    routes: Option<&Routes>,
+) -> BatchReplies {
+    if batch.is_atomic() {
+        send_transaction(conn, batch, routes).await
+    } else {
+        send_pipeline(conn, batch, routes).await
+    }
+}
+
+async fn send_transaction<C: NodeLink>(
+    conn: &ClusterConnection<C>,
+    batch: &Batch<'_>,
+    routes: Option<&Routes>,
+) -> BatchReplies {
+    let mut route = first_route(batch, routes);
+    let mut asking = false;
+    for redirects in 0.. {
+        let (pipeline, count) = batch::to_pipeline(batch, asking);
+        let values = match conn.clone().route_pipeline(pipeline, 0, count, route).await {
+            Ok(values) => unshelter_all(values),
+            Err(e) => {
+                let redirect = follow_dropped(error_from_redis(e), batch, redirects)?;
+                (route, asking) = (redirect.route(), redirect.ask);
+                continue;
+            }
+        };
+        let values = if asking {
+            values.into_iter().skip(1).collect()
+        } else {
+            values
+        };
+        // MULTI accepted and a redirect among the queued replies or as EXEC's: the server discarded
+        // the transaction, nothing of it ran.
+        if let Some(redirect) =
+            discarded_by_redirect(batch, &values).filter(|_| redirects < MAX_REDIRECTS)
+        {
+            remember(routes, &redirect);
+            (route, asking) = (redirect.route(), redirect.ask);
+            continue;
+        }
+        return batch::read_replies(batch, values);
+    }
+    unreachable!("the loop returns")
+}
+
+async fn send_pipeline<C: NodeLink>(
+    conn: &ClusterConnection<C>,
+    batch: &Batch<'_>,
+    routes: Option<&Routes>,
+) -> BatchReplies {
+    let commands = batch.commands();
+    let mut results: Vec<Option<Result<Reply, Error>>> = std::iter::repeat_with(|| None)
+        .take(commands.len())
+        .collect();
+    let mut route = first_route(batch, routes);
+    // This round sends the loads in front of `from` again (harmless: the part's scripts and
+    // libraries are then on the node) and every command from `from` on.
+    let (mut from, mut asking) = (0, false);
+    for redirects in 0.. {
+        let round: Vec<usize> = (0..commands.len())
+            .filter(|&i| i >= from || is_load(&commands[i]))
+            .collect();
+        let sent = round.iter().flat_map(|&i| {
+            let ask = (asking && !is_load(&commands[i])).then_some(None);
+            ask.into_iter().chain([Some(i)])
+        });
+        let sent: Vec<Option<usize>> = sent.collect();
+        let count = sent.len();
+        let pipeline = batch::pipeline_of(
+            sent.iter()
+                .map(|i| i.map(|i| batch::to_redis_cmd(&commands[i]))),
+        );
+        let values = match conn.clone().route_pipeline(pipeline, 0, count, route).await {
+            Ok(values) if values.len() == count => values,
+            Ok(values) => {
+                return Err(batch::protocol(format!(
+                    "the server answered {} replies to a pipeline of {count} commands",
+                    values.len()
+                )));
+            }
+            Err(e) => {
+                let error = error_from_redis(e);
+                if from > 0 {
+                    // A second round failed: what it sent may have run.
+                    for result in &mut results[from..] {
+                        *result = Some(Err(error.clone()));
+                    }
+                    break;
+                }
+                let redirect = follow_dropped(error, batch, redirects)?;
+                (route, asking) = (redirect.route(), redirect.ask);
+                continue;
+            }
+        };
+        for (i, value) in sent.iter().zip(values) {
+            if let Some(i) = *i
+                && i >= from
+            {
+                results[i] = Some(reply_from_value(unshelter(value)));
+            }
+        }
+        let Some(redirect) = (redirects < MAX_REDIRECTS)
+            .then(|| redirected_tail(commands, &results, from))
+            .flatten()
+        else {
+            break;
+        };
+        remember(routes, &redirect.1);
+        from = redirect.0;
+        (route, asking) = (redirect.1.route(), redirect.1.ask);
+    }
+    Ok(results
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|| Err(batch::protocol("a command of the part got no reply".into())))
+        })
+        .collect())
+}
+
+/// After the `redis` crate dropped a part's replies but `error`: the redirect to follow, when the part
+/// holds a single command that can have effects and the redirect answered it (so nothing of the part
+/// ran, whether MULTI, if any, was accepted or not); else the part's error. What else of the part
+/// ran is unknown, so its error says it may have run.
+fn follow_dropped(error: Error, batch: &Batch<'_>, redirects: u32) -> Result<Redirect, Error> {
+    if !drops_replies(&error) {
+        return Err(error);
+    }
+    match Redirect::of(&error).filter(|r| redirects < MAX_REDIRECTS && only_effect(batch, r.slot)) {
+        Some(redirect) => Ok(redirect),
+        None => Err(replies_dropped(error)),
+    }
+}
+
+/// A redirect: `MOVED <slot> <host>:<port>` (the slot lives there now) or `ASK <slot> <host>:<port>`
+/// (the slot is being migrated there; ask again with `ASKING`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Redirect {
+    ask: bool,
+    slot: u16,
+    host: String,
+    port: u16,
+}
+
+impl Redirect {
+    fn of(error: &Error) -> Option<Redirect> {
+        let Error::Server(e) = error else {
+            return None;
+        };
+        let ask = match e.code() {
+            "MOVED" => false,
+            "ASK" => true,
+            _ => return None,
+        };
+        let mut words = e.message().split_whitespace();
+        let slot = words.next()?.parse().ok()?;
+        let (host, port) = words.next()?.rsplit_once(':')?;
+        Some(Redirect {
+            ask,
+            slot,
+            host: host.to_owned(),
+            port: port.parse().ok()?,
+        })
+    }
+
+    fn route(&self) -> SingleNodeRoutingInfo {
+        SingleNodeRoutingInfo::ByAddress {
+            host: self.host.clone(),
+            port: self.port,
+        }
+    }
+}
+
+/// Keeps where a MOVED said a slot went.
+fn remember(routes: Option<&Routes>, redirect: &Redirect) {
+    if let Some(routes) = routes
+        && !redirect.ask
+    {
+        let mut routes = routes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        routes.insert(redirect.slot, (redirect.host.clone(), redirect.port));
+    }
+}
+
+/// True for the error of a route to a node the client has no connection to: nothing was sent.
+fn is_unknown_node(error: &Error) -> bool {
+    matches!(error, Error::Transport(e) if e.kind() == TransportErrorKind::Connect && !e.may_have_run())
+}
+
+/// True for a load (`SCRIPT LOAD`, `FUNCTION LOAD`): running it again changes nothing.
+fn is_load(command: &BatchCommand<'_>) -> bool {
+    matches!(
+        command,
+        BatchCommand::Load(_) | BatchCommand::LoadLibrary(_)
+    )
+}
+
+/// The hash slot of a command's keys (the first key's), if it has keys.
+fn command_slot(command: &BatchCommand<'_>) -> Option<u16> {
+    match command {
+        BatchCommand::Load(_) | BatchCommand::LoadLibrary(_) => None,
+        BatchCommand::Script(c) => c.keys().iter().next().map(slot),
+        BatchCommand::Raw(words) => {
+            command_table::keys(*words, command_table::key_positions(*words))?
+                .first()
+                .map(|key| slot(key))
+        }
+    }
+}
+
+/// True when the batch holds a single command that can have effects (loads can not), with keys in
+/// `slot`: a redirect for `slot` then answered it, and nothing of the batch ran.
+fn only_effect(batch: &Batch<'_>, moved_slot: u16) -> bool {
+    let mut effects = batch.commands().iter().filter(|c| !is_load(c));
+    matches!((effects.next(), effects.next()), (Some(c), None) if command_slot(c) == Some(moved_slot))
+}
+
+/// For a transaction whose replies all came back: the redirect that made the server discard it
+/// (MULTI accepted, and a command refused while queued or EXEC refused with a redirect), if any.
+fn discarded_by_redirect(batch: &Batch<'_>, values: &[Value]) -> Option<Redirect> {
+    let (multi, rest) = values.split_first()?;
+    if matches!(multi, Value::ServerError(_)) {
+        return None;
+    }
+    let redirect = |value: &Value| match value {
+        Value::ServerError(e) => {
+            Redirect::of(&Error::from_reply_text(&super::server_error_text(e)))
+        }
+        _ => None,
+    };
+    let (exec, queued) = rest.split_last()?;
+    let found = queued
+        .iter()
+        .zip(batch.commands())
+        .find_map(|(value, command)| {
+            redirect(value).filter(|r| command_slot(command) == Some(r.slot))
+        })
+        .or_else(|| {
+            redirect(exec).filter(|r| {
+                batch
+                    .commands()
+                    .iter()
+                    .any(|c| command_slot(c) == Some(r.slot))
+            })
+        })?;
+    let discarded = matches!(exec, Value::ServerError(_) | Value::Nil);
+    discarded.then_some(found)
+}
+
+/// For a pipeline whose replies all came back: where its redirected tail starts and where it goes,
+/// when every command from the first one answered with a redirect on either is a load or was
+/// answered with the same redirect for its own slot (so none of them ran and nothing behind them
+/// did).
+fn redirected_tail(
+    commands: &[BatchCommand<'_>],
+    results: &[Option<Result<Reply, Error>>],
+    from: usize,
+) -> Option<(usize, Redirect)> {
+    let redirect_at = |i: usize| match &results[i] {
+        Some(Err(e)) => Redirect::of(e).filter(|r| command_slot(&commands[i]) == Some(r.slot)),
+        _ => None,
+    };
+    let cut = (from..commands.len()).find(|&i| redirect_at(i).is_some())?;
+    let first = redirect_at(cut)?;
+    let same = |r: &Redirect| r.ask == first.ask && r.host == first.host && r.port == first.port;
+    let all = (cut..commands.len())
+        .all(|i| is_load(&commands[i]) || redirect_at(i).is_some_and(|r| same(&r)));
+    all.then_some((cut, first))
 }
 
 /// Error codes on which the `redis` crate drops the other replies of a pipeline (and retries it).
@@ -136,9 +430,16 @@ const REPLY_DROPPING: [&str; 7] = [
     "READONLY",
 ];
 
-/// Where a part goes first: to the node chosen in `split_batch`, else by its slot (a replica may serve
-/// a read-only part), else to any primary (any node, read-only).
-fn first_route(batch: &Batch<'_>) -> SingleNodeRoutingInfo {
+fn drops_replies(error: &Error) -> bool {
+    error
+        .code()
+        .is_some_and(|code| REPLY_DROPPING.contains(&code))
+}
+
+/// Where a part goes first: to the node chosen in `split_batch`, else where a MOVED said its slot
+/// went, else by its slot (a replica may serve a read-only part), else to any primary (any node,
+/// read-only).
+fn first_route(batch: &Batch<'_>, routes: Option<&Routes>) -> SingleNodeRoutingInfo {
     if let Some((host, port)) = batch
         .node()
         .and_then(|node| node.rsplit_once(':'))
@@ -148,6 +449,19 @@ fn first_route(batch: &Batch<'_>) -> SingleNodeRoutingInfo {
             host: host.to_owned(),
             port,
         };
+    }
+    if let (Some(routes), Some(slot)) = (routes, batch.slot())
+        && !batch.is_read_only()
+    {
+        let routes = routes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((host, port)) = routes.get(&slot) {
+            return SingleNodeRoutingInfo::ByAddress {
+                host: host.clone(),
+                port: *port,
+            };
+        }
     }
     let addr = if batch.is_read_only() {
         SlotAddr::ReplicaOptional
@@ -161,55 +475,59 @@ fn first_route(batch: &Batch<'_>) -> SingleNodeRoutingInfo {
     }
 }
 
-/// `MOVED <slot> <host>:<port>`: the moved slot and the node that serves it now.
-fn moved_to(error: &Error) -> Option<(u16, SingleNodeRoutingInfo)> {
-    let Error::Server(e) = error else {
-        return None;
-    };
-    let mut words = e.message().split_whitespace();
-    let slot = words.next()?.parse().ok()?;
-    let (host, port) = words.next()?.rsplit_once(':')?;
-    let node = SingleNodeRoutingInfo::ByAddress {
-        host: host.to_owned(),
-        port: port.parse().ok()?,
-    };
-    Some((slot, node))
-}
-
-/// True when a MOVED of `slot` for `batch` means none of it ran: a transaction (discarded), or a
-/// pipeline whose every command has keys, all in that slot (so every one was refused; loads have none
-/// and change nothing).
-fn none_ran(batch: &Batch<'_>, moved_slot: u16) -> bool {
-    if batch.is_atomic() {
-        return true;
-    }
-    batch.commands().iter().all(|command| {
-        let keys: Option<Vec<&[u8]>> = match command {
-            BatchCommand::Load(_) | BatchCommand::LoadLibrary(_) => return true,
-            BatchCommand::Script(c) => Some(c.keys().iter().collect()),
-            BatchCommand::Raw(words) => {
-                command_table::keys(*words, command_table::key_positions(*words))
-            }
-        };
-        keys.is_some_and(|keys| !keys.is_empty() && keys.iter().all(|k| slot(k) == moved_slot))
-    })
-}
-
 /// A part whose replies the `redis` crate dropped: whatever of it ran is unknown.
 fn replies_dropped(error: Error) -> Error {
     Error::Transport(
         TransportError::new(
             TransportErrorKind::Protocol,
             format!(
-                "a cluster node answered {} to part of the batch, and the redis crate then drops \
-                 every other reply of that part (and, with client retries, sends it again): its \
-                 entries may have run",
+                "a cluster node answered {} to part of the batch, and the redis crate's \
+                 ClusterConnection then drops every other reply of that part, so what of it ran \
+                 (commands before the refused one, or all of them when MULTI was refused) is \
+                 unknown: its entries may have run (redis_script::Cluster reads every reply)",
                 error.code().unwrap_or_default()
             ),
             true,
         )
         .with_source(error),
     )
+}
+
+/// [`Transport::split_batch`] for any cluster connection.
+pub(super) async fn split<C: NodeLink>(
+    conn: &ClusterConnection<C>,
+    entries: BatchKeys<'_>,
+    atomic: bool,
+) -> Result<Option<Vec<BatchGroup>>, Error> {
+    let count = entries.len();
+    let slots = entry_slots(entries.iter())?;
+    let mut distinct: Vec<u16> = slots.iter().flatten().copied().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() > 1 && atomic {
+        return Err(cross_slot_transaction(&slots, &distinct));
+    }
+    let all = || BatchGroup {
+        entries: (0..count).collect(),
+        slot: distinct.first().copied(),
+        node: None,
+    };
+    if distinct.len() <= 1 {
+        return Ok(Some(vec![all()]));
+    }
+    let topology = topology(conn).await?;
+    Ok(Some(group_by_node(&slots, &topology)))
+}
+
+/// [`Transport::primaries`] for any cluster connection.
+pub(super) async fn primaries<C: NodeLink>(
+    conn: &ClusterConnection<C>,
+) -> Result<Option<Vec<String>>, Error> {
+    let every_node = RoutingInfo::MultiNode((
+        MultipleNodeRoutingInfo::AllNodes,
+        Some(ResponsePolicy::OneSucceeded),
+    ));
+    Ok(Some(topology_by(conn, every_node).await?.nodes))
 }
 
 /// The hash slot of each entry (`None`: no keys); refuses entries whose keys span slots or can not be
@@ -316,7 +634,7 @@ fn group_by_node(slots: &[Option<u16>], topology: &Topology) -> Vec<BatchGroup> 
 
 /// The hash slot of `key`: CRC16 of its hash tag (the text between the first `{` and the next `}`, when
 /// not empty) or of the whole key.
-fn slot(key: &[u8]) -> u16 {
+pub(super) fn slot(key: &[u8]) -> u16 {
     let tagged = key
         .iter()
         .position(|&b| b == b'{')
@@ -398,12 +716,15 @@ impl Topology {
 }
 
 /// Which node serves which slot, asked of any node now.
-async fn topology(conn: &ClusterConnection) -> Result<Topology, Error> {
+async fn topology<C: NodeLink>(conn: &ClusterConnection<C>) -> Result<Topology, Error> {
     topology_by(conn, RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random)).await
 }
 
 /// Which node serves which slot, asked as `routing` says.
-async fn topology_by(conn: &ClusterConnection, routing: RoutingInfo) -> Result<Topology, Error> {
+async fn topology_by<C: NodeLink>(
+    conn: &ClusterConnection<C>,
+    routing: RoutingInfo,
+) -> Result<Topology, Error> {
     let mut cmd = redis::cmd("CLUSTER");
     cmd.arg("SLOTS");
     let value = conn

@@ -3,6 +3,11 @@
 mod batch;
 #[cfg(feature = "cluster")]
 mod cluster;
+#[cfg(feature = "cluster")]
+mod cluster_client;
+
+#[cfg(feature = "cluster")]
+pub use cluster_client::Cluster;
 
 use redis::aio::MultiplexedConnection;
 use redis::{RedisError, Value};
@@ -104,7 +109,7 @@ pub(crate) fn error_from_redis(e: RedisError) -> Error {
     }
     let kind = if e.is_timeout() {
         TransportErrorKind::Timeout
-    } else if e.is_connection_refusal() {
+    } else if e.is_connection_refusal() || is_unknown_node(&e) {
         TransportErrorKind::Connect
     } else if e.kind() == redis::ErrorKind::AuthenticationFailed {
         // Refused while (re)connecting, before the command was written.
@@ -121,6 +126,20 @@ pub(crate) fn error_from_redis(e: RedisError) -> Error {
     Error::Transport(
         TransportError::new(kind, format!("redis: {}", e.category()), may_have_run).with_source(e),
     )
+}
+
+/// True for the `redis` crate's refusal to route a cluster command to an address it has no
+/// connection to: it comes before anything is sent. (Its other "connection not found" errors do not
+/// prove that: when a slot refresh fails, the crate also fails commands already sent with it.)
+fn is_unknown_node(e: &RedisError) -> bool {
+    #[cfg(feature = "cluster")]
+    return e.kind() == redis::ErrorKind::ClusterConnectionNotFound
+        && e.to_string().starts_with("Requested connection not found");
+    #[cfg(not(feature = "cluster"))]
+    {
+        let _ = e;
+        false
+    }
 }
 
 impl Transport for MultiplexedConnection {
@@ -142,16 +161,59 @@ impl Transport for MultiplexedConnection {
     }
 }
 
+/// A `ConnectionManager` that reconnects sends a command only once the new connection is made, and a
+/// failure to make it (refused, timed out) reads the same as the failure of a command it sent: a
+/// timeout is a timeout. So the connection is awaited first, by an empty pipeline, which the `redis`
+/// crate refuses without sending anything once it has a connection; a failure there is the
+/// connection's, and nothing was sent. (If the connection breaks between the two, the command's own
+/// failure says it may have run, as it may.)
+#[cfg(feature = "connection-manager")]
+async fn connected(conn: &mut redis::aio::ConnectionManager) -> Result<(), Error> {
+    match conn
+        .send_packed_commands(&redis::Pipeline::new(), 0, 0)
+        .await
+    {
+        Err(e) if e.kind() == redis::ErrorKind::Client => Ok(()),
+        Ok(_) => Ok(()),
+        Err(e) => Err(not_connected(e)),
+    }
+}
+
+/// The error of a connection that could not be made: nothing was sent.
+#[cfg(feature = "connection-manager")]
+fn not_connected(e: RedisError) -> Error {
+    let kind = match error_from_redis(e.clone()) {
+        Error::Transport(t) if t.kind() == TransportErrorKind::Unauthorized => t.kind(),
+        _ => TransportErrorKind::Connect,
+    };
+    Error::Transport(
+        TransportError::new(
+            kind,
+            format!(
+                "redis: could not connect again ({}); nothing was sent",
+                e.category()
+            ),
+            false,
+        )
+        .with_source(e),
+    )
+}
+
 #[cfg(feature = "connection-manager")]
 impl Transport for redis::aio::ConnectionManager {
     fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
         let cmd = to_cmd(&command);
         let mut conn = self.clone();
-        async move { send_on(&mut conn, &cmd).await }
+        async move {
+            connected(&mut conn).await?;
+            send_on(&mut conn, &cmd).await
+        }
     }
 
     async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
-        batch::send_on(&mut self.clone(), batch).await
+        let mut conn = self.clone();
+        connected(&mut conn).await?;
+        batch::send_on(&mut conn, batch).await
     }
 }
 

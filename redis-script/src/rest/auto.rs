@@ -10,6 +10,12 @@
 //! retries: a shared request that failed after it may have reached the server is an error with
 //! `may_have_run` for its writes, and is sent again for its read-only commands only.
 //!
+//! A command whose caller gave up on it (its future dropped: a timeout, a `select!`) while it waited
+//! in the queue is never sent: the task skips it. One that already left in a request goes on; the
+//! server may run it. The queue is bounded ([`AutoPipeline::QUEUED_REQUESTS`] requests' worth of
+//! commands and bytes): a command that finds it full waits for room, holding nothing, so dropping it
+//! then sends nothing either.
+//!
 //! The task runs on the Tokio runtime of the command that started it; a client shared by several
 //! runtimes should have one that lives as long as the client (or turn auto-pipelining off).
 
@@ -17,7 +23,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
-use tokio::sync::oneshot;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 use super::http::{Idempotence, Inner, Route, Secrets};
 use super::request;
@@ -30,6 +36,11 @@ use crate::{Error, Reply, TransportError, TransportErrorKind};
 /// A burst of `n` commands issued at the same moment takes `ceil(n / max_entries)` requests (more when
 /// `max_bytes` is reached first), sent at once; a command issued while requests are on their way waits
 /// for them and goes with the others that did.
+///
+/// At most [`QUEUED_REQUESTS`](Self::QUEUED_REQUESTS) requests' worth of commands wait at a time
+/// (`16 * max_entries` commands and `16 * max_bytes` bytes); a command that finds the queue full waits
+/// for room before it joins. A command whose future is dropped while it waits, for room or in the
+/// queue, is never sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct AutoPipeline {
@@ -42,6 +53,9 @@ pub struct AutoPipeline {
 impl AutoPipeline {
     /// 1,000 commands and 1 MB per request (Upstash refuses larger requests on its smaller plans).
     pub const DEFAULT: AutoPipeline = AutoPipeline::new(1000, 1_000_000);
+
+    /// How many requests' worth of commands (and bytes) may wait in the queue.
+    pub const QUEUED_REQUESTS: usize = 16;
 
     /// At most `max_entries` commands and `max_bytes` bytes per request.
     pub const fn new(max_entries: usize, max_bytes: usize) -> Self {
@@ -58,11 +72,17 @@ impl Default for AutoPipeline {
     }
 }
 
+/// The most byte permits of the queue (a semaphore takes at most `u32::MAX` at once).
+const BYTE_PERMITS: usize = u32::MAX as usize;
+
 /// The commands waiting for the next shared request. `Debug` shows the limits and how many wait, never
 /// a command.
 pub(crate) struct Queue {
     config: AutoPipeline,
     state: Mutex<State>,
+    /// Room for commands, and for their bytes: taken before a command joins, given back when it leaves.
+    room: Arc<Semaphore>,
+    room_bytes: Arc<Semaphore>,
 }
 
 #[derive(Default)]
@@ -76,6 +96,8 @@ struct Waiting {
     body: Bytes,
     idempotence: Idempotence,
     reply: oneshot::Sender<Result<Reply, Error>>,
+    /// Its room in the queue, given back when it leaves.
+    _room: (OwnedSemaphorePermit, OwnedSemaphorePermit),
 }
 
 impl std::fmt::Debug for Queue {
@@ -89,10 +111,42 @@ impl std::fmt::Debug for Queue {
 
 impl Queue {
     pub(crate) fn new(config: AutoPipeline) -> Self {
+        let room = config
+            .max_entries
+            .max(1)
+            .saturating_mul(AutoPipeline::QUEUED_REQUESTS);
+        let room_bytes = config
+            .max_bytes
+            .saturating_mul(AutoPipeline::QUEUED_REQUESTS);
         Queue {
             config,
             state: Mutex::new(State::default()),
+            room: Arc::new(Semaphore::new(room.min(Semaphore::MAX_PERMITS))),
+            room_bytes: Arc::new(Semaphore::new(room_bytes.clamp(1, BYTE_PERMITS))),
         }
+    }
+
+    /// Waits until the queue has room for a command of `bytes` bytes (one larger than the whole byte
+    /// room waits for all of it), and takes it.
+    async fn room_for(&self, bytes: usize) -> (OwnedSemaphorePermit, OwnedSemaphorePermit) {
+        let total = u32::try_from(self.room_bytes_total()).unwrap_or(u32::MAX);
+        let needed = u32::try_from(bytes.max(1)).unwrap_or(u32::MAX).min(total);
+        // The semaphores are never closed, so acquiring only waits.
+        let one = Arc::clone(&self.room).acquire_owned().await;
+        let bytes = Arc::clone(&self.room_bytes)
+            .acquire_many_owned(needed)
+            .await;
+        match (one, bytes) {
+            (Ok(one), Ok(bytes)) => (one, bytes),
+            _ => unreachable!("the queue's semaphores are never closed"),
+        }
+    }
+
+    fn room_bytes_total(&self) -> usize {
+        self.config
+            .max_bytes
+            .saturating_mul(AutoPipeline::QUEUED_REQUESTS)
+            .clamp(1, BYTE_PERMITS)
     }
 
     pub(crate) fn config(&self) -> AutoPipeline {
@@ -106,10 +160,12 @@ impl Queue {
         }
     }
 
-    /// Takes every waiting command, in order, in requests within the limits; none when nothing waits,
-    /// and then the task stops driving.
+    /// Takes every waiting command whose caller still waits for it, in order, in requests within the
+    /// limits; none when nothing waits, and then the task stops driving.
     fn take(&self) -> Vec<Vec<Waiting>> {
         let mut state = self.state();
+        // A command whose caller dropped its future while it waited is not sent.
+        state.waiting.retain(|w| !w.reply.is_closed());
         if state.waiting.is_empty() {
             state.driving = false;
             return Vec::new();
@@ -135,39 +191,51 @@ impl Queue {
     }
 }
 
-/// Queues a command for the next shared request, and starts the task that sends it when none runs.
-/// Gives the body back when the client does not auto-pipeline, or no Tokio runtime runs here.
+/// Queues a command for the next shared request (once the queue has room for it), and starts the
+/// task that sends it when none runs. Gives the body back when the client does not auto-pipeline, or
+/// no Tokio runtime runs here.
+///
+/// Dropping the future before its command left in a request (while it waits for room, or in the
+/// queue) sends nothing.
 pub(crate) fn submit(
     inner: &Arc<Inner>,
     body: Vec<u8>,
     idempotence: Idempotence,
 ) -> Result<impl Future<Output = Result<Reply, Error>> + Send + use<>, Vec<u8>> {
-    let Some(queue) = inner.auto_pipeline() else {
+    if inner.auto_pipeline().is_none() {
         return Err(body);
-    };
+    }
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         return Err(body);
     };
-    let (reply, answer) = oneshot::channel();
-    let start = {
-        let mut state = queue.state();
-        state.waiting.push_back(Waiting {
-            body: Bytes::from(body),
-            idempotence,
-            reply,
-        });
-        !std::mem::replace(&mut state.driving, true)
-    };
-    if start {
-        // The guard goes into the task before it is first polled, so that a task dropped unpolled
-        // (its runtime shutting down) still hands the queue back.
-        let driving = Driving {
-            inner: Arc::clone(inner),
-            done: false,
+    let inner = Arc::clone(inner);
+    Ok(async move {
+        let Some(queue) = inner.auto_pipeline() else {
+            return Err(never_sent());
         };
-        runtime.spawn(drive(driving));
-    }
-    Ok(async move { answer.await.unwrap_or_else(|_| Err(abandoned())) })
+        let room = queue.room_for(body.len()).await;
+        let (reply, answer) = oneshot::channel();
+        let start = {
+            let mut state = queue.state();
+            state.waiting.push_back(Waiting {
+                body: Bytes::from(body),
+                idempotence,
+                reply,
+                _room: room,
+            });
+            !std::mem::replace(&mut state.driving, true)
+        };
+        if start {
+            // The guard goes into the task before it is first polled, so that a task dropped unpolled
+            // (its runtime shutting down) still hands the queue back.
+            let driving = Driving {
+                inner: Arc::clone(&inner),
+                done: false,
+            };
+            runtime.spawn(drive(driving));
+        }
+        answer.await.unwrap_or_else(|_| Err(abandoned()))
+    })
 }
 
 /// Sends what waits, request after request, until nothing does.

@@ -13,7 +13,7 @@ use reqwest::{StatusCode, Url};
 use super::RetryPolicy;
 use super::auto::{AutoPipeline, Queue};
 use super::decode::Encoding;
-use crate::{BatchCommand, Error, TransportError, TransportErrorKind, Values};
+use crate::{BatchCommand, Command, CommandName, Error, TransportError, TransportErrorKind};
 
 /// The header that carries the read-your-writes position, in both directions.
 pub(crate) const SYNC_TOKEN: HeaderName = HeaderName::from_static("upstash-sync-token");
@@ -30,6 +30,10 @@ const EXCERPT_SCAN_BYTES: usize = 4 * 1024;
 /// (and cut longer secrets apart) while hiding nothing worth hiding.
 const MIN_REDACTED_LEN: usize = 4;
 
+/// Lines of a script shorter than this are left in excerpts (`end`, `else`, `return x`): they are
+/// in every script, and hide nothing.
+const MIN_REDACTED_LINE_LEN: usize = 12;
+
 /// The routes of the REST API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Route {
@@ -42,29 +46,29 @@ pub(crate) enum Route {
 }
 
 /// The values of a request that no error message may contain (besides the token), collected only
-/// when an error message is written.
+/// when an error message is written: keys, arguments, command words, and the text of every script
+/// and library the request carries (EVAL, SCRIPT LOAD, FUNCTION LOAD: often business logic).
 #[derive(Clone, Copy)]
 pub(crate) enum Secrets<'a> {
-    /// The keys and arguments of one script command.
-    Command {
-        /// `KEYS`.
-        keys: Values<'a>,
-        /// `ARGV`.
-        args: Values<'a>,
-    },
-    /// The keys, arguments and words of every command of a batch.
+    /// One script command: its keys and arguments, and its script text when it is EVAL / EVAL_RO.
+    Command(Command<'a>),
+    /// The keys, arguments, words and script texts of every command of a batch.
     Batch(&'a [BatchCommand<'a>]),
     /// Script commands already written as JSON arrays (`[name, body, numkeys, keys.., args..]`): their
-    /// keys and arguments, read back from the JSON when an error message is written.
+    /// keys, arguments and script texts, read back from the JSON when an error message is written.
     Bodies(&'a [bytes::Bytes]),
 }
 
 impl<'a> Secrets<'a> {
+    /// The keys, arguments and words.
     fn values(self) -> Vec<Cow<'a, [u8]>> {
         match self {
-            Secrets::Command { keys, args } => {
-                keys.iter().chain(args.iter()).map(Cow::Borrowed).collect()
-            }
+            Secrets::Command(c) => c
+                .keys()
+                .iter()
+                .chain(c.args().iter())
+                .map(Cow::Borrowed)
+                .collect(),
             Secrets::Batch(commands) => commands
                 .iter()
                 .flat_map(|command| match command {
@@ -86,6 +90,42 @@ impl<'a> Secrets<'a> {
                             _ => None,
                         })
                         .collect::<Vec<_>>()
+                })
+                .collect(),
+        }
+    }
+
+    /// The texts of the scripts and libraries the request carries.
+    fn scripts(self) -> Vec<Cow<'a, str>> {
+        let sends_text =
+            |name: CommandName| matches!(name, CommandName::Eval | CommandName::EvalRo);
+        match self {
+            Secrets::Command(c) => match sends_text(c.name()) {
+                true => vec![Cow::Borrowed(c.body())],
+                false => Vec::new(),
+            },
+            Secrets::Batch(commands) => commands
+                .iter()
+                .filter_map(|command| match command {
+                    BatchCommand::Script(c) if sends_text(c.name()) => Some(c.body()),
+                    BatchCommand::Load(text) | BatchCommand::LoadLibrary(text) => Some(*text),
+                    _ => None,
+                })
+                .map(Cow::Borrowed)
+                .collect(),
+            Secrets::Bodies(bodies) => bodies
+                .iter()
+                .filter_map(|body| serde_json::from_slice::<Vec<serde_json::Value>>(body).ok())
+                .filter_map(|words| match (words.first(), words.get(1)) {
+                    (
+                        Some(serde_json::Value::String(name)),
+                        Some(serde_json::Value::String(text)),
+                    ) if name.eq_ignore_ascii_case("EVAL")
+                        || name.eq_ignore_ascii_case("EVAL_RO") =>
+                    {
+                        Some(Cow::Owned(text.clone()))
+                    }
+                    _ => None,
                 })
                 .collect(),
         }
@@ -341,10 +381,21 @@ impl Inner {
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or_default();
         let values = secrets.values();
+        let scripts = secrets.scripts();
+        // A script whole, and each of its lines, for an echo that shows only part of it.
+        let script_lines = scripts.iter().flat_map(|script| {
+            std::iter::once(&**script).chain(
+                script
+                    .lines()
+                    .map(str::trim)
+                    .filter(|line| line.len() >= MIN_REDACTED_LINE_LEN),
+            )
+        });
         let mut values: Vec<&str> = values
             .iter()
             .filter_map(|s| std::str::from_utf8(s).ok())
             .filter(|s| s.len() >= MIN_REDACTED_LEN)
+            .chain(script_lines)
             .collect();
         values.sort_by_key(|s| std::cmp::Reverse(s.len()));
         let mut needles: Vec<String> = Vec::with_capacity(2 * values.len() + 2);
@@ -531,6 +582,71 @@ mod tests {
         }
     }
 
+    /// An EVALSHA of `return 1` with these keys and arguments.
+    fn evalsha<'a>(keys: crate::Values<'a>, args: crate::Values<'a>) -> Command<'a> {
+        Command::new(
+            CommandName::EvalSha,
+            "return 1",
+            "e0e1f9fabfc9d4800c877a703b823ac0578ff8db",
+            keys,
+            args,
+        )
+    }
+
+    #[test]
+    fn the_text_of_a_script_is_redacted_whole_and_line_by_line() {
+        let upstash = client();
+        let script = "-- pricing rules\nlocal discount = tonumber(ARGV[1]) * 0.15\nif discount > 10 then\n  return redis.call('SET', KEYS[1], discount)\nend\nreturn 0";
+        let none = ArgList::default();
+        let eval = Command::new(
+            CommandName::Eval,
+            script,
+            "sha",
+            none.values(),
+            none.values(),
+        );
+        // The whole request echoed, raw and JSON-escaped; and an echo cut after its third line.
+        let echoed = serde_json::to_string(&["EVAL", script, "0"]).unwrap();
+        let cut: String = script.lines().take(3).collect::<Vec<_>>().join("\n");
+        for body in [
+            format!("502 Bad Gateway: {echoed}"),
+            format!("proxy error, request: {script} (end)"),
+            format!("upstream said: {cut}... [truncated] at line 3"),
+        ] {
+            let text = upstash
+                .inner
+                .excerpt(body.as_bytes(), Secrets::Command(eval));
+            for line in script
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.len() >= MIN_REDACTED_LINE_LEN)
+            {
+                assert!(!text.contains(line), "{line:?} in {text}");
+            }
+            assert!(
+                !text.contains("pricing rules") && !text.contains("tonumber"),
+                "{text}"
+            );
+            assert!(text.contains("<redacted>"), "{text}");
+        }
+        // SCRIPT LOAD and FUNCTION LOAD in a batch: their texts too.
+        let commands = [
+            BatchCommand::Load(script),
+            BatchCommand::LoadLibrary(
+                "#!lua name=pricing_v2_secret\nredis.register_function('f', function() return 1 end)",
+            ),
+        ];
+        let body = serde_json::to_string(&[
+            ["SCRIPT", "LOAD", script],
+            ["FUNCTION", "LOAD", "#!lua name=pricing_v2_secret"],
+        ])
+        .unwrap();
+        let text = upstash
+            .inner
+            .excerpt(body.as_bytes(), Secrets::Batch(&commands));
+        assert!(!text.contains("pricing"), "{text}");
+    }
+
     #[test]
     fn short_secrets_do_not_cut_the_token_apart() {
         let upstash = client();
@@ -555,10 +671,7 @@ mod tests {
         );
         let text = upstash.inner.excerpt(
             body.as_bytes(),
-            Secrets::Command {
-                keys: keys.values(),
-                args: args.values(),
-            },
+            Secrets::Command(evalsha(keys.values(), args.values())),
         );
         assert_no_piece_of(&text, TOKEN);
         assert_no_piece_of(&text, "key-s3cr3t");
@@ -579,10 +692,7 @@ mod tests {
             .collect();
         let args = ArgList::new(&[secret.as_str()]);
         let empty = ArgList::default();
-        let secrets = Secrets::Command {
-            keys: empty.values(),
-            args: args.values(),
-        };
+        let secrets = Secrets::Command(evalsha(empty.values(), args.values()));
         let body = format!("head {secret} tail");
         let text = upstash.inner.excerpt(body.as_bytes(), secrets);
         assert_eq!(text, "head ...");

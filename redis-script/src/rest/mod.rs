@@ -68,7 +68,8 @@
 //! A batch that may write is sent again only when it could not connect; a read-only one as the
 //! `RetryPolicy` allows. `exec` itself falls back to EVAL only on the server's own NOSCRIPT reply,
 //! never after a timeout or a lost connection. Errors name what failed and whether the script may have
-//! run; they never contain the token, nor any key or argument of four bytes or more (an unexpected
+//! run; they never contain the token, nor any key or argument of four bytes or more, nor a line of
+//! twelve bytes or more of a script or library the request carried (an unexpected
 //! response body is shown as a short excerpt of its first few KiB with those removed, raw or
 //! JSON-escaped; values of one to three bytes are left in, since masking every `e` would hide nothing
 //! and shred the text).
@@ -92,7 +93,10 @@
 //! one `/pipeline` request, as the official SDK does; on by default. A burst of `n` calls takes
 //! `ceil(n / max_entries)` requests (more when `max_bytes` is reached first), sent at once; a call
 //! issued while requests are on their way goes in the next one, with the others that waited; a call
-//! alone still goes to the base URL. Each call keeps its own semantics: its own reply (a NOSCRIPT falls
+//! alone still goes to the base URL. A call whose future is dropped (a timeout, a `select!`) while it
+//! waits for its request is never sent; one already on its way may run. At most
+//! [`AutoPipeline::QUEUED_REQUESTS`] (16) requests' worth of calls and bytes wait; a call that finds
+//! the queue full waits for room, holding nothing. Each call keeps its own semantics: its own reply (a NOSCRIPT falls
 //! back with an EVAL of its own, in a later request), read-your-writes, and retries (a shared request
 //! that failed after it may have reached the server is `may_have_run` for its writes and sent again for
 //! its read-only calls only). Explicit pipelines and transactions are always requests of their own.
@@ -211,10 +215,7 @@ impl Transport for Upstash {
             Ok(shared) => return shared.await,
             Err(body) => body,
         };
-        let secrets = Secrets::Command {
-            keys: command.keys(),
-            args: command.args(),
-        };
+        let secrets = Secrets::Command(command);
         request::single(&self.inner, body.into(), idempotence, secrets).await
     }
 

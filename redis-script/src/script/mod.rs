@@ -82,6 +82,29 @@
 //! `lua_script!` therefore rejects scripts that can return a NOSCRIPT error, and `exec` checks the
 //! message, not the word alone.
 //!
+//! # Dropping a call
+//!
+//! Dropping a call's future (a timeout, a `select!`) never makes anything be sent later on its
+//! behalf, and never sends anything twice:
+//!
+//! - `exec`, `eval`, `evalsha` (and the `_ro` forms) and [`Function::call`](crate::Function::call):
+//!   dropped before its command was written, nothing runs; while it waits for the reply, the command
+//!   runs and its reply is discarded (the connection stays usable); between the server's NOSCRIPT (or
+//!   `Function not found`) and the fallback, the EVAL (or FUNCTION LOAD and FCALL) is never sent:
+//!   nothing ran. On a cluster, a redirect not yet followed is not. A `ConnectionManager` or pool
+//!   still making its connection has sent nothing.
+//! - Over REST, a call without auto-pipelining drops its HTTP request, which may have reached the
+//!   server; with auto-pipelining, one dropped while it waits for its request is never sent, one
+//!   whose request left runs. A retry not yet made is not made.
+//! - [`Pipeline::run`](crate::Pipeline::run) / [`Transaction::run`](crate::Transaction::run): dropped
+//!   while a cluster reads its slot map, nothing was sent; after a part was sent, that part runs; a
+//!   second round (calls whose script a flush removed, commands a cluster redirected) not yet sent
+//!   never is: those entries did not run.
+//! - [`preload`](crate::preload), [`preload_scripts`](crate::production::preload_scripts),
+//!   [`preload_libraries`](crate::function::preload_libraries),
+//!   [`Library::load`](crate::Library::load): what was sent loads (loading twice changes nothing);
+//!   nothing runs.
+//!
 //! # Read-only scripts
 //!
 //! [`ScriptRO`] runs with EVALSHA_RO / EVAL_RO (Redis 7+): the server refuses any write, so the script

@@ -82,6 +82,8 @@ impl Source {
             }
             (reply, _) => reply,
         };
+        // The keys and arguments come out of any error text that echoes them.
+        let reply = reply.map_err(|e| e.redacted(keys.iter().chain(args.iter())));
         self.decode(reply)
     }
 
@@ -129,6 +131,10 @@ impl Named for Source {
             sha1: self.sha1.clone(),
             function: self.function,
         }
+    }
+
+    fn declares_flags(&self) -> bool {
+        self.function || self.text.starts_with("#!")
     }
 }
 

@@ -1,0 +1,444 @@
+//! Cluster batches and calls under faults put at exact byte boundaries by a proxy in front of one
+//! node: a slot that moves between two commands of one node's part, a migration in progress (ASK),
+//! parts that fail differently. The server's own state says what ran.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use redis::cluster::{ClusterClientBuilder, NodeAddress};
+use redis_script::{Cluster, Error, Pipeline, Script, Transport, TransportErrorKind};
+use redis_script_tests::proxy::{Direction, FaultProxy};
+use redis_script_tests::sweep::{self, Setup, Shape};
+use redis_script_tests::tally::Tally;
+use redis_script_tests::{ClosedPort, RedisCluster};
+
+const INCR: &str = "return redis.call('INCR', KEYS[1])";
+
+/// The bytes of `words` as one RESP command.
+fn packed(words: &[&str]) -> u64 {
+    let mut cmd = redis::Cmd::new();
+    for word in words {
+        cmd.arg(*word);
+    }
+    cmd.get_packed_command().len() as u64
+}
+
+/// A client that reaches the node on `port` through `proxy`, the others directly, seeded with every
+/// other node; `retries(0)`.
+fn through(cluster: &RedisCluster, port: u16, proxy: &FaultProxy) -> ClusterClientBuilder {
+    let seeds: Vec<String> = cluster
+        .nodes()
+        .iter()
+        .filter(|n| n.port() != port)
+        .map(|n| n.url())
+        .collect();
+    let map = HashMap::from([(
+        NodeAddress::new("127.0.0.1", port),
+        NodeAddress::new("127.0.0.1", proxy.port()),
+    )]);
+    ClusterClientBuilder::new(seeds)
+        .retries(0)
+        .node_address_map(map)
+}
+
+async fn get(cluster: &RedisCluster, port: u16, key: &str) -> Option<i64> {
+    cluster.node(port).query(redis::cmd("GET").arg(key)).await
+}
+
+/// Waits until `key` holds `value` on the node on `port`.
+async fn until(cluster: &RedisCluster, port: u16, key: &str, value: i64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while get(cluster, port, key).await != Some(value) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{key} never became {value}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
+/// One entry's result.
+type Counted = Result<i64, Error>;
+
+/// What a pipeline `INCR {s}a`, `INCR {s}b` to the slot's owner gave, when the slot moved (with
+/// `{s}a`) after the first command ran and before the second arrived: the entries' results and the
+/// values of both keys on the new owner.
+#[derive(Debug)]
+struct Moved {
+    outcome: Result<(Counted, Counted), Error>,
+    a: Option<i64>,
+    b: Option<i64>,
+}
+
+async fn slot_moves_between_two_commands<T: Transport + Clone + 'static>(
+    cluster: &RedisCluster,
+    proxy: &FaultProxy,
+    conn: T,
+) -> Moved {
+    let owner = cluster.master_for_key("{s}").await.port();
+    // The client knows the slot map, and its connection to the owner goes through the proxy.
+    let mut pipe = Pipeline::new();
+    let _ = pipe.cmd::<()>(("SET", "{s}warm", "1"));
+    pipe.run(&conn).await.unwrap();
+    assert!(
+        proxy.accepted() >= 1,
+        "the owner is not reached through the proxy"
+    );
+
+    let mut pipe = Pipeline::new();
+    let a = pipe.cmd::<i64>(("INCR", "{s}a"));
+    let b = pipe.cmd::<i64>(("INCR", "{s}b"));
+    proxy.hold_after(Direction::ToServer, packed(&["INCR", "{s}a"]));
+    let run = tokio::spawn(async move {
+        let replies = pipe.run(&conn).await;
+        replies.map(|mut r| (r.take(a), r.take(b)))
+    });
+    proxy.held(Direction::ToServer).await;
+    until(cluster, owner, "{s}a", 1).await;
+    let migration = cluster.begin_migration("{s}").await;
+    let new_owner = migration.to;
+    migration.finish().await;
+    proxy.release();
+    let outcome = run.await.unwrap();
+    let errors: String = cluster
+        .node(owner)
+        .query(redis::cmd("INFO").arg("errorstats"))
+        .await;
+    assert!(
+        errors.contains("errorstat_MOVED:count=1"),
+        "the old owner did not refuse the second command: {errors}"
+    );
+    Moved {
+        outcome,
+        a: get(cluster, new_owner, "{s}a").await,
+        b: get(cluster, new_owner, "{s}b").await,
+    }
+}
+
+/// The `redis` crate's `ClusterConnection` hands back only the MOVED: the first command ran, so the
+/// part is not sent again, and the batch says it may have run.
+#[tokio::test]
+async fn a_slot_moved_between_two_commands_is_not_sent_again_on_a_cluster_connection() {
+    let cluster = RedisCluster::start(3, 0);
+    let owner = cluster.master_for_key("{s}").await.port();
+    let proxy = FaultProxy::start(owner).await;
+    let conn = through(&cluster, owner, &proxy)
+        .build()
+        .unwrap()
+        .get_async_connection()
+        .await
+        .unwrap();
+    let moved = slot_moves_between_two_commands(&cluster, &proxy, conn).await;
+    assert_eq!(moved.a, Some(1), "INCR {{s}}a ran twice: {moved:?}");
+    assert_eq!(moved.b, None, "{moved:?}");
+    let Err(e) = &moved.outcome else {
+        panic!("{moved:?}")
+    };
+    assert!(e.may_have_run(), "{e:?}");
+}
+
+/// [`Cluster`] sees both replies: the first ran (its reply stands), the second was refused, and only it
+/// is sent to the new owner.
+#[tokio::test]
+async fn a_slot_moved_between_two_commands_sends_only_the_refused_one_again_on_a_cluster() {
+    let cluster = RedisCluster::start(3, 0);
+    let owner = cluster.master_for_key("{s}").await.port();
+    let proxy = FaultProxy::start(owner).await;
+    let conn = Cluster::connect_with(through(&cluster, owner, &proxy))
+        .await
+        .unwrap();
+    let moved = slot_moves_between_two_commands(&cluster, &proxy, conn).await;
+    assert_eq!((moved.a, moved.b), (Some(1), Some(1)), "{moved:?}");
+    let Ok((Ok(1), Ok(1))) = &moved.outcome else {
+        panic!("{moved:?}")
+    };
+}
+
+/// Parts of one batch that fail differently: the part for a node the client has no connection to is
+/// not sent (nothing ran, and it says so); the other part, whose replies come after the response
+/// timeout (its INCR runs, then a BLPOP waits 600 ms on an empty list), may have run (and it ran).
+/// Neither is reported for the other.
+async fn parts_fail_differently<T: Transport>(
+    cluster: &RedisCluster,
+    conn: &T,
+    (unreachable, unreachable_key): (u16, &str),
+    (slow, slow_key): (u16, &str),
+) {
+    let incr = Script::<i64>::new(INCR);
+    let mut pipe = Pipeline::new();
+    let first = pipe.exec(&incr, [unreachable_key], ());
+    let second = pipe.exec(&incr, [slow_key], ());
+    let _ = pipe.cmd::<()>(("BLPOP", format!("{{{slow_key}}}:empty"), "0.6"));
+    let outcome = pipe.run(conn).await;
+    until(cluster, slow, slow_key, 1).await;
+    assert_eq!(get(cluster, unreachable, unreachable_key).await, None);
+    let mut replies = match outcome {
+        Ok(replies) => replies,
+        Err(e) => panic!(
+            "the batch's one error says may_have_run={} for both parts: {e:?}",
+            e.may_have_run()
+        ),
+    };
+    let first = replies.take(first).unwrap_err();
+    assert!(!first.may_have_run(), "{first:?}");
+    assert!(
+        matches!(&first, Error::Transport(t) if t.kind() == TransportErrorKind::Connect),
+        "{first:?}"
+    );
+    let second = replies.take(second).unwrap_err();
+    assert!(second.may_have_run(), "{second:?}");
+}
+
+/// A key `{prefix}:<n>` whose slot the master on `port` serves.
+async fn key_on(cluster: &RedisCluster, prefix: &str, port: u16) -> String {
+    for i in 0..1000 {
+        let key = format!("{prefix}:{i}");
+        if cluster.master_for_key(&key).await.port() == port {
+            return key;
+        }
+    }
+    panic!("no key of {port}")
+}
+
+/// Batches over a cluster whose connection to one master is refused (its address mapped to a closed
+/// port) and whose other master answers after the response timeout.
+#[tokio::test]
+async fn parts_that_fail_differently_keep_their_own_errors() {
+    let cluster = RedisCluster::start(3, 0);
+    let masters = cluster.key_per_master("part").await;
+    let (unreachable, slow) = (masters[0].1, masters[1].1);
+    let closed = ClosedPort::new();
+    let seeds: Vec<String> = cluster
+        .nodes()
+        .iter()
+        .filter(|n| n.port() != unreachable)
+        .map(|n| n.url())
+        .collect();
+    let map = HashMap::from([(
+        NodeAddress::new("127.0.0.1", unreachable),
+        NodeAddress::new("127.0.0.1", closed.port()),
+    )]);
+    let builder = || {
+        ClusterClientBuilder::new(seeds.clone())
+            .retries(0)
+            .response_timeout(Duration::from_millis(300))
+            .node_address_map(map.clone())
+    };
+
+    let conn = builder()
+        .build()
+        .unwrap()
+        .get_async_connection()
+        .await
+        .unwrap();
+    let (a, b) = (
+        key_on(&cluster, "a", unreachable).await,
+        key_on(&cluster, "b", slow).await,
+    );
+    parts_fail_differently(&cluster, &conn, (unreachable, &a), (slow, &b)).await;
+
+    let conn = Cluster::connect_with(builder()).await.unwrap();
+    let (a, b) = (
+        key_on(&cluster, "c", unreachable).await,
+        key_on(&cluster, "d", slow).await,
+    );
+    parts_fail_differently(&cluster, &conn, (unreachable, &a), (slow, &b)).await;
+}
+
+/// A call on a slot being migrated, for a key the old owner does not have: answered ASK, it is sent
+/// once more, with ASKING, to the node the slot is migrating to, and runs there once.
+async fn follows_ask<T: Transport>(cluster: &RedisCluster, conn: &T, tag: &str) {
+    let key = format!("{{{tag}}}:n");
+    let script = Script::<i64>::new(INCR);
+    assert_eq!(
+        script
+            .exec(conn, [format!("{tag}:warm")], ())
+            .await
+            .unwrap(),
+        1
+    );
+    let migration = cluster.begin_migration(&key).await;
+    let (from, to) = (migration.from, migration.to);
+    cluster.reset_stats().await;
+    let n = script.exec(conn, [&key], ()).await;
+    migration.finish().await;
+    assert_eq!(n.unwrap(), 1);
+    assert_eq!(get(cluster, to, &key).await, Some(1));
+    let errors: String = cluster
+        .node(from)
+        .query(redis::cmd("INFO").arg("errorstats"))
+        .await;
+    assert!(errors.contains("errorstat_ASK:count="), "{errors}");
+    let stats = cluster.node(to).commandstats().await;
+    assert_eq!(
+        stats.calls("asking"),
+        stats.calls("evalsha") + stats.calls("eval"),
+        "{stats:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_call_on_a_migrating_slot_follows_ask_with_asking() {
+    let cluster = RedisCluster::start(3, 0);
+    follows_ask(
+        &cluster,
+        &cluster.connection_without_retries().await,
+        "ask1",
+    )
+    .await;
+    follows_ask(&cluster, &cluster.exactly_once().await, "ask2").await;
+}
+
+/// A pipeline on a slot being migrated: what the old owner still has runs there; what it has not is
+/// answered ASK and, when nothing behind it ran, sent with ASKING to the new owner. An entry answered
+/// ASK with an entry behind it that ran is not sent again (it would run out of order): its error says
+/// it did not run. Each entry runs at most once.
+#[tokio::test]
+async fn a_pipeline_on_a_migrating_slot_runs_each_entry_once_on_a_cluster() {
+    let cluster = RedisCluster::start(3, 0);
+    let conn = cluster.exactly_once().await;
+    let script = Script::<i64>::new(INCR);
+    let (there, gone, new) = ("{mig}:there", "{mig}:gone", "{mig}:new");
+    let owner = cluster.master_for_key(there).await;
+    let () = owner
+        .query(redis::cmd("MSET").arg(there).arg(10).arg(gone).arg(20))
+        .await;
+    let migration = cluster.begin_migration(there).await;
+    let (from, to) = (migration.from, migration.to);
+    // `gone` moves ahead of `there`, as MIGRATE moves keys a batch at a time.
+    let () = cluster
+        .node(from)
+        .query(
+            redis::cmd("MIGRATE")
+                .arg("127.0.0.1")
+                .arg(to)
+                .arg("")
+                .arg(0)
+                .arg(5000)
+                .arg("KEYS")
+                .arg(gone),
+        )
+        .await;
+
+    // The ASKed entries are the tail: sent again, each runs once.
+    let mut pipe = Pipeline::new();
+    let calls: Vec<_> = [there, gone, new]
+        .iter()
+        .map(|k| pipe.exec(&script, [*k], ()))
+        .collect();
+    let mut replies = pipe.run(&conn).await.unwrap();
+    let got: Vec<i64> = calls
+        .into_iter()
+        .map(|c| replies.take(c).unwrap())
+        .collect();
+    assert_eq!(got, [11, 21, 1]);
+
+    // An ASKed entry before one that ran: not sent again, and it says it did not run.
+    let mut pipe = Pipeline::new();
+    let first = pipe.exec(&script, [gone], ());
+    let second = pipe.exec(&script, [there], ());
+    let mut replies = pipe.run(&conn).await.unwrap();
+    let refused = replies.take(first).unwrap_err();
+    assert_eq!(refused.code(), Some("ASK"), "{refused:?}");
+    assert!(!refused.may_have_run());
+    assert_eq!(replies.take(second).unwrap(), 12);
+
+    migration.finish().await;
+    for (key, value) in [(there, 12), (gone, 21), (new, 1)] {
+        assert_eq!(get(&cluster, to, key).await, Some(value), "{key}");
+    }
+}
+
+/// A transaction in a slot that moved (MULTI accepted, its commands refused with MOVED while queued,
+/// EXEC aborted): nothing of it ran, so it goes to the new owner, once. The `redis` crate's
+/// `ClusterConnection` hands back only the MOVED, so MULTI's acceptance is unknown there: a
+/// transaction of one call goes again (that call was refused whatever MULTI did), one of two fails
+/// as "may have run" (here nothing did).
+#[tokio::test]
+async fn a_transaction_in_a_moved_slot_runs_once_on_the_new_owner() {
+    let cluster = RedisCluster::start(3, 0);
+    let script = Script::<i64>::new(INCR);
+    // Each client learns the slot map now, before the slot moves.
+    let exactly_once = cluster.exactly_once().await;
+    let (plain, plain_too) = (
+        cluster.connection_without_retries().await,
+        cluster.connection_without_retries().await,
+    );
+    let key = |n: &str| format!("{{tx}}:{n}");
+    let old_owner = cluster.master_for_key(&key("x")).await.port();
+    let new_owner = cluster.move_slot_of(&key("x")).await;
+
+    let mut tx = redis_script::Transaction::new();
+    let a = tx.exec(&script, [key("a")], ());
+    let b = tx.exec(&script, [key("b")], ());
+    let mut replies = tx.run(&exactly_once).await.unwrap();
+    assert_eq!((replies.take(a).unwrap(), replies.take(b).unwrap()), (1, 1));
+
+    let mut tx = redis_script::Transaction::new();
+    let one = tx.exec(&script, [key("one")], ());
+    let mut replies = tx.run(&plain_too).await.unwrap();
+    assert_eq!(replies.take(one).unwrap(), 1);
+
+    let mut tx = redis_script::Transaction::new();
+    let _ = tx.exec(&script, [key("c")], ());
+    let _ = tx.exec(&script, [key("d")], ());
+    let err = tx.run(&plain).await.unwrap_err();
+    assert!(err.may_have_run(), "{err:?}");
+
+    for (k, value) in [
+        ("a", Some(1)),
+        ("b", Some(1)),
+        ("one", Some(1)),
+        ("c", None),
+        ("d", None),
+    ] {
+        assert_eq!(get(&cluster, new_owner, &key(k)).await, value, "{k}");
+    }
+    // Every call was refused by the old owner first: a, b, one, c and d.
+    let errors: String = cluster
+        .node(old_owner)
+        .query(redis::cmd("INFO").arg("errorstats"))
+        .await;
+    assert!(errors.contains("errorstat_MOVED:count=5"), "{errors}");
+}
+
+/// A pipeline and a transaction of three calls through `redis_script::Cluster`, cut after sampled
+/// bytes going either way and held after sampled bytes while the script cache is flushed: no entry
+/// runs twice, none that answered is missing, none that says it did not run ran.
+#[tokio::test]
+async fn batches_on_a_cluster_cut_at_sampled_bytes_run_each_entry_at_most_once() {
+    let cluster = RedisCluster::start(3, 0);
+    let owner = cluster.master_for_key("{sweep}").await.port();
+    let proxy = FaultProxy::start(owner).await;
+    let node = cluster.node(owner);
+    let setup = Setup {
+        proxy: &proxy,
+        connect: async || {
+            Cluster::connect_with(through(&cluster, owner, &proxy))
+                .await
+                .unwrap()
+        },
+        read: async |key: String| -> Vec<String> {
+            node.query(redis::cmd("LRANGE").arg(key).arg(0).arg(-1))
+                .await
+        },
+        settle: async || sweep::until_clients(node, 0).await,
+    };
+    let mut tally = Tally::default();
+    let (mut run, mut boundaries) = (0, 0);
+    for atomic in [false, true] {
+        let shape = Shape { atomic, entries: 3 };
+        let (cut, runs, sent) = setup.both_ways(run, shape, 40).await;
+        tally.merge(cut);
+        (run, boundaries) = (run + runs, boundaries + runs - 1);
+        let offsets: Vec<u64> = sweep::offsets(sent - 1, 24);
+        boundaries += offsets.len();
+        let flush = async || node.script_flush().await;
+        tally.merge(setup.flushes(run, shape, &offsets, flush).await);
+        run += offsets.len();
+    }
+    eprintln!("{boundaries} byte boundaries swept");
+    tally.assert_exactly_once("cluster pipelines and transactions through the proxy");
+}
