@@ -383,6 +383,15 @@ pub mod __private {
         Library::embedded(name, loaded_as, code, sha1, version)
     }
 
+    /// A library the macro embedded with `unversioned`: loaded and called by its own names.
+    pub const fn shared_library(
+        name: &'static str,
+        code: &'static str,
+        sha1: &'static str,
+    ) -> Library {
+        Library::embedded_shared(name, code, sha1)
+    }
+
     /// A `Function` of `library`, as the macro embedded it.
     pub const fn function<T>(library: Library, parts: FunctionParts) -> Function<T> {
         Function::from_inner(Inner::from_parts(library, parts))
