@@ -268,8 +268,10 @@ macro_rules! lua_script {
 ///
 /// The first item names the library's file (relative to the file of the macro call, as for
 /// `include_str!`), with the options of [`lua_script!`] that concern the checks (`commands`,
-/// `readonly_commands`, `servers`, `allow_key_locking`); each following item names a function the
-/// library registers.
+/// `readonly_commands`, `servers`, `allow_key_locking`) and `unversioned` (loaded under the name in
+/// the file, for libraries other services call by name: see [shared
+/// libraries](crate::function#shared-libraries) for what that costs a rolling deploy); each
+/// following item names a function the library registers.
 ///
 /// ```
 /// use redis_script::{Function, FunctionRO, Library, lua_library};
