@@ -51,9 +51,16 @@ pub(crate) fn expand_library(
     let krate = &input.krate;
     let sha1 = sha1_hex(&file.text);
     let version = version(&file.text);
-    let code = library.versioned(&file.text, &version);
     let name = library.name();
-    let loaded_as = format!("{name}__{version}");
+    // `unversioned`: the file as it is, loaded and called by its own names.
+    let (code, loaded_as) = if input.unversioned {
+        (file.text.clone(), name.to_owned())
+    } else {
+        (
+            library.versioned(&file.text, &version),
+            format!("{name}__{version}"),
+        )
+    };
     let canonical = &file.canonical;
     let item = &input.library;
     let (attrs, vis, ident, ty) = (&item.attrs, &item.vis, &item.ident, &item.ty);
@@ -67,7 +74,11 @@ pub(crate) fn expand_library(
             &function.ty,
         );
         let fname = function.literal.value();
-        let called_as = format!("{fname}__{version}");
+        let called_as = if input.unversioned {
+            fname.clone()
+        } else {
+            format!("{fname}__{version}")
+        };
         let label = format!("{name}.{fname}");
         // `check` allows only these two types.
         let constructor = if function.type_name().as_deref() == Some("FunctionRO") {
@@ -89,14 +100,18 @@ pub(crate) fn expand_library(
             );
         }
     });
+    let constructor = if input.unversioned {
+        quote!(#krate::__private::shared_library(#name, #hidden_code, #sha1))
+    } else {
+        quote!(#krate::__private::library(#name, #loaded_as, #hidden_code, #sha1, #version))
+    };
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
         const #hidden_code: &::core::primitive::str = #code;
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
-        const #hidden: #krate::Library =
-            #krate::__private::library(#name, #loaded_as, #hidden_code, #sha1, #version);
+        const #hidden: #krate::Library = #constructor;
         #(#attrs)*
         #vis static #ident: #ty = {
             const _: &::core::primitive::str = ::core::include_str!(#canonical);

@@ -95,6 +95,8 @@ pub(crate) struct LibraryInput {
     /// The library's static, path and options (only those of the checks apply).
     pub(crate) library: Item,
     pub(crate) options: Input,
+    /// `unversioned`: loaded under the name in the file, its functions called by their own names.
+    pub(crate) unversioned: bool,
     pub(crate) functions: Vec<Item>,
 }
 
@@ -130,10 +132,25 @@ pub(crate) fn parse_library(tokens: TokenStream) -> syn::Result<LibraryInput> {
         }
         let library = parse_item(input)?;
         let mut options = Input::new(krate.clone(), library.literal.clone());
+        let mut unversioned = false;
         while input.peek(Token![,]) {
             input.parse::<Token![,]>()?;
             if input.peek(Token![;]) {
                 break;
+            }
+            if input
+                .fork()
+                .parse::<Ident>()
+                .is_ok_and(|i| i == "unversioned")
+            {
+                let ident: Ident = input.parse()?;
+                if std::mem::replace(&mut unversioned, true) {
+                    return Err(syn::Error::new(
+                        ident.span(),
+                        "`unversioned` is given twice",
+                    ));
+                }
+                continue;
             }
             let at = input.span();
             parse_option(input, &mut options)?;
@@ -159,6 +176,7 @@ pub(crate) fn parse_library(tokens: TokenStream) -> syn::Result<LibraryInput> {
             krate,
             library,
             options,
+            unversioned,
             functions,
         })
     })
@@ -379,6 +397,22 @@ mod tests {
         );
         assert!(parse_input(quote!(k; "a.lua", name = "a", name = "b")).is_err());
         assert!(parse_input(quote!(k; "a.lua", name)).is_err());
+    }
+
+    #[test]
+    fn a_library_may_be_unversioned_once_and_a_script_never() {
+        let library =
+            quote!(k; static L: Library = "l.lua", unversioned; static F: Function = "f";);
+        assert!(parse_library(library).unwrap().unversioned);
+        let plain = quote!(k; static L: Library = "l.lua"; static F: Function = "f";);
+        assert!(!parse_library(plain).unwrap().unversioned);
+        let twice = quote!(k; static L: Library = "l.lua", unversioned, unversioned;);
+        assert!(parse_library(twice).is_err());
+        let err = parse_input(quote!(k; "a.lua", unversioned)).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown option `unversioned`"),
+            "{err}"
+        );
     }
 
     #[test]

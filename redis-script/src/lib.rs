@@ -268,8 +268,10 @@ macro_rules! lua_script {
 ///
 /// The first item names the library's file (relative to the file of the macro call, as for
 /// `include_str!`), with the options of [`lua_script!`] that concern the checks (`commands`,
-/// `readonly_commands`, `servers`, `allow_key_locking`); each following item names a function the
-/// library registers.
+/// `readonly_commands`, `servers`, `allow_key_locking`) and `unversioned` (loaded under the name in
+/// the file, for libraries other services call by name: see [shared
+/// libraries](crate::function#shared-libraries) for what that costs a rolling deploy); each
+/// following item names a function the library registers.
 ///
 /// ```
 /// use redis_script::{Function, FunctionRO, Library, lua_library};
@@ -381,6 +383,15 @@ pub mod __private {
         version: &'static str,
     ) -> Library {
         Library::embedded(name, loaded_as, code, sha1, version)
+    }
+
+    /// A library the macro embedded with `unversioned`: loaded and called by its own names.
+    pub const fn shared_library(
+        name: &'static str,
+        code: &'static str,
+        sha1: &'static str,
+    ) -> Library {
+        Library::embedded_shared(name, code, sha1)
     }
 
     /// A `Function` of `library`, as the macro embedded it.

@@ -16,24 +16,38 @@
 //! # Tracing
 //!
 //! With the feature `tracing` (off by default; when off, not one instruction of it is compiled in),
-//! every call is a span `redis.script` and every batch a span `redis.batch`, after OpenTelemetry's
-//! database conventions:
+//! every call is a span `redis.script` and every batch a span `redis.batch`, target `redis_script`,
+//! after OpenTelemetry's database conventions. The levels follow the ecosystem's clients: a call is
+//! routine, so its span is at DEBUG, as `tower-http`'s request spans and `sqlx`'s statement logs
+//! are, and a service at `RUST_LOG=info` logs nothing per call; what is finer than one call (an
+//! entry of a batch) is at TRACE, below its batch's span. A failure is recorded on the span
+//! (`otel.status_code = ERROR`) and returned to the caller, which decides whether to log it: no
+//! event repeats it. To export the spans (`tracing-opentelemetry`), let the exporter's filter pass
+//! `redis_script=debug`.
 //!
-//! | field | value |
-//! |---|---|
-//! | `otel.name`, `db.query.summary` | `EVALSHA rate_limit` (the first command and the script's name, or its SHA-1) |
-//! | `otel.kind` | `client` |
-//! | `db.system.name` | `redis` |
-//! | `db.operation.name` | the command sent last: `EVALSHA`, or `EVAL` after a fallback; `PIPELINE` / `MULTI` for a batch |
-//! | `db.operation.batch.size` | a batch's entries |
-//! | `redis.script.name`, `redis.script.sha1` | the script |
-//! | `redis.script.fallback` | `true` when the server did not have the script and EVAL followed (also an event in the span); for a function, when its library was loaded and the call sent again |
-//! | `server.address`, `server.port` | where the transport knows them (the REST endpoint) |
-//! | `otel.status_code`, `error.type`, `db.response.status_code`, `redis.script.may_have_run` | on failure: `ERROR`, the error code (`WRONGTYPE`) or kind (`timeout`, `decode`), the server's code, whether it may have run |
+//! | what | level | field | value |
+//! |---|---|---|---|
+//! | span `redis.script` | DEBUG | `otel.name`, `db.query.summary` | the command that ran and the script's name (else its SHA-1): `EVALSHA rate_limit`, `EVAL rate_limit` after a fallback; a function's `FCALL seed.incr` |
+//! | | | `otel.kind` | `client` |
+//! | | | `db.system.name` | `redis` |
+//! | | | `db.operation.name` | the command that ran: `EVALSHA`, `EVAL` after a fallback, `EVALSHA_RO`, `EVAL_RO`, `FCALL`, `FCALL_RO` |
+//! | | | `redis.script.name`, `redis.script.sha1` | a script's name and SHA-1 |
+//! | | | `redis.library.name`, `redis.library.version`, `redis.function.name` | a function's library, its version (none for a library built at run time or `unversioned`) and the function's name as the library registers it |
+//! | | | `redis.script.fallback` | `true` when the server lacked the script and EVAL followed, or lacked the function's library and FUNCTION LOAD and the call followed |
+//! | | | `server.address`, `server.port` | where the transport knows them (the REST endpoint) |
+//! | | | `otel.status_code`, `error.type`, `db.response.status_code`, `redis.script.may_have_run` | on failure only: `ERROR`, the error code (`WRONGTYPE`) or kind (`timeout`, `decode`), the server's code, whether it may have run |
+//! | event in it | DEBUG | `db.operation.name` | the fallback (`EVAL`, `EVAL_RO`) or `FUNCTION LOAD`, with a message saying why |
+//! | span `redis.batch` | DEBUG | `otel.name`, `db.operation.name` | `PIPELINE` or `MULTI` |
+//! | | | `db.operation.batch.size` | its entries |
+//! | | | `otel.kind`, `db.system.name`, `server.*`, and the failure fields | as for a call, the failure being the batch's own |
+//! | event per script or function entry | TRACE | `redis.batch.entry` | its position |
+//! | | | `redis.script.name`, `redis.script.sha1` / `redis.library.name`, `redis.function.name` | the script, or the function |
+//! | | | `error.type`, `redis.script.may_have_run` | when the entry failed |
 //!
-//! A batch's span has an event per script entry (its position, the script's name and SHA-1, and how
-//! it ended). No field holds a key, an argument, a token or a script's text. With
-//! `tracing-opentelemetry` the spans become OpenTelemetry client spans as they are.
+//! Every field holds one value, recorded once: what a call ends up doing (the command that ran, the
+//! fallback) is recorded when it ends, so a `fmt` layer prints each field once. No field holds a key,
+//! an argument, a token or a script's text. With `tracing-opentelemetry` the spans become
+//! OpenTelemetry client spans as they are.
 //!
 //! # Every script of the binary
 //!

@@ -25,6 +25,16 @@ lua_library! {
     pub static PUSH_TOO: Function<i64> = "push_too";
 }
 
+/// (FCALL, FCALL_RO, FUNCTION LOAD) counts of `server` since its last stats reset.
+pub async fn function_counts(server: &RedisServer) -> (u64, u64, u64) {
+    let stats = server.commandstats().await;
+    (
+        stats.calls("fcall"),
+        stats.calls("fcall_ro"),
+        stats.calls("function|load"),
+    )
+}
+
 /// Libraries on the server, sorted.
 pub async fn libraries(server: &RedisServer) -> Vec<String> {
     let list: Vec<Vec<redis::Value>> = server.query(redis::cmd("FUNCTION").arg("LIST")).await;

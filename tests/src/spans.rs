@@ -8,22 +8,38 @@ use std::sync::{Arc, Mutex};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Subscriber};
+use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 
-/// A span as recorded: its name, its fields (as their `Debug` text, strings unquoted) and the events
-/// inside it.
+/// A span as recorded: its name and level, its fields (as their `Debug` text, strings unquoted; the
+/// last value recorded) with how many times each was recorded, and the events inside it with their
+/// levels.
 #[derive(Clone, Debug, Default)]
 pub struct RecordedSpan {
     pub name: String,
+    pub level: String,
     pub fields: BTreeMap<String, String>,
+    /// How many times each field got a value: at the span's creation, and by each `record`.
+    pub recorded: BTreeMap<String, usize>,
     pub events: Vec<BTreeMap<String, String>>,
+    /// The level of each event, in the order of `events`.
+    pub event_levels: Vec<String>,
 }
 
 impl RecordedSpan {
     /// The value of `field`, if it was recorded.
     pub fn field(&self, field: &str) -> Option<&str> {
         self.fields.get(field).map(String::as_str)
+    }
+
+    /// Panics if a field got a value more than once (a `fmt` layer would print it each time).
+    pub fn assert_each_field_once(&self) {
+        let repeated: Vec<_> = self.recorded.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(
+            repeated.is_empty(),
+            "recorded more than once: {repeated:?} in {self:?}"
+        );
     }
 }
 
@@ -37,8 +53,14 @@ pub struct SpanRecorder {
 impl SpanRecorder {
     /// A recorder, made this thread's subscriber until the guard is dropped.
     pub fn install() -> (SpanRecorder, tracing::subscriber::DefaultGuard) {
+        SpanRecorder::install_at(LevelFilter::TRACE)
+    }
+
+    /// A recorder of what `level` and the levels above it let through, as a service's filter
+    /// (`RUST_LOG=info`) would.
+    pub fn install_at(level: LevelFilter) -> (SpanRecorder, tracing::subscriber::DefaultGuard) {
         let recorder = SpanRecorder::default();
-        let subscriber = tracing_subscriber::registry().with(recorder.clone());
+        let subscriber = tracing_subscriber::registry().with(recorder.clone().with_filter(level));
         let guard = tracing::subscriber::set_default(subscriber);
         (recorder, guard)
     }
@@ -60,15 +82,28 @@ impl SpanRecorder {
     }
 }
 
-struct Fields<'a>(&'a mut BTreeMap<String, String>);
+/// Visits the values of a span or an event: their text, and how many times each field got one.
+struct Fields<'a>(
+    &'a mut BTreeMap<String, String>,
+    Option<&'a mut BTreeMap<String, usize>>,
+);
+
+impl Fields<'_> {
+    fn insert(&mut self, field: &Field, value: String) {
+        self.0.insert(field.name().to_owned(), value);
+        if let Some(counts) = &mut self.1 {
+            *counts.entry(field.name().to_owned()).or_default() += 1;
+        }
+    }
+}
 
 impl Visit for Fields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.to_owned());
+        self.insert(field, value.to_owned());
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
-        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+        self.insert(field, format!("{value:?}"));
     }
 }
 
@@ -79,9 +114,10 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for SpanRecorder {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let mut span = RecordedSpan {
             name: attrs.metadata().name().to_owned(),
+            level: attrs.metadata().level().to_string(),
             ..RecordedSpan::default()
         };
-        attrs.record(&mut Fields(&mut span.fields));
+        attrs.record(&mut Fields(&mut span.fields, Some(&mut span.recorded)));
         let mut spans = self.spans.lock().unwrap();
         spans.push(span);
         if let Some(entry) = ctx.span(id) {
@@ -94,7 +130,9 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for SpanRecorder {
         let Some(&Index(i)) = entry.extensions().get::<Index>() else {
             return;
         };
-        values.record(&mut Fields(&mut self.spans.lock().unwrap()[i].fields));
+        let mut spans = self.spans.lock().unwrap();
+        let span = &mut spans[i];
+        values.record(&mut Fields(&mut span.fields, Some(&mut span.recorded)));
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
@@ -105,7 +143,11 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for SpanRecorder {
             return;
         };
         let mut fields = BTreeMap::new();
-        event.record(&mut Fields(&mut fields));
-        self.spans.lock().unwrap()[i].events.push(fields);
+        event.record(&mut Fields(&mut fields, None));
+        let mut spans = self.spans.lock().unwrap();
+        spans[i].events.push(fields);
+        spans[i]
+            .event_levels
+            .push(event.metadata().level().to_string());
     }
 }

@@ -8,7 +8,7 @@ use redis_script::rest::Upstash;
 use redis_script::{
     Error, Function, FunctionRO, Library, lua_library, missing_libraries, preload_libraries,
 };
-use redis_script_tests::function_batches::libraries;
+use redis_script_tests::function_batches::{function_counts as counts, libraries};
 use redis_script_tests::upstash::UpstashLocal;
 use redis_script_tests::{RedisCluster, RedisServer};
 
@@ -33,16 +33,6 @@ lua_library! {
 lua_library! {
     static V2: Library = "../lua/counters_v2.lua";
     static BUMP_V2: Function<i64> = "bump";
-}
-
-/// (FCALL, FCALL_RO, FUNCTION LOAD) counts since the last reset.
-async fn counts(server: &RedisServer) -> (u64, u64, u64) {
-    let stats = server.commandstats().await;
-    (
-        stats.calls("fcall"),
-        stats.calls("fcall_ro"),
-        stats.calls("function|load"),
-    )
 }
 
 #[test]

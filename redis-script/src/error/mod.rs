@@ -44,20 +44,45 @@
 //! inside a script is never `NOPERM` (it reads `ERR ACL failure in script: ..`), so `NOPERM` stays a
 //! refusal. [`ServerError::is_refusal`] lists every case.
 //!
+//! # Matching errors
+//!
+//! A `redis::RedisError` converts into [`Error`] with `?`, classified as the transports classify
+//! it (a connection that could not be made, a bad URL or refused credentials ran nothing; a
+//! connection that broke or timed out may have delivered the command, and says why in its text), so
+//! code that connects and then runs scripts returns one [`Result`]:
+//!
 //! ```no_run
 //! use redis_script::{Error, Script};
 //!
-//! # async fn run(conn: redis::aio::MultiplexedConnection, script: Script<i64>) -> redis_script::Result<i64> {
-//! match script.exec(&conn, ["counter"], ()).await {
-//!     Err(e) if !e.may_have_run() => script.exec(&conn, ["counter"], ()).await, // nothing ran
-//!     Err(Error::Script(e)) => {
-//!         eprintln!("line {:?}: {}", e.line(), e.message());
-//!         Err(Error::Script(e))
+//! async fn incr(url: &str, script: &Script<i64>) -> redis_script::Result<i64> {
+//!     let client = redis_script::redis::Client::open(url)?;
+//!     let conn = client.get_multiplexed_async_connection().await?;
+//!     match script.exec(&conn, ["counter"], ()).await {
+//!         // Nothing ran (BUSY, a connection never made, ...): safe to send again.
+//!         Err(e) if !e.may_have_run() => script.exec(&conn, ["counter"], ()).await,
+//!         // EVALSHA_RO on Redis 6, FCALL on a server without Functions: `ERR unknown command`.
+//!         Err(e) if e.is_unknown_command() => Err(e),
+//!         // Raised in the script (a Lua error, a failing `redis.call`): its line and message.
+//!         Err(Error::Script(e)) => {
+//!             eprintln!("line {:?}: {}", e.line(), e.message());
+//!             Err(Error::Script(e))
+//!         }
+//!         // An error reply the script returned (`redis.error_reply`) or a refusal: its code.
+//!         Err(Error::Server(e)) if e.code() == "LIMITED" => Ok(0),
+//!         // The script ran; its reply did not fit `i64`: the type and the reply it got.
+//!         Err(Error::Decode(e)) => {
+//!             eprintln!("expected {}, got {}", e.expected(), e.reply());
+//!             Err(Error::Decode(e))
+//!         }
+//!         other => other,
 //!     }
-//!     other => other,
 //! }
-//! # }
 //! ```
+//!
+//! A refusal (the server's reply before anything ran: `NOSCRIPT`, `BUSY`, `CROSSSLOT`, `NOPERM`, ...)
+//! is an [`Error::Server`] whose [`ServerError::is_refusal`] is true, and its `may_have_run()` false;
+//! `exec` and `call` already send again after the one refusal that means "not loaded" (NOSCRIPT,
+//! `Function not found`), never after any other.
 //!
 //! # What an error shows
 //!
@@ -66,7 +91,7 @@
 //!
 //! ```text
 //! script error WRONGTYPE: Operation against a key holding the wrong kind of value (script "counters/incr" (61636018f4e6b5817b89791bbed242f93fa089e3), line 1)
-//! timed out: redis: I/O error (the script may have run) (script "counters/incr" (61636018f4e6b5817b89791bbed242f93fa089e3))
+//! connection failed: redis: I/O error: broken pipe (the script may have run) (script "counters/incr" (61636018f4e6b5817b89791bbed242f93fa089e3))
 //! ```
 //!
 //! No error message contains the credentials, keys or arguments of a call (a decode error shows the

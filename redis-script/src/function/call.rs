@@ -18,7 +18,13 @@ pub(super) async fn call<T: DeserializeOwned, C: Transport + ?Sized>(
 ) -> Result<T, Error> {
     #[cfg(feature = "tracing")]
     {
-        let span = crate::trace::CallSpan::new(&function.source, name, conn.server_address());
+        let id = crate::trace::FunctionId {
+            library: function.library.name(),
+            version: function.library.version(),
+            function: &function.name,
+        };
+        let span =
+            crate::trace::CallSpan::function(&function.source, id, name, conn.server_address());
         span.around(run(conn, function, name, call, || span.library_loaded()))
             .await
     }

@@ -53,7 +53,42 @@
 //! `#!lua` line and the name literals: lines stay where they were). Once no instance of an older build
 //! is left, [`Library::delete_other_versions`] deletes the other versions
 //! ([`other_versions`](Library::other_versions) lists them); a straggler of an old build that calls
-//! after that loads its version again.
+//! after that loads its version again. A library other services call by name is declared
+//! [`unversioned`](#shared-libraries) instead.
+//!
+//! # Shared libraries
+//!
+//! A library that other services call by name (from `redis-cli`, another language, another
+//! repository) can not carry a version in its name. `unversioned` loads it under the name in its
+//! file and calls its functions by their own names, still checked at compile time:
+//!
+//! ```no_run
+//! use redis_script::{Function, Library, lua_library};
+//!
+//! lua_library! {
+//!     // FUNCTION LIST shows `seed`; anyone can `FCALL incr_ttl 1 page:views 3600`.
+//!     pub static SEED: Library = "../../../examples/lua/seed_library.lua", unversioned;
+//!     pub static INCR_TTL: Function<i64> = "incr_ttl";
+//! }
+//! ```
+//!
+//! The trade-off is the rolling deploy. One name holds one code at a time, so two builds with
+//! different code can not run side by side:
+//!
+//! - A call that finds no such function loads its library with FUNCTION LOAD, never REPLACE: the
+//!   first build to load the library wins, and every later build, whatever its code, runs that one's
+//!   functions (its own load answers "already exists", which counts as loaded); a function the loaded
+//!   code lacks fails with `ERR Function not found` (nothing ran). A call never changes code that
+//!   another build loaded.
+//! - A new build publishes its code with [`Library::replace`] (FUNCTION LOAD REPLACE on every server),
+//!   from its deploy step: the last build to replace wins. From then on older builds still running
+//!   call the new code, under the same function names: a shared library's new version must keep its
+//!   functions' names, keys, arguments and replies working for the callers it has (as any shared API
+//!   does), or be published under a new library name (and new function names: they are global
+//!   across libraries).
+//!
+//! Code that belongs to one service is better versioned (the default): its builds never see each
+//! other's code.
 //!
 //! # Every library of the binary
 //!
@@ -119,8 +154,8 @@ impl Library {
     /// `#!lua name=` line (empty when there is none: the server then refuses the library).
     ///
     /// Two programs that load different code under one library name replace each other's functions
-    /// only if they use FUNCTION LOAD REPLACE, which this crate never sends: the second one's load
-    /// answers "already exists" and its calls run the first one's code.
+    /// only with FUNCTION LOAD REPLACE, which this crate sends in [`replace`](Self::replace) alone:
+    /// the second one's load answers "already exists" and its calls run the first one's code.
     /// Function names are global across libraries too: a function registered by another library
     /// under the same name is the one FCALL runs, and this library can not load. Libraries known at compile
     /// time are better written with [`lua_library!`](crate::lua_library), which checks and versions
@@ -154,19 +189,35 @@ impl Library {
         }
     }
 
+    /// A library `lua_library!` embedded with `unversioned`: checked at compile time, loaded under
+    /// the name in its file, its functions called by their own names.
+    pub(crate) const fn embedded_shared(
+        name: &'static str,
+        code: &'static str,
+        sha1: &'static str,
+    ) -> Library {
+        Library {
+            name: Shared::Static(name),
+            loaded_as: Shared::Static(name),
+            code: Shared::Static(code),
+            sha1: Shared::Static(sha1),
+            version: None,
+        }
+    }
+
     /// The library's name, as its `#!lua name=` line gives it.
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The name it is loaded under and FUNCTION LIST shows: `<name>__<version>` for a library of
-    /// `lua_library!`, [`name`](Self::name) for one built at run time.
+    /// `lua_library!`, [`name`](Self::name) for one built at run time or declared `unversioned`.
     pub fn loaded_name(&self) -> &str {
         &self.loaded_as
     }
 
     /// The version: the first 12 hex digits of the SHA-1 of the file; `None` for a library built at
-    /// run time.
+    /// run time or declared `unversioned`.
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
     }
@@ -176,8 +227,9 @@ impl Library {
         &self.sha1
     }
 
-    /// The code FUNCTION LOAD sends: for a library of `lua_library!`, the file with the library and
-    /// its functions renamed to their versioned names (lines stay where they were).
+    /// The code FUNCTION LOAD sends: for a versioned library of `lua_library!`, the file with the
+    /// library and its functions renamed to their versioned names (lines stay where they were); else
+    /// the file as it is.
     pub fn code(&self) -> &str {
         &self.code
     }
@@ -204,6 +256,21 @@ impl Library {
     /// [`Error::Preload`] that says where it was loaded and where it failed, and why.
     pub async fn load<C: Transport + ?Sized>(&self, conn: &C) -> Result<(), Error> {
         versions::load(&[self], conn).await.map(|_| ())
+    }
+
+    /// Loads the library on every server of `conn` (each primary of a cluster) with FUNCTION LOAD
+    /// REPLACE, in place of whatever code they hold under its name, and returns on how many servers:
+    /// how a new build publishes a [shared library](crate::function#shared-libraries) (calls and
+    /// [`load`](Self::load) never replace). From then on every caller, older builds and other
+    /// services included, runs this code. A versioned library's name holds its version, so for one
+    /// this changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// As for [`load`](Self::load): an [`Error::Preload`] that says where it was loaded and where it
+    /// failed, and why.
+    pub async fn replace<C: Transport + ?Sized>(&self, conn: &C) -> Result<usize, Error> {
+        versions::replace(self, conn).await
     }
 
     /// The other versions of this library some server of `conn` holds (FUNCTION LIST): libraries

@@ -36,6 +36,24 @@ pub(super) async fn load<C: Transport + ?Sized>(
     .await
 }
 
+/// FUNCTION LOAD REPLACE of `library` on every server, in place of what it holds under that name.
+pub(super) async fn replace<C: Transport + ?Sized>(
+    library: &Library,
+    conn: &C,
+) -> Result<usize, Error> {
+    let words = ArgList::new(&("FUNCTION", "LOAD", "REPLACE", library.code()));
+    let commands = [BatchCommand::Raw(words.values())];
+    let named = [(Some(library.loaded_name()), library.sha1())];
+    load_everywhere(
+        conn,
+        &commands,
+        &named,
+        ("FUNCTION LOAD REPLACE", "library"),
+        |_, reply| reply.as_ref().map(|_| ()).map_err(Error::clone),
+    )
+    .await
+}
+
 /// Each of `libraries` (once per loaded name) that a server lacks, with that server: FUNCTION LIST
 /// on every server.
 pub(super) async fn missing<'a, C: Transport + ?Sized>(

@@ -98,7 +98,8 @@ fn convert(value: Value) -> Reply {
 }
 
 /// Classifies a `redis` error: a server error reply keeps its code and message; anything else is a
-/// transport failure that may have happened after the command was sent.
+/// transport failure that may have happened after the command was sent, unless it proves that no
+/// connection was made (refused, no such host or socket, a bad URL).
 pub(crate) fn error_from_redis(e: RedisError) -> Error {
     if let Some(code) = e.code() {
         let text = match e.detail() {
@@ -107,9 +108,13 @@ pub(crate) fn error_from_redis(e: RedisError) -> Error {
         };
         return Error::from_reply_text(&text);
     }
-    let kind = if e.is_timeout() {
+    let io = io_error(&e);
+    let kind = if e.kind() == redis::ErrorKind::InvalidClientConfig {
+        // A URL or setting the client refused before connecting.
+        TransportErrorKind::Config
+    } else if e.is_timeout() {
         TransportErrorKind::Timeout
-    } else if e.is_connection_refusal() || is_unknown_node(&e) {
+    } else if e.is_connection_refusal() || io.is_some_and(never_connected) || is_unknown_node(&e) {
         TransportErrorKind::Connect
     } else if e.kind() == redis::ErrorKind::AuthenticationFailed {
         // Refused while (re)connecting, before the command was written.
@@ -121,11 +126,54 @@ pub(crate) fn error_from_redis(e: RedisError) -> Error {
     };
     let may_have_run = !matches!(
         kind,
-        TransportErrorKind::Connect | TransportErrorKind::Unauthorized
+        TransportErrorKind::Connect | TransportErrorKind::Unauthorized | TransportErrorKind::Config
     );
-    Error::Transport(
-        TransportError::new(kind, format!("redis: {}", e.category()), may_have_run).with_source(e),
-    )
+    let message = match io {
+        Some(io) => format!("redis: {}: {}", e.category(), io_cause(io)),
+        None => format!("redis: {}", e.category()),
+    };
+    Error::Transport(TransportError::new(kind, message, may_have_run).with_source(e))
+}
+
+/// A `redis` error converts as the transports classify it, so that code that connects and then runs
+/// scripts returns one [`Result`](crate::Result) with `?`: a connection that could not be made (refused,
+/// an unknown host, a bad URL, credentials refused) is a [`TransportError`] whose `may_have_run()` is
+/// false; a connection that broke or timed out may have delivered a command; an error reply keeps its
+/// code and message, as a script call's would.
+impl From<RedisError> for Error {
+    fn from(e: RedisError) -> Self {
+        error_from_redis(e)
+    }
+}
+
+/// The I/O error under a `redis` error, if that is what it is.
+fn io_error(e: &RedisError) -> Option<&std::io::Error> {
+    type Shared = std::sync::Arc<dyn std::error::Error + Send + Sync>;
+    let source = std::error::Error::source(e)?;
+    // The crate keeps its causes behind an `Arc`, which is what `source` hands out.
+    source.downcast_ref::<std::io::Error>().or_else(|| {
+        source
+            .downcast_ref::<Shared>()
+            .and_then(|shared| shared.downcast_ref::<std::io::Error>())
+    })
+}
+
+/// I/O failures that come before a connection exists: nothing can have been sent on it.
+fn never_connected(io: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(io.kind(), ErrorKind::AddrNotAvailable)
+        // The name of the host did not resolve (`getaddrinfo`, which has no kind of its own).
+        || io.to_string().starts_with("failed to lookup address information")
+}
+
+/// What went wrong, in the system's words (`Broken pipe (os error 32)`) or the kind's (`connection
+/// reset`): bounded, and never a host, key or argument, which a custom I/O message could hold.
+fn io_cause(io: &std::io::Error) -> String {
+    match io.raw_os_error() {
+        Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
+        None if never_connected(io) => "the host name did not resolve".to_owned(),
+        None => io.kind().to_string(),
+    }
 }
 
 /// True for the `redis` crate's refusal to route a cluster command to an address it has no
@@ -186,13 +234,14 @@ fn not_connected(e: RedisError) -> Error {
         Error::Transport(t) if t.kind() == TransportErrorKind::Unauthorized => t.kind(),
         _ => TransportErrorKind::Connect,
     };
+    let why = match io_error(&e) {
+        Some(io) => format!("{}: {}", e.category(), io_cause(io)),
+        None => e.category().to_owned(),
+    };
     Error::Transport(
         TransportError::new(
             kind,
-            format!(
-                "redis: could not connect again ({}); nothing was sent",
-                e.category()
-            ),
+            format!("redis: could not connect again ({why}); nothing was sent"),
             false,
         )
         .with_source(e),
