@@ -1,17 +1,14 @@
 //! The two rules the macro shares with the runtime, which applies them to scripts built at run time:
 //! the SHA-1 that names a script, and what a script name may be.
 //!
-//! This file depends on `sha1` and `std` alone: the tests of `redis-script-tests`
+//! This file depends on `sha1_smol` and `std` alone: the tests of `redis-script-tests`
 //! (`macro_and_runtime_rules.rs`) compile it as it is and hold it, input for input, to
 //! `Script::new(..).sha1()` and `Script::with_name` of `redis-script`.
 
-use sha1::{Digest, Sha1};
-
 /// Lowercase hex SHA-1 of the exact script bytes, as `SCRIPT LOAD` returns it.
 pub(crate) fn sha1_hex(text: &str) -> String {
-    let digest = Sha1::digest(text.as_bytes());
     let mut hex = String::with_capacity(40);
-    for byte in digest {
+    for byte in sha1_smol::Sha1::from(text).digest().bytes() {
         hex.push(char::from(HEX[usize::from(byte >> 4)]));
         hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
     }

@@ -83,11 +83,9 @@ pub(crate) fn about(f: &mut fmt::Formatter<'_>, script: &Label) -> fmt::Result {
 
 /// Lowercase hex SHA-1 of `bytes`, as Redis names scripts.
 pub(crate) fn sha1_hex(bytes: &[u8]) -> String {
-    use sha1::Digest as _;
     use std::fmt::Write as _;
-    let digest = sha1::Sha1::digest(bytes);
     let mut hex = String::with_capacity(40);
-    for byte in digest {
+    for byte in sha1_smol::Sha1::from(bytes).digest().bytes() {
         let _ = write!(hex, "{byte:02x}");
     }
     hex

@@ -25,7 +25,7 @@ mod registry;
 mod reply;
 #[cfg(feature = "resp")]
 mod resp;
-#[cfg(feature = "rest")]
+#[cfg(any(feature = "rest", feature = "rest-no-provider"))]
 pub mod rest;
 pub mod script;
 #[cfg(feature = "tracing")]

@@ -3,7 +3,7 @@
 //! a script, and what a script's name may be.
 //!
 //! The macro crate is a proc-macro crate, which can export nothing but macros, so its rules file is
-//! compiled here as it is (it depends on `sha1` and `std` alone); the runtime's side is its public API.
+//! compiled here as it is (it depends on `sha1_smol` and `std` alone); the runtime's side is its public API.
 
 #![allow(clippy::unwrap_used)]
 

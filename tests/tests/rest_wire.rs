@@ -302,7 +302,7 @@ async fn a_writing_script_is_retried_when_connecting_failed_and_then_runs_once()
         socket: Mutex::new(Some(socket)),
         server: Arc::clone(&server),
     });
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let http = reqwest::Client::builder()
         .dns_resolver(Arc::clone(&resolver))
         .build()

@@ -287,8 +287,27 @@ fn bearer(token: &str) -> Result<HeaderValue, String> {
     Ok(value)
 }
 
-/// A pooled keep-alive HTTP/1.1 client over rustls with the ring provider and the platform's roots,
-/// which does not follow redirects.
+/// The rustls crypto provider: the one the application installed for the process, if any (its choice,
+/// as rustls's own builder respects it), else aws-lc-rs with the `rest` feature, which offers the
+/// post-quantum X25519MLKEM768 key exchange first. With `rest-no-provider` alone there is no other.
+fn crypto_provider() -> Result<Arc<rustls::crypto::CryptoProvider>, Error> {
+    if let Some(installed) = rustls::crypto::CryptoProvider::get_default() {
+        return Ok(Arc::clone(installed));
+    }
+    #[cfg(feature = "rest")]
+    return Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+    #[cfg(not(feature = "rest"))]
+    Err(Error::Transport(TransportError::new(
+        TransportErrorKind::Config,
+        "no rustls crypto provider is installed: with the `rest-no-provider` feature, install one \
+         before building the client (e.g. `rustls::crypto::ring::default_provider().install_default()`), \
+         or enable the `rest` feature (aws-lc-rs)",
+        false,
+    )))
+}
+
+/// A pooled keep-alive HTTP/1.1 client over rustls with the platform's roots, which does not follow
+/// redirects.
 fn default_http_client(timeout: Option<Duration>) -> Result<reqwest::Client, Error> {
     use rustls_platform_verifier::BuilderVerifierExt as _;
     let tls_error = |e: rustls::Error| {
@@ -297,8 +316,7 @@ fn default_http_client(timeout: Option<Duration>) -> Result<reqwest::Client, Err
                 .with_source(e),
         )
     };
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
+    let tls = rustls::ClientConfig::builder_with_provider(crypto_provider()?)
         .with_safe_default_protocol_versions()
         .map_err(tls_error)?
         .with_platform_verifier()

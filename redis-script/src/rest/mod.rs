@@ -36,10 +36,22 @@
 //!   - `.read_your_writes(bool)` (default on);
 //!   - `.base64(bool)`: base64-encoded replies (default on);
 //!   - `.auto_pipeline(Option<AutoPipeline>)` (default on, see below);
-//!   - `.http_client(reqwest::Client)`: your own client (proxy, pool sharing, TLS roots). This crate
-//!     builds reqwest with rustls and the *ring* provider given explicitly; a `reqwest::Client` you
-//!     build yourself with default TLS needs a rustls `CryptoProvider` installed in your process (or
-//!     enable reqwest's `rustls` feature in your own `Cargo.toml`).
+//!   - `.http_client(reqwest::Client)`: your own client (proxy, pool sharing, TLS roots, another TLS
+//!     library such as reqwest's `native-tls`). A `reqwest::Client` you build yourself with rustls
+//!     needs a rustls `CryptoProvider` installed in your process (or reqwest's `rustls` feature
+//!     enabled in your own `Cargo.toml`).
+//!
+//! # TLS
+//!
+//! The client this crate builds speaks TLS through rustls, with the platform's certificate roots
+//! (`rustls-platform-verifier`). Its cryptography is the crypto provider the application installed
+//! for the process (`rustls::crypto::CryptoProvider::install_default`), if it did; otherwise, with
+//! the `rest` feature, aws-lc-rs, which reqwest and rustls choose by default: it offers the
+//! post-quantum hybrid key exchange X25519MLKEM768 first (a server that does not take it agrees on
+//! X25519 instead), and a C compiler builds it. The
+//! `rest-no-provider` feature leaves aws-lc-rs out: the application installs a provider before
+//! building the client, e.g. *ring* (quicker to build, no post-quantum key exchange) or a pure-Rust
+//! one, else building the client fails with an error of kind `Config`.
 //! - `Upstash` is cheap to clone; clones share the connection pool and the read-your-writes token. Its
 //!   `Debug` output (and its builder's) never shows the token, nor more of the URL than
 //!   `scheme://host[:port]/path`.
