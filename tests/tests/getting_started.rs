@@ -42,10 +42,10 @@ async fn the_getting_started_program_builds_resp_only_and_runs() {
         .lines()
         .find(|l| l.starts_with("redis-script ="))
         .unwrap();
-    let local = line.replace(
-        "version = \"0.1\"",
-        &format!("path = {:?}", facade.to_str().unwrap()),
-    );
+    let path = format!("path = {:?}", facade.to_str().unwrap());
+    let local = line
+        .replace("version = \"0.1\"", &path)
+        .replace("= \"0.1\"", &format!("= {{ {path} }}"));
     assert_ne!(line, local, "the dependency line names a version");
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let dir = tmp.join("getting-started");
