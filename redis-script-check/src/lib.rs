@@ -20,6 +20,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod arity;
 mod calls;
 mod commands;
 mod library;
@@ -30,6 +31,7 @@ mod rules;
 mod shebang;
 mod syntax;
 
+pub use arity::Arity;
 pub use library::{Function, Library, check_library};
 pub use limits::{MAX_BREAKS, MAX_ELSEIFS, MAX_OPERATOR_DEPTH, MAX_SCRIPT_BYTES, check_size};
 
@@ -84,6 +86,8 @@ pub enum Kind {
     /// `Shebang`): the code outside every function, which runs then, with its
     /// `redis.register_function` calls and no global but `redis`.
     Library,
+    /// `KEYS[0]` or `ARGV[0]`: always nil, since Lua counts from 1.
+    ZeroIndex,
     /// Past a limit of the checks themselves ([`MAX_SCRIPT_BYTES`], [`MAX_OPERATOR_DEPTH`],
     /// [`MAX_ELSEIFS`], [`MAX_BREAKS`]): Redis would load the script, but the checks do not take it.
     Limit,
@@ -217,6 +221,25 @@ pub fn check(path: &str, text: &str, options: &Options) -> Result<(), Vec<Proble
         .map_err(|problems| problems.into_iter().map(|p| p.located(path)).collect())
 }
 
+/// How many keys and arguments the script `text` (the file's whole content) needs, and whether it
+/// reads `KEYS` / `ARGV` variadically: see [`Arity`] for the rule. A script the checks can not
+/// read (it does not compile, or is past their limits) needs none.
+pub fn arity(text: &str) -> Arity {
+    if limits::check_size("", text.len() as u64).is_err() {
+        return Arity::default();
+    }
+    let Ok(shebang) = shebang::parse(text, true) else {
+        return Arity::default();
+    };
+    let body = shebang::lua_body(text, shebang.as_ref());
+    if limits::check(body).is_some() || syntax::compile(body).is_err() {
+        return Arity::default();
+    }
+    on_deep_stack(|| syntax::tree(body).map(|tree| arity::analyse(tree.nodes()).arity))
+        .flatten()
+        .unwrap_or_default()
+}
+
 /// The problems of `check`, before their location is put in front of their messages.
 fn check_located(written: &str, text: &str, options: &Options) -> Result<(), Vec<Problem>> {
     if let Err(problem) = limits::check_size(written, text.len() as u64) {
@@ -252,8 +275,13 @@ fn check_located(written: &str, text: &str, options: &Options) -> Result<(), Vec
     let walked = on_deep_stack(|| {
         syntax::tree(body).map(|tree| {
             let mut found = rules::check(&policy, &calls::collect(&tree));
+            let zero_reads = rules::zero_reads(&arity::analyse(tree.nodes()).zero_reads);
+            let sort = !zero_reads.is_empty() || options.keys_from_keys;
+            found.extend(zero_reads);
             if options.keys_from_keys {
                 found.extend(rules::key_origins(&origins::analyse(tree.nodes())));
+            }
+            if sort {
                 found.sort_by_key(|p| (p.line().unwrap_or(0), p.column().unwrap_or(0)));
             }
             found

@@ -5,6 +5,7 @@
 //! so that a command newer than some of them (HEXPIRE, WAITAOF) builds; with `servers = [...]`, every
 //! one listed. An error says which covered servers would run the command, and since which version.
 
+use crate::arity::{Table, ZeroRead};
 use crate::calls::{self, Found, Place};
 use crate::commands::{self, CONTAINER, Command, KNOWN, LUA_GLOBALS, NOSCRIPT, SERVERS, WRITE};
 use crate::origins::{Origin, Origins};
@@ -441,6 +442,28 @@ fn lua_global(policy: &Policy<'_>, global: &calls::GlobalUse) -> Option<Problem>
             ),
         )
     })
+}
+
+/// `KEYS[0]` and `ARGV[0]`: always nil, since Lua counts from 1.
+pub(crate) fn zero_reads(reads: &[ZeroRead]) -> Vec<Problem> {
+    reads
+        .iter()
+        .map(|read| {
+            let (table, what) = (read.table.name(), match read.table {
+                Table::Keys => "key",
+                Table::Argv => "argument",
+            });
+            Problem::at(
+                Kind::ZeroIndex,
+                read.place.0,
+                read.place.1,
+                format!(
+                    "{table}[0] is always nil: Lua counts from 1, and Redis passes the first {what} as \
+                     {table}[1]; write {table}[1] (and {table}[n] for the n-th {what})"
+                ),
+            )
+        })
+        .collect()
 }
 
 /// With `keys_from_keys`: every key argument whose value is known not to come from `KEYS`.

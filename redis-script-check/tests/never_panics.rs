@@ -29,6 +29,8 @@ fn piece() -> impl Strategy<Value = String> {
         Just("#!lua flags=no-writes\n".to_owned()),
         Just("#!lua flags=allow-key-locking\n".to_owned()),
         "redis\\.(p?call|error_reply)\\('(GET|SET|HEXPIRE|XGROUP|BLPOP|NOSCRIPT x|NOPE)'",
+        "(local [a-z] = )?(tonumber\\()?(KEYS|ARGV)\\[[0-3]\\]\\)?( \\.\\. | \\+ | or )?",
+        "(#|ipairs\\(|unpack\\(|table\\.insert\\()(KEYS|ARGV)",
     ]
 }
 
@@ -125,6 +127,8 @@ fn lua_lines(text: &str) -> usize {
 
 /// What every problem must satisfy: a message, and a line inside the file.
 fn well_formed(text: &str, options: &Options) {
+    let arity = redis_script_check::arity(text);
+    assert!(arity.keys() <= arity.highest_key() && arity.args() <= arity.highest_arg());
     if let Err(problems) = check("fuzz.lua", text, options) {
         assert!(!problems.is_empty());
         // Lua also ends a line at a lone \r (\r\n and \n\r count once), the command checks only at \n.

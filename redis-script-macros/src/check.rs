@@ -13,6 +13,12 @@ pub(crate) fn check_script(input: &Input, file: &ScriptFile) -> syn::Result<()> 
     report(input, checked).map(|_| ())
 }
 
+/// What the script needs of a call (see `redis_script_check::Arity`); nothing, should the
+/// analysis fail.
+pub(crate) fn arity(file: &ScriptFile) -> redis_script_check::Arity {
+    std::panic::catch_unwind(|| redis_script_check::arity(&file.text)).unwrap_or_default()
+}
+
 fn options(input: &Input) -> redis_script_check::Options {
     let names = |list: &[syn::LitStr]| list.iter().map(syn::LitStr::value).collect();
     let mut options = redis_script_check::Options::default();

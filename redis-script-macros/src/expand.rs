@@ -7,23 +7,31 @@ use crate::parse::{Input, LibraryInput};
 use crate::resolve::ScriptFile;
 use crate::rules::sha1_hex;
 
-/// `{ const _: &str = include_str!(<canonical>); <register>; <crate>::__private::script(TEXT, SHA1,
-/// NAME) }`.
+/// `{ const _: &str = include_str!(<canonical>); <register>; <crate>::__private::script_with_arity(TEXT,
+/// SHA1, NAME, KEYS, ARGS) }`, where `KEYS` and `ARGS` are the fewest keys and arguments a call must
+/// pass (`arity`).
 ///
 /// The `include_str!` of the canonical path makes Cargo rebuild when the file changes; the text itself is
 /// embedded from what was checked and hashed, so the two can never disagree. The registry entry
 /// (`__private::register_script!`, nothing without the facade's `registry` feature) shares the same constants.
-pub(crate) fn expand(input: &Input, file: &ScriptFile, name: &str) -> TokenStream {
+pub(crate) fn expand(
+    input: &Input,
+    file: &ScriptFile,
+    name: &str,
+    arity: redis_script_check::Arity,
+) -> TokenStream {
     let krate = &input.krate;
     let text = &file.text;
     let sha1 = sha1_hex(text);
     let canonical = &file.canonical;
     let readonly = input.readonly;
     let constructor = if readonly {
-        quote!(script_ro)
+        quote!(script_ro_with_arity)
     } else {
-        quote!(script)
+        quote!(script_with_arity)
     };
+    let min_keys = u16::try_from(arity.keys()).unwrap_or(u16::MAX);
+    let min_args = u16::try_from(arity.args()).unwrap_or(u16::MAX);
     quote! {
         {
             const _: &::core::primitive::str = ::core::include_str!(#canonical);
@@ -31,7 +39,7 @@ pub(crate) fn expand(input: &Input, file: &ScriptFile, name: &str) -> TokenStrea
             const SHA1: &::core::primitive::str = #sha1;
             const NAME: &::core::primitive::str = #name;
             #krate::__private::register_script!(TEXT, SHA1, NAME, #readonly);
-            #krate::__private::#constructor(TEXT, SHA1, NAME)
+            #krate::__private::#constructor(TEXT, SHA1, NAME, #min_keys, #min_args)
         }
     }
 }

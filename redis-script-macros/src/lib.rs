@@ -49,5 +49,6 @@ fn lua_script_impl(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::
     let base = resolve::source_dir(&input.path);
     let file = resolve::read_script(&base, &input.path)?;
     check::check_script(&input, &file)?;
-    Ok(expand::expand(&input, &file, &name))
+    let arity = check::arity(&file);
+    Ok(expand::expand(&input, &file, &name, arity))
 }

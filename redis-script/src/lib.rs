@@ -353,6 +353,30 @@ pub mod __private {
         Script::from_source(Source::embedded(text, sha1, name))
     }
 
+    /// A `Script` from the text, SHA-1 and name the macro embedded, whose calls must pass at least
+    /// `keys` keys and `args` arguments (what the script reads on every run).
+    pub const fn script_with_arity<T>(
+        text: &'static str,
+        sha1: &'static str,
+        name: &'static str,
+        keys: u16,
+        args: u16,
+    ) -> Script<T> {
+        Script::from_source(Source::embedded(text, sha1, name).with_arity(keys, args))
+    }
+
+    /// A `ScriptRO` from the text, SHA-1 and name the macro embedded, whose calls must pass at
+    /// least `keys` keys and `args` arguments.
+    pub const fn script_ro_with_arity<T>(
+        text: &'static str,
+        sha1: &'static str,
+        name: &'static str,
+        keys: u16,
+        args: u16,
+    ) -> ScriptRO<T> {
+        ScriptRO::from_source(Source::embedded(text, sha1, name).with_arity(keys, args))
+    }
+
     /// A `ScriptRO` from the text, SHA-1 and name the macro embedded.
     pub const fn script_ro<T>(
         text: &'static str,

@@ -183,6 +183,7 @@ fn error_type(error: &Error) -> &str {
         },
         Error::Batch(_) => "batch",
         Error::Preload(_) => "preload",
+        Error::Arity(_) => "arity",
     }
 }
 

@@ -325,3 +325,163 @@ fn every_script_builds_through_the_macro() {
         "every script but the known disagreements builds"
     );
 }
+
+/// One row of `ARITY.tsv` for each script the servers load (libraries aside): what
+/// `redis_script_check::arity` finds.
+fn arity_row(entry: &Entry) -> String {
+    let arity = redis_script_check::arity(&entry.text);
+    let flag = |variadic: bool| if variadic { "yes" } else { "no" };
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        entry.sha1,
+        entry.file,
+        arity.keys(),
+        arity.args(),
+        arity.highest_key(),
+        arity.highest_arg(),
+        flag(arity.keys_variadic()),
+        flag(arity.args_variadic()),
+    )
+}
+
+const ARITY_HEADER: &str =
+    "sha1\tfile\tkeys\targs\thighest_key\thighest_arg\tkeys_variadic\targs_variadic";
+
+/// `tests/corpus/ARITY.tsv` lists the arity each script gets (the fewest keys and arguments a call
+/// must pass, the highest index read, variadic reads), so that a change of the rule shows in the
+/// diff. `ARITY_TSV=overwrite` rewrites it.
+#[test]
+fn corpus_arity_is_listed() {
+    let rows: Vec<String> = manifest()
+        .iter()
+        .filter(|e| !e.library())
+        .map(arity_row)
+        .collect();
+    let text = format!("{ARITY_HEADER}\n{}\n", rows.join("\n"));
+    let path = corpus_dir().join("ARITY.tsv");
+    if std::env::var("ARITY_TSV").as_deref() == Ok("overwrite") {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let listed = std::fs::read_to_string(&path).unwrap_or_default();
+    if listed != text {
+        let differ: Vec<String> = text
+            .lines()
+            .filter(|line| !listed.lines().any(|l| l == *line))
+            .map(str::to_owned)
+            .collect();
+        panic!(
+            "tests/corpus/ARITY.tsv is not what the checks find (run with ARITY_TSV=overwrite and \
+             read the diff); rows that differ:\n{}",
+            differ.join("\n")
+        );
+    }
+    // BullMQ and Bull name each script after the number of keys their callers pass
+    // (`moveToFinished-14.lua`): no script may need more.
+    for row in &rows {
+        let fields: Vec<&str> = row.split('\t').collect();
+        let passed = fields[1]
+            .strip_suffix(".lua")
+            .and_then(|stem| stem.rsplit_once('-'))
+            .and_then(|(_, n)| n.parse::<usize>().ok());
+        if let Some(passed) = passed {
+            let needed: usize = fields[2].parse().unwrap();
+            assert!(needed <= passed, "{row}: its callers pass {passed} keys");
+        }
+    }
+    let needs = rows
+        .iter()
+        .filter(|row| {
+            let fields: Vec<&str> = row.split('\t').collect();
+            fields[2] != "0" || fields[3] != "0"
+        })
+        .count();
+    eprintln!(
+        "corpus: {} scripts, {needs} need at least one key or argument",
+        rows.len()
+    );
+}
+
+/// How one run of a script ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Ran {
+    Ok,
+    /// The script failed; the server's message.
+    Failed(String),
+}
+
+fn run_script(connection: &mut redis::Connection, text: &str, keys: usize, args: usize) -> Ran {
+    let () = redis::cmd("FLUSHALL").query(connection).unwrap();
+    let mut eval = redis::cmd("EVAL");
+    eval.arg(text).arg(keys);
+    for i in 1..=keys {
+        eval.arg(format!("{{corpus}}:k{i}"));
+    }
+    for _ in 0..args {
+        eval.arg("1");
+    }
+    match eval.query::<redis::Value>(connection) {
+        Ok(_) => Ran::Ok,
+        Err(error) => Ran::Failed(error.to_string()),
+    }
+}
+
+/// Each script Redis loads that needs keys or arguments is run with enough of them (the highest
+/// index it reads, each argument `1`), then with one key fewer than it needs, then one argument
+/// fewer: a run with fewer that succeeds is a call the check would refuse although it works (a
+/// false positive). Scripts that fail even with enough are not judged (their arguments must be
+/// JSON, a number the script checks, ...). Scripts are run on one server, flushed between runs.
+#[test]
+fn corpus_arity_refuses_no_call_that_runs() {
+    let server = RedisServer::start();
+    let mut connection = server.client().get_connection().unwrap();
+    connection
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let (mut judged, mut unjudged, mut refused_runs) = (0, 0, 0);
+    let (mut at_minimum_ok, mut at_minimum_failed) = (0, 0);
+    let mut false_positives = Vec::new();
+    for entry in manifest() {
+        if entry.library() || !entry.loads() {
+            continue;
+        }
+        let arity = redis_script_check::arity(&entry.text);
+        if arity.keys() == 0 && arity.args() == 0 {
+            continue;
+        }
+        let keys = arity.keys().max(arity.highest_key());
+        let args = arity.args().max(arity.highest_arg());
+        if run_script(&mut connection, &entry.text, keys, args) != Ran::Ok {
+            unjudged += 1;
+            continue;
+        }
+        judged += 1;
+        // Exactly the minimum: a failure here is a read the rule does not count (not a refusal).
+        match run_script(&mut connection, &entry.text, arity.keys(), arity.args()) {
+            Ran::Ok => at_minimum_ok += 1,
+            Ran::Failed(_) => at_minimum_failed += 1,
+        }
+        let fewer = [
+            (arity.keys() > 0).then(|| (arity.keys() - 1, args)),
+            (arity.args() > 0).then(|| (keys, arity.args() - 1)),
+        ];
+        for (k, a) in fewer.into_iter().flatten() {
+            match run_script(&mut connection, &entry.text, k, a) {
+                Ran::Ok => false_positives.push(format!(
+                    "{}: needs {} keys and {} args, yet runs with {k} keys and {a} args",
+                    entry.described(),
+                    arity.keys(),
+                    arity.args()
+                )),
+                Ran::Failed(_) => refused_runs += 1,
+            }
+        }
+    }
+    eprintln!(
+        "corpus arity: {judged} scripts run with enough keys and arguments and judged, {unjudged} \
+         fail with placeholder values and are not judged; {refused_runs} runs with one fewer \
+         failed as the check predicts, {} ran (false positives); with exactly the minimum, \
+         {at_minimum_ok} ran and {at_minimum_failed} failed",
+        false_positives.len()
+    );
+    judges::assert_no_disagreements(&false_positives);
+}

@@ -438,3 +438,45 @@ async fn decode_floats_exactly_with_format_17g() {
     assert_eq!(shown, 0.3);
     assert_ne!(shown, 0.1 + 0.2);
 }
+
+/// `Vec<(K, V)>` reads ZRANGE ... WITHSCORES and HGETALL in the order the server gives them: as
+/// flat arrays (RESP2), as arrays of pairs and as maps (a RESP3 client, the script after
+/// `redis.setresp(3)`).
+#[tokio::test]
+async fn flat_pairs_and_maps_decode_as_pairs_in_order() {
+    let server = RedisServer::start();
+    for conn in [server.connection().await, resp3(&server).await] {
+        for setresp in ["", "redis.setresp(3) "] {
+            let zrange = format!(
+                "{setresp}redis.call('DEL', 'z') redis.call('ZADD', 'z', 7, 'c', 1, 'b', 2.5, 'a') \
+                 return redis.call('ZRANGE', 'z', 0, -1, 'WITHSCORES')"
+            );
+            let ranked: Vec<(String, f64)> = run(&conn, &zrange).await.unwrap();
+            assert_eq!(
+                ranked,
+                [
+                    ("b".to_owned(), 1.0),
+                    ("a".to_owned(), 2.5),
+                    ("c".to_owned(), 7.0)
+                ],
+                "{setresp}"
+            );
+            let hgetall = format!(
+                "{setresp}redis.call('DEL', 'h') redis.call('HSET', 'h', 'y', 2, 'x', 1, 'z', 3) \
+                 return redis.call('HGETALL', 'h')"
+            );
+            let fields: Vec<(String, i64)> = run(&conn, &hgetall).await.unwrap();
+            assert_eq!(
+                fields,
+                [
+                    ("y".to_owned(), 2),
+                    ("x".to_owned(), 1),
+                    ("z".to_owned(), 3)
+                ],
+                "{setresp}"
+            );
+            let by_name: BTreeMap<String, i64> = run(&conn, &hgetall).await.unwrap();
+            assert_eq!(by_name.len(), 3);
+        }
+    }
+}

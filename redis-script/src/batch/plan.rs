@@ -265,7 +265,18 @@ pub(crate) fn not_run(position: usize, noscript: Error) -> Error {
 pub(crate) fn check_entries(entries: &Entries<'_>) -> Result<(), Error> {
     let mut empty = Vec::new();
     let mut stateful: Vec<(usize, &str)> = Vec::new();
+    let mut short: Vec<(usize, Error)> = Vec::new();
     for (position, entry) in entries.iter().enumerate() {
+        if let Entry::Call {
+            callee: Callee::Script(source),
+            keys,
+            args,
+            ..
+        } = entry
+            && let Some(refused) = source.arity.refuses(keys.len(), args.len())
+        {
+            short.push((position, Error::from(refused).for_script(*source)));
+        }
         match entry.refusal() {
             Some(Refusal::Empty) => empty.push(position),
             Some(Refusal::ConnectionState(name)) => stateful.push((position, name)),
@@ -279,6 +290,21 @@ pub(crate) fn check_entries(entries: &Entries<'_>) -> Result<(), Error> {
             if empty.len() == 1 { "is" } else { "are" }
         );
         return Err(BatchError::new(BatchErrorKind::NotAllowed, message, empty).into());
+    }
+    if let Some((first, error)) = short.first() {
+        let at: Vec<usize> = short.iter().map(|(position, _)| *position).collect();
+        let message = if short.len() == 1 {
+            format!("entry {first}: {error}")
+        } else {
+            format!(
+                "{} pass too few keys or arguments; entry {first}: {error}",
+                positions(&at)
+            )
+        };
+        let error = error.clone();
+        return Err(BatchError::new(BatchErrorKind::Arity, message, at)
+            .caused_by(error)
+            .into());
     }
     if !stateful.is_empty() {
         let names: Vec<String> = stateful
@@ -322,6 +348,7 @@ mod tests {
                     sha1: Shared::Static(sha1),
                     name: None,
                     function,
+                    arity: crate::script::Arity::NONE,
                 }))
             };
             match e {

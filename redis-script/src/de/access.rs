@@ -10,17 +10,31 @@ type Result<T, E = DecodeError> = std::result::Result<T, E>;
 
 /// The items of an array or set, in order; `fields` names the struct fields read by position.
 pub(crate) struct Items<'a> {
-    iter: std::slice::IterMut<'a, Reply>,
+    items: &'a mut [Reply],
+    /// The position of the next item.
     index: usize,
     fields: &'static [&'static str],
+    /// A sequence of any length: an element read as a pair (a 2-tuple) from an item that is not
+    /// an array is that item and the next one, as ZRANGE ... WITHSCORES and HGETALL return them
+    /// under RESP2 (flat pairs).
+    pairs: bool,
 }
 
 impl<'a> Items<'a> {
     pub(crate) fn new(items: &'a mut [Reply], fields: &'static [&'static str]) -> Self {
         Items {
-            iter: items.iter_mut(),
+            items,
             index: 0,
             fields,
+            pairs: false,
+        }
+    }
+
+    /// The items of a sequence of any length, which reads flat pairs as pairs.
+    pub(crate) fn with_pairs(items: &'a mut [Reply]) -> Self {
+        Items {
+            pairs: true,
+            ..Items::new(items, &[])
         }
     }
 }
@@ -29,18 +43,126 @@ impl<'de> de::SeqAccess<'de> for Items<'_> {
     type Error = DecodeError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
-        let Some(item) = self.iter.next() else {
+        let index = self.index;
+        let Some((item, rest)) = self
+            .items
+            .get_mut(index..)
+            .and_then(<[Reply]>::split_first_mut)
+        else {
             return Ok(None);
         };
-        let index = self.index;
-        self.index += 1;
-        seed.deserialize(ReplyDeserializer::new(item))
-            .map(Some)
-            .map_err(|e| e.at(Segment::Index(index, self.fields.get(index).copied())))
+        if !self.pairs {
+            self.index += 1;
+            return seed
+                .deserialize(ReplyDeserializer::new(item))
+                .map(Some)
+                .map_err(|e| e.at(Segment::Index(index, self.fields.get(index).copied())));
+        }
+        let paired = std::cell::Cell::new(false);
+        let element = Element {
+            item,
+            next: rest.first_mut(),
+            index,
+            paired: &paired,
+        };
+        let result = seed.deserialize(element).map(Some);
+        if paired.get() {
+            self.index += 2;
+            // Each item of the pair already says where it is.
+            result
+        } else {
+            self.index += 1;
+            result.map_err(|e| e.at(Segment::Index(index, None)))
+        }
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.iter.len())
+        Some(self.items.len().saturating_sub(self.index))
+    }
+}
+
+/// An element of a sequence that may be a flat pair: asked for a pair (a tuple or tuple struct of
+/// 2) while its item is not an array, it reads its item and the next one; anything else reads its
+/// item alone.
+struct Element<'a, 'p> {
+    item: &'a mut Reply,
+    next: Option<&'a mut Reply>,
+    /// The item's position in the array.
+    index: usize,
+    /// Set when the element took the next item too.
+    paired: &'p std::cell::Cell<bool>,
+}
+
+impl Element<'_, '_> {
+    fn pair<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let scalar = !matches!(
+            self.item,
+            Reply::Array(_) | Reply::Set(_) | Reply::Map(_) | Reply::Nil | Reply::Error(_)
+        );
+        match (scalar, self.next) {
+            (true, Some(value)) => {
+                self.paired.set(true);
+                let pair = [
+                    Positioned(self.index, self.item),
+                    Positioned(self.index + 1, value),
+                ];
+                visitor.visit_seq(de::value::SeqDeserializer::new(pair.into_iter()))
+            }
+            (true, None) => Err(DecodeError::mismatch(
+                "an array of 2 items, or a key followed by its value (this flat array of keys and \
+                 values has an odd number of items)",
+                self.item,
+            )),
+            (false, _) => {
+                de::Deserializer::deserialize_tuple(ReplyDeserializer::new(self.item), 2, visitor)
+            }
+        }
+    }
+}
+
+macro_rules! element {
+    ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
+        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value> {
+            ReplyDeserializer::new(self.item).$method($($arg,)* visitor)
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for Element<'_, '_> {
+    type Error = DecodeError;
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value> {
+        if len == 2 {
+            self.pair(visitor)
+        } else {
+            ReplyDeserializer::new(self.item).deserialize_tuple(len, visitor)
+        }
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value> {
+        if len == 2 {
+            self.pair(visitor)
+        } else {
+            ReplyDeserializer::new(self.item).deserialize_tuple_struct(name, len, visitor)
+        }
+    }
+
+    element! {
+        deserialize_any(); deserialize_bool(); deserialize_i8(); deserialize_i16(); deserialize_i32();
+        deserialize_i64(); deserialize_i128(); deserialize_u8(); deserialize_u16(); deserialize_u32();
+        deserialize_u64(); deserialize_u128(); deserialize_f32(); deserialize_f64(); deserialize_char();
+        deserialize_str(); deserialize_string(); deserialize_bytes(); deserialize_byte_buf();
+        deserialize_option(); deserialize_unit(); deserialize_unit_struct(name: &'static str);
+        deserialize_newtype_struct(name: &'static str); deserialize_seq();
+        deserialize_map();
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]);
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]);
+        deserialize_identifier(); deserialize_ignored_any();
     }
 }
 

@@ -109,7 +109,13 @@ impl<'a> ReplyDeserializer<'a> {
     }
 
     fn sequence<'de, V: Visitor<'de>>(self, visitor: V, len: Option<usize>) -> Result<V::Value> {
-        self.items(visitor, len, &[])
+        match self.reply {
+            // A sequence of any length reads flat pairs as pairs.
+            Reply::Array(items) | Reply::Set(items) if len.is_none() => {
+                visitor.visit_seq(Items::with_pairs(items))
+            }
+            _ => self.items(visitor, len, &[]),
+        }
     }
 
     /// Visits an array or set as a sequence; `len` is the exact length wanted (tuples), `fields` the

@@ -975,3 +975,76 @@ fn errors_are_serde_errors() {
     assert_eq!(e.to_string(), "bad");
     assert_eq!(e.path(), "");
 }
+
+#[test]
+fn flat_pairs_decode_as_pairs_in_order() {
+    // ZRANGE k 0 -1 WITHSCORES under RESP2: member, score, ...
+    let zrange = array([
+        bulk("b"),
+        bulk("1"),
+        bulk("a"),
+        bulk("2.5"),
+        bulk("c"),
+        bulk("inf"),
+    ]);
+    assert_eq!(
+        ok::<Vec<(String, f64)>>(zrange),
+        [
+            ("b".to_owned(), 1.0),
+            ("a".to_owned(), 2.5),
+            ("c".to_owned(), f64::INFINITY)
+        ]
+    );
+    // Under RESP3: one [member, score] array per member.
+    let nested = array([
+        array([bulk("b"), Reply::Double(1.0)]),
+        array([bulk("a"), Reply::Double(2.5)]),
+    ]);
+    assert_eq!(
+        ok::<Vec<(String, f64)>>(nested),
+        [("b".to_owned(), 1.0), ("a".to_owned(), 2.5)]
+    );
+    // HGETALL, and a Lua table of names and values; tuple structs of two too.
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Field(String, i64);
+    let flat = array([bulk("x"), Reply::Int(1), status("y"), bulk("2")]);
+    assert_eq!(
+        ok::<Vec<Field>>(flat.clone()),
+        [Field("x".into(), 1), Field("y".into(), 2)]
+    );
+    assert_eq!(
+        ok::<Vec<(String, String)>>(flat),
+        [
+            ("x".to_owned(), "1".to_owned()),
+            ("y".to_owned(), "2".to_owned())
+        ]
+    );
+    assert_eq!(ok::<Vec<(String, i64)>>(array([])), []);
+    assert_eq!(ok::<Vec<(String, i64)>>(Reply::Nil), []);
+    // Sequences of anything but pairs, and tuples of other lengths, read items one by one.
+    assert_eq!(
+        ok::<Vec<(i64,)>>(array([array([Reply::Int(1)]), array([Reply::Int(2)])])),
+        [(1,), (2,)]
+    );
+    assert_eq!(ok::<Vec<String>>(array([bulk("a"), bulk("b")])), ["a", "b"]);
+    // A tuple of two items, exactly, is not a sequence of pairs.
+    assert_eq!(
+        ok::<(String, i64)>(array([bulk("a"), Reply::Int(1)])),
+        ("a".to_owned(), 1)
+    );
+}
+
+#[test]
+fn flat_pair_errors_name_the_item() {
+    assert_eq!(
+        message::<Vec<(String, f64)>>(array([bulk("a"), bulk("1"), bulk("b"), bulk("x")])),
+        "can not decode reply [_, \"1\", _, \"x\"] as Vec<(String, f64)>: at [3]: expected a \
+         float, got bulk string \"x\""
+    );
+    assert_eq!(
+        message::<Vec<(String, i64)>>(array([bulk("a"), Reply::Int(1), bulk("b")])),
+        "can not decode reply [_, 1, \"b\"] as Vec<(String, i64)>: at [2]: \
+         expected an array of 2 items, or a key followed by its value (this flat array of keys and \
+         values has an odd number of items), got bulk string \"b\""
+    );
+}

@@ -15,6 +15,10 @@ pub enum BatchErrorKind {
     /// An entry can not be part of a batch (an empty command, or one that would change the state of the
     /// connection, such as SELECT, MULTI, WATCH or SUBSCRIBE): nothing was sent.
     NotAllowed,
+    /// An entry passes fewer keys or arguments than its script reads on every run (the
+    /// [`ArityError`](super::ArityError) is the error's [`source`](std::error::Error::source)):
+    /// nothing of the batch was sent.
+    Arity,
     /// The keys of a cluster transaction are not all in one hash slot, or those of one entry are not:
     /// nothing was sent.
     CrossSlot,

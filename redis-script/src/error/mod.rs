@@ -20,6 +20,9 @@
 //!   (`Aborted`), an entry that did not run (`NotRun`), or a transaction whose MULTI the server
 //!   refused, so that its entries ran one by one (`NotAtomic`, with each entry's result in
 //!   [`BatchError::results`]); it names entries by position, never by their keys.
+//! - [`Error::Arity`] ([`ArityError`]): the call passes fewer keys or arguments than its script
+//!   reads on every run (`redis.call('GET', KEYS[2])` with one key); refused before anything was
+//!   sent.
 //! - [`Error::Preload`] ([`PreloadError`]): [`preload`](crate::preload) (or a function's library) could
 //!   not be loaded on some servers; it lists what was loaded where and what failed where, and why.
 //!
@@ -105,6 +108,7 @@
 //! a [`Reply`](crate::Reply). Every error type here is a [`std::error::Error`], `Clone`,
 //! `Send` and `Sync`.
 
+mod arity;
 mod batch;
 mod preload;
 mod redact;
@@ -118,6 +122,7 @@ use std::fmt;
 use crate::label::{Named, ScriptLabel};
 
 pub use crate::de::DecodeError;
+pub use arity::ArityError;
 pub(crate) use batch::positions;
 pub use batch::{BatchError, BatchErrorKind};
 pub use preload::{FailedLoad, LoadedScript, PreloadError};
@@ -159,6 +164,9 @@ pub enum Error {
     Batch(Box<BatchError>),
     /// [`preload`](crate::preload) could not load some scripts on some servers; nothing ran.
     Preload(Box<PreloadError>),
+    /// The call passes fewer keys or arguments than its script reads on every run: refused before
+    /// anything was sent, so nothing ran.
+    Arity(Box<ArityError>),
 }
 
 // Written by hand, as every error type of this crate is: each shows its own text, and the variants
@@ -172,6 +180,7 @@ impl fmt::Display for Error {
             Error::Transport(e) => fmt::Display::fmt(e, f),
             Error::Batch(e) => fmt::Display::fmt(e, f),
             Error::Preload(e) => fmt::Display::fmt(e, f),
+            Error::Arity(e) => fmt::Display::fmt(e, f),
         }
     }
 }
@@ -179,7 +188,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Server(_) | Error::Script(_) => None,
+            Error::Server(_) | Error::Script(_) | Error::Arity(_) => None,
             Error::Decode(e) => e.source(),
             Error::Transport(e) => e.source(),
             Error::Batch(e) => e.source(),
@@ -205,6 +214,12 @@ impl From<crate::DecodeError> for Error {
 impl From<BatchError> for Error {
     fn from(e: BatchError) -> Self {
         Error::Batch(Box::new(e))
+    }
+}
+
+impl From<ArityError> for Error {
+    fn from(e: ArityError) -> Self {
+        Error::Arity(Box::new(e))
     }
 }
 
@@ -282,7 +297,7 @@ impl Error {
             Error::Decode(_) => true,
             Error::Transport(e) => e.may_have_run(),
             Error::Batch(e) => e.may_have_run(),
-            Error::Preload(_) => false,
+            Error::Preload(_) | Error::Arity(_) => false,
         }
     }
 
@@ -306,6 +321,7 @@ impl Error {
             Error::Decode(e) => e.script = label(),
             Error::Transport(e) => e.script = label(),
             Error::Batch(e) => e.script = label(),
+            Error::Arity(e) => e.script = label(),
             Error::Preload(_) => {}
         }
         self
@@ -353,6 +369,7 @@ impl Error {
             Error::Decode(e) => e.script.as_deref(),
             Error::Transport(e) => e.script.as_deref(),
             Error::Batch(e) => e.script.as_deref(),
+            Error::Arity(e) => e.script.as_deref(),
             Error::Preload(_) => None,
         }
     }
@@ -414,6 +431,7 @@ mod tests {
         is_error::<TransportError>();
         is_error::<BatchError>();
         is_error::<PreloadError>();
+        is_error::<ArityError>();
     }
 
     #[test]

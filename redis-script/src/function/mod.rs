@@ -127,7 +127,7 @@ use serde::de::DeserializeOwned;
 
 use crate::batch::Callee;
 use crate::label::{Shared, sha1_hex};
-use crate::script::Source;
+use crate::script::{Arity, Source};
 use crate::{Args, CommandName, Error, Reply, Transport};
 
 /// A library of Redis Functions: its code and the name it is loaded under.
@@ -412,6 +412,7 @@ impl Inner {
                 sha1: library.sha1.clone(),
                 name: Some(Shared::Arc(format!("{}.{}", library.name(), &*name).into())),
                 function: true,
+                arity: Arity::NONE,
             },
             library: library.clone(),
             name,
@@ -436,6 +437,7 @@ impl Inner {
                 sha1: Shared::Static(parts.sha1),
                 name: Some(Shared::Static(parts.label)),
                 function: true,
+                arity: Arity::NONE,
             },
             library,
             name: Shared::Static(parts.name),

@@ -47,7 +47,9 @@
 //! | `nil` | `Nil` | `Nil` | `Option<T>` (`None`), `bool` (`false`), empty `Vec`/sets/maps, `()` |
 //! | `{ok = "OK"}`, `redis.status_reply(s)` | `Status` | `Status` | `String`, `()`, anything a string decodes into |
 //! | table `{1000, 150, tostring(0.15)}` (stops at first `nil`) | `Array` | `Array` | `Vec<T>`, tuples and tuple structs (exact length), structs by position (`struct Stats { views, likes, ratio }`), `[T; N]` |
-//! | `redis.call('HGETALL', k)` | `Array` of field, value, ... | `Map` | `HashMap`/`BTreeMap`, structs by field name, `Vec<(K, V)>` (RESP3) |
+//! | `redis.call('HGETALL', k)` | `Array` of field, value, ... | `Map` | `HashMap`/`BTreeMap`, structs by field name, `Vec<(K, V)>` in order |
+//! | `redis.call('ZRANGE', k, 0, -1, 'WITHSCORES')` | `Array` of member, score, ... | `Array` of `[member, score]` | `Vec<(String, f64)>` in order, `HashMap`/`BTreeMap` |
+//! | table `{'allowed', 1, 'remaining', 9}` | `Array` of name, value, ... | `Array` | structs by field name, maps, `Vec<(K, V)>` |
 //! | `{map = {...}}` | - | `Map` | maps, structs by field name, `Vec<(K, V)>` |
 //! | `{set = {...}}` | - | `Set` | `Vec<T>`, `HashSet`/`BTreeSet` |
 //! | `{double = 0.15}` | - | `Double` | `f64`/`f32`, integers when integral, `String` |
@@ -55,6 +57,33 @@
 //! | `{verbatim_string = {format = "txt", string = s}}` | - | `Verbatim` | `String`, anything a string decodes into |
 //! | `{err = "MYERR y"}` / `redis.error_reply(s)` inside a table | `Error` (nested) | `Error` (nested) | `Reply` (kept exactly), `()`, unit structs, `IgnoredAny`; anything else (`Option<T>` too) is a decode error `got error reply "MYERR y"` |
 //! | anything | any | any | `()` and unit structs (the reply is ignored), `serde::de::IgnoredAny`, `Reply` (exactly as sent), `serde_json::Value` (binary strings excepted) |
+//!
+//! **Fields by name, not by position.** Return a struct's fields as a flat table of names and values,
+//! `return {'allowed', 1, 'remaining', 9}` (what HGETALL gives under RESP2), or as a RESP3 map
+//! (`{map = {allowed = 1, remaining = 9}}`), and a `struct Limit { allowed: i64, remaining: i64 }`
+//! reads each field by its name: the order in the script does not matter, and a field the reply
+//! lacks is an error (an `Option` field is `None`), never another field's value. A flat table is read
+//! by name when every item at an odd position (1, 3, ...) names a field, each once; any other array
+//! fills the fields by position. Pairs keep their order: `Vec<(K, V)>` reads a flat array of keys and
+//! values (ZRANGE ... WITHSCORES, HGETALL under RESP2), an array of two-item arrays (RESP3) and a RESP3
+//! map alike, in the order the reply has them.
+//!
+//! ```
+//! use redis_script::{Reply, from_reply};
+//!
+//! #[derive(serde::Deserialize, Debug, PartialEq)]
+//! struct Limit { allowed: bool, remaining: i64 }
+//!
+//! let bulk = |s: &str| Reply::Bulk(s.as_bytes().to_vec());
+//! // return {'remaining', 9, 'allowed', 1}
+//! let reply = Reply::Array(vec![bulk("remaining"), Reply::Int(9), bulk("allowed"), Reply::Int(1)]);
+//! assert_eq!(from_reply::<Limit>(reply).unwrap(), Limit { allowed: true, remaining: 9 });
+//!
+//! // ZRANGE leaders 0 -1 WITHSCORES, under RESP2
+//! let reply = Reply::Array(vec![bulk("alice"), bulk("3.5"), bulk("bob"), bulk("7")]);
+//! let ranked: Vec<(String, f64)> = from_reply(reply).unwrap();
+//! assert_eq!(ranked, [("alice".to_owned(), 3.5), ("bob".to_owned(), 7.0)]);
+//! ```
 //!
 //! **Lua numbers are truncated**: Redis turns a Lua number into an integer reply, truncating toward
 //! zero (`2.9` arrives as `2`), and a table stops at its first `nil`. Return floats as strings:
@@ -66,6 +95,41 @@
 //! `ratio`): expected a float, got bulk string "abc"`. The script has run when a decode error is
 //! returned ([`Error::may_have_run`](crate::Error::may_have_run) is true): its writes stay. An error
 //! reply at the top level is always an `Err`, never a `Reply`.
+//!
+//! # Arity
+//!
+//! [`lua_script!`](crate::lua_script) finds the `KEYS[n]` and `ARGV[n]` a script reads where a nil
+//! makes it fail on every run, and every call (`exec`, `eval`, `evalsha` and their `_ro` forms, on
+//! every transport, and each entry of a [`Pipeline`](crate::Pipeline) or
+//! [`Transaction`](crate::Transaction)) that passes fewer keys or arguments is refused before
+//! anything is sent: an [`Error::Arity`] naming the script and both counts
+//! (`may_have_run()` is false). A batch with such an entry is refused whole
+//! ([`BatchErrorKind::Arity`](crate::BatchErrorKind::Arity)), so no part of a transaction is ever
+//! sent. Without the check Redis runs the script until the nil, then fails with `Lua redis lib
+//! command arguments must be strings or integers`, after what it wrote before stays.
+//!
+//! A read counts when it is **reached on every run that does not fail** and **a nil there fails**:
+//!
+//! - reached: in the script's top-level statements (or a `do` block among them) before the first
+//!   statement that holds a `return`, and not inside an `if` branch, a loop body, a function, or the
+//!   right side of `and` / `or`; a `while` condition and a `for` range count;
+//! - fails on nil: an argument of `redis.call`; an operand of `..`, arithmetic, `<`, `<=`, `>`,
+//!   `>=` or `#`; indexed or called (`KEYS[1]:sub(1, 3)`); the first argument of a `string.*`
+//!   function or `cjson.decode`; an argument of `math.floor`, `ceil`, `abs`, `max`, `min`; a `for`
+//!   range. Through `tonumber(..)` and through a `local` that still holds it (`local key = KEYS[1]`).
+//!
+//! So `local ttl = ARGV[3] or 60`, `if ARGV[2] then ... end`, `tonumber(ARGV[2]) or 0`,
+//! `redis.pcall(..)` and functions of the script's own set no minimum, and a script that reads `#KEYS`
+//! or iterates `KEYS` needs only what it reads unconditionally. A script that changes `KEYS` or `ARGV`
+//! (`table.insert(KEYS, ..)`, `KEYS[1] = ..`, passing it to a function of its own) or reaches its
+//! environment (`_G`, `getfenv`, `loadstring`, ...) gets no minimum for that table. On 591 real
+//! scripts this rule refused no call the script would run (`tests/corpus/ARITY.tsv`). `KEYS[0]` and
+//! `ARGV[0]`, always nil, are compile errors. Scripts built at run time ([`Script::new`]) are not
+//! analysed and need nothing.
+//!
+//! The check happens when the call is made, not when it compiles: a `Script<T>` is a value in a
+//! `static`, and its arity is not part of its type, so the compiler can not compare it with the
+//! length of an array passed as keys.
 //!
 //! # When does `exec` fall back?
 //!
@@ -147,7 +211,7 @@ use serde::de::DeserializeOwned;
 
 use crate::{Args, CommandName, Error, Reply, Transport};
 pub use name::{MAX_NAME_LEN, ScriptNameError};
-pub(crate) use source::{Call, Source};
+pub(crate) use source::{Arity, Call, Source};
 
 /// A Lua script whose reply decodes into `T`, run with EVALSHA and, when the server does not have it
 /// cached, exactly one EVAL.

@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
+use crate::error::ArityError;
 use crate::label::{Named, ScriptLabel, Shared, sha1_hex};
 use crate::{ArgList, Args, Command, CommandName, Error, Reply, Transport, Values};
 
@@ -19,6 +20,27 @@ pub(crate) struct Source {
     /// A function of a library: `text` is the library's code, `sha1` its SHA-1, `name`
     /// `library.function`.
     pub(crate) function: bool,
+    /// The fewest keys and arguments a call must pass (what `lua_script!` found the script reads
+    /// on every run); none for scripts built at run time.
+    pub(crate) arity: Arity,
+}
+
+/// The fewest keys and arguments a call of a script must pass: see [arity](crate::script#arity).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Arity {
+    pub(crate) keys: u16,
+    pub(crate) args: u16,
+}
+
+impl Arity {
+    /// No minimum.
+    pub(crate) const NONE: Arity = Arity { keys: 0, args: 0 };
+
+    /// Refuses a call passing `keys` keys and `args` arguments, if it is short of either.
+    #[inline]
+    pub(crate) fn refuses(self, keys: usize, args: usize) -> Option<ArityError> {
+        ArityError::check(keys, args, (self.keys.into(), self.args.into()))
+    }
 }
 
 impl Source {
@@ -33,7 +55,14 @@ impl Source {
             sha1: Shared::Static(sha1),
             name: Some(Shared::Static(name)),
             function: false,
+            arity: Arity::NONE,
         }
+    }
+
+    /// The same, needing at least `keys` keys and `args` arguments.
+    pub(crate) const fn with_arity(mut self, keys: u16, args: u16) -> Source {
+        self.arity = Arity { keys, args };
+        self
     }
 
     pub(crate) fn new(text: Cow<'static, str>) -> Source {
@@ -43,6 +72,7 @@ impl Source {
             sha1,
             name: None,
             function: false,
+            arity: Arity::NONE,
         }
     }
 
@@ -74,6 +104,9 @@ impl Source {
         on_fallback: impl Fn(CommandName),
     ) -> Result<T, Error> {
         let (keys, args) = call.split();
+        if let Some(refused) = self.arity.refuses(keys.len(), args.len()) {
+            return Err(Error::from(refused).for_script(self));
+        }
         let command = |name| Command::new(name, &self.text, &self.sha1, keys, args);
         let reply = match (conn.send(command(first)).await, fallback) {
             (Err(e), Some(fallback)) if e.is_noscript() => {
