@@ -28,6 +28,7 @@ mod nesting;
 mod origins;
 mod rules;
 mod shebang;
+mod slots;
 mod syntax;
 
 pub use library::{Function, Library, check_library};
@@ -253,7 +254,13 @@ fn check_located(written: &str, text: &str, options: &Options) -> Result<(), Vec
         syntax::tree(body).map(|tree| {
             let mut found = rules::check(&policy, &calls::collect(&tree));
             if options.keys_from_keys {
-                found.extend(rules::key_origins(&origins::analyse(tree.nodes())));
+                let cross_slot = shebang
+                    .as_ref()
+                    .is_some_and(shebang::Shebang::allows_cross_slot_keys);
+                found.extend(rules::key_origins(
+                    &origins::analyse(tree.nodes()),
+                    cross_slot,
+                ));
                 found.sort_by_key(|p| (p.line().unwrap_or(0), p.column().unwrap_or(0)));
             }
             found
