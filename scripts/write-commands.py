@@ -104,11 +104,12 @@ def probe_read_only_refusals(args, commands):
 
 
 def render_arguments(arguments):
-    """`COMMAND DOCS` arguments as the syntax line the docs show: `key value [NX | XX]`."""
+    """`COMMAND DOCS` arguments as the syntax line the docs show: `key value [NX | XX]`. (The modules'
+    commands.json write the flags as fields, `"optional": true`; taken alike.)"""
     out = []
     for arg in arguments or []:
         kind = arg.get("type")
-        flags = arg.get("flags") or []
+        flags = (arg.get("flags") or []) + [f for f in ("optional", "multiple", "multiple_token") if arg.get(f) is True]
         if kind == "pure-token":
             text = arg.get("token", arg.get("name", ""))
         elif kind == "oneof":
@@ -252,7 +253,9 @@ def module_rows():
     for command in data["commands"]:
         flags = ["KNOWN"] + (["WRITE"] if "write" in command["flags"] else [])
         keys = legacy_key_spec(command["first"], command["last"], command["step"])
-        rows[command["name"]] = (flags, keys, sources[command["module"]], command["since"])
+        rows[command["name"]] = (
+            flags, keys, sources[command["module"]], command["since"], command["arity"], command["syntax"]
+        )
     return rows
 
 
@@ -289,8 +292,9 @@ def render_check(servers):
         "",
         "/// Every command of any of those servers (`container|sub` for subcommands), sorted by name: per",
         "/// server its flags (0: unknown there), the version that added it there (`COMMAND DOCS`) and its",
-        "/// arity (0: not declared), then its key specs (of the newest server that knows it) and, for a",
-        "/// command of a module Redis 8 bundles, the module it comes from; last its syntax (`COMMAND DOCS`).",
+        "/// arity (0: not declared; for a module's command, what its handler refuses first), then its key",
+        "/// specs (of the newest server that knows it) and, for a command of a module Redis 8 bundles, the",
+        "/// module it comes from; last its syntax (`COMMAND DOCS`, or the module's own docs).",
         "pub(crate) static COMMANDS: &[Command] = &[",
     ]
     for name in names:
@@ -304,8 +308,8 @@ def render_check(servers):
             elif name in modules and i == newest_redis:
                 flags.append(" | ".join(modules[name][0]))
                 since.append(json.dumps(modules[name][3]))
-                arity.append("0")
-                keys, module = modules[name][1], modules[name][2]
+                arity.append(str(modules[name][4]))
+                keys, module, syntax = modules[name][1], modules[name][2], modules[name][5]
             else:
                 flags.append("0")
                 since.append('""')

@@ -24,13 +24,15 @@ pub(crate) struct Command {
     /// Per server the version that added it there.
     pub(crate) since: [&'static str; SERVERS.len()],
     /// Per server its arity, counting the command's own name (and a subcommand's container): `n`
-    /// exactly, `-n` at least; 0 where unknown or not declared (module commands).
+    /// exactly, `-n` at least; 0 where unknown or not declared. A module's command declares none to
+    /// Redis: its arity is the count the module's handler refuses before anything else, when it
+    /// does (`scripts/module-commands.py`).
     pub(crate) arity: [i16; SERVERS.len()],
     /// Where its keys are, as the newest server that knows it says.
     pub(crate) keys: &'static [KeySpec],
     /// For a command of a module Redis 8 bundles, that module and the tag it was read at.
     pub(crate) module: Option<&'static str>,
-    /// Its syntax, as the docs show it (`SET key value [NX | XX] ...`); empty for module commands.
+    /// Its syntax, as the docs show it (`SET key value [NX | XX] ...`).
     pub(crate) syntax: &'static str,
 }
 
@@ -258,6 +260,21 @@ mod tests {
         let get = lookup("get").unwrap();
         assert!(get.takes(0, 2) && !get.takes(0, 3));
         let json = lookup("json.set").unwrap();
-        assert!((0..SERVERS.len()).all(|i| json.takes(i, 1)), "not declared");
+        assert!(
+            (0..SERVERS.len()).all(|i| json.takes(i, 1)),
+            "not checked first"
+        );
+        // Modules' handlers that refuse a count before anything else: `if (argc < 4)` in TS.ADD.
+        let redis8 = SERVERS
+            .iter()
+            .position(|s| s.starts_with("Redis 8"))
+            .unwrap();
+        let ts_add = lookup("ts.add").unwrap();
+        assert!(!ts_add.takes(redis8, 3) && ts_add.takes(redis8, 4) && ts_add.takes(redis8, 9));
+        let bf_card = lookup("bf.card").unwrap();
+        assert!(!bf_card.takes(redis8, 1) && bf_card.takes(redis8, 2) && !bf_card.takes(redis8, 3));
+        // Commands the module documents only through their subcommands are known.
+        assert_eq!(lookup("ft.cursor").unwrap().arity[redis8], -4);
+        assert_eq!(lookup("ft.config").unwrap().arity[redis8], -3);
     }
 }

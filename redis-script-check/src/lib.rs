@@ -29,6 +29,7 @@ mod nesting;
 mod origins;
 mod rules;
 mod shebang;
+mod slots;
 mod syntax;
 
 pub use arity::Arity;
@@ -279,7 +280,13 @@ fn check_located(written: &str, text: &str, options: &Options) -> Result<(), Vec
             let sort = !zero_reads.is_empty() || options.keys_from_keys;
             found.extend(zero_reads);
             if options.keys_from_keys {
-                found.extend(rules::key_origins(&origins::analyse(tree.nodes())));
+                let cross_slot = shebang
+                    .as_ref()
+                    .is_some_and(shebang::Shebang::allows_cross_slot_keys);
+                found.extend(rules::key_origins(
+                    &origins::analyse(tree.nodes()),
+                    cross_slot,
+                ));
             }
             if sort {
                 found.sort_by_key(|p| (p.line().unwrap_or(0), p.column().unwrap_or(0)));

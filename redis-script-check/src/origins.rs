@@ -82,6 +82,8 @@ pub(crate) struct KeyUse {
     pub(crate) position: usize,
     /// The argument as written (shortened).
     pub(crate) text: String,
+    /// The key itself, when the argument is a literal string or integer.
+    pub(crate) value: Option<String>,
     pub(crate) origin: Origin,
 }
 
@@ -609,6 +611,7 @@ impl Pass {
                 command: shown.clone(),
                 position,
                 text,
+                value: values.get(position).cloned().flatten(),
                 origin: origin.clone(),
             });
         }

@@ -8,8 +8,9 @@
 use crate::arity::{Table, ZeroRead};
 use crate::calls::{self, Found, Place};
 use crate::commands::{self, CONTAINER, Command, KNOWN, LUA_GLOBALS, NOSCRIPT, SERVERS, WRITE};
-use crate::origins::{Origin, Origins};
+use crate::origins::{KeyUse, Origin, Origins};
 use crate::shebang::Shebang;
+use crate::slots;
 use crate::{Kind, Options, Problem};
 
 /// The script's declared behaviour, the servers it must run on and the commands the user allowed.
@@ -269,15 +270,26 @@ fn arity(
     } else {
         format!(" Syntax: {}", command.syntax)
     };
+    // Redis checks the arity it knows; a module's command is checked by the module itself.
+    let refusal = match command.module {
+        Some(module) => format!(
+            "{} (with {module}) would fail with the module's \"ERR wrong number of arguments for \
+             '{}' command\"",
+            servers.join(", "),
+            shown.to_ascii_lowercase(),
+        ),
+        None => format!(
+            "{} would fail with \"Wrong number of args calling Redis command from script\"",
+            servers.join(", "),
+        ),
+    };
     Some(Problem::at(
         Kind::Arity,
         line,
         column,
         format!(
-            "{shown} takes {} after its name, this call passes {given}; {} would fail with \"Wrong \
-             number of args calling Redis command from script\".{syntax}",
+            "{shown} takes {} after its name, this call passes {given}; {refusal}.{syntax}",
             asked.join(" or "),
-            servers.join(", "),
         ),
     ))
 }
@@ -467,7 +479,26 @@ pub(crate) fn zero_reads(reads: &[ZeroRead]) -> Vec<Problem> {
 }
 
 /// With `keys_from_keys`: every key argument whose value is known not to come from `KEYS`.
-pub(crate) fn key_origins(origins: &Origins) -> Vec<Problem> {
+///
+/// A literal key's message also says what can be known of its slot. Two literal keys in different
+/// slots can never be used by one run of the script on Redis Cluster, whatever the client passes in
+/// `KEYS` (unless the shebang says `allow-cross-slot-keys` and the node happens to hold both slots);
+/// a literal beside keys of `KEYS` shares their slot only if the client's keys hash like it, which
+/// the checks can not know, so they say how (a hash tag) rather than guess.
+pub(crate) fn key_origins(origins: &Origins, cross_slot: bool) -> Vec<Problem> {
+    let literals: Vec<(&KeyUse, &str, u16)> = origins
+        .key_uses
+        .iter()
+        .filter(|key| key.origin == Origin::Literal)
+        .filter_map(|key| {
+            let value = key.value.as_deref()?;
+            Some((key, value, slots::key_slot(value.as_bytes())))
+        })
+        .collect();
+    let from_keys = origins
+        .key_uses
+        .iter()
+        .any(|key| matches!(key.origin, Origin::Key(_) | Origin::FromKey(_)));
     origins
         .key_uses
         .iter()
@@ -484,7 +515,7 @@ pub(crate) fn key_origins(origins: &Origins) -> Vec<Problem> {
                     n.map_or("ARGV".to_owned(), |n| format!("ARGV[{n}]"))
                 ),
                 Origin::FromArgs => "is built from ARGV".to_owned(),
-                Origin::Literal => "is a literal".to_owned(),
+                Origin::Literal => literal_slot(key, &literals, from_keys, cross_slot),
                 Origin::Reply => "is a value read from Redis".to_owned(),
             };
             Some(Problem::at(
@@ -504,6 +535,52 @@ pub(crate) fn key_origins(origins: &Origins) -> Vec<Problem> {
             ))
         })
         .collect()
+}
+
+/// "is a literal", and what its slot means beside the script's other keys.
+fn literal_slot(
+    key: &KeyUse,
+    literals: &[(&KeyUse, &str, u16)],
+    from_keys: bool,
+    cross_slot: bool,
+) -> String {
+    let Some(&(_, value, slot)) = literals.iter().find(|(k, ..)| std::ptr::eq(*k, key)) else {
+        return "is a literal".to_owned();
+    };
+    let tag = slots::hash_tag(value.as_bytes()).map(String::from_utf8_lossy);
+    let mut what = match &tag {
+        Some(tag) => format!("is a literal in slot {slot} (hash tag {{{tag}}})"),
+        None => format!("is a literal in slot {slot}"),
+    };
+    if let Some((other, _, other_slot)) = literals.iter().find(|(.., s)| *s != slot) {
+        what += &format!(
+            ", and `{}` on line {} is in slot {other_slot}: ",
+            other.text, other.line
+        );
+        what += if cross_slot {
+            "with allow-cross-slot-keys a run that uses both works on Redis Cluster only while \
+             one node holds both slots"
+        } else {
+            "a run that uses both fails on Redis Cluster (\"Script attempted to access keys that \
+             do not hash to the same slot\") whatever KEYS holds"
+        };
+    } else if from_keys {
+        // The tag the client's keys would need: this key's own, or the whole key when it has
+        // no braces (`{fixed}:x` hashes as `fixed` does).
+        let needed = tag
+            .map(|t| t.into_owned())
+            .or_else(|| (!value.contains(['{', '}'])).then(|| value.to_owned()));
+        what += &match needed {
+            Some(needed) => format!(
+                "; it shares a slot with the keys of KEYS only if each holds the hash tag \
+                 {{{needed}}}"
+            ),
+            None => {
+                "; it shares a slot with the keys of KEYS only if they hash to it too".to_owned()
+            }
+        };
+    }
+    what
 }
 
 /// `1st`, `2nd`, `3rd`, `4th`.
@@ -686,8 +763,24 @@ mod tests {
         // Computed and expanded arguments are left alone; so are counts some server takes.
         let fine = "redis.call('DEL', unpack(KEYS))\nredis.call('SET', KEYS[1], ...)\nredis.call('MSET', f())\nredis.call('SET', KEYS[1], (f()))\nreturn redis.call('GET', KEYS[1])";
         assert!(errors(&Options::default(), fine).is_empty());
-        // Arity of module commands is not declared in the modules Redis 8.2 bundles.
+        // A module's command: the count its handler refuses first, with the module's message; none
+        // when the handler checks arguments one by one (JSON.SET).
         assert!(errors(&Options::default(), "return redis.call('JSON.SET')").is_empty());
+        let found = errors(
+            &Options::default(),
+            "redis.call('TS.ADD', KEYS[1], '*')\nredis.call('FT.CURSOR', 'READ', 'idx')\nreturn redis.call('FT.CURSOR', 'GC', 'idx', 0)",
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(
+            found[0],
+            "a.lua:1:1: TS.ADD takes at least 3 arguments after its name, this call passes 2; Redis 8.2.3 (with RedisTimeSeries v8.2.3) would fail with the module's \"ERR wrong number of arguments for 'ts.add' command\". Syntax: TS.ADD key timestamp value [RETENTION retentionPeriod] [ENCODING UNCOMPRESSED | COMPRESSED] [CHUNK_SIZE size] [ON_DUPLICATE BLOCK | FIRST | LAST | MIN | MAX | SUM] [LABELS label value [label value ...]]"
+        );
+        assert!(
+            found[1].starts_with(
+                "a.lua:2:1: FT.CURSOR takes at least 3 arguments after its name, this call passes 2"
+            ),
+            "{found:?}"
+        );
     }
 
     #[test]
@@ -753,6 +846,55 @@ mod tests {
         );
     }
 
+    fn key_origin_messages(lua: &str) -> Vec<String> {
+        let shebang = shebang::parse(lua, false).unwrap();
+        let body = shebang::lua_body(lua, shebang.as_ref());
+        let cross_slot = shebang
+            .as_ref()
+            .is_some_and(Shebang::allows_cross_slot_keys);
+        let tree = syntax::tree(body).unwrap();
+        key_origins(&crate::origins::analyse(tree.nodes()), cross_slot)
+            .into_iter()
+            .map(|p| p.located("a.lua").message().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn literal_keys_say_whether_they_can_share_a_slot() {
+        // Two literal keys in different slots: no run that uses both works on a cluster.
+        let found = key_origin_messages(
+            "redis.call('SET', '{jobs}:meta', 1)\nreturn redis.call('INCR', 'stats')",
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with("a.lua:1:19: the key `'{jobs}:meta'` (1st argument of SET) is a literal in slot 9631 (hash tag {jobs}), and `'stats'` on line 2 is in slot 7650: a run that uses both fails on Redis Cluster (\"Script attempted to access keys that do not hash to the same slot\") whatever KEYS holds. Redis runs it on one server"), "{found:?}");
+        assert!(found[1].contains("`'stats'` (1st argument of INCR) is a literal in slot 7650, and `'{jobs}:meta'` on line 1 is in slot 9631"), "{found:?}");
+        // With allow-cross-slot-keys, only while one node holds both.
+        let found = key_origin_messages(
+            "#!lua flags=allow-cross-slot-keys\nredis.call('SET', '{jobs}:meta', 1)\nreturn redis.call('INCR', 'stats')",
+        );
+        assert!(found[0].contains("with allow-cross-slot-keys a run that uses both works on Redis Cluster only while one node holds both slots"), "{found:?}");
+        // Literals sharing a slot (one tag, or a tag equal to the other key), beside KEYS: the tag
+        // the client's keys need.
+        let found = key_origin_messages(
+            "redis.call('SET', '{jobs}:meta', 1)\nredis.call('SET', 'jobs', 1)\nreturn redis.call('GET', KEYS[1])",
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].contains("is a literal in slot 9631 (hash tag {jobs}); it shares a slot with the keys of KEYS only if each holds the hash tag {jobs}. Redis runs"), "{found:?}");
+        assert!(found[1].contains("`'jobs'` (1st argument of SET) is a literal in slot 9631; it shares a slot with the keys of KEYS only if each holds the hash tag {jobs}."), "{found:?}");
+        // A lone literal, and one whose value is computed: no slot to speak of.
+        let found = key_origin_messages("return redis.call('GET', 'a' .. 'b')");
+        assert!(
+            found[0].contains("(1st argument of GET) is a literal. Redis runs"),
+            "{found:?}"
+        );
+        let found = key_origin_messages("return redis.call('GET', 'ab')");
+        assert!(
+            found[0].contains("(1st argument of GET) is a literal in slot"),
+            "{found:?}"
+        );
+        assert!(!found[0].contains("shares"), "{found:?}");
+    }
+
     #[test]
     fn keys_from_keys_refuses_keys_not_from_keys() {
         let lua = "local key = KEYS[1]\nredis.call('SET', key, ARGV[1])\nredis.call('INCR', 'counter:' .. ARGV[1])\nredis.call('GET', KEYS[1] .. ':x')\nfor _, k in ipairs(KEYS) do redis.call('DEL', k) end\nreturn redis.call('GET', 'fixed')";
@@ -767,7 +909,7 @@ mod tests {
         let shebang = shebang::parse(lua, false).unwrap();
         let tree = syntax::tree(lua).unwrap();
         let _ = Policy::new("a.lua", &strict, shebang.as_ref()).unwrap();
-        let found: Vec<String> = key_origins(&crate::origins::analyse(tree.nodes()))
+        let found: Vec<String> = key_origins(&crate::origins::analyse(tree.nodes()), false)
             .into_iter()
             .map(|p| p.located("a.lua").message().to_owned())
             .collect();

@@ -23,6 +23,14 @@ impl Shebang {
     pub(crate) fn no_writes(&self) -> bool {
         self.flags.iter().any(|flag| flag == "no-writes")
     }
+
+    /// `allow-cross-slot-keys`: Redis Cluster lets the script use keys of several slots of the node
+    /// it runs on.
+    pub(crate) fn allows_cross_slot_keys(&self) -> bool {
+        self.flags
+            .iter()
+            .any(|flag| flag == "allow-cross-slot-keys")
+    }
 }
 
 /// Upstash's flag for scripts that name every key in KEYS: they then run without its global lock.

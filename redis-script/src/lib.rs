@@ -161,8 +161,10 @@ pub use transport::{
 ///   script" and the command's syntax, from each command's arity in `COMMAND`. Only literal calls
 ///   with a known count: a last argument that expands (`unpack(t)`, a call, `...`) leaves the count
 ///   alone. A differential test runs every such call on every covered server with EVAL and holds the
-///   check to the server's own refusal. The modules' 8.2 versions declare no arity, so their calls
-///   are not counted.
+///   check to the server's own refusal. The modules' 8.2 versions declare no arity to Redis; where a
+///   module's handler refuses a count before anything else (`TS.ADD` takes at least 3 arguments,
+///   `BF.CARD` exactly 1), the call is an error quoting the module's "wrong number of arguments"
+///   and the syntax its docs give; the other module calls are not counted.
 /// - **Lua globals removed by security releases** (`getfenv`, `setfenv`, `newproxy`: Redis 8.2.2 and
 ///   the patched 7.x releases no longer have them), checked per server from what each server's Lua
 ///   has.
@@ -250,7 +252,11 @@ pub use transport::{
 /// ```
 ///
 /// A key concatenated onto a `KEYS` value (`KEYS[1] .. ':x'`) counts as built, not as from `KEYS`: it
-/// keeps the slot only when `KEYS[1]` holds a hash tag `{...}`, which the macro can not see. A value
+/// keeps the slot only when `KEYS[1]` holds a hash tag `{...}`, which the macro can not see. A
+/// literal key's error gives its slot (`CLUSTER KEYSLOT`): beside another literal key of another slot,
+/// it says that no run using both works on Redis Cluster, whatever `KEYS` holds (with
+/// `allow-cross-slot-keys`, only while one node serves both slots); beside keys of `KEYS`, it names
+/// the hash tag they would need to share its slot. A value
 /// that holds on some paths only (assigned in a branch or a loop, a function parameter, a global) is
 /// not judged. Off by default, and an error rather than a warning when on: a proc macro on stable Rust
 /// can warn only through a deprecated item, which rustc reports as "use of deprecated constant" and

@@ -1,6 +1,8 @@
 -- One command of each module Redis 8 bundles, and vector sets.
 redis.call('JSON.SET', KEYS[1], '$', ARGV[1])
 redis.call('FT.SEARCH', ARGV[2], '*')
+redis.call('FT.CURSOR', 'READ', ARGV[2], ARGV[3])
+redis.call('FT.CONFIG', 'GET', 'TIMEOUT')
 redis.call('TS.ADD', KEYS[2], '*', 1)
 redis.call('BF.ADD', KEYS[3], 'x')
 redis.call('CF.ADD', KEYS[4], 'x')
