@@ -31,19 +31,20 @@
 //! |---|---|
 //! | `&mut redis::Connection` | `resp` (default) |
 //! | `&r2d2::Pool<redis::Client>` (each command or batch on a pooled connection), `&mut r2d2::PooledConnection<redis::Client>` | `r2d2` |
+//! | [`&rest::BlockingUpstash`](crate::rest::BlockingUpstash) (the Upstash REST API, on a runtime of its own) | `rest` (default) |
 //!
 //! The guarantees are the async API's, because the rules are the same code: the EVALSHA -> EVAL
 //! fallback on the server's NOSCRIPT alone, a function's library loaded on `Function not found`
 //! alone, batches planned and loaded as [batches](crate::batch) describe, every error with its
 //! [`may_have_run`](crate::Error::may_have_run). The async methods' futures are driven on the
 //! calling thread over a transport whose commands complete as they are sent; there is no runtime
-//! and no second copy of the rules.
+//! (but the REST client's own) and no second copy of the rules.
 //!
 //! `redis::Connection` waits for a reply as long as it takes unless given a timeout
 //! (`Connection::set_read_timeout`); a timeout is then a
 //! [`TransportErrorKind::Timeout`](crate::TransportErrorKind::Timeout) with `may_have_run()` true,
-//! and is never followed by a second send. A Redis Cluster and the Upstash REST API have no blocking
-//! transport yet: use the async API there.
+//! and is never followed by a second send. A Redis Cluster has no blocking transport yet: use the
+//! async API there.
 
 use std::future::Future;
 use std::pin::pin;
