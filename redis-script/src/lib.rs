@@ -12,6 +12,7 @@
 // - the transports, which implement the seam and know nothing of the rules: `resp`, `rest`.
 mod args;
 pub mod batch;
+pub mod blocking;
 mod command;
 mod command_table;
 mod de;
@@ -49,7 +50,7 @@ pub use reply::Reply;
 #[doc(inline)]
 pub use script::{Script, ScriptRO};
 #[doc(inline)]
-pub use transport::{DynTransport, Transport};
+pub use transport::{BlockingTransport, DynTransport, Transport};
 
 #[cfg(feature = "resp")]
 pub use redis;

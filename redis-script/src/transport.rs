@@ -106,6 +106,39 @@ pub trait Transport: Send + Sync {
     }
 }
 
+/// A connection that sends a command and waits for its reply: what the [blocking](crate::blocking)
+/// methods (`exec_blocking`, `call_blocking`, `run_blocking`) take, by value: `&mut
+/// redis::Connection` (feature `resp`), `&r2d2::Pool<redis::Client>` and `&mut
+/// r2d2::PooledConnection<redis::Client>` (feature `r2d2`) and
+/// [`&rest::BlockingUpstash`](crate::rest::BlockingUpstash) (feature `rest`) are.
+///
+/// It is [`Transport`] without the futures: the same contract (send each command once, classify
+/// failures into [`Error`], error replies through [`Error::from_reply_text`]), and the same rules run
+/// above it, written once.
+pub trait BlockingTransport {
+    /// Sends `command` and waits for the server's reply.
+    fn send(&mut self, command: Command<'_>) -> Result<Reply, Error>;
+
+    /// Sends the commands of `batch` to one server in one round trip and waits for one result per
+    /// command, in order; as [`Transport::send_batch`].
+    fn send_batch(&mut self, batch: Batch<'_>) -> BatchReplies;
+
+    /// As [`Transport::split_batch`]: `None` (the default) sends every entry to the one server.
+    fn split_batch(
+        &mut self,
+        entries: BatchKeys<'_>,
+        atomic: bool,
+    ) -> Result<Option<Vec<BatchGroup>>, Error> {
+        let _ = (entries, atomic);
+        Ok(None)
+    }
+
+    /// As [`Transport::primaries`]: `None` (the default), the one server.
+    fn primaries(&mut self) -> Result<Option<Vec<String>>, Error> {
+        Ok(None)
+    }
+}
+
 /// One command of a batch as it goes on the wire.
 ///
 /// Its `Debug` form shows the command name and counts, never keys, arguments or script text.

@@ -33,6 +33,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "script",
             "function",
             "batch",
+            "blocking",
             "preload",
             "registry",
             "production",

@@ -13,6 +13,7 @@
 #![allow(clippy::unwrap_used)]
 
 pub mod batches;
+pub mod blocking;
 mod cluster;
 pub mod function_batches;
 pub mod judges;

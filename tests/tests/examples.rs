@@ -35,6 +35,8 @@ fn example(name: &str) -> PathBuf {
                 "scripts",
                 "--example",
                 "functions",
+                "--example",
+                "blocking",
             ])
             .env("CARGO_TARGET_DIR", profile.parent().unwrap());
         if profile.file_name().is_some_and(|n| n == "release") {
@@ -189,6 +191,28 @@ async fn batch_checks_rate_limits_updates_a_leaderboard_and_claims_a_job() {
     assert_eq!(stats.scripts(), (0, 7, 0, 0));
     assert_eq!(stats.calls("script|load"), 3);
     assert_eq!((stats.calls("multi"), stats.calls("exec")), (1, 1));
+    assert_eq!(dbsize(&server).await, 0, "keys left behind");
+}
+
+#[tokio::test]
+async fn blocking_runs_scripts_and_a_pipeline_on_a_connection_and_a_pool() {
+    let server = RedisServer::start();
+    server.reset_stats().await;
+    let (stdout, _) = run(&example("blocking"), &server.url());
+    for line in [
+        "request 1: 1 of 2 in this window (60 s left): allowed",
+        "request 2: 2 of 2 in this window (60 s left): allowed",
+        "request 3: 3 of 2 in this window (60 s left): limited",
+        "counted in one round trip: [1, 2, 3]",
+        "post: 10 views, 4 likes, ratio 0.4",
+    ] {
+        assert_line(&stdout, line, |l| l == line);
+    }
+    // The rate limit fell back once; the pipeline loaded its script in front of its first call; the
+    // read-only script fell back once, to EVAL_RO. (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO)
+    let stats = server.commandstats().await;
+    assert_eq!(stats.scripts(), (1, 6, 1, 1));
+    assert_eq!(stats.calls("script|load"), 1);
     assert_eq!(dbsize(&server).await, 0, "keys left behind");
 }
 

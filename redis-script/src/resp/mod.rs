@@ -1,6 +1,7 @@
 //! The RESP transport: script commands and batches over the `redis` crate's async connections.
 
 mod batch;
+mod blocking;
 #[cfg(feature = "cluster")]
 mod cluster;
 #[cfg(feature = "cluster")]

@@ -136,6 +136,7 @@
 //! - Non-UTF-8 keys and arguments are refused with a typed error instead of being mangled by JSON.
 
 mod auto;
+mod blocking;
 mod body;
 mod config;
 mod decode;
@@ -146,6 +147,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use auto::AutoPipeline;
+pub use blocking::BlockingUpstash;
 pub use config::{RetryPolicy, TOKEN_ENV, URL_ENV, UpstashBuilder};
 /// The `reqwest` this client is built on, for [`UpstashBuilder::http_client`].
 pub use reqwest;

@@ -1,0 +1,195 @@
+//! The blocking API: the same scripts, functions and batches from code without an async runtime
+//! (command-line tools, batch jobs, tests, services on blocking frameworks), as `reqwest::blocking`
+//! is for HTTP.
+//!
+//! Each async method has a blocking twin that takes a [`BlockingTransport`] by value and returns
+//! when the server has answered: [`Script::exec_blocking`], [`ScriptRO::exec_blocking`],
+//! [`Function::call_blocking`], [`FunctionRO::call_blocking`], [`Pipeline::run_blocking`] and
+//! [`Transaction::run_blocking`].
+//!
+//! ```no_run
+//! use redis_script::{Pipeline, Script, lua_script};
+//!
+//! static INCR_TTL: Script<i64> = lua_script!("../../examples/lua/incr_ttl.lua");
+//!
+//! fn main() -> redis_script::Result<()> {
+//!     let client = redis_script::redis::Client::open("redis://127.0.0.1:6379")?;
+//!     let mut conn = client.get_connection()?;
+//!     // EVALSHA; on NOSCRIPT, and only then, one EVAL: as `exec`, on a blocking connection.
+//!     let views = INCR_TTL.exec_blocking(&mut conn, ["page:views"], [3600])?;
+//!
+//!     let mut pipe = Pipeline::new();
+//!     let a = pipe.exec(&INCR_TTL, ["a"], [60]);
+//!     let b = pipe.exec(&INCR_TTL, ["b"], [60]);
+//!     let mut replies = pipe.run_blocking(&mut conn)?;
+//!     println!("{views} {} {}", replies.take(a)?, replies.take(b)?);
+//!     Ok(())
+//! }
+//! ```
+//!
+//! | connection | feature |
+//! |---|---|
+//! | `&mut redis::Connection` | `resp` (default) |
+//! | `&r2d2::Pool<redis::Client>` (each command or batch on a pooled connection), `&mut r2d2::PooledConnection<redis::Client>` | `r2d2` |
+//! | [`&rest::BlockingUpstash`](crate::rest::BlockingUpstash) (the Upstash REST API, on a runtime of its own) | `rest` (default) |
+//!
+//! The guarantees are the async API's, because the rules are the same code: the EVALSHA -> EVAL
+//! fallback on the server's NOSCRIPT alone, a function's library loaded on `Function not found`
+//! alone, batches planned and loaded as [batches](crate::batch) describe, every error with its
+//! [`may_have_run`](crate::Error::may_have_run). The async methods' futures are driven on the
+//! calling thread over a transport whose commands complete as they are sent; there is no runtime
+//! (but the REST client's own) and no second copy of the rules.
+//!
+//! `redis::Connection` waits for a reply as long as it takes unless given a timeout
+//! (`Connection::set_read_timeout`); a timeout is then a
+//! [`TransportErrorKind::Timeout`](crate::TransportErrorKind::Timeout) with `may_have_run()` true,
+//! and is never followed by a second send. A Redis Cluster has no blocking transport yet: use the
+//! async API there.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
+
+use serde::de::DeserializeOwned;
+
+pub use crate::transport::BlockingTransport;
+use crate::transport::{Batch, BatchGroup, BatchKeys, BatchReplies, Command};
+use crate::{
+    Args, Error, Function, FunctionRO, Pipeline, Replies, Reply, Script, ScriptRO, Transaction,
+    Transport,
+};
+
+/// A [`BlockingTransport`] as a [`Transport`] whose futures are ready as soon as they are made: the
+/// command is sent, and its reply read, when the rules ask for it.
+struct Waiting<B>(Mutex<B>);
+
+impl<B: BlockingTransport> Waiting<B> {
+    fn with<R>(&self, f: impl FnOnce(&mut B) -> R) -> R {
+        // A panic in another call on the same connection leaves nothing half done that matters here.
+        f(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl<B: BlockingTransport + Send> Transport for Waiting<B> {
+    fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
+        std::future::ready(self.with(|conn| conn.send(command)))
+    }
+
+    fn send_batch(&self, batch: Batch<'_>) -> impl Future<Output = BatchReplies> + Send {
+        std::future::ready(self.with(|conn| conn.send_batch(batch)))
+    }
+
+    fn split_batch(
+        &self,
+        entries: BatchKeys<'_>,
+        atomic: bool,
+    ) -> impl Future<Output = Result<Option<Vec<BatchGroup>>, Error>> + Send {
+        std::future::ready(self.with(|conn| conn.split_batch(entries, atomic)))
+    }
+
+    fn primaries(&self) -> impl Future<Output = Result<Option<Vec<String>>, Error>> + Send {
+        std::future::ready(self.with(|conn| conn.primaries()))
+    }
+}
+
+/// Wakes the thread that waits in [`block_on`].
+struct Unpark(std::thread::Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+thread_local! {
+    static WAKER: Waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+}
+
+/// Runs `future` on this thread to its end. Over [`Waiting`] it is ready at its first poll; a
+/// future that is not (a span's subscriber, say) parks the thread until woken.
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    WAKER.with(|waker| {
+        let mut cx = Context::from_waker(waker);
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return output;
+            }
+            std::thread::park();
+        }
+    })
+}
+
+/// The blocking twin of a call method (`exec`, `call`) of a script or function type.
+macro_rules! blocking_call {
+    ($type:ident, $async:ident, $blocking:ident, $what:literal) => {
+        impl<T: DeserializeOwned> $type<T> {
+            #[doc = concat!("[`", stringify!($async), "`](Self::", stringify!($async), "), blocking: ", $what,
+                ", on a [blocking](crate::blocking) connection.")]
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("As for [`", stringify!($async), "`](Self::", stringify!($async), ").")]
+            pub fn $blocking(
+                &self,
+                conn: impl BlockingTransport + Send,
+                keys: impl Args,
+                args: impl Args,
+            ) -> Result<T, Error> {
+                block_on(self.$async(&Waiting(Mutex::new(conn)), keys, args))
+            }
+        }
+    };
+}
+
+blocking_call!(
+    Script,
+    exec,
+    exec_blocking,
+    "EVALSHA and, on the server's NOSCRIPT reply only, one EVAL"
+);
+blocking_call!(
+    ScriptRO,
+    exec,
+    exec_blocking,
+    "EVALSHA_RO and, on the server's NOSCRIPT reply only, one EVAL_RO"
+);
+blocking_call!(
+    Function,
+    call,
+    call_blocking,
+    "FCALL and, on the server's `Function not found` only, FUNCTION LOAD and FCALL again"
+);
+blocking_call!(
+    FunctionRO,
+    call,
+    call_blocking,
+    "FCALL_RO, loading the library as `Function::call_blocking` does"
+);
+
+impl<'a> Pipeline<'a> {
+    /// [`run`](Self::run), blocking, on a [blocking](crate::blocking) connection.
+    ///
+    /// # Errors
+    ///
+    /// As for [`run`](Self::run).
+    pub fn run_blocking(self, conn: impl BlockingTransport + Send) -> Result<Replies<'a>, Error> {
+        block_on(self.run(&Waiting(Mutex::new(conn))))
+    }
+}
+
+impl<'a> Transaction<'a> {
+    /// [`run`](Self::run), blocking, on a [blocking](crate::blocking) connection.
+    ///
+    /// # Errors
+    ///
+    /// As for [`run`](Self::run).
+    pub fn run_blocking(self, conn: impl BlockingTransport + Send) -> Result<Replies<'a>, Error> {
+        block_on(self.run(&Waiting(Mutex::new(conn))))
+    }
+}
