@@ -208,6 +208,42 @@ pub fn declaration(path: &str, text: &str) -> Result<Declared, Vec<Problem>> {
     }
 }
 
+/// The parameters of a function of a library: the `---@key` / `---@arg` lines of the comment block
+/// right above its `redis.register_function` call at `line`; `None` when that block has none. A
+/// function receives them as its `keys` and `args` parameters, in the same order.
+pub fn function_declaration(
+    path: &str,
+    text: &str,
+    line: usize,
+) -> Result<Option<Declaration>, Vec<Problem>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let end = line.min(lines.len() + 1);
+    let mut first = end;
+    while first > 1
+        && lines
+            .get(first - 2)
+            .is_some_and(|above| above.trim_start().starts_with("--"))
+    {
+        first -= 1;
+    }
+    let mut declaration = Declaration::default();
+    let mut problems = Vec::new();
+    let mut found = false;
+    for number in first..end {
+        let Some(tag) = lines
+            .get(number - 1)
+            .and_then(|l| l.trim_start().strip_prefix("---@"))
+        else {
+            continue;
+        };
+        found |= annotation(tag, number, &mut declaration, &mut problems);
+    }
+    if !problems.is_empty() {
+        return Err(located(problems, path));
+    }
+    Ok(found.then_some(declaration))
+}
+
 fn located(problems: Vec<Problem>, path: &str) -> Vec<Problem> {
     problems.into_iter().map(|p| p.located(path)).collect()
 }
@@ -767,6 +803,25 @@ mod tests {
         // Annotations in a string are not annotations, and not misplaced ones.
         let d = declared("---@key k\nlocal s = [[\n]]\nreturn KEYS[1]");
         assert_eq!(d.keys().len(), 1);
+    }
+
+    #[test]
+    fn a_function_is_declared_right_above_its_registration() {
+        let text = "#!lua name=lib\n---@key other\nlocal x = 1\n-- Counts.\n---@key counter\n\
+                    ---@arg by integer\nredis.register_function('incr', function(keys, args) end)\n\
+                    redis.register_function('plain', function() end)";
+        let d = function_declaration("l.lua", text, 7).unwrap().unwrap();
+        assert_eq!(names(d.keys()), [("counter", Type::String)]);
+        assert_eq!(names(d.args()), [("by", Type::Integer)]);
+        assert_eq!(function_declaration("l.lua", text, 8).unwrap(), None);
+        assert_eq!(function_declaration("l.lua", text, 99).unwrap(), None);
+        assert_eq!(function_declaration("l.lua", "", 0).unwrap(), None);
+        let bad = function_declaration("l.lua", "---@arg n\nredis.register_function('f', f)", 2);
+        assert!(
+            bad.unwrap_err()[0]
+                .message()
+                .starts_with("l.lua:1: `---@arg n` needs a type")
+        );
     }
 
     #[test]

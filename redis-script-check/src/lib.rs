@@ -31,7 +31,7 @@ mod rules;
 mod shebang;
 mod syntax;
 
-pub use declare::{Declaration, Declared, Param, Type, declaration};
+pub use declare::{Declaration, Declared, Param, Type, declaration, function_declaration};
 pub use library::{Function, Library, check_library};
 pub use limits::{MAX_BREAKS, MAX_ELSEIFS, MAX_OPERATOR_DEPTH, MAX_SCRIPT_BYTES, check_size};
 
