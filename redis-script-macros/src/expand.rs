@@ -48,7 +48,8 @@ pub(crate) fn expand_declared(
     declaration: &redis_script_check::Declaration,
 ) -> TokenStream {
     let script = expand(input, file, name);
-    let (attrs, vis, ident, ty) = (&item.attrs, &item.vis, &item.ident, &item.ty);
+    let (attrs, vis, ident) = (&item.attrs, &item.vis, &item.ident);
+    let ty = &with_lifetime(&item.ty, borrows(declaration));
     let how = if declaration.inferred() {
         "named after the `local name = KEYS[n]` / `ARGV[n]` lines at its top level"
     } else {
@@ -74,6 +75,34 @@ pub(crate) fn expand_declared(
     }
 }
 
+/// True when the struct of `declaration` borrows (has a `&'a str` field), and so a lifetime.
+fn borrows(declaration: &redis_script_check::Declaration) -> bool {
+    declaration
+        .keys()
+        .iter()
+        .chain(declaration.args())
+        .any(|p| p.ty() == redis_script_check::Type::String)
+}
+
+/// `Script<T, Params>` as `Script<T, Params<'static>>` when the struct borrows: what the static
+/// holds, written out, so that `elided_lifetimes_in_paths` has nothing to say of the user's type.
+fn with_lifetime(ty: &syn::Type, borrows: bool) -> syn::Type {
+    let mut ty = ty.clone();
+    if !borrows {
+        return ty;
+    }
+    if let syn::Type::Path(path) = &mut ty
+        && let Some(last) = path.path.segments.last_mut()
+        && let syn::PathArguments::AngleBracketed(arguments) = &mut last.arguments
+        && let Some(syn::GenericArgument::Type(syn::Type::Path(params))) = arguments.args.last_mut()
+        && let Some(segment) = params.path.segments.last_mut()
+        && segment.arguments.is_none()
+    {
+        segment.arguments = syn::PathArguments::AngleBracketed(syn::parse_quote!(<'static>));
+    }
+    ty
+}
+
 /// The struct of a declared call's keys and arguments, and its `Params` impl, which writes the keys
 /// and then the arguments in the order they are declared. `places` names where they land
 /// (`KEYS` / `ARGV` for a script, `keys` / `args` for a function).
@@ -85,11 +114,7 @@ pub(crate) fn params_struct(
     doc: &str,
     places: (&str, &str),
 ) -> TokenStream {
-    let borrows = declaration
-        .keys()
-        .iter()
-        .chain(declaration.args())
-        .any(|p| p.ty() == redis_script_check::Type::String);
+    let borrows = borrows(declaration);
     let lifetime = borrows.then(|| quote!(<'a>));
     let field = |param: &redis_script_check::Param, place: String| {
         let ident = syn::Ident::new(param.name(), params.span());
@@ -117,6 +142,7 @@ pub(crate) fn params_struct(
     let key_names = keys.iter().map(|(_, ident)| ident);
     let arg_names = args.iter().map(|(_, ident)| ident);
     let anonymous = borrows.then(|| quote!(<'_>));
+    let static_lifetime = borrows.then(|| quote!(<'static>));
     quote! {
         #[doc = #doc]
         #[derive(Clone, Copy)]
@@ -125,6 +151,8 @@ pub(crate) fn params_struct(
         }
 
         impl #krate::__private::Params for #params #anonymous {
+            type Static = #params #static_lifetime;
+
             #[inline]
             fn write_keys(&self, out: &mut #krate::__private::ArgList) {
                 #(out.push(&self.#key_names);)*
@@ -169,12 +197,11 @@ pub(crate) fn expand_library(
         .iter()
         .zip(declared)
         .map(|(function, declared)| {
-            let (attrs, vis, ident, ty) = (
-                &function.attrs,
-                &function.vis,
-                &function.ident,
-                &function.ty,
-            );
+            let (attrs, vis, ident) = (&function.attrs, &function.vis, &function.ident);
+            let ty = &match declared {
+                Some((_, declaration)) => with_lifetime(&function.ty, borrows(declaration)),
+                None => function.ty.clone(),
+            };
             let fname = function.literal.value();
             let called_as = format!("{fname}__{version}");
             let label = format!("{name}.{fname}");

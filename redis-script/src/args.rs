@@ -42,7 +42,14 @@ pub trait Args {
 /// them, then the arguments, so a call can neither swap two of them nor put a key among the
 /// arguments. Implemented by the generated code; nothing stops a hand-written one, which the macro
 /// then has not checked against the script.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the keys and arguments of a declared script",
+    label = "a declared script takes the struct its `lua_script!` defines, `Name {{ key: .., arg: .. }}`, in place of `keys, args`"
+)]
 pub trait Params {
+    /// This struct with every lifetime `'static`: the type a [`Script<T, P>`](crate::Script) names
+    /// as `P`, so that the values of one call can borrow for that call alone.
+    type Static: 'static;
     /// Appends the keys, `KEYS[1]` first.
     fn write_keys(&self, out: &mut ArgList);
     /// Appends the arguments, `ARGV[1]` first.

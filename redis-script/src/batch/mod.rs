@@ -592,7 +592,7 @@ macro_rules! batch_entries {
             /// Adds a call of a declared `script` ([`Script<T, P>`] as EVALSHA, [`ScriptRO<T, P>`]
             /// as EVALSHA_RO) with the keys and arguments `params` names; its reply decodes into
             /// the script's `T`. The typed form of [`exec`](Self::exec).
-            pub fn exec_typed<T, P: Params, S: DeclaredScript<T, P> + ?Sized>(
+            pub fn exec_typed<T, P: Params, S: DeclaredScript<T, P::Static> + ?Sized>(
                 &mut self,
                 script: &'a S,
                 params: P,
@@ -616,7 +616,7 @@ macro_rules! batch_entries {
             /// Adds a call of a declared `function` ([`Function<T, P>`] as FCALL,
             /// [`FunctionRO<T, P>`] as FCALL_RO) with the keys and arguments `params` names. The
             /// typed form of [`call`](Self::call).
-            pub fn call_typed<T, P: Params, F: DeclaredFunction<T, P> + ?Sized>(
+            pub fn call_typed<T, P: Params, F: DeclaredFunction<T, P::Static> + ?Sized>(
                 &mut self,
                 function: &'a F,
                 params: P,

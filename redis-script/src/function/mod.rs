@@ -472,7 +472,7 @@ impl<T: DeserializeOwned, P: Params> Function<T, P> {
     pub fn call<'a, C: Transport + ?Sized>(
         &'a self,
         conn: &'a C,
-        params: P,
+        params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
         let call = crate::script::Call::new(&KeysOf(&params), &ArgvOf(&params));
         call::call(conn, &self.inner, CommandName::Fcall, call)
@@ -489,7 +489,7 @@ impl<T: DeserializeOwned, P: Params> FunctionRO<T, P> {
     pub fn call<'a, C: Transport + ?Sized>(
         &'a self,
         conn: &'a C,
-        params: P,
+        params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
         let call = crate::script::Call::new(&KeysOf(&params), &ArgvOf(&params));
         call::call(conn, &self.inner, CommandName::FcallRo, call)

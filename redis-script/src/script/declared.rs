@@ -39,7 +39,7 @@ impl<T: DeserializeOwned, P: Params> Script<T, P> {
     pub fn exec<'a, C: Transport + ?Sized>(
         &'a self,
         conn: &'a C,
-        params: P,
+        params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         let (first, fallback) = (CommandName::EvalSha, Some(CommandName::Eval));
         self.source.call(conn, first, fallback, call(&params))
@@ -53,7 +53,7 @@ impl<T: DeserializeOwned, P: Params> Script<T, P> {
     pub fn eval<'a, C: Transport + ?Sized>(
         &'a self,
         conn: &'a C,
-        params: P,
+        params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         self.source
             .call(conn, CommandName::Eval, None, call(&params))
@@ -67,7 +67,7 @@ impl<T: DeserializeOwned, P: Params> Script<T, P> {
     pub fn evalsha<'a, C: Transport + ?Sized>(
         &'a self,
         conn: &'a C,
-        params: P,
+        params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         self.source
             .call(conn, CommandName::EvalSha, None, call(&params))
@@ -84,7 +84,7 @@ impl<T: DeserializeOwned, P: Params> ScriptRO<T, P> {
     pub fn exec<'a, C: Transport + ?Sized>(
         &'a self,
         conn: &'a C,
-        params: P,
+        params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         let (first, fallback) = (CommandName::EvalShaRo, Some(CommandName::EvalRo));
         self.source.call(conn, first, fallback, call(&params))
@@ -98,7 +98,7 @@ impl<T: DeserializeOwned, P: Params> ScriptRO<T, P> {
     pub fn eval_ro<'a, C: Transport + ?Sized>(
         &'a self,
         conn: &'a C,
-        params: P,
+        params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         self.source
             .call(conn, CommandName::EvalRo, None, call(&params))
@@ -112,7 +112,7 @@ impl<T: DeserializeOwned, P: Params> ScriptRO<T, P> {
     pub fn evalsha_ro<'a, C: Transport + ?Sized>(
         &'a self,
         conn: &'a C,
-        params: P,
+        params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         self.source
             .call(conn, CommandName::EvalShaRo, None, call(&params))
@@ -120,6 +120,6 @@ impl<T: DeserializeOwned, P: Params> ScriptRO<T, P> {
 }
 
 /// The call's keys, then its arguments, encoded once.
-fn call<P: Params>(params: &P) -> Call {
+fn call(params: &impl Params) -> Call {
     Call::new(&KeysOf(params), &ArgvOf(params))
 }
