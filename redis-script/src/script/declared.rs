@@ -26,13 +26,13 @@ impl<T: DeserializeOwned, P: Params> Script<T, P> {
     ///
     /// ```no_run
     /// redis_script::lua_script! {
-    ///     /// `---@key bucket`, `---@arg limit integer`, `---@arg window integer`.
+    ///     /// `---@key key`, `---@arg limit integer`, `---@arg window integer`.
     ///     static RATE_LIMIT: redis_script::Script<(i64, i64), RateLimit> =
     ///         "../../../examples/lua/rate_limit.lua";
     /// }
     ///
     /// # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
-    /// let params = RateLimit { bucket: "rate:alice", limit: 100, window: 60 };
+    /// let params = RateLimit { key: "rate:alice", limit: 100, window: 60 };
     /// let (requests, ttl) = RATE_LIMIT.exec(&conn, params).await?;
     /// # Ok(()) }
     /// ```
