@@ -24,7 +24,7 @@ use full_moon::ast::{
     Block, Call, Expression, FunctionArgs, Index, Prefix, Stmt, Suffix, Var, punctuated::Punctuated,
 };
 use full_moon::node::Node;
-use full_moon::tokenizer::{Symbol, TokenType};
+use full_moon::tokenizer::{LexerResult, Symbol, Token, TokenType};
 
 use crate::{Kind, Problem};
 
@@ -149,31 +149,40 @@ pub fn declaration(path: &str, text: &str) -> Result<Declared, Vec<Problem>> {
     }
     let annotated = annotations(text).map_err(|problems| located(problems, path))?;
     let body = body_of(text);
+    if let Some(declaration) = annotated {
+        // The literal reads are in the tokens: no tree, and no second compile, needed.
+        let lexed = std::panic::catch_unwind(|| {
+            match full_moon::tokenizer::Lexer::new(body, full_moon::LuaVersion::lua51()).collect() {
+                LexerResult::Ok(tokens) | LexerResult::Recovered(tokens, _) => Some(tokens),
+                LexerResult::Fatal(_) => None,
+            }
+        });
+        let reads = match lexed {
+            Ok(Some(tokens)) => reads_in(tokens.iter().collect()),
+            _ => Reads::default(),
+        };
+        return held_to(declaration, &reads, path);
+    }
     // The tree is read only from what the compiler accepts within the checks' limits, as `check`
     // reads it: no input makes the walk deeper than it can go.
     let parses = crate::limits::check(body).is_none() && crate::syntax::compile(body).is_ok();
     let walked = parses
-        .then(|| {
-            crate::on_deep_stack(|| {
-                crate::syntax::tree(body).map(|tree| (reads(tree.nodes()), infer(tree.nodes())))
-            })
-        })
+        .then(|| crate::on_deep_stack(|| crate::syntax::tree(body).map(|tree| infer(tree.nodes()))))
         .flatten()
         .flatten();
-    let Some((reads, inferred)) = walked else {
-        return match annotated {
-            Some(declaration) => Ok(Declared::Found(declaration)),
-            None => Ok(Declared::Undeclared(
-                "the script could not be parsed".to_owned(),
-            )),
-        };
+    let Some(inferred) = walked else {
+        return Ok(Declared::Undeclared(
+            "the script could not be parsed".to_owned(),
+        ));
     };
-    let Some(declaration) = annotated else {
-        return Ok(match inferred {
-            Ok(declaration) => Declared::Found(declaration),
-            Err(reason) => Declared::Undeclared(reason),
-        });
-    };
+    Ok(match inferred {
+        Ok(declaration) => Declared::Found(declaration),
+        Err(reason) => Declared::Undeclared(reason),
+    })
+}
+
+/// The declaration, or a problem for each literal `KEYS[n]` / `ARGV[n]` past it.
+fn held_to(declaration: Declaration, reads: &Reads, path: &str) -> Result<Declared, Vec<Problem>> {
     let mut problems = Vec::new();
     for read in &reads.literal {
         let (declared, tag, what) = if read.keys {
@@ -489,14 +498,20 @@ struct Reads {
     other: Option<(String, usize)>,
 }
 
-/// Every `KEYS` / `ARGV` in the script's tokens (comments and strings are not tokens of it).
+/// Every `KEYS` / `ARGV` in the script's tree.
 fn reads(block: &Block) -> Reads {
     // The tree yields a bracket pair before what it contains: put the tokens back in source order.
-    let mut tokens: Vec<_> = block
-        .tokens()
+    let mut tokens: Vec<&Token> = block.tokens().map(|t| t.token()).collect();
+    tokens.sort_by_key(|t| t.start_position().bytes());
+    reads_in(tokens)
+}
+
+/// Every `KEYS` / `ARGV` in `tokens`, in source order (comments and strings are not names).
+fn reads_in(tokens: Vec<&Token>) -> Reads {
+    let tokens: Vec<&Token> = tokens
+        .into_iter()
         .filter(|t| !t.token_type().is_trivia())
         .collect();
-    tokens.sort_by_key(|t| t.token().start_position().bytes());
     let mut reads = Reads::default();
     for (i, token) in tokens.iter().enumerate() {
         let name = match token.token_type() {
@@ -507,7 +522,7 @@ fn reads(block: &Block) -> Reads {
             }
             _ => continue,
         };
-        let at = token.token().start_position();
+        let at = token.start_position();
         let is = |j: usize, symbol: Symbol| {
             tokens.get(j).is_some_and(
                 |t| matches!(t.token_type(), TokenType::Symbol { symbol: s } if *s == symbol),
