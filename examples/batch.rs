@@ -6,12 +6,18 @@
 use redis_script::{Pipeline, Script, Transaction, lua_script};
 use redis_script_examples::{BoxError, connect, report};
 
-/// `[requests, ttl]` for a fixed window.
-static RATE_LIMIT: Script<(i64, i64)> = lua_script!("lua/rate_limit.lua");
-/// `[score, rank]` after adding points; the score arrives as text (ZINCRBY), decoded as a float.
-static LEADERBOARD: Script<(f64, i64)> = lua_script!("lua/leaderboard.lua");
-/// The job moved from the queue to in-progress, if there was one.
-static CLAIM_JOB: Script<Option<String>> = lua_script!("lua/claim_job.lua");
+lua_script! {
+    /// `[requests, ttl]` for a fixed window.
+    static RATE_LIMIT: Script<(i64, i64), RateLimit> = "lua/rate_limit.lua";
+}
+lua_script! {
+    /// `[score, rank]` after adding points; the score arrives as text (ZINCRBY), decoded as a float.
+    static LEADERBOARD: Script<(f64, i64), Leaderboard> = "lua/leaderboard.lua";
+}
+lua_script! {
+    /// The job moved from the queue to in-progress, if there was one.
+    static CLAIM_JOB: Script<Option<String>, ClaimJob> = "lua/claim_job.lua";
+}
 
 const LIMIT: i64 = 2;
 
@@ -35,11 +41,30 @@ async fn run() -> Result<(), BoxError> {
         .iter()
         .map(|user| {
             let key = format!("batch:ratelimit:{run_id}:{user}");
-            pipe.exec(&RATE_LIMIT, [key], (LIMIT, 60))
+            let limit = RateLimit {
+                key: &key,
+                limit: LIMIT,
+                window: 60,
+            };
+            pipe.exec_typed(&RATE_LIMIT, limit)
         })
         .collect();
-    let scored = pipe.exec(&LEADERBOARD, [&board], ("alice", 50));
-    let also = pipe.exec(&LEADERBOARD, [&board], ("bob", 70));
+    let scored = pipe.exec_typed(
+        &LEADERBOARD,
+        Leaderboard {
+            board: &board,
+            player: "alice",
+            points: 50,
+        },
+    );
+    let also = pipe.exec_typed(
+        &LEADERBOARD,
+        Leaderboard {
+            board: &board,
+            player: "bob",
+            points: 70,
+        },
+    );
     let top = pipe.cmd::<Vec<String>>(("ZREVRANGE", &board, 0, 2));
     let mut replies = pipe.run(conn).await?;
     for (user, limit) in users.iter().zip(limits) {
@@ -69,7 +94,13 @@ async fn run() -> Result<(), BoxError> {
         .query_async::<()>(&mut conn.clone())
         .await?;
     let mut tx = Transaction::new();
-    let job = tx.exec(&CLAIM_JOB, [&queue, &working, &stats], ["claimed"]);
+    let claim = ClaimJob {
+        queue: &queue,
+        working: &working,
+        stats: &stats,
+        field: "claimed",
+    };
+    let job = tx.exec_typed(&CLAIM_JOB, claim);
     let left = tx.cmd::<i64>(("LLEN", &queue));
     let mut replies = tx.run(conn).await?;
     println!(

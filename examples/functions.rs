@@ -9,10 +9,12 @@ use redis_script_examples::{BoxError, connect, report};
 lua_library! {
     /// `examples/lua/seed_library.lua`: `#!lua name=seed`.
     static SEED: Library = "lua/seed_library.lua";
-    static GREETING: FunctionRO<String> = "greeting";
-    static INCR_TTL: Function<i64> = "incr_ttl";
-    static POST_STATS: FunctionRO<(i64, i64, f64)> = "post_stats";
-    static RATE_LIMIT: Function<(i64, i64)> = "rate_limit";
+    // Each function declares its keys and arguments right above its registration (`---@key`,
+    // `---@arg`): it is called with the struct named here, which the macro defines.
+    static GREETING: FunctionRO<String, Greeting> = "greeting";
+    static INCR_TTL: Function<i64, IncrTtl> = "incr_ttl";
+    static POST_STATS: FunctionRO<(i64, i64, f64), Post> = "post_stats";
+    static RATE_LIMIT: Function<(i64, i64), RateLimit> = "rate_limit";
 }
 
 #[tokio::main]
@@ -32,9 +34,17 @@ async fn run() -> Result<(), BoxError> {
     );
 
     // The first call finds no function, loads the library once and calls again; later ones are FCALL.
-    println!("{}", GREETING.call(conn, (), ["World"]).await?);
+    println!("{}", GREETING.call(conn, Greeting { name: "World" }).await?);
     let page = format!("{prefix}:page:views");
-    let count = INCR_TTL.call(conn, [&page], [3600]).await?;
+    let count = INCR_TTL
+        .call(
+            conn,
+            IncrTtl {
+                counter: &page,
+                ttl: 3600,
+            },
+        )
+        .await?;
     println!("{page} = {count} (expires in an hour)");
 
     let post = format!("{prefix}:post:1");
@@ -46,18 +56,29 @@ async fn run() -> Result<(), BoxError> {
         .arg(150)
         .query_async::<()>(&mut c)
         .await?;
-    let (views, likes, ratio) = POST_STATS.call(conn, [&post], ()).await?;
+    let (views, likes, ratio) = POST_STATS.call(conn, Post { post: &post }).await?;
     println!("{views} views, {likes} likes, ratio {ratio} (FCALL_RO)");
 
     let limit = format!("{prefix}:ratelimit:user:1");
-    let (requests, ttl) = RATE_LIMIT.call(conn, [&limit], (100, 60)).await?;
+    let rate = RateLimit {
+        key: &limit,
+        limit: 100,
+        window: 60,
+    };
+    let (requests, ttl) = RATE_LIMIT.call(conn, rate).await?;
     println!("request {requests} of 100, window resets in {ttl} s");
 
     // In a pipeline: one round trip, each call typed; FUNCTION LOAD goes in front (an "already
     // exists" here), so the calls run in order whatever the server holds.
     let mut pipe = Pipeline::new();
-    let second = pipe.call(&RATE_LIMIT, [&limit], (100, 60));
-    let again = pipe.call(&INCR_TTL, [&page], [3600]);
+    let second = pipe.call_typed(&RATE_LIMIT, rate);
+    let again = pipe.call_typed(
+        &INCR_TTL,
+        IncrTtl {
+            counter: &page,
+            ttl: 3600,
+        },
+    );
     let mut replies = pipe.run(conn).await?;
     let ((requests, _), count) = (replies.take(second)?, replies.take(again)?);
     println!("pipeline: request {requests} of 100, {page} = {count}");

@@ -6,14 +6,24 @@ use redis_script::{Script, ScriptRO, lua_script};
 use redis_script_examples::{BoxError, connect, report};
 use serde::Deserialize;
 
-/// `INCR` a key and give it a TTL on first use; returns the new count.
-static INCR_TTL: Script<i64> = lua_script!("lua/incr_ttl.lua");
+lua_script! {
+    /// `INCR` a key and give it a TTL on first use; returns the new count. Its keys and arguments
+    /// are declared in the file (`---@key counter`, `---@arg ttl integer`): it is called with an
+    /// `IncrTtl { counter, ttl }`, which the macro defines.
+    static INCR_TTL: Script<i64, IncrTtl> = "lua/incr_ttl.lua";
+}
 
-/// `[requests, ttl]` for a fixed window: 100 requests per 60 seconds below.
-static RATE_LIMIT: Script<(i64, i64)> = lua_script!("lua/rate_limit.lua");
+lua_script! {
+    /// `[requests, ttl]` for a fixed window: 100 requests per 60 seconds below.
+    static RATE_LIMIT: Script<(i64, i64), RateLimit> = "lua/rate_limit.lua";
+}
 
-/// Views, likes and their ratio, read-only: runs with EVALSHA_RO / EVAL_RO.
-static POST_STATS: ScriptRO<PostStats> = lua_script!("lua/post_stats.lua", readonly);
+lua_script! {
+    /// Views, likes and their ratio, read-only (a `ScriptRO`): runs with EVALSHA_RO / EVAL_RO. It
+    /// reads `<post>:views` and `<post>:likes`, keys built from its key, as the seed's example
+    /// does: `keys_from_keys = false` says so (a cluster would need both keys in `KEYS`).
+    static POST_STATS: ScriptRO<PostStats, Post> = "lua/post_stats.lua", keys_from_keys = false;
+}
 
 /// Decoded by position from the script's `{views, likes, tostring(ratio)}`.
 #[derive(Debug, Deserialize)]
@@ -41,12 +51,25 @@ async fn run() -> Result<(), BoxError> {
     // send only its SHA-1.
     let key = format!("quickstart:views:{}", std::process::id());
     for _ in 0..3 {
-        let views = INCR_TTL.exec(conn, [&key], [3600]).await?;
+        let views = INCR_TTL
+            .exec(
+                conn,
+                IncrTtl {
+                    counter: &key,
+                    ttl: 3600,
+                },
+            )
+            .await?;
         println!("{key} = {views}");
     }
 
     let user = format!("quickstart:ratelimit:{}", std::process::id());
-    let (requests, ttl) = RATE_LIMIT.exec(conn, [&user], (100, 60)).await?;
+    let limit = RateLimit {
+        key: &user,
+        limit: 100,
+        window: 60,
+    };
+    let (requests, ttl) = RATE_LIMIT.exec(conn, limit).await?;
     println!("{user}: {requests} request(s) in this window, resets in {ttl} s");
 
     let post = format!("quickstart:post:{}", std::process::id());
@@ -57,7 +80,7 @@ async fn run() -> Result<(), BoxError> {
         .arg(150)
         .query_async::<()>(&mut conn.clone())
         .await?;
-    let stats = POST_STATS.exec(conn, [&post], ()).await?;
+    let stats = POST_STATS.exec(conn, Post { post: &post }).await?;
     println!(
         "{post}: {} views, {} likes, ratio {}",
         stats.views, stats.likes, stats.ratio

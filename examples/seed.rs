@@ -7,13 +7,23 @@ use redis_script::{Script, ScriptRO, lua_script};
 use redis_script_examples::{BoxError, connect, report};
 use serde::Deserialize;
 
-static GREETING: Script<String> = lua_script!("lua/greeting.lua");
-static INCR_TTL: Script<i64> = lua_script!("lua/incr_ttl.lua");
-static SET_IF_HIGHER: Script<i64> = lua_script!("lua/set_if_higher.lua");
-static POST_STATS: ScriptRO<PostStats> = lua_script!("lua/post_stats.lua", readonly);
+// Each file declares its keys and arguments (`---@key`, `---@arg`): the call names them in the
+// struct the macro defines (`Greeting { name }`), and a missing, unknown or mistyped one does not
+// build.
+lua_script! { static GREETING: Script<String, Greeting> = "lua/greeting.lua"; }
+lua_script! { static INCR_TTL: Script<i64, IncrTtl> = "lua/incr_ttl.lua"; }
+lua_script! { static SET_IF_HIGHER: Script<i64, SetIfHigher> = "lua/set_if_higher.lua"; }
+lua_script! {
+    // Reads `<post>:views` and `<post>:likes`, keys built from its key, as the SDK's example does.
+    static POST_STATS: ScriptRO<PostStats, Post> = "lua/post_stats.lua", keys_from_keys = false;
+}
+lua_script! {
+    // Builds its keys from ARGV, as the SDK's example does: a single Redis only.
+    static USER_ACTIVITY: Script<(), UserActivity> = "lua/user_activity.lua", keys_from_keys = false;
+}
+lua_script! { static RATE_LIMIT: Script<(i64, i64), RateLimit> = "lua/rate_limit.lua"; }
+// Increments however many keys it is given (`#KEYS`): no fixed list to declare, a positional call.
 static BATCH_INCR: Script<Vec<i64>> = lua_script!("lua/batch_incr.lua");
-static RATE_LIMIT: Script<(i64, i64)> = lua_script!("lua/rate_limit.lua");
-static USER_ACTIVITY: Script<()> = lua_script!("lua/user_activity.lua");
 
 /// Decoded by position from `{views, likes, tostring(ratio)}`.
 #[derive(Debug, Deserialize)]
@@ -72,18 +82,34 @@ async fn run_example(
 ) -> Result<(), BoxError> {
     match name {
         "greeting" => {
-            let message = GREETING.exec(conn, (), ["World"]).await?;
+            let message = GREETING.exec(conn, Greeting { name: "World" }).await?;
             println!("{message}");
         }
         "counter" => {
             let key = format!("{prefix}:page:views:homepage");
-            let count = INCR_TTL.exec(conn, [&key], [3600]).await?;
+            let count = INCR_TTL
+                .exec(
+                    conn,
+                    IncrTtl {
+                        counter: &key,
+                        ttl: 3600,
+                    },
+                )
+                .await?;
             println!("{key} = {count} (expires in an hour)");
         }
         "set_if_higher" => {
             let key = format!("{prefix}:user:123:highscore");
             for score in [1500, 1200, 1800] {
-                let high = SET_IF_HIGHER.exec(conn, [&key], [score]).await?;
+                let high = SET_IF_HIGHER
+                    .exec(
+                        conn,
+                        SetIfHigher {
+                            key: &key,
+                            value: score,
+                        },
+                    )
+                    .await?;
                 println!("offered {score}, high score is {high}");
             }
         }
@@ -97,7 +123,7 @@ async fn run_example(
                 .arg(150)
                 .query_async::<()>(&mut c)
                 .await?;
-            let stats = POST_STATS.exec(conn, [&post], ()).await?;
+            let stats = POST_STATS.exec(conn, Post { post: &post }).await?;
             println!(
                 "{} views, {} likes, ratio {}",
                 stats.views, stats.likes, stats.ratio
@@ -110,7 +136,12 @@ async fn run_example(
         }
         "rate_limit" => {
             let key = format!("{prefix}:ratelimit:user:123");
-            let (requests, ttl) = RATE_LIMIT.exec(conn, [&key], (100, 60)).await?;
+            let limit = RateLimit {
+                key: &key,
+                limit: 100,
+                window: 60,
+            };
+            let (requests, ttl) = RATE_LIMIT.exec(conn, limit).await?;
             if requests > 100 {
                 println!("rate limit exceeded, try again in {ttl} seconds");
             } else {
@@ -122,9 +153,12 @@ async fn run_example(
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)?
                 .as_millis();
-            USER_ACTIVITY
-                .exec(conn, (), (&user, "logged_in", now))
-                .await?;
+            let activity = UserActivity {
+                user: &user,
+                activity: "logged_in",
+                timestamp: i64::try_from(now)?,
+            };
+            USER_ACTIVITY.exec(conn, activity).await?;
             println!("recorded activity of user {user}");
         }
         _ => {}

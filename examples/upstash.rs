@@ -10,9 +10,9 @@ use redis_script::rest::{TOKEN_ENV, URL_ENV, Upstash};
 use redis_script::{Script, ScriptRO, lua_script};
 use redis_script_examples::{BoxError, connect, report};
 
-static GREETING: Script<String> = lua_script!("lua/greeting.lua");
-static RATE_LIMIT: Script<(i64, i64)> = lua_script!("lua/rate_limit.lua");
-static GET: ScriptRO<Option<Vec<u8>>> = lua_script!("lua/get.lua", readonly);
+lua_script! { static GREETING: Script<String, Greeting> = "lua/greeting.lua"; }
+lua_script! { static RATE_LIMIT: Script<(i64, i64), RateLimit> = "lua/rate_limit.lua"; }
+lua_script! { static GET: ScriptRO<Option<Vec<u8>>, Get> = "lua/get.lua"; }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -41,16 +41,26 @@ async fn run() -> Result<(), BoxError> {
         Upstash::new(url, token)?
     };
 
-    println!("{}", GREETING.exec(&upstash, (), ["Upstash"]).await?);
+    println!(
+        "{}",
+        GREETING
+            .exec(&upstash, Greeting { name: "Upstash" })
+            .await?
+    );
 
     let key = format!("upstash-example:ratelimit:{}", std::process::id());
     for _ in 0..3 {
-        let (requests, ttl) = RATE_LIMIT.exec(&upstash, [&key], (100, 60)).await?;
+        let limit = RateLimit {
+            key: &key,
+            limit: 100,
+            window: 60,
+        };
+        let (requests, ttl) = RATE_LIMIT.exec(&upstash, limit).await?;
         println!("{key}: request {requests} of 100, window resets in {ttl} s");
     }
 
     // A read-only script: EVALSHA_RO, falling back to EVAL_RO. Safe to retry, so the client does.
-    let value = GET.exec(&upstash, [&key], ()).await?;
+    let value = GET.exec(&upstash, Get { key: &key }).await?;
     let count = value.map(|v| String::from_utf8_lossy(&v).into_owned());
     println!("GET {key} -> {count:?}");
 

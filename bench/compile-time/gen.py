@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Generates the benchmark crate: 200 distinct Lua scripts (20-60 lines) and two binaries embedding them,
-one through `lua_script!` and one through the same const constructor without the macro."""
+"""Generates the benchmark crate: 200 distinct Lua scripts (20-60 lines) and three binaries embedding them:
+through `lua_script!`, through the same const constructor without the macro, and through the item form
+of `lua_script!` with the scripts declaring their keys and arguments (`---@key`, `---@arg`)."""
 
 import hashlib
 import os
@@ -23,7 +24,13 @@ BLOCKS = [
     'local items_{i} = redis.call("LRANGE", KEYS[4], 0, {n})\nfor _, item in ipairs(items_{i}) do\n  redis.call("SADD", KEYS[5], item)\nend',
 ]
 
-mac, base = [], []
+# The same scripts declared: every key and argument they read, by name and type.
+DECLARATION = (
+    "---@key counter\n---@key ranks\n---@key fields\n---@key items\n---@key members\n"
+    "---@arg ttl integer\n---@arg score number\n"
+)
+
+mac, base, declared = [], [], []
 for s in range(count):
     lines = ["-- benchmark script %d" % s, "local result = {}"]
     target = rng.randint(20, 60)
@@ -36,16 +43,25 @@ for s in range(count):
     text = "\n".join(lines) + "\n"
     with open(os.path.join(out, "lua", "s%d.lua" % s), "w") as f:
         f.write(text)
+    with open(os.path.join(out, "lua", "d%d.lua" % s), "w") as f:
+        f.write(DECLARATION + text)
+    declared.append(
+        'lua_script! { static S%d: Script<Reply, P%d> = "../../lua/d%d.lua", keys_from_keys = false; }'
+        % (s, s, s)
+    )
     sha = hashlib.sha1(text.encode()).hexdigest()
     mac.append('static S%d: Script = lua_script!("../../lua/s%d.lua");' % (s, s))
     base.append(
-        'static S%d: Script = __private::script(include_str!("../../lua/s%d.lua"), "%s");' % (s, s, sha)
+        'static S%d: Script = __private::script(include_str!("../../lua/s%d.lua"), "%s", "s%d");'
+        % (s, s, sha, s)
     )
 
 refs = "\n".join("    n += S%d.sha1().len();" % s for s in range(count))
 main = "fn main() {\n    let mut n = 0;\n%s\n    println!(\"{n}\");\n}\n" % refs
 with open(os.path.join(out, "src", "bin", "with_macro.rs"), "w") as f:
     f.write("use redis_script::{Script, lua_script};\n\n" + "\n".join(mac) + "\n\n" + main)
+with open(os.path.join(out, "src", "bin", "declared.rs"), "w") as f:
+    f.write("use redis_script::{Reply, Script, lua_script};\n\n" + "\n".join(declared) + "\n\n" + main)
 with open(os.path.join(out, "src", "bin", "baseline.rs"), "w") as f:
     f.write("use redis_script::{Script, __private};\n\n" + "\n".join(base) + "\n\n" + main)
 with open(os.path.join(out, "Cargo.toml"), "w") as f:

@@ -1,1 +1,2 @@
+---@arg value string
 return ARGV[1]

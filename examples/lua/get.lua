@@ -1,1 +1,2 @@
+---@key key string
 return redis.call("GET", KEYS[1])

@@ -1,1 +1,3 @@
+--- Says hello.
+---@arg name string
 return "Hello, " .. ARGV[1] .. "!"

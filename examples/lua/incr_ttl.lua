@@ -1,4 +1,6 @@
--- Atomic counter with TTL: increments KEYS[1] and, the first time, makes it expire after ARGV[1] seconds.
+--- Atomic counter with TTL: increments the counter and, the first time, makes it expire.
+---@key counter string
+---@arg ttl integer seconds until the counter expires
 local count = redis.call("INCR", KEYS[1])
 local ttl = redis.call("TTL", KEYS[1])
 

@@ -1,4 +1,7 @@
--- Adds ARGV[2] points to player ARGV[1] on the leaderboard KEYS[1]; returns {new score, rank from 0}.
+--- Adds points to a player on the leaderboard; returns {new score, rank from 0}.
+---@key board string a sorted set
+---@arg player string
+---@arg points integer
 local score = redis.call("ZINCRBY", KEYS[1], ARGV[2], ARGV[1])
 local rank = redis.call("ZREVRANK", KEYS[1], ARGV[1])
 return {score, rank}

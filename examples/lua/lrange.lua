@@ -1,1 +1,2 @@
+---@key list string
 return redis.call("LRANGE", KEYS[1], 0, -1)

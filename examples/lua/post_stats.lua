@@ -1,4 +1,5 @@
--- Read-only analytics of post KEYS[1]: {views, likes, ratio} from KEYS[1]:views and KEYS[1]:likes.
+--- Read-only analytics of a post: {views, likes, ratio} from <post>:views and <post>:likes.
+---@key post string
 -- Redis truncates Lua numbers to integers in replies (0.15 would arrive as 0), so the ratio is returned
 -- as a string, tostring(ratio), and parsed back into a float by the caller.
 local views = tonumber(redis.call("GET", KEYS[1] .. ":views") or "0")

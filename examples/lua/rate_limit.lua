@@ -1,5 +1,8 @@
--- Fixed-window rate limit: counts a request on KEYS[1] in a window of ARGV[2] seconds
--- (ARGV[1] is the limit the caller compares against); returns {requests in this window, seconds left}.
+--- Fixed-window rate limit: counts a request in a window; returns {requests in this window, seconds
+--- left}.
+---@key key string the counter
+---@arg limit integer requests allowed per window (the caller compares against it)
+---@arg window integer the window, in seconds
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])

@@ -1,4 +1,6 @@
--- Sets KEYS[1] to ARGV[1] when it is unset or lower; returns the value it holds afterwards.
+--- Sets the key to the value when it is unset or lower; returns the value it holds afterwards.
+---@key key string
+---@arg value integer
 local current = redis.call("GET", KEYS[1])
 local new = tonumber(ARGV[1])
 

@@ -1,4 +1,7 @@
--- Records activity ARGV[2] of user ARGV[1] at timestamp ARGV[3]; returns nothing.
+--- Records an activity of a user at a timestamp; returns nothing.
+---@arg user string
+---@arg activity string
+---@arg timestamp integer
 -- The keys are built from ARGV, as in the original example, so this script suits a single Redis only
 -- (a cluster needs every key in KEYS).
 local userId = ARGV[1]

@@ -23,6 +23,7 @@
 mod arity;
 mod calls;
 mod commands;
+mod declare;
 mod library;
 mod limits;
 mod nesting;
@@ -33,6 +34,7 @@ mod slots;
 mod syntax;
 
 pub use arity::Arity;
+pub use declare::{Declaration, Declared, Param, Type, declaration, function_declaration};
 pub use library::{Function, Library, check_library};
 pub use limits::{MAX_BREAKS, MAX_ELSEIFS, MAX_OPERATOR_DEPTH, MAX_SCRIPT_BYTES, check_size};
 
@@ -95,6 +97,9 @@ pub enum Kind {
     /// A function name or flags the library computes: Redis may load it, but the checks (and a typed
     /// handle) can not see what it registers.
     Computed,
+    /// The declared parameters (`---@key` / `---@arg`): an annotation that does not parse, or a
+    /// literal `KEYS[n]` / `ARGV[n]` past what the file declares.
+    Declaration,
 }
 
 /// One reason the script does not build.

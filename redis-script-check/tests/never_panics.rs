@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
-use redis_script_check::{Kind, Options, check, check_library, servers};
+use redis_script_check::{Kind, Options, check, check_library, declaration, servers};
 
 /// Lua's reserved words, and Lua 5.2+'s `goto`.
 const KEYWORDS: &[&str] = &[
@@ -31,6 +31,8 @@ fn piece() -> impl Strategy<Value = String> {
         "redis\\.(p?call|error_reply)\\('(GET|SET|HEXPIRE|XGROUP|BLPOP|NOSCRIPT x|NOPE)'",
         "(local [a-z] = )?(tonumber\\()?(KEYS|ARGV)\\[[0-3]\\]\\)?( \\.\\. | \\+ | or )?",
         "(#|ipairs\\(|unpack\\(|table\\.insert\\()(KEYS|ARGV)",
+        "\n?---@(key|arg|return|type) ?[a-z_.?]{0,6} ?(string|integer|number|boolean|table)? ?[a-z#]{0,4}\n",
+        "local [a-z]{1,3} = (tonumber\\()?(KEYS|ARGV)\\[[0-9]{1,2}\\]\\)?\n",
     ]
 }
 
@@ -125,10 +127,24 @@ fn lua_lines(text: &str) -> usize {
     lines
 }
 
-/// What every problem must satisfy: a message, and a line inside the file.
+/// What every problem must satisfy: a message, and a line inside the file; the same for the
+/// problems of the declared parameters.
 fn well_formed(text: &str, options: &Options) {
     let arity = redis_script_check::arity(text);
     assert!(arity.keys() <= arity.highest_key() && arity.args() <= arity.highest_arg());
+    let lines = text.split('\n').count().max(lua_lines(text));
+    if let Err(problems) = declaration("fuzz.lua", text) {
+        assert!(!problems.is_empty());
+        for problem in problems {
+            assert!(!problem.message().is_empty());
+            assert!(
+                problem
+                    .line()
+                    .is_some_and(|line| line >= 1 && line <= lines),
+                "{problem}"
+            );
+        }
+    }
     if let Err(problems) = check("fuzz.lua", text, options) {
         assert!(!problems.is_empty());
         // Lua also ends a line at a lone \r (\r\n and \n\r count once), the command checks only at \n.

@@ -1,7 +1,7 @@
 //! The checks of `redis-script-check` on the file the macro read, each problem a compile error at the
 //! path literal.
 
-use crate::parse::{Input, LibraryInput};
+use crate::parse::{Input, Item, LibraryInput};
 use crate::resolve::ScriptFile;
 
 /// Runs every check; all problems are reported together. Should the checker ever panic, that too is a
@@ -10,7 +10,25 @@ pub(crate) fn check_script(input: &Input, file: &ScriptFile) -> syn::Result<()> 
     let options = options(input);
     let checked =
         std::panic::catch_unwind(|| redis_script_check::check(&file.shown, &file.text, &options));
-    report(input, checked).map(|_| ())
+    report(input, checked).map(|_| ()).map_err(|errors| {
+        if input.item.is_none() || input.keys_from_keys.is_some() {
+            return errors;
+        }
+        // A declared script checks its keys' origins without being asked: say how to stop it.
+        let mut errors = errors.into_iter().map(|error| {
+            let message = error.to_string().replace(
+                "or drop keys_from_keys",
+                "or opt out with `keys_from_keys = false` (a declared script's keys must come \
+                 from KEYS unless it does)",
+            );
+            syn::Error::new(error.span(), message)
+        });
+        let mut first = errors
+            .next()
+            .unwrap_or_else(|| syn::Error::new(input.path.span(), "failed"));
+        first.extend(errors);
+        first
+    })
 }
 
 /// What the script needs of a call (see `redis_script_check::Arity`); nothing, should the
@@ -27,7 +45,7 @@ fn options(input: &Input) -> redis_script_check::Options {
     options.readonly_commands = names(&input.readonly_commands);
     options.allow_key_locking = input.allow_key_locking;
     options.servers = names(&input.servers);
-    options.keys_from_keys = input.keys_from_keys;
+    options.keys_from_keys = input.keys_from_keys.unwrap_or(input.item.is_some());
     options
 }
 
@@ -37,7 +55,7 @@ fn options(input: &Input) -> redis_script_check::Options {
 pub(crate) fn check_library(
     input: &LibraryInput,
     file: &ScriptFile,
-) -> syn::Result<redis_script_check::Library> {
+) -> syn::Result<(redis_script_check::Library, Vec<Declared>)> {
     let written = input.options.path.value();
     let options = options(&input.options);
     let checked = std::panic::catch_unwind(|| {
@@ -90,9 +108,62 @@ pub(crate) fn check_library(
             Some(_) => {}
         }
     }
+    let mut declared = Vec::new();
+    for item in &input.functions {
+        let function = library.function(&item.literal.value());
+        match (params_of(&item.ty), function) {
+            (Ok(Some(params)), Some(function)) => {
+                let found = std::panic::catch_unwind(|| {
+                    redis_script_check::function_declaration(
+                        &file.shown,
+                        &file.text,
+                        function.line(),
+                    )
+                });
+                match found {
+                    Ok(Ok(Some(declaration))) => declared.push(Some((params, declaration))),
+                    Ok(Ok(None)) => {
+                        errors.push(syn::Error::new_spanned(
+                            &item.ty,
+                            format!(
+                                "function {:?} declares no parameters: add `---@key NAME` and `---@arg \
+                                 NAME TYPE` lines, in the order of its keys and args, right above its \
+                                 redis.register_function (line {}); or make this a `{}<T>`",
+                                item.literal.value(),
+                                function.line(),
+                                item.type_name().unwrap_or_default()
+                            ),
+                        ));
+                        declared.push(None);
+                    }
+                    Ok(Err(problems)) => {
+                        errors.extend(
+                            problems
+                                .iter()
+                                .map(|p| syn::Error::new(item.literal.span(), p.message())),
+                        );
+                        declared.push(None);
+                    }
+                    Err(_) => {
+                        errors.push(syn::Error::new(
+                            item.literal.span(),
+                            "reading the function's parameters failed inside the checker; this is \
+                             a bug of redis-script, please report it with the file",
+                        ));
+                        declared.push(None);
+                    }
+                }
+            }
+            (Err(error), _) => {
+                errors.push(error);
+                declared.push(None);
+            }
+            _ => declared.push(None),
+        }
+    }
     let mut errors = errors.into_iter();
     match errors.next() {
-        None => Ok(library),
+        None => Ok((library, declared)),
         Some(mut first) => {
             first.extend(errors);
             Err(first)
@@ -123,4 +194,118 @@ fn report<T>(
         .unwrap_or_else(|| error(&format!("{written:?} failed its checks")));
     first.extend(errors);
     Err(first)
+}
+
+/// The script's declared parameters, for the item form (which requires them). In the expression form
+/// the annotations are checked as well, but the call stays positional (`exec(conn, keys, args)`).
+pub(crate) fn declaration(
+    input: &Input,
+    file: &ScriptFile,
+) -> syn::Result<Option<redis_script_check::Declaration>> {
+    let written = input.path.value();
+    let error = |message: &str| syn::Error::new(input.path.span(), message);
+    if input.item.is_none() && !file.text.contains("---@key") && !file.text.contains("---@arg") {
+        return Ok(None);
+    }
+    let found =
+        std::panic::catch_unwind(|| redis_script_check::declaration(&file.shown, &file.text));
+    let declared = match found {
+        Ok(Ok(declared)) => declared,
+        Ok(Err(problems)) => {
+            let mut errors = problems.iter().map(|problem| error(problem.message()));
+            let mut first = errors
+                .next()
+                .unwrap_or_else(|| error(&format!("{written:?}: its declaration is wrong")));
+            first.extend(errors);
+            return Err(first);
+        }
+        Err(_) => {
+            return Err(error(&format!(
+                "reading the parameters of {written:?} failed inside the checker; this is a bug of \
+                 redis-script, please report it with the file"
+            )));
+        }
+    };
+    match (&input.item, declared) {
+        (Some(_), redis_script_check::Declared::Found(declaration)) => Ok(Some(declaration)),
+        (Some(_), redis_script_check::Declared::Undeclared(reason)) => Err(error(&format!(
+            "{written:?} declares no parameters, and they can not be inferred ({reason}); declare \
+             them at the top of the file, one line per KEYS and ARGV entry, in order: `---@key \
+             bucket string`, `---@arg limit integer` (string, integer, number or boolean); or call \
+             it untyped, as `lua_script!({written:?})`"
+        ))),
+        // The expression form keeps the positional call; its annotations are checked all the same.
+        (None, _) => Ok(None),
+    }
+}
+
+/// A declared function's struct and parameters, in the order of the library's items.
+pub(crate) type Declared = Option<(syn::Ident, redis_script_check::Declaration)>;
+
+/// For a function's type, `Function<T, Params>`: `Params`; `None` for `Function<T>`.
+fn params_of(ty: &syn::Type) -> syn::Result<Option<syn::Ident>> {
+    let usage = "a declared function is a `Function<T, Params>` (or `FunctionRO<T, Params>`), \
+         `Params` the name of the struct of its keys and arguments, which the macro defines";
+    let syn::Type::Path(path) = ty else {
+        return Ok(None);
+    };
+    let Some(last) = path.path.segments.last() else {
+        return Ok(None);
+    };
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return Ok(None);
+    };
+    match arguments.args.iter().collect::<Vec<_>>().as_slice() {
+        [_] => Ok(None),
+        [_, syn::GenericArgument::Type(syn::Type::Path(params))]
+            if params.qself.is_none()
+                && params.path.leading_colon.is_none()
+                && params.path.segments.len() == 1
+                && params.path.segments[0].arguments.is_none() =>
+        {
+            Ok(Some(params.path.segments[0].ident.clone()))
+        }
+        _ => Err(syn::Error::new_spanned(ty, usage)),
+    }
+}
+
+/// The name of the parameters' struct: the second type argument of `Script<T, Params>`.
+pub(crate) fn params_ident(item: &Item) -> syn::Result<syn::Ident> {
+    let usage = "name the struct of the script's keys and arguments, which the macro defines: \
+         `Script<T, RateLimit>` (or `ScriptRO<T, RateLimit>`)";
+    let syn::Type::Path(path) = &item.ty else {
+        return Err(syn::Error::new_spanned(&item.ty, usage));
+    };
+    let Some(last) = path.path.segments.last() else {
+        return Err(syn::Error::new_spanned(&item.ty, usage));
+    };
+    if last.ident != "Script" && last.ident != "ScriptRO" {
+        return Err(syn::Error::new_spanned(
+            &last.ident,
+            "a script is a `Script<T, Params>` (EVALSHA) or a `ScriptRO<T, Params>` (EVALSHA_RO)",
+        ));
+    }
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return Err(syn::Error::new_spanned(&item.ty, usage));
+    };
+    let types: Vec<&syn::Type> = arguments
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(ty) => Some(ty),
+            _ => None,
+        })
+        .collect();
+    match types.as_slice() {
+        [_, syn::Type::Path(params)]
+            if params.qself.is_none()
+                && params.path.leading_colon.is_none()
+                && params.path.segments.len() == 1
+                && params.path.segments[0].arguments.is_none()
+                && arguments.args.len() == 2 =>
+        {
+            Ok(params.path.segments[0].ident.clone())
+        }
+        _ => Err(syn::Error::new_spanned(&item.ty, usage)),
+    }
 }

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::parse::{Input, LibraryInput};
+use crate::parse::{Input, Item, LibraryInput};
 use crate::resolve::ScriptFile;
 use crate::rules::sha1_hex;
 
@@ -44,6 +44,139 @@ pub(crate) fn expand(
     }
 }
 
+/// The item form of a declared script: its static, built as [`expand`] builds the expression form,
+/// and the struct of its keys and arguments (named by the static's type, `Script<T, Params>`) with
+/// its `Params` impl, which writes the keys and then the arguments in the order the file declares.
+pub(crate) fn expand_declared(
+    input: &Input,
+    file: &ScriptFile,
+    name: &str,
+    item: &Item,
+    params: &syn::Ident,
+    declaration: &redis_script_check::Declaration,
+    arity: redis_script_check::Arity,
+) -> TokenStream {
+    let script = expand(input, file, name, arity);
+    let (attrs, vis, ident) = (&item.attrs, &item.vis, &item.ident);
+    let ty = &with_lifetime(&item.ty, borrows(declaration));
+    let how = if declaration.inferred() {
+        "named after the `local name = KEYS[n]` / `ARGV[n]` lines at its top level"
+    } else {
+        "as its `---@key` / `---@arg` lines declare them"
+    };
+    let doc = format!(
+        "The keys and arguments of a call of [`{ident}`] (`{}`), {how}: each one is named, so \
+         none can be left out, swapped or put among the other kind.",
+        input.path.value()
+    );
+    let structure = params_struct(
+        &input.krate,
+        vis,
+        params,
+        declaration,
+        &doc,
+        ("KEYS", "ARGV"),
+    );
+    quote! {
+        #(#attrs)*
+        #vis static #ident: #ty = #script;
+        #structure
+    }
+}
+
+/// True when the struct of `declaration` borrows (has a `&'a str` field), and so a lifetime.
+fn borrows(declaration: &redis_script_check::Declaration) -> bool {
+    declaration
+        .keys()
+        .iter()
+        .chain(declaration.args())
+        .any(|p| p.ty() == redis_script_check::Type::String)
+}
+
+/// `Script<T, Params>` as `Script<T, Params<'static>>` when the struct borrows: what the static
+/// holds, written out, so that `elided_lifetimes_in_paths` has nothing to say of the user's type.
+fn with_lifetime(ty: &syn::Type, borrows: bool) -> syn::Type {
+    let mut ty = ty.clone();
+    if !borrows {
+        return ty;
+    }
+    if let syn::Type::Path(path) = &mut ty
+        && let Some(last) = path.path.segments.last_mut()
+        && let syn::PathArguments::AngleBracketed(arguments) = &mut last.arguments
+        && let Some(syn::GenericArgument::Type(syn::Type::Path(params))) = arguments.args.last_mut()
+        && let Some(segment) = params.path.segments.last_mut()
+        && segment.arguments.is_none()
+    {
+        segment.arguments = syn::PathArguments::AngleBracketed(syn::parse_quote!(<'static>));
+    }
+    ty
+}
+
+/// The struct of a declared call's keys and arguments, and its `Params` impl, which writes the keys
+/// and then the arguments in the order they are declared. `places` names where they land
+/// (`KEYS` / `ARGV` for a script, `keys` / `args` for a function).
+pub(crate) fn params_struct(
+    krate: &TokenStream,
+    vis: &syn::Visibility,
+    params: &syn::Ident,
+    declaration: &redis_script_check::Declaration,
+    doc: &str,
+    places: (&str, &str),
+) -> TokenStream {
+    let borrows = borrows(declaration);
+    let lifetime = borrows.then(|| quote!(<'a>));
+    let field = |param: &redis_script_check::Param, place: String| {
+        let ident = syn::Ident::new(param.name(), params.span());
+        let ty = match param.ty() {
+            redis_script_check::Type::Integer => quote!(::core::primitive::i64),
+            redis_script_check::Type::Number => quote!(::core::primitive::f64),
+            redis_script_check::Type::Boolean => quote!(::core::primitive::bool),
+            _ => quote!(&'a ::core::primitive::str),
+        };
+        let doc = match param.doc() {
+            "" => format!("`{place}`, {}.", param.ty().lua_name()),
+            doc => format!("`{place}`, {}: {doc}", param.ty().lua_name()),
+        };
+        (quote! { #[doc = #doc] pub #ident: #ty }, ident)
+    };
+    let listed = |list: &[redis_script_check::Param], place: &str| -> Vec<_> {
+        list.iter()
+            .enumerate()
+            .map(|(i, p)| field(p, format!("{place}[{}]", i + 1)))
+            .collect()
+    };
+    let keys = listed(declaration.keys(), places.0);
+    let args = listed(declaration.args(), places.1);
+    let fields = keys.iter().chain(&args).map(|(field, _)| field);
+    let key_names = keys.iter().map(|(_, ident)| ident);
+    let arg_names = args.iter().map(|(_, ident)| ident);
+    let anonymous = borrows.then(|| quote!(<'_>));
+    let static_lifetime = borrows.then(|| quote!(<'static>));
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Copy)]
+        #vis struct #params #lifetime {
+            #(#fields,)*
+        }
+
+        impl #krate::__private::Params for #params #anonymous {
+            type Static = #params #static_lifetime;
+
+            #[inline]
+            fn write_keys(&self, out: &mut #krate::__private::ArgList) {
+                #(out.push(&self.#key_names);)*
+                let _ = out;
+            }
+
+            #[inline]
+            fn write_args(&self, out: &mut #krate::__private::ArgList) {
+                #(out.push(&self.#arg_names);)*
+                let _ = out;
+            }
+        }
+    }
+}
+
 /// The first 12 hex digits of the file's SHA-1: the version a library is loaded under.
 pub(crate) fn version(text: &str) -> String {
     sha1_hex(text).chars().take(12).collect()
@@ -55,6 +188,7 @@ pub(crate) fn expand_library(
     input: &LibraryInput,
     file: &ScriptFile,
     library: &redis_script_check::Library,
+    declared: &[Option<(syn::Ident, redis_script_check::Declaration)>],
 ) -> TokenStream {
     let krate = &input.krate;
     let sha1 = sha1_hex(&file.text);
@@ -74,40 +208,51 @@ pub(crate) fn expand_library(
     let (attrs, vis, ident, ty) = (&item.attrs, &item.vis, &item.ident, &item.ty);
     let hidden = quote::format_ident!("__REDIS_LIBRARY_{}", ident);
     let hidden_code = quote::format_ident!("__REDIS_LIBRARY_CODE_{}", ident);
-    let functions = input.functions.iter().map(|function| {
-        let (attrs, vis, ident, ty) = (
-            &function.attrs,
-            &function.vis,
-            &function.ident,
-            &function.ty,
-        );
-        let fname = function.literal.value();
-        let called_as = if input.unversioned {
-            fname.clone()
-        } else {
-            format!("{fname}__{version}")
-        };
-        let label = format!("{name}.{fname}");
-        // `check` allows only these two types.
-        let constructor = if function.type_name().as_deref() == Some("FunctionRO") {
-            quote!(function_ro)
-        } else {
-            quote!(function)
-        };
-        quote! {
-            #(#attrs)*
-            #vis static #ident: #ty = #krate::__private::#constructor(
-                #hidden,
-                #krate::__private::FunctionParts {
-                    name: #fname,
-                    called_as: #called_as,
-                    label: #label,
-                    code: #hidden_code,
-                    sha1: #sha1,
-                },
-            );
-        }
-    });
+    let functions = input
+        .functions
+        .iter()
+        .zip(declared)
+        .map(|(function, declared)| {
+            let (attrs, vis, ident) = (&function.attrs, &function.vis, &function.ident);
+            let ty = &match declared {
+                Some((_, declaration)) => with_lifetime(&function.ty, borrows(declaration)),
+                None => function.ty.clone(),
+            };
+            let fname = function.literal.value();
+            let called_as = if input.unversioned {
+                fname.clone()
+            } else {
+                format!("{fname}__{version}")
+            };
+            let label = format!("{name}.{fname}");
+            // `check` allows only these two types.
+            let constructor = if function.type_name().as_deref() == Some("FunctionRO") {
+                quote!(function_ro)
+            } else {
+                quote!(function)
+            };
+            let structure = declared.as_ref().map(|(params, declaration)| {
+                let doc = format!(
+                    "The keys and arguments of a call of [`{ident}`] (function `{fname}`), as the \
+                 `---@key` / `---@arg` lines above its registration declare them."
+                );
+                params_struct(krate, vis, params, declaration, &doc, ("keys", "args"))
+            });
+            quote! {
+                #structure
+                #(#attrs)*
+                #vis static #ident: #ty = #krate::__private::#constructor(
+                    #hidden,
+                    #krate::__private::FunctionParts {
+                        name: #fname,
+                        called_as: #called_as,
+                        label: #label,
+                        code: #hidden_code,
+                        sha1: #sha1,
+                    },
+                );
+            }
+        });
     let constructor = if input.unversioned {
         quote!(#krate::__private::shared_library(#name, #hidden_code, #sha1))
     } else {

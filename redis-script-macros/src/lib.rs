@@ -17,11 +17,17 @@ use proc_macro::TokenStream;
 /// See `redis_script::lua_script!`.
 #[proc_macro]
 pub fn lua_script(input: TokenStream) -> TokenStream {
-    lua_script_impl(input.into())
+    let input: proc_macro2::TokenStream = input.into();
+    let item_form = parse::is_item_form(&input);
+    lua_script_impl(input)
         .unwrap_or_else(|error| {
+            let errors = error.into_compile_error();
+            if item_form {
+                // Items: each `compile_error!` is one.
+                return errors;
+            }
             // Several `compile_error!`s side by side are not one expression, and rustc would report
             // only the first; as the statements of a block, each is reported.
-            let errors = error.into_compile_error();
             quote::quote! { { #errors } }
         })
         .into()
@@ -39,8 +45,8 @@ fn lua_library_impl(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2:
     let input = parse::parse_library(input)?;
     let base = resolve::source_dir(&input.options.path);
     let file = resolve::read_script(&base, &input.options.path)?;
-    let library = check::check_library(&input, &file)?;
-    Ok(expand::expand_library(&input, &file, &library))
+    let (library, declared) = check::check_library(&input, &file)?;
+    Ok(expand::expand_library(&input, &file, &library, &declared))
 }
 
 fn lua_script_impl(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream> {
@@ -50,5 +56,20 @@ fn lua_script_impl(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::
     let file = resolve::read_script(&base, &input.path)?;
     check::check_script(&input, &file)?;
     let arity = check::arity(&file);
-    Ok(expand::expand(&input, &file, &name, arity))
+    let declaration = check::declaration(&input, &file)?;
+    match (&input.item, declaration) {
+        (Some(item), Some(declaration)) => {
+            let params = check::params_ident(item)?;
+            Ok(expand::expand_declared(
+                &input,
+                &file,
+                &name,
+                item,
+                &params,
+                &declaration,
+                arity,
+            ))
+        }
+        _ => Ok(expand::expand(&input, &file, &name, arity)),
+    }
 }

@@ -24,10 +24,13 @@ pub(crate) struct Input {
     pub(crate) allow_key_locking: bool,
     /// `servers = [...]`: the covered servers every command must run on.
     pub(crate) servers: Vec<LitStr>,
-    /// `keys_from_keys`: every key a command is given must come from KEYS.
-    pub(crate) keys_from_keys: bool,
+    /// `keys_from_keys` (or `keys_from_keys = true / false`): every key a command is given must come
+    /// from KEYS. Unset: on for a declared script, off otherwise.
+    pub(crate) keys_from_keys: Option<bool>,
     /// `name = "..."`: what logs, traces and errors call the script (default: the path as written).
     pub(crate) name: Option<LitStr>,
+    /// The item form, `static NAME: Script<T, Params> = "path.lua";`: a declared script.
+    pub(crate) item: Option<Item>,
 }
 
 impl Input {
@@ -41,8 +44,9 @@ impl Input {
             readonly_commands: Vec::new(),
             allow_key_locking: false,
             servers: Vec::new(),
-            keys_from_keys: false,
+            keys_from_keys: None,
             name: None,
+            item: None,
         }
     }
 
@@ -213,6 +217,9 @@ fn parse_with(input: ParseStream<'_>) -> syn::Result<Input> {
     if input.is_empty() {
         return Err(syn::Error::new(Span::call_site(), USAGE));
     }
+    if input.peek(Token![#]) || input.peek(Token![pub]) || input.peek(Token![static]) {
+        return parse_declared(input, krate);
+    }
     let path = match input.parse::<LitStr>() {
         Ok(lit) => lit,
         Err(_) => return Err(input.error(USAGE)),
@@ -226,6 +233,55 @@ fn parse_with(input: ParseStream<'_>) -> syn::Result<Input> {
         parse_option(input, &mut parsed)?;
     }
     Ok(parsed)
+}
+
+const ITEM_USAGE: &str = "expected `static RATE_LIMIT: Script<Reply, RateLimit> = \"lua/rate_limit.lua\";` \
+     (a `Script<T, Params>` or `ScriptRO<T, Params>`, `Params` the name of the struct of its keys and \
+     arguments the macro defines)";
+
+/// The item form: `#[attrs] vis static NAME: Script<T, Params> = "path.lua" (, option)* ;?`.
+fn parse_declared(input: ParseStream<'_>, krate: TokenStream) -> syn::Result<Input> {
+    let item = parse_item(input).map_err(|e| syn::Error::new(e.span(), ITEM_USAGE))?;
+    let mut parsed = Input::new(krate, item.literal.clone());
+    while input.peek(Token![,]) {
+        input.parse::<Token![,]>()?;
+        if input.is_empty() || input.peek(Token![;]) {
+            break;
+        }
+        let at = input.span();
+        parse_option(input, &mut parsed)?;
+        if parsed.readonly {
+            return Err(syn::Error::new(
+                at,
+                "in this form the type says whether the script is read-only: `ScriptRO<T, Params>`",
+            ));
+        }
+    }
+    if input.peek(Token![;]) {
+        input.parse::<Token![;]>()?;
+    }
+    if !input.is_empty() {
+        return Err(
+            input.error("lua_script! declares one script; write another lua_script! for the next")
+        );
+    }
+    parsed.readonly = item.type_name().as_deref() == Some("ScriptRO");
+    parsed.item = Some(item);
+    Ok(parsed)
+}
+
+/// True when the input, after the crate path, is the item form (`#[..]`, `pub` or `static` first).
+pub(crate) fn is_item_form(tokens: &TokenStream) -> bool {
+    let mut after_crate = tokens
+        .clone()
+        .into_iter()
+        .skip_while(|tt| !matches!(tt, TokenTree::Punct(p) if p.as_char() == ';'))
+        .skip(1);
+    match after_crate.next() {
+        Some(TokenTree::Punct(p)) => p.as_char() == '#',
+        Some(TokenTree::Ident(ident)) => ident == "pub" || ident == "static",
+        _ => false,
+    }
 }
 
 /// Takes every token up to the first `;` (the facade passes `$crate;`).
@@ -264,7 +320,24 @@ fn parse_option(input: ParseStream<'_>, parsed: &mut Input) -> syn::Result<()> {
     match name.to_string().as_str() {
         "readonly" => flag(&mut parsed.readonly)?,
         "allow_key_locking" => flag(&mut parsed.allow_key_locking)?,
-        "keys_from_keys" => flag(&mut parsed.keys_from_keys)?,
+        "keys_from_keys" => {
+            if parsed.keys_from_keys.is_some() {
+                return Err(syn::Error::new(
+                    name.span(),
+                    "`keys_from_keys` is given twice",
+                ));
+            }
+            let value = if input.peek(Token![=]) {
+                input.parse::<Token![=]>()?;
+                input
+                    .parse::<syn::LitBool>()
+                    .map_err(|_| input.error("`keys_from_keys` takes `true` or `false`"))?
+                    .value
+            } else {
+                true
+            };
+            parsed.keys_from_keys = Some(value);
+        }
         "commands" => parsed.commands.extend(parse_list(input, &name)?),
         "readonly_commands" => parsed.readonly_commands.extend(parse_list(input, &name)?),
         "name" => {

@@ -35,6 +35,45 @@ pub trait Args {
     fn write_args(&self, out: &mut ArgList);
 }
 
+/// The keys and arguments of one call of a declared script, by name: the struct
+/// [`lua_script!`](crate::lua_script) generates from the script's `---@key` / `---@arg` lines.
+///
+/// Its fields are the parameters; writing it encodes the keys in the order the script declares
+/// them, then the arguments, so a call can neither swap two of them nor put a key among the
+/// arguments. Implemented by the generated code; nothing stops a hand-written one, which the macro
+/// then has not checked against the script.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the keys and arguments of a declared script",
+    label = "a declared script takes the struct its `lua_script!` defines, `Name {{ key: .., arg: .. }}`, in place of `keys, args`"
+)]
+pub trait Params {
+    /// This struct with every lifetime `'static`: the type a [`Script<T, P>`](crate::Script) names
+    /// as `P`, so that the values of one call can borrow for that call alone.
+    type Static: 'static;
+    /// Appends the keys, `KEYS[1]` first.
+    fn write_keys(&self, out: &mut ArgList);
+    /// Appends the arguments, `ARGV[1]` first.
+    fn write_args(&self, out: &mut ArgList);
+}
+
+/// The keys of a declared call, as [`Args`].
+pub(crate) struct KeysOf<'p, P: ?Sized>(pub(crate) &'p P);
+
+/// The arguments of a declared call, as [`Args`].
+pub(crate) struct ArgvOf<'p, P: ?Sized>(pub(crate) &'p P);
+
+impl<P: Params + ?Sized> Args for KeysOf<'_, P> {
+    fn write_args(&self, out: &mut ArgList) {
+        self.0.write_keys(out);
+    }
+}
+
+impl<P: Params + ?Sized> Args for ArgvOf<'_, P> {
+    fn write_args(&self, out: &mut ArgList) {
+        self.0.write_args(out);
+    }
+}
+
 /// Encoded values (keys, arguments, command words): one buffer and the end offset of each value.
 ///
 /// A call writes its keys and then its arguments into one list, and a batch all of its entries into

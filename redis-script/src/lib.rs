@@ -62,7 +62,7 @@ pub use resp::Cluster;
 #[doc(hidden)]
 pub use args::Values;
 #[doc(hidden)]
-pub use batch::{BatchFunction, BatchScript};
+pub use batch::{BatchFunction, BatchScript, DeclaredFunction, DeclaredScript};
 #[doc(hidden)]
 pub use command::{Command, CommandName};
 #[doc(hidden)]
@@ -101,6 +101,22 @@ pub use transport::{
 /// assert!(POST_STATS.script().contains("views"));
 /// ```
 ///
+/// A script that declares its keys and arguments (`---@key bucket`, `---@arg limit integer` at the
+/// top of the file) is written in the item form, which names the struct of its parameters as the
+/// static's second type parameter and defines it; its calls are then typed
+/// ([declared parameters](crate::script#declared-parameters-from-execconn-keys-args-to-a-declared-script)):
+///
+/// ```
+/// redis_script::lua_script! {
+///     /// Fixed-window rate limit.
+///     pub static RATE_LIMIT: redis_script::Script<(i64, i64), RateLimit> =
+///         "../../examples/lua/rate_limit.lua";
+/// }
+///
+/// let call = RateLimit { key: "rate:alice", limit: 100, window: 60 };
+/// # let _ = call;
+/// ```
+///
 /// Options, comma-separated after the path:
 ///
 /// - `readonly`: a [`ScriptRO`], run with EVALSHA_RO / EVAL_RO; a write is an error.
@@ -109,7 +125,8 @@ pub use transport::{
 /// - `servers = ["redis-7.0", "redis-8.2", "valkey-9.1"]`: every command must run on each server
 ///   named (by default, on any of them).
 /// - `allow_key_locking`: accept Upstash's shebang flag `allow-key-locking`, which Redis refuses.
-/// - `keys_from_keys`: every key a command is given must come from `KEYS` (see [below](#keys-from-keys-keys_from_keys)).
+/// - `keys_from_keys`: every key a command is given must come from `KEYS` (see [below](#keys-from-keys-keys_from_keys));
+///   on by default for a declared script, `keys_from_keys = false` turns it off.
 /// - `name = "rate_limit"`: the script's [name](crate::production#names) (by default, the path as
 ///   written); at most 128 bytes of printable text.
 ///
@@ -340,6 +357,7 @@ macro_rules! lua_library {
 pub mod __private {
     pub use redis_script_macros::{lua_library, lua_script};
 
+    pub use crate::args::{ArgList, Params};
     pub use crate::function::FunctionParts;
     use crate::function::{Function, FunctionRO, Inner, Library};
     use crate::script::{Script, ScriptRO, Source};
@@ -352,44 +370,44 @@ pub mod __private {
     pub use crate::{__register_library as register_library, __register_script as register_script};
 
     /// A `Script` from the text, SHA-1 and name the macro embedded.
-    pub const fn script<T>(
+    pub const fn script<T, P>(
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
-    ) -> Script<T> {
+    ) -> Script<T, P> {
         Script::from_source(Source::embedded(text, sha1, name))
     }
 
     /// A `Script` from the text, SHA-1 and name the macro embedded, whose calls must pass at least
     /// `keys` keys and `args` arguments (what the script reads on every run).
-    pub const fn script_with_arity<T>(
+    pub const fn script_with_arity<T, P>(
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
         keys: u16,
         args: u16,
-    ) -> Script<T> {
+    ) -> Script<T, P> {
         Script::from_source(Source::embedded(text, sha1, name).with_arity(keys, args))
     }
 
     /// A `ScriptRO` from the text, SHA-1 and name the macro embedded, whose calls must pass at
     /// least `keys` keys and `args` arguments.
-    pub const fn script_ro_with_arity<T>(
+    pub const fn script_ro_with_arity<T, P>(
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
         keys: u16,
         args: u16,
-    ) -> ScriptRO<T> {
+    ) -> ScriptRO<T, P> {
         ScriptRO::from_source(Source::embedded(text, sha1, name).with_arity(keys, args))
     }
 
     /// A `ScriptRO` from the text, SHA-1 and name the macro embedded.
-    pub const fn script_ro<T>(
+    pub const fn script_ro<T, P>(
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
-    ) -> ScriptRO<T> {
+    ) -> ScriptRO<T, P> {
         ScriptRO::from_source(Source::embedded(text, sha1, name))
     }
 
@@ -426,12 +444,12 @@ pub mod __private {
     }
 
     /// A `Function` of `library`, as the macro embedded it.
-    pub const fn function<T>(library: Library, parts: FunctionParts) -> Function<T> {
+    pub const fn function<T, P>(library: Library, parts: FunctionParts) -> Function<T, P> {
         Function::from_inner(Inner::from_parts(library, parts))
     }
 
     /// A `FunctionRO` of `library`, as the macro embedded it.
-    pub const fn function_ro<T>(library: Library, parts: FunctionParts) -> FunctionRO<T> {
+    pub const fn function_ro<T, P>(library: Library, parts: FunctionParts) -> FunctionRO<T, P> {
         FunctionRO::from_inner(Inner::from_parts(library, parts))
     }
 }

@@ -62,3 +62,17 @@ fn ui_fail() {
     let cases = trybuild::TestCases::new();
     cases.compile_fail("ui/*.rs");
 }
+
+/// Declared scripts: the typed calls that must build, and one file per mistake a call or a
+/// declaration can make (`ui/typed`).
+#[test]
+fn typed_pass() {
+    let cases = trybuild::TestCases::new();
+    cases.pass("ui/typed/pass/*.rs");
+}
+
+#[test]
+fn typed_fail() {
+    let cases = trybuild::TestCases::new();
+    cases.compile_fail("ui/typed/*.rs");
+}

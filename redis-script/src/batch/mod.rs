@@ -136,6 +136,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::de::DeserializeOwned;
 
+use crate::args::{ArgvOf, KeysOf, Params};
 use crate::error::{BatchError, BatchErrorKind};
 use crate::{Args, Error, Function, FunctionRO, Reply, Script, ScriptRO, Transport};
 pub(crate) use entry::{Callee, Entries};
@@ -221,10 +222,10 @@ impl Default for Limits {
 
 mod sealed {
     pub trait Sealed {}
-    impl<T> Sealed for crate::Script<T> {}
-    impl<T> Sealed for crate::ScriptRO<T> {}
-    impl<T> Sealed for crate::Function<T> {}
-    impl<T> Sealed for crate::FunctionRO<T> {}
+    impl<T, P> Sealed for crate::Script<T, P> {}
+    impl<T, P> Sealed for crate::ScriptRO<T, P> {}
+    impl<T, P> Sealed for crate::Function<T, P> {}
+    impl<T, P> Sealed for crate::FunctionRO<T, P> {}
 }
 
 /// A script that can be called in a batch: [`Script<T>`] (sent as EVALSHA) or [`ScriptRO<T>`]
@@ -235,12 +236,64 @@ pub trait BatchScript<T>: sealed::Sealed {
     fn __batch_parts(&self) -> ScriptParts<'_>;
 }
 
+/// A declared script that can be called in a batch with its parameters `P`: [`Script<T, P>`] (sent
+/// as EVALSHA) or [`ScriptRO<T, P>`] (EVALSHA_RO), whose reply decodes into `T`.
+pub trait DeclaredScript<T, P>: sealed::Sealed {
+    /// The script, and whether it is read-only.
+    #[doc(hidden)]
+    fn __batch_parts(&self) -> ScriptParts<'_>;
+}
+
+impl<T, P: Params> DeclaredScript<T, P> for Script<T, P> {
+    fn __batch_parts(&self) -> ScriptParts<'_> {
+        ScriptParts {
+            callee: Callee::Script(self.source()),
+            read_only: false,
+        }
+    }
+}
+
+impl<T, P: Params> DeclaredScript<T, P> for ScriptRO<T, P> {
+    fn __batch_parts(&self) -> ScriptParts<'_> {
+        ScriptParts {
+            callee: Callee::Script(self.source()),
+            read_only: true,
+        }
+    }
+}
+
 /// A function that can be called in a batch: [`Function<T>`] (sent as FCALL) or
 /// [`FunctionRO<T>`] (FCALL_RO), whose reply decodes into `T`.
 pub trait BatchFunction<T>: sealed::Sealed {
     /// The function, and whether it is read-only.
     #[doc(hidden)]
     fn __batch_parts(&self) -> ScriptParts<'_>;
+}
+
+/// A declared function that can be called in a batch with its parameters `P`: [`Function<T, P>`]
+/// (sent as FCALL) or [`FunctionRO<T, P>`] (FCALL_RO), whose reply decodes into `T`.
+pub trait DeclaredFunction<T, P>: sealed::Sealed {
+    /// The function, and whether it is read-only.
+    #[doc(hidden)]
+    fn __batch_parts(&self) -> ScriptParts<'_>;
+}
+
+impl<T, P: Params> DeclaredFunction<T, P> for Function<T, P> {
+    fn __batch_parts(&self) -> ScriptParts<'_> {
+        ScriptParts {
+            callee: self.callee(),
+            read_only: false,
+        }
+    }
+}
+
+impl<T, P: Params> DeclaredFunction<T, P> for FunctionRO<T, P> {
+    fn __batch_parts(&self) -> ScriptParts<'_> {
+        ScriptParts {
+            callee: self.callee(),
+            read_only: true,
+        }
+    }
 }
 
 /// What a batch needs of a script or function: not public API.
@@ -536,6 +589,18 @@ macro_rules! batch_entries {
                 self.batch.push(script.__batch_parts(), &keys, &args)
             }
 
+            /// Adds a call of a declared `script` ([`Script<T, P>`] as EVALSHA, [`ScriptRO<T, P>`]
+            /// as EVALSHA_RO) with the keys and arguments `params` names; its reply decodes into
+            /// the script's `T`. The typed form of [`exec`](Self::exec).
+            pub fn exec_typed<T, P: Params, S: DeclaredScript<T, P::Static> + ?Sized>(
+                &mut self,
+                script: &'a S,
+                params: P,
+            ) -> Queued<T> {
+                let (keys, args) = (KeysOf(&params), ArgvOf(&params));
+                self.batch.push(script.__batch_parts(), &keys, &args)
+            }
+
             /// Adds a call of `function` ([`Function<T>`] as FCALL, [`FunctionRO<T>`] as FCALL_RO);
             /// its reply decodes into the function's `T`. Its library is loaded (FUNCTION LOAD; an
             /// "already exists" counts as loaded) in front of the first call of each library.
@@ -545,6 +610,18 @@ macro_rules! batch_entries {
                 keys: impl Args,
                 args: impl Args,
             ) -> Queued<T> {
+                self.batch.push(function.__batch_parts(), &keys, &args)
+            }
+
+            /// Adds a call of a declared `function` ([`Function<T, P>`] as FCALL,
+            /// [`FunctionRO<T, P>`] as FCALL_RO) with the keys and arguments `params` names. The
+            /// typed form of [`call`](Self::call).
+            pub fn call_typed<T, P: Params, F: DeclaredFunction<T, P::Static> + ?Sized>(
+                &mut self,
+                function: &'a F,
+                params: P,
+            ) -> Queued<T> {
+                let (keys, args) = (KeysOf(&params), ArgvOf(&params));
                 self.batch.push(function.__batch_parts(), &keys, &args)
             }
 

@@ -125,9 +125,10 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use crate::args::{ArgvOf, KeysOf, Params};
 use crate::batch::Callee;
 use crate::label::{Shared, sha1_hex};
-use crate::script::{Arity, Source};
+use crate::script::{Arity, Source, Undeclared};
 use crate::{Args, CommandName, Error, Reply, Transport};
 
 /// A library of Redis Functions: its code and the name it is loaded under.
@@ -474,16 +475,18 @@ pub struct FunctionParts {
 /// let n = incr.call(&conn, ["visits"], ()).await?;
 /// # Ok(()) }
 /// ```
-pub struct Function<T = Reply> {
+pub struct Function<T = Reply, P = Undeclared> {
     inner: Inner,
     reply: PhantomData<fn() -> T>,
+    params: PhantomData<fn() -> P>,
 }
 
 /// A read-only function of a [`Library`] (flagged `no-writes`), called with FCALL_RO, whose
 /// reply decodes into `T`: it may go to a replica and be sent again.
-pub struct FunctionRO<T = Reply> {
+pub struct FunctionRO<T = Reply, P = Undeclared> {
     inner: Inner,
     reply: PhantomData<fn() -> T>,
+    params: PhantomData<fn() -> P>,
 }
 
 impl<T: DeserializeOwned> Function<T> {
@@ -527,15 +530,51 @@ impl<T: DeserializeOwned> FunctionRO<T> {
     }
 }
 
+impl<T: DeserializeOwned, P: Params> Function<T, P> {
+    /// Calls the declared function with FCALL and the keys and arguments `params` names, in the
+    /// order its `---@key` / `---@arg` lines declare them; loads its library as [`Function::call`]
+    /// does.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Function::call`].
+    pub fn call<'a, C: Transport + ?Sized>(
+        &'a self,
+        conn: &'a C,
+        params: impl Params<Static = P>,
+    ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
+        let call = crate::script::Call::new(&KeysOf(&params), &ArgvOf(&params));
+        call::call(conn, &self.inner, CommandName::Fcall, call)
+    }
+}
+
+impl<T: DeserializeOwned, P: Params> FunctionRO<T, P> {
+    /// Calls the declared read-only function with FCALL_RO and the keys and arguments `params`
+    /// names; loads its library as [`Function::call`] does.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Function::call`].
+    pub fn call<'a, C: Transport + ?Sized>(
+        &'a self,
+        conn: &'a C,
+        params: impl Params<Static = P>,
+    ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
+        let call = crate::script::Call::new(&KeysOf(&params), &ArgvOf(&params));
+        call::call(conn, &self.inner, CommandName::FcallRo, call)
+    }
+}
+
 /// What `Function` and `FunctionRO` have alike: built from an [`Inner`], read, cloned and shown the
 /// same way.
 macro_rules! function_accessors {
     ($name:ident) => {
-        impl<T> $name<T> {
+        impl<T, P> $name<T, P> {
             pub(crate) const fn from_inner(inner: Inner) -> Self {
                 $name {
                     inner,
                     reply: PhantomData,
+                    params: PhantomData,
                 }
             }
 
@@ -561,13 +600,13 @@ macro_rules! function_accessors {
             }
         }
 
-        impl<T> Clone for $name<T> {
+        impl<T, P> Clone for $name<T, P> {
             fn clone(&self) -> Self {
                 $name::from_inner(self.inner.clone())
             }
         }
 
-        impl<T> fmt::Debug for $name<T> {
+        impl<T, P> fmt::Debug for $name<T, P> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct(stringify!($name))
                     .field("name", &self.inner.name)

@@ -31,6 +31,107 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Declared parameters: from `exec(conn, keys, args)` to a declared script
+//!
+//! A positional call builds whatever order its values are in: `(limit, window)` swapped runs, and
+//! a key passed among the arguments runs too. A script that declares its keys and arguments by
+//! name and type, at the top of its file, is called with a struct the macro generates from that
+//! declaration, and a call that leaves one out, names one the script does not have, or gives a
+//! value of the wrong type does not build.
+//!
+//! Before:
+//!
+//! ```lua
+//! -- rate_limit.lua
+//! local key = KEYS[1]
+//! local limit = tonumber(ARGV[1])
+//! ```
+//!
+//! ```ignore
+//! static RATE_LIMIT: Script<(i64, i64)> = lua_script!("lua/rate_limit.lua");
+//! let (requests, ttl) = RATE_LIMIT.exec(&conn, ["rate:alice"], (100, 60)).await?; // (60, 100) builds too
+//! ```
+//!
+//! After: the file declares its parameters in the Lua language server's `---@` style, and the
+//! item form of [`lua_script!`](crate::lua_script) names the struct of its keys and arguments as the
+//! static's second type parameter:
+//!
+//! ```lua
+//! -- rate_limit.lua
+//! --- Fixed-window rate limit: counts a request; returns {requests in this window, seconds left}.
+//! ---@key key string the counter
+//! ---@arg limit integer requests allowed per window
+//! ---@arg window integer the window, in seconds
+//! local key = KEYS[1]
+//! local limit = tonumber(ARGV[1])
+//! ```
+//!
+//! ```no_run
+//! use redis_script::{Pipeline, Script, lua_script};
+//!
+//! lua_script! {
+//!     /// Fixed-window rate limit.
+//!     static RATE_LIMIT: Script<(i64, i64), RateLimit> = "../../../examples/lua/rate_limit.lua";
+//! }
+//!
+//! # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
+//! let (requests, ttl) = RATE_LIMIT
+//!     .exec(&conn, RateLimit { key: "rate:alice", limit: 100, window: 60 })
+//!     .await?;
+//!
+//! let mut pipe = Pipeline::new();
+//! let queued = pipe.exec_typed(&RATE_LIMIT, RateLimit { key: "rate:bob", limit: 100, window: 60 });
+//! let (requests, ttl) = pipe.run(&conn).await?.take(queued)?;
+//! # Ok(()) }
+//! ```
+//!
+//! `exec`, `eval` and `evalsha` (`eval_ro`, `evalsha_ro` for a [`ScriptRO<T, P>`]) take the struct
+//! in place of `keys, args`; in a [`Pipeline`](crate::Pipeline) or
+//! [`Transaction`](crate::Transaction), `exec_typed(&script, params)` adds the call. The struct
+//! writes the keys into `KEYS` and the arguments into `ARGV` in the order the file declares them,
+//! whatever order the call names them in. What does not build, and what rustc says at the call:
+//!
+//! | mistake | error |
+//! |---|---|
+//! | a parameter left out | ``missing field `window` in initializer of `RateLimit<'_>` `` |
+//! | one the script does not declare | ``struct `RateLimit<'_>` has no field named `burst` `` |
+//! | a value of the wrong type, or two of different types swapped | ``mismatched types: expected `i64`, found `&str` `` at the value |
+//! | the positional call, `exec(&conn, keys, args)`, on a declared script | ``this method takes 2 arguments but 3 arguments were supplied`` |
+//!
+//! **The annotations.** In the comment block at the top of the file (after a shebang), one line per
+//! key and argument, in order: `---@key NAME [string] [description]` for `KEYS[1]`, `KEYS[2]`, ...
+//! and `---@arg NAME TYPE [description]` for `ARGV[1]`, ... A key is a `&str`; an argument's type is
+//! `string` (`&str`), `integer` (`i64`), `number` (`f64`) or `boolean` (`bool`, sent as `1` / `0`).
+//! Names are the fields of the struct, so a name that is a Rust keyword is refused. The Lua
+//! language server reads a tag it does not know as an ordinary comment, so editors keep working;
+//! `---@param` is not used because the server binds it to the next `function`. A script that reads
+//! a literal `KEYS[n]` or `ARGV[n]` past what it declares does not build. Optional (`name?`) and
+//! variadic (`...`) parameters are refused: a script that reads `#KEYS` or loops over `ARGV` stays
+//! undeclared, with the positional call.
+//!
+//! **Inferred names.** A file without annotations gets its parameters from the common pattern when
+//! that is unambiguous: every read of `KEYS` and `ARGV` has a literal index, and every index read is
+//! bound, once, by a `local name = KEYS[n]`, `local name = ARGV[n]` (a `string`) or
+//! `local name = tonumber(ARGV[n])` (a `number`) at the top level of the script (not in a branch, a
+//! loop or a function), from 1 up without a gap. Otherwise the item form says why, and asks for
+//! annotations.
+//!
+//! **Keys from KEYS.** A declared script gets the check [`keys_from_keys`](crate::lua_script!#keys-from-keys-keys_from_keys)
+//! by default: every key a command is given must come from `KEYS`. Opt out with
+//! `lua_script! { static S: Script<T, P> = "s.lua", keys_from_keys = false; }`.
+//!
+//! The expression form, `lua_script!("s.lua")`, keeps the positional call for every file (its
+//! annotations, if any, are checked all the same), and [`Script::new`] builds undeclared scripts at
+//! run time.
+//!
+//! Why a struct, rather than a builder or generated argument lists: a struct literal names every
+//! value at the call, as serde and clap users write their own structs and sqlx's `query_as!` reads
+//! columns by name; rustc's own messages (missing field, no such field, mismatched types) name the
+//! parameter and point at the value; and it is one value that goes wherever `keys, args` went. A
+//! builder (`.bucket(..).limit(..)`) finds a missing parameter only through typestate, whose errors
+//! name generated types rather than the parameter; positional argument lists checked by type catch
+//! neither `(limit, window)` swapped nor a key passed as an argument of the same type.
+//!
 //! # Replies
 //!
 //! A `Script<T>` decodes the script's reply into `T` with serde, by the rules of
@@ -200,6 +301,7 @@
 //! everywhere (5.1.5): the differential test found no script that one server loads and another
 //! refuses.
 
+mod declared;
 mod name;
 mod source;
 
@@ -210,7 +312,9 @@ use std::marker::PhantomData;
 
 use serde::de::DeserializeOwned;
 
+pub use crate::args::Params;
 use crate::{Args, CommandName, Error, Reply, Transport};
+pub use declared::Undeclared;
 pub use name::{MAX_NAME_LEN, ScriptNameError};
 pub(crate) use source::{Arity, Call, Source};
 
@@ -228,9 +332,10 @@ pub(crate) use source::{Arity, Call, Source};
 /// let views = incr_ttl.exec(&conn, ["page:views"], [3600]).await?;
 /// # Ok(()) }
 /// ```
-pub struct Script<T = Reply> {
+pub struct Script<T = Reply, P = Undeclared> {
     source: Source,
     reply: PhantomData<fn() -> T>,
+    params: PhantomData<fn() -> P>,
 }
 
 /// A read-only Lua script whose reply decodes into `T`, run with EVALSHA_RO and, when the server does
@@ -238,9 +343,10 @@ pub struct Script<T = Reply> {
 ///
 /// The server refuses any write from it, so it can run on replicas and is safe to retry.
 /// Build one with `lua_script!("file.lua", readonly)` or [`ScriptRO::new`].
-pub struct ScriptRO<T = Reply> {
+pub struct ScriptRO<T = Reply, P = Undeclared> {
     source: Source,
     reply: PhantomData<fn() -> T>,
+    params: PhantomData<fn() -> P>,
 }
 
 /// What `Script` and `ScriptRO` have alike: built from a [`Source`], named, read, cloned and shown
@@ -255,7 +361,9 @@ macro_rules! script_accessors {
             pub fn new(script: impl Into<Cow<'static, str>>) -> Self {
                 $name::from_source(Source::new(script.into()))
             }
+        }
 
+        impl<T, P> $name<T, P> {
             /// The same script under `name`, which logs, traces, errors and the
             /// [registry](crate::scripts) show; [`lua_script!`](crate::lua_script) names its scripts
             /// after their path. A name is at most [`MAX_NAME_LEN`] bytes of printable text.
@@ -278,6 +386,7 @@ macro_rules! script_accessors {
                 $name {
                     source,
                     reply: PhantomData,
+                    params: PhantomData,
                 }
             }
 
@@ -304,13 +413,13 @@ macro_rules! script_accessors {
             }
         }
 
-        impl<T> Clone for $name<T> {
+        impl<T, P> Clone for $name<T, P> {
             fn clone(&self) -> Self {
                 $name::from_source(self.source.clone())
             }
         }
 
-        impl<T> fmt::Debug for $name<T> {
+        impl<T, P> fmt::Debug for $name<T, P> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 self.source.debug(stringify!($name), f)
             }

@@ -1,0 +1,883 @@
+//! A script's declared parameters: its keys and arguments, by name and type, in order.
+//!
+//! They are written in the comment block at the top of the file, in the shape of the Lua language
+//! server's `---@param name type description`:
+//!
+//! ```lua
+//! --- A fixed-window rate limiter.
+//! ---@key bucket string the counter's key
+//! ---@arg limit integer requests allowed per window
+//! ---@arg window integer the window, in seconds
+//! ```
+//!
+//! `---@key` lines declare `KEYS[1]`, `KEYS[2]`, ... in order, `---@arg` lines `ARGV[1]`, ...; the type
+//! of a key is `string` (and may be left out), that of an argument one of `string`, `integer`,
+//! `number`, `boolean`. The language server takes a tag it does not know for an ordinary comment, so
+//! editors keep working; `---@param` is not used because it binds to the next `function`.
+//!
+//! Without annotations the parameters are inferred from the common pattern, when it is unambiguous
+//! ([`infer`]): every read of `KEYS` and `ARGV` has a literal index, and every index read is bound, by
+//! exactly one `local name = KEYS[n]` / `ARGV[n]` / `tonumber(ARGV[n])` at the top level of the script,
+//! from 1 up without a gap.
+
+use full_moon::ast::{
+    Block, Call, Expression, FunctionArgs, Index, Prefix, Stmt, Suffix, Var, punctuated::Punctuated,
+};
+use full_moon::node::Node;
+use full_moon::tokenizer::{LexerResult, Symbol, Token, TokenType};
+
+use crate::{Kind, Problem};
+
+/// The type of a parameter, as the annotation names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Type {
+    /// `string`: any text (and, for a key, the default).
+    String,
+    /// `integer`: sent in decimal; `tonumber(ARGV[n])` reads it back exactly.
+    Integer,
+    /// `number`: a float, sent in the shortest text that reads back the same value.
+    Number,
+    /// `boolean`: sent as `1` or `0`.
+    Boolean,
+}
+
+impl Type {
+    fn parse(word: &str) -> Option<Type> {
+        match word {
+            "string" => Some(Type::String),
+            "integer" => Some(Type::Integer),
+            "number" => Some(Type::Number),
+            "boolean" => Some(Type::Boolean),
+            _ => None,
+        }
+    }
+
+    /// The name the annotation uses: `string`, `integer`, `number`, `boolean`.
+    pub fn lua_name(self) -> &'static str {
+        match self {
+            Type::String => "string",
+            Type::Integer => "integer",
+            Type::Number => "number",
+            Type::Boolean => "boolean",
+        }
+    }
+}
+
+/// One declared key or argument.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Param {
+    name: String,
+    ty: Type,
+    doc: String,
+    line: usize,
+}
+
+impl Param {
+    /// Its name: a Lua name that is no Rust keyword, so that it can name a field.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its type.
+    pub fn ty(&self) -> Type {
+        self.ty
+    }
+
+    /// What the annotation says of it after the type (empty when nothing).
+    pub fn doc(&self) -> &str {
+        &self.doc
+    }
+
+    /// The line of the annotation (or of the `local` it was inferred from).
+    pub fn line(&self) -> usize {
+        self.line
+    }
+}
+
+/// The keys and arguments of a script, in the order of `KEYS` and `ARGV`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Declaration {
+    keys: Vec<Param>,
+    args: Vec<Param>,
+    inferred: bool,
+}
+
+impl Declaration {
+    /// `KEYS[1]`, `KEYS[2]`, ...
+    pub fn keys(&self) -> &[Param] {
+        &self.keys
+    }
+
+    /// `ARGV[1]`, `ARGV[2]`, ...
+    pub fn args(&self) -> &[Param] {
+        &self.args
+    }
+
+    /// True when the names come from `local name = KEYS[n]` lines, not from annotations.
+    pub fn inferred(&self) -> bool {
+        self.inferred
+    }
+}
+
+/// What [`declaration`] finds: the annotations, or why a declaration can not be inferred.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Declared {
+    /// `---@key` / `---@arg` lines, or an unambiguous inference.
+    Found(Declaration),
+    /// No annotations, and the parameters can not be inferred, for this reason.
+    Undeclared(String),
+}
+
+/// Rust's keywords, reserved words and `_`: a parameter named so could not be a field.
+const RUST_KEYWORDS: &[&str] = &[
+    "_", "Self", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
+    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+    "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// The script's parameters: from its annotations, else inferred from its tree; problems are an
+/// annotation that does not parse, or a literal `KEYS[n]` / `ARGV[n]` past what it declares.
+/// `text` is the whole file, shebang included (it must be at most [`MAX_SCRIPT_BYTES`] long).
+///
+/// [`MAX_SCRIPT_BYTES`]: crate::MAX_SCRIPT_BYTES
+pub fn declaration(path: &str, text: &str) -> Result<Declared, Vec<Problem>> {
+    if crate::limits::check_size(path, text.len() as u64).is_err() {
+        return Ok(Declared::Undeclared("the file is too large".to_owned()));
+    }
+    let annotated = annotations(text).map_err(|problems| located(problems, path))?;
+    let body = body_of(text);
+    if let Some(declaration) = annotated {
+        // The literal reads are in the tokens: no tree, and no second compile, needed.
+        let lexed = std::panic::catch_unwind(|| {
+            match full_moon::tokenizer::Lexer::new(body, full_moon::LuaVersion::lua51()).collect() {
+                LexerResult::Ok(tokens) | LexerResult::Recovered(tokens, _) => Some(tokens),
+                LexerResult::Fatal(_) => None,
+            }
+        });
+        let reads = match lexed {
+            Ok(Some(tokens)) => reads_in(tokens.iter().collect()),
+            _ => Reads::default(),
+        };
+        return held_to(declaration, &reads, path);
+    }
+    // The tree is read only from what the compiler accepts within the checks' limits, as `check`
+    // reads it: no input makes the walk deeper than it can go.
+    let parses = crate::limits::check(body).is_none() && crate::syntax::compile(body).is_ok();
+    let walked = parses
+        .then(|| crate::on_deep_stack(|| crate::syntax::tree(body).map(|tree| infer(tree.nodes()))))
+        .flatten()
+        .flatten();
+    let Some(inferred) = walked else {
+        return Ok(Declared::Undeclared(
+            "the script could not be parsed".to_owned(),
+        ));
+    };
+    Ok(match inferred {
+        Ok(declaration) => Declared::Found(declaration),
+        Err(reason) => Declared::Undeclared(reason),
+    })
+}
+
+/// The declaration, or a problem for each literal `KEYS[n]` / `ARGV[n]` past it.
+fn held_to(declaration: Declaration, reads: &Reads, path: &str) -> Result<Declared, Vec<Problem>> {
+    let mut problems = Vec::new();
+    for read in &reads.literal {
+        let (declared, tag, what) = if read.keys {
+            (&declaration.keys, "key", "KEYS")
+        } else {
+            (&declaration.args, "arg", "ARGV")
+        };
+        if read.index > declared.len() {
+            let names: Vec<&str> = declared.iter().map(Param::name).collect();
+            problems.push(Problem::at(
+                Kind::Declaration,
+                read.line,
+                read.column,
+                format!(
+                    "the script reads {what}[{}], but the file declares {} ({}); add a `---@{tag} \
+                     NAME TYPE` line for it at the top of the file",
+                    read.index,
+                    count(declared.len(), if read.keys { "key" } else { "argument" }),
+                    if names.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        names.join(", ")
+                    }
+                ),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(Declared::Found(declaration))
+    } else {
+        Err(located(problems, path))
+    }
+}
+
+/// The parameters of a function of a library: the `---@key` / `---@arg` lines of the comment block
+/// right above its `redis.register_function` call at `line`; `None` when that block has none. A
+/// function receives them as its `keys` and `args` parameters, in the same order.
+pub fn function_declaration(
+    path: &str,
+    text: &str,
+    line: usize,
+) -> Result<Option<Declaration>, Vec<Problem>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let end = line.min(lines.len() + 1);
+    let mut first = end;
+    while first > 1
+        && lines
+            .get(first - 2)
+            .is_some_and(|above| above.trim_start().starts_with("--"))
+    {
+        first -= 1;
+    }
+    let mut declaration = Declaration::default();
+    let mut problems = Vec::new();
+    let mut found = false;
+    for number in first..end {
+        let Some(tag) = lines
+            .get(number - 1)
+            .and_then(|l| l.trim_start().strip_prefix("---@"))
+        else {
+            continue;
+        };
+        found |= annotation(tag, number, &mut declaration, &mut problems);
+    }
+    if !problems.is_empty() {
+        return Err(located(problems, path));
+    }
+    Ok(found.then_some(declaration))
+}
+
+fn located(problems: Vec<Problem>, path: &str) -> Vec<Problem> {
+    problems.into_iter().map(|p| p.located(path)).collect()
+}
+
+fn count(n: usize, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
+    }
+}
+
+/// The Lua body after a shebang line (whose newline it keeps, so lines match the file's).
+fn body_of(text: &str) -> &str {
+    match crate::shebang::parse(text, true) {
+        Ok(shebang) => crate::shebang::lua_body(text, shebang.as_ref()),
+        Err(_) => text,
+    }
+}
+
+/// The `---@key` / `---@arg` lines of the comment block at the top of the file; `None` when it has
+/// none. One anywhere else is a problem, so that none is silently ignored.
+fn annotations(text: &str) -> Result<Option<Declaration>, Vec<Problem>> {
+    let mut declaration = Declaration::default();
+    let mut problems = Vec::new();
+    let mut in_header = true;
+    let mut long_comment: Option<String> = None;
+    let mut found = false;
+    for (i, line) in text.lines().enumerate() {
+        let number = i + 1;
+        let trimmed = line.trim_start();
+        if let Some(close) = &long_comment {
+            if line.contains(close.as_str()) {
+                long_comment = None;
+            }
+            continue;
+        }
+        if in_header {
+            if number == 1 && trimmed.starts_with("#!") || trimmed.is_empty() {
+                continue;
+            }
+            if let Some(rest) = trimmed.strip_prefix("--") {
+                if let Some(close) = long_bracket(rest)
+                    && !rest.contains(close.as_str())
+                {
+                    long_comment = Some(close);
+                    continue;
+                }
+                if let Some(tag) = rest.strip_prefix("-@") {
+                    found |= annotation(tag, number, &mut declaration, &mut problems);
+                }
+                continue;
+            }
+            in_header = false;
+        }
+        if let Some(tag) = trimmed.strip_prefix("---@")
+            && (word(tag, "key") || word(tag, "arg"))
+        {
+            problems.push(Problem::new(
+                Kind::Declaration,
+                Some(number),
+                "parameters are declared in the comment block at the top of the file, before any \
+                 code; move this line there"
+                    .to_owned(),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(found.then_some(declaration))
+}
+
+/// True when `text` starts with the word `tag` (followed by a blank or nothing).
+fn word(text: &str, tag: &str) -> bool {
+    text.strip_prefix(tag)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+}
+
+/// For a comment's text after `--` that opens a long bracket (`[[`, `[==[`), the bracket that closes it.
+fn long_bracket(rest: &str) -> Option<String> {
+    let inner = rest.strip_prefix('[')?;
+    let level = inner.chars().take_while(|&c| c == '=').count();
+    inner[level..]
+        .starts_with('[')
+        .then(|| format!("]{}]", "=".repeat(level)))
+}
+
+/// Reads one `---@...` line (`tag` is what follows `---@`); true when it declares a parameter.
+fn annotation(
+    tag: &str,
+    line: usize,
+    declaration: &mut Declaration,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    let key = word(tag, "key");
+    if !key && !word(tag, "arg") {
+        // Another tag of the language server (`---@return`, `---@type`): a comment here.
+        return false;
+    }
+    let what = if key { "key" } else { "arg" };
+    let mut problem = |message: String| {
+        problems.push(Problem::new(Kind::Declaration, Some(line), message));
+        true
+    };
+    let rest = &tag[what.len()..];
+    let mut words = rest.split_whitespace();
+    let Some(name) = words.next() else {
+        return problem(format!(
+            "`---@{what}` names a parameter: `---@{what} {}`",
+            if key {
+                "bucket string"
+            } else {
+                "limit integer"
+            }
+        ));
+    };
+    if name == "..." {
+        return problem(format!(
+            "a variadic `---@{what} ...` is not supported: a declared script takes a fixed number of \
+             keys and arguments; leave the script undeclared to pass any number"
+        ));
+    }
+    if let Some(stripped) = name.strip_suffix('?') {
+        return problem(format!(
+            "`{stripped}?`: optional parameters are not supported (Redis passes KEYS and ARGV by \
+             position); declare it, and pass an empty string or 0 where the script expects nothing"
+        ));
+    }
+    if let Some(reason) = name_problem(name) {
+        return problem(format!("`---@{what} {name}`: {reason}"));
+    }
+    let second = words.next();
+    let (ty, doc_start) = match (key, second) {
+        (_, Some(word)) if Type::parse(word).is_some() => (Type::parse(word), 1),
+        (false, Some(word)) => {
+            return problem(format!("`---@arg {name} {word}`: {}", type_problem(word)));
+        }
+        (false, None) => {
+            return problem(format!(
+                "`---@arg {name}` needs a type: `---@arg {name} integer` (string, integer, number \
+                 or boolean)"
+            ));
+        }
+        (true, Some(word)) if looks_like_a_type(word) => {
+            return problem(format!(
+                "`---@key {name} {word}`: a key is a string; write `---@key {name} string` or \
+                 `---@key {name}`"
+            ));
+        }
+        (true, _) => (Some(Type::String), 0),
+    };
+    let ty = ty.unwrap_or(Type::String);
+    if key && ty != Type::String {
+        return problem(format!(
+            "`---@key {name} {}`: a key is a string; write `---@key {name} string` or `---@key \
+             {name}`",
+            ty.lua_name()
+        ));
+    }
+    let doc: Vec<&str> = rest
+        .split_whitespace()
+        .skip(1 + doc_start)
+        .collect::<Vec<_>>();
+    let doc = doc.join(" ");
+    let doc = doc.trim_start_matches('#').trim().to_owned();
+    let taken = declaration
+        .keys
+        .iter()
+        .chain(&declaration.args)
+        .find(|p| p.name == name);
+    if let Some(taken) = taken {
+        return problem(format!(
+            "`{name}` is declared twice (also on line {}); keys and arguments share one set of names",
+            taken.line
+        ));
+    }
+    let param = Param {
+        name: name.to_owned(),
+        ty,
+        doc,
+        line,
+    };
+    if key {
+        declaration.keys.push(param);
+    } else {
+        declaration.args.push(param);
+    }
+    true
+}
+
+/// What is wrong with `word` as a parameter's type.
+fn type_problem(word: &str) -> String {
+    format!(
+        "`{word}` is not a type a parameter can have; Redis passes every argument as a string, so \
+         it is one of string, integer, number or boolean"
+    )
+}
+
+/// A word the language server would read as a type: a known name, or one with type syntax.
+fn looks_like_a_type(word: &str) -> bool {
+    matches!(
+        word,
+        "integer" | "number" | "boolean" | "table" | "any" | "nil" | "function" | "userdata"
+    ) || word.contains(['|', '[', '<', '?', '{', '('])
+}
+
+/// Why `name` can not name a parameter, if it can not.
+fn name_problem(name: &str) -> Option<String> {
+    let mut chars = name.chars();
+    let valid = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Some(
+            "a parameter's name is a Lua name (letters, digits and `_`, not starting with a digit)"
+                .to_owned(),
+        );
+    }
+    if RUST_KEYWORDS.contains(&name) {
+        return Some(format!(
+            "`{name}` is a Rust keyword, and the name becomes a field of the call; choose another"
+        ));
+    }
+    None
+}
+
+/// A literal `KEYS[n]` / `ARGV[n]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Read {
+    keys: bool,
+    index: usize,
+    line: usize,
+    column: usize,
+}
+
+/// How a script reads `KEYS` and `ARGV`.
+#[derive(Debug, Default)]
+struct Reads {
+    literal: Vec<Read>,
+    /// A use of `KEYS` / `ARGV` other than with a literal index (`#KEYS`, `KEYS[i]`,
+    /// `ipairs(ARGV)`, `unpack(KEYS)`): the first one, as `(name, line)`.
+    other: Option<(String, usize)>,
+}
+
+/// Every `KEYS` / `ARGV` in the script's tree.
+fn reads(block: &Block) -> Reads {
+    // The tree yields a bracket pair before what it contains: put the tokens back in source order.
+    let mut tokens: Vec<&Token> = block.tokens().map(|t| t.token()).collect();
+    tokens.sort_by_key(|t| t.start_position().bytes());
+    reads_in(tokens)
+}
+
+/// Every `KEYS` / `ARGV` in `tokens`, in source order (comments and strings are not names).
+fn reads_in(tokens: Vec<&Token>) -> Reads {
+    let tokens: Vec<&Token> = tokens
+        .into_iter()
+        .filter(|t| !t.token_type().is_trivia())
+        .collect();
+    let mut reads = Reads::default();
+    for (i, token) in tokens.iter().enumerate() {
+        let name = match token.token_type() {
+            TokenType::Identifier { identifier }
+                if matches!(identifier.as_str(), "KEYS" | "ARGV") =>
+            {
+                identifier.as_str()
+            }
+            _ => continue,
+        };
+        let at = token.start_position();
+        let is = |j: usize, symbol: Symbol| {
+            tokens.get(j).is_some_and(
+                |t| matches!(t.token_type(), TokenType::Symbol { symbol: s } if *s == symbol),
+            )
+        };
+        let index = match tokens.get(i + 2).map(|t| t.token_type()) {
+            Some(TokenType::Number { text })
+                if is(i + 1, Symbol::LeftBracket) && is(i + 3, Symbol::RightBracket) =>
+            {
+                text.parse::<usize>().ok()
+            }
+            _ => None,
+        };
+        match index {
+            Some(index) => reads.literal.push(Read {
+                keys: name == "KEYS",
+                index,
+                line: at.line(),
+                column: at.character(),
+            }),
+            None => {
+                reads.other.get_or_insert((name.to_owned(), at.line()));
+            }
+        }
+    }
+    reads
+}
+
+/// The parameters the script binds at its top level, when that is unambiguous (see the module's
+/// documentation); otherwise why not.
+fn infer(block: &Block) -> Result<Declaration, String> {
+    let reads = reads(block);
+    if let Some((name, line)) = &reads.other {
+        return Err(format!(
+            "line {line} reads {name} other than as {name}[n] with a literal n (#{name}, a loop, \
+             unpack), so its parameters are not a fixed list"
+        ));
+    }
+    let mut keys: Vec<Option<Param>> = Vec::new();
+    let mut args: Vec<Option<Param>> = Vec::new();
+    for stmt in block.stmts() {
+        let Stmt::LocalAssignment(local) = stmt else {
+            continue;
+        };
+        let (names, values) = (local.names(), local.expressions());
+        if names.len() != 1 || values.len() != 1 {
+            continue;
+        }
+        let (Some(name), Some(value)) = (names.iter().next(), values.iter().next()) else {
+            continue;
+        };
+        let Some((is_key, index, ty)) = bound(value) else {
+            continue;
+        };
+        let name = name.token().to_string();
+        let line = local.local_token().token().start_position().line();
+        let (list, what) = if is_key {
+            (&mut keys, "KEYS")
+        } else {
+            (&mut args, "ARGV")
+        };
+        if index == 0 || index > crate::MAX_SCRIPT_BYTES {
+            return Err(format!("line {line} binds {what}[{index}]"));
+        }
+        if list.len() < index {
+            list.resize(index, None);
+        }
+        if let Some(first) = &list[index - 1] {
+            return Err(format!(
+                "{what}[{index}] is bound twice (`{}` on line {}, `{name}` on line {line})",
+                first.name, first.line
+            ));
+        }
+        if let Some(reason) = name_problem(&name) {
+            return Err(format!("line {line}: {reason}"));
+        }
+        list[index - 1] = Some(Param {
+            name,
+            ty,
+            doc: format!("`local` on line {line}"),
+            line,
+        });
+    }
+    for read in &reads.literal {
+        let (list, what) = if read.keys {
+            (&mut keys, "KEYS")
+        } else {
+            (&mut args, "ARGV")
+        };
+        if read.index == 0 || list.get(read.index - 1).is_none_or(Option::is_none) {
+            return Err(format!(
+                "line {} reads {what}[{}], which no `local name = {what}[{}]` at the top level \
+                 names",
+                read.line, read.index, read.index
+            ));
+        }
+    }
+    let complete = |list: Vec<Option<Param>>, what: &str| -> Result<Vec<Param>, String> {
+        let mut out = Vec::with_capacity(list.len());
+        for (i, param) in list.into_iter().enumerate() {
+            match param {
+                Some(param) => out.push(param),
+                None => {
+                    return Err(format!(
+                        "{what}[{}] is never bound to a name, but a later one is",
+                        i + 1
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    };
+    let declaration = Declaration {
+        keys: complete(keys, "KEYS")?,
+        args: complete(args, "ARGV")?,
+        inferred: true,
+    };
+    let mut names: Vec<&str> = declaration
+        .keys
+        .iter()
+        .chain(&declaration.args)
+        .map(Param::name)
+        .collect();
+    names.sort_unstable();
+    if let Some(pair) = names.windows(2).find(|pair| pair[0] == pair[1]) {
+        return Err(format!("`{}` names two parameters", pair[0]));
+    }
+    Ok(declaration)
+}
+
+/// `KEYS[n]` (a string key), `ARGV[n]` (a string) or `tonumber(ARGV[n])` (a number).
+fn bound(value: &Expression) -> Option<(bool, usize, Type)> {
+    if let Some((keys, index)) = indexed(value) {
+        return Some((keys, index, Type::String));
+    }
+    let Expression::FunctionCall(call) = value else {
+        return None;
+    };
+    let Prefix::Name(function) = call.prefix() else {
+        return None;
+    };
+    let suffixes: Vec<&Suffix> = call.suffixes().collect();
+    let ("tonumber", [Suffix::Call(Call::AnonymousCall(args))]) =
+        (function.token().to_string().as_str(), suffixes.as_slice())
+    else {
+        return None;
+    };
+    let FunctionArgs::Parentheses { arguments, .. } = &**args else {
+        return None;
+    };
+    match single(arguments).and_then(indexed) {
+        Some((false, index)) => Some((false, index, Type::Number)),
+        _ => None,
+    }
+}
+
+fn single(arguments: &Punctuated<Expression>) -> Option<&Expression> {
+    let mut iter = arguments.iter();
+    let first = iter.next()?;
+    iter.next().is_none().then_some(first)
+}
+
+/// `KEYS[n]` or `ARGV[n]` with a literal `n`: `(is KEYS, n)`.
+fn indexed(value: &Expression) -> Option<(bool, usize)> {
+    let Expression::Var(Var::Expression(var)) = value else {
+        return None;
+    };
+    let Prefix::Name(table) = var.prefix() else {
+        return None;
+    };
+    let keys = match table.token().to_string().as_str() {
+        "KEYS" => true,
+        "ARGV" => false,
+        _ => return None,
+    };
+    let suffixes: Vec<&Suffix> = var.suffixes().collect();
+    let [Suffix::Index(Index::Brackets { expression, .. })] = suffixes.as_slice() else {
+        return None;
+    };
+    match &**expression {
+        Expression::Number(token) => token
+            .token()
+            .to_string()
+            .trim()
+            .parse()
+            .ok()
+            .map(|n| (keys, n)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn declared(text: &str) -> Declaration {
+        match declaration("s.lua", text).unwrap() {
+            Declared::Found(declaration) => declaration,
+            Declared::Undeclared(reason) => panic!("undeclared: {reason}"),
+        }
+    }
+
+    fn undeclared(text: &str) -> String {
+        match declaration("s.lua", text).unwrap() {
+            Declared::Found(declaration) => panic!("declared: {declaration:?}"),
+            Declared::Undeclared(reason) => reason,
+        }
+    }
+
+    fn problems(text: &str) -> Vec<String> {
+        declaration("s.lua", text)
+            .unwrap_err()
+            .iter()
+            .map(|p| p.message().to_owned())
+            .collect()
+    }
+
+    fn names(params: &[Param]) -> Vec<(&str, Type)> {
+        params.iter().map(|p| (p.name(), p.ty())).collect()
+    }
+
+    #[test]
+    fn annotations_declare_keys_and_arguments_in_order() {
+        let d = declared(
+            "#!lua flags=no-writes\n--- A limiter.\n---@key bucket string the counter's key\n\
+             ---@arg limit integer # requests per window\n---@key other\n---@arg ratio number\n\
+             ---@arg on boolean\n---@return integer\nreturn redis.call('GET', KEYS[1])",
+        );
+        assert_eq!(
+            names(d.keys()),
+            [("bucket", Type::String), ("other", Type::String)]
+        );
+        assert_eq!(
+            names(d.args()),
+            [
+                ("limit", Type::Integer),
+                ("ratio", Type::Number),
+                ("on", Type::Boolean)
+            ]
+        );
+        assert_eq!(d.keys()[0].doc(), "the counter's key");
+        assert_eq!(d.args()[0].doc(), "requests per window");
+        assert_eq!(d.keys()[0].line(), 3);
+        assert!(!d.inferred());
+    }
+
+    #[test]
+    fn bad_annotations_are_problems_on_their_line() {
+        let cases = [
+            ("---@arg limit\nreturn 1", "needs a type"),
+            (
+                "---@arg limit table\nreturn 1",
+                "not a type a parameter can have",
+            ),
+            ("---@key k integer\nreturn 1", "a key is a string"),
+            ("---@key\nreturn 1", "names a parameter"),
+            ("---@arg type string\nreturn 1", "Rust keyword"),
+            ("---@arg 9lives string\nreturn 1", "a Lua name"),
+            ("---@arg ttl? integer\nreturn 1", "optional parameters"),
+            ("---@arg ... string\nreturn 1", "variadic"),
+            ("---@key a\n---@arg a string\nreturn 1", "declared twice"),
+            ("return 1\n---@key late\n", "comment block at the top"),
+        ];
+        for (text, expected) in cases {
+            let found = problems(text);
+            assert!(
+                found
+                    .iter()
+                    .any(|m| m.contains(expected) && m.starts_with("s.lua:")),
+                "{text:?}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_literal_read_past_the_declaration_is_a_problem() {
+        let found = problems(
+            "#!lua\n---@key bucket\n---@arg limit integer\nlocal x = KEYS[2]\nreturn ARGV[1]",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with(
+                "s.lua:4:11: the script reads KEYS[2], but the file declares 1 key (bucket)"
+            ),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn long_comments_and_other_tags_in_the_header() {
+        let d = declared("--[[ a\n---@key nope\n]]\n---@type string\n---@key yes\nreturn KEYS[1]");
+        assert_eq!(names(d.keys()), [("yes", Type::String)]);
+        // Annotations in a string are not annotations, and not misplaced ones.
+        let d = declared("---@key k\nlocal s = [[\n]]\nreturn KEYS[1]");
+        assert_eq!(d.keys().len(), 1);
+    }
+
+    #[test]
+    fn a_function_is_declared_right_above_its_registration() {
+        let text = "#!lua name=lib\n---@key other\nlocal x = 1\n-- Counts.\n---@key counter\n\
+                    ---@arg by integer\nredis.register_function('incr', function(keys, args) end)\n\
+                    redis.register_function('plain', function() end)";
+        let d = function_declaration("l.lua", text, 7).unwrap().unwrap();
+        assert_eq!(names(d.keys()), [("counter", Type::String)]);
+        assert_eq!(names(d.args()), [("by", Type::Integer)]);
+        assert_eq!(function_declaration("l.lua", text, 8).unwrap(), None);
+        assert_eq!(function_declaration("l.lua", text, 99).unwrap(), None);
+        assert_eq!(function_declaration("l.lua", "", 0).unwrap(), None);
+        let bad = function_declaration("l.lua", "---@arg n\nredis.register_function('f', f)", 2);
+        assert!(
+            bad.unwrap_err()[0]
+                .message()
+                .starts_with("l.lua:1: `---@arg n` needs a type")
+        );
+    }
+
+    #[test]
+    fn names_are_inferred_from_top_level_locals() {
+        let d = declared(
+            "local bucket = KEYS[1]\nlocal limit = tonumber(ARGV[1])\nlocal id = ARGV[2]\n\
+             if redis.call('GET', KEYS[1]) then return 1 end\nreturn redis.call('INCR', bucket)",
+        );
+        assert!(d.inferred());
+        assert_eq!(names(d.keys()), [("bucket", Type::String)]);
+        assert_eq!(
+            names(d.args()),
+            [("limit", Type::Number), ("id", Type::String)]
+        );
+        assert_eq!(declared("return 1").keys().len(), 0);
+    }
+
+    #[test]
+    fn inference_refuses_what_is_ambiguous() {
+        let cases = [
+            ("for _, k in ipairs(KEYS) do end", "reads KEYS other than"),
+            ("local n = #ARGV", "reads ARGV other than"),
+            ("local a = KEYS[1]\nlocal b = KEYS[1]", "bound twice"),
+            ("local a = KEYS[2]", "never bound"),
+            (
+                "local a = KEYS[1]\nreturn ARGV[1]",
+                "no `local name = ARGV[1]`",
+            ),
+            (
+                "if x then local a = KEYS[1] end",
+                "no `local name = KEYS[1]`",
+            ),
+            (
+                "local a = KEYS[1]\nlocal a = ARGV[1]",
+                "names two parameters",
+            ),
+            ("local type = KEYS[1]", "Rust keyword"),
+        ];
+        for (text, expected) in cases {
+            let reason = undeclared(text);
+            assert!(reason.contains(expected), "{text:?}: {reason}");
+        }
+    }
+}

@@ -1,0 +1,3 @@
+---@key bucket
+---@arg limit
+return redis.call('GET', KEYS[1])
