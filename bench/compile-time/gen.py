@@ -39,7 +39,7 @@ for s in range(count):
     sha = hashlib.sha1(text.encode()).hexdigest()
     mac.append('static S%d: Script = lua_script!("../../lua/s%d.lua");' % (s, s))
     base.append(
-        'static S%d: Script = __private::script(include_str!("../../lua/s%d.lua"), "%s");' % (s, s, sha)
+        'static S%d: Script = __private::script(include_str!("../../lua/s%d.lua"), "%s", "s%d");' % (s, s, sha, s)
     )
 
 refs = "\n".join("    n += S%d.sha1().len();" % s for s in range(count))
