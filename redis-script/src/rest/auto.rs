@@ -7,8 +7,10 @@
 //! at once, hands each its own reply, and goes on while commands are waiting. Each command keeps its
 //! own semantics: its own reply (NOSCRIPT included, so `exec` falls back with an EVAL of its own, in a
 //! later request), read-your-writes (a request carries the sync token of every answer before it), and
-//! retries: a shared request that failed after it may have reached the server is an error with
-//! `may_have_run` for its writes, and is sent again for its read-only commands only.
+//! retries. Read-only commands (EVALSHA_RO, EVAL_RO) travel in requests of their own, apart from those
+//! that may write, as the official SDK (1.38+) does: a read-only request that failed after it may have
+//! reached the server is sent again whole, and a failed write request is an error with
+//! `may_have_run` for each of its commands. A burst that mixes both takes at most one request more.
 //!
 //! A command whose caller gave up on it (its future dropped: a timeout, a `select!`) while it waited
 //! in the queue is never sent: the task skips it. One that already left in a request goes on; the
@@ -34,8 +36,9 @@ use crate::{Error, Reply, TransportError, TransportErrorKind};
 /// [`AutoPipeline::DEFAULT`].
 ///
 /// A burst of `n` commands issued at the same moment takes `ceil(n / max_entries)` requests (more when
-/// `max_bytes` is reached first), sent at once; a command issued while requests are on their way waits
-/// for them and goes with the others that did.
+/// `max_bytes` is reached first), sent at once, its read-only commands (`ScriptRO`) apart from the
+/// others: `ceil(reads / max_entries) + ceil(writes / max_entries)`. A command issued while requests
+/// are on their way waits for them and goes with the others that did.
 ///
 /// At most [`QUEUED_REQUESTS`](Self::QUEUED_REQUESTS) requests' worth of commands wait at a time
 /// (`16 * max_entries` commands and `16 * max_bytes` bytes); a command that finds the queue full waits
@@ -161,7 +164,8 @@ impl Queue {
     }
 
     /// Takes every waiting command whose caller still waits for it, in order, in requests within the
-    /// limits; none when nothing waits, and then the task stops driving.
+    /// limits, read-only commands in requests of their own; none when nothing waits, and then the
+    /// task stops driving.
     fn take(&self) -> Vec<Vec<Waiting>> {
         let mut state = self.state();
         // A command whose caller dropped its future while it waited is not sent.
@@ -172,20 +176,25 @@ impl Queue {
         }
         let (max_entries, max_bytes) = (self.config.max_entries.max(1), self.config.max_bytes);
         let mut requests: Vec<Vec<Waiting>> = Vec::new();
-        let mut bytes = 0;
+        // Per kind (may write, read-only): the request being filled and its bytes.
+        let mut filling: [Option<(usize, usize)>; 2] = [None, None];
         for waiting in state.waiting.drain(..) {
             let size = waiting.body.len() + 1;
-            let full = requests
-                .last()
-                .is_none_or(|last| last.len() >= max_entries || bytes + size > max_bytes);
-            if full {
-                requests.push(Vec::new());
-                bytes = 0;
-            }
-            bytes += size;
-            if let Some(last) = requests.last_mut() {
-                last.push(waiting);
-            }
+            let kind = usize::from(waiting.idempotence == Idempotence::ReadOnly);
+            let at = match filling[kind] {
+                Some((at, bytes))
+                    if requests[at].len() < max_entries && bytes + size <= max_bytes =>
+                {
+                    filling[kind] = Some((at, bytes + size));
+                    at
+                }
+                _ => {
+                    requests.push(Vec::new());
+                    filling[kind] = Some((requests.len() - 1, size));
+                    requests.len() - 1
+                }
+            };
+            requests[at].push(waiting);
         }
         requests
     }
@@ -282,69 +291,44 @@ impl Drop for Driving {
     }
 }
 
-/// Sends `waiting` as one request and hands each command its reply. After a failure that may have
-/// reached the server, the writes get the error and the read-only commands are sent again.
+/// Sends `waiting` (commands of one kind: read-only, or that may write) as one request and hands each
+/// command its reply. A read-only request is retried as a single read-only command is.
 async fn send(inner: &Inner, mut waiting: Vec<Waiting>) {
-    loop {
-        if let [one] = waiting.as_slice() {
-            let secrets = Secrets::Bodies(std::slice::from_ref(&one.body));
-            let reply = request::single(inner, one.body.clone(), one.idempotence, secrets).await;
-            if let Some(one) = waiting.pop() {
-                let _ = one.reply.send(reply);
-            }
-            return;
+    if let [one] = waiting.as_slice() {
+        let secrets = Secrets::Bodies(std::slice::from_ref(&one.body));
+        let reply = request::single(inner, one.body.clone(), one.idempotence, secrets).await;
+        if let Some(one) = waiting.pop() {
+            let _ = one.reply.send(reply);
         }
-        let bodies: Vec<Bytes> = waiting.iter().map(|w| w.body.clone()).collect();
-        let read_only = waiting
-            .iter()
-            .all(|w| w.idempotence == Idempotence::ReadOnly);
-        let idempotence = Idempotence::of(read_only);
-        let secrets = Secrets::Bodies(&bodies);
-        let body = join(&bodies);
-        match request::batch(
-            inner,
-            Route::Pipeline,
-            body,
-            bodies.len(),
-            idempotence,
-            secrets,
-        )
-        .await
-        {
-            Ok(replies) => {
-                for (waiting, reply) in waiting.into_iter().zip(replies) {
-                    let _ = waiting.reply.send(reply);
-                }
-                return;
+        return;
+    }
+    let bodies: Vec<Bytes> = waiting.iter().map(|w| w.body.clone()).collect();
+    let read_only = waiting
+        .iter()
+        .all(|w| w.idempotence == Idempotence::ReadOnly);
+    let secrets = Secrets::Bodies(&bodies);
+    let body = join(&bodies);
+    let replies = request::batch(
+        inner,
+        Route::Pipeline,
+        body,
+        bodies.len(),
+        Idempotence::of(read_only),
+        secrets,
+    )
+    .await;
+    match replies {
+        Ok(replies) => {
+            for (waiting, reply) in waiting.into_iter().zip(replies) {
+                let _ = waiting.reply.send(reply);
             }
-            Err(e) if !read_only && read_only_may_retry(&e) => {
-                let (reads, writes): (Vec<Waiting>, Vec<Waiting>) = waiting
-                    .into_iter()
-                    .partition(|w| w.idempotence == Idempotence::ReadOnly);
-                for write in writes {
-                    let _ = write.reply.send(Err(e.clone()));
-                }
-                if reads.is_empty() {
-                    return;
-                }
-                waiting = reads;
-            }
-            Err(e) => {
-                for waiting in waiting {
-                    let _ = waiting.reply.send(Err(e.clone()));
-                }
-                return;
+        }
+        Err(e) => {
+            for waiting in waiting {
+                let _ = waiting.reply.send(Err(e.clone()));
             }
         }
     }
-}
-
-/// After a shared request failed this way, its read-only commands are worth sending again.
-fn read_only_may_retry(e: &Error) -> bool {
-    matches!(e, Error::Transport(t) if !matches!(
-        t.kind(),
-        TransportErrorKind::Config | TransportErrorKind::Unauthorized | TransportErrorKind::Connect
-    ))
 }
 
 /// `[body,body,..]`.

@@ -103,19 +103,31 @@ impl Source {
         call: Call,
         on_fallback: impl Fn(CommandName),
     ) -> Result<T, Error> {
-        let (keys, args) = call.split();
-        if let Some(refused) = self.arity.refuses(keys.len(), args.len()) {
-            return Err(Error::from(refused).for_script(self));
-        }
-        let command = |name| Command::new(name, &self.text, &self.sha1, keys, args);
-        let reply = match (conn.send(command(first)).await, fallback) {
-            (Err(e), Some(fallback)) if e.is_noscript() => {
-                on_fallback(fallback);
-                conn.send(command(fallback)).await
+        {
+            let (keys, args) = call.split();
+            if let Some(refused) = self.arity.refuses(keys.len(), args.len()) {
+                return Err(Error::from(refused).for_script(self));
             }
-            (reply, _) => reply,
+        }
+        // What a call in flight holds is kept small (examples/bench_memory.rs): the transport's
+        // future lives on the heap, as the `redis` crate's own (`RedisFuture`) does (a multiplexed
+        // connection's is about 1.5 KB), and across an await only `call` is kept, not its split nor
+        // the first reply.
+        let send = |name| {
+            let (keys, args) = call.split();
+            Box::pin(conn.send(Command::new(name, &self.text, &self.sha1, keys, args)))
+        };
+        let reply = send(first).await;
+        let reply = match fallback {
+            Some(fallback) if matches!(&reply, Err(e) if e.is_noscript()) => {
+                drop(reply);
+                on_fallback(fallback);
+                send(fallback).await
+            }
+            _ => reply,
         };
         // The keys and arguments come out of any error text that echoes them.
+        let (keys, args) = call.split();
         let reply = reply.map_err(|e| e.redacted(keys.iter().chain(args.iter())));
         self.decode(reply)
     }
