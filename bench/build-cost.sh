@@ -9,6 +9,8 @@
 # Env: FEATURES="resp,rest" builds redis-script with these features instead of its defaults;
 #      TIMINGS=1 writes cargo's --timings report of the last build of each crate (path printed);
 #      FRESH=1 resolves the newest compatible versions instead of copying the workspace's Cargo.lock;
+#      REDIS_DEP='redis = { ... }' replaces the `redis` dependency of both crates (default: version 1.8,
+#      its default features and `tokio-comp`, as a user writes it);
 #      CHECKOUT=<dir> measures the redis-script of another checkout (e.g. an older commit, to compare);
 #      BENCH_DIR (default: a temp dir).
 # CARGO_INCREMENTAL=0 for both, as for dependencies from a registry; crates are fetched before timing.
@@ -27,6 +29,8 @@ else
     ours_dep="redis-script = { path = \"$root/redis-script\" }"
 fi
 
+redis_dep=${REDIS_DEP:-'redis = { version = "1.8", features = ["tokio-comp"] }'}
+
 # crate NAME DEPENDENCY MAIN: a binary crate in $dir/NAME.
 crate() {
     mkdir -p "$dir/$1/src" "$dir/$1/lua"
@@ -40,7 +44,7 @@ publish = false
 
 [dependencies]
 $2
-redis = { version = "1.8", features = ["tokio-comp"] }
+$redis_dep
 tokio = { version = "1.48", features = ["macros", "rt-multi-thread"] }
 
 [workspace]

@@ -3,12 +3,14 @@
 //!
 //! 1. throughput: script calls per second through `Pipeline` (batches of 16, many in flight) against
 //!    `redis-benchmark -P 16` running EVALSHA (target: at least 0.8x);
-//! 2. a pipeline of 100 script calls against the `redis` crate's `pipe()` with `load_script` and
-//!    `invoke_script` (target: at least 1.0x);
+//! 2. a pipeline of N script calls (N = 100, 1,000, 3,000 and 10,000, the default limit) against the
+//!    `redis` crate's `pipe()` with `load_script` and `invoke_script`: time per entry at each size
+//!    (target: at least 1.0x at every size);
 //! 3. bytes: what a warm pipeline of 100 calls of a 4 KiB script sends, against the same calls as EVAL
 //!    (target: at most 5%), and what it sends cold.
 //!
-//! Run: `cargo run --release -p redis-script-examples --example bench_batch` (needs `redis-server` and `redis-benchmark`).
+//! Run: `cargo run --release -p redis-script-examples --example bench_batch [throughput|sizes|bytes]..`
+//! (needs `redis-server` and `redis-benchmark`).
 //! Rounds are interleaved so that a noisy machine affects both sides alike; medians are shown.
 
 use std::process::Command;
@@ -28,8 +30,10 @@ const DEPTH: usize = 16;
 /// Pipelines in flight at once, on `CONNECTIONS` multiplexed connections.
 const IN_FLIGHT: usize = 32;
 const CONNECTIONS: usize = 4;
-/// Pipelines of 100 calls per round of the second benchmark.
-const PIPELINES: usize = 300;
+/// Pipeline sizes of the second benchmark, up to the default limit of entries (`Limits::DEFAULT`).
+const SIZES: [usize; 4] = [100, 1_000, 3_000, 10_000];
+/// Entries per round of the second benchmark, at every size.
+const ENTRIES_PER_ROUND: usize = 30_000;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -39,9 +43,18 @@ async fn main() -> std::process::ExitCode {
 async fn run() -> Result<(), BoxError> {
     let redis = throwaway().await?;
     INCR_TTL.exec(&redis.conn, ["bench:warm"], [3600]).await?;
-    throughput(&redis).await?;
-    hundred(&redis).await?;
-    bytes(&redis).await?;
+    // Sections named on the command line (throughput, sizes, bytes), or all of them.
+    let only: Vec<String> = std::env::args().skip(1).collect();
+    let runs = |section: &str| only.is_empty() || only.iter().any(|s| s == section);
+    if runs("throughput") {
+        throughput(&redis).await?;
+    }
+    if runs("sizes") {
+        sizes(&redis).await?;
+    }
+    if runs("bytes") {
+        bytes(&redis).await?;
+    }
     Ok(())
 }
 
@@ -126,46 +139,64 @@ async fn batches(conns: &[MultiplexedConnection]) -> Result<f64, BoxError> {
     Ok((per_task * IN_FLIGHT * DEPTH) as f64 / start.elapsed().as_secs_f64())
 }
 
-/// 2. One pipeline of 100 calls at a time: ours against the `redis` crate's.
-async fn hundred(redis: &Redis) -> Result<(), BoxError> {
+/// Benchmark 2: one pipeline of N calls at a time, N up to the default limit of entries, ours against
+/// the `redis` crate's: time per entry at each size.
+async fn sizes(redis: &Redis) -> Result<(), BoxError> {
     let conn = &redis.conn;
     let anchor_script = redis::Script::new(INCR_TTL.script());
-    let (mut anchor, mut ours) = (Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        let start = Instant::now();
-        for _ in 0..PIPELINES {
-            let mut pipe = redis::pipe();
-            pipe.load_script(&anchor_script).ignore();
-            for i in 0..100 {
-                pipe.invoke_script(anchor_script.key(format!("bench:100:{i}")).arg(3600));
-            }
-            let counts: Vec<i64> = pipe.query_async(&mut conn.clone()).await?;
-            assert_eq!(counts.len(), 100);
-        }
-        anchor.push(PIPELINES as f64 / start.elapsed().as_secs_f64());
-
-        let start = Instant::now();
-        for _ in 0..PIPELINES {
-            let mut pipe = Pipeline::new();
-            let calls: Vec<_> = (0..100)
-                .map(|i| pipe.exec(&INCR_TTL, [format!("bench:100:{i}")], [3600]))
-                .collect();
-            let mut replies = pipe.run(conn).await?;
-            let counts: Vec<i64> = calls
-                .into_iter()
-                .map(|call| replies.take(call))
-                .collect::<Result<_, _>>()?;
-            assert_eq!(counts.len(), 100);
-        }
-        ours.push(PIPELINES as f64 / start.elapsed().as_secs_f64());
-    }
-    let (anchor, ours) = (median(anchor), median(ours));
     println!(
-        "\n2. pipelines of 100 script calls per second, one at a time, median of {ROUNDS} rounds"
+        "\n2. one pipeline of N script calls at a time, time per entry, median of {ROUNDS} rounds of \
+         {ENTRIES_PER_ROUND} entries"
     );
-    println!("   anchor: redis::pipe() load_script + 100 invoke_script {anchor:>8.0}/s");
-    println!("   redis_script::Pipeline, 100 exec (SCRIPT LOAD + 100 EVALSHA) {ours:>8.0}/s");
-    verdict(ours / anchor, ">=", 1.0);
+    println!(
+        "   {:>6}  {:>22}  {:>22}  ratio (target >= 1.0 at every size)",
+        "N", "anchor: redis::pipe()", "redis_script::Pipeline"
+    );
+    let keys: Vec<String> = (0..SIZES[SIZES.len() - 1])
+        .map(|i| format!("bench:n:{i}"))
+        .collect();
+    for size in SIZES {
+        let keys = &keys[..size];
+        let pipelines = (ENTRIES_PER_ROUND / size).max(1);
+        let (mut anchor, mut ours) = (Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            let start = Instant::now();
+            for _ in 0..pipelines {
+                let mut pipe = redis::pipe();
+                pipe.load_script(&anchor_script).ignore();
+                for key in keys {
+                    pipe.invoke_script(anchor_script.key(key).arg(3600));
+                }
+                let counts: Vec<i64> = pipe.query_async(&mut conn.clone()).await?;
+                assert_eq!(counts.len(), size);
+            }
+            anchor.push(start.elapsed().as_secs_f64() / (pipelines * size) as f64);
+
+            let start = Instant::now();
+            for _ in 0..pipelines {
+                let mut pipe = Pipeline::new();
+                let calls: Vec<_> = keys
+                    .iter()
+                    .map(|key| pipe.exec(&INCR_TTL, [key], [3600]))
+                    .collect();
+                let mut replies = pipe.run(conn).await?;
+                let counts: Vec<i64> = calls
+                    .into_iter()
+                    .map(|call| replies.take(call))
+                    .collect::<Result<_, _>>()?;
+                assert_eq!(counts.len(), size);
+            }
+            ours.push(start.elapsed().as_secs_f64() / (pipelines * size) as f64);
+        }
+        let (anchor, ours) = (median(anchor), median(ours));
+        let ratio = anchor / ours;
+        println!(
+            "   {size:>6}  {:>19.2} us  {:>19.2} us  {ratio:.3}: {}",
+            anchor * 1e6,
+            ours * 1e6,
+            if ratio >= 1.0 { "met" } else { "NOT met" }
+        );
+    }
     Ok(())
 }
 

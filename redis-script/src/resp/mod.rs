@@ -89,7 +89,7 @@ fn convert(value: Value) -> Reply {
             format: format.to_string(),
             text,
         },
-        Value::BigNumber(n) => Reply::BigNumber(String::from_utf8_lossy(&n).into_owned()),
+        Value::BigNumber(n) => Reply::BigNumber(n.to_string()),
         Value::Push { data, .. } => Reply::Array(data.into_iter().map(convert).collect()),
         // Only nested errors get here: a top-level one is an `Err` (see `reply_from_value`).
         Value::ServerError(e) => Reply::Error(server_error_text(&e)),
