@@ -8,7 +8,7 @@
 //! refuses for a reason found at load time (syntax, shebang) that the servers load, or a refusal by
 //! both with another line or message. Scripts the macro refuses for reasons Redis finds only when the
 //! script runs (a write in a read-only script, an unknown command, a NOSCRIPT reply) or never (an empty
-//! file) are reported apart.
+//! file, a malformed `---@key` / `---@arg` declaration) are reported apart.
 //!
 //! `DIFFERENTIAL_SEED` and `DIFFERENTIAL_CASES` choose another campaign (`scripts/differential`).
 
@@ -108,9 +108,18 @@ fn macro_agrees_with_script_load() {
             report.servers_differ.push(described());
             continue;
         }
-        let problems = redis_script_check::check(&path, &case.text, &Options::default())
+        let mut problems = redis_script_check::check(&path, &case.text, &Options::default())
             .err()
             .unwrap_or_default();
+        // The expression form reads a declaration too when the file has one (`---@key`/`---@arg`):
+        // a malformed one fails the build although Redis runs the script.
+        if case.text.contains("---@key") || case.text.contains("---@arg") {
+            problems.extend(
+                redis_script_check::declaration(&path, &case.text)
+                    .err()
+                    .unwrap_or_default(),
+            );
+        }
         let empty_file = case.text.trim().is_empty();
         // The macro and the library it runs must tell the same story.
         if errors.is_empty() != (problems.is_empty() && !empty_file) {
