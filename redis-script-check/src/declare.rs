@@ -43,7 +43,7 @@ pub enum Type {
 }
 
 impl Type {
-    fn parse(word: &str) -> Option<Type> {
+    pub(crate) fn parse(word: &str) -> Option<Type> {
         match word {
             "string" => Some(Type::String),
             "integer" => Some(Type::Integer),
@@ -74,6 +74,15 @@ pub struct Param {
 }
 
 impl Param {
+    pub(crate) fn new(name: &str, ty: Type, doc: &str, line: usize) -> Param {
+        Param {
+            name: name.to_owned(),
+            ty,
+            doc: doc.to_owned(),
+            line,
+        }
+    }
+
     /// Its name: a Lua name that is no Rust keyword, so that it can name a field.
     pub fn name(&self) -> &str {
         &self.name
@@ -100,6 +109,7 @@ impl Param {
 pub struct Declaration {
     keys: Vec<Param>,
     args: Vec<Param>,
+    reply: Option<Vec<Param>>,
     inferred: bool,
 }
 
@@ -112,6 +122,12 @@ impl Declaration {
     /// `ARGV[1]`, `ARGV[2]`, ...
     pub fn args(&self) -> &[Param] {
         &self.args
+    }
+
+    /// The fields of the reply, in the order of its items, when a `---@return {name: type, ...}`
+    /// line declares them.
+    pub fn reply(&self) -> Option<&[Param]> {
+        self.reply.as_deref()
     }
 
     /// True when the names come from `local name = KEYS[n]` lines, not from annotations.
@@ -161,7 +177,16 @@ pub fn declaration(path: &str, text: &str) -> Result<Declared, Vec<Problem>> {
             Ok(Some(tokens)) => reads_in(tokens.iter().collect()),
             _ => Reads::default(),
         };
-        return held_to(declaration, &reads, path);
+        let declared = held_to(declaration, &reads, path)?;
+        if let Declared::Found(declaration) = &declared
+            && let Some(fields) = declaration.reply()
+        {
+            let problems = returns(body, fields);
+            if !problems.is_empty() {
+                return Err(located(problems, path));
+            }
+        }
+        return Ok(declared);
     }
     // The tree is read only from what the compiler accepts within the checks' limits, as `check`
     // reads it: no input makes the walk deeper than it can go.
@@ -179,6 +204,22 @@ pub fn declaration(path: &str, text: &str) -> Result<Declared, Vec<Problem>> {
         Ok(declaration) => Declared::Found(declaration),
         Err(reason) => Declared::Undeclared(reason),
     })
+}
+
+/// The script's literal `return {...}` sites held to its declared reply; nothing when the script
+/// does not parse (the checks report that).
+fn returns(body: &str, fields: &[Param]) -> Vec<Problem> {
+    let parses = crate::limits::check(body).is_none() && crate::syntax::compile(body).is_ok();
+    parses
+        .then(|| {
+            crate::on_deep_stack(|| {
+                crate::syntax::tree(body)
+                    .map(|tree| crate::reply::check_returns(tree.nodes(), fields))
+            })
+        })
+        .flatten()
+        .flatten()
+        .unwrap_or_default()
 }
 
 /// The declaration, or a problem for each literal `KEYS[n]` / `ARGV[n]` past it.
@@ -347,6 +388,29 @@ fn annotation(
     declaration: &mut Declaration,
     problems: &mut Vec<Problem>,
 ) -> bool {
+    if word(tag, "return") {
+        return match crate::reply::parse(&tag["return".len()..], line) {
+            None => false,
+            Some(Err(problem)) => {
+                problems.push(problem);
+                true
+            }
+            Some(Ok(_)) if declaration.reply.is_some() => {
+                problems.push(Problem::new(
+                    Kind::Declaration,
+                    Some(line),
+                    "the reply is declared twice: one `---@return {...}` line names all its \
+                     fields"
+                        .to_owned(),
+                ));
+                true
+            }
+            Some(Ok(fields)) => {
+                declaration.reply = Some(fields);
+                true
+            }
+        };
+    }
     let key = word(tag, "key");
     if !key && !word(tag, "arg") {
         // Another tag of the language server (`---@return`, `---@type`): a comment here.
@@ -460,7 +524,7 @@ fn looks_like_a_type(word: &str) -> bool {
 }
 
 /// Why `name` can not name a parameter, if it can not.
-fn name_problem(name: &str) -> Option<String> {
+pub(crate) fn name_problem(name: &str) -> Option<String> {
     let mut chars = name.chars();
     let valid = chars
         .next()
@@ -638,6 +702,7 @@ fn infer(block: &Block) -> Result<Declaration, String> {
     let declaration = Declaration {
         keys: complete(keys, "KEYS")?,
         args: complete(args, "ARGV")?,
+        reply: None,
         inferred: true,
     };
     let mut names: Vec<&str> = declaration
