@@ -163,31 +163,48 @@ pub fn declaration(path: &str, text: &str) -> Result<Declared, Vec<Problem>> {
     if crate::limits::check_size(path, text.len() as u64).is_err() {
         return Ok(Declared::Undeclared("the file is too large".to_owned()));
     }
-    let annotated = annotations(text).map_err(|problems| located(problems, path))?;
+    let (annotated, declaration) = annotations(text).map_err(|problems| located(problems, path))?;
     let body = body_of(text);
-    if let Some(declaration) = annotated {
-        // The literal reads are in the tokens: no tree, and no second compile, needed.
-        let lexed = std::panic::catch_unwind(|| {
-            match full_moon::tokenizer::Lexer::new(body, full_moon::LuaVersion::lua51()).collect() {
-                LexerResult::Ok(tokens) | LexerResult::Recovered(tokens, _) => Some(tokens),
-                LexerResult::Fatal(_) => None,
-            }
-        });
-        let reads = match lexed {
-            Ok(Some(tokens)) => reads_in(tokens.iter().collect()),
-            _ => Reads::default(),
-        };
-        let declared = held_to(declaration, &reads, path)?;
-        if let Declared::Found(declaration) = &declared
-            && let Some(fields) = declaration.reply()
-        {
-            let problems = returns(body, fields);
-            if !problems.is_empty() {
-                return Err(located(problems, path));
-            }
+    if let Some(fields) = &declaration.reply {
+        let problems = returns(body, fields);
+        if !problems.is_empty() {
+            return Err(located(problems, path));
         }
-        return Ok(declared);
     }
+    let declared = if annotated {
+        annotated_declaration(declaration, body, path)?
+    } else {
+        let reply = declaration.reply;
+        match inferred_declaration(body) {
+            Declared::Found(inferred) => Declared::Found(Declaration { reply, ..inferred }),
+            undeclared => undeclared,
+        }
+    };
+    Ok(declared)
+}
+
+/// An annotated declaration, held to the script's literal reads of `KEYS` and `ARGV`.
+fn annotated_declaration(
+    declaration: Declaration,
+    body: &str,
+    path: &str,
+) -> Result<Declared, Vec<Problem>> {
+    // The literal reads are in the tokens: no tree, and no second compile, needed.
+    let lexed = std::panic::catch_unwind(|| {
+        match full_moon::tokenizer::Lexer::new(body, full_moon::LuaVersion::lua51()).collect() {
+            LexerResult::Ok(tokens) | LexerResult::Recovered(tokens, _) => Some(tokens),
+            LexerResult::Fatal(_) => None,
+        }
+    });
+    let reads = match lexed {
+        Ok(Some(tokens)) => reads_in(tokens.iter().collect()),
+        _ => Reads::default(),
+    };
+    held_to(declaration, &reads, path)
+}
+
+/// The parameters inferred from the script's tree, or why they can not be.
+fn inferred_declaration(body: &str) -> Declared {
     // The tree is read only from what the compiler accepts within the checks' limits, as `check`
     // reads it: no input makes the walk deeper than it can go.
     let parses = crate::limits::check(body).is_none() && crate::syntax::compile(body).is_ok();
@@ -195,15 +212,11 @@ pub fn declaration(path: &str, text: &str) -> Result<Declared, Vec<Problem>> {
         .then(|| crate::on_deep_stack(|| crate::syntax::tree(body).map(|tree| infer(tree.nodes()))))
         .flatten()
         .flatten();
-    let Some(inferred) = walked else {
-        return Ok(Declared::Undeclared(
-            "the script could not be parsed".to_owned(),
-        ));
-    };
-    Ok(match inferred {
-        Ok(declaration) => Declared::Found(declaration),
-        Err(reason) => Declared::Undeclared(reason),
-    })
+    match walked {
+        None => Declared::Undeclared("the script could not be parsed".to_owned()),
+        Some(Ok(declaration)) => Declared::Found(declaration),
+        Some(Err(reason)) => Declared::Undeclared(reason),
+    }
 }
 
 /// The script's literal `return {...}` sites held to its declared reply; nothing when the script
@@ -313,9 +326,9 @@ fn body_of(text: &str) -> &str {
     }
 }
 
-/// The `---@key` / `---@arg` lines of the comment block at the top of the file; `None` when it has
-/// none. One anywhere else is a problem, so that none is silently ignored.
-fn annotations(text: &str) -> Result<Option<Declaration>, Vec<Problem>> {
+/// The `---@key` / `---@arg` / `---@return {...}` lines of the comment block at the top of the file,
+/// and whether any declares a parameter. One anywhere else is a problem, so that none is silently ignored.
+fn annotations(text: &str) -> Result<(bool, Declaration), Vec<Problem>> {
     let mut declaration = Declaration::default();
     let mut problems = Vec::new();
     let mut in_header = true;
@@ -363,7 +376,7 @@ fn annotations(text: &str) -> Result<Option<Declaration>, Vec<Problem>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(found.then_some(declaration))
+    Ok((found, declaration))
 }
 
 /// True when `text` starts with the word `tag` (followed by a blank or nothing).
@@ -393,7 +406,7 @@ fn annotation(
             None => false,
             Some(Err(problem)) => {
                 problems.push(problem);
-                true
+                false
             }
             Some(Ok(_)) if declaration.reply.is_some() => {
                 problems.push(Problem::new(
@@ -403,11 +416,12 @@ fn annotation(
                      fields"
                         .to_owned(),
                 ));
-                true
+                false
             }
+            // The reply alone declares no parameters: they are still inferred.
             Some(Ok(fields)) => {
                 declaration.reply = Some(fields);
-                true
+                false
             }
         };
     }

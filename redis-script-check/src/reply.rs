@@ -227,6 +227,17 @@ mod tests {
             panic!("not declared");
         };
         assert!(d.reply().is_none());
+        // The reply alone declares no parameters: they are inferred.
+        let text = "---@return {a: integer}\nlocal k = KEYS[1]\nreturn {1}";
+        let Ok(Declared::Found(d)) = declaration("s.lua", text) else {
+            panic!("not declared");
+        };
+        assert!(d.inferred());
+        assert_eq!(d.keys()[0].name(), "k");
+        assert_eq!(d.reply().unwrap()[0].name(), "a");
+        // A script whose parameters are not inferred still has its returns checked.
+        let text = "---@return {a: integer}\nreturn {#KEYS, 2}";
+        assert!(problems(text)[0].starts_with("s.lua:2:8: this table returns 2 items"));
     }
 
     #[test]
