@@ -112,10 +112,47 @@ fn walk(block: &Block, fields: &[Param], problems: &mut Vec<Problem>) {
     }
 }
 
+/// The fields by which Redis reads a table as another kind of reply (an error, a status, a RESP3
+/// map, set, double, big number or verbatim string) rather than as an array.
+const SPECIAL: &[&str] = &[
+    "err",
+    "ok",
+    "double",
+    "big_number",
+    "map",
+    "set",
+    "verbatim_string",
+];
+
 /// What is wrong with a returned table of `items` against the declared `fields`, if anything.
 fn mismatch(items: Vec<&Field>, fields: &[Param]) -> Option<String> {
     let declared: Vec<&str> = fields.iter().map(Param::name).collect();
     let list = format!("{{{}}}", declared.join(", "));
+    let special = items.iter().find_map(|item| match item {
+        Field::NameKey { key, value, .. }
+            if SPECIAL.contains(&key.token().to_string().as_str()) =>
+        {
+            Some((key.token().to_string(), value))
+        }
+        _ => None,
+    });
+    if let Some((key, value)) = special {
+        // `{map = {allowed = a, ...}}`: a RESP3 map (a flat array of names and values under
+        // RESP2), read by name; its literal names are the declared ones.
+        let Expression::TableConstructor(map) = &**value else {
+            return None;
+        };
+        let names: Option<Vec<String>> = map
+            .fields()
+            .iter()
+            .map(|item| match item {
+                Field::NameKey { key, .. } => Some(key.token().to_string()),
+                _ => None,
+            })
+            .collect();
+        let names = names.filter(|_| key == "map")?;
+        return by_name(&names, &declared, "map");
+    }
     let named: Vec<String> = items
         .iter()
         .filter_map(|item| match item {
@@ -151,18 +188,7 @@ fn mismatch(items: Vec<&Field>, fields: &[Param]) -> Option<String> {
     if let Some(names) = flat_names(&items)
         && items.len() == 2 * fields.len()
     {
-        let unknown = names.iter().find(|n| !declared.contains(&n.as_str()));
-        let missing = declared.iter().find(|d| !names.iter().any(|n| n == *d));
-        return match (unknown, missing) {
-            (None, None) => None,
-            (Some(unknown), _) => Some(format!(
-                "this table names the field `{unknown}`, which the `---@return` line does not \
-                 declare ({list})"
-            )),
-            (None, Some(missing)) => Some(format!(
-                "this table of names and values lacks the declared field `{missing}` ({list})"
-            )),
-        };
+        return by_name(&names, &declared, "table of names and values");
     }
     if items.len() != fields.len() {
         let lacking = fields
@@ -178,6 +204,21 @@ fn mismatch(items: Vec<&Field>, fields: &[Param]) -> Option<String> {
         ));
     }
     None
+}
+
+/// What is wrong with a table read by name, whose literal `names` should be the `declared` ones.
+fn by_name(names: &[String], declared: &[&str], what: &str) -> Option<String> {
+    let list = format!("{{{}}}", declared.join(", "));
+    if let Some(unknown) = names.iter().find(|n| !declared.contains(&n.as_str())) {
+        return Some(format!(
+            "this {what} names the field `{unknown}`, which the `---@return` line does not \
+             declare ({list})"
+        ));
+    }
+    let missing = declared.iter().find(|d| !names.iter().any(|n| n == *d))?;
+    Some(format!(
+        "this {what} lacks the declared field `{missing}` ({list})"
+    ))
 }
 
 /// The names of a flat `{'name', value, 'name', value}`: every item at an odd position a string
@@ -247,6 +288,10 @@ mod tests {
             "if x then return {1, 2} end return {3, 4};",
             "return {'remaining', 1, 'allowed', 0}",
             "return {1, unpack(t)}",
+            "return {err = 'ERR no'}",
+            "return {1, 2, ok = 'OK'}",
+            "redis.setresp(3)\nreturn {map = {remaining = 1, allowed = 0}}",
+            "return {map = m}",
             "local t = {}\nreturn t",
             "local f = function() return {1} end\nreturn {f(), 2}",
         ];
@@ -280,7 +325,12 @@ mod tests {
             ),
             (
                 "return {'allowed', 1, 'left', 2}",
-                "s.lua:3:8: this table names the field `left`",
+                "s.lua:3:8: this table of names and values names the field `left`",
+                "does not declare",
+            ),
+            (
+                "return {map = {allowed = 1, left = 2}}",
+                "s.lua:3:8: this map names the field `left`",
                 "does not declare",
             ),
             (
