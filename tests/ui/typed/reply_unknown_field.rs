@@ -1,6 +1,6 @@
 // A field the `---@return` line does not declare.
 redis_script::lua_script! {
-    static LIMIT: redis_script::Script<Limited, Limit> = "../lua/reply_rate_limit.lua";
+    static LIMIT: redis_script::Script<Limited, Limit> = "../../lua/reply_limit.lua";
 }
 
 async fn call(conn: &redis::aio::MultiplexedConnection) -> redis_script::Result<i64> {

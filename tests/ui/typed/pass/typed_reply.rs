@@ -2,11 +2,11 @@ use redis_script::{Pipeline, Script, lua_script};
 
 lua_script! {
     /// A rate limiter whose reply is read by field.
-    pub static LIMIT: Script<Limited, Limit> = "../../lua/reply_rate_limit.lua";
+    pub static LIMIT: Script<Limited, Limit> = "../../../lua/reply_limit.lua";
 }
 
 // The expression form checks the literal returns too, and decodes into the caller's type.
-static UNNAMED: Script<(bool, i64, i64)> = lua_script!("../../lua/reply_rate_limit.lua");
+static UNNAMED: Script<(bool, i64, i64)> = lua_script!("../../../lua/reply_limit.lua");
 
 async fn calls(conn: &redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
     let limited: Limited = LIMIT.exec(conn, Limit { bucket: "rate:alice", limit: 100, window: 60 }).await?;
