@@ -12,7 +12,7 @@ lua_script! {
 }
 lua_script! {
     /// `[score, rank]` after adding points; the score arrives as text (ZINCRBY), decoded as a float.
-    static LEADERBOARD: Script<(f64, i64), Leaderboard> = "lua/leaderboard.lua";
+    static LEADERBOARD: Script<Placed, Leaderboard> = "lua/leaderboard.lua";
 }
 lua_script! {
     /// The job moved from the queue to in-progress, if there was one.
@@ -76,10 +76,11 @@ async fn run() -> Result<(), BoxError> {
         };
         println!("{user}: request {requests} of {LIMIT} in this window ({ttl} s left): {verdict}");
     }
-    let (score, rank) = replies.take(scored)?;
-    println!("alice scores {score}, rank {rank}");
-    let (score, rank) = replies.take(also)?;
-    println!("bob scores {score}, rank {rank}");
+    // `Placed` is the struct the script's `---@return` line declares: its fields, read by name.
+    let alice = replies.take(scored)?;
+    println!("alice scores {}, rank {}", alice.score, alice.rank);
+    let bob = replies.take(also)?;
+    println!("bob scores {}, rank {}", bob.score, bob.rank);
     println!("top: {:?}", replies.take(top)?);
 
     // Atomically: a job claimed from the queue and counted, and the queue's length read after it.

@@ -43,7 +43,7 @@ pub enum Type {
 }
 
 impl Type {
-    fn parse(word: &str) -> Option<Type> {
+    pub(crate) fn parse(word: &str) -> Option<Type> {
         match word {
             "string" => Some(Type::String),
             "integer" => Some(Type::Integer),
@@ -74,6 +74,15 @@ pub struct Param {
 }
 
 impl Param {
+    pub(crate) fn new(name: &str, ty: Type, doc: &str, line: usize) -> Param {
+        Param {
+            name: name.to_owned(),
+            ty,
+            doc: doc.to_owned(),
+            line,
+        }
+    }
+
     /// Its name: a Lua name that is no Rust keyword, so that it can name a field.
     pub fn name(&self) -> &str {
         &self.name
@@ -100,6 +109,7 @@ impl Param {
 pub struct Declaration {
     keys: Vec<Param>,
     args: Vec<Param>,
+    reply: Option<Vec<Param>>,
     inferred: bool,
 }
 
@@ -112,6 +122,12 @@ impl Declaration {
     /// `ARGV[1]`, `ARGV[2]`, ...
     pub fn args(&self) -> &[Param] {
         &self.args
+    }
+
+    /// The fields of the reply, in the order of its items, when a `---@return {name: type, ...}`
+    /// line declares them.
+    pub fn reply(&self) -> Option<&[Param]> {
+        self.reply.as_deref()
     }
 
     /// True when the names come from `local name = KEYS[n]` lines, not from annotations.
@@ -147,22 +163,48 @@ pub fn declaration(path: &str, text: &str) -> Result<Declared, Vec<Problem>> {
     if crate::limits::check_size(path, text.len() as u64).is_err() {
         return Ok(Declared::Undeclared("the file is too large".to_owned()));
     }
-    let annotated = annotations(text).map_err(|problems| located(problems, path))?;
+    let (annotated, declaration) = annotations(text).map_err(|problems| located(problems, path))?;
     let body = body_of(text);
-    if let Some(declaration) = annotated {
-        // The literal reads are in the tokens: no tree, and no second compile, needed.
-        let lexed = std::panic::catch_unwind(|| {
-            match full_moon::tokenizer::Lexer::new(body, full_moon::LuaVersion::lua51()).collect() {
-                LexerResult::Ok(tokens) | LexerResult::Recovered(tokens, _) => Some(tokens),
-                LexerResult::Fatal(_) => None,
-            }
-        });
-        let reads = match lexed {
-            Ok(Some(tokens)) => reads_in(tokens.iter().collect()),
-            _ => Reads::default(),
-        };
-        return held_to(declaration, &reads, path);
+    if let Some(fields) = &declaration.reply {
+        let problems = returns(body, fields);
+        if !problems.is_empty() {
+            return Err(located(problems, path));
+        }
     }
+    let declared = if annotated {
+        annotated_declaration(declaration, body, path)?
+    } else {
+        let reply = declaration.reply;
+        match inferred_declaration(body) {
+            Declared::Found(inferred) => Declared::Found(Declaration { reply, ..inferred }),
+            undeclared => undeclared,
+        }
+    };
+    Ok(declared)
+}
+
+/// An annotated declaration, held to the script's literal reads of `KEYS` and `ARGV`.
+fn annotated_declaration(
+    declaration: Declaration,
+    body: &str,
+    path: &str,
+) -> Result<Declared, Vec<Problem>> {
+    // The literal reads are in the tokens: no tree, and no second compile, needed.
+    let lexed = std::panic::catch_unwind(|| {
+        match full_moon::tokenizer::Lexer::new(body, full_moon::LuaVersion::lua51()).collect() {
+            LexerResult::Ok(tokens) | LexerResult::Recovered(tokens, _) => Some(tokens),
+            LexerResult::Fatal(_) => None,
+        }
+    });
+    let reads = match lexed {
+        Ok(Some(tokens)) => reads_in(tokens.iter().collect()),
+        _ => Reads::default(),
+    };
+    held_to(declaration, &reads, path)
+}
+
+/// The parameters inferred from the script's tree, or why they can not be.
+fn inferred_declaration(body: &str) -> Declared {
     // The tree is read only from what the compiler accepts within the checks' limits, as `check`
     // reads it: no input makes the walk deeper than it can go.
     let parses = crate::limits::check(body).is_none() && crate::syntax::compile(body).is_ok();
@@ -170,15 +212,27 @@ pub fn declaration(path: &str, text: &str) -> Result<Declared, Vec<Problem>> {
         .then(|| crate::on_deep_stack(|| crate::syntax::tree(body).map(|tree| infer(tree.nodes()))))
         .flatten()
         .flatten();
-    let Some(inferred) = walked else {
-        return Ok(Declared::Undeclared(
-            "the script could not be parsed".to_owned(),
-        ));
-    };
-    Ok(match inferred {
-        Ok(declaration) => Declared::Found(declaration),
-        Err(reason) => Declared::Undeclared(reason),
-    })
+    match walked {
+        None => Declared::Undeclared("the script could not be parsed".to_owned()),
+        Some(Ok(declaration)) => Declared::Found(declaration),
+        Some(Err(reason)) => Declared::Undeclared(reason),
+    }
+}
+
+/// The script's literal `return {...}` sites held to its declared reply; nothing when the script
+/// does not parse (the checks report that).
+fn returns(body: &str, fields: &[Param]) -> Vec<Problem> {
+    let parses = crate::limits::check(body).is_none() && crate::syntax::compile(body).is_ok();
+    parses
+        .then(|| {
+            crate::on_deep_stack(|| {
+                crate::syntax::tree(body)
+                    .map(|tree| crate::reply::check_returns(tree.nodes(), fields))
+            })
+        })
+        .flatten()
+        .flatten()
+        .unwrap_or_default()
 }
 
 /// The declaration, or a problem for each literal `KEYS[n]` / `ARGV[n]` past it.
@@ -272,9 +326,9 @@ fn body_of(text: &str) -> &str {
     }
 }
 
-/// The `---@key` / `---@arg` lines of the comment block at the top of the file; `None` when it has
-/// none. One anywhere else is a problem, so that none is silently ignored.
-fn annotations(text: &str) -> Result<Option<Declaration>, Vec<Problem>> {
+/// The `---@key` / `---@arg` / `---@return {...}` lines of the comment block at the top of the file,
+/// and whether any declares a parameter. One anywhere else is a problem, so that none is silently ignored.
+fn annotations(text: &str) -> Result<(bool, Declaration), Vec<Problem>> {
     let mut declaration = Declaration::default();
     let mut problems = Vec::new();
     let mut in_header = true;
@@ -322,7 +376,7 @@ fn annotations(text: &str) -> Result<Option<Declaration>, Vec<Problem>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(found.then_some(declaration))
+    Ok((found, declaration))
 }
 
 /// True when `text` starts with the word `tag` (followed by a blank or nothing).
@@ -347,6 +401,30 @@ fn annotation(
     declaration: &mut Declaration,
     problems: &mut Vec<Problem>,
 ) -> bool {
+    if word(tag, "return") {
+        return match crate::reply::parse(&tag["return".len()..], line) {
+            None => false,
+            Some(Err(problem)) => {
+                problems.push(problem);
+                false
+            }
+            Some(Ok(_)) if declaration.reply.is_some() => {
+                problems.push(Problem::new(
+                    Kind::Declaration,
+                    Some(line),
+                    "the reply is declared twice: one `---@return {...}` line names all its \
+                     fields"
+                        .to_owned(),
+                ));
+                false
+            }
+            // The reply alone declares no parameters: they are still inferred.
+            Some(Ok(fields)) => {
+                declaration.reply = Some(fields);
+                false
+            }
+        };
+    }
     let key = word(tag, "key");
     if !key && !word(tag, "arg") {
         // Another tag of the language server (`---@return`, `---@type`): a comment here.
@@ -460,7 +538,7 @@ fn looks_like_a_type(word: &str) -> bool {
 }
 
 /// Why `name` can not name a parameter, if it can not.
-fn name_problem(name: &str) -> Option<String> {
+pub(crate) fn name_problem(name: &str) -> Option<String> {
     let mut chars = name.chars();
     let valid = chars
         .next()
@@ -638,6 +716,7 @@ fn infer(block: &Block) -> Result<Declaration, String> {
     let declaration = Declaration {
         keys: complete(keys, "KEYS")?,
         args: complete(args, "ARGV")?,
+        reply: None,
         inferred: true,
     };
     let mut names: Vec<&str> = declaration

@@ -28,6 +28,7 @@ mod library;
 mod limits;
 mod nesting;
 mod origins;
+mod reply;
 mod rules;
 mod shebang;
 mod slots;

@@ -33,6 +33,8 @@ fn piece() -> impl Strategy<Value = String> {
         "(#|ipairs\\(|unpack\\(|table\\.insert\\()(KEYS|ARGV)",
         "\n?---@(key|arg|return|type) ?[a-z_.?]{0,6} ?(string|integer|number|boolean|table)? ?[a-z#]{0,4}\n",
         "local [a-z]{1,3} = (tonumber\\()?(KEYS|ARGV)\\[[0-9]{1,2}\\]\\)?\n",
+        "\n?---@return ?\\{?([a-z_]{0,4} ?:? ?(string|integer|number|boolean|table)?,? ?){0,3}\\}? ?[a-z{}]{0,3}\n",
+        "return \\{(([a-z]{1,3} ?= ?|\\[[0-9'a-z]{1,3}\\] ?= ?)?('[a-z]{0,3}'|[0-9]|f\\(\\)|\\.\\.\\.|\\{),? ?){0,4}\\}?( end)?",
     ]
 }
 
@@ -161,7 +163,38 @@ fn well_formed(text: &str, options: &Options) {
     }
 }
 
+/// A declared reply at the top, then blocks of soup around literal `return {...}` tables: what the
+/// reply's check walks.
+fn declared_reply() -> impl Strategy<Value = String> {
+    let header = "---@key k\n---@return \\{([a-z]{1,3}: (integer|string|number|boolean), ){0,3}[a-z]{1,3}: integer\\}\n";
+    let block = prop_oneof![
+        Just(("do ", " end")),
+        Just(("if x then ", " end")),
+        Just(("while x do ", " end")),
+        Just(("local f = function() ", " end")),
+        Just(("for i = 1, 2 do ", " end")),
+        Just(("", "")),
+    ];
+    (
+        header,
+        proptest::collection::vec((block, prop_oneof![Just(String::new()), token_soup()]), 0..4),
+        "return \\{(([a-z]{1,3} ?= ?|\\['[a-z]{1,3}'\\] ?= ?)?('[a-z]{1,3}'|[0-9]|f\\(\\)|\\.\\.\\.),? ?){0,6}\\}",
+    )
+        .prop_map(|(header, blocks, last)| {
+            let mut text = header;
+            for ((open, close), soup) in blocks {
+                text.push_str(&format!("{open}{soup} return {{1}}{close}\n"));
+            }
+            text + &last
+        })
+}
+
 proptest! {
+    #[test]
+    fn declared_replies(text in declared_reply()) {
+        well_formed(&text, &Options::default());
+    }
+
     #[test]
     fn random_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048), options in any_options()) {
         well_formed(&String::from_utf8_lossy(&bytes), &options);

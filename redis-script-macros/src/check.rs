@@ -204,7 +204,11 @@ pub(crate) fn declaration(
 ) -> syn::Result<Option<redis_script_check::Declaration>> {
     let written = input.path.value();
     let error = |message: &str| syn::Error::new(input.path.span(), message);
-    if input.item.is_none() && !file.text.contains("---@key") && !file.text.contains("---@arg") {
+    if input.item.is_none()
+        && !["---@key", "---@arg", "---@return"]
+            .iter()
+            .any(|tag| file.text.contains(tag))
+    {
         return Ok(None);
     }
     let found =
@@ -307,5 +311,44 @@ pub(crate) fn params_ident(item: &Item) -> syn::Result<syn::Ident> {
             Ok(params.path.segments[0].ident.clone())
         }
         _ => Err(syn::Error::new_spanned(&item.ty, usage)),
+    }
+}
+
+/// The name of the reply's struct, for a script that declares its reply: the first type argument of
+/// `Script<Reply, Params>`; `None` when the script declares no reply.
+pub(crate) fn reply_ident(
+    item: &Item,
+    declaration: &redis_script_check::Declaration,
+) -> syn::Result<Option<syn::Ident>> {
+    let Some(fields) = declaration.reply() else {
+        return Ok(None);
+    };
+    let line = fields.first().map_or(0, |f| f.line());
+    let usage = format!(
+        "the script declares its reply (`---@return {{...}}`, line {line}): name the struct the macro \
+         defines for it, `Script<RateLimitReply, RateLimit>`, and read its fields by name"
+    );
+    let syn::Type::Path(path) = &item.ty else {
+        return Err(syn::Error::new_spanned(&item.ty, usage));
+    };
+    let first = path
+        .path
+        .segments
+        .last()
+        .and_then(|last| match &last.arguments {
+            syn::PathArguments::AngleBracketed(arguments) => arguments.args.first(),
+            _ => None,
+        });
+    match first {
+        Some(syn::GenericArgument::Type(syn::Type::Path(reply)))
+            if reply.qself.is_none()
+                && reply.path.leading_colon.is_none()
+                && reply.path.segments.len() == 1
+                && reply.path.segments[0].arguments.is_none() =>
+        {
+            Ok(Some(reply.path.segments[0].ident.clone()))
+        }
+        Some(other) => Err(syn::Error::new_spanned(other, usage)),
+        None => Err(syn::Error::new_spanned(&item.ty, usage)),
     }
 }

@@ -52,7 +52,7 @@ pub(crate) fn expand_declared(
     file: &ScriptFile,
     name: &str,
     item: &Item,
-    params: &syn::Ident,
+    (params, reply): (&syn::Ident, Option<&syn::Ident>),
     declaration: &redis_script_check::Declaration,
     arity: redis_script_check::Arity,
 ) -> TokenStream {
@@ -77,10 +77,106 @@ pub(crate) fn expand_declared(
         &doc,
         ("KEYS", "ARGV"),
     );
+    let reply = reply.zip(declaration.reply()).map(|(reply, fields)| {
+        let doc = format!(
+            "The reply of [`{ident}`] (`{}`), as its `---@return` line declares it: the \
+                 script's items in the declared order, each read into its field by name.",
+            input.path.value()
+        );
+        reply_struct(&input.krate, vis, reply, fields, &doc)
+    });
     quote! {
         #(#attrs)*
         #vis static #ident: #ty = #script;
         #structure
+        #reply
+    }
+}
+
+/// The struct of a declared reply and its `Deserialize` impl, which reads a positional array in
+/// the declared order, and a map or a flat array of names and values by name.
+fn reply_struct(
+    krate: &TokenStream,
+    vis: &syn::Visibility,
+    reply: &syn::Ident,
+    fields: &[redis_script_check::Param],
+    doc: &str,
+) -> TokenStream {
+    let serde = quote!(#krate::__private::serde);
+    let names: Vec<&str> = fields.iter().map(|f| f.name()).collect();
+    let idents: Vec<syn::Ident> = names
+        .iter()
+        .map(|name| syn::Ident::new(name, reply.span()))
+        .collect();
+    let slots: Vec<syn::Ident> = names
+        .iter()
+        .map(|name| quote::format_ident!("__field_{}", name))
+        .collect();
+    let declared = fields.iter().enumerate().map(|(i, field)| {
+        let ident = &idents[i];
+        let ty = match field.ty() {
+            redis_script_check::Type::Integer => quote!(::core::primitive::i64),
+            redis_script_check::Type::Number => quote!(::core::primitive::f64),
+            redis_script_check::Type::Boolean => quote!(::core::primitive::bool),
+            _ => quote!(::std::string::String),
+        };
+        let doc = match field.doc() {
+            "" => format!("Item {} of the reply, {}.", i + 1, field.ty().lua_name()),
+            doc => format!(
+                "Item {} of the reply, {}: {doc}",
+                i + 1,
+                field.ty().lua_name()
+            ),
+        };
+        quote! { #[doc = #doc] pub #ident: #ty }
+    });
+    let expecting = format!("the reply of a script, {{{}}}", names.join(", "));
+    let name = reply.to_string();
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq)]
+        #vis struct #reply {
+            #(#declared,)*
+        }
+
+        impl<'de> #serde::Deserialize<'de> for #reply {
+            fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                struct Fields;
+                impl<'de> #serde::de::Visitor<'de> for Fields {
+                    type Value = #reply;
+
+                    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+
+                    fn visit_seq<A: #serde::de::SeqAccess<'de>>(self, mut seq: A) -> ::core::result::Result<#reply, A::Error> {
+                        #(
+                            let #slots = seq.next_element()?
+                                .ok_or_else(|| <A::Error as #serde::de::Error>::missing_field(#names))?;
+                        )*
+                        ::core::result::Result::Ok(#reply { #(#idents: #slots),* })
+                    }
+
+                    fn visit_map<A: #serde::de::MapAccess<'de>>(self, mut map: A) -> ::core::result::Result<#reply, A::Error> {
+                        #(let mut #slots = ::core::option::Option::None;)*
+                        while let ::core::option::Option::Some(key) = map.next_key::<::std::string::String>()? {
+                            match key.as_str() {
+                                #(#names => #slots = ::core::option::Option::Some(map.next_value()?),)*
+                                _ => {
+                                    map.next_value::<#serde::de::IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        #(
+                            let #slots = #slots
+                                .ok_or_else(|| <A::Error as #serde::de::Error>::missing_field(#names))?;
+                        )*
+                        ::core::result::Result::Ok(#reply { #(#idents: #slots),* })
+                    }
+                }
+                deserializer.deserialize_struct(#name, &[#(#names),*], Fields)
+            }
+        }
     }
 }
 

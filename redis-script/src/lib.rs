@@ -361,6 +361,8 @@ pub mod __private {
     pub use crate::function::FunctionParts;
     use crate::function::{Function, FunctionRO, Inner, Library};
     use crate::script::{Script, ScriptRO, Source};
+    /// The generated `Deserialize` of a declared reply implements it through this.
+    pub use serde;
 
     #[cfg(feature = "registry")]
     pub use crate::registry::{REDIS_LIBRARIES, REDIS_SCRIPTS, RegisteredScript};

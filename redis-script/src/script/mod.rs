@@ -132,6 +132,58 @@
 //! name generated types rather than the parameter; positional argument lists checked by type catch
 //! neither `(limit, window)` swapped nor a key passed as an argument of the same type.
 //!
+//! # Declared reply: fields by name
+//!
+//! A script may declare its reply's fields too, in one more line of the block, the language
+//! server's table-literal type: the script returns one table, with these fields, in this order.
+//! The item form then generates the struct named by the static's first type parameter, and the
+//! call returns it:
+//!
+//! ```lua
+//! -- leaderboard.lua
+//! ---@key board string a sorted set
+//! ---@arg player string
+//! ---@arg points integer
+//! ---@return {score: number, rank: integer} the player's new score, and rank from 0
+//! local score = redis.call("ZINCRBY", KEYS[1], ARGV[2], ARGV[1])
+//! local rank = redis.call("ZREVRANK", KEYS[1], ARGV[1])
+//! return {score, rank}
+//! ```
+//!
+//! ```no_run
+//! use redis_script::{Script, lua_script};
+//!
+//! lua_script! {
+//!     static LEADERBOARD: Script<Placed, Leaderboard> = "../../../examples/lua/leaderboard.lua";
+//! }
+//!
+//! # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
+//! let placed = LEADERBOARD
+//!     .exec(&conn, Leaderboard { board: "leaders", player: "alice", points: 50 })
+//!     .await?;
+//! println!("{} points, rank {}", placed.score, placed.rank);
+//! # Ok(()) }
+//! ```
+//!
+//! The declaration is the one source of the order: the generated struct reads a positional array
+//! (`return {score, rank}`) into the declared fields in the declared order, and a flat table of
+//! names and values or a RESP3 `{map = {...}}` by name, whatever their order; a field the reply
+//! lacks is an error naming it. A field's type is `string` (`String`), `integer` (`i64`), `number`
+//! (`f64`, from a string such as ZINCRBY's reply) or `boolean` (`bool`: Lua `true` arrives as `1`,
+//! `false` as nil). A tuple or another type in the static's first place does not build: it would
+//! read the fields by position.
+//!
+//! The script's literal returns are held to the declaration, and a mismatch does not build, at the
+//! return's `file:line:column`: a table of positional items has exactly one per declared field
+//! (unless its last item is a call or `...`, which may expand to any number); a flat table of
+//! names and values, or a `{map = {...}}`, names exactly the declared fields; a table with
+//! `name = value` items is refused, since Redis replies to it with its positional items only
+//! (`{allowed = 1, remaining = 9}` arrives as an empty array, under RESP2 and RESP3 alike). A table
+//! with `err`, `ok`, `double` and the other fields Redis reads as another kind of reply, and a return
+//! of anything but a table constructor (a local, a call's reply), are left alone: their shape is
+//! known only at run time, where decoding checks it. The expression form checks the returns the
+//! same way and decodes into the caller's `T`.
+//!
 //! # Replies
 //!
 //! A `Script<T>` decodes the script's reply into `T` with serde, by the rules of

@@ -1,0 +1,3 @@
+---@key bucket string
+---@return {allowed: boolean, counts: table}
+return {1, {}}
