@@ -31,7 +31,7 @@
 //! |---|---|
 //! | `&mut redis::Connection` | `resp` (default) |
 //! | `&r2d2::Pool<redis::Client>` (each command or batch on a pooled connection), `&mut r2d2::PooledConnection<redis::Client>` | `r2d2` |
-//! | [`&rest::BlockingUpstash`](crate::rest::BlockingUpstash) (the Upstash REST API, on a runtime of its own) | `rest` (default) |
+//! | [`&rest::BlockingUpstash`](crate::rest::BlockingUpstash) (the Upstash REST API, on a runtime of its own) | `rest` |
 //!
 //! The guarantees are the async API's, because the rules are the same code: the EVALSHA -> EVAL
 //! fallback on the server's NOSCRIPT alone, a function's library loaded on `Function not found`
