@@ -273,9 +273,9 @@ pub(crate) fn check_entries(entries: &Entries<'_>) -> Result<(), Error> {
             args,
             ..
         } = entry
-            && let Some(refused) = source.arity.refuses(keys.len(), args.len())
+            && let Err(refused) = source.check_arity(keys.len(), args.len())
         {
-            short.push((position, Error::from(refused).for_script(*source)));
+            short.push((position, refused));
         }
         match entry.refusal() {
             Some(Refusal::Empty) => empty.push(position),

@@ -35,12 +35,6 @@ pub(crate) struct Arity {
 impl Arity {
     /// No minimum.
     pub(crate) const NONE: Arity = Arity { keys: 0, args: 0 };
-
-    /// Refuses a call passing `keys` keys and `args` arguments, if it is short of either.
-    #[inline]
-    pub(crate) fn refuses(self, keys: usize, args: usize) -> Option<ArityError> {
-        ArityError::check(keys, args, (self.keys.into(), self.args.into()))
-    }
 }
 
 impl Source {
@@ -63,6 +57,16 @@ impl Source {
     pub(crate) const fn with_arity(mut self, keys: u16, args: u16) -> Source {
         self.arity = Arity { keys, args };
         self
+    }
+
+    /// Refuses a call passing `keys` keys and `args` arguments, if it is short of either, with an
+    /// error naming this script; nothing has been sent.
+    #[inline]
+    pub(crate) fn check_arity(&self, keys: usize, args: usize) -> Result<(), Error> {
+        match ArityError::check(keys, args, (self.arity.keys.into(), self.arity.args.into())) {
+            Some(refused) => Err(Error::from(refused).for_script(self)),
+            None => Ok(()),
+        }
     }
 
     pub(crate) fn new(text: Cow<'static, str>) -> Source {
@@ -103,12 +107,7 @@ impl Source {
         call: Call,
         on_fallback: impl Fn(CommandName),
     ) -> Result<T, Error> {
-        {
-            let (keys, args) = call.split();
-            if let Some(refused) = self.arity.refuses(keys.len(), args.len()) {
-                return Err(Error::from(refused).for_script(self));
-            }
-        }
+        self.check_arity(call.keys, call.values.len() - call.keys)?;
         // What a call in flight holds is kept small (examples/bench_memory.rs): the transport's
         // future lives on the heap, as the `redis` crate's own (`RedisFuture`) does (a multiplexed
         // connection's is about 1.5 KB), and across an await only `call` is kept, not its split nor
