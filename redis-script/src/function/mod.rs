@@ -125,7 +125,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use crate::args::{ArgvOf, KeysOf, Params};
+use crate::args::Params;
 use crate::batch::Callee;
 use crate::label::{Shared, sha1_hex};
 use crate::script::{Arity, Source, Undeclared};
@@ -543,7 +543,7 @@ impl<T: DeserializeOwned, P: Params> Function<T, P> {
         conn: &'a C,
         params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
-        let call = crate::script::Call::new(&KeysOf(&params), &ArgvOf(&params));
+        let call = crate::script::Call::declared(&params);
         call::call(conn, &self.inner, CommandName::Fcall, call)
     }
 }
@@ -560,7 +560,7 @@ impl<T: DeserializeOwned, P: Params> FunctionRO<T, P> {
         conn: &'a C,
         params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
-        let call = crate::script::Call::new(&KeysOf(&params), &ArgvOf(&params));
+        let call = crate::script::Call::declared(&params);
         call::call(conn, &self.inner, CommandName::FcallRo, call)
     }
 }

@@ -6,7 +6,7 @@ use std::future::Future;
 use serde::de::DeserializeOwned;
 
 use super::{Call, Script, ScriptRO};
-use crate::args::{ArgvOf, KeysOf, Params};
+use crate::args::Params;
 use crate::{CommandName, Error, Transport};
 
 /// The parameters of a script that declares none: it is called with `exec(conn, keys, args)`, any
@@ -42,7 +42,8 @@ impl<T: DeserializeOwned, P: Params> Script<T, P> {
         params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         let (first, fallback) = (CommandName::EvalSha, Some(CommandName::Eval));
-        self.source.call(conn, first, fallback, call(&params))
+        self.source
+            .call(conn, first, fallback, Call::declared(&params))
     }
 
     /// Runs the declared script with EVAL, sending its whole text.
@@ -56,7 +57,7 @@ impl<T: DeserializeOwned, P: Params> Script<T, P> {
         params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         self.source
-            .call(conn, CommandName::Eval, None, call(&params))
+            .call(conn, CommandName::Eval, None, Call::declared(&params))
     }
 
     /// Runs the declared script with EVALSHA only.
@@ -70,7 +71,7 @@ impl<T: DeserializeOwned, P: Params> Script<T, P> {
         params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         self.source
-            .call(conn, CommandName::EvalSha, None, call(&params))
+            .call(conn, CommandName::EvalSha, None, Call::declared(&params))
     }
 }
 
@@ -87,7 +88,8 @@ impl<T: DeserializeOwned, P: Params> ScriptRO<T, P> {
         params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         let (first, fallback) = (CommandName::EvalShaRo, Some(CommandName::EvalRo));
-        self.source.call(conn, first, fallback, call(&params))
+        self.source
+            .call(conn, first, fallback, Call::declared(&params))
     }
 
     /// Runs the declared read-only script with EVAL_RO, sending its whole text.
@@ -101,7 +103,7 @@ impl<T: DeserializeOwned, P: Params> ScriptRO<T, P> {
         params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         self.source
-            .call(conn, CommandName::EvalRo, None, call(&params))
+            .call(conn, CommandName::EvalRo, None, Call::declared(&params))
     }
 
     /// Runs the declared read-only script with EVALSHA_RO only.
@@ -115,11 +117,6 @@ impl<T: DeserializeOwned, P: Params> ScriptRO<T, P> {
         params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         self.source
-            .call(conn, CommandName::EvalShaRo, None, call(&params))
+            .call(conn, CommandName::EvalShaRo, None, Call::declared(&params))
     }
-}
-
-/// The call's keys, then its arguments, encoded once.
-fn call(params: &impl Params) -> Call {
-    Call::new(&KeysOf(params), &ArgvOf(params))
 }

@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
+use crate::args::{ArgvOf, KeysOf, Params};
 use crate::error::ArityError;
 use crate::label::{Named, ScriptLabel, Shared, sha1_hex};
 use crate::{ArgList, Args, Command, CommandName, Error, Reply, Transport, Values};
@@ -204,6 +205,11 @@ impl Call {
             values,
             keys: count,
         }
+    }
+
+    /// The keys, then the arguments, that `params` (a declared script's or function's struct) names.
+    pub(crate) fn declared(params: &impl Params) -> Call {
+        Call::new(&KeysOf(params), &ArgvOf(params))
     }
 
     pub(crate) fn split(&self) -> (Values<'_>, Values<'_>) {
