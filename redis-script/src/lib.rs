@@ -120,12 +120,15 @@ pub use transport::{
 /// ```
 /// redis_script::lua_script! {
 ///     /// Fixed-window rate limit.
-///     pub static RATE_LIMIT: redis_script::Script<(i64, i64), RateLimit> =
+///     pub static RATE_LIMIT: redis_script::Script<Window, RateLimit> =
 ///         "../../examples/lua/rate_limit.lua";
 /// }
 ///
 /// let call = RateLimit { key: "rate:alice", limit: 100, window: 60 };
 /// # let _ = call;
+/// // The file declares its reply (`---@return {requests: integer, ttl: integer}`): the macro
+/// // defines `Window` too, read by field name.
+/// # fn read(Window { requests, ttl }: Window) -> i64 { requests + ttl }
 /// ```
 ///
 /// Options, comma-separated after the path:

@@ -62,6 +62,7 @@
 //! ---@key key string the counter
 //! ---@arg limit integer requests allowed per window
 //! ---@arg window integer the window, in seconds
+//! ---@return {requests: integer, ttl: integer}
 //! local key = KEYS[1]
 //! local limit = tonumber(ARGV[1])
 //! ```
@@ -71,17 +72,17 @@
 //!
 //! lua_script! {
 //!     /// Fixed-window rate limit.
-//!     static RATE_LIMIT: Script<(i64, i64), RateLimit> = "../../../examples/lua/rate_limit.lua";
+//!     static RATE_LIMIT: Script<Window, RateLimit> = "../../../examples/lua/rate_limit.lua";
 //! }
 //!
 //! # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
-//! let (requests, ttl) = RATE_LIMIT
+//! let Window { requests, ttl } = RATE_LIMIT
 //!     .exec(&conn, RateLimit { key: "rate:alice", limit: 100, window: 60 })
 //!     .await?;
 //!
 //! let mut pipe = Pipeline::new();
 //! let queued = pipe.exec_typed(&RATE_LIMIT, RateLimit { key: "rate:bob", limit: 100, window: 60 });
-//! let (requests, ttl) = pipe.run(&conn).await?.take(queued)?;
+//! let Window { requests, ttl } = pipe.run(&conn).await?.take(queued)?;
 //! # Ok(()) }
 //! ```
 //!
