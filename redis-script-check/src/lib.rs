@@ -35,7 +35,9 @@ mod slots;
 mod syntax;
 
 pub use arity::Arity;
-pub use declare::{Declaration, Declared, Param, Type, declaration, function_declaration};
+pub use declare::{
+    Declaration, Declared, Param, Presence, Type, declaration, function_declaration,
+};
 pub use library::{Function, Library, check_library};
 pub use limits::{MAX_BREAKS, MAX_ELSEIFS, MAX_OPERATOR_DEPTH, MAX_SCRIPT_BYTES, check_size};
 

@@ -121,7 +121,13 @@ pub(crate) fn check_library(
                     )
                 });
                 match found {
-                    Ok(Ok(Some(declaration))) => declared.push(Some((params, declaration))),
+                    Ok(Ok(Some(declaration))) => match reply_ident(&item.ty, &declaration) {
+                        Ok(reply) => declared.push(Some((params, reply, declaration))),
+                        Err(error) => {
+                            errors.push(error);
+                            declared.push(None);
+                        }
+                    },
                     Ok(Ok(None)) => {
                         errors.push(syn::Error::new_spanned(
                             &item.ty,
@@ -243,8 +249,13 @@ pub(crate) fn declaration(
     }
 }
 
-/// A declared function's struct and parameters, in the order of the library's items.
-pub(crate) type Declared = Option<(syn::Ident, redis_script_check::Declaration)>;
+/// A declared function's struct, its reply's struct when it declares one, and its declaration, in
+/// the order of the library's items.
+pub(crate) type Declared = Option<(
+    syn::Ident,
+    Option<syn::Ident>,
+    redis_script_check::Declaration,
+)>;
 
 /// For a function's type, `Function<T, Params>`: `Params`; `None` for `Function<T>`.
 fn params_of(ty: &syn::Type) -> syn::Result<Option<syn::Ident>> {
@@ -314,23 +325,37 @@ pub(crate) fn params_ident(item: &Item) -> syn::Result<syn::Ident> {
     }
 }
 
-/// The name of the reply's struct, for a script that declares its reply: the first type argument of
-/// `Script<Reply, Params>`; `None` when the script declares no reply.
+/// The name of the reply's struct, for a script or function that declares its reply: the first
+/// type argument of `Script<Reply, Params>` (`Function<Reply, Params>`); `None` when it declares no
+/// reply.
 pub(crate) fn reply_ident(
-    item: &Item,
+    ty: &syn::Type,
     declaration: &redis_script_check::Declaration,
 ) -> syn::Result<Option<syn::Ident>> {
     let Some(fields) = declaration.reply() else {
         return Ok(None);
     };
     let line = fields.first().map_or(0, |f| f.line());
-    let usage = format!(
-        "the script declares its reply (`---@return {{...}}`, line {line}): name the struct the macro \
-         defines for it, `Script<RateLimitReply, RateLimit>`, and read its fields by name"
-    );
-    let syn::Type::Path(path) = &item.ty else {
-        return Err(syn::Error::new_spanned(&item.ty, usage));
+    let syn::Type::Path(path) = ty else {
+        return Err(syn::Error::new_spanned(
+            ty,
+            "a script or function is named by a type path",
+        ));
     };
+    let (what, example) = match path.path.segments.last() {
+        Some(last) if last.ident.to_string().starts_with("Function") => {
+            ("function", format!("{}<CountReply, Count>", last.ident))
+        }
+        Some(last) => (
+            "script",
+            format!("{}<RateLimitReply, RateLimit>", last.ident),
+        ),
+        None => ("script", "Script<RateLimitReply, RateLimit>".to_owned()),
+    };
+    let usage = format!(
+        "the {what} declares its reply (`---@return {{...}}`, line {line}): name the struct the \
+         macro defines for it, `{example}`, and read its fields by name"
+    );
     let first = path
         .path
         .segments
@@ -349,6 +374,6 @@ pub(crate) fn reply_ident(
             Ok(Some(reply.path.segments[0].ident.clone()))
         }
         Some(other) => Err(syn::Error::new_spanned(other, usage)),
-        None => Err(syn::Error::new_spanned(&item.ty, usage)),
+        None => Err(syn::Error::new_spanned(ty, usage)),
     }
 }

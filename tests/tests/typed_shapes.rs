@@ -1,0 +1,233 @@
+//! Optional, variadic and binary parameters (`---@arg ttl? integer`, `---@key lists... string`,
+//! `---@arg value bytes`), and a function's declared reply: a `None` passes no value, a slice one
+//! value per item, bytes arrive as they are; checked on the server's own state (what the script
+//! counted in `#KEYS` / `#ARGV`, the lists and counters it wrote) and its `INFO commandstats`.
+
+#![allow(clippy::unwrap_used)]
+
+use redis_script::lua_script;
+use redis_script::rest::Upstash;
+use redis_script::{Function, FunctionRO, Library, Pipeline, Script, Transport, lua_library};
+use redis_script_tests::RedisServer;
+use redis_script_tests::upstash::UpstashLocal;
+
+lua_script! {
+    static PUSH: Script<(i64, i64), Push> = "../lua/typed_push.lua";
+}
+
+lua_script! {
+    static ADD: Script<i64, Amounts> = "../lua/typed_amounts.lua";
+}
+
+lua_library! {
+    static SHAPES: Library = "../lua/typed_library.lua";
+    static BUMP: Function<Bumped, Bump> = "bump";
+    static SUM: FunctionRO<Summed, Sum> = "sum";
+}
+
+/// Bytes that are no UTF-8, with a NUL and a CR LF inside.
+const BINARY: &[u8] = b"\x00\xff\r\n\xfe bin";
+
+/// The list at `key`, as bytes.
+async fn list(server: &RedisServer, key: &str) -> Vec<Vec<u8>> {
+    server
+        .query(redis::cmd("LRANGE").arg(key).arg(0).arg(-1))
+        .await
+}
+
+/// The calls of one transport; `value` the bytes it can carry.
+async fn shapes(conn: &(impl Transport + ?Sized), server: &RedisServer, value: &[u8]) {
+    // Three keys from one slice, the bytes as they are, no TTL: ARGV holds one value.
+    let three = ["a", "b", "c"];
+    let seen = PUSH
+        .exec(
+            conn,
+            Push {
+                lists: &three,
+                value,
+                ttl: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen, (3, 1));
+    for key in three {
+        assert_eq!(list(server, key).await, [value.to_vec()]);
+        let ttl: i64 = server.query(redis::cmd("TTL").arg(key)).await;
+        assert_eq!(ttl, -1);
+    }
+    // `Some` passes ARGV[2].
+    let seen = PUSH
+        .exec(
+            conn,
+            Push {
+                lists: &["d"],
+                value: b"x",
+                ttl: Some(100),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen, (1, 2));
+    let ttl: i64 = server.query(redis::cmd("TTL").arg("d")).await;
+    assert!(ttl > 0 && ttl <= 100, "{ttl}");
+    // No key at all: an empty slice.
+    let seen = PUSH
+        .exec(
+            conn,
+            Push {
+                lists: &[],
+                value: b"",
+                ttl: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen, (0, 1));
+
+    // A variadic argument after fixed keys: each amount in ARGV, in order.
+    let total = ADD
+        .exec(
+            conn,
+            Amounts {
+                counter: "total",
+                seen: "amounts",
+                amounts: &[5, -2, 40],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(total, 43);
+    let total = ADD
+        .exec(
+            conn,
+            Amounts {
+                amounts: &[],
+                counter: "total",
+                seen: "amounts",
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(total, 43);
+    let amounts: Vec<String> = server
+        .query(redis::cmd("LRANGE").arg("amounts").arg(0).arg(-1))
+        .await;
+    assert_eq!(amounts, ["5", "-2", "40"]);
+}
+
+#[tokio::test]
+async fn resp_passes_optional_variadic_and_binary_parameters() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    server.reset_stats().await;
+    shapes(&conn, &server, BINARY).await;
+    // (eval, evalsha, eval_ro, evalsha_ro): each script loaded once, then EVALSHA alone.
+    assert_eq!(server.commandstats().await.scripts(), (2, 5, 0, 0));
+}
+
+#[tokio::test]
+async fn rest_passes_optional_variadic_and_binary_parameters() {
+    let server = RedisServer::start();
+    let local = UpstashLocal::start(&server);
+    let upstash = Upstash::new(local.url(), local.token()).unwrap();
+    shapes(&upstash, &server, "héllo\r\n".as_bytes()).await;
+    // The REST API carries text only: bytes that are not UTF-8 are refused before anything is sent.
+    let err = PUSH
+        .exec(
+            &upstash,
+            Push {
+                lists: &["binary"],
+                value: BINARY,
+                ttl: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(!err.may_have_run(), "{err:?}");
+    assert!(
+        err.to_string().contains("ARGV[1] is not valid UTF-8"),
+        "{err}"
+    );
+    assert_eq!(list(&server, "binary").await, Vec::<Vec<u8>>::new());
+}
+
+#[tokio::test]
+async fn a_pipeline_passes_them_per_entry() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    let mut pipe = Pipeline::new();
+    let first = pipe.exec_typed(
+        &PUSH,
+        Push {
+            lists: &["p", "q"],
+            value: BINARY,
+            ttl: Some(50),
+        },
+    );
+    let second = pipe.exec_typed(
+        &PUSH,
+        Push {
+            lists: &["q"],
+            value: b"y",
+            ttl: None,
+        },
+    );
+    let mut replies = pipe.run(&conn).await.unwrap();
+    assert_eq!(replies.take(first).unwrap(), (2, 2));
+    assert_eq!(replies.take(second).unwrap(), (1, 1));
+    assert_eq!(list(&server, "q").await, [BINARY.to_vec(), b"y".to_vec()]);
+}
+
+/// A function's optional argument and variadic keys, and its declared reply read by field.
+#[tokio::test]
+async fn functions_take_optional_and_variadic_parameters_and_declare_replies() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    server.reset_stats().await;
+    let bumped = BUMP
+        .call(
+            &conn,
+            Bump {
+                counter: "x",
+                by: Some(5),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        bumped,
+        Bumped {
+            before: 0,
+            after: 5
+        }
+    );
+    let bumped = BUMP
+        .call(
+            &conn,
+            Bump {
+                counter: "x",
+                by: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((bumped.before, bumped.after), (5, 6));
+    let _: () = server.query(redis::cmd("SET").arg("y").arg(10)).await;
+    let summed = SUM
+        .call(
+            &conn,
+            Sum {
+                counters: &["x", "y", "z"],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((summed.total, summed.count), (16, 3));
+    let x: i64 = server.query(redis::cmd("GET").arg("x")).await;
+    assert_eq!(x, 6);
+    let stats = server.commandstats().await;
+    // The first FCALL finds no library, which is then loaded and the call made again.
+    assert_eq!((stats.calls("fcall"), stats.calls("fcall_ro")), (3, 1));
+    assert_eq!(SHAPES.name(), "typed_shapes");
+}
