@@ -241,7 +241,9 @@ pub(crate) fn declaration(
         (Some(_), redis_script_check::Declared::Undeclared(reason)) => Err(error(&format!(
             "{written:?} declares no parameters, and they can not be inferred ({reason}); declare \
              them at the top of the file, one line per KEYS and ARGV entry, in order: `---@key \
-             bucket string`, `---@arg limit integer` (string, integer, number or boolean); or call \
+             bucket string`, `---@arg limit integer` (string, integer, number, boolean or bytes), \
+             the last key or argument variadic when the script reads any number of them \
+             (`---@key members... string`, a slice) or optional (`---@arg ttl? integer`); or call \
              it untyped, as `lua_script!({written:?})`"
         ))),
         // The expression form keeps the positional call; its annotations are checked all the same.
@@ -342,16 +344,26 @@ pub(crate) fn reply_ident(
             "a script or function is named by a type path",
         ));
     };
-    let (what, example) = match path.path.segments.last() {
-        Some(last) if last.ident.to_string().starts_with("Function") => {
-            ("function", format!("{}<CountReply, Count>", last.ident))
-        }
-        Some(last) => (
-            "script",
-            format!("{}<RateLimitReply, RateLimit>", last.ident),
-        ),
-        None => ("script", "Script<RateLimitReply, RateLimit>".to_owned()),
+    let what = match path.path.segments.last() {
+        Some(last) if last.ident.to_string().starts_with("Function") => "function",
+        _ => "script",
     };
+    // The example names the reply after the parameters' struct: `Script<RateLimitReply, RateLimit>`.
+    let example = path
+        .path
+        .segments
+        .last()
+        .and_then(|last| match &last.arguments {
+            syn::PathArguments::AngleBracketed(arguments) => arguments
+                .args
+                .last()
+                .map(|params| (last.ident.to_string(), quote::quote!(#params).to_string())),
+            _ => None,
+        })
+        .map_or_else(
+            || "Script<RateLimitReply, RateLimit>".to_owned(),
+            |(ty, params)| format!("{ty}<{params}Reply, {params}>"),
+        );
     let usage = format!(
         "the {what} declares its reply (`---@return {{...}}`, line {line}): name the struct the \
          macro defines for it, `{example}`, and read its fields by name"

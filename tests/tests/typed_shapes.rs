@@ -19,6 +19,10 @@ lua_script! {
     static ADD: Script<i64, Amounts> = "../lua/typed_amounts.lua";
 }
 
+lua_script! {
+    static MEMBERS: Script<i64, Members> = "../lua/typed_members.lua";
+}
+
 lua_library! {
     static SHAPES: Library = "../lua/typed_library.lua";
     static BUMP: Function<Bumped, Bump> = "bump";
@@ -177,6 +181,40 @@ async fn a_pipeline_passes_them_per_entry() {
     assert_eq!(replies.take(first).unwrap(), (2, 2));
     assert_eq!(replies.take(second).unwrap(), (1, 1));
     assert_eq!(list(&server, "q").await, [BINARY.to_vec(), b"y".to_vec()]);
+}
+
+/// A binary key, and a variadic argument the script reads the first item of where nil fails: an
+/// empty slice is refused before anything is sent.
+#[tokio::test]
+async fn a_variadic_parameter_the_script_needs_one_of_is_held_to_that() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    server.reset_stats().await;
+    let set: &[u8] = b"set:\xff\x00";
+    let added = MEMBERS
+        .exec(
+            &conn,
+            Members {
+                set,
+                members: &[b"a", BINARY, b"a"],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(added, 2);
+    let err = MEMBERS
+        .exec(&conn, Members { set, members: &[] })
+        .await
+        .unwrap_err();
+    let redis_script::Error::Arity(arity) = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!((arity.args_passed(), arity.args_needed()), (0, 1));
+    assert!(!err.may_have_run());
+    let size: i64 = server.query(redis::cmd("SCARD").arg(set)).await;
+    assert_eq!(size, 2);
+    // Only the first call reached the server: EVALSHA, then EVAL.
+    assert_eq!(server.commandstats().await.scripts(), (1, 1, 0, 0));
 }
 
 /// A function's optional argument and variadic keys, and its declared reply read by field.
