@@ -11,9 +11,16 @@
 //! ```
 //!
 //! `---@key` lines declare `KEYS[1]`, `KEYS[2]`, ... in order, `---@arg` lines `ARGV[1]`, ...; the type
-//! of a key is `string` (and may be left out), that of an argument one of `string`, `integer`,
-//! `number`, `boolean`. The language server takes a tag it does not know for an ordinary comment, so
-//! editors keep working; `---@param` is not used because it binds to the next `function`.
+//! of a key is `string` (which may be left out) or `bytes`, that of an argument one of `string`,
+//! `integer`, `number`, `boolean`, `bytes`. The language server takes a tag it does not know for an
+//! ordinary comment, so editors keep working; `---@param` is not used because it binds to the next
+//! `function`.
+//!
+//! The last key and the last argument may be optional, `---@arg ttl? integer` (the language
+//! server's spelling), or variadic, `---@key members... string`: the language server's variadic is a
+//! bare `...`, which names no field, so the dots follow the name, where `?` goes. Anywhere else
+//! either would move the later values to other positions, so a key or argument after one is a
+//! problem ([`Presence`]).
 //!
 //! Without annotations the parameters are inferred from the common pattern, when it is unambiguous
 //! ([`infer`]): every read of `KEYS` and `ARGV` has a literal index, and every index read is bound, by
