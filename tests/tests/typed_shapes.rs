@@ -23,6 +23,10 @@ lua_script! {
     static MEMBERS: Script<i64, Members> = "../lua/typed_members.lua";
 }
 
+lua_script! {
+    static SET: Script<i64, SetTtl> = "../lua/typed_set_ttl.lua";
+}
+
 lua_library! {
     static SHAPES: Library = "../lua/typed_library.lua";
     static BUMP: Function<Bumped, Bump> = "bump";
@@ -215,6 +219,48 @@ async fn a_variadic_parameter_the_script_needs_one_of_is_held_to_that() {
     assert_eq!(size, 2);
     // Only the first call reached the server: EVALSHA, then EVAL.
     assert_eq!(server.commandstats().await.scripts(), (1, 1, 0, 0));
+}
+
+/// The script needs its first argument on every run and reads the optional second one only when
+/// it is there: a call with `None` passes one argument, and is not refused for it.
+#[tokio::test]
+async fn an_optional_argument_is_not_needed_by_the_arity() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    server.reset_stats().await;
+    let seen = SET
+        .exec(
+            &conn,
+            SetTtl {
+                key: "plain",
+                value: "v",
+                ttl: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen, 1);
+    let seen = SET
+        .exec(
+            &conn,
+            SetTtl {
+                key: "expiring",
+                value: "w",
+                ttl: Some(30),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(seen, 2);
+    let (plain, expiring): (i64, i64) = (
+        server.query(redis::cmd("TTL").arg("plain")).await,
+        server.query(redis::cmd("TTL").arg("expiring")).await,
+    );
+    assert_eq!(plain, -1);
+    assert!(expiring > 0 && expiring <= 30, "{expiring}");
+    let value: String = server.query(redis::cmd("GET").arg("plain")).await;
+    assert_eq!(value, "v");
+    assert_eq!(server.commandstats().await.scripts(), (1, 2, 0, 0));
 }
 
 /// A function's optional argument and variadic keys, and its declared reply read by field.
