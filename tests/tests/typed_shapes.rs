@@ -28,9 +28,9 @@ lua_script! {
 }
 
 lua_library! {
-    static SHAPES: Library = "../lua/typed_library.lua";
+    static SHAPES: Library = "../../examples/lua/bump.lua";
     static BUMP: Function<Bumped, Bump> = "bump";
-    static SUM: FunctionRO<Summed, Sum> = "sum";
+    static TOTAL: FunctionRO<Total, Counters> = "total";
 }
 
 /// Bytes that are no UTF-8, with a NUL and a CR LF inside.
@@ -298,10 +298,10 @@ async fn functions_take_optional_and_variadic_parameters_and_declare_replies() {
         .unwrap();
     assert_eq!((bumped.before, bumped.after), (5, 6));
     let _: () = server.query(redis::cmd("SET").arg("y").arg(10)).await;
-    let summed = SUM
+    let summed = TOTAL
         .call(
             &conn,
-            Sum {
+            Counters {
                 counters: &["x", "y", "z"],
             },
         )
@@ -313,5 +313,5 @@ async fn functions_take_optional_and_variadic_parameters_and_declare_replies() {
     let stats = server.commandstats().await;
     // The first FCALL finds no library, which is then loaded and the call made again.
     assert_eq!((stats.calls("fcall"), stats.calls("fcall_ro")), (3, 1));
-    assert_eq!(SHAPES.name(), "typed_shapes");
+    assert_eq!(SHAPES.name(), "bump");
 }

@@ -1,6 +1,6 @@
 // An optional argument is an `Option`: a plain value is not one.
 redis_script::lua_library! {
-    static SHAPES: redis_script::Library = "../../lua/typed_library.lua";
+    static SHAPES: redis_script::Library = "../../../examples/lua/bump.lua";
     static BUMP: redis_script::Function<Bumped, Bump> = "bump";
 }
 
