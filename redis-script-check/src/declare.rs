@@ -28,11 +28,12 @@
 //! from 1 up without a gap.
 
 use full_moon::ast::{
-    Block, Call, Expression, Field, FunctionArgs, Index, Prefix, Stmt, Suffix, Var,
-    punctuated::Punctuated,
+    Assignment, Ast, Block, Call, Expression, Field, FunctionArgs, Index, Prefix, Stmt, Suffix,
+    TableConstructor, Var, punctuated::Punctuated,
 };
 use full_moon::node::Node;
 use full_moon::tokenizer::{LexerResult, Symbol, Token, TokenType};
+use full_moon::visitors::Visitor;
 
 use crate::{Kind, Problem};
 
@@ -261,41 +262,62 @@ fn inferred_declaration(body: &str) -> Declared {
 /// The script's literal `return {...}` sites held to its declared reply; nothing when the script
 /// does not parse (the checks report that).
 fn returns(body: &str, fields: &[Param]) -> Vec<Problem> {
-    returns_in(body, |block| crate::reply::check_returns(block, fields))
+    returns_in(body, |tree| {
+        crate::reply::check_returns(tree.nodes(), fields)
+    })
 }
 
 /// What `check` finds in the tree of `body`; nothing when it does not parse.
-fn returns_in(body: &str, check: impl FnOnce(&Block) -> Vec<Problem> + Send) -> Vec<Problem> {
+fn returns_in(body: &str, check: impl FnOnce(&Ast) -> Vec<Problem> + Send) -> Vec<Problem> {
     let parses = crate::limits::check(body).is_none() && crate::syntax::compile(body).is_ok();
     parses
-        .then(|| crate::on_deep_stack(|| crate::syntax::tree(body).map(|tree| check(tree.nodes()))))
+        .then(|| crate::on_deep_stack(|| crate::syntax::tree(body).map(|tree| check(&tree))))
         .flatten()
         .flatten()
         .unwrap_or_default()
 }
 
 /// The literal `return {...}` sites of the function the `redis.register_function` call on `line`
-/// registers, held to its declared reply, when the callback is written in the call
-/// (`register_function('name', function(keys, args) ... end)`, or `callback = function ... end`
-/// in the table form); a callback given by name is left alone, as is a line with two calls.
+/// registers, held to its declared reply, when the checks can tell which function that is: one
+/// written in the call (`register_function('name', function(keys, args) ... end)`, or `callback =
+/// function ... end` in the table form), or a `local function name` (`local name = function`) of the
+/// top level that the call names and nothing assigns again. Any other callback, and a line with two
+/// calls, is left alone.
 fn function_returns(body: &str, line: usize, fields: &[Param]) -> Vec<Problem> {
-    returns_in(body, |block| {
+    returns_in(body, |tree| {
         let mut found = Vec::new();
-        registrations(block, line, &mut found);
-        match found.as_slice() {
-            [callback] => crate::reply::check_returns(callback, fields),
-            _ => Vec::new(),
-        }
+        registrations(tree.nodes(), line, true, &mut found);
+        let callback = match found.as_slice() {
+            [Callback::Written(block)] => Some(*block),
+            [Callback::Named(name, before)] if !assigned(tree, name) => local_function(
+                &tree.nodes().stmts().take(*before).collect::<Vec<_>>(),
+                name,
+            ),
+            _ => None,
+        };
+        callback
+            .map(|block| crate::reply::check_returns(block, fields))
+            .unwrap_or_default()
     })
 }
 
-/// The callbacks written in the `redis.register_function` calls on `line` (at the top level, or
-/// in a `do` block there).
-fn registrations<'a>(block: &'a Block, line: usize, found: &mut Vec<&'a Block>) {
-    for stmt in block.stmts() {
+/// The callback of a registration.
+enum Callback<'a> {
+    /// A function written in the call: its body.
+    Written(&'a Block),
+    /// A name, in a call that is the top-level statement at this index.
+    Named(String, usize),
+    /// Anything else.
+    Other,
+}
+
+/// The callbacks of the `redis.register_function` calls on `line` (at the top level, or in a `do`
+/// block there: `top` is false inside one).
+fn registrations<'a>(block: &'a Block, line: usize, top: bool, found: &mut Vec<Callback<'a>>) {
+    for (index, stmt) in block.stmts().enumerate() {
         let call = match stmt {
             Stmt::Do(inner) => {
-                registrations(inner.block(), line, found);
+                registrations(inner.block(), line, false, found);
                 continue;
             }
             Stmt::FunctionCall(call) => call,
@@ -318,35 +340,79 @@ fn registrations<'a>(block: &'a Block, line: usize, found: &mut Vec<&'a Block>) 
         {
             continue;
         }
-        let table = match &**args {
+        let callback = match &**args {
             FunctionArgs::Parentheses { arguments, .. } => {
                 let mut arguments = arguments.iter();
                 match (arguments.next(), arguments.next()) {
-                    (Some(Expression::TableConstructor(table)), None) => Some(table),
-                    (_, Some(Expression::Function(function))) => {
-                        found.push(function.body().block());
-                        continue;
-                    }
-                    _ => None,
+                    (Some(Expression::TableConstructor(table)), None) => table_callback(table),
+                    (_, callback) => callback,
                 }
             }
-            FunctionArgs::TableConstructor(table) => Some(table),
+            FunctionArgs::TableConstructor(table) => table_callback(table),
             _ => None,
         };
-        let callback = table
-            .into_iter()
-            .flat_map(|t| t.fields().iter())
-            .find_map(|field| match field {
-                Field::NameKey { key, value, .. } if key.token().to_string() == "callback" => {
-                    match &**value {
-                        Expression::Function(function) => Some(function.body().block()),
-                        _ => None,
-                    }
-                }
-                _ => None,
-            });
-        found.extend(callback);
+        found.push(match callback {
+            Some(Expression::Function(function)) => Callback::Written(function.body().block()),
+            Some(Expression::Var(Var::Name(name))) if top => {
+                Callback::Named(name.token().to_string(), index)
+            }
+            _ => Callback::Other,
+        });
     }
+}
+
+/// The `callback = ...` of a registration's table.
+fn table_callback(table: &TableConstructor) -> Option<&Expression> {
+    table.fields().iter().find_map(|field| match field {
+        Field::NameKey { key, value, .. } if key.token().to_string() == "callback" => {
+            Some(&**value)
+        }
+        _ => None,
+    })
+}
+
+/// The body of the function the last of `stmts` to bind `name` binds it to, when that is a `local
+/// function name` or a `local name = function`.
+fn local_function<'a>(stmts: &[&'a Stmt], name: &str) -> Option<&'a Block> {
+    stmts.iter().rev().find_map(|stmt| match stmt {
+        Stmt::LocalFunction(function) if function.name().token().to_string() == name => {
+            Some(Some(function.body().block()))
+        }
+        Stmt::LocalAssignment(local)
+            if local.names().iter().any(|n| n.token().to_string() == name) =>
+        {
+            let mut names = local.names().iter();
+            let mut values = local.expressions().iter();
+            Some(
+                match (names.next(), names.next(), values.next(), values.next()) {
+                    (Some(_), None, Some(Expression::Function(function)), None) => {
+                        Some(function.body().block())
+                    }
+                    _ => None,
+                },
+            )
+        }
+        _ => None,
+    })?
+}
+
+/// True when an assignment anywhere in the tree may set `name` (`name = ...`).
+fn assigned(tree: &Ast, name: &str) -> bool {
+    struct Assigns<'n> {
+        name: &'n str,
+        found: bool,
+    }
+    impl Visitor for Assigns<'_> {
+        fn visit_assignment(&mut self, assignment: &Assignment) {
+            self.found |= assignment
+                .variables()
+                .iter()
+                .any(|var| matches!(var, Var::Name(name) if name.token().to_string() == self.name));
+        }
+    }
+    let mut assigns = Assigns { name, found: false };
+    assigns.visit_ast(tree);
+    assigns.found
 }
 
 /// A problem for each optional parameter the script reads where a nil fails every run (see
@@ -1154,9 +1220,45 @@ mod tests {
                 .starts_with("l.lua:10:85: this table returns 2 items"),
             "{bad:?}"
         );
-        // A callback given by name is not followed.
-        let d = function_declaration("l.lua", text, 13).unwrap().unwrap();
-        assert_eq!(d.reply().unwrap()[0].name(), "a");
+        // A callback named: the top-level local function it names, unless something assigns it.
+        let named = |before: &str, register: &str| {
+            let text = format!(
+                "#!lua name=lib\n{before}\n---@key k\n---@return {{a: integer}}\n{register}"
+            );
+            let line = text.lines().count();
+            function_declaration("l.lua", &text, line)
+                .err()
+                .map(|problems| problems[0].message().to_owned())
+        };
+        let h = "local function h(keys) return {1, 2} end";
+        let found = named(h, "redis.register_function('h', h)").unwrap();
+        assert!(
+            found.starts_with("l.lua:2:31: this table returns 2 items"),
+            "{found}"
+        );
+        let found = named(
+            "local h = function() return {1, 2} end",
+            "redis.register_function{function_name = 'h', callback = h}",
+        );
+        assert!(
+            found
+                .unwrap()
+                .starts_with("l.lua:2:29: this table returns 2")
+        );
+        // Assigned again, shadowed by a later local, registered in a block: not followed.
+        let reassigned = format!("{h}\nif x then h = function() return {{1}} end end");
+        assert_eq!(named(&reassigned, "redis.register_function('h', h)"), None);
+        let shadowed = format!("{h}\nlocal h = other");
+        assert_eq!(named(&shadowed, "redis.register_function('h', h)"), None);
+        assert_eq!(named(h, "do redis.register_function('h', h) end"), None);
+        assert_eq!(named(h, "redis.register_function('h', g)"), None);
+        assert_eq!(
+            named(
+                "local function h() return {1} end",
+                "redis.register_function('h', h)"
+            ),
+            None
+        );
     }
 
     #[test]

@@ -210,6 +210,10 @@ fn declared_functions() -> impl Strategy<Value = String> {
             " end}"
         )),
         Just(("do redis.register_function('h', function() ", " end) end")),
+        Just((
+            "local function n(keys) ",
+            " end\n---@return {a: integer}\nredis.register_function('n', n)"
+        )),
     ];
     proptest::collection::vec(
         (

@@ -130,7 +130,7 @@ fn reply_struct(
         };
         quote! { #[doc = #doc] pub #ident: #ty }
     });
-    let expecting = format!("the reply of a script, {{{}}}", names.join(", "));
+    let expecting = format!("a declared reply, {{{}}}", names.join(", "));
     let name = reply.to_string();
     quote! {
         #[doc = #doc]

@@ -80,9 +80,11 @@
 //! ```
 //!
 //! The reply's struct reads the function's items into the declared fields by name, as a script's
-//! does, and the function's literal `return {...}` sites are held to the declaration when its
-//! callback is written in the registration (`function(keys, args) ... end` as the second argument,
-//! or as `callback = ...`); one registered by name is checked at run time, by decoding.
+//! does, and the function's literal `return {...}` sites are held to the declaration, with the same
+//! compile errors, when the checks can tell which function the registration registers: one written
+//! in it (`function(keys, args) ... end` as the second argument, or as `callback = ...`), or a
+//! top-level `local function name` it names that nothing assigns again. Any other callback is
+//! checked at run time only, by decoding.
 //!
 //! # Versions, for rolling deploys
 //!
