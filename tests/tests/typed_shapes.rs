@@ -1,15 +1,16 @@
 //! Optional, variadic and binary parameters (`---@arg ttl? integer`, `---@key lists... string`,
 //! `---@arg value bytes`), and a function's declared reply: a `None` passes no value, a slice one
 //! value per item, bytes arrive as they are; checked on the server's own state (what the script
-//! counted in `#KEYS` / `#ARGV`, the lists and counters it wrote) and its `INFO commandstats`.
+//! counted in `#KEYS` / `#ARGV`, the lists and counters it wrote, on one server and a cluster) and
+//! its `INFO commandstats`.
 
 #![allow(clippy::unwrap_used)]
 
 use redis_script::lua_script;
 use redis_script::rest::Upstash;
 use redis_script::{Function, FunctionRO, Library, Pipeline, Script, Transport, lua_library};
-use redis_script_tests::RedisServer;
 use redis_script_tests::upstash::UpstashLocal;
+use redis_script_tests::{RedisCluster, RedisServer};
 
 lua_script! {
     static PUSH: Script<(i64, i64), Push> = "../lua/typed_push.lua";
@@ -219,6 +220,33 @@ async fn a_variadic_parameter_the_script_needs_one_of_is_held_to_that() {
     assert_eq!(size, 2);
     // Only the first call reached the server: EVALSHA, then EVAL.
     assert_eq!(server.commandstats().await.scripts(), (1, 1, 0, 0));
+}
+
+/// In a cluster, a call whose keys are all in a slice goes to the node of their slot.
+#[tokio::test]
+async fn a_cluster_routes_by_the_variadic_keys() {
+    let cluster = RedisCluster::start(3, 0);
+    let connection = cluster.connection().await;
+    for (key, _) in cluster.key_per_master("shapes").await {
+        let lists = [format!("{{{key}}}:a"), format!("{{{key}}}:b")];
+        let lists: Vec<&str> = lists.iter().map(String::as_str).collect();
+        let seen = PUSH
+            .exec(
+                &connection,
+                Push {
+                    lists: &lists,
+                    value: BINARY,
+                    ttl: Some(60),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(seen, (2, 2));
+        let node = cluster.master_for_key(&key).await;
+        for list_key in lists {
+            assert_eq!(list(node, list_key).await, [BINARY.to_vec()]);
+        }
+    }
 }
 
 /// The script needs its first argument on every run and reads the optional second one only when
