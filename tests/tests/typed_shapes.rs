@@ -28,6 +28,10 @@ lua_script! {
     static SET: Script<i64, SetTtl> = "../lua/typed_set_ttl.lua";
 }
 
+lua_script! {
+    static VISIT: Script<i64, Visit> = "../lua/typed_maybe_log.lua";
+}
+
 lua_library! {
     static SHAPES: Library = "../../examples/lua/bump.lua";
     static BUMP: Function<Bumped, Bump> = "bump";
@@ -289,6 +293,28 @@ async fn an_optional_argument_is_not_needed_by_the_arity() {
     let value: String = server.query(redis::cmd("GET").arg("plain")).await;
     assert_eq!(value, "v");
     assert_eq!(server.commandstats().await.scripts(), (1, 2, 0, 0));
+}
+
+/// An optional key: `None` passes one key, `Some` two, and the script logs only then.
+#[tokio::test]
+async fn an_optional_key_is_passed_only_when_given() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    let unlogged = Visit {
+        counter: "visits",
+        log: None,
+        visitor: "alice",
+    };
+    assert_eq!(VISIT.exec(&conn, unlogged).await.unwrap(), 1);
+    let logged = Visit {
+        log: Some("visitors"),
+        visitor: "bob",
+        ..unlogged
+    };
+    assert_eq!(VISIT.exec(&conn, logged).await.unwrap(), 2);
+    let visits: i64 = server.query(redis::cmd("GET").arg("visits")).await;
+    assert_eq!(visits, 2);
+    assert_eq!(list(&server, "visitors").await, [b"bob".to_vec()]);
 }
 
 /// A function's optional argument and variadic keys, and its declared reply read by field.
