@@ -309,7 +309,10 @@ macro_rules! lua_script {
 /// `readonly_commands`, `servers`, `allow_key_locking`) and `unversioned` (loaded under the name in
 /// the file, for libraries other services call by name: see [shared
 /// libraries](crate::function#shared-libraries) for what that costs a rolling deploy); each
-/// following item names a function the library registers.
+/// following item names a function the library registers. A function whose keys, arguments and
+/// reply are declared above its registration is a `Function<Reply, Params>`, called with the struct
+/// of its parameters and read into the struct of its reply ([declared
+/// functions](crate::function#declared-functions)).
 ///
 /// ```
 /// use redis_script::{Function, FunctionRO, Library, lua_library};
