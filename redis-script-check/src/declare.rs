@@ -28,8 +28,8 @@
 //! from 1 up without a gap.
 
 use full_moon::ast::{
-    Assignment, Ast, Block, Call, Expression, Field, FunctionArgs, Index, Prefix, Stmt, Suffix,
-    TableConstructor, Var, punctuated::Punctuated,
+    Assignment, Ast, Block, Call, Expression, Field, FunctionArgs, FunctionDeclaration, Index,
+    Prefix, Stmt, Suffix, TableConstructor, Var, punctuated::Punctuated,
 };
 use full_moon::node::Node;
 use full_moon::tokenizer::{LexerResult, Symbol, Token, TokenType};
@@ -409,6 +409,17 @@ fn assigned(tree: &Ast, name: &str) -> bool {
                 .iter()
                 .any(|var| matches!(var, Var::Name(name) if name.token().to_string() == self.name));
         }
+
+        /// `function name() ... end` assigns `name` too.
+        fn visit_function_declaration(&mut self, function: &FunctionDeclaration) {
+            let names = function.name().names();
+            self.found |= function.name().method_name().is_none()
+                && names.len() == 1
+                && names
+                    .iter()
+                    .next()
+                    .is_some_and(|name| name.token().to_string() == self.name);
+        }
     }
     let mut assigns = Assigns { name, found: false };
     assigns.visit_ast(tree);
@@ -517,7 +528,8 @@ pub fn function_declaration(
             Some(_) => text.find('\n').map_or("", |end| &text[end..]),
             None => text,
         };
-        problems = function_returns(code, line, fields);
+        // Beside the annotations' own problems: a bad `---@arg` must never be dropped silently.
+        problems.extend(function_returns(code, line, fields));
     }
     if !problems.is_empty() {
         return Err(located(problems, path));
@@ -1301,6 +1313,27 @@ mod tests {
                 .message()
                 .starts_with("l.lua:1: `---@arg n` needs a type")
         );
+    }
+
+    #[test]
+    fn a_declared_reply_keeps_every_problem_of_the_annotations() {
+        let text = "#!lua name=l\n---@key k\n---@arg a? integer\n---@arg b integer\n---@key a\n\
+                    ---@return {x: integer}\nredis.register_function('f', function(keys, args) return {1} end)";
+        let problems = function_declaration("l.lua", text, 7).unwrap_err();
+        assert!(problems.len() >= 2, "{problems:?}");
+        // The returns are still checked beside them.
+        let text = text.replace("return {1}", "return {1, 2}");
+        let problems = function_declaration("l.lua", &text, 7).unwrap_err();
+        assert!(problems.len() >= 3, "{problems:?}");
+    }
+
+    #[test]
+    fn a_function_statement_assigns_a_named_callback_again() {
+        let text = "#!lua name=l\nlocal function h(keys, args) return {1, 2} end\n\
+                    function h(keys, args) return {1} end\n---@key k\n---@return {a: integer}\n\
+                    redis.register_function('h', h)";
+        // `h` is not known at registration: its returns are left alone, as for `h = ...`.
+        assert!(function_declaration("l.lua", text, 6).unwrap().is_some());
     }
 
     #[test]

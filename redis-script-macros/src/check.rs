@@ -280,7 +280,7 @@ fn params_of(ty: &syn::Type) -> syn::Result<Option<syn::Ident>> {
                 && params.path.segments.len() == 1
                 && params.path.segments[0].arguments.is_none() =>
         {
-            Ok(Some(params.path.segments[0].ident.clone()))
+            own_name(&params.path.segments[0].ident, "Function<T, RateLimit>").map(Some)
         }
         _ => Err(syn::Error::new_spanned(ty, usage)),
     }
@@ -321,7 +321,7 @@ pub(crate) fn params_ident(item: &Item) -> syn::Result<syn::Ident> {
                 && params.path.segments[0].arguments.is_none()
                 && arguments.args.len() == 2 =>
         {
-            Ok(params.path.segments[0].ident.clone())
+            own_name(&params.path.segments[0].ident, "Script<T, RateLimit>")
         }
         _ => Err(syn::Error::new_spanned(&item.ty, usage)),
     }
@@ -383,9 +383,33 @@ pub(crate) fn reply_ident(
                 && reply.path.segments.len() == 1
                 && reply.path.segments[0].arguments.is_none() =>
         {
-            Ok(Some(reply.path.segments[0].ident.clone()))
+            own_name(&reply.path.segments[0].ident, &example).map(Some)
         }
         Some(other) => Err(syn::Error::new_spanned(other, usage)),
         None => Err(syn::Error::new_spanned(ty, usage)),
     }
+}
+
+/// Types every Rust module already has in scope: the primitives and the prelude's.
+const RUST_TYPES: &[&str] = &[
+    "bool", "char", "str", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64",
+    "u128", "usize", "f32", "f64", "String", "Vec", "Option", "Result", "Box", "Self",
+];
+
+/// `ident`, when it can name a struct the macro defines: not a type Rust already has, which the
+/// struct would hide from the rest of the module (`Option<u8>` there would stop building, far from
+/// here).
+fn own_name(ident: &syn::Ident, example: &str) -> syn::Result<syn::Ident> {
+    let name = ident.to_string();
+    if RUST_TYPES.contains(&name.as_str()) {
+        return Err(syn::Error::new(
+            ident.span(),
+            format!(
+                "`{name}` is a type Rust already has; the macro defines a struct of the name written \
+                 here, which would hide Rust's `{name}` in this module: give the struct a name of its \
+                 own, e.g. `{example}`"
+            ),
+        ));
+    }
+    Ok(ident.clone())
 }

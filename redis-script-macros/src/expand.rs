@@ -135,29 +135,33 @@ fn reply_struct(
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq)]
+        // Field names are the script's own, in whatever case it writes them.
+        #[allow(non_snake_case)]
         #vis struct #reply {
             #(#declared,)*
         }
 
+        #[allow(non_snake_case)]
         impl<'de> #serde::Deserialize<'de> for #reply {
-            fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                struct Fields;
-                impl<'de> #serde::de::Visitor<'de> for Fields {
+            fn deserialize<__D: #serde::Deserializer<'de>>(deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
+                // Names of their own, so that a reply struct may be called `Fields`, `D` or `A`.
+                struct __Fields;
+                impl<'de> #serde::de::Visitor<'de> for __Fields {
                     type Value = #reply;
 
                     fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                         f.write_str(#expecting)
                     }
 
-                    fn visit_seq<A: #serde::de::SeqAccess<'de>>(self, mut seq: A) -> ::core::result::Result<#reply, A::Error> {
+                    fn visit_seq<__A: #serde::de::SeqAccess<'de>>(self, mut seq: __A) -> ::core::result::Result<#reply, __A::Error> {
                         #(
                             let #slots = seq.next_element()?
-                                .ok_or_else(|| <A::Error as #serde::de::Error>::missing_field(#names))?;
+                                .ok_or_else(|| <__A::Error as #serde::de::Error>::missing_field(#names))?;
                         )*
                         ::core::result::Result::Ok(#reply { #(#idents: #slots),* })
                     }
 
-                    fn visit_map<A: #serde::de::MapAccess<'de>>(self, mut map: A) -> ::core::result::Result<#reply, A::Error> {
+                    fn visit_map<__A: #serde::de::MapAccess<'de>>(self, mut map: __A) -> ::core::result::Result<#reply, __A::Error> {
                         #(let mut #slots = ::core::option::Option::None;)*
                         while let ::core::option::Option::Some(key) = map.next_key::<::std::string::String>()? {
                             match key.as_str() {
@@ -169,12 +173,12 @@ fn reply_struct(
                         }
                         #(
                             let #slots = #slots
-                                .ok_or_else(|| <A::Error as #serde::de::Error>::missing_field(#names))?;
+                                .ok_or_else(|| <__A::Error as #serde::de::Error>::missing_field(#names))?;
                         )*
                         ::core::result::Result::Ok(#reply { #(#idents: #slots),* })
                     }
                 }
-                deserializer.deserialize_struct(#name, &[#(#names),*], Fields)
+                deserializer.deserialize_struct(#name, &[#(#names),*], __Fields)
             }
         }
     }
@@ -290,6 +294,8 @@ pub(crate) fn params_struct(
     quote! {
         #[doc = #doc]
         #[derive(Clone, Copy)]
+        // Field names are the script's own, in whatever case it writes them.
+        #[allow(non_snake_case)]
         #vis struct #params #lifetime {
             #(#fields,)*
         }
