@@ -159,6 +159,11 @@ impl RedisCluster {
         redis_script::Cluster::connect(self.urls()).await.unwrap()
     }
 
+    /// A [`redis_script::BlockingCluster`] of this cluster, for the blocking API.
+    pub fn blocking(&self) -> redis_script::BlockingCluster {
+        redis_script::BlockingCluster::connect(self.urls()).unwrap()
+    }
+
     /// The master that owns the slot of `key` (asked of the cluster: `CLUSTER KEYSLOT`, `CLUSTER NODES`).
     pub async fn master_for_key(&self, key: &str) -> &RedisServer {
         let mut conn = self.nodes[0].connection().await;
