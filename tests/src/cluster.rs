@@ -186,6 +186,13 @@ impl RedisCluster {
             .unwrap_or_else(|| panic!("slot {slot} owned by unknown port {port}"))
     }
 
+    /// The list `key` as the node on `port` holds it (`LRANGE key 0 -1`).
+    pub async fn list(&self, port: u16, key: &str) -> Vec<String> {
+        self.node(port)
+            .query(redis::cmd("LRANGE").arg(key).arg(0).arg(-1))
+            .await
+    }
+
     /// The node listening on `port`.
     pub fn node(&self, port: u16) -> &RedisServer {
         self.nodes

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use redis_script::{Error, Script, ScriptRO, Transport, lua_script};
+use redis_script_tests::blocking::Blocking;
 use redis_script_tests::{RedisCluster, lost_reply};
 
 static INCR_TTL: Script<i64> = lua_script!("../../examples/lua/incr_ttl.lua");
@@ -176,6 +177,25 @@ async fn a_connection_lost_after_the_script_ran_is_not_resent_without_client_ret
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(err.may_have_run());
     assert_eq!(runs, 1, "the script ran {runs} times");
+}
+
+/// A `BlockingCluster` never sends a command again: the lost reply is its error, and the script ran
+/// once.
+#[tokio::test]
+async fn a_connection_lost_after_the_script_ran_is_not_resent_by_a_blocking_cluster() {
+    let cluster = RedisCluster::start(3, 0);
+    let mut conn = cluster.blocking();
+    let (runs, err) = run_with_a_lost_reply(&cluster, &Blocking::new(&mut conn)).await;
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(err.may_have_run());
+    assert_eq!(runs, 1, "the script ran {runs} times");
+    // The broken connection is made again for the next call.
+    assert_eq!(
+        INCR_TTL
+            .exec_blocking(&mut conn, ["big-reply"], [60])
+            .unwrap(),
+        2
+    );
 }
 
 /// `redis::cluster_async::ClusterConnection` re-sends a command whose connection broke (up to its

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use redis::cluster::{ClusterClientBuilder, NodeAddress};
 use redis_script::{Cluster, Error, Pipeline, Script, Transport, TransportErrorKind};
+use redis_script_tests::blocking::Blocking;
 use redis_script_tests::proxy::{Direction, FaultProxy};
 use redis_script_tests::sweep::{self, Setup, Shape};
 use redis_script_tests::tally::Tally;
@@ -289,6 +290,8 @@ async fn a_call_on_a_migrating_slot_follows_ask_with_asking() {
     )
     .await;
     follows_ask(&cluster, &cluster.exactly_once().await, "ask2").await;
+    let mut blocking = cluster.blocking();
+    follows_ask(&cluster, &Blocking::new(&mut blocking), "ask3").await;
 }
 
 /// A pipeline on a slot being migrated: what the old owner still has runs there; what it has not is

@@ -149,7 +149,7 @@ async fn the_batch_checks_pass_over_a_blocking_connection_and_a_pool() {
         &'a Blocking<&'a mut redis::Connection>,
         &'a RedisServer,
     ) -> std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>;
-    let checks: [(&str, Check); 6] = [
+    let checks: [(&str, Check); 12] = [
         ("loads_each_script_once_per_batch", |c, s| {
             Box::pin(batches::loads_each_script_once_per_batch(c, s))
         }),
@@ -167,6 +167,22 @@ async fn the_batch_checks_pass_over_a_blocking_connection_and_a_pool() {
         }),
         ("noscript_returned_by_a_script", |c, s| {
             Box::pin(batches::noscript_returned_by_a_script(c, s))
+        }),
+        ("empty_batches", |c, s| {
+            Box::pin(batches::empty_batches(c, s))
+        }),
+        ("limits", |c, s| Box::pin(batches::limits(c, s))),
+        ("connection_commands", |c, s| {
+            Box::pin(batches::connection_commands(c, s))
+        }),
+        ("decode_failure", |c, s| {
+            Box::pin(batches::decode_failure(c, s))
+        }),
+        ("raw_evalsha_keeps_its_noscript", |c, s| {
+            Box::pin(batches::raw_evalsha_keeps_its_noscript(c, s))
+        }),
+        ("compile_error", |c, s| {
+            Box::pin(batches::compile_error(c, s))
         }),
     ];
     for (name, check) in checks {
