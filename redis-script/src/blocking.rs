@@ -4,8 +4,12 @@
 //!
 //! Each async method has a blocking twin that takes a [`BlockingTransport`] by value and returns
 //! when the server has answered: [`Script::exec_blocking`], [`ScriptRO::exec_blocking`],
-//! [`Function::call_blocking`], [`FunctionRO::call_blocking`], [`Pipeline::run_blocking`] and
-//! [`Transaction::run_blocking`].
+//! [`Function::call_blocking`], [`FunctionRO::call_blocking`] (with keys and arguments, or the
+//! parameters struct of a declared script or function), [`Pipeline::run_blocking`],
+//! [`Transaction::run_blocking`], [`Library::load_blocking`] and [`Library::replace_blocking`]; the
+//! free functions of this module are those of [preloading](crate::production): [`preload`],
+//! [`preload_scripts`], [`preload_libraries`], [`missing`], [`missing_scripts`] and
+//! [`missing_libraries`].
 //!
 //! ```no_run
 //! use redis_script::{Pipeline, Script, lua_script};
@@ -31,6 +35,7 @@
 //! |---|---|
 //! | `&mut redis::Connection` | `resp` (default) |
 //! | `&r2d2::Pool<redis::Client>` (each command or batch on a pooled connection), `&mut r2d2::PooledConnection<redis::Client>` | `r2d2` |
+//! | [`&mut BlockingCluster`](crate::BlockingCluster) (Redis Cluster, at most once, as [`Cluster`](crate::Cluster)) | `cluster` |
 //! | [`&rest::BlockingUpstash`](crate::rest::BlockingUpstash) (the Upstash REST API, on a runtime of its own) | `rest` |
 //!
 //! The guarantees are the async API's, because the rules are the same code: the EVALSHA -> EVAL
@@ -43,8 +48,17 @@
 //! `redis::Connection` waits for a reply as long as it takes unless given a timeout
 //! (`Connection::set_read_timeout`); a timeout is then a
 //! [`TransportErrorKind::Timeout`](crate::TransportErrorKind::Timeout) with `may_have_run()` true,
-//! and is never followed by a second send. A Redis Cluster has no blocking transport yet: use the
-//! async API there.
+//! and is never followed by a second send; [`BlockingCluster::set_timeout`](crate::BlockingCluster::set_timeout)
+//! does the same for every node of a cluster.
+//!
+//! # Redis Cluster
+//!
+//! [`BlockingCluster`](crate::BlockingCluster) runs the cluster rules of [`Cluster`](crate::Cluster)
+//! (the same code: a batch split by slot, each node's part in one round trip, `MOVED` and `ASK`
+//! followed only for what provably did not run, `CLUSTER SLOTS` for the primaries to preload on)
+//! over a blocking connection per node that hands back every reply of a pipeline. It never sends a
+//! command again by itself. The `redis` crate's blocking `redis::cluster::ClusterConnection` is not
+//! a transport, for the reasons given [there](crate::BlockingCluster).
 
 use std::future::Future;
 use std::pin::pin;
