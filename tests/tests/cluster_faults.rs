@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use redis::cluster::{ClusterClientBuilder, NodeAddress};
-use redis_script::{Cluster, Error, Pipeline, Script, Transport, TransportErrorKind};
+use redis_script::{
+    BlockingCluster, Cluster, Error, Pipeline, Replies, Script, Transport, TransportErrorKind,
+};
 use redis_script_tests::blocking::Blocking;
 use redis_script_tests::proxy::{Direction, FaultProxy};
 use redis_script_tests::sweep::{self, Setup, Shape};
@@ -26,9 +28,13 @@ fn packed(words: &[&str]) -> u64 {
     cmd.get_packed_command().len() as u64
 }
 
-/// A client that reaches the node on `port` through `proxy`, the others directly, seeded with every
-/// other node; `retries(0)`.
-fn through(cluster: &RedisCluster, port: u16, proxy: &FaultProxy) -> ClusterClientBuilder {
+/// Every node but the one on `port` as seeds, and an address map that reaches that one through
+/// `proxy`.
+fn seeds_and_map(
+    cluster: &RedisCluster,
+    port: u16,
+    proxy: &FaultProxy,
+) -> (Vec<String>, HashMap<NodeAddress, NodeAddress>) {
     let seeds: Vec<String> = cluster
         .nodes()
         .iter()
@@ -39,6 +45,13 @@ fn through(cluster: &RedisCluster, port: u16, proxy: &FaultProxy) -> ClusterClie
         NodeAddress::new("127.0.0.1", port),
         NodeAddress::new("127.0.0.1", proxy.port()),
     )]);
+    (seeds, map)
+}
+
+/// A client that reaches the node on `port` through `proxy`, the others directly, seeded with every
+/// other node; `retries(0)`.
+fn through(cluster: &RedisCluster, port: u16, proxy: &FaultProxy) -> ClusterClientBuilder {
+    let (seeds, map) = seeds_and_map(cluster, port, proxy);
     ClusterClientBuilder::new(seeds)
         .retries(0)
         .node_address_map(map)
@@ -73,16 +86,36 @@ struct Moved {
     b: Option<i64>,
 }
 
-async fn slot_moves_between_two_commands<T: Transport + Clone + 'static>(
+/// A pipeline's run on a task of its own, so that the test acts while it waits.
+type Running = tokio::task::JoinHandle<Result<Replies<'static>, Error>>;
+
+/// Runs pipelines on an async transport.
+fn spawned<T: Transport + Clone + 'static>(conn: T) -> impl Fn(Pipeline<'static>) -> Running {
+    move |pipe| {
+        let conn = conn.clone();
+        tokio::spawn(async move { pipe.run(&conn).await })
+    }
+}
+
+/// Runs pipelines with `run_blocking` on a [`BlockingCluster`], on a thread that may block.
+fn on_a_thread(conn: BlockingCluster) -> impl Fn(Pipeline<'static>) -> Running {
+    let conn = std::sync::Arc::new(std::sync::Mutex::new(conn));
+    move |pipe| {
+        let conn = conn.clone();
+        tokio::task::spawn_blocking(move || pipe.run_blocking(&mut *conn.lock().unwrap()))
+    }
+}
+
+async fn slot_moves_between_two_commands(
     cluster: &RedisCluster,
     proxy: &FaultProxy,
-    conn: T,
+    run: impl Fn(Pipeline<'static>) -> Running,
 ) -> Moved {
     let owner = cluster.master_for_key("{s}").await.port();
     // The client knows the slot map, and its connection to the owner goes through the proxy.
     let mut pipe = Pipeline::new();
     let _ = pipe.cmd::<()>(("SET", "{s}warm", "1"));
-    pipe.run(&conn).await.unwrap();
+    run(pipe).await.unwrap().unwrap();
     assert!(
         proxy.accepted() >= 1,
         "the owner is not reached through the proxy"
@@ -92,17 +125,14 @@ async fn slot_moves_between_two_commands<T: Transport + Clone + 'static>(
     let a = pipe.cmd::<i64>(("INCR", "{s}a"));
     let b = pipe.cmd::<i64>(("INCR", "{s}b"));
     proxy.hold_after(Direction::ToServer, packed(&["INCR", "{s}a"]));
-    let run = tokio::spawn(async move {
-        let replies = pipe.run(&conn).await;
-        replies.map(|mut r| (r.take(a), r.take(b)))
-    });
+    let running = run(pipe);
     proxy.held(Direction::ToServer).await;
     until(cluster, owner, "{s}a", 1).await;
     let migration = cluster.begin_migration("{s}").await;
     let new_owner = migration.to;
     migration.finish().await;
     proxy.release();
-    let outcome = run.await.unwrap();
+    let outcome = running.await.unwrap().map(|mut r| (r.take(a), r.take(b)));
     let errors: String = cluster
         .node(owner)
         .query(redis::cmd("INFO").arg("errorstats"))
@@ -131,7 +161,7 @@ async fn a_slot_moved_between_two_commands_is_not_sent_again_on_a_cluster_connec
         .get_async_connection()
         .await
         .unwrap();
-    let moved = slot_moves_between_two_commands(&cluster, &proxy, conn).await;
+    let moved = slot_moves_between_two_commands(&cluster, &proxy, spawned(conn)).await;
     assert_eq!(moved.a, Some(1), "INCR {{s}}a ran twice: {moved:?}");
     assert_eq!(moved.b, None, "{moved:?}");
     let Err(e) = &moved.outcome else {
@@ -150,7 +180,23 @@ async fn a_slot_moved_between_two_commands_sends_only_the_refused_one_again_on_a
     let conn = Cluster::connect_with(through(&cluster, owner, &proxy))
         .await
         .unwrap();
-    let moved = slot_moves_between_two_commands(&cluster, &proxy, conn).await;
+    let moved = slot_moves_between_two_commands(&cluster, &proxy, spawned(conn)).await;
+    assert_eq!((moved.a, moved.b), (Some(1), Some(1)), "{moved:?}");
+    let Ok((Ok(1), Ok(1))) = &moved.outcome else {
+        panic!("{moved:?}")
+    };
+}
+
+/// [`BlockingCluster`] sees both replies too, and sends only the refused command again.
+#[tokio::test]
+async fn a_slot_moved_between_two_commands_sends_only_the_refused_one_again_on_a_blocking_cluster()
+{
+    let cluster = RedisCluster::start(3, 0);
+    let owner = cluster.master_for_key("{s}").await.port();
+    let proxy = FaultProxy::start(owner).await;
+    let (seeds, map) = seeds_and_map(&cluster, owner, &proxy);
+    let conn = BlockingCluster::connect_with_address_map(seeds, map).unwrap();
+    let moved = slot_moves_between_two_commands(&cluster, &proxy, on_a_thread(conn)).await;
     assert_eq!((moved.a, moved.b), (Some(1), Some(1)), "{moved:?}");
     let Ok((Ok(1), Ok(1))) = &moved.outcome else {
         panic!("{moved:?}")

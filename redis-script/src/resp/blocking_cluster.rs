@@ -6,6 +6,7 @@ use std::collections::hash_map::Entry;
 use std::fmt;
 use std::time::Duration;
 
+use redis::cluster::NodeAddress;
 use redis::{
     ConnectionAddr, ConnectionInfo, ConnectionLike, ErrorKind, IntoConnectionInfo, RedisError,
     RedisResult, ServerErrorKind, Value,
@@ -64,6 +65,8 @@ struct Nodes {
     topology: Option<Topology>,
     /// Read and write timeout of every node connection.
     timeout: Option<Duration>,
+    /// Where to reach a node the cluster names (`host:port`) when not at that address.
+    address_map: HashMap<String, (String, u16)>,
 }
 
 impl BlockingCluster {
@@ -77,6 +80,27 @@ impl BlockingCluster {
     pub fn connect<T: IntoConnectionInfo>(
         nodes: impl IntoIterator<Item = T>,
     ) -> Result<BlockingCluster, Error> {
+        BlockingCluster::connect_with_address_map(nodes, HashMap::new())
+    }
+
+    /// As [`connect`](Self::connect), reaching each node the cluster names by a key of `map` at
+    /// the address it maps to (a cluster behind NAT, a port forward or a proxy), as
+    /// `ClusterClientBuilder::node_address_map` does for the `redis` crate's client.
+    ///
+    /// # Errors
+    ///
+    /// As for [`connect`](Self::connect).
+    pub fn connect_with_address_map<T: IntoConnectionInfo>(
+        nodes: impl IntoIterator<Item = T>,
+        map: HashMap<NodeAddress, NodeAddress>,
+    ) -> Result<BlockingCluster, Error> {
+        let address_map = map
+            .into_iter()
+            .map(|(from, to)| {
+                let from = format!("{}:{}", from.host(), from.port());
+                (from, (to.host().to_owned(), to.port()))
+            })
+            .collect();
         let seeds = nodes
             .into_iter()
             .map(IntoConnectionInfo::into_connection_info)
@@ -95,6 +119,7 @@ impl BlockingCluster {
             links: HashMap::new(),
             topology: None,
             timeout: None,
+            address_map,
         };
         nodes.topology = Some(block_on(cluster::topology_by(&mut nodes, None))?);
         Ok(BlockingCluster {
@@ -290,7 +315,10 @@ impl Nodes {
     ) -> RedisResult<R> {
         let link = match self.links.entry(address.to_owned()) {
             Entry::Occupied(link) => link.into_mut(),
-            Entry::Vacant(vacant) => vacant.insert(connect(&self.template, address, self.timeout)?),
+            Entry::Vacant(vacant) => {
+                let reach = self.address_map.get(address);
+                vacant.insert(connect(&self.template, address, reach, self.timeout)?)
+            }
         };
         let result = f(link);
         if result.is_err() && !link.is_open() {
@@ -300,15 +328,20 @@ impl Nodes {
     }
 }
 
-/// A connection to the node at `address` (`host:port`), with `template`'s settings.
+/// A connection to the node at `address` (`host:port`), or at `reach` if given, with `template`'s
+/// settings.
 fn connect(
     template: &ConnectionInfo,
     address: &str,
+    reach: Option<&(String, u16)>,
     timeout: Option<Duration>,
 ) -> RedisResult<redis::Connection> {
-    let Some((host, port)) = address
-        .rsplit_once(':')
-        .and_then(|(host, port)| Some((host, port.parse::<u16>().ok()?)))
+    let Some((host, port)) = reach
+        .map(|(host, port)| (host.as_str(), *port))
+        .or_else(|| {
+            let (host, port) = address.rsplit_once(':')?;
+            Some((host, port.parse::<u16>().ok()?))
+        })
     else {
         return Err(RedisError::from((
             ErrorKind::InvalidClientConfig,
