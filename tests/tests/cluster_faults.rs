@@ -292,6 +292,15 @@ async fn parts_that_fail_differently_keep_their_own_errors() {
         key_on(&cluster, "d", slow).await,
     );
     parts_fail_differently(&cluster, &conn, (unreachable, &a), (slow, &b)).await;
+
+    let mut conn = BlockingCluster::connect_with_address_map(seeds.clone(), map.clone()).unwrap();
+    conn.set_timeout(Some(Duration::from_millis(300))).unwrap();
+    let (a, b) = (
+        key_on(&cluster, "e", unreachable).await,
+        key_on(&cluster, "f", slow).await,
+    );
+    let conn = Blocking::new(&mut conn);
+    parts_fail_differently(&cluster, &conn, (unreachable, &a), (slow, &b)).await;
 }
 
 /// A call on a slot being migrated, for a key the old owner does not have: answered ASK, it is sent
@@ -347,7 +356,12 @@ async fn a_call_on_a_migrating_slot_follows_ask_with_asking() {
 #[tokio::test]
 async fn a_pipeline_on_a_migrating_slot_runs_each_entry_once_on_a_cluster() {
     let cluster = RedisCluster::start(3, 0);
-    let conn = cluster.exactly_once().await;
+    pipeline_on_a_migrating_slot(&cluster, &cluster.exactly_once().await).await;
+    let cluster = RedisCluster::start(3, 0);
+    pipeline_on_a_migrating_slot(&cluster, &Blocking::new(&mut cluster.blocking())).await;
+}
+
+async fn pipeline_on_a_migrating_slot(cluster: &RedisCluster, conn: &impl Transport) {
     let script = Script::<i64>::new(INCR);
     let (there, gone, new) = ("{mig}:there", "{mig}:gone", "{mig}:new");
     let owner = cluster.master_for_key(there).await;
@@ -377,7 +391,7 @@ async fn a_pipeline_on_a_migrating_slot_runs_each_entry_once_on_a_cluster() {
         .iter()
         .map(|k| pipe.exec(&script, [*k], ()))
         .collect();
-    let mut replies = pipe.run(&conn).await.unwrap();
+    let mut replies = pipe.run(conn).await.unwrap();
     let got: Vec<i64> = calls
         .into_iter()
         .map(|c| replies.take(c).unwrap())
@@ -388,7 +402,7 @@ async fn a_pipeline_on_a_migrating_slot_runs_each_entry_once_on_a_cluster() {
     let mut pipe = Pipeline::new();
     let first = pipe.exec(&script, [gone], ());
     let second = pipe.exec(&script, [there], ());
-    let mut replies = pipe.run(&conn).await.unwrap();
+    let mut replies = pipe.run(conn).await.unwrap();
     let refused = replies.take(first).unwrap_err();
     assert_eq!(refused.code(), Some("ASK"), "{refused:?}");
     assert!(!refused.may_have_run());
@@ -396,7 +410,7 @@ async fn a_pipeline_on_a_migrating_slot_runs_each_entry_once_on_a_cluster() {
 
     migration.finish().await;
     for (key, value) in [(there, 12), (gone, 21), (new, 1)] {
-        assert_eq!(get(&cluster, to, key).await, Some(value), "{key}");
+        assert_eq!(get(cluster, to, key).await, Some(value), "{key}");
     }
 }
 
@@ -411,6 +425,7 @@ async fn a_transaction_in_a_moved_slot_runs_once_on_the_new_owner() {
     let script = Script::<i64>::new(INCR);
     // Each client learns the slot map now, before the slot moves.
     let exactly_once = cluster.exactly_once().await;
+    let mut blocking = cluster.blocking();
     let (plain, plain_too) = (
         cluster.connection_without_retries().await,
         cluster.connection_without_retries().await,
@@ -426,6 +441,12 @@ async fn a_transaction_in_a_moved_slot_runs_once_on_the_new_owner() {
     assert_eq!((replies.take(a).unwrap(), replies.take(b).unwrap()), (1, 1));
 
     let mut tx = redis_script::Transaction::new();
+    let e = tx.exec(&script, [key("e")], ());
+    let f = tx.exec(&script, [key("f")], ());
+    let mut replies = tx.run_blocking(&mut blocking).unwrap();
+    assert_eq!((replies.take(e).unwrap(), replies.take(f).unwrap()), (1, 1));
+
+    let mut tx = redis_script::Transaction::new();
     let one = tx.exec(&script, [key("one")], ());
     let mut replies = tx.run(&plain_too).await.unwrap();
     assert_eq!(replies.take(one).unwrap(), 1);
@@ -439,18 +460,20 @@ async fn a_transaction_in_a_moved_slot_runs_once_on_the_new_owner() {
     for (k, value) in [
         ("a", Some(1)),
         ("b", Some(1)),
+        ("e", Some(1)),
+        ("f", Some(1)),
         ("one", Some(1)),
         ("c", None),
         ("d", None),
     ] {
         assert_eq!(get(&cluster, new_owner, &key(k)).await, value, "{k}");
     }
-    // Every call was refused by the old owner first: a, b, one, c and d.
+    // Every call was refused by the old owner first: a, b, e, f, one, c and d.
     let errors: String = cluster
         .node(old_owner)
         .query(redis::cmd("INFO").arg("errorstats"))
         .await;
-    assert!(errors.contains("errorstat_MOVED:count=5"), "{errors}");
+    assert!(errors.contains("errorstat_MOVED:count=7"), "{errors}");
 }
 
 /// A pipeline and a transaction of three calls through `redis_script::Cluster`, cut after sampled

@@ -295,7 +295,12 @@ impl Nodes {
         let found = match to {
             // Replicas are not read from: a read-only command goes to the primary.
             Target::Slot { slot, .. } => topology.and_then(|t| t.primary_of(slot)),
-            _ => topology.and_then(|t| t.nodes.first()).map(String::as_str),
+            // A node it is connected to, so that one that is down is not asked first.
+            _ => topology.and_then(|t| {
+                let mut nodes = t.nodes.iter();
+                let linked = nodes.clone().find(|node| self.links.contains_key(*node));
+                linked.or_else(|| nodes.next()).map(String::as_str)
+            }),
         };
         found.map(str::to_owned).ok_or_else(|| {
             // What a node says of a slot no node serves; nothing was sent.
