@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Client instructions per call, counted by callgrind (repeatable, whatever else the machine runs):
 # Script::exec against redis::Script::invoke_async (one warm call), and a Pipeline of 100 exec against
-# redis::pipe() with load_script + 100 invoke_script. Each mode runs twice, with N and 2N calls; the
+# redis::pipe() with load_script + 100 invoke_script; Script::exec_blocking against the blocking
+# redis::Script::invoke. Each mode runs twice, with N and 2N calls; the
 # difference divided by N is the cost of one call, without start-up.
 #
 # Run: bench/instructions.sh [N]   (needs valgrind and redis-server; default N = 2000)
@@ -36,6 +37,12 @@ echo "one warm call, instructions in the client:"
 echo "  anchor: redis::Script::invoke_async  $invoke"
 echo "  redis_script::Script::exec            $exec"
 awk -v a="$exec" -v b="$invoke" 'BEGIN { r = a / b; printf "  ratio %.3f (target <= 1.0): %s\n", r, (r <= 1.0 ? "met" : "NOT met") }'
+invoke_blocking=$(per_call "$n" invoke_blocking)
+exec_blocking=$(per_call "$n" exec_blocking)
+echo "one warm blocking call, instructions in the client:"
+echo "  anchor: redis::Script::invoke         $invoke_blocking"
+echo "  redis_script::Script::exec_blocking   $exec_blocking"
+awk -v a="$exec_blocking" -v b="$invoke_blocking" 'BEGIN { r = a / b; printf "  ratio %.3f (target <= 1.0): %s\n", r, (r <= 1.0 ? "met" : "NOT met") }'
 pipes=$((n / 20))
 pipe=$(per_call "$pipes" pipe)
 pipeline=$(per_call "$pipes" pipeline)
