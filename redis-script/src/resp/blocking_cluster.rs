@@ -312,7 +312,8 @@ impl Nodes {
     }
 
     /// Runs `f` on the connection to `address`, made first if there is none. A connection that
-    /// broke is dropped, so that the next command makes a new one.
+    /// broke is dropped, so that the next command makes a new one; one that timed out is kept (the
+    /// `redis` crate skips the late reply), so that the command it sent is not cut off.
     fn on<R>(
         &mut self,
         address: &str,
