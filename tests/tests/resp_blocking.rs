@@ -195,3 +195,40 @@ async fn the_batch_checks_pass_over_a_blocking_connection_and_a_pool() {
     let pool = pool(&server);
     batches::loads_each_script_once_per_batch(&Blocking::new(&pool), &server).await;
 }
+
+/// Preloading and loading libraries, blocking: every script of the binary is cached after
+/// `blocking::preload` (its calls are EVALSHA alone), and `Library::replace_blocking` loads the
+/// library with REPLACE.
+#[tokio::test]
+async fn preload_and_libraries_have_blocking_twins() {
+    let server = RedisServer::start();
+    let mut conn = server.client().get_connection().unwrap();
+    assert!(
+        !redis_script::blocking::missing(&mut conn)
+            .unwrap()
+            .is_empty()
+    );
+    let loaded = redis_script::blocking::preload(&mut conn).unwrap();
+    assert_eq!(loaded.servers, 1);
+    let distinct: std::collections::HashSet<&str> =
+        redis_script::scripts().iter().map(|s| s.sha1()).collect();
+    assert_eq!(loaded.scripts, distinct.len());
+    assert!(
+        redis_script::blocking::missing(&mut conn)
+            .unwrap()
+            .is_empty()
+    );
+    server.reset_stats().await;
+    assert_eq!(INCR_TTL.exec_blocking(&mut conn, ["n"], [60]).unwrap(), 1);
+    assert_eq!(server.commandstats().await.scripts(), (0, 1, 0, 0));
+
+    SEED.load_blocking(&mut conn).unwrap();
+    assert_eq!(SEED.replace_blocking(&mut conn).unwrap(), 1);
+    assert_eq!(INCR.call_blocking(&mut conn, ["c"], [60]).unwrap(), 1);
+    let stats = server.commandstats().await;
+    assert_eq!(
+        (stats.calls("function|load"), stats.calls("fcall")),
+        (2, 1),
+        "loaded twice (the second with REPLACE), called once"
+    );
+}
