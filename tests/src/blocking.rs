@@ -1,6 +1,7 @@
 //! [`Blocking`]: a blocking connection as a [`Transport`], so that the checks every transport must
 //! pass (`batches`, written against the async API) run over a blocking connection's own I/O too.
-//! The blocking methods themselves (`exec_blocking`, ...) are tested directly in `resp_blocking`.
+//! The blocking methods themselves (`exec_blocking`, ...) are tested directly in `resp_blocking`
+//! and `cluster_blocking`.
 
 use std::sync::Mutex;
 

@@ -1,7 +1,8 @@
 //! The blocking API on `redis::Connection` and an r2d2 pool: scripts fall back exactly once and only
-//! on NOSCRIPT, functions load their library once, batches load and order their entries, a lost
-//! connection is never followed by a second send; counted by the server (`INFO commandstats`). The
-//! checks every transport must pass (`batches`) run over the blocking connections' own I/O too.
+//! on NOSCRIPT, functions load their library once, batches load and order their entries,
+//! preloading caches every script of the binary, a lost connection is never followed by a second
+//! send; counted by the server (`INFO commandstats`). The checks every transport must pass
+//! (`batches`) run over the blocking connections' own I/O too.
 
 #![allow(clippy::unwrap_used)]
 
