@@ -30,19 +30,20 @@ per_call() {
     echo $(((two - one) / calls))
 }
 
+# One warm call of mode $3 (named $4) against the anchor's mode $1 (named $2), with the ratio.
+one_call() {
+    local anchor ours
+    anchor=$(per_call "$n" "$1")
+    ours=$(per_call "$n" "$3")
+    printf '  anchor: %-32s %s\n  %-40s %s\n' "$2" "$anchor" "$4" "$ours"
+    awk -v a="$ours" -v b="$anchor" 'BEGIN { r = a / b; printf "  ratio %.3f (target <= 1.0): %s\n", r, (r <= 1.0 ? "met" : "NOT met") }'
+}
+
 "$bin" sizes
-invoke=$(per_call "$n" invoke)
-exec=$(per_call "$n" exec)
 echo "one warm call, instructions in the client:"
-echo "  anchor: redis::Script::invoke_async  $invoke"
-echo "  redis_script::Script::exec            $exec"
-awk -v a="$exec" -v b="$invoke" 'BEGIN { r = a / b; printf "  ratio %.3f (target <= 1.0): %s\n", r, (r <= 1.0 ? "met" : "NOT met") }'
-invoke_blocking=$(per_call "$n" invoke_blocking)
-exec_blocking=$(per_call "$n" exec_blocking)
+one_call invoke redis::Script::invoke_async exec redis_script::Script::exec
 echo "one warm blocking call, instructions in the client:"
-echo "  anchor: redis::Script::invoke         $invoke_blocking"
-echo "  redis_script::Script::exec_blocking   $exec_blocking"
-awk -v a="$exec_blocking" -v b="$invoke_blocking" 'BEGIN { r = a / b; printf "  ratio %.3f (target <= 1.0): %s\n", r, (r <= 1.0 ? "met" : "NOT met") }'
+one_call invoke_blocking redis::Script::invoke exec_blocking redis_script::Script::exec_blocking
 pipes=$((n / 20))
 pipe=$(per_call "$pipes" pipe)
 pipeline=$(per_call "$pipes" pipeline)

@@ -23,6 +23,36 @@ impl<B> Blocking<B> {
     }
 }
 
+/// A connection owned, for a [`Blocking`] that a sweep makes anew for each run: blocking
+/// transports are references (`&mut redis::Connection`, `&mut BlockingCluster`).
+#[derive(Debug)]
+pub struct Owned<B>(pub B);
+
+impl<B> BlockingTransport for Owned<B>
+where
+    for<'a> &'a mut B: BlockingTransport,
+{
+    fn send(&mut self, command: Command<'_>) -> Result<Reply, Error> {
+        (&mut self.0).send(command)
+    }
+
+    fn send_batch(&mut self, batch: Batch<'_>) -> BatchReplies {
+        (&mut self.0).send_batch(batch)
+    }
+
+    fn split_batch(
+        &mut self,
+        entries: BatchKeys<'_>,
+        atomic: bool,
+    ) -> Result<Option<Vec<BatchGroup>>, Error> {
+        (&mut self.0).split_batch(entries, atomic)
+    }
+
+    fn primaries(&mut self) -> Result<Option<Vec<String>>, Error> {
+        (&mut self.0).primaries()
+    }
+}
+
 impl<B: BlockingTransport + Send> Transport for Blocking<B> {
     async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
         self.0.lock().unwrap().send(command)

@@ -11,7 +11,7 @@ use redis::cluster::{ClusterClientBuilder, NodeAddress};
 use redis_script::{
     BlockingCluster, Cluster, Error, Pipeline, Replies, Script, Transport, TransportErrorKind,
 };
-use redis_script_tests::blocking::Blocking;
+use redis_script_tests::blocking::{Blocking, Owned};
 use redis_script_tests::proxy::{Direction, FaultProxy};
 use redis_script_tests::sweep::{self, Setup, Shape};
 use redis_script_tests::tally::Tally;
@@ -513,4 +513,38 @@ async fn batches_on_a_cluster_cut_at_sampled_bytes_run_each_entry_at_most_once()
     }
     eprintln!("{boundaries} byte boundaries swept");
     tally.assert_exactly_once("cluster pipelines and transactions through the proxy");
+}
+
+/// The same cuts through a `BlockingCluster`, each blocking run on a worker thread while the proxy
+/// runs on another: no entry runs twice, none that answered is missing, none that says it did not
+/// run ran.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_on_a_blocking_cluster_cut_at_sampled_bytes_run_each_entry_at_most_once() {
+    let cluster = RedisCluster::start(3, 0);
+    let owner = cluster.master_for_key("{sweep}").await.port();
+    let proxy = FaultProxy::start(owner).await;
+    let node = cluster.node(owner);
+    let (seeds, map) = seeds_and_map(&cluster, owner, &proxy);
+    let setup = Setup {
+        proxy: &proxy,
+        connect: async || {
+            let conn = BlockingCluster::connect_with_address_map(seeds.clone(), map.clone());
+            Blocking::new(Owned(conn.unwrap()))
+        },
+        read: async |key: String| -> Vec<String> {
+            node.query(redis::cmd("LRANGE").arg(key).arg(0).arg(-1))
+                .await
+        },
+        settle: async || sweep::until_clients(node, 0).await,
+    };
+    let mut tally = Tally::default();
+    let mut run = 0;
+    for atomic in [false, true] {
+        let shape = Shape { atomic, entries: 3 };
+        let (cut, runs, _) = setup.both_ways(run, shape, 40).await;
+        tally.merge(cut);
+        run += runs;
+    }
+    eprintln!("{} byte boundaries swept", run - 2);
+    tally.assert_exactly_once("blocking cluster pipelines and transactions through the proxy");
 }
