@@ -7,8 +7,8 @@ use redis_script::{Pipeline, Script, Transaction, lua_script};
 use redis_script_examples::{BoxError, connect, report};
 
 lua_script! {
-    /// `[requests, ttl]` for a fixed window.
-    static RATE_LIMIT: Script<(i64, i64), RateLimit> = "lua/rate_limit.lua";
+    /// A fixed window: `Window { requests, ttl }`.
+    static RATE_LIMIT: Script<Window, RateLimit> = "lua/rate_limit.lua";
 }
 lua_script! {
     /// `[score, rank]` after adding points; the score arrives as text (ZINCRBY), decoded as a float.
@@ -68,7 +68,7 @@ async fn run() -> Result<(), BoxError> {
     let top = pipe.cmd::<Vec<String>>(("ZREVRANGE", &board, 0, 2));
     let mut replies = pipe.run(conn).await?;
     for (user, limit) in users.iter().zip(limits) {
-        let (requests, ttl) = replies.take(limit)?;
+        let Window { requests, ttl } = replies.take(limit)?;
         let verdict = if requests <= LIMIT {
             "allowed"
         } else {

@@ -14,8 +14,9 @@ lua_script! {
 }
 
 lua_script! {
-    /// `[requests, ttl]` for a fixed window: 100 requests per 60 seconds below.
-    static RATE_LIMIT: Script<(i64, i64), RateLimit> = "lua/rate_limit.lua";
+    /// A fixed window: 100 requests per 60 seconds below. The file declares its reply too
+    /// (`---@return {requests: integer, ttl: integer}`): the macro defines `Window`, read by name.
+    static RATE_LIMIT: Script<Window, RateLimit> = "lua/rate_limit.lua";
 }
 
 lua_script! {
@@ -69,7 +70,7 @@ async fn run() -> Result<(), BoxError> {
         limit: 100,
         window: 60,
     };
-    let (requests, ttl) = RATE_LIMIT.exec(conn, limit).await?;
+    let Window { requests, ttl } = RATE_LIMIT.exec(conn, limit).await?;
     println!("{user}: {requests} request(s) in this window, resets in {ttl} s");
 
     let post = format!("quickstart:post:{}", std::process::id());

@@ -21,7 +21,7 @@ lua_script! {
     // Builds its keys from ARGV, as the SDK's example does: a single Redis only.
     static USER_ACTIVITY: Script<(), UserActivity> = "lua/user_activity.lua", keys_from_keys = false;
 }
-lua_script! { static RATE_LIMIT: Script<(i64, i64), RateLimit> = "lua/rate_limit.lua"; }
+lua_script! { static RATE_LIMIT: Script<Window, RateLimit> = "lua/rate_limit.lua"; }
 // Increments however many keys it is given (`#KEYS`): no fixed list to declare, a positional call.
 static BATCH_INCR: Script<Vec<i64>> = lua_script!("lua/batch_incr.lua");
 
@@ -141,7 +141,7 @@ async fn run_example(
                 limit: 100,
                 window: 60,
             };
-            let (requests, ttl) = RATE_LIMIT.exec(conn, limit).await?;
+            let Window { requests, ttl } = RATE_LIMIT.exec(conn, limit).await?;
             if requests > 100 {
                 println!("rate limit exceeded, try again in {ttl} seconds");
             } else {

@@ -11,7 +11,7 @@ use redis_script::{Script, ScriptRO, lua_script};
 use redis_script_examples::{BoxError, connect, report};
 
 lua_script! { static GREETING: Script<String, Greeting> = "lua/greeting.lua"; }
-lua_script! { static RATE_LIMIT: Script<(i64, i64), RateLimit> = "lua/rate_limit.lua"; }
+lua_script! { static RATE_LIMIT: Script<Window, RateLimit> = "lua/rate_limit.lua"; }
 lua_script! { static GET: ScriptRO<Option<Vec<u8>>, Get> = "lua/get.lua"; }
 
 #[tokio::main]
@@ -55,7 +55,7 @@ async fn run() -> Result<(), BoxError> {
             limit: 100,
             window: 60,
         };
-        let (requests, ttl) = RATE_LIMIT.exec(&upstash, limit).await?;
+        let Window { requests, ttl } = RATE_LIMIT.exec(&upstash, limit).await?;
         println!("{key}: request {requests} of 100, window resets in {ttl} s");
     }
 

@@ -3,6 +3,7 @@
 ---@key key string the counter
 ---@arg limit integer requests allowed per window (the caller compares against it)
 ---@arg window integer the window, in seconds
+---@return {requests: integer, ttl: integer} requests counted in this window, and the seconds until it resets
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])

@@ -11,9 +11,16 @@
 //! ```
 //!
 //! `---@key` lines declare `KEYS[1]`, `KEYS[2]`, ... in order, `---@arg` lines `ARGV[1]`, ...; the type
-//! of a key is `string` (and may be left out), that of an argument one of `string`, `integer`,
-//! `number`, `boolean`. The language server takes a tag it does not know for an ordinary comment, so
-//! editors keep working; `---@param` is not used because it binds to the next `function`.
+//! of a key is `string` (which may be left out) or `bytes`, that of an argument one of `string`,
+//! `integer`, `number`, `boolean`, `bytes`. The language server takes a tag it does not know for an
+//! ordinary comment, so editors keep working; `---@param` is not used because it binds to the next
+//! `function`.
+//!
+//! The last key and the last argument may be optional, `---@arg ttl? integer` (the language
+//! server's spelling), or variadic, `---@key members... string`: the language server's variadic is a
+//! bare `...`, which names no field, so the dots follow the name, where `?` goes. Anywhere else
+//! either would move the later values to other positions, so a key or argument after one is a
+//! problem ([`Presence`]).
 //!
 //! Without annotations the parameters are inferred from the common pattern, when it is unambiguous
 //! ([`infer`]): every read of `KEYS` and `ARGV` has a literal index, and every index read is bound, by
@@ -21,10 +28,12 @@
 //! from 1 up without a gap.
 
 use full_moon::ast::{
-    Block, Call, Expression, FunctionArgs, Index, Prefix, Stmt, Suffix, Var, punctuated::Punctuated,
+    Assignment, Ast, Block, Call, Expression, Field, FunctionArgs, Index, Prefix, Stmt, Suffix,
+    TableConstructor, Var, punctuated::Punctuated,
 };
 use full_moon::node::Node;
 use full_moon::tokenizer::{LexerResult, Symbol, Token, TokenType};
+use full_moon::visitors::Visitor;
 
 use crate::{Kind, Problem};
 
@@ -40,6 +49,8 @@ pub enum Type {
     Number,
     /// `boolean`: sent as `1` or `0`.
     Boolean,
+    /// `bytes`: any bytes, sent as they are (binary-safe; a key may be one too).
+    Bytes,
 }
 
 impl Type {
@@ -49,19 +60,37 @@ impl Type {
             "integer" => Some(Type::Integer),
             "number" => Some(Type::Number),
             "boolean" => Some(Type::Boolean),
+            "bytes" => Some(Type::Bytes),
             _ => None,
         }
     }
 
-    /// The name the annotation uses: `string`, `integer`, `number`, `boolean`.
+    /// The name the annotation uses: `string`, `integer`, `number`, `boolean`, `bytes`.
     pub fn lua_name(self) -> &'static str {
         match self {
             Type::String => "string",
             Type::Integer => "integer",
             Type::Number => "number",
             Type::Boolean => "boolean",
+            Type::Bytes => "bytes",
         }
     }
+}
+
+/// How many values a parameter stands for.
+///
+/// Only the last key and the last argument may be optional or variadic: Redis passes `KEYS` and
+/// `ARGV` by position, so a value left out anywhere else would move every later one to its place.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Presence {
+    /// `name`: exactly one value.
+    #[default]
+    Required,
+    /// `name?`: one value or none; none ends `KEYS` / `ARGV` before it.
+    Optional,
+    /// `name...`: any number of values, from its position to the end of `KEYS` / `ARGV`.
+    Variadic,
 }
 
 /// One declared key or argument.
@@ -69,6 +98,7 @@ impl Type {
 pub struct Param {
     name: String,
     ty: Type,
+    presence: Presence,
     doc: String,
     line: usize,
 }
@@ -78,6 +108,7 @@ impl Param {
         Param {
             name: name.to_owned(),
             ty,
+            presence: Presence::Required,
             doc: doc.to_owned(),
             line,
         }
@@ -88,9 +119,14 @@ impl Param {
         &self.name
     }
 
-    /// Its type.
+    /// Its type (of each value, when it is variadic).
     pub fn ty(&self) -> Type {
         self.ty
+    }
+
+    /// Whether it is one value, an optional one or any number of them.
+    pub fn presence(&self) -> Presence {
+        self.presence
     }
 
     /// What the annotation says of it after the type (empty when nothing).
@@ -172,6 +208,10 @@ pub fn declaration(path: &str, text: &str) -> Result<Declared, Vec<Problem>> {
         }
     }
     let declared = if annotated {
+        let problems = optional_but_needed(&declaration, crate::arity(text));
+        if !problems.is_empty() {
+            return Err(located(problems, path));
+        }
         annotated_declaration(declaration, body, path)?
     } else {
         let reply = declaration.reply;
@@ -222,17 +262,184 @@ fn inferred_declaration(body: &str) -> Declared {
 /// The script's literal `return {...}` sites held to its declared reply; nothing when the script
 /// does not parse (the checks report that).
 fn returns(body: &str, fields: &[Param]) -> Vec<Problem> {
+    returns_in(body, |tree| {
+        crate::reply::check_returns(tree.nodes(), fields)
+    })
+}
+
+/// What `check` finds in the tree of `body`; nothing when it does not parse.
+fn returns_in(body: &str, check: impl FnOnce(&Ast) -> Vec<Problem> + Send) -> Vec<Problem> {
     let parses = crate::limits::check(body).is_none() && crate::syntax::compile(body).is_ok();
     parses
-        .then(|| {
-            crate::on_deep_stack(|| {
-                crate::syntax::tree(body)
-                    .map(|tree| crate::reply::check_returns(tree.nodes(), fields))
-            })
-        })
+        .then(|| crate::on_deep_stack(|| crate::syntax::tree(body).map(|tree| check(&tree))))
         .flatten()
         .flatten()
         .unwrap_or_default()
+}
+
+/// The literal `return {...}` sites of the function the `redis.register_function` call on `line`
+/// registers, held to its declared reply, when the checks can tell which function that is: one
+/// written in the call (`register_function('name', function(keys, args) ... end)`, or `callback =
+/// function ... end` in the table form), or a `local function name` (`local name = function`) of the
+/// top level that the call names and nothing assigns again. Any other callback, and a line with two
+/// calls, is left alone.
+fn function_returns(body: &str, line: usize, fields: &[Param]) -> Vec<Problem> {
+    returns_in(body, |tree| {
+        let mut found = Vec::new();
+        registrations(tree.nodes(), line, true, &mut found);
+        let callback = match found.as_slice() {
+            [Callback::Written(block)] => Some(*block),
+            [Callback::Named(name, before)] if !assigned(tree, name) => local_function(
+                &tree.nodes().stmts().take(*before).collect::<Vec<_>>(),
+                name,
+            ),
+            _ => None,
+        };
+        callback
+            .map(|block| crate::reply::check_returns(block, fields))
+            .unwrap_or_default()
+    })
+}
+
+/// The callback of a registration.
+enum Callback<'a> {
+    /// A function written in the call: its body.
+    Written(&'a Block),
+    /// A name, in a call that is the top-level statement at this index.
+    Named(String, usize),
+    /// Anything else.
+    Other,
+}
+
+/// The callbacks of the `redis.register_function` calls on `line` (at the top level, or in a `do`
+/// block there: `top` is false inside one).
+fn registrations<'a>(block: &'a Block, line: usize, top: bool, found: &mut Vec<Callback<'a>>) {
+    for (index, stmt) in block.stmts().enumerate() {
+        let call = match stmt {
+            Stmt::Do(inner) => {
+                registrations(inner.block(), line, false, found);
+                continue;
+            }
+            Stmt::FunctionCall(call) => call,
+            _ => continue,
+        };
+        let Prefix::Name(redis) = call.prefix() else {
+            continue;
+        };
+        let suffixes: Vec<&Suffix> = call.suffixes().collect();
+        let [
+            Suffix::Index(Index::Dot { name, .. }),
+            Suffix::Call(Call::AnonymousCall(args)),
+        ] = suffixes.as_slice()
+        else {
+            continue;
+        };
+        if redis.token().to_string() != "redis"
+            || name.token().to_string() != "register_function"
+            || redis.token().start_position().line() != line
+        {
+            continue;
+        }
+        let callback = match &**args {
+            FunctionArgs::Parentheses { arguments, .. } => {
+                let mut arguments = arguments.iter();
+                match (arguments.next(), arguments.next()) {
+                    (Some(Expression::TableConstructor(table)), None) => table_callback(table),
+                    (_, callback) => callback,
+                }
+            }
+            FunctionArgs::TableConstructor(table) => table_callback(table),
+            _ => None,
+        };
+        found.push(match callback {
+            Some(Expression::Function(function)) => Callback::Written(function.body().block()),
+            Some(Expression::Var(Var::Name(name))) if top => {
+                Callback::Named(name.token().to_string(), index)
+            }
+            _ => Callback::Other,
+        });
+    }
+}
+
+/// The `callback = ...` of a registration's table.
+fn table_callback(table: &TableConstructor) -> Option<&Expression> {
+    table.fields().iter().find_map(|field| match field {
+        Field::NameKey { key, value, .. } if key.token().to_string() == "callback" => {
+            Some(&**value)
+        }
+        _ => None,
+    })
+}
+
+/// The body of the function the last of `stmts` to bind `name` binds it to, when that is a `local
+/// function name` or a `local name = function`.
+fn local_function<'a>(stmts: &[&'a Stmt], name: &str) -> Option<&'a Block> {
+    stmts.iter().rev().find_map(|stmt| match stmt {
+        Stmt::LocalFunction(function) if function.name().token().to_string() == name => {
+            Some(Some(function.body().block()))
+        }
+        Stmt::LocalAssignment(local)
+            if local.names().iter().any(|n| n.token().to_string() == name) =>
+        {
+            let mut names = local.names().iter();
+            let mut values = local.expressions().iter();
+            Some(
+                match (names.next(), names.next(), values.next(), values.next()) {
+                    (Some(_), None, Some(Expression::Function(function)), None) => {
+                        Some(function.body().block())
+                    }
+                    _ => None,
+                },
+            )
+        }
+        _ => None,
+    })?
+}
+
+/// True when an assignment anywhere in the tree may set `name` (`name = ...`).
+fn assigned(tree: &Ast, name: &str) -> bool {
+    struct Assigns<'n> {
+        name: &'n str,
+        found: bool,
+    }
+    impl Visitor for Assigns<'_> {
+        fn visit_assignment(&mut self, assignment: &Assignment) {
+            self.found |= assignment
+                .variables()
+                .iter()
+                .any(|var| matches!(var, Var::Name(name) if name.token().to_string() == self.name));
+        }
+    }
+    let mut assigns = Assigns { name, found: false };
+    assigns.visit_ast(tree);
+    assigns.found
+}
+
+/// A problem for each optional parameter the script reads where a nil fails every run (see
+/// [`Arity`](crate::Arity)): a call that leaves it out could never succeed.
+fn optional_but_needed(declaration: &Declaration, arity: crate::Arity) -> Vec<Problem> {
+    [
+        (&declaration.keys, arity.keys(), "KEYS"),
+        (&declaration.args, arity.args(), "ARGV"),
+    ]
+    .into_iter()
+    .filter_map(|(list, needed, place)| {
+        let param = list.get(needed.checked_sub(1)?)?;
+        (param.presence == Presence::Optional).then(|| {
+            Problem::new(
+                Kind::Declaration,
+                Some(param.line),
+                format!(
+                    "`{}?` is optional, but the script reads {place}[{needed}] where a nil fails \
+                     every run (an argument of redis.call, arithmetic, `..`), so a call that \
+                     leaves it out could never succeed; declare it required, or read it so that \
+                     nil is allowed (`{place}[{needed}] or default`, `if {place}[{needed}] then`)",
+                    param.name
+                ),
+            )
+        })
+    })
+    .collect()
 }
 
 /// The declaration, or a problem for each literal `KEYS[n]` / `ARGV[n]` past it.
@@ -244,7 +451,10 @@ fn held_to(declaration: Declaration, reads: &Reads, path: &str) -> Result<Declar
         } else {
             (&declaration.args, "arg", "ARGV")
         };
-        if read.index > declared.len() {
+        let variadic = declared
+            .last()
+            .is_some_and(|p| p.presence == Presence::Variadic);
+        if read.index > declared.len() && !variadic {
             let names: Vec<&str> = declared.iter().map(Param::name).collect();
             problems.push(Problem::at(
                 Kind::Declaration,
@@ -300,6 +510,14 @@ pub fn function_declaration(
             continue;
         };
         found |= annotation(tag, number, &mut declaration, &mut problems);
+    }
+    if let Some(fields) = &declaration.reply {
+        // The metadata line is no script shebang: the code starts at the newline that ends it.
+        let code = match text.strip_prefix("#!") {
+            Some(_) => text.find('\n').map_or("", |end| &text[end..]),
+            None => text,
+        };
+        problems = function_returns(code, line, fields);
     }
     if !problems.is_empty() {
         return Err(located(problems, path));
@@ -447,18 +665,21 @@ fn annotation(
             }
         ));
     };
-    if name == "..." {
+    let example = if key { "members" } else { "values" };
+    if name == "..." || name.starts_with("...") {
         return problem(format!(
-            "a variadic `---@{what} ...` is not supported: a declared script takes a fixed number of \
-             keys and arguments; leave the script undeclared to pass any number"
+            "a variadic `---@{what}` is named, with the dots after the name: `---@{what} \
+             {example}... {}` (the call passes it as a slice)",
+            if key { "string" } else { "integer" }
         ));
     }
-    if let Some(stripped) = name.strip_suffix('?') {
-        return problem(format!(
-            "`{stripped}?`: optional parameters are not supported (Redis passes KEYS and ARGV by \
-             position); declare it, and pass an empty string or 0 where the script expects nothing"
-        ));
-    }
+    let (name, presence) = if let Some(stripped) = name.strip_suffix("...") {
+        (stripped, Presence::Variadic)
+    } else if let Some(stripped) = name.strip_suffix('?') {
+        (stripped, Presence::Optional)
+    } else {
+        (name, Presence::Required)
+    };
     if let Some(reason) = name_problem(name) {
         return problem(format!("`---@{what} {name}`: {reason}"));
     }
@@ -470,8 +691,8 @@ fn annotation(
         }
         (false, None) => {
             return problem(format!(
-                "`---@arg {name}` needs a type: `---@arg {name} integer` (string, integer, number \
-                 or boolean)"
+                "`---@arg {name}` needs a type: `---@arg {name} integer` (string, integer, number, \
+                 boolean or bytes)"
             ));
         }
         (true, Some(word)) if looks_like_a_type(word) => {
@@ -483,10 +704,10 @@ fn annotation(
         (true, _) => (Some(Type::String), 0),
     };
     let ty = ty.unwrap_or(Type::String);
-    if key && ty != Type::String {
+    if key && !matches!(ty, Type::String | Type::Bytes) {
         return problem(format!(
             "`---@key {name} {}`: a key is a string; write `---@key {name} string` or `---@key \
-             {name}`",
+             {name}` (or `bytes`, for a key that is not text)",
             ty.lua_name()
         ));
     }
@@ -507,17 +728,34 @@ fn annotation(
             taken.line
         ));
     }
-    let param = Param {
+    let list = if key {
+        &mut declaration.keys
+    } else {
+        &mut declaration.args
+    };
+    if let Some(last) = list.last().filter(|p| p.presence != Presence::Required) {
+        let (suffix, how) = match last.presence {
+            Presence::Optional => ("?", "optional: a `None` ends"),
+            _ => ("...", "variadic: its values run to the end of"),
+        };
+        let place = if key { "KEYS" } else { "ARGV" };
+        return problem(format!(
+            "`---@{what} {name}` follows `{}{suffix}` (line {}), which is {how} {place}, so this \
+             one would have no fixed position; only the last {} may be optional or variadic: \
+             declare `{}` last, or make it required",
+            last.name,
+            last.line,
+            if key { "key" } else { "argument" },
+            last.name,
+        ));
+    }
+    list.push(Param {
         name: name.to_owned(),
         ty,
+        presence,
         doc,
         line,
-    };
-    if key {
-        declaration.keys.push(param);
-    } else {
-        declaration.args.push(param);
-    }
+    });
     true
 }
 
@@ -525,7 +763,7 @@ fn annotation(
 fn type_problem(word: &str) -> String {
     format!(
         "`{word}` is not a type a parameter can have; Redis passes every argument as a string, so \
-         it is one of string, integer, number or boolean"
+         it is one of string, integer, number, boolean or bytes"
     )
 }
 
@@ -680,6 +918,7 @@ fn infer(block: &Block) -> Result<Declaration, String> {
         list[index - 1] = Some(Param {
             name,
             ty,
+            presence: Presence::Required,
             doc: format!("`local` on line {line}"),
             line,
         });
@@ -860,8 +1099,32 @@ mod tests {
             ("---@key\nreturn 1", "names a parameter"),
             ("---@arg type string\nreturn 1", "Rust keyword"),
             ("---@arg 9lives string\nreturn 1", "a Lua name"),
-            ("---@arg ttl? integer\nreturn 1", "optional parameters"),
-            ("---@arg ... string\nreturn 1", "variadic"),
+            (
+                "---@arg ... string\nreturn 1",
+                "`---@arg values... integer`",
+            ),
+            ("---@key ...ks\nreturn 1", "`---@key members... string`"),
+            (
+                "---@arg n? table\nreturn 1",
+                "not a type a parameter can have",
+            ),
+            ("---@key k number\nreturn 1", "or `bytes`"),
+            (
+                "---@arg a? string\n---@arg b string\nreturn 1",
+                "follows `a?` (line 1)",
+            ),
+            (
+                "---@arg a? string\n---@arg b? string\nreturn 1",
+                "only the last argument",
+            ),
+            (
+                "---@key a... string\n---@key b\nreturn 1",
+                "variadic: its values run",
+            ),
+            (
+                "---@arg a? string\n---@arg b... string\nreturn 1",
+                "optional: a `None` ends",
+            ),
             ("---@key a\n---@arg a string\nreturn 1", "declared twice"),
             ("return 1\n---@key late\n", "comment block at the top"),
         ];
@@ -874,6 +1137,128 @@ mod tests {
                 "{text:?}: {found:?}"
             );
         }
+    }
+
+    #[test]
+    fn optional_variadic_and_bytes_parameters() {
+        let d = declared(
+            "---@key first bytes\n---@key rest... string the others\n---@arg limit integer\n\
+             ---@arg ttl? integer # seconds\nreturn {KEYS[3], #KEYS, ARGV[2] or 0}",
+        );
+        let presence = |params: &[Param]| -> Vec<(Presence, Type)> {
+            params.iter().map(|p| (p.presence(), p.ty())).collect()
+        };
+        assert_eq!(
+            names(d.keys()),
+            [("first", Type::Bytes), ("rest", Type::String)]
+        );
+        assert_eq!(
+            presence(d.keys()),
+            [
+                (Presence::Required, Type::Bytes),
+                (Presence::Variadic, Type::String)
+            ]
+        );
+        assert_eq!(
+            presence(d.args()),
+            [
+                (Presence::Required, Type::Integer),
+                (Presence::Optional, Type::Integer)
+            ]
+        );
+        assert_eq!(d.keys()[1].doc(), "the others");
+        assert_eq!(d.args()[1].doc(), "seconds");
+        // Reads past the variadic one are its values; ARGV has none.
+        let found = problems("---@arg v... string\nreturn {ARGV[9], KEYS[1]}");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("reads KEYS[1]"), "{found:?}");
+    }
+
+    #[test]
+    fn an_optional_parameter_the_script_needs_is_a_problem() {
+        let found = problems(
+            "---@key k\n---@arg ttl? integer\nreturn redis.call('EXPIRE', KEYS[1], ARGV[1])",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("s.lua:2: `ttl?` is optional, but the script reads ARGV[1]"),
+            "{found:?}"
+        );
+        // Read so that nil is allowed, it may be left out.
+        declared(
+            "---@key k\n---@arg ttl? integer\nif ARGV[1] then redis.call('EXPIRE', KEYS[1], \
+             ARGV[1]) end\nreturn 1",
+        );
+        let found = problems("---@key k?\nreturn redis.call('GET', KEYS[1])");
+        assert!(
+            found[0].contains("reads KEYS[1] where a nil fails"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_function_s_literal_returns_are_held_to_its_reply() {
+        let text = "#!lua name=lib\n---@key k\n---@return {a: integer, b: integer}\n\
+                    redis.register_function('f', function(keys, args)\n  if x then return {1} end\n\
+                    return {1, 2}\nend)\n\
+                    ---@key k\n---@return {a: integer}\nredis.register_function{function_name = 'g', \
+                    callback = function(keys, args) return {1, 2} end}\n\
+                    ---@key k\n---@return {a: integer}\nlocal function h() return {1, 2} end\n\
+                    redis.register_function('h', h)";
+        let bad = function_declaration("l.lua", text, 4).unwrap_err();
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert!(
+            bad[0]
+                .message()
+                .starts_with("l.lua:5:20: this table returns 1 item"),
+            "{bad:?}"
+        );
+        let bad = function_declaration("l.lua", text, 10).unwrap_err();
+        assert!(
+            bad[0]
+                .message()
+                .starts_with("l.lua:10:85: this table returns 2 items"),
+            "{bad:?}"
+        );
+        // A callback named: the top-level local function it names, unless something assigns it.
+        let named = |before: &str, register: &str| {
+            let text = format!(
+                "#!lua name=lib\n{before}\n---@key k\n---@return {{a: integer}}\n{register}"
+            );
+            let line = text.lines().count();
+            function_declaration("l.lua", &text, line)
+                .err()
+                .map(|problems| problems[0].message().to_owned())
+        };
+        let h = "local function h(keys) return {1, 2} end";
+        let found = named(h, "redis.register_function('h', h)").unwrap();
+        assert!(
+            found.starts_with("l.lua:2:31: this table returns 2 items"),
+            "{found}"
+        );
+        let found = named(
+            "local h = function() return {1, 2} end",
+            "redis.register_function{function_name = 'h', callback = h}",
+        );
+        assert!(
+            found
+                .unwrap()
+                .starts_with("l.lua:2:29: this table returns 2")
+        );
+        // Assigned again, shadowed by a later local, registered in a block: not followed.
+        let reassigned = format!("{h}\nif x then h = function() return {{1}} end end");
+        assert_eq!(named(&reassigned, "redis.register_function('h', h)"), None);
+        let shadowed = format!("{h}\nlocal h = other");
+        assert_eq!(named(&shadowed, "redis.register_function('h', h)"), None);
+        assert_eq!(named(h, "do redis.register_function('h', h) end"), None);
+        assert_eq!(named(h, "redis.register_function('h', g)"), None);
+        assert_eq!(
+            named(
+                "local function h() return {1} end",
+                "redis.register_function('h', h)"
+            ),
+            None
+        );
     }
 
     #[test]

@@ -35,7 +35,9 @@ mod slots;
 mod syntax;
 
 pub use arity::Arity;
-pub use declare::{Declaration, Declared, Param, Type, declaration, function_declaration};
+pub use declare::{
+    Declaration, Declared, Param, Presence, Type, declaration, function_declaration,
+};
 pub use library::{Function, Library, check_library};
 pub use limits::{MAX_BREAKS, MAX_ELSEIFS, MAX_OPERATOR_DEPTH, MAX_SCRIPT_BYTES, check_size};
 
@@ -98,8 +100,10 @@ pub enum Kind {
     /// A function name or flags the library computes: Redis may load it, but the checks (and a typed
     /// handle) can not see what it registers.
     Computed,
-    /// The declared parameters (`---@key` / `---@arg`): an annotation that does not parse, or a
-    /// literal `KEYS[n]` / `ARGV[n]` past what the file declares.
+    /// The declared parameters and reply (`---@key` / `---@arg` / `---@return`): an annotation
+    /// that does not parse, a key or argument after an optional or variadic one, an optional one
+    /// the script needs on every run, a literal `KEYS[n]` / `ARGV[n]` past what the file declares,
+    /// or a literal `return {...}` that does not have the declared fields.
     Declaration,
 }
 

@@ -49,10 +49,15 @@ pub(crate) fn parse(rest: &str, line: usize) -> Option<Result<Vec<Param>, Proble
         if let Some(reason) = crate::declare::name_problem(name) {
             return problem(format!("`---@return` field `{name}`: {reason}"));
         }
-        let Some(parsed) = Type::parse(ty) else {
+        let Some(parsed) = Type::parse(ty).filter(|ty| *ty != Type::Bytes) else {
             return problem(format!(
                 "`---@return` field `{name}: {ty}`: a field's type is string, integer, number or \
-                 boolean"
+                 boolean{}",
+                if ty == "bytes" {
+                    " (`bytes` types a key or an argument; a reply's text is read as a string)"
+                } else {
+                    ""
+                }
             ));
         };
         if fields.iter().any(|f| f.name() == name) {

@@ -7,7 +7,9 @@
 #![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
-use redis_script_check::{Kind, Options, check, check_library, declaration, servers};
+use redis_script_check::{
+    Kind, Options, check, check_library, declaration, function_declaration, servers,
+};
 
 /// Lua's reserved words, and Lua 5.2+'s `goto`.
 const KEYWORDS: &[&str] = &[
@@ -31,7 +33,8 @@ fn piece() -> impl Strategy<Value = String> {
         "redis\\.(p?call|error_reply)\\('(GET|SET|HEXPIRE|XGROUP|BLPOP|NOSCRIPT x|NOPE)'",
         "(local [a-z] = )?(tonumber\\()?(KEYS|ARGV)\\[[0-3]\\]\\)?( \\.\\. | \\+ | or )?",
         "(#|ipairs\\(|unpack\\(|table\\.insert\\()(KEYS|ARGV)",
-        "\n?---@(key|arg|return|type) ?[a-z_.?]{0,6} ?(string|integer|number|boolean|table)? ?[a-z#]{0,4}\n",
+        "\n?---@(key|arg|return|type) ?[a-z_.?]{0,6} ?(string|integer|number|boolean|bytes|table)? ?[a-z#]{0,4}\n",
+        "\n?---@(key|arg) (\\.\\.\\.)?[a-z]{0,3}(\\?|\\.{1,3})? ?(string|integer|bytes)?\n",
         "local [a-z]{1,3} = (tonumber\\()?(KEYS|ARGV)\\[[0-9]{1,2}\\]\\)?\n",
         "\n?---@return ?\\{?([a-z_]{0,4} ?:? ?(string|integer|number|boolean|table)?,? ?){0,3}\\}? ?[a-z{}]{0,3}\n",
         "return \\{(([a-z]{1,3} ?= ?|\\[[0-9'a-z]{1,3}\\] ?= ?)?('[a-z]{0,3}'|[0-9]|f\\(\\)|\\.\\.\\.|\\{),? ?){0,4}\\}?( end)?",
@@ -189,10 +192,72 @@ fn declared_reply() -> impl Strategy<Value = String> {
         })
 }
 
+/// A library whose functions declare their parameters and replies above registrations whose
+/// callbacks are written in the call, with soup in their bodies: what a function's declaration reads.
+fn declared_functions() -> impl Strategy<Value = String> {
+    let annotation = prop_oneof![
+        "---@(key|arg) [a-z]{1,3}(\\?|\\.\\.\\.)? (string|integer|bytes)?",
+        "---@return \\{([a-z]{1,3}: (integer|string|bytes), ){0,2}[a-z]{1,3}: integer\\}",
+        token_soup(),
+    ];
+    let registration = prop_oneof![
+        Just((
+            "redis.register_function('f', function(keys, args) ",
+            " end)"
+        )),
+        Just((
+            "redis.register_function{function_name = 'g', callback = function(keys, args) ",
+            " end}"
+        )),
+        Just(("do redis.register_function('h', function() ", " end) end")),
+        Just((
+            "local function n(keys) ",
+            " end\n---@return {a: integer}\nredis.register_function('n', n)"
+        )),
+    ];
+    proptest::collection::vec(
+        (
+            proptest::collection::vec(annotation, 0..4),
+            registration,
+            prop_oneof![Just(String::new()), token_soup()],
+            "return \\{([0-9]|'[a-z]{1,3}'|f\\(\\)|\\.\\.\\.|[a-z] = 1)?(, ?[0-9]){0,3}\\}",
+        ),
+        0..4,
+    )
+    .prop_map(|functions| {
+        let mut text = "#!lua name=lib\n".to_owned();
+        for (annotations, (open, close), soup, last) in functions {
+            for annotation in annotations {
+                text.push_str(&annotation);
+                text.push('\n');
+            }
+            text.push_str(&format!("{open}if x then {soup} end {last}{close}\n"));
+        }
+        text
+    })
+}
+
 proptest! {
     #[test]
     fn declared_replies(text in declared_reply()) {
         well_formed(&text, &Options::default());
+    }
+
+    #[test]
+    fn declared_function_replies(text in declared_functions()) {
+        let lines = text.split('\n').count().max(lua_lines(&text));
+        for line in 0..=lines + 1 {
+            if let Err(problems) = function_declaration("fuzz.lua", &text, line) {
+                prop_assert!(!problems.is_empty());
+                for problem in problems {
+                    prop_assert!(!problem.message().is_empty());
+                    prop_assert!(
+                        problem.line().is_some_and(|line| line >= 1 && line <= lines),
+                        "{}", problem
+                    );
+                }
+            }
+        }
     }
 
     #[test]

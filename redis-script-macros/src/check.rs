@@ -121,7 +121,13 @@ pub(crate) fn check_library(
                     )
                 });
                 match found {
-                    Ok(Ok(Some(declaration))) => declared.push(Some((params, declaration))),
+                    Ok(Ok(Some(declaration))) => match reply_ident(&item.ty, &declaration) {
+                        Ok(reply) => declared.push(Some((params, reply, declaration))),
+                        Err(error) => {
+                            errors.push(error);
+                            declared.push(None);
+                        }
+                    },
                     Ok(Ok(None)) => {
                         errors.push(syn::Error::new_spanned(
                             &item.ty,
@@ -235,7 +241,9 @@ pub(crate) fn declaration(
         (Some(_), redis_script_check::Declared::Undeclared(reason)) => Err(error(&format!(
             "{written:?} declares no parameters, and they can not be inferred ({reason}); declare \
              them at the top of the file, one line per KEYS and ARGV entry, in order: `---@key \
-             bucket string`, `---@arg limit integer` (string, integer, number or boolean); or call \
+             bucket string`, `---@arg limit integer` (string, integer, number, boolean or bytes), \
+             the last key or argument variadic when the script reads any number of them \
+             (`---@key members... string`, a slice) or optional (`---@arg ttl? integer`); or call \
              it untyped, as `lua_script!({written:?})`"
         ))),
         // The expression form keeps the positional call; its annotations are checked all the same.
@@ -243,8 +251,13 @@ pub(crate) fn declaration(
     }
 }
 
-/// A declared function's struct and parameters, in the order of the library's items.
-pub(crate) type Declared = Option<(syn::Ident, redis_script_check::Declaration)>;
+/// A declared function's struct, its reply's struct when it declares one, and its declaration, in
+/// the order of the library's items.
+pub(crate) type Declared = Option<(
+    syn::Ident,
+    Option<syn::Ident>,
+    redis_script_check::Declaration,
+)>;
 
 /// For a function's type, `Function<T, Params>`: `Params`; `None` for `Function<T>`.
 fn params_of(ty: &syn::Type) -> syn::Result<Option<syn::Ident>> {
@@ -314,23 +327,47 @@ pub(crate) fn params_ident(item: &Item) -> syn::Result<syn::Ident> {
     }
 }
 
-/// The name of the reply's struct, for a script that declares its reply: the first type argument of
-/// `Script<Reply, Params>`; `None` when the script declares no reply.
+/// The name of the reply's struct, for a script or function that declares its reply: the first
+/// type argument of `Script<Reply, Params>` (`Function<Reply, Params>`); `None` when it declares no
+/// reply.
 pub(crate) fn reply_ident(
-    item: &Item,
+    ty: &syn::Type,
     declaration: &redis_script_check::Declaration,
 ) -> syn::Result<Option<syn::Ident>> {
     let Some(fields) = declaration.reply() else {
         return Ok(None);
     };
     let line = fields.first().map_or(0, |f| f.line());
-    let usage = format!(
-        "the script declares its reply (`---@return {{...}}`, line {line}): name the struct the macro \
-         defines for it, `Script<RateLimitReply, RateLimit>`, and read its fields by name"
-    );
-    let syn::Type::Path(path) = &item.ty else {
-        return Err(syn::Error::new_spanned(&item.ty, usage));
+    let syn::Type::Path(path) = ty else {
+        return Err(syn::Error::new_spanned(
+            ty,
+            "a script or function is named by a type path",
+        ));
     };
+    let what = match path.path.segments.last() {
+        Some(last) if last.ident.to_string().starts_with("Function") => "function",
+        _ => "script",
+    };
+    // The example names the reply after the parameters' struct: `Script<RateLimitReply, RateLimit>`.
+    let example = path
+        .path
+        .segments
+        .last()
+        .and_then(|last| match &last.arguments {
+            syn::PathArguments::AngleBracketed(arguments) => arguments
+                .args
+                .last()
+                .map(|params| (last.ident.to_string(), quote::quote!(#params).to_string())),
+            _ => None,
+        })
+        .map_or_else(
+            || "Script<RateLimitReply, RateLimit>".to_owned(),
+            |(ty, params)| format!("{ty}<{params}Reply, {params}>"),
+        );
+    let usage = format!(
+        "the {what} declares its reply (`---@return {{...}}`, line {line}): name the struct the \
+         macro defines for it, `{example}`, and read its fields by name"
+    );
     let first = path
         .path
         .segments
@@ -349,6 +386,6 @@ pub(crate) fn reply_ident(
             Ok(Some(reply.path.segments[0].ident.clone()))
         }
         Some(other) => Err(syn::Error::new_spanned(other, usage)),
-        None => Err(syn::Error::new_spanned(&item.ty, usage)),
+        None => Err(syn::Error::new_spanned(ty, usage)),
     }
 }

@@ -130,7 +130,7 @@ fn reply_struct(
         };
         quote! { #[doc = #doc] pub #ident: #ty }
     });
-    let expecting = format!("the reply of a script, {{{}}}", names.join(", "));
+    let expecting = format!("a declared reply, {{{}}}", names.join(", "));
     let name = reply.to_string();
     quote! {
         #[doc = #doc]
@@ -180,13 +180,19 @@ fn reply_struct(
     }
 }
 
-/// True when the struct of `declaration` borrows (has a `&'a str` field), and so a lifetime.
+/// True when the struct of `declaration` borrows (has a `&'a str`, `&'a [u8]` or slice field), and
+/// so a lifetime.
 fn borrows(declaration: &redis_script_check::Declaration) -> bool {
     declaration
         .keys()
         .iter()
         .chain(declaration.args())
-        .any(|p| p.ty() == redis_script_check::Type::String)
+        .any(|p| {
+            matches!(
+                p.ty(),
+                redis_script_check::Type::String | redis_script_check::Type::Bytes
+            ) || p.presence() == redis_script_check::Presence::Variadic
+        })
 }
 
 /// `Script<T, Params>` as `Script<T, Params<'static>>` when the struct borrows: what the static
@@ -222,18 +228,51 @@ pub(crate) fn params_struct(
     let borrows = borrows(declaration);
     let lifetime = borrows.then(|| quote!(<'a>));
     let field = |param: &redis_script_check::Param, place: String| {
+        use redis_script_check::{Presence, Type};
         let ident = syn::Ident::new(param.name(), params.span());
-        let ty = match param.ty() {
-            redis_script_check::Type::Integer => quote!(::core::primitive::i64),
-            redis_script_check::Type::Number => quote!(::core::primitive::f64),
-            redis_script_check::Type::Boolean => quote!(::core::primitive::bool),
+        let one = match param.ty() {
+            Type::Integer => quote!(::core::primitive::i64),
+            Type::Number => quote!(::core::primitive::f64),
+            Type::Boolean => quote!(::core::primitive::bool),
+            Type::Bytes => quote!(&'a [::core::primitive::u8]),
             _ => quote!(&'a ::core::primitive::str),
         };
-        let doc = match param.doc() {
-            "" => format!("`{place}`, {}.", param.ty().lua_name()),
-            doc => format!("`{place}`, {}: {doc}", param.ty().lua_name()),
+        let (ty, write, what) = match param.presence() {
+            Presence::Optional => (
+                quote!(::core::option::Option<#one>),
+                quote! {
+                    if let ::core::option::Option::Some(value) = &self.#ident {
+                        out.push(value);
+                    }
+                },
+                format!(
+                    "`{place}`, optional ({}; `None` passes none)",
+                    param.ty().lua_name()
+                ),
+            ),
+            Presence::Variadic => (
+                quote!(&'a [#one]),
+                quote! {
+                    for value in self.#ident {
+                        out.push(value);
+                    }
+                },
+                format!(
+                    "`{place}` onwards, one per item ({})",
+                    param.ty().lua_name()
+                ),
+            ),
+            _ => (
+                one,
+                quote!(out.push(&self.#ident);),
+                format!("`{place}`, {}", param.ty().lua_name()),
+            ),
         };
-        (quote! { #[doc = #doc] pub #ident: #ty }, ident)
+        let doc = match param.doc() {
+            "" => format!("{what}."),
+            doc => format!("{what}: {doc}"),
+        };
+        (quote! { #[doc = #doc] pub #ident: #ty }, write)
     };
     let listed = |list: &[redis_script_check::Param], place: &str| -> Vec<_> {
         list.iter()
@@ -244,8 +283,8 @@ pub(crate) fn params_struct(
     let keys = listed(declaration.keys(), places.0);
     let args = listed(declaration.args(), places.1);
     let fields = keys.iter().chain(&args).map(|(field, _)| field);
-    let key_names = keys.iter().map(|(_, ident)| ident);
-    let arg_names = args.iter().map(|(_, ident)| ident);
+    let key_writes = keys.iter().map(|(_, write)| write);
+    let arg_writes = args.iter().map(|(_, write)| write);
     let anonymous = borrows.then(|| quote!(<'_>));
     let static_lifetime = borrows.then(|| quote!(<'static>));
     quote! {
@@ -260,13 +299,13 @@ pub(crate) fn params_struct(
 
             #[inline]
             fn write_keys(&self, out: &mut #krate::__private::ArgList) {
-                #(out.push(&self.#key_names);)*
+                #(#key_writes)*
                 let _ = out;
             }
 
             #[inline]
             fn write_args(&self, out: &mut #krate::__private::ArgList) {
-                #(out.push(&self.#arg_names);)*
+                #(#arg_writes)*
                 let _ = out;
             }
         }
@@ -284,7 +323,7 @@ pub(crate) fn expand_library(
     input: &LibraryInput,
     file: &ScriptFile,
     library: &redis_script_check::Library,
-    declared: &[Option<(syn::Ident, redis_script_check::Declaration)>],
+    declared: &[crate::check::Declared],
 ) -> TokenStream {
     let krate = &input.krate;
     let sha1 = sha1_hex(&file.text);
@@ -311,7 +350,7 @@ pub(crate) fn expand_library(
         .map(|(function, declared)| {
             let (attrs, vis, ident) = (&function.attrs, &function.vis, &function.ident);
             let ty = &match declared {
-                Some((_, declaration)) => with_lifetime(&function.ty, borrows(declaration)),
+                Some((_, _, declaration)) => with_lifetime(&function.ty, borrows(declaration)),
                 None => function.ty.clone(),
             };
             let fname = function.literal.value();
@@ -327,12 +366,21 @@ pub(crate) fn expand_library(
             } else {
                 quote!(function)
             };
-            let structure = declared.as_ref().map(|(params, declaration)| {
+            let structure = declared.as_ref().map(|(params, reply, declaration)| {
                 let doc = format!(
                     "The keys and arguments of a call of [`{ident}`] (function `{fname}`), as the \
                  `---@key` / `---@arg` lines above its registration declare them."
                 );
-                params_struct(krate, vis, params, declaration, &doc, ("keys", "args"))
+                let reply = reply.as_ref().zip(declaration.reply()).map(|(reply, fields)| {
+                    let doc = format!(
+                        "The reply of [`{ident}`] (function `{fname}`), as the `---@return` line \
+                         above its registration declares it: the function's items in the declared \
+                         order, each read into its field by name."
+                    );
+                    reply_struct(krate, vis, reply, fields, &doc)
+                });
+                let params = params_struct(krate, vis, params, declaration, &doc, ("keys", "args"));
+                quote!(#params #reply)
             });
             quote! {
                 #structure

@@ -60,7 +60,7 @@ fn lua_script_impl(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::
     match (&input.item, declaration) {
         (Some(item), Some(declaration)) => {
             let params = check::params_ident(item)?;
-            let reply = check::reply_ident(item, &declaration)?;
+            let reply = check::reply_ident(&item.ty, &declaration)?;
             Ok(expand::expand_declared(
                 &input,
                 &file,

@@ -120,12 +120,15 @@ pub use transport::{
 /// ```
 /// redis_script::lua_script! {
 ///     /// Fixed-window rate limit.
-///     pub static RATE_LIMIT: redis_script::Script<(i64, i64), RateLimit> =
+///     pub static RATE_LIMIT: redis_script::Script<Window, RateLimit> =
 ///         "../../examples/lua/rate_limit.lua";
 /// }
 ///
 /// let call = RateLimit { key: "rate:alice", limit: 100, window: 60 };
 /// # let _ = call;
+/// // The file declares its reply (`---@return {requests: integer, ttl: integer}`): the macro
+/// // defines `Window` too, read by field name.
+/// # fn read(Window { requests, ttl }: Window) -> i64 { requests + ttl }
 /// ```
 ///
 /// Options, comma-separated after the path:
@@ -306,7 +309,10 @@ macro_rules! lua_script {
 /// `readonly_commands`, `servers`, `allow_key_locking`) and `unversioned` (loaded under the name in
 /// the file, for libraries other services call by name: see [shared
 /// libraries](crate::function#shared-libraries) for what that costs a rolling deploy); each
-/// following item names a function the library registers.
+/// following item names a function the library registers. A function whose keys, arguments and
+/// reply are declared above its registration is a `Function<Reply, Params>`, called with the struct
+/// of its parameters and read into the struct of its reply ([declared
+/// functions](crate::function#declared-functions)).
 ///
 /// ```
 /// use redis_script::{Function, FunctionRO, Library, lua_library};

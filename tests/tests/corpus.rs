@@ -485,3 +485,71 @@ fn corpus_arity_refuses_no_call_that_runs() {
     );
     judges::assert_no_disagreements(&false_positives);
 }
+
+/// The script `text` with `---@key` / `---@arg` lines for what it reads (one `string` per literal
+/// index, and a variadic tail for a table it reads variadically) after its shebang, if any.
+fn with_declared_tail(text: &str, arity: &redis_script_check::Arity) -> String {
+    let mut header = String::new();
+    for i in 1..=arity.highest_key() {
+        header.push_str(&format!("---@key k{i} string\n"));
+    }
+    if arity.keys_variadic() {
+        header.push_str("---@key more_keys... string\n");
+    }
+    for i in 1..=arity.highest_arg() {
+        header.push_str(&format!("---@arg a{i} string\n"));
+    }
+    if arity.args_variadic() {
+        header.push_str("---@arg more_args... string\n");
+    }
+    let end = match text.starts_with("#!") {
+        true => text.find('\n').map_or(text.len(), |end| end + 1),
+        false => 0,
+    };
+    format!("{}{header}{}", &text[..end], &text[end..])
+}
+
+/// Every script of the corpus that reads `KEYS` or `ARGV` variadically (`#KEYS`, `ipairs`,
+/// `unpack`, a computed index), none of which a declaration could describe before, declares its
+/// literal indexes and then a variadic tail without a problem, and checks as before.
+#[test]
+fn variadic_scripts_declare_a_variadic_tail() {
+    let mut declared = 0;
+    for entry in manifest() {
+        if entry.library() || entry.role == "fragment" || !entry.loads() {
+            continue;
+        }
+        let arity = redis_script_check::arity(&entry.text);
+        if !arity.keys_variadic() && !arity.args_variadic() {
+            continue;
+        }
+        let text = with_declared_tail(&entry.text, &arity);
+        match redis_script_check::declaration(&entry.file, &text) {
+            Ok(redis_script_check::Declared::Found(declaration)) => {
+                let tail = |params: &[redis_script_check::Param]| {
+                    params.last().map(redis_script_check::Param::presence)
+                };
+                assert!(
+                    [tail(declaration.keys()), tail(declaration.args())]
+                        .contains(&Some(redis_script_check::Presence::Variadic)),
+                    "{}",
+                    entry.described()
+                );
+            }
+            other => panic!("{}: {other:?}", entry.described()),
+        }
+        let options = if entry.upstash() {
+            upstash_options()
+        } else {
+            Options::default()
+        };
+        assert!(
+            redis_script_check::check(&entry.file, &text, &options).is_ok(),
+            "{}",
+            entry.described()
+        );
+        declared += 1;
+    }
+    // The corpus has dozens of them (BullMQ's counters, locks over many keys, batch pushes).
+    assert!(declared >= 40, "{declared} variadic scripts");
+}

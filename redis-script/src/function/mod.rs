@@ -42,6 +42,50 @@
 //! ahead of traffic. In a [batch](crate::batch), `pipe.call(&INCR_TTL, keys, args)` adds a function
 //! call as `pipe.exec` adds a script call, its library loaded in front of its first call.
 //!
+//! # Declared functions
+//!
+//! A function declares its keys, arguments and reply in the comment block right above its
+//! `redis.register_function`, with the lines a [declared script](crate::script#declared-parameters-from-execconn-keys-args-to-a-declared-script)
+//! uses at the top of its file (`---@key`, `---@arg` with `name?` and `name...` for the last one,
+//! `---@return {name: type, ...}`); `Function<Reply, Params>` names the structs the macro defines,
+//! and `call` takes the parameters' struct in place of `keys, args`:
+//!
+//! ```lua
+//! -- Adds args[1] (1 when left out) to keys[1]: its value before and after.
+//! ---@key counter string
+//! ---@arg by? integer how much to add
+//! ---@return {before: integer, after: integer}
+//! redis.register_function('bump', function(keys, args) ... return {before, after} end)
+//!
+//! ---@key counters... string
+//! ---@return {total: integer, count: integer}
+//! redis.register_function{function_name = 'total', callback = ..., flags = { 'no-writes' }}
+//! ```
+//!
+//! ```no_run
+//! use redis_script::{Function, FunctionRO, Library, lua_library};
+//!
+//! lua_library! {
+//!     static BUMPS: Library = "../../../examples/lua/bump.lua";
+//!     static BUMP: Function<Bumped, Bump> = "bump";
+//!     static TOTAL: FunctionRO<Total, Counters> = "total";
+//! }
+//!
+//! # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
+//! let bumped = BUMP.call(&conn, Bump { counter: "visits", by: None }).await?;
+//! println!("{} -> {}", bumped.before, bumped.after);
+//! let total = TOTAL.call(&conn, Counters { counters: &["visits", "clicks"] }).await?;
+//! println!("{} over {} counters", total.total, total.count);
+//! # Ok(()) }
+//! ```
+//!
+//! The reply's struct reads the function's items into the declared fields by name, as a script's
+//! does, and the function's literal `return {...}` sites are held to the declaration, with the same
+//! compile errors, when the checks can tell which function the registration registers: one written
+//! in it (`function(keys, args) ... end` as the second argument, or as `callback = ...`), or a
+//! top-level `local function name` it names that nothing assigns again. Any other callback is
+//! checked at run time only, by decoding.
+//!
 //! # Versions, for rolling deploys
 //!
 //! FUNCTION LOAD REPLACE would let a new build silently change the functions old instances call, and

@@ -27,13 +27,13 @@ impl<T: DeserializeOwned, P: Params> Script<T, P> {
     /// ```no_run
     /// redis_script::lua_script! {
     ///     /// `---@key key`, `---@arg limit integer`, `---@arg window integer`.
-    ///     static RATE_LIMIT: redis_script::Script<(i64, i64), RateLimit> =
+    ///     static RATE_LIMIT: redis_script::Script<Window, RateLimit> =
     ///         "../../../examples/lua/rate_limit.lua";
     /// }
     ///
     /// # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
     /// let params = RateLimit { key: "rate:alice", limit: 100, window: 60 };
-    /// let (requests, ttl) = RATE_LIMIT.exec(&conn, params).await?;
+    /// let Window { requests, ttl } = RATE_LIMIT.exec(&conn, params).await?;
     /// # Ok(()) }
     /// ```
     pub fn exec<'a, C: Transport + ?Sized>(

@@ -62,6 +62,7 @@
 //! ---@key key string the counter
 //! ---@arg limit integer requests allowed per window
 //! ---@arg window integer the window, in seconds
+//! ---@return {requests: integer, ttl: integer}
 //! local key = KEYS[1]
 //! local limit = tonumber(ARGV[1])
 //! ```
@@ -71,17 +72,17 @@
 //!
 //! lua_script! {
 //!     /// Fixed-window rate limit.
-//!     static RATE_LIMIT: Script<(i64, i64), RateLimit> = "../../../examples/lua/rate_limit.lua";
+//!     static RATE_LIMIT: Script<Window, RateLimit> = "../../../examples/lua/rate_limit.lua";
 //! }
 //!
 //! # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
-//! let (requests, ttl) = RATE_LIMIT
+//! let Window { requests, ttl } = RATE_LIMIT
 //!     .exec(&conn, RateLimit { key: "rate:alice", limit: 100, window: 60 })
 //!     .await?;
 //!
 //! let mut pipe = Pipeline::new();
 //! let queued = pipe.exec_typed(&RATE_LIMIT, RateLimit { key: "rate:bob", limit: 100, window: 60 });
-//! let (requests, ttl) = pipe.run(&conn).await?.take(queued)?;
+//! let Window { requests, ttl } = pipe.run(&conn).await?.take(queued)?;
 //! # Ok(()) }
 //! ```
 //!
@@ -99,15 +100,35 @@
 //! | the positional call, `exec(&conn, keys, args)`, on a declared script | ``this method takes 2 arguments but 3 arguments were supplied`` |
 //!
 //! **The annotations.** In the comment block at the top of the file (after a shebang), one line per
-//! key and argument, in order: `---@key NAME [string] [description]` for `KEYS[1]`, `KEYS[2]`, ...
-//! and `---@arg NAME TYPE [description]` for `ARGV[1]`, ... A key is a `&str`; an argument's type is
-//! `string` (`&str`), `integer` (`i64`), `number` (`f64`) or `boolean` (`bool`, sent as `1` / `0`).
+//! key and argument, in order: `---@key NAME [TYPE] [description]` for `KEYS[1]`, `KEYS[2]`, ...
+//! and `---@arg NAME TYPE [description]` for `ARGV[1]`, ... A key is `string` (`&str`, the default)
+//! or `bytes` (`&[u8]`); an argument's type is `string` (`&str`), `bytes` (`&[u8]`, sent as it is:
+//! binary-safe), `integer` (`i64`), `number` (`f64`) or `boolean` (`bool`, sent as `1` / `0`).
 //! Names are the fields of the struct, so a name that is a Rust keyword is refused. The Lua
 //! language server reads a tag it does not know as an ordinary comment, so editors keep working;
 //! `---@param` is not used because the server binds it to the next `function`. A script that reads
-//! a literal `KEYS[n]` or `ARGV[n]` past what it declares does not build. Optional (`name?`) and
-//! variadic (`...`) parameters are refused: a script that reads `#KEYS` or loops over `ARGV` stays
-//! undeclared, with the positional call.
+//! a literal `KEYS[n]` or `ARGV[n]` past what it declares does not build.
+//!
+//! **Optional and variadic.** The last key and the last argument may stand for fewer or more
+//! values than one:
+//!
+//! | annotation | field | sends |
+//! |---|---|---|
+//! | `---@arg ttl? integer` | `ttl: Option<i64>` | `ARGV[n]` for `Some`, nothing for `None` |
+//! | `---@key lists... string` | `lists: &[&str]` | one key per item, from its position on |
+//! | `---@arg members... bytes` | `members: &[&[u8]]` | one argument per item, from its position on |
+//!
+//! `name?` is the language server's own spelling of an optional parameter. Its variadic parameter
+//! is a bare `...`, which can not name a field; `name...` keeps the dots where the language server
+//! puts them, after the name, as `?` is. A slice borrows what the caller has: no allocation.
+//! Only the last of each kind may be either, and a file that declares another after it does not
+//! build: a `None` or a slice in the middle would move every later value to another position. A
+//! script with a variadic parameter may read `#KEYS` / `#ARGV`, `ipairs`, `unpack`, and literal
+//! indexes past the fixed ones. An optional parameter the script reads where a nil fails on every
+//! run (an argument of `redis.call`, arithmetic) does not build either, since a call leaving it out
+//! could never succeed: read it as `ARGV[3] or default` or under `if ARGV[3] then`. A variadic one
+//! the script reads that way needs at least that many items, and a call with fewer is refused
+//! before anything is sent (see [arity](#arity)).
 //!
 //! **Inferred names.** A file without annotations gets its parameters from the common pattern when
 //! that is unambiguous: every read of `KEYS` and `ARGV` has a literal index, and every index read is
@@ -183,6 +204,9 @@
 //! of anything but a table constructor (a local, a call's reply), are left alone: their shape is
 //! known only at run time, where decoding checks it. The expression form checks the returns the
 //! same way and decodes into the caller's `T`.
+//!
+//! A function of a library declares its reply the same way, above its registration: see
+//! [declared functions](crate::function#declared-functions).
 //!
 //! # Replies
 //!

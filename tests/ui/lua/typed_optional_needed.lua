@@ -1,0 +1,3 @@
+---@key counter string
+---@arg by? integer
+return redis.call('INCRBY', KEYS[1], ARGV[1])

@@ -1,0 +1,3 @@
+---@key lists... string
+---@key log string
+return #KEYS

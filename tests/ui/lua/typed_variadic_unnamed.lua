@@ -1,0 +1,3 @@
+---@key set string
+---@arg ... string
+return redis.call('SADD', KEYS[1], unpack(ARGV))
