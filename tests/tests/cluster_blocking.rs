@@ -261,3 +261,59 @@ async fn connecting_to_nothing_says_so_and_sent_nothing() {
         "{err}: {err:?}"
     );
 }
+
+/// A primary that dies: calls on its slots fail (nothing sent once it is known to be down) until its
+/// replica is promoted, and the cluster asks for the slot map again until it finds the new
+/// primary, where the next call runs once.
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_primary_dies_the_promoted_replica_is_found_and_the_call_runs_once() {
+    let mut cluster = RedisCluster::start(3, 1);
+    let mut conn = cluster.blocking();
+    let key = "hits";
+    assert_eq!(INCR_TTL.exec_blocking(&mut conn, [key], [60]).unwrap(), 1);
+    let master = cluster.master_for_key(key).await.port();
+    let replica = cluster.replica_of(master).await.port();
+    // The replica has the counter (its master's only key) before its master dies.
+    let synced = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while cluster
+        .node(replica)
+        .query::<i64>(&redis::cmd("DBSIZE"))
+        .await
+        != 1
+    {
+        assert!(
+            std::time::Instant::now() < synced,
+            "the replica never synced"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    cluster.kill(master);
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    let mut failed = Vec::new();
+    let n = loop {
+        match INCR_TTL.exec_blocking(&mut conn, [key], [60]) {
+            Ok(n) => break n,
+            Err(e) => {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "no call ran after the failover: {} failures, the last {:?}",
+                    failed.len(),
+                    failed.last()
+                );
+                failed.push(e);
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+    };
+    assert!(!failed.is_empty(), "the dead primary was never asked");
+    // Only the first failure, on the connection the primary had, may have sent the call.
+    let sent = failed[1..].iter().find(|e| e.may_have_run());
+    assert!(sent.is_none(), "{sent:?}");
+    assert_eq!(n, 2, "the call ran once, on the promoted replica");
+    let hits: i64 = cluster
+        .node(replica)
+        .query(redis::cmd("GET").arg(key))
+        .await;
+    assert_eq!(hits, 2);
+}

@@ -106,9 +106,14 @@ async fn one_primary_down(cluster: &RedisCluster, down: u16, conn: &impl Transpo
 #[tokio::test(flavor = "multi_thread")]
 async fn after_cluster_failover_the_first_call_falls_back_once_and_preload_saves_it() {
     let cluster = RedisCluster::start(3, 1);
-    let conn = cluster.connection().await;
+    after_failover(&cluster, &cluster.connection().await).await;
+    let cluster = RedisCluster::start(3, 1);
+    after_failover(&cluster, &Blocking::new(&mut cluster.blocking())).await;
+}
+
+async fn after_failover(cluster: &RedisCluster, conn: &impl Transport) {
     let key = "hits";
-    assert_eq!(INCR_TTL.exec(&conn, [key], [60]).await.unwrap(), 1);
+    assert_eq!(INCR_TTL.exec(conn, [key], [60]).await.unwrap(), 1);
     let master = cluster.master_for_key(key).await.port();
     let replica = cluster.replica_of(master).await.port();
     assert!(!cached(cluster.node(replica), INCR_TTL.sha1()).await);
@@ -116,7 +121,7 @@ async fn after_cluster_failover_the_first_call_falls_back_once_and_preload_saves
     cluster.fail_over_to(replica).await;
     assert_eq!(cluster.master_for_key(key).await.port(), replica);
     cluster.reset_stats().await;
-    assert_eq!(INCR_TTL.exec(&conn, [key], [60]).await.unwrap(), 2);
+    assert_eq!(INCR_TTL.exec(conn, [key], [60]).await.unwrap(), 2);
     assert_eq!(
         cluster.node(replica).commandstats().await.scripts(),
         (1, 1, 0, 0)
@@ -129,10 +134,10 @@ async fn after_cluster_failover_the_first_call_falls_back_once_and_preload_saves
 
     // The old master, now a replica, keeps its cache; flush the promoted one and preload.
     cluster.node(replica).script_flush().await;
-    preload_scripts(&conn, [ScriptRef::from(&INCR_TTL)])
+    preload_scripts(conn, [ScriptRef::from(&INCR_TTL)])
         .await
         .unwrap();
     cluster.reset_stats().await;
-    assert_eq!(INCR_TTL.exec(&conn, [key], [60]).await.unwrap(), 3);
+    assert_eq!(INCR_TTL.exec(conn, [key], [60]).await.unwrap(), 3);
     assert_eq!(cluster.commandstats().await.scripts(), (0, 1, 0, 0));
 }

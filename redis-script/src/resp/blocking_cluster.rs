@@ -39,7 +39,7 @@ use crate::{
 /// It never sends a command again by itself: a connection that breaks is an error with
 /// `may_have_run()` true (the next command connects again), and a redirect is followed by the rules
 /// above it. It learns which node serves which slot from `CLUSTER SLOTS`, asked again after a
-/// `MOVED`. Every node connection is made with the settings of the first URL (user, password,
+/// `MOVED` and after a node could not be reached (a failover). Every node connection is made with the settings of the first URL (user, password,
 /// protocol, TLS), at the address the cluster gives.
 ///
 /// `redis::cluster::ClusterConnection`, the `redis` crate's blocking cluster connection, is not a
@@ -60,8 +60,8 @@ struct Nodes {
     template: ConnectionInfo,
     /// One connection per node that was used, by `host:port`.
     links: HashMap<String, redis::Connection>,
-    /// Which node serves which slot; `None` after a `MOVED`, asked again before the next command
-    /// routed by slot.
+    /// Which node serves which slot; `None` after a `MOVED` or a node that failed, asked again
+    /// before the next command routed by slot.
     topology: Option<Topology>,
     /// Read and write timeout of every node connection.
     timeout: Option<Duration>,
@@ -313,7 +313,9 @@ impl Nodes {
 
     /// Runs `f` on the connection to `address`, made first if there is none. A connection that
     /// broke is dropped, so that the next command makes a new one; one that timed out is kept (the
-    /// `redis` crate skips the late reply), so that the command it sent is not cut off.
+    /// `redis` crate skips the late reply), so that the command it sent is not cut off. A node
+    /// that can not be reached, or whose connection broke, may have failed over: the slot map is
+    /// asked again before the next command routed by slot.
     fn on<R>(
         &mut self,
         address: &str,
@@ -323,12 +325,19 @@ impl Nodes {
             Entry::Occupied(link) => link.into_mut(),
             Entry::Vacant(vacant) => {
                 let reach = self.address_map.get(address);
-                vacant.insert(connect(&self.template, address, reach, self.timeout)?)
+                match connect(&self.template, address, reach, self.timeout) {
+                    Ok(link) => vacant.insert(link),
+                    Err(e) => {
+                        self.topology = None;
+                        return Err(e);
+                    }
+                }
             }
         };
         let result = f(link);
         if result.is_err() && !link.is_open() {
             self.links.remove(address);
+            self.topology = None;
         }
         result
     }
