@@ -121,7 +121,7 @@ impl BlockingCluster {
             timeout: None,
             address_map,
         };
-        nodes.topology = Some(block_on(cluster::topology_by(&mut nodes, None))?);
+        nodes.topology = Some(block_on(cluster::topology_by(&mut &mut nodes, None))?);
         Ok(BlockingCluster {
             nodes,
             routes: Routes::default(),
@@ -165,7 +165,7 @@ impl BlockingTransport for &mut BlockingCluster {
 
     fn send_batch(&mut self, batch: Batch<'_>) -> BatchReplies {
         block_on(cluster::send_part(
-            &mut self.nodes,
+            &mut &mut self.nodes,
             &batch,
             Some(&self.routes),
         ))
@@ -176,16 +176,16 @@ impl BlockingTransport for &mut BlockingCluster {
         entries: BatchKeys<'_>,
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
-        block_on(cluster::split(&mut self.nodes, entries, atomic))
+        block_on(cluster::split(&mut &mut self.nodes, entries, atomic))
     }
 
     fn primaries(&mut self) -> Result<Option<Vec<String>>, Error> {
-        block_on(cluster::primaries(&mut self.nodes))
+        block_on(cluster::primaries(&mut &mut self.nodes))
     }
 }
 
 /// Each command is sent, and its reply read, when the rules make the future: it is ready at once.
-impl NodeIo for Nodes {
+impl NodeIo for &mut Nodes {
     fn command<'a>(
         &'a mut self,
         cmd: &'a redis::Cmd,

@@ -160,37 +160,6 @@ impl Target {
     }
 }
 
-impl<N: NodeIo> NodeIo for &mut N {
-    fn command<'a>(
-        &'a mut self,
-        cmd: &'a redis::Cmd,
-        slot: Option<u16>,
-    ) -> impl Future<Output = RedisResult<Value>> + Send + 'a {
-        (**self).command(cmd, slot)
-    }
-
-    fn pipeline(
-        &mut self,
-        pipeline: redis::Pipeline,
-        count: usize,
-        to: Target,
-    ) -> impl Future<Output = RedisResult<Vec<Value>>> + Send {
-        (**self).pipeline(pipeline, count, to)
-    }
-
-    fn command_to(
-        &mut self,
-        cmd: redis::Cmd,
-        to: Target,
-    ) -> impl Future<Output = RedisResult<Value>> + Send {
-        (**self).command_to(cmd, to)
-    }
-
-    fn first_answer(&mut self, cmd: redis::Cmd) -> impl Future<Output = RedisResult<Value>> + Send {
-        (**self).first_answer(cmd)
-    }
-}
-
 /// The `redis` crate's async cluster connection routes by its own slot map.
 impl<C: NodeLink> NodeIo for ClusterConnection<C> {
     fn command<'a>(
