@@ -1,4 +1,6 @@
-//! Redis Cluster: script commands and batches over `redis::cluster_async::ClusterConnection`.
+//! Redis Cluster: the rules for script commands and batches, over
+//! `redis::cluster_async::ClusterConnection` and [`BlockingCluster`](crate::BlockingCluster)'s
+//! blocking node connections.
 //!
 //! A batch is split by the hash slots of its entries' keys into one part per node, each sent in one
 //! round trip, all at once; entries without keys go with the entry before them. A batch whose keys are
@@ -11,11 +13,12 @@
 //! only for what provably did not run. Redis runs a pipeline command by command as it reads it, so a
 //! slot can move (or a failover pause writes) between two commands of one part: the first ran on the
 //! old node, the second is answered `MOVED`. A redirect therefore proves only that the command it
-//! answers did not run. How much of a part can be sent again depends on what the replies show
-//! : the `redis` crate's own node connections hand back only the first redirect of a part
-//! and drop every other reply, so such a part is sent again only when it holds a single command that
-//! could have effects; [`Cluster`](crate::Cluster)'s connections hand back every reply, so exactly the
-//! commands answered with a redirect are sent again, when nothing behind them ran. `ASK` (a slot being
+//! answers did not run. How much of a part can be sent again depends on what the replies show: the
+//! `redis` crate's own node connections hand back only the first redirect of a part and drop every
+//! other reply, so such a part is sent again only when it holds a single command that could have
+//! effects; [`Cluster`](crate::Cluster)'s and [`BlockingCluster`](crate::BlockingCluster)'s
+//! connections hand back every reply, so exactly the commands answered with a redirect are sent
+//! again, when nothing behind them ran. `ASK` (a slot being
 //! migrated) is followed with `ASKING` in front of each command sent again.
 //!
 //! These rules are written once, over [`NodeIo`]: the few ways they reach the nodes. A
