@@ -255,12 +255,12 @@ impl Library {
     }
 }
 
-/// [`preload`](crate::preload), blocking: every script of the binary loaded on every server of a
+/// [`preload`](fn@crate::preload), blocking: every script of the binary loaded on every server of a
 /// blocking connection (each primary of a cluster).
 ///
 /// # Errors
 ///
-/// As for [`preload`](crate::preload).
+/// As for [`preload`](fn@crate::preload).
 #[cfg(feature = "registry")]
 pub fn preload(conn: impl BlockingTransport + Send) -> Result<Preloaded, Error> {
     over(conn, async |conn| crate::preload(conn).await)
@@ -270,7 +270,7 @@ pub fn preload(conn: impl BlockingTransport + Send) -> Result<Preloaded, Error> 
 ///
 /// # Errors
 ///
-/// As for [`preload`](crate::preload).
+/// As for [`preload`](fn@crate::preload).
 pub fn preload_scripts<'a>(
     conn: impl BlockingTransport + Send,
     scripts: impl IntoIterator<Item = ScriptRef<'a>>,
@@ -280,12 +280,12 @@ pub fn preload_scripts<'a>(
     })
 }
 
-/// [`missing`](crate::missing), blocking: the scripts of the binary some server of a blocking
+/// [`missing`](fn@crate::missing), blocking: the scripts of the binary some server of a blocking
 /// connection lacks.
 ///
 /// # Errors
 ///
-/// As for [`missing`](crate::missing).
+/// As for [`missing`](fn@crate::missing).
 #[cfg(feature = "registry")]
 pub fn missing(conn: impl BlockingTransport + Send) -> Result<Vec<Missing<'static>>, Error> {
     over(conn, async |conn| crate::missing(conn).await)
@@ -295,7 +295,7 @@ pub fn missing(conn: impl BlockingTransport + Send) -> Result<Vec<Missing<'stati
 ///
 /// # Errors
 ///
-/// As for [`missing`](crate::missing).
+/// As for [`missing`](fn@crate::missing).
 pub fn missing_scripts<'a>(
     conn: impl BlockingTransport + Send,
     scripts: impl IntoIterator<Item = ScriptRef<'a>>,
