@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Client instructions per call, counted by callgrind (repeatable, whatever else the machine runs):
 # Script::exec against redis::Script::invoke_async (one warm call), and a Pipeline of 100 exec against
-# redis::pipe() with load_script + 100 invoke_script. Each mode runs twice, with N and 2N calls; the
+# redis::pipe() with load_script + 100 invoke_script; Script::exec_blocking against the blocking
+# redis::Script::invoke. Each mode runs twice, with N and 2N calls; the
 # difference divided by N is the cost of one call, without start-up.
 #
 # Run: bench/instructions.sh [N]   (needs valgrind and redis-server; default N = 2000)
@@ -29,13 +30,20 @@ per_call() {
     echo $(((two - one) / calls))
 }
 
+# One warm call of mode $3 (named $4) against the anchor's mode $1 (named $2), with the ratio.
+one_call() {
+    local anchor ours
+    anchor=$(per_call "$n" "$1")
+    ours=$(per_call "$n" "$3")
+    printf '  anchor: %-32s %s\n  %-40s %s\n' "$2" "$anchor" "$4" "$ours"
+    awk -v a="$ours" -v b="$anchor" 'BEGIN { r = a / b; printf "  ratio %.3f (target <= 1.0): %s\n", r, (r <= 1.0 ? "met" : "NOT met") }'
+}
+
 "$bin" sizes
-invoke=$(per_call "$n" invoke)
-exec=$(per_call "$n" exec)
 echo "one warm call, instructions in the client:"
-echo "  anchor: redis::Script::invoke_async  $invoke"
-echo "  redis_script::Script::exec            $exec"
-awk -v a="$exec" -v b="$invoke" 'BEGIN { r = a / b; printf "  ratio %.3f (target <= 1.0): %s\n", r, (r <= 1.0 ? "met" : "NOT met") }'
+one_call invoke redis::Script::invoke_async exec redis_script::Script::exec
+echo "one warm blocking call, instructions in the client:"
+one_call invoke_blocking redis::Script::invoke exec_blocking redis_script::Script::exec_blocking
 pipes=$((n / 20))
 pipe=$(per_call "$pipes" pipe)
 pipeline=$(per_call "$pipes" pipeline)

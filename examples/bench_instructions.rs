@@ -7,6 +7,8 @@
 //! - `exec`: `Script::exec`, one call at a time; `invoke`: the `redis` crate's `Script::invoke_async`;
 //! - `pipeline`: one `Pipeline` of 100 `exec`; `pipe`: the `redis` crate's `pipe()` with
 //!   `load_script` and 100 `invoke_script`;
+//! - `exec_blocking`: `Script::exec_blocking` on a blocking `redis::Connection`; `invoke_blocking`:
+//!   the `redis` crate's blocking `Script::invoke` on one;
 //! - `sizes`: prints the size of each future instead.
 
 use redis::AsyncConnectionConfig;
@@ -70,6 +72,18 @@ async fn run() -> Result<(), BoxError> {
                 assert_eq!(counts.len(), 100);
             }
         }
+        "exec_blocking" => {
+            let mut blocking = redis::Client::open(redis.url.as_str())?.get_connection()?;
+            for _ in 0..n {
+                INCR_TTL.exec_blocking(&mut blocking, ["bench:key"], [3600])?;
+            }
+        }
+        "invoke_blocking" => {
+            let mut blocking = redis::Client::open(redis.url.as_str())?.get_connection()?;
+            for _ in 0..n {
+                let _: i64 = anchor.key("bench:key").arg(3600).invoke(&mut blocking)?;
+            }
+        }
         "sizes" => {
             let exec = INCR_TTL.exec(&conn, ["bench:key"], [3600]);
             let mut c = conn.clone();
@@ -79,9 +93,11 @@ async fn run() -> Result<(), BoxError> {
             println!("invoke_async future: {} bytes", size_of_val(&invoke));
         }
         other => {
-            return Err(
-                format!("unknown mode {other}: exec, invoke, pipeline, pipe, sizes").into(),
-            );
+            return Err(format!(
+                "unknown mode {other}: exec, invoke, pipeline, pipe, exec_blocking, \
+                     invoke_blocking, sizes"
+            )
+            .into());
         }
     }
     Ok(())

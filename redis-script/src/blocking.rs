@@ -4,8 +4,12 @@
 //!
 //! Each async method has a blocking twin that takes a [`BlockingTransport`] by value and returns
 //! when the server has answered: [`Script::exec_blocking`], [`ScriptRO::exec_blocking`],
-//! [`Function::call_blocking`], [`FunctionRO::call_blocking`], [`Pipeline::run_blocking`] and
-//! [`Transaction::run_blocking`].
+//! [`Function::call_blocking`], [`FunctionRO::call_blocking`] (with keys and arguments, or the
+//! parameters struct of a declared script or function), [`Pipeline::run_blocking`],
+//! [`Transaction::run_blocking`], [`Library::load_blocking`] and [`Library::replace_blocking`]; the
+//! free functions of this module are those of [preloading](crate::production): [`preload`],
+//! [`preload_scripts`], [`preload_libraries`], [`missing`], [`missing_scripts`] and
+//! [`missing_libraries`].
 //!
 //! ```no_run
 //! use redis_script::{Pipeline, Script, lua_script};
@@ -31,6 +35,7 @@
 //! |---|---|
 //! | `&mut redis::Connection` | `resp` (default) |
 //! | `&r2d2::Pool<redis::Client>` (each command or batch on a pooled connection), `&mut r2d2::PooledConnection<redis::Client>` | `r2d2` |
+//! | [`&mut BlockingCluster`](crate::BlockingCluster) (Redis Cluster, at most once, as [`Cluster`](crate::Cluster)) | `cluster` |
 //! | [`&rest::BlockingUpstash`](crate::rest::BlockingUpstash) (the Upstash REST API, on a runtime of its own) | `rest` |
 //!
 //! The guarantees are the async API's, because the rules are the same code: the EVALSHA -> EVAL
@@ -43,8 +48,17 @@
 //! `redis::Connection` waits for a reply as long as it takes unless given a timeout
 //! (`Connection::set_read_timeout`); a timeout is then a
 //! [`TransportErrorKind::Timeout`](crate::TransportErrorKind::Timeout) with `may_have_run()` true,
-//! and is never followed by a second send. A Redis Cluster has no blocking transport yet: use the
-//! async API there.
+//! and is never followed by a second send; [`BlockingCluster::set_timeout`](crate::BlockingCluster::set_timeout)
+//! does the same for every node of a cluster.
+//!
+//! # Redis Cluster
+//!
+//! [`BlockingCluster`](crate::BlockingCluster) runs the cluster rules of [`Cluster`](crate::Cluster)
+//! (the same code: a batch split by slot, each node's part in one round trip, `MOVED` and `ASK`
+//! followed only for what provably did not run, `CLUSTER SLOTS` for the primaries to preload on)
+//! over a blocking connection per node that hands back every reply of a pipeline. It never sends a
+//! command again by itself. The `redis` crate's blocking `redis::cluster::ClusterConnection` is not
+//! a transport, for the reasons given [there](crate::BlockingCluster).
 
 use std::future::Future;
 use std::pin::pin;
@@ -53,11 +67,14 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use serde::de::DeserializeOwned;
 
+use crate::args::Params;
+use crate::function::MissingLibrary;
+use crate::production::{Missing, Preloaded, ScriptRef};
 pub use crate::transport::BlockingTransport;
 use crate::transport::{Batch, BatchGroup, BatchKeys, BatchReplies, Command};
 use crate::{
-    Args, Error, Function, FunctionRO, Pipeline, Replies, Reply, Script, ScriptRO, Transaction,
-    Transport,
+    Args, Error, Function, FunctionRO, Library, Pipeline, Replies, Reply, Script, ScriptRO,
+    Transaction, Transport,
 };
 
 /// A [`BlockingTransport`] as a [`Transport`] whose futures are ready as soon as they are made: the
@@ -112,7 +129,7 @@ thread_local! {
 
 /// Runs `future` on this thread to its end. Over [`Waiting`] it is ready at its first poll; a
 /// future that is not (a span's subscriber, say) parks the thread until woken.
-fn block_on<F: Future>(future: F) -> F::Output {
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
     WAKER.with(|waker| {
         let mut cx = Context::from_waker(waker);
@@ -123,6 +140,12 @@ fn block_on<F: Future>(future: F) -> F::Output {
             std::thread::park();
         }
     })
+}
+
+/// Runs `rules` (an async method of this crate) over `conn`, on this thread, to its end.
+fn over<B: BlockingTransport + Send, R>(conn: B, rules: impl AsyncFnOnce(&Waiting<B>) -> R) -> R {
+    let conn = Waiting(Mutex::new(conn));
+    block_on(rules(&conn))
 }
 
 /// The blocking twin of a call method (`exec`, `call`) of a script or function type.
@@ -142,6 +165,22 @@ macro_rules! blocking_call {
                 args: impl Args,
             ) -> Result<T, Error> {
                 block_on(self.$async(&Waiting(Mutex::new(conn)), keys, args))
+            }
+        }
+
+        impl<T: DeserializeOwned, P: Params> $type<T, P> {
+            #[doc = concat!("The declared call [`", stringify!($async), "`](Self::", stringify!($async),
+                "), blocking: ", $what, ", with the keys and arguments `params` names, on a [blocking](crate::blocking) connection.")]
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("As for [`", stringify!($async), "`](Self::", stringify!($async), ").")]
+            pub fn $blocking(
+                &self,
+                conn: impl BlockingTransport + Send,
+                params: impl Params<Static = P>,
+            ) -> Result<T, Error> {
+                block_on(self.$async(&Waiting(Mutex::new(conn)), params))
             }
         }
     };
@@ -192,4 +231,105 @@ impl<'a> Transaction<'a> {
     pub fn run_blocking(self, conn: impl BlockingTransport + Send) -> Result<Replies<'a>, Error> {
         block_on(self.run(&Waiting(Mutex::new(conn))))
     }
+}
+
+impl Library {
+    /// [`load`](Self::load), blocking: FUNCTION LOAD on every server of a
+    /// [blocking](crate::blocking) connection (each primary of a cluster).
+    ///
+    /// # Errors
+    ///
+    /// As for [`load`](Self::load).
+    pub fn load_blocking(&self, conn: impl BlockingTransport + Send) -> Result<(), Error> {
+        over(conn, async |conn| self.load(conn).await)
+    }
+
+    /// [`replace`](Self::replace), blocking: FUNCTION LOAD REPLACE on every server of a
+    /// [blocking](crate::blocking) connection, returning on how many.
+    ///
+    /// # Errors
+    ///
+    /// As for [`replace`](Self::replace).
+    pub fn replace_blocking(&self, conn: impl BlockingTransport + Send) -> Result<usize, Error> {
+        over(conn, async |conn| self.replace(conn).await)
+    }
+}
+
+/// [`preload`](fn@crate::preload), blocking: every script of the binary loaded on every server of a
+/// blocking connection (each primary of a cluster).
+///
+/// # Errors
+///
+/// As for [`preload`](fn@crate::preload).
+#[cfg(feature = "registry")]
+pub fn preload(conn: impl BlockingTransport + Send) -> Result<Preloaded, Error> {
+    over(conn, async |conn| crate::preload(conn).await)
+}
+
+/// [`preload_scripts`](crate::production::preload_scripts), blocking.
+///
+/// # Errors
+///
+/// As for [`preload`](fn@crate::preload).
+pub fn preload_scripts<'a>(
+    conn: impl BlockingTransport + Send,
+    scripts: impl IntoIterator<Item = ScriptRef<'a>>,
+) -> Result<Preloaded, Error> {
+    over(conn, async |conn| {
+        crate::production::preload_scripts(conn, scripts).await
+    })
+}
+
+/// [`missing`](fn@crate::missing), blocking: the scripts of the binary some server of a blocking
+/// connection lacks.
+///
+/// # Errors
+///
+/// As for [`missing`](fn@crate::missing).
+#[cfg(feature = "registry")]
+pub fn missing(conn: impl BlockingTransport + Send) -> Result<Vec<Missing<'static>>, Error> {
+    over(conn, async |conn| crate::missing(conn).await)
+}
+
+/// [`missing_scripts`](crate::production::missing_scripts), blocking.
+///
+/// # Errors
+///
+/// As for [`missing`](fn@crate::missing).
+pub fn missing_scripts<'a>(
+    conn: impl BlockingTransport + Send,
+    scripts: impl IntoIterator<Item = ScriptRef<'a>>,
+) -> Result<Vec<Missing<'a>>, Error> {
+    over(conn, async |conn| {
+        crate::production::missing_scripts(conn, scripts).await
+    })
+}
+
+/// [`preload_libraries`](crate::function::preload_libraries), blocking: FUNCTION LOAD of each
+/// library on every server of a blocking connection, returning on how many.
+///
+/// # Errors
+///
+/// As for [`preload_libraries`](crate::function::preload_libraries).
+pub fn preload_libraries<'a>(
+    conn: impl BlockingTransport + Send,
+    libraries: impl IntoIterator<Item = &'a Library>,
+) -> Result<usize, Error> {
+    over(conn, async |conn| {
+        crate::function::preload_libraries(conn, libraries).await
+    })
+}
+
+/// [`missing_libraries`](crate::function::missing_libraries), blocking.
+///
+/// # Errors
+///
+/// As for [`missing_libraries`](crate::function::missing_libraries).
+pub fn missing_libraries<'a>(
+    conn: impl BlockingTransport + Send,
+    libraries: impl IntoIterator<Item = &'a Library>,
+) -> Result<Vec<MissingLibrary<'a>>, Error> {
+    over(conn, async |conn| {
+        crate::function::missing_libraries(conn, libraries).await
+    })
 }

@@ -66,7 +66,7 @@ pub use transport::{BlockingTransport, DynTransport, Transport};
 #[cfg(feature = "resp")]
 pub use redis;
 #[cfg(feature = "cluster")]
-pub use resp::Cluster;
+pub use resp::{BlockingCluster, Cluster};
 
 // Paths of the previous release, kept for it: each item now lives in the module named (see the
 // CHANGELOG).

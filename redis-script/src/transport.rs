@@ -109,7 +109,8 @@ pub trait Transport: Send + Sync {
 /// A connection that sends a command and waits for its reply: what the [blocking](crate::blocking)
 /// methods (`exec_blocking`, `call_blocking`, `run_blocking`) take, by value: `&mut
 /// redis::Connection` (feature `resp`), `&r2d2::Pool<redis::Client>` and `&mut
-/// r2d2::PooledConnection<redis::Client>` (feature `r2d2`) and
+/// r2d2::PooledConnection<redis::Client>` (feature `r2d2`), [`&mut
+/// BlockingCluster`](crate::BlockingCluster) (feature `cluster`) and
 /// [`&rest::BlockingUpstash`](crate::rest::BlockingUpstash) (feature `rest`) are.
 ///
 /// It is [`Transport`] without the futures: the same contract (send each command once, classify

@@ -1,6 +1,7 @@
 //! [`Blocking`]: a blocking connection as a [`Transport`], so that the checks every transport must
 //! pass (`batches`, written against the async API) run over a blocking connection's own I/O too.
-//! The blocking methods themselves (`exec_blocking`, ...) are tested directly in `resp_blocking`.
+//! The blocking methods themselves (`exec_blocking`, ...) are tested directly in `resp_blocking`
+//! and `cluster_blocking`.
 
 use std::sync::Mutex;
 
@@ -19,6 +20,36 @@ impl<B> std::fmt::Debug for Blocking<B> {
 impl<B> Blocking<B> {
     pub fn new(conn: B) -> Blocking<B> {
         Blocking(Mutex::new(conn))
+    }
+}
+
+/// A connection owned, for a [`Blocking`] that a sweep makes anew for each run: blocking
+/// transports are references (`&mut redis::Connection`, `&mut BlockingCluster`).
+#[derive(Debug)]
+pub struct Owned<B>(pub B);
+
+impl<B> BlockingTransport for Owned<B>
+where
+    for<'a> &'a mut B: BlockingTransport,
+{
+    fn send(&mut self, command: Command<'_>) -> Result<Reply, Error> {
+        (&mut self.0).send(command)
+    }
+
+    fn send_batch(&mut self, batch: Batch<'_>) -> BatchReplies {
+        (&mut self.0).send_batch(batch)
+    }
+
+    fn split_batch(
+        &mut self,
+        entries: BatchKeys<'_>,
+        atomic: bool,
+    ) -> Result<Option<Vec<BatchGroup>>, Error> {
+        (&mut self.0).split_batch(entries, atomic)
+    }
+
+    fn primaries(&mut self) -> Result<Option<Vec<String>>, Error> {
+        (&mut self.0).primaries()
     }
 }
 

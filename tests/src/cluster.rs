@@ -159,6 +159,11 @@ impl RedisCluster {
         redis_script::Cluster::connect(self.urls()).await.unwrap()
     }
 
+    /// A [`redis_script::BlockingCluster`] of this cluster, for the blocking API.
+    pub fn blocking(&self) -> redis_script::BlockingCluster {
+        redis_script::BlockingCluster::connect(self.urls()).unwrap()
+    }
+
     /// The master that owns the slot of `key` (asked of the cluster: `CLUSTER KEYSLOT`, `CLUSTER NODES`).
     pub async fn master_for_key(&self, key: &str) -> &RedisServer {
         let mut conn = self.nodes[0].connection().await;
@@ -179,6 +184,13 @@ impl RedisCluster {
             .iter()
             .find(|n| n.port() == port)
             .unwrap_or_else(|| panic!("slot {slot} owned by unknown port {port}"))
+    }
+
+    /// The list `key` as the node on `port` holds it (`LRANGE key 0 -1`).
+    pub async fn list(&self, port: u16, key: &str) -> Vec<String> {
+        self.node(port)
+            .query(redis::cmd("LRANGE").arg(key).arg(0).arg(-1))
+            .await
     }
 
     /// The node listening on `port`.

@@ -2,7 +2,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-use redis_script::{Error, Script, ScriptRO, Transport, lua_script};
+use redis_script::{Error, Script, ScriptRO, Transport, TransportErrorKind, lua_script};
+use redis_script_tests::blocking::Blocking;
 use redis_script_tests::{RedisCluster, lost_reply};
 
 static INCR_TTL: Script<i64> = lua_script!("../../examples/lua/incr_ttl.lua");
@@ -121,9 +122,22 @@ async fn a_timeout_on_a_cluster_is_returned_and_the_script_runs_once() {
         .build()
         .unwrap();
     let conn = client.get_async_connection().await.unwrap();
+    a_paused_owner_times_out_and_runs_the_script_once(&cluster, &conn).await;
+
+    let cluster = RedisCluster::start(3, 0);
+    let mut conn = cluster.blocking();
+    conn.set_timeout(Some(std::time::Duration::from_millis(200)))
+        .unwrap();
+    a_paused_owner_times_out_and_runs_the_script_once(&cluster, &Blocking::new(&mut conn)).await;
+}
+
+async fn a_paused_owner_times_out_and_runs_the_script_once(
+    cluster: &RedisCluster,
+    conn: &impl Transport,
+) {
     let key = "paused";
     let owner = cluster.master_for_key(key).await;
-    assert_eq!(INCR_TTL.exec(&conn, [key], [60]).await.unwrap(), 1);
+    assert_eq!(INCR_TTL.exec(conn, [key], [60]).await.unwrap(), 1);
     cluster.reset_stats().await;
 
     // The owner holds every command for 3 s, then runs them. Its OK means the pause is in force.
@@ -131,9 +145,12 @@ async fn a_timeout_on_a_cluster_is_returned_and_the_script_runs_once() {
         .query(redis::cmd("CLIENT").arg("PAUSE").arg(3000).arg("ALL"))
         .await;
     let started = std::time::Instant::now();
-    let err = INCR_TTL.exec(&conn, [key], [60]).await.unwrap_err();
+    let err = INCR_TTL.exec(conn, [key], [60]).await.unwrap_err();
     assert!(started.elapsed() < std::time::Duration::from_secs(3));
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    let Error::Transport(transport) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(transport.kind(), TransportErrorKind::Timeout, "{err:?}");
     assert!(err.may_have_run());
 
     // Once the pause ends the held EVALSHA runs. A second copy, had one been sent, would have been
@@ -151,6 +168,8 @@ async fn a_timeout_on_a_cluster_is_returned_and_the_script_runs_once() {
         (2, (0, 1, 0, 0)),
         "sent more than once"
     );
+    // The next call on the same connection gets its own reply, not the late one.
+    assert_eq!(INCR_TTL.exec(conn, [key], [60]).await.unwrap(), 3);
 }
 
 /// Runs a script that INCRs `key` and then replies more than the server lets a client buffer, so the
@@ -176,6 +195,25 @@ async fn a_connection_lost_after_the_script_ran_is_not_resent_without_client_ret
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(err.may_have_run());
     assert_eq!(runs, 1, "the script ran {runs} times");
+}
+
+/// A `BlockingCluster` never sends a command again: the lost reply is its error, and the script ran
+/// once.
+#[tokio::test]
+async fn a_connection_lost_after_the_script_ran_is_not_resent_by_a_blocking_cluster() {
+    let cluster = RedisCluster::start(3, 0);
+    let mut conn = cluster.blocking();
+    let (runs, err) = run_with_a_lost_reply(&cluster, &Blocking::new(&mut conn)).await;
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(err.may_have_run());
+    assert_eq!(runs, 1, "the script ran {runs} times");
+    // The broken connection is made again for the next call.
+    assert_eq!(
+        INCR_TTL
+            .exec_blocking(&mut conn, ["big-reply"], [60])
+            .unwrap(),
+        2
+    );
 }
 
 /// `redis::cluster_async::ClusterConnection` re-sends a command whose connection broke (up to its

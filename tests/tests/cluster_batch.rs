@@ -1,25 +1,40 @@
 //! Pipelines and transactions on a Redis Cluster: split per node and in order on each, loaded on every
 //! node they run on, refused before sending when a transaction spans slots, and followed across a
-//! resharding, each entry run once.
+//! resharding, each entry run once; over the async connections and a `BlockingCluster`.
 
 #![allow(clippy::unwrap_used)]
 
-use redis_script::{BatchErrorKind, Error, Pipeline, Script, ScriptRO, Transaction};
+use redis_script::{BatchErrorKind, Error, Pipeline, Script, ScriptRO, Transaction, Transport};
+use redis_script_tests::batches::PUSH;
+use redis_script_tests::blocking::Blocking;
 use redis_script_tests::{RedisCluster, assert_no_secrets};
 
-const PUSH: &str = "return redis.call('RPUSH', KEYS[1], ARGV[1])";
-
-async fn list(cluster: &RedisCluster, port: u16, key: &str) -> Vec<String> {
-    cluster
-        .node(port)
-        .query(redis::cmd("LRANGE").arg(key).arg(0).arg(-1))
-        .await
+/// Each shared case on a new cluster, over the connection `connect` makes and over a
+/// [`BlockingCluster`](redis_script::BlockingCluster)'s own I/O.
+macro_rules! on_both {
+    ($($name:ident => $case:ident($connect:ident)),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                let cluster = RedisCluster::start(3, 0);
+                $case(&cluster, &cluster.$connect().await).await;
+                let cluster = RedisCluster::start(3, 0);
+                $case(&cluster, &Blocking::new(&mut cluster.blocking())).await;
+            }
+        )*
+    };
 }
 
-#[tokio::test]
-async fn a_pipeline_over_three_masters_runs_in_order_on_each_and_loads_its_script_on_each() {
-    let cluster = RedisCluster::start(3, 0);
-    let conn = cluster.connection_without_retries().await;
+on_both! {
+    a_pipeline_over_three_masters_runs_in_order_on_each_and_loads_its_script_on_each =>
+        pipeline_over_three_masters(connection_without_retries),
+    transactions_need_one_slot_and_run_on_its_master =>
+        transactions_on_one_slot(connection_without_retries),
+    a_resharding_between_batches_is_followed_and_every_entry_runs_once =>
+        resharding_between_batches(exactly_once),
+}
+
+async fn pipeline_over_three_masters(cluster: &RedisCluster, conn: &impl Transport) {
     let keys = cluster.key_per_master("log").await;
     let script = Script::<i64>::new(PUSH);
     let read = ScriptRO::<i64>::new("#!lua flags=no-writes\nreturn redis.call('LLEN', KEYS[1])");
@@ -40,7 +55,7 @@ async fn a_pipeline_over_three_masters_runs_in_order_on_each_and_loads_its_scrip
         .iter()
         .map(|(key, _)| pipe.exec(&read, [key], ()))
         .collect();
-    let mut replies = pipe.run(&conn).await.unwrap();
+    let mut replies = pipe.run(conn).await.unwrap();
     assert_eq!(replies.take(echo).unwrap(), "first");
     for len in lens {
         assert_eq!(replies.take(len).unwrap(), 11);
@@ -59,17 +74,14 @@ async fn a_pipeline_over_three_masters_runs_in_order_on_each_and_loads_its_scrip
                 expected.push(format!("raw{i}"));
             }
         }
-        assert_eq!(list(&cluster, *port, key).await, expected, "node {port}");
+        assert_eq!(cluster.list(*port, key).await, expected, "node {port}");
         let stats = cluster.node(*port).commandstats().await;
         assert_eq!(stats.scripts(), (0, 10, 0, 1), "node {port}");
         assert_eq!(stats.calls("script|load"), 2, "node {port}");
     }
 }
 
-#[tokio::test]
-async fn transactions_need_one_slot_and_run_on_its_master() {
-    let cluster = RedisCluster::start(3, 0);
-    let conn = cluster.connection_without_retries().await;
+async fn transactions_on_one_slot(cluster: &RedisCluster, conn: &impl Transport) {
     let script = Script::<i64>::new(PUSH);
     cluster.reset_stats().await;
 
@@ -79,7 +91,7 @@ async fn transactions_need_one_slot_and_run_on_its_master() {
     let a = tx.exec(&script, ["{user:1}:log"], ["a"]);
     let b = tx.exec(&script, ["{user:1}:log"], ["b"]);
     let n = tx.cmd::<i64>(("INCR", "{user:1}:count"));
-    let mut replies = tx.run(&conn).await.unwrap();
+    let mut replies = tx.run(conn).await.unwrap();
     assert_eq!(
         (
             replies.take(a).unwrap(),
@@ -114,7 +126,7 @@ async fn transactions_need_one_slot_and_run_on_its_master() {
     let _ = tx.exec(&script, [format!("{secret}:a")], ["x"]);
     let _ = tx.cmd::<()>(("PING",));
     let _ = tx.exec(&script, [format!("{secret}:b")], ["y"]);
-    let err = tx.run(&conn).await.unwrap_err();
+    let err = tx.run(conn).await.unwrap_err();
     let Error::Batch(batch) = &err else {
         panic!("{err:?}")
     };
@@ -134,7 +146,7 @@ async fn transactions_need_one_slot_and_run_on_its_master() {
     let mut pipe = Pipeline::new();
     let _ = pipe.exec(&script, ["{user:1}:log"], ["c"]);
     let _ = pipe.exec(&two, ["a", "b"], ());
-    let err = pipe.run(&conn).await.unwrap_err();
+    let err = pipe.run(conn).await.unwrap_err();
     let Error::Batch(batch) = &err else {
         panic!("{err:?}")
     };
@@ -146,7 +158,7 @@ async fn transactions_need_one_slot_and_run_on_its_master() {
     // A command whose keys can not be told from its words can not be routed.
     let mut pipe = Pipeline::new();
     let _ = pipe.cmd::<()>(("XREAD", "STREAMS", "s", "0"));
-    let err = pipe.run(&conn).await.unwrap_err();
+    let err = pipe.run(conn).await.unwrap_err();
     let Error::Batch(batch) = &err else {
         panic!("{err:?}")
     };
@@ -155,13 +167,10 @@ async fn transactions_need_one_slot_and_run_on_its_master() {
     let stats = cluster.commandstats().await;
     assert_eq!(stats.scripts(), (0, 0, 0, 0), "nothing was sent");
     assert_eq!(stats.calls("multi"), 0);
-    assert_eq!(list(&cluster, owner, "{user:1}:log").await, ["a", "b"]);
+    assert_eq!(cluster.list(owner, "{user:1}:log").await, ["a", "b"]);
 }
 
-#[tokio::test]
-async fn a_resharding_between_batches_is_followed_and_every_entry_runs_once() {
-    let cluster = RedisCluster::start(3, 0);
-    let conn = cluster.exactly_once().await;
+async fn resharding_between_batches(cluster: &RedisCluster, conn: &impl Transport) {
     let script = Script::<i64>::new(PUSH);
     let key = "{resharded}:log";
     let others = cluster.key_per_master("other").await;
@@ -169,10 +178,10 @@ async fn a_resharding_between_batches_is_followed_and_every_entry_runs_once() {
     // The client learns the slot map, the owner of `key` included.
     let mut pipe = Pipeline::new();
     let first = pipe.exec(&script, [key], ["0"]);
-    let mut replies = pipe.run(&conn).await.unwrap();
+    let mut replies = pipe.run(conn).await.unwrap();
     assert_eq!(replies.take(first).unwrap(), 1);
     let old_owner = cluster.master_for_key(key).await.port();
-    assert_eq!(list(&cluster, old_owner, key).await, ["0"]);
+    assert_eq!(cluster.list(old_owner, key).await, ["0"]);
     let _: i64 = cluster
         .node(old_owner)
         .query(redis::cmd("DEL").arg(key))
@@ -184,11 +193,11 @@ async fn a_resharding_between_batches_is_followed_and_every_entry_runs_once() {
     // goes to the new owner.
     let mut pipe = Pipeline::new();
     let calls: Vec<_> = (1..=3).map(|i| pipe.exec(&script, [key], [i])).collect();
-    let mut replies = pipe.run(&conn).await.unwrap();
+    let mut replies = pipe.run(conn).await.unwrap();
     for (i, call) in calls.into_iter().enumerate() {
         assert_eq!(replies.take(call).unwrap(), i as i64 + 1);
     }
-    assert_eq!(list(&cluster, new_owner, key).await, ["1", "2", "3"]);
+    assert_eq!(cluster.list(new_owner, key).await, ["1", "2", "3"]);
     let errors: String = cluster
         .node(old_owner)
         .query(redis::cmd("INFO").arg("errorstats"))
@@ -204,12 +213,12 @@ async fn a_resharding_between_batches_is_followed_and_every_entry_runs_once() {
     for (other, _) in &others {
         calls.push(pipe.exec(&script, [other], ["x"]));
     }
-    let mut replies = pipe.run(&conn).await.unwrap();
+    let mut replies = pipe.run(conn).await.unwrap();
     assert_eq!(replies.take(calls.remove(0)).unwrap(), 4);
     for call in calls {
         assert_eq!(replies.take(call).unwrap(), 1);
     }
-    assert_eq!(list(&cluster, new_owner, key).await, ["1", "2", "3", "4"]);
+    assert_eq!(cluster.list(new_owner, key).await, ["1", "2", "3", "4"]);
     let total = cluster.commandstats().await;
     assert_eq!(total.calls("evalsha"), 7, "every call ran once");
     let old = cluster.node(old_owner).commandstats().await;
@@ -242,7 +251,7 @@ async fn on_a_cluster_connection_only_a_part_of_one_call_follows_a_resharding() 
     let err = pipe.run(&conn).await.unwrap_err();
     assert!(err.may_have_run(), "{err:?}");
     assert!(err.to_string().contains("MOVED"), "{err}");
-    assert!(list(&cluster, new_owner, key).await.is_empty());
+    assert!(cluster.list(new_owner, key).await.is_empty());
     let old = cluster.node(old_owner).commandstats().await;
     assert_eq!(
         old.calls("evalsha"),
@@ -255,5 +264,5 @@ async fn on_a_cluster_connection_only_a_part_of_one_call_follows_a_resharding() 
     let one = pipe.exec(&script, [key], ["1"]);
     let mut replies = pipe.run(&conn).await.unwrap();
     assert_eq!(replies.take(one).unwrap(), 1);
-    assert_eq!(list(&cluster, new_owner, key).await, ["1"]);
+    assert_eq!(cluster.list(new_owner, key).await, ["1"]);
 }

@@ -8,7 +8,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use redis::cluster::{ClusterClientBuilder, NodeAddress};
-use redis_script::{Cluster, Error, Pipeline, Script, Transport, TransportErrorKind};
+use redis_script::{
+    BlockingCluster, Cluster, Error, Pipeline, Replies, Script, Transport, TransportErrorKind,
+};
+use redis_script_tests::blocking::{Blocking, Owned};
 use redis_script_tests::proxy::{Direction, FaultProxy};
 use redis_script_tests::sweep::{self, Setup, Shape};
 use redis_script_tests::tally::Tally;
@@ -25,9 +28,13 @@ fn packed(words: &[&str]) -> u64 {
     cmd.get_packed_command().len() as u64
 }
 
-/// A client that reaches the node on `port` through `proxy`, the others directly, seeded with every
-/// other node; `retries(0)`.
-fn through(cluster: &RedisCluster, port: u16, proxy: &FaultProxy) -> ClusterClientBuilder {
+/// Every node but the one on `port` as seeds, and an address map that reaches that one through
+/// `proxy`.
+fn seeds_and_map(
+    cluster: &RedisCluster,
+    port: u16,
+    proxy: &FaultProxy,
+) -> (Vec<String>, HashMap<NodeAddress, NodeAddress>) {
     let seeds: Vec<String> = cluster
         .nodes()
         .iter()
@@ -38,6 +45,13 @@ fn through(cluster: &RedisCluster, port: u16, proxy: &FaultProxy) -> ClusterClie
         NodeAddress::new("127.0.0.1", port),
         NodeAddress::new("127.0.0.1", proxy.port()),
     )]);
+    (seeds, map)
+}
+
+/// A client that reaches the node on `port` through `proxy`, the others directly, seeded with every
+/// other node; `retries(0)`.
+fn through(cluster: &RedisCluster, port: u16, proxy: &FaultProxy) -> ClusterClientBuilder {
+    let (seeds, map) = seeds_and_map(cluster, port, proxy);
     ClusterClientBuilder::new(seeds)
         .retries(0)
         .node_address_map(map)
@@ -72,16 +86,36 @@ struct Moved {
     b: Option<i64>,
 }
 
-async fn slot_moves_between_two_commands<T: Transport + Clone + 'static>(
+/// A pipeline's run on a task of its own, so that the test acts while it waits.
+type Running = tokio::task::JoinHandle<Result<Replies<'static>, Error>>;
+
+/// Runs pipelines on an async transport.
+fn spawned<T: Transport + Clone + 'static>(conn: T) -> impl Fn(Pipeline<'static>) -> Running {
+    move |pipe| {
+        let conn = conn.clone();
+        tokio::spawn(async move { pipe.run(&conn).await })
+    }
+}
+
+/// Runs pipelines with `run_blocking` on a [`BlockingCluster`], on a thread that may block.
+fn on_a_thread(conn: BlockingCluster) -> impl Fn(Pipeline<'static>) -> Running {
+    let conn = std::sync::Arc::new(std::sync::Mutex::new(conn));
+    move |pipe| {
+        let conn = conn.clone();
+        tokio::task::spawn_blocking(move || pipe.run_blocking(&mut *conn.lock().unwrap()))
+    }
+}
+
+async fn slot_moves_between_two_commands(
     cluster: &RedisCluster,
     proxy: &FaultProxy,
-    conn: T,
+    run: impl Fn(Pipeline<'static>) -> Running,
 ) -> Moved {
     let owner = cluster.master_for_key("{s}").await.port();
     // The client knows the slot map, and its connection to the owner goes through the proxy.
     let mut pipe = Pipeline::new();
     let _ = pipe.cmd::<()>(("SET", "{s}warm", "1"));
-    pipe.run(&conn).await.unwrap();
+    run(pipe).await.unwrap().unwrap();
     assert!(
         proxy.accepted() >= 1,
         "the owner is not reached through the proxy"
@@ -91,17 +125,14 @@ async fn slot_moves_between_two_commands<T: Transport + Clone + 'static>(
     let a = pipe.cmd::<i64>(("INCR", "{s}a"));
     let b = pipe.cmd::<i64>(("INCR", "{s}b"));
     proxy.hold_after(Direction::ToServer, packed(&["INCR", "{s}a"]));
-    let run = tokio::spawn(async move {
-        let replies = pipe.run(&conn).await;
-        replies.map(|mut r| (r.take(a), r.take(b)))
-    });
+    let running = run(pipe);
     proxy.held(Direction::ToServer).await;
     until(cluster, owner, "{s}a", 1).await;
     let migration = cluster.begin_migration("{s}").await;
     let new_owner = migration.to;
     migration.finish().await;
     proxy.release();
-    let outcome = run.await.unwrap();
+    let outcome = running.await.unwrap().map(|mut r| (r.take(a), r.take(b)));
     let errors: String = cluster
         .node(owner)
         .query(redis::cmd("INFO").arg("errorstats"))
@@ -130,7 +161,7 @@ async fn a_slot_moved_between_two_commands_is_not_sent_again_on_a_cluster_connec
         .get_async_connection()
         .await
         .unwrap();
-    let moved = slot_moves_between_two_commands(&cluster, &proxy, conn).await;
+    let moved = slot_moves_between_two_commands(&cluster, &proxy, spawned(conn)).await;
     assert_eq!(moved.a, Some(1), "INCR {{s}}a ran twice: {moved:?}");
     assert_eq!(moved.b, None, "{moved:?}");
     let Err(e) = &moved.outcome else {
@@ -149,7 +180,23 @@ async fn a_slot_moved_between_two_commands_sends_only_the_refused_one_again_on_a
     let conn = Cluster::connect_with(through(&cluster, owner, &proxy))
         .await
         .unwrap();
-    let moved = slot_moves_between_two_commands(&cluster, &proxy, conn).await;
+    let moved = slot_moves_between_two_commands(&cluster, &proxy, spawned(conn)).await;
+    assert_eq!((moved.a, moved.b), (Some(1), Some(1)), "{moved:?}");
+    let Ok((Ok(1), Ok(1))) = &moved.outcome else {
+        panic!("{moved:?}")
+    };
+}
+
+/// [`BlockingCluster`] sees both replies too, and sends only the refused command again.
+#[tokio::test]
+async fn a_slot_moved_between_two_commands_sends_only_the_refused_one_again_on_a_blocking_cluster()
+{
+    let cluster = RedisCluster::start(3, 0);
+    let owner = cluster.master_for_key("{s}").await.port();
+    let proxy = FaultProxy::start(owner).await;
+    let (seeds, map) = seeds_and_map(&cluster, owner, &proxy);
+    let conn = BlockingCluster::connect_with_address_map(seeds, map).unwrap();
+    let moved = slot_moves_between_two_commands(&cluster, &proxy, on_a_thread(conn)).await;
     assert_eq!((moved.a, moved.b), (Some(1), Some(1)), "{moved:?}");
     let Ok((Ok(1), Ok(1))) = &moved.outcome else {
         panic!("{moved:?}")
@@ -245,6 +292,15 @@ async fn parts_that_fail_differently_keep_their_own_errors() {
         key_on(&cluster, "d", slow).await,
     );
     parts_fail_differently(&cluster, &conn, (unreachable, &a), (slow, &b)).await;
+
+    let mut conn = BlockingCluster::connect_with_address_map(seeds.clone(), map.clone()).unwrap();
+    conn.set_timeout(Some(Duration::from_millis(300))).unwrap();
+    let (a, b) = (
+        key_on(&cluster, "e", unreachable).await,
+        key_on(&cluster, "f", slow).await,
+    );
+    let conn = Blocking::new(&mut conn);
+    parts_fail_differently(&cluster, &conn, (unreachable, &a), (slow, &b)).await;
 }
 
 /// A call on a slot being migrated, for a key the old owner does not have: answered ASK, it is sent
@@ -289,6 +345,8 @@ async fn a_call_on_a_migrating_slot_follows_ask_with_asking() {
     )
     .await;
     follows_ask(&cluster, &cluster.exactly_once().await, "ask2").await;
+    let mut blocking = cluster.blocking();
+    follows_ask(&cluster, &Blocking::new(&mut blocking), "ask3").await;
 }
 
 /// A pipeline on a slot being migrated: what the old owner still has runs there; what it has not is
@@ -298,7 +356,12 @@ async fn a_call_on_a_migrating_slot_follows_ask_with_asking() {
 #[tokio::test]
 async fn a_pipeline_on_a_migrating_slot_runs_each_entry_once_on_a_cluster() {
     let cluster = RedisCluster::start(3, 0);
-    let conn = cluster.exactly_once().await;
+    pipeline_on_a_migrating_slot(&cluster, &cluster.exactly_once().await).await;
+    let cluster = RedisCluster::start(3, 0);
+    pipeline_on_a_migrating_slot(&cluster, &Blocking::new(&mut cluster.blocking())).await;
+}
+
+async fn pipeline_on_a_migrating_slot(cluster: &RedisCluster, conn: &impl Transport) {
     let script = Script::<i64>::new(INCR);
     let (there, gone, new) = ("{mig}:there", "{mig}:gone", "{mig}:new");
     let owner = cluster.master_for_key(there).await;
@@ -328,7 +391,7 @@ async fn a_pipeline_on_a_migrating_slot_runs_each_entry_once_on_a_cluster() {
         .iter()
         .map(|k| pipe.exec(&script, [*k], ()))
         .collect();
-    let mut replies = pipe.run(&conn).await.unwrap();
+    let mut replies = pipe.run(conn).await.unwrap();
     let got: Vec<i64> = calls
         .into_iter()
         .map(|c| replies.take(c).unwrap())
@@ -339,7 +402,7 @@ async fn a_pipeline_on_a_migrating_slot_runs_each_entry_once_on_a_cluster() {
     let mut pipe = Pipeline::new();
     let first = pipe.exec(&script, [gone], ());
     let second = pipe.exec(&script, [there], ());
-    let mut replies = pipe.run(&conn).await.unwrap();
+    let mut replies = pipe.run(conn).await.unwrap();
     let refused = replies.take(first).unwrap_err();
     assert_eq!(refused.code(), Some("ASK"), "{refused:?}");
     assert!(!refused.may_have_run());
@@ -347,7 +410,7 @@ async fn a_pipeline_on_a_migrating_slot_runs_each_entry_once_on_a_cluster() {
 
     migration.finish().await;
     for (key, value) in [(there, 12), (gone, 21), (new, 1)] {
-        assert_eq!(get(&cluster, to, key).await, Some(value), "{key}");
+        assert_eq!(get(cluster, to, key).await, Some(value), "{key}");
     }
 }
 
@@ -362,6 +425,7 @@ async fn a_transaction_in_a_moved_slot_runs_once_on_the_new_owner() {
     let script = Script::<i64>::new(INCR);
     // Each client learns the slot map now, before the slot moves.
     let exactly_once = cluster.exactly_once().await;
+    let mut blocking = cluster.blocking();
     let (plain, plain_too) = (
         cluster.connection_without_retries().await,
         cluster.connection_without_retries().await,
@@ -377,6 +441,12 @@ async fn a_transaction_in_a_moved_slot_runs_once_on_the_new_owner() {
     assert_eq!((replies.take(a).unwrap(), replies.take(b).unwrap()), (1, 1));
 
     let mut tx = redis_script::Transaction::new();
+    let e = tx.exec(&script, [key("e")], ());
+    let f = tx.exec(&script, [key("f")], ());
+    let mut replies = tx.run_blocking(&mut blocking).unwrap();
+    assert_eq!((replies.take(e).unwrap(), replies.take(f).unwrap()), (1, 1));
+
+    let mut tx = redis_script::Transaction::new();
     let one = tx.exec(&script, [key("one")], ());
     let mut replies = tx.run(&plain_too).await.unwrap();
     assert_eq!(replies.take(one).unwrap(), 1);
@@ -390,18 +460,20 @@ async fn a_transaction_in_a_moved_slot_runs_once_on_the_new_owner() {
     for (k, value) in [
         ("a", Some(1)),
         ("b", Some(1)),
+        ("e", Some(1)),
+        ("f", Some(1)),
         ("one", Some(1)),
         ("c", None),
         ("d", None),
     ] {
         assert_eq!(get(&cluster, new_owner, &key(k)).await, value, "{k}");
     }
-    // Every call was refused by the old owner first: a, b, one, c and d.
+    // Every call was refused by the old owner first: a, b, e, f, one, c and d.
     let errors: String = cluster
         .node(old_owner)
         .query(redis::cmd("INFO").arg("errorstats"))
         .await;
-    assert!(errors.contains("errorstat_MOVED:count=5"), "{errors}");
+    assert!(errors.contains("errorstat_MOVED:count=7"), "{errors}");
 }
 
 /// A pipeline and a transaction of three calls through `redis_script::Cluster`, cut after sampled
@@ -441,4 +513,38 @@ async fn batches_on_a_cluster_cut_at_sampled_bytes_run_each_entry_at_most_once()
     }
     eprintln!("{boundaries} byte boundaries swept");
     tally.assert_exactly_once("cluster pipelines and transactions through the proxy");
+}
+
+/// The same cuts through a `BlockingCluster`, each blocking run on a worker thread while the proxy
+/// runs on another: no entry runs twice, none that answered is missing, none that says it did not
+/// run ran.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_on_a_blocking_cluster_cut_at_sampled_bytes_run_each_entry_at_most_once() {
+    let cluster = RedisCluster::start(3, 0);
+    let owner = cluster.master_for_key("{sweep}").await.port();
+    let proxy = FaultProxy::start(owner).await;
+    let node = cluster.node(owner);
+    let (seeds, map) = seeds_and_map(&cluster, owner, &proxy);
+    let setup = Setup {
+        proxy: &proxy,
+        connect: async || {
+            let conn = BlockingCluster::connect_with_address_map(seeds.clone(), map.clone());
+            Blocking::new(Owned(conn.unwrap()))
+        },
+        read: async |key: String| -> Vec<String> {
+            node.query(redis::cmd("LRANGE").arg(key).arg(0).arg(-1))
+                .await
+        },
+        settle: async || sweep::until_clients(node, 0).await,
+    };
+    let mut tally = Tally::default();
+    let mut run = 0;
+    for atomic in [false, true] {
+        let shape = Shape { atomic, entries: 3 };
+        let (cut, runs, _) = setup.both_ways(run, shape, 40).await;
+        tally.merge(cut);
+        run += runs;
+    }
+    eprintln!("{} byte boundaries swept", run - 2);
+    tally.assert_exactly_once("blocking cluster pipelines and transactions through the proxy");
 }

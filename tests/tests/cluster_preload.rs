@@ -4,8 +4,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use redis_script::{Error, Script, ScriptRef, lua_script, missing_scripts, preload_scripts};
+use redis_script::{
+    Error, Script, ScriptRef, Transport, lua_script, missing_scripts, preload_scripts,
+};
 use redis_script_tests::RedisCluster;
+use redis_script_tests::blocking::Blocking;
 
 static INCR_TTL: Script<i64> = lua_script!("../../examples/lua/incr_ttl.lua");
 
@@ -19,30 +22,35 @@ async fn cached(node: &redis_script_tests::RedisServer, sha1: &str) -> bool {
 #[tokio::test(flavor = "multi_thread")]
 async fn preload_loads_on_every_primary_and_missing_asks_each() {
     let cluster = RedisCluster::start(3, 0);
-    let conn = cluster.connection().await;
+    loads_on_every_primary(&cluster, &cluster.connection().await).await;
+    let cluster = RedisCluster::start(3, 0);
+    loads_on_every_primary(&cluster, &Blocking::new(&mut cluster.blocking())).await;
+}
+
+async fn loads_on_every_primary(cluster: &RedisCluster, conn: &impl Transport) {
     let other = Script::<i64>::new("return 5").with_name("five").unwrap();
     let set = || [ScriptRef::from(&INCR_TTL), ScriptRef::from(&other)];
-    assert_eq!(missing_scripts(&conn, set()).await.unwrap().len(), 6);
+    assert_eq!(missing_scripts(conn, set()).await.unwrap().len(), 6);
 
-    let preloaded = preload_scripts(&conn, set()).await.unwrap();
+    let preloaded = preload_scripts(conn, set()).await.unwrap();
     assert_eq!((preloaded.scripts, preloaded.servers), (2, 3));
     for node in cluster.nodes() {
         assert!(cached(node, INCR_TTL.sha1()).await, "{}", node.port());
         assert!(cached(node, other.sha1()).await, "{}", node.port());
     }
-    assert!(missing_scripts(&conn, set()).await.unwrap().is_empty());
+    assert!(missing_scripts(conn, set()).await.unwrap().is_empty());
 
     // Every call, whichever node its key lives on, is EVALSHA alone.
     cluster.reset_stats().await;
     for (key, _) in cluster.key_per_master("k").await {
-        assert_eq!(INCR_TTL.exec(&conn, [key.as_str()], [60]).await.unwrap(), 1);
+        assert_eq!(INCR_TTL.exec(conn, [key.as_str()], [60]).await.unwrap(), 1);
     }
     assert_eq!(cluster.commandstats().await.scripts(), (0, 3, 0, 0));
 
     // One node loses its cache: `missing` names that node and no other.
     let flushed = cluster.nodes()[1].port();
     cluster.nodes()[1].script_flush().await;
-    let lacking = missing_scripts(&conn, set()).await.unwrap();
+    let lacking = missing_scripts(conn, set()).await.unwrap();
     assert_eq!(lacking.len(), 2);
     assert!(
         lacking
@@ -57,8 +65,17 @@ async fn a_primary_that_is_down_is_named_and_the_others_are_loaded() {
     let conn = cluster.connection_without_retries().await;
     let down = cluster.nodes()[2].port();
     cluster.kill(down);
+    one_primary_down(&cluster, down, &conn).await;
 
-    let err = preload_scripts(&conn, [ScriptRef::from(&INCR_TTL)])
+    let mut cluster = RedisCluster::start(3, 0);
+    let mut conn = cluster.blocking();
+    let down = cluster.nodes()[2].port();
+    cluster.kill(down);
+    one_primary_down(&cluster, down, &Blocking::new(&mut conn)).await;
+}
+
+async fn one_primary_down(cluster: &RedisCluster, down: u16, conn: &impl Transport) {
+    let err = preload_scripts(conn, [ScriptRef::from(&INCR_TTL)])
         .await
         .unwrap_err();
     let Error::Preload(preload) = &err else {
@@ -89,9 +106,14 @@ async fn a_primary_that_is_down_is_named_and_the_others_are_loaded() {
 #[tokio::test(flavor = "multi_thread")]
 async fn after_cluster_failover_the_first_call_falls_back_once_and_preload_saves_it() {
     let cluster = RedisCluster::start(3, 1);
-    let conn = cluster.connection().await;
+    after_failover(&cluster, &cluster.connection().await).await;
+    let cluster = RedisCluster::start(3, 1);
+    after_failover(&cluster, &Blocking::new(&mut cluster.blocking())).await;
+}
+
+async fn after_failover(cluster: &RedisCluster, conn: &impl Transport) {
     let key = "hits";
-    assert_eq!(INCR_TTL.exec(&conn, [key], [60]).await.unwrap(), 1);
+    assert_eq!(INCR_TTL.exec(conn, [key], [60]).await.unwrap(), 1);
     let master = cluster.master_for_key(key).await.port();
     let replica = cluster.replica_of(master).await.port();
     assert!(!cached(cluster.node(replica), INCR_TTL.sha1()).await);
@@ -99,7 +121,7 @@ async fn after_cluster_failover_the_first_call_falls_back_once_and_preload_saves
     cluster.fail_over_to(replica).await;
     assert_eq!(cluster.master_for_key(key).await.port(), replica);
     cluster.reset_stats().await;
-    assert_eq!(INCR_TTL.exec(&conn, [key], [60]).await.unwrap(), 2);
+    assert_eq!(INCR_TTL.exec(conn, [key], [60]).await.unwrap(), 2);
     assert_eq!(
         cluster.node(replica).commandstats().await.scripts(),
         (1, 1, 0, 0)
@@ -112,10 +134,10 @@ async fn after_cluster_failover_the_first_call_falls_back_once_and_preload_saves
 
     // The old master, now a replica, keeps its cache; flush the promoted one and preload.
     cluster.node(replica).script_flush().await;
-    preload_scripts(&conn, [ScriptRef::from(&INCR_TTL)])
+    preload_scripts(conn, [ScriptRef::from(&INCR_TTL)])
         .await
         .unwrap();
     cluster.reset_stats().await;
-    assert_eq!(INCR_TTL.exec(&conn, [key], [60]).await.unwrap(), 3);
+    assert_eq!(INCR_TTL.exec(conn, [key], [60]).await.unwrap(), 3);
     assert_eq!(cluster.commandstats().await.scripts(), (0, 1, 0, 0));
 }

@@ -1,6 +1,6 @@
 //! Functions in pipelines and transactions: each library loaded in front of its first call inside the
-//! batch, every entry run once and in order, over RESP, over REST through `upstash-local`, and on a
-//! cluster (each master loads the libraries its entries need).
+//! batch, every entry run once and in order, over RESP (async and blocking), over REST through
+//! `upstash-local`, and on a cluster (each master loads the libraries its entries need).
 
 #![allow(clippy::unwrap_used)]
 
@@ -50,6 +50,19 @@ macro_rules! on_both {
                             request.path
                         );
                     }
+                }
+            )*
+        }
+        mod blocking {
+            use super::*;
+            use redis_script_tests::blocking::Blocking;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let server = RedisServer::start();
+                    let mut conn = server.client().get_connection().unwrap();
+                    function_batches::$check(&Blocking::new(&mut conn), &server $($(, $arg)*)?)
+                        .await;
                 }
             )*
         }

@@ -1,7 +1,8 @@
 //! The blocking API on `redis::Connection` and an r2d2 pool: scripts fall back exactly once and only
-//! on NOSCRIPT, functions load their library once, batches load and order their entries, a lost
-//! connection is never followed by a second send; counted by the server (`INFO commandstats`). The
-//! checks every transport must pass (`batches`) run over the blocking connections' own I/O too.
+//! on NOSCRIPT, functions load their library once, batches load and order their entries,
+//! preloading caches every script of the binary, a lost connection is never followed by a second
+//! send; counted by the server (`INFO commandstats`). The checks every transport must pass
+//! (`batches`) run over the blocking connections' own I/O too.
 
 #![allow(clippy::unwrap_used)]
 
@@ -149,7 +150,7 @@ async fn the_batch_checks_pass_over_a_blocking_connection_and_a_pool() {
         &'a Blocking<&'a mut redis::Connection>,
         &'a RedisServer,
     ) -> std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>;
-    let checks: [(&str, Check); 6] = [
+    let checks: [(&str, Check); 12] = [
         ("loads_each_script_once_per_batch", |c, s| {
             Box::pin(batches::loads_each_script_once_per_batch(c, s))
         }),
@@ -168,6 +169,22 @@ async fn the_batch_checks_pass_over_a_blocking_connection_and_a_pool() {
         ("noscript_returned_by_a_script", |c, s| {
             Box::pin(batches::noscript_returned_by_a_script(c, s))
         }),
+        ("empty_batches", |c, s| {
+            Box::pin(batches::empty_batches(c, s))
+        }),
+        ("limits", |c, s| Box::pin(batches::limits(c, s))),
+        ("connection_commands", |c, s| {
+            Box::pin(batches::connection_commands(c, s))
+        }),
+        ("decode_failure", |c, s| {
+            Box::pin(batches::decode_failure(c, s))
+        }),
+        ("raw_evalsha_keeps_its_noscript", |c, s| {
+            Box::pin(batches::raw_evalsha_keeps_its_noscript(c, s))
+        }),
+        ("compile_error", |c, s| {
+            Box::pin(batches::compile_error(c, s))
+        }),
     ];
     for (name, check) in checks {
         let server = RedisServer::start();
@@ -178,4 +195,41 @@ async fn the_batch_checks_pass_over_a_blocking_connection_and_a_pool() {
     let server = RedisServer::start();
     let pool = pool(&server);
     batches::loads_each_script_once_per_batch(&Blocking::new(&pool), &server).await;
+}
+
+/// Preloading and loading libraries, blocking: every script of the binary is cached after
+/// `blocking::preload` (its calls are EVALSHA alone), and `Library::replace_blocking` loads the
+/// library with REPLACE.
+#[tokio::test]
+async fn preload_and_libraries_have_blocking_twins() {
+    let server = RedisServer::start();
+    let mut conn = server.client().get_connection().unwrap();
+    assert!(
+        !redis_script::blocking::missing(&mut conn)
+            .unwrap()
+            .is_empty()
+    );
+    let loaded = redis_script::blocking::preload(&mut conn).unwrap();
+    assert_eq!(loaded.servers, 1);
+    let distinct: std::collections::HashSet<&str> =
+        redis_script::scripts().iter().map(|s| s.sha1()).collect();
+    assert_eq!(loaded.scripts, distinct.len());
+    assert!(
+        redis_script::blocking::missing(&mut conn)
+            .unwrap()
+            .is_empty()
+    );
+    server.reset_stats().await;
+    assert_eq!(INCR_TTL.exec_blocking(&mut conn, ["n"], [60]).unwrap(), 1);
+    assert_eq!(server.commandstats().await.scripts(), (0, 1, 0, 0));
+
+    SEED.load_blocking(&mut conn).unwrap();
+    assert_eq!(SEED.replace_blocking(&mut conn).unwrap(), 1);
+    assert_eq!(INCR.call_blocking(&mut conn, ["c"], [60]).unwrap(), 1);
+    let stats = server.commandstats().await;
+    assert_eq!(
+        (stats.calls("function|load"), stats.calls("fcall")),
+        (2, 1),
+        "loaded twice (the second with REPLACE), called once"
+    );
 }

@@ -7,6 +7,7 @@
 
 use redis_script::rest::Upstash;
 use redis_script::{Pipeline, Script, ScriptRO, Transaction, Transport, lua_script};
+use redis_script_tests::blocking::Blocking;
 use redis_script_tests::upstash::UpstashLocal;
 use redis_script_tests::{RedisCluster, RedisServer};
 
@@ -131,6 +132,76 @@ async fn a_cluster_routes_by_the_declared_keys() {
         typed_calls(&exactly_once, node, &format!("{{{key}}}")).await;
         typed_calls(&connection, node, &format!("{{{key}}}:again")).await;
     }
+}
+
+/// The typed calls over blocking connections' own I/O: `redis::Connection` and a cluster.
+#[tokio::test]
+async fn blocking_connections_send_keys_and_arguments_by_declaration() {
+    let server = RedisServer::start();
+    let mut conn = server.client().get_connection().unwrap();
+    server.reset_stats().await;
+    typed_calls(&Blocking::new(&mut conn), &server, "log").await;
+    assert_eq!(server.commandstats().await.scripts(), (2, 2, 1, 1));
+    let _: i64 = server.query(redis::cmd("DEL").arg("log")).await;
+    typed_batches(&Blocking::new(&mut conn), &server).await;
+
+    let cluster = RedisCluster::start(3, 0);
+    let mut blocking = cluster.blocking();
+    for (key, _) in cluster.key_per_master("typed").await {
+        let node = cluster.master_for_key(&key).await;
+        typed_calls(&Blocking::new(&mut blocking), node, &format!("{{{key}}}")).await;
+    }
+}
+
+/// `exec_blocking` and `call_blocking` of declared scripts and functions: the struct's fields in
+/// KEYS and ARGV in the order the file declares, EVALSHA -> EVAL and FCALL -> FUNCTION LOAD once.
+#[tokio::test]
+async fn declared_calls_have_blocking_twins() {
+    let server = RedisServer::start();
+    let mut conn = server.client().get_connection().unwrap();
+    server.reset_stats().await;
+    for round in 1..=2 {
+        let params = Record {
+            label: "x",
+            enabled: true,
+            ratio: 2.5,
+            log: "log",
+            count: 42,
+        };
+        assert_eq!(RECORD.exec_blocking(&mut conn, params).unwrap(), round * 4);
+        let field = Field {
+            hash: "h",
+            field: "f",
+        };
+        assert_eq!(FIELD.exec_blocking(&mut conn, field).unwrap(), None);
+        let counter = IncrTtl {
+            ttl: 3600,
+            counter: "views",
+        };
+        assert_eq!(INCR_TTL.call_blocking(&mut conn, counter).unwrap(), round);
+        let post = Post { post: "post" };
+        assert_eq!(
+            POST_STATS.call_blocking(&mut conn, post).unwrap(),
+            (0, 0, 0.0)
+        );
+    }
+    let list: Vec<String> = server
+        .query(redis::cmd("LRANGE").arg("log").arg(0).arg(-1))
+        .await;
+    assert_eq!(list, [recorded("x"), recorded("x")].concat());
+    let ttl: i64 = server.query(redis::cmd("TTL").arg("views")).await;
+    assert!(ttl > 3500 && ttl <= 3600, "{ttl}");
+    let stats = server.commandstats().await;
+    assert_eq!(stats.scripts(), (1, 2, 1, 2));
+    // The first FCALL was answered "Function not found", then the library loaded once.
+    assert_eq!(
+        (
+            stats.calls("fcall"),
+            stats.calls("fcall_ro"),
+            stats.calls("function|load")
+        ),
+        (3, 2, 1)
+    );
 }
 
 #[tokio::test]

@@ -1,4 +1,6 @@
-//! Redis Cluster: script commands and batches over `redis::cluster_async::ClusterConnection`.
+//! Redis Cluster: the rules for script commands and batches, over
+//! `redis::cluster_async::ClusterConnection` and [`BlockingCluster`](crate::BlockingCluster)'s
+//! blocking node connections.
 //!
 //! A batch is split by the hash slots of its entries' keys into one part per node, each sent in one
 //! round trip, all at once; entries without keys go with the entry before them. A batch whose keys are
@@ -11,21 +13,26 @@
 //! only for what provably did not run. Redis runs a pipeline command by command as it reads it, so a
 //! slot can move (or a failover pause writes) between two commands of one part: the first ran on the
 //! old node, the second is answered `MOVED`. A redirect therefore proves only that the command it
-//! answers did not run. How much of a part can be sent again depends on what the replies show
-//! : the `redis` crate's own node connections hand back only the first redirect of a part
-//! and drop every other reply, so such a part is sent again only when it holds a single command that
-//! could have effects; [`Cluster`](crate::Cluster)'s connections hand back every reply, so exactly the
-//! commands answered with a redirect are sent again, when nothing behind them ran. `ASK` (a slot being
+//! answers did not run. How much of a part can be sent again depends on what the replies show: the
+//! `redis` crate's own node connections hand back only the first redirect of a part and drop every
+//! other reply, so such a part is sent again only when it holds a single command that could have
+//! effects; [`Cluster`](crate::Cluster)'s and [`BlockingCluster`](crate::BlockingCluster)'s
+//! connections hand back every reply, so exactly the commands answered with a redirect are sent
+//! again, when nothing behind them ran. `ASK` (a slot being
 //! migrated) is followed with `ASKING` in front of each command sent again.
+//!
+//! These rules are written once, over [`NodeIo`]: the few ways they reach the nodes. A
+//! `ClusterConnection` does that I/O asynchronously; [`BlockingCluster`](crate::BlockingCluster) on
+//! blocking node connections of its own, its futures ready when made.
 
 use std::collections::HashMap;
 
-use redis::Value;
 use redis::aio::ConnectionLike;
 use redis::cluster_async::{ClusterConnection, Connect};
 use redis::cluster_routing::{
     MultipleNodeRoutingInfo, ResponsePolicy, Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr,
 };
+use redis::{RedisResult, Value};
 
 use super::cluster_client::{unshelter, unshelter_all};
 use super::{batch, error_from_redis, reply_from_value, to_cmd};
@@ -61,7 +68,7 @@ impl Transport for ClusterConnection {
     }
 
     async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
-        send_part(self, &batch, None).await
+        send_part(&mut self.clone(), &batch, None).await
     }
 
     async fn split_batch(
@@ -69,14 +76,14 @@ impl Transport for ClusterConnection {
         entries: BatchKeys<'_>,
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
-        split(self, entries, atomic).await
+        split(&mut self.clone(), entries, atomic).await
     }
 
     /// Every primary that serves slots, as `CLUSTER SLOTS` says now: each has its own script cache.
     /// Asked of every node, the first answer taken, so that a node that is down does not hide the
     /// others.
     async fn primaries(&self) -> Result<Option<Vec<String>>, Error> {
-        primaries(self).await
+        primaries(&mut self.clone()).await
     }
 }
 
@@ -92,10 +99,111 @@ pub(super) trait NodeLink:
 }
 impl<C: ConnectionLike + Connect + Clone + Send + Sync + Unpin + 'static> NodeLink for C {}
 
+/// Where a command or a pipeline goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Target {
+    /// The primary that serves `slot`; with `replica`, one of its replicas may answer instead (a
+    /// read-only part, when the connection reads from replicas).
+    Slot { slot: u16, replica: bool },
+    /// The node at this address.
+    Node { host: String, port: u16 },
+    /// Any primary.
+    AnyPrimary,
+    /// Any node.
+    Any,
+}
+
+/// The I/O the cluster rules need, and all of it: a command routed by the slot of its keys, a
+/// pipeline or a command sent to one [`Target`], and a command asked of every node until one
+/// answers. An error reply to a single command may come back either as `Ok(Value::ServerError)` or
+/// as the `Err` of its code; replies inside a pipeline come back as values, every one of them, or
+/// (the `redis` crate's own node connections) the first redirect alone, as the `Err`.
+pub(super) trait NodeIo: Send {
+    /// Sends `cmd` to the node that serves `slot` (any primary without one).
+    fn command<'a>(
+        &'a mut self,
+        cmd: &'a redis::Cmd,
+        slot: Option<u16>,
+    ) -> impl Future<Output = RedisResult<Value>> + Send + 'a;
+
+    /// Sends `pipeline` to `to` and reads its `count` replies.
+    fn pipeline(
+        &mut self,
+        pipeline: redis::Pipeline,
+        count: usize,
+        to: Target,
+    ) -> impl Future<Output = RedisResult<Vec<Value>>> + Send;
+
+    /// Sends `cmd` to `to`.
+    fn command_to(
+        &mut self,
+        cmd: redis::Cmd,
+        to: Target,
+    ) -> impl Future<Output = RedisResult<Value>> + Send;
+
+    /// Sends `cmd` to each node in turn until one answers, and returns that answer.
+    fn first_answer(&mut self, cmd: redis::Cmd) -> impl Future<Output = RedisResult<Value>> + Send;
+}
+
+impl Target {
+    fn routing(self) -> SingleNodeRoutingInfo {
+        match self {
+            Target::Slot { slot, replica } => {
+                let addr = if replica {
+                    SlotAddr::ReplicaOptional
+                } else {
+                    SlotAddr::Master
+                };
+                SingleNodeRoutingInfo::SpecificNode(Route::new(slot, addr))
+            }
+            Target::Node { host, port } => SingleNodeRoutingInfo::ByAddress { host, port },
+            Target::AnyPrimary => SingleNodeRoutingInfo::RandomPrimary,
+            Target::Any => SingleNodeRoutingInfo::Random,
+        }
+    }
+}
+
+/// The `redis` crate's async cluster connection routes by its own slot map.
+impl<C: NodeLink> NodeIo for ClusterConnection<C> {
+    fn command<'a>(
+        &'a mut self,
+        cmd: &'a redis::Cmd,
+        _slot: Option<u16>,
+    ) -> impl Future<Output = RedisResult<Value>> + Send + 'a {
+        // The crate finds the same slot in the command's keys.
+        self.req_packed_command(cmd)
+    }
+
+    fn pipeline(
+        &mut self,
+        pipeline: redis::Pipeline,
+        count: usize,
+        to: Target,
+    ) -> impl Future<Output = RedisResult<Vec<Value>>> + Send {
+        self.route_pipeline(pipeline, 0, count, to.routing())
+    }
+
+    fn command_to(
+        &mut self,
+        cmd: redis::Cmd,
+        to: Target,
+    ) -> impl Future<Output = RedisResult<Value>> + Send {
+        self.route_command(cmd, RoutingInfo::SingleNode(to.routing()))
+    }
+
+    fn first_answer(&mut self, cmd: redis::Cmd) -> impl Future<Output = RedisResult<Value>> + Send {
+        let every_node = RoutingInfo::MultiNode((
+            MultipleNodeRoutingInfo::AllNodes,
+            Some(ResponsePolicy::OneSucceeded),
+        ));
+        self.route_command(cmd, every_node)
+    }
+}
+
 /// Sends one command, following `MOVED` (to the node named) and `ASK` (with `ASKING` in front) for the
 /// command's own slot, at most [`MAX_REDIRECTS`] times: a redirect is a refusal, so nothing ran.
-pub(super) async fn send_command<C: NodeLink>(
-    mut conn: ClusterConnection<C>,
+pub(super) async fn send_command<N: NodeIo>(
+    mut conn: N,
     cmd: redis::Cmd,
     slot: Option<u16>,
 ) -> Result<Reply, Error> {
@@ -103,7 +211,7 @@ pub(super) async fn send_command<C: NodeLink>(
     let mut redirects = 0;
     loop {
         let reply = match &to {
-            None => match conn.req_packed_command(&cmd).await {
+            None => match conn.command(&cmd, slot).await {
                 Ok(value) => reply_from_value(unshelter(value)),
                 Err(e) => Err(error_from_redis(e)),
             },
@@ -113,10 +221,7 @@ pub(super) async fn send_command<C: NodeLink>(
                     ask.into_iter().chain([Some(cmd.clone())]).collect();
                 let count = commands.len();
                 let pipeline = batch::pipeline_of(commands);
-                match conn
-                    .route_pipeline(pipeline, 0, count, redirect.route())
-                    .await
-                {
+                match conn.pipeline(pipeline, count, redirect.route()).await {
                     Ok(values) => match values.into_iter().last() {
                         Some(value) => reply_from_value(unshelter(value)),
                         None => Err(batch::protocol("no reply to a redirected command".into())),
@@ -146,8 +251,8 @@ pub(super) async fn send_command<C: NodeLink>(
 
 /// Sends one part of a batch to its node and follows redirects, sending again only what provably did
 /// not run (see the module documentation).
-pub(super) async fn send_part<C: NodeLink>(
-    conn: &ClusterConnection<C>,
+pub(super) async fn send_part<N: NodeIo>(
+    conn: &mut N,
     batch: &Batch<'_>,
     routes: Option<&Routes>,
 ) -> BatchReplies {
@@ -158,8 +263,8 @@ pub(super) async fn send_part<C: NodeLink>(
     }
 }
 
-async fn send_transaction<C: NodeLink>(
-    conn: &ClusterConnection<C>,
+async fn send_transaction<N: NodeIo>(
+    conn: &mut N,
     batch: &Batch<'_>,
     routes: Option<&Routes>,
 ) -> BatchReplies {
@@ -167,7 +272,7 @@ async fn send_transaction<C: NodeLink>(
     let mut asking = false;
     for redirects in 0.. {
         let (pipeline, count) = batch::to_pipeline(batch, asking);
-        let values = match conn.clone().route_pipeline(pipeline, 0, count, route).await {
+        let values = match conn.pipeline(pipeline, count, route.clone()).await {
             Ok(values) => unshelter_all(values),
             Err(e) => {
                 let redirect = follow_dropped(error_from_redis(e), batch, redirects)?;
@@ -194,8 +299,8 @@ async fn send_transaction<C: NodeLink>(
     unreachable!("the loop returns")
 }
 
-async fn send_pipeline<C: NodeLink>(
-    conn: &ClusterConnection<C>,
+async fn send_pipeline<N: NodeIo>(
+    conn: &mut N,
     batch: &Batch<'_>,
     routes: Option<&Routes>,
 ) -> BatchReplies {
@@ -221,7 +326,7 @@ async fn send_pipeline<C: NodeLink>(
             sent.iter()
                 .map(|i| i.map(|i| batch::to_redis_cmd(&commands[i]))),
         );
-        let values = match conn.clone().route_pipeline(pipeline, 0, count, route).await {
+        let values = match conn.pipeline(pipeline, count, route.clone()).await {
             Ok(values) if values.len() == count => values,
             Ok(values) => {
                 return Err(batch::protocol(format!(
@@ -313,8 +418,8 @@ impl Redirect {
         })
     }
 
-    fn route(&self) -> SingleNodeRoutingInfo {
-        SingleNodeRoutingInfo::ByAddress {
+    fn route(&self) -> Target {
+        Target::Node {
             host: self.host.clone(),
             port: self.port,
         }
@@ -439,13 +544,13 @@ fn drops_replies(error: &Error) -> bool {
 /// Where a part goes first: to the node chosen in `split_batch`, else where a MOVED said its slot
 /// went, else by its slot (a replica may serve a read-only part), else to any primary (any node,
 /// read-only).
-fn first_route(batch: &Batch<'_>, routes: Option<&Routes>) -> SingleNodeRoutingInfo {
+fn first_route(batch: &Batch<'_>, routes: Option<&Routes>) -> Target {
     if let Some((host, port)) = batch
         .node()
         .and_then(|node| node.rsplit_once(':'))
         .and_then(|(host, port)| Some((host, port.parse().ok()?)))
     {
-        return SingleNodeRoutingInfo::ByAddress {
+        return Target::Node {
             host: host.to_owned(),
             port,
         };
@@ -457,21 +562,19 @@ fn first_route(batch: &Batch<'_>, routes: Option<&Routes>) -> SingleNodeRoutingI
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((host, port)) = routes.get(&slot) {
-            return SingleNodeRoutingInfo::ByAddress {
+            return Target::Node {
                 host: host.clone(),
                 port: *port,
             };
         }
     }
-    let addr = if batch.is_read_only() {
-        SlotAddr::ReplicaOptional
-    } else {
-        SlotAddr::Master
-    };
     match batch.slot() {
-        Some(slot) => SingleNodeRoutingInfo::SpecificNode(Route::new(slot, addr)),
-        None if batch.is_read_only() => SingleNodeRoutingInfo::Random,
-        None => SingleNodeRoutingInfo::RandomPrimary,
+        Some(slot) => Target::Slot {
+            slot,
+            replica: batch.is_read_only(),
+        },
+        None if batch.is_read_only() => Target::Any,
+        None => Target::AnyPrimary,
     }
 }
 
@@ -494,8 +597,8 @@ fn replies_dropped(error: Error) -> Error {
 }
 
 /// [`Transport::split_batch`] for any cluster connection.
-pub(super) async fn split<C: NodeLink>(
-    conn: &ClusterConnection<C>,
+pub(super) async fn split<N: NodeIo>(
+    conn: &mut N,
     entries: BatchKeys<'_>,
     atomic: bool,
 ) -> Result<Option<Vec<BatchGroup>>, Error> {
@@ -520,14 +623,8 @@ pub(super) async fn split<C: NodeLink>(
 }
 
 /// [`Transport::primaries`] for any cluster connection.
-pub(super) async fn primaries<C: NodeLink>(
-    conn: &ClusterConnection<C>,
-) -> Result<Option<Vec<String>>, Error> {
-    let every_node = RoutingInfo::MultiNode((
-        MultipleNodeRoutingInfo::AllNodes,
-        Some(ResponsePolicy::OneSucceeded),
-    ));
-    Ok(Some(topology_by(conn, every_node).await?.nodes))
+pub(super) async fn primaries<N: NodeIo>(conn: &mut N) -> Result<Option<Vec<String>>, Error> {
+    Ok(Some(topology_by(conn, None).await?.nodes))
 }
 
 /// The hash slot of each entry (`None`: no keys); refuses entries whose keys span slots or can not be
@@ -656,14 +753,22 @@ enum Node {
 
 /// Which node serves each slot, as `CLUSTER SLOTS` said.
 #[derive(Debug)]
-struct Topology {
+pub(super) struct Topology {
     /// `(first slot, last slot, primary)`, sorted.
     ranges: Vec<(u16, u16, usize)>,
     /// The primaries' addresses, `host:port`.
-    nodes: Vec<String>,
+    pub(super) nodes: Vec<String>,
 }
 
 impl Topology {
+    /// The address (`host:port`) of the primary that serves `slot`, if one does.
+    pub(super) fn primary_of(&self, slot: u16) -> Option<&str> {
+        match self.node_of(slot) {
+            Node::Primary(i) => self.nodes.get(i).map(String::as_str),
+            Node::Unserved(_) => None,
+        }
+    }
+
     fn node_of(&self, slot: u16) -> Node {
         let i = self.ranges.partition_point(|&(_, last, _)| last < slot);
         match self.ranges.get(i) {
@@ -673,7 +778,7 @@ impl Topology {
     }
 
     /// Reads the reply of `CLUSTER SLOTS`: `[[first, last, [host, port, id, ..], replicas..], ..]`.
-    fn parse(value: Value) -> Option<Topology> {
+    pub(super) fn parse(value: Value) -> Option<Topology> {
         let Value::Array(ranges) = value else {
             return None;
         };
@@ -716,22 +821,27 @@ impl Topology {
 }
 
 /// Which node serves which slot, asked of any node now.
-async fn topology<C: NodeLink>(conn: &ClusterConnection<C>) -> Result<Topology, Error> {
-    topology_by(conn, RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random)).await
+async fn topology<N: NodeIo>(conn: &mut N) -> Result<Topology, Error> {
+    topology_by(conn, Some(Target::Any)).await
 }
 
-/// Which node serves which slot, asked as `routing` says.
-async fn topology_by<C: NodeLink>(
-    conn: &ClusterConnection<C>,
-    routing: RoutingInfo,
+/// Which node serves which slot, asked of `to`, or (`None`) of every node until one answers.
+pub(super) async fn topology_by<N: NodeIo>(
+    conn: &mut N,
+    to: Option<Target>,
 ) -> Result<Topology, Error> {
     let mut cmd = redis::cmd("CLUSTER");
     cmd.arg("SLOTS");
-    let value = conn
-        .clone()
-        .route_command(cmd, routing)
-        .await
-        .map_err(error_from_redis)?;
+    let value = match to {
+        Some(to) => conn.command_to(cmd, to).await,
+        None => conn.first_answer(cmd).await,
+    };
+    let value = match value.map_err(error_from_redis)? {
+        Value::ServerError(e) => {
+            return Err(Error::from_reply_text(&super::server_error_text(&e)));
+        }
+        value => value,
+    };
     Topology::parse(value).ok_or_else(|| {
         Error::Transport(TransportError::new(
             TransportErrorKind::Protocol,

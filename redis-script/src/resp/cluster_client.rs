@@ -140,7 +140,7 @@ impl Transport for Cluster {
     }
 
     async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
-        cluster::send_part(&self.conn, &batch, Some(&self.routes)).await
+        cluster::send_part(&mut self.conn.clone(), &batch, Some(&self.routes)).await
     }
 
     async fn split_batch(
@@ -148,11 +148,11 @@ impl Transport for Cluster {
         entries: BatchKeys<'_>,
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
-        cluster::split(&self.conn, entries, atomic).await
+        cluster::split(&mut self.conn.clone(), entries, atomic).await
     }
 
     async fn primaries(&self) -> Result<Option<Vec<String>>, Error> {
-        cluster::primaries(&self.conn).await
+        cluster::primaries(&mut self.conn.clone()).await
     }
 }
 

@@ -3,10 +3,14 @@
 mod batch;
 mod blocking;
 #[cfg(feature = "cluster")]
+mod blocking_cluster;
+#[cfg(feature = "cluster")]
 mod cluster;
 #[cfg(feature = "cluster")]
 mod cluster_client;
 
+#[cfg(feature = "cluster")]
+pub use blocking_cluster::BlockingCluster;
 #[cfg(feature = "cluster")]
 pub use cluster_client::Cluster;
 
@@ -35,12 +39,7 @@ pub(crate) fn to_cmd(command: &Command<'_>) -> redis::Cmd {
 
 /// Sends `cmd` on any `redis` async connection. Commands are encoded before their future is made, so
 /// that it holds the encoded command only.
-#[cfg(any(
-    feature = "connection-manager",
-    feature = "cluster",
-    feature = "deadpool",
-    feature = "bb8"
-))]
+#[cfg(any(feature = "connection-manager", feature = "deadpool", feature = "bb8"))]
 pub(crate) async fn send_on<C: redis::aio::ConnectionLike + Send>(
     conn: &mut C,
     cmd: &redis::Cmd,

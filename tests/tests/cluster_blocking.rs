@@ -1,0 +1,319 @@
+//! The blocking API on a Redis Cluster (`BlockingCluster`): calls run on the owner of their slot and
+//! fall back there once, batches split by node and run once per entry, transactions stay on their
+//! slot's master, and a slot that moved (MOVED) or is moving (ASK) is followed for what did not run
+//! only; counted by the servers (`INFO commandstats`, lists the scripts append to).
+
+#![allow(clippy::unwrap_used)]
+
+use redis_script::{
+    BatchErrorKind, BlockingCluster, Error, Function, Library, Pipeline, Script, ScriptRO,
+    Transaction, lua_library, lua_script,
+};
+use redis_script_tests::RedisCluster;
+use redis_script_tests::batches::PUSH;
+
+static INCR_TTL: Script<i64> = lua_script!("../../examples/lua/incr_ttl.lua");
+
+lua_library! {
+    static SEED: Library = "../../examples/lua/seed_library.lua";
+    static INCR: Function<i64> = "incr_ttl";
+}
+
+#[tokio::test]
+async fn exec_blocking_runs_on_the_owner_of_each_slot_and_falls_back_there_once() {
+    let cluster = RedisCluster::start(3, 0);
+    let mut conn = cluster.blocking();
+    let keys = cluster.key_per_master("key").await;
+    cluster.reset_stats().await;
+
+    // Each owner: EVALSHA -> NOSCRIPT -> EVAL on its first call, EVALSHA alone after.
+    for (key, _) in &keys {
+        assert_eq!(INCR_TTL.exec_blocking(&mut conn, [key], [60]).unwrap(), 1);
+        assert_eq!(INCR_TTL.exec_blocking(&mut conn, [key], [60]).unwrap(), 2);
+    }
+    for (key, owner) in &keys {
+        let node = cluster.node(*owner);
+        assert_eq!(
+            node.commandstats().await.scripts(),
+            (1, 2, 0, 0),
+            "node {owner}"
+        );
+        let value: i64 = node.query(redis::cmd("GET").arg(key)).await;
+        assert_eq!(value, 2, "the counter lives on its owner");
+    }
+    assert_eq!(cluster.commandstats().await.scripts(), (3, 6, 0, 0));
+
+    // Read-only: EVALSHA_RO, then EVAL_RO, on the owner.
+    let get = ScriptRO::<Option<String>>::new("return redis.call('GET', KEYS[1])");
+    let (key, owner) = &keys[0];
+    assert_eq!(
+        get.exec_blocking(&mut conn, [key], ()).unwrap().as_deref(),
+        Some("2")
+    );
+    let stats = cluster.node(*owner).commandstats().await;
+    assert_eq!(stats.scripts(), (1, 2, 1, 1));
+
+    // A flushed node costs one EVAL there, and nowhere else.
+    let (key, owner) = &keys[1];
+    cluster.node(*owner).script_flush().await;
+    assert_eq!(INCR_TTL.exec_blocking(&mut conn, [key], [60]).unwrap(), 3);
+    assert_eq!(cluster.node(*owner).commandstats().await.calls("eval"), 2);
+    assert_eq!(cluster.commandstats().await.calls("eval"), 4);
+
+    // Keys in two slots: the server's CROSSSLOT, nothing ran.
+    let two = Script::<()>::new("redis.call('SET', KEYS[1], 1) redis.call('SET', KEYS[2], 1)");
+    let err = two.exec_blocking(&mut conn, ["a", "b"], ()).unwrap_err();
+    assert_eq!(err.code(), Some("CROSSSLOT"), "{err:?}");
+    assert!(!err.may_have_run());
+}
+
+/// `run_blocking` itself (the batch checks run over the cluster's I/O in `cluster_batch`): a
+/// pipeline split by node, in order on each, and a transaction on its slot's master.
+#[tokio::test]
+async fn run_blocking_splits_a_pipeline_by_node_and_keeps_a_transaction_on_its_slot() {
+    let cluster = RedisCluster::start(3, 0);
+    let mut conn = cluster.blocking();
+    let keys = cluster.key_per_master("log").await;
+    let script = Script::<i64>::new(PUSH);
+    cluster.reset_stats().await;
+
+    let mut pipe = Pipeline::new();
+    let calls: Vec<_> = (0..6)
+        .map(|i| pipe.exec(&script, [&keys[i % 3].0], [i]))
+        .collect();
+    let mut replies = pipe.run_blocking(&mut conn).unwrap();
+    for (i, call) in calls.into_iter().enumerate() {
+        assert_eq!(replies.take(call).unwrap(), 1 + i as i64 / 3);
+    }
+    for (n, (key, port)) in keys.iter().enumerate() {
+        let expected = [n.to_string(), (n + 3).to_string()];
+        assert_eq!(cluster.list(*port, key).await, expected, "node {port}");
+        let stats = cluster.node(*port).commandstats().await;
+        assert_eq!(stats.scripts(), (0, 2, 0, 0), "node {port}");
+        assert_eq!(stats.calls("script|load"), 1, "node {port}");
+    }
+
+    let owner = cluster.master_for_key("{user:1}").await.port();
+    let mut tx = Transaction::new();
+    let a = tx.exec(&script, ["{user:1}:log"], ["a"]);
+    let n = tx.cmd::<i64>(("INCR", "{user:1}:count"));
+    let mut replies = tx.run_blocking(&mut conn).unwrap();
+    assert_eq!((replies.take(a).unwrap(), replies.take(n).unwrap()), (1, 1));
+    let stats = cluster.node(owner).commandstats().await;
+    assert_eq!((stats.calls("multi"), stats.calls("exec")), (1, 1));
+    assert_eq!(cluster.commandstats().await.calls("multi"), 1);
+
+    let mut tx = Transaction::new();
+    let _ = tx.exec(&script, ["a"], ["x"]);
+    let _ = tx.exec(&script, ["b"], ["y"]);
+    let err = tx.run_blocking(&mut conn).unwrap_err();
+    let Error::Batch(batch) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(batch.kind(), BatchErrorKind::CrossSlot);
+    assert!(!err.may_have_run());
+    assert_eq!(
+        cluster.commandstats().await.calls("multi"),
+        1,
+        "nothing sent"
+    );
+}
+
+#[tokio::test]
+async fn a_moved_slot_is_followed_and_each_call_and_entry_runs_once() {
+    let cluster = RedisCluster::start(3, 0);
+    let mut conn = cluster.blocking();
+    let script = Script::<i64>::new(PUSH);
+    let key = "{resharded}:log";
+    let others = cluster.key_per_master("other").await;
+    let old_owner = cluster.master_for_key(key).await.port();
+    // The slot map is read when connecting: the old owner is where the key's slot goes first.
+    let new_owner = cluster.move_slot_of(key).await;
+    cluster.reset_stats().await;
+
+    // A call: the old owner answers MOVED (nothing ran), the new owner runs it once.
+    assert_eq!(script.exec_blocking(&mut conn, [key], ["1"]).unwrap(), 1);
+    assert_eq!(cluster.list(new_owner, key).await, ["1"]);
+    let old = cluster.node(old_owner).commandstats().await;
+    assert_eq!(old.scripts(), (0, 0, 0, 0), "a refusal is not a call");
+    let errors: String = cluster
+        .node(old_owner)
+        .query(redis::cmd("INFO").arg("errorstats"))
+        .await;
+    assert!(errors.contains("errorstat_MOVED:count=1"), "{errors}");
+
+    // A batch across slots, the moved one among them: split by the slot map asked again.
+    let mut pipe = Pipeline::new();
+    let mut calls = vec![pipe.exec(&script, [key], ["2"])];
+    for (other, _) in &others {
+        calls.push(pipe.exec(&script, [other], ["x"]));
+    }
+    let mut replies = pipe.run_blocking(&mut conn).unwrap();
+    assert_eq!(replies.take(calls.remove(0)).unwrap(), 2);
+    for call in calls {
+        assert_eq!(replies.take(call).unwrap(), 1);
+    }
+    assert_eq!(cluster.list(new_owner, key).await, ["1", "2"]);
+    let total = cluster.commandstats().await;
+    // Each run of the script is one RPUSH: five runs, one per call and entry.
+    assert_eq!(total.calls("rpush"), 5, "{total:?}");
+
+    // The slot moves again, under a batch of that slot alone: MOVED to all of it, sent again.
+    let _: i64 = cluster
+        .node(new_owner)
+        .query(redis::cmd("DEL").arg(key))
+        .await;
+    let newest = cluster.move_slot_of(key).await;
+    assert_ne!(newest, new_owner);
+    cluster.reset_stats().await;
+    let mut pipe = Pipeline::new();
+    let calls: Vec<_> = (3..=5).map(|i| pipe.exec(&script, [key], [i])).collect();
+    let mut replies = pipe.run_blocking(&mut conn).unwrap();
+    for (i, call) in calls.into_iter().enumerate() {
+        assert_eq!(replies.take(call).unwrap(), i as i64 + 1);
+    }
+    assert_eq!(cluster.list(newest, key).await, ["3", "4", "5"]);
+    let errors: String = cluster
+        .node(new_owner)
+        .query(redis::cmd("INFO").arg("errorstats"))
+        .await;
+    assert!(
+        errors.contains("errorstat_MOVED:count=3"),
+        "the previous owner refused all three: {errors}"
+    );
+    let stats = cluster.commandstats().await;
+    assert_eq!(stats.calls("evalsha"), 3, "every entry ran once: {stats:?}");
+}
+
+#[tokio::test]
+async fn a_slot_being_migrated_is_asked_of_its_new_owner_with_asking() {
+    let cluster = RedisCluster::start(3, 0);
+    let mut conn = cluster.blocking();
+    let script = Script::<i64>::new(PUSH);
+    let key = "{migrating}:log";
+    let migration = cluster.begin_migration(key).await;
+    cluster.reset_stats().await;
+
+    // The old owner has no such key: ASK; the new owner runs it after ASKING, once.
+    assert_eq!(script.exec_blocking(&mut conn, [key], ["1"]).unwrap(), 1);
+    let to = cluster.node(migration.to).commandstats().await;
+    assert_eq!(to.calls("asking"), 2, "{to:?}");
+    assert_eq!(
+        to.scripts(),
+        (1, 1, 0, 0),
+        "NOSCRIPT, then EVAL, after ASKING"
+    );
+    let from = cluster.node(migration.from).commandstats().await;
+    assert_eq!(from.scripts(), (0, 0, 0, 0), "the refusal is not a call");
+    let to = migration.to;
+    migration.finish().await;
+    assert_eq!(cluster.list(to, key).await, ["1"], "it ran once, there");
+}
+
+#[tokio::test]
+async fn functions_libraries_and_preload_reach_every_primary() {
+    let cluster = RedisCluster::start(3, 0);
+    let mut conn = cluster.blocking();
+    let keys = cluster.key_per_master("fn").await;
+    cluster.reset_stats().await;
+
+    // Preloading loads the scripts given on every primary, and says so.
+    let script = Script::<i64>::new(PUSH);
+    let scripts = [redis_script::production::ScriptRef::from(&script)];
+    let loaded = redis_script::blocking::preload_scripts(&mut conn, scripts).unwrap();
+    assert_eq!(loaded.servers, 3);
+    let missing = redis_script::blocking::missing_scripts(&mut conn, scripts).unwrap();
+    assert!(missing.is_empty(), "{missing:?}");
+    for (key, owner) in &keys {
+        assert_eq!(script.exec_blocking(&mut conn, [key], ["x"]).unwrap(), 1);
+        let stats = cluster.node(*owner).commandstats().await;
+        assert_eq!(stats.scripts(), (0, 1, 0, 0), "node {owner}: no fallback");
+        assert_eq!(stats.calls("script|load"), 1, "node {owner}");
+    }
+
+    // A library loaded on every primary: calls find it, none loads it again.
+    SEED.load_blocking(&mut conn).unwrap();
+    let missing = redis_script::blocking::missing_libraries(&mut conn, [&SEED]).unwrap();
+    assert!(missing.is_empty(), "{missing:?}");
+    for (key, owner) in &keys {
+        let counter = format!("{{{key}}}:n");
+        assert_eq!(INCR.call_blocking(&mut conn, [&counter], [60]).unwrap(), 1);
+        let stats = cluster.node(*owner).commandstats().await;
+        assert_eq!(stats.calls("function|load"), 1, "node {owner}");
+        assert_eq!(stats.calls("fcall"), 1, "node {owner}");
+    }
+    assert_eq!(SEED.replace_blocking(&mut conn).unwrap(), 3);
+    assert_eq!(
+        redis_script::blocking::preload_libraries(&mut conn, [&SEED]).unwrap(),
+        3
+    );
+    assert_eq!(cluster.commandstats().await.calls("function|load"), 9);
+}
+
+#[tokio::test]
+async fn connecting_to_nothing_says_so_and_sent_nothing() {
+    let closed = redis_script_tests::ClosedPort::new();
+    let err = BlockingCluster::connect([closed.url()]).unwrap_err();
+    assert!(!err.may_have_run(), "{err:?}");
+    let err = BlockingCluster::connect(Vec::<String>::new()).unwrap_err();
+    assert!(
+        err.to_string().contains("at least one node"),
+        "{err}: {err:?}"
+    );
+}
+
+/// A primary that dies: calls on its slots fail (nothing sent once it is known to be down) until its
+/// replica is promoted, and the cluster asks for the slot map again until it finds the new
+/// primary, where the next call runs once.
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_primary_dies_the_promoted_replica_is_found_and_the_call_runs_once() {
+    let mut cluster = RedisCluster::start(3, 1);
+    let mut conn = cluster.blocking();
+    let key = "hits";
+    assert_eq!(INCR_TTL.exec_blocking(&mut conn, [key], [60]).unwrap(), 1);
+    let master = cluster.master_for_key(key).await.port();
+    let replica = cluster.replica_of(master).await.port();
+    // The replica has the counter (its master's only key) before its master dies.
+    let synced = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while cluster
+        .node(replica)
+        .query::<i64>(&redis::cmd("DBSIZE"))
+        .await
+        != 1
+    {
+        assert!(
+            std::time::Instant::now() < synced,
+            "the replica never synced"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    cluster.kill(master);
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    let mut failed = Vec::new();
+    let n = loop {
+        match INCR_TTL.exec_blocking(&mut conn, [key], [60]) {
+            Ok(n) => break n,
+            Err(e) => {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "no call ran after the failover: {} failures, the last {:?}",
+                    failed.len(),
+                    failed.last()
+                );
+                failed.push(e);
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+    };
+    assert!(!failed.is_empty(), "the dead primary was never asked");
+    // Only the first failure, on the connection the primary had, may have sent the call.
+    let sent = failed[1..].iter().find(|e| e.may_have_run());
+    assert!(sent.is_none(), "{sent:?}");
+    assert_eq!(n, 2, "the call ran once, on the promoted replica");
+    let hits: i64 = cluster
+        .node(replica)
+        .query(redis::cmd("GET").arg(key))
+        .await;
+    assert_eq!(hits, 2);
+}
