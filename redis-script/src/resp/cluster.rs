@@ -146,7 +146,7 @@ pub(super) trait NodeIo: Send {
 }
 
 impl Target {
-    fn routing(self) -> SingleNodeRoutingInfo {
+    pub(super) fn routing(self) -> SingleNodeRoutingInfo {
         match self {
             Target::Slot { slot, replica } => {
                 let addr = if replica {
