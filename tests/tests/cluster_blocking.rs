@@ -7,7 +7,7 @@
 
 use redis_script::{
     BatchErrorKind, BlockingCluster, BlockingTransport, Error, Function, Library, Pipeline, Script,
-    ScriptRO, Transaction, lua_library, lua_script,
+    ScriptRO, Transaction, TransportErrorKind, lua_library, lua_script,
 };
 use redis_script_tests::RedisCluster;
 use redis_script_tests::batches::PUSH;
@@ -318,22 +318,7 @@ async fn after_a_primary_dies_the_promoted_replica_is_found_and_the_call_runs_on
     let mut conn = cluster.blocking();
     let key = "hits";
     assert_eq!(INCR_TTL.exec_blocking(&mut conn, [key], [60]).unwrap(), 1);
-    let master = cluster.master_for_key(key).await.port();
-    let replica = cluster.replica_of(master).await.port();
-    // The replica has the counter (its master's only key) before its master dies.
-    let synced = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while cluster
-        .node(replica)
-        .query::<i64>(&redis::cmd("DBSIZE"))
-        .await
-        != 1
-    {
-        assert!(
-            std::time::Instant::now() < synced,
-            "the replica never synced"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    let (master, replica) = synced_replica(&cluster, key).await;
     cluster.kill(master);
 
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
@@ -356,6 +341,100 @@ async fn after_a_primary_dies_the_promoted_replica_is_found_and_the_call_runs_on
     assert!(!failed.is_empty(), "the dead primary was never asked");
     // Only the first failure, on the connection the primary had, may have sent the call.
     let sent = failed[1..].iter().find(|e| e.may_have_run());
+    assert!(sent.is_none(), "{sent:?}");
+    assert_eq!(n, 2, "the call ran once, on the promoted replica");
+    let hits: i64 = cluster
+        .node(replica)
+        .query(redis::cmd("GET").arg(key))
+        .await;
+    assert_eq!(hits, 2);
+}
+
+/// The primary that owns `key`'s slot, and its replica once it holds that primary's one key.
+async fn synced_replica(cluster: &RedisCluster, key: &str) -> (u16, u16) {
+    let master = cluster.master_for_key(key).await.port();
+    let replica = cluster.replica_of(master).await.port();
+    let synced = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while cluster
+        .node(replica)
+        .query::<i64>(&redis::cmd("DBSIZE"))
+        .await
+        != 1
+    {
+        assert!(
+            std::time::Instant::now() < synced,
+            "the replica never synced"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    (master, replica)
+}
+
+/// The `redis` crate's blocking cluster connection built with `retries(0)` never connects to a node
+/// again once its connection broke: the call in flight when its primary died may have run, every
+/// later call on that connection is refused before anything is sent (on any slot), and a new
+/// connection finds the promoted replica, where the call runs once.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_the_redis_crates_connection_a_broken_node_is_refused_until_a_new_connection() {
+    let mut cluster = RedisCluster::start(3, 1);
+    let mut conn = cluster.blocking_without_retries();
+    let key = "hits";
+    assert_eq!(INCR_TTL.exec_blocking(&mut conn, [key], [60]).unwrap(), 1);
+    let (master, replica) = synced_replica(&cluster, key).await;
+    // A key on each other primary.
+    let mut others: Vec<(String, u16)> = Vec::new();
+    for i in 0..1000 {
+        let other = format!("other:{i}");
+        let owner = cluster.master_for_key(&other).await.port();
+        if owner != master && others.iter().all(|(_, port)| *port != owner) {
+            others.push((other, owner));
+        }
+    }
+    assert_eq!(others.len(), 2, "{others:?}");
+    cluster.kill(master);
+
+    let err = INCR_TTL.exec_blocking(&mut conn, [key], [60]).unwrap_err();
+    assert!(err.may_have_run(), "{err:?}");
+    for (other, owner) in &others {
+        let before = cluster.node(*owner).commandstats().await.calls("evalsha");
+        let err = INCR_TTL
+            .exec_blocking(&mut conn, [other], [60])
+            .unwrap_err();
+        let Error::Transport(refused) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(refused.kind(), TransportErrorKind::Connect, "{err:?}");
+        assert!(!err.may_have_run());
+        assert!(err.to_string().contains("get_connection"), "{err}");
+        let after = cluster.node(*owner).commandstats().await.calls("evalsha");
+        assert_eq!(after, before, "nothing was sent to {owner}");
+    }
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    let mut failed = Vec::new();
+    let n = loop {
+        let attempt = redis::cluster::ClusterClientBuilder::new(cluster.urls())
+            .retries(0)
+            .build()
+            .unwrap()
+            .get_connection()
+            .map_err(Error::from)
+            .and_then(|mut conn| INCR_TTL.exec_blocking(&mut conn, [key], [60]));
+        match attempt {
+            Ok(n) => break n,
+            Err(e) => {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "no call ran after the failover: {} failures, the last {:?}",
+                    failed.len(),
+                    failed.last()
+                );
+                failed.push(e);
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+    };
+    let sent = failed.iter().find(|e| e.may_have_run());
     assert!(sent.is_none(), "{sent:?}");
     assert_eq!(n, 2, "the call ran once, on the promoted replica");
     let hits: i64 = cluster

@@ -5,12 +5,15 @@ use redis::cluster::ClusterConnection;
 use redis::cluster_routing::{
     MultipleNodeRoutingInfo, ResponsePolicy, Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr,
 };
-use redis::{RedisError, RedisResult, ServerError, Value};
+use redis::{ConnectionLike, RedisError, RedisResult, ServerError, Value};
 
 use super::cluster::{self, NodeIo, Target};
 use super::to_cmd;
 use crate::blocking::block_on;
-use crate::{Batch, BatchGroup, BatchKeys, BatchReplies, BlockingTransport, Command, Error, Reply};
+use crate::{
+    Batch, BatchGroup, BatchKeys, BatchReplies, BlockingTransport, Command, Error, Reply,
+    TransportError, TransportErrorKind,
+};
 
 /// The `redis` crate's blocking cluster connection, at most once when its client is built with
 /// `ClusterClientBuilder::new(urls).retries(0)`.
@@ -31,18 +34,21 @@ use crate::{Batch, BatchGroup, BatchKeys, BatchReplies, BlockingTransport, Comma
 ///
 /// Without retries the `redis` crate does not ask for the slot map again after a `MOVED`, and does
 /// not make a node connection again after it broke: a moved slot costs a refused command and a
-/// second send to its new owner on every call, and a node that failed over or restarted stays
-/// unreachable on this connection. Make a new connection (`ClusterClient::get_connection`) after a
-/// resharding or an I/O error, or use [`BlockingCluster`](crate::BlockingCluster), which does both by
-/// itself.
+/// second send to its new owner on every call, and once a node connection broke (a node that died,
+/// restarted or failed over) every later call is refused, with a
+/// [`Connect`](TransportErrorKind::Connect) error that sent nothing. Make a new connection
+/// (`ClusterClient::get_connection`) after a resharding or an I/O error, or use
+/// [`BlockingCluster`](crate::BlockingCluster), which does both by itself.
 impl BlockingTransport for &mut ClusterConnection {
     fn send(&mut self, command: Command<'_>) -> Result<Reply, Error> {
+        usable(self)?;
         let cmd = to_cmd(&command);
         let slot = command.keys().iter().next().map(cluster::slot);
         block_on(cluster::send_command(&mut **self, cmd, slot))
     }
 
     fn send_batch(&mut self, batch: Batch<'_>) -> BatchReplies {
+        usable(self)?;
         block_on(cluster::send_part(&mut &mut **self, &batch, None))
     }
 
@@ -51,12 +57,30 @@ impl BlockingTransport for &mut ClusterConnection {
         entries: BatchKeys<'_>,
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
+        usable(self)?;
         block_on(cluster::split(&mut &mut **self, entries, atomic))
     }
 
     fn primaries(&mut self) -> Result<Option<Vec<String>>, Error> {
+        usable(self)?;
         block_on(cluster::primaries(&mut &mut **self))
     }
+}
+
+/// Refuses a connection one of whose node connections broke: without retries the `redis` crate
+/// never makes it again, so each command routed there would fail as one that may have run.
+fn usable(conn: &ClusterConnection) -> Result<(), Error> {
+    if conn.is_open() {
+        return Ok(());
+    }
+    Err(Error::Transport(TransportError::new(
+        TransportErrorKind::Connect,
+        "a node connection of this redis::cluster::ClusterConnection broke, and a client built \
+         with retries(0) does not connect to that node again: make a new connection \
+         (ClusterClient::get_connection), or use redis_script::BlockingCluster, which does; \
+         nothing was sent",
+        false,
+    )))
 }
 
 /// Each command is sent, and its reply read, when the rules make the future: it is ready at once.
@@ -73,7 +97,7 @@ impl NodeIo for &mut ClusterConnection {
             },
             None => Target::AnyPrimary,
         };
-        std::future::ready(self.route_command(cmd, RoutingInfo::SingleNode(routing(to))))
+        std::future::ready(self.route_command(cmd, RoutingInfo::SingleNode(to.routing())))
     }
 
     fn pipeline(
@@ -82,7 +106,7 @@ impl NodeIo for &mut ClusterConnection {
         count: usize,
         to: Target,
     ) -> impl Future<Output = RedisResult<Vec<Value>>> + Send {
-        std::future::ready(one_by_one(self, &pipeline, count, routing(to)))
+        std::future::ready(one_by_one(self, &pipeline, count, one_node(to)))
     }
 
     fn command_to(
@@ -90,7 +114,7 @@ impl NodeIo for &mut ClusterConnection {
         cmd: redis::Cmd,
         to: Target,
     ) -> impl Future<Output = RedisResult<Value>> + Send {
-        std::future::ready(self.route_command(&cmd, RoutingInfo::SingleNode(routing(to))))
+        std::future::ready(self.route_command(&cmd, RoutingInfo::SingleNode(to.routing())))
     }
 
     fn first_answer(&mut self, cmd: redis::Cmd) -> impl Future<Output = RedisResult<Value>> + Send {
@@ -102,11 +126,12 @@ impl NodeIo for &mut ClusterConnection {
     }
 }
 
-/// Where `to` goes, always the same node for the commands of one part: a primary (a replica could
-/// be another one for each command), and the primary of slot 0 for a part without keys (the `redis`
-/// crate picks a random node for each command otherwise). The crate's slot map does not change
-/// between two commands: without retries it is asked only when no node connection is left.
-fn routing(to: Target) -> SingleNodeRoutingInfo {
+/// Where the commands of a part for `to` go, all to the same node: a primary (a replica could be
+/// another one for each command), and for a part without keys the primary of slot 0 (the `redis`
+/// crate picks a node at random for each command otherwise). The crate's slot map does not change
+/// between two commands: without retries it is asked again only when no node connection is left.
+/// (A single command goes where `to` says, as on the async connection.)
+fn one_node(to: Target) -> SingleNodeRoutingInfo {
     match to {
         Target::Slot { slot, .. } => {
             SingleNodeRoutingInfo::SpecificNode(Route::new(slot, SlotAddr::Master))
