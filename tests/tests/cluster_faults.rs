@@ -629,3 +629,55 @@ async fn batches_on_a_blocking_connection_cut_at_sampled_bytes_run_each_entry_at
         "blocking cluster connection pipelines and transactions through the proxy",
     );
 }
+
+/// A transaction on the `redis` crate's blocking `ClusterConnection` whose second command gets no
+/// reply in time (MULTI and the first one were answered): the batch fails as one that may have run,
+/// `DISCARD` ends the transaction on the server, and the next call on the same connection runs on
+/// its own instead of being queued in the old transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_timed_out_on_a_blocking_connection_is_discarded_and_the_next_call_runs() {
+    let cluster = RedisCluster::start(3, 0);
+    let owner = cluster.master_for_key("{t}").await.port();
+    let proxy = FaultProxy::start(owner).await;
+    let conn = through(&cluster, owner, &proxy)
+        .response_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let conn = std::sync::Arc::new(std::sync::Mutex::new(conn));
+    let script = Script::<i64>::new(INCR);
+    let call = |key: &'static str| {
+        let (conn, script) = (conn.clone(), script.clone());
+        tokio::task::spawn_blocking(move || {
+            script.exec_blocking(&mut *conn.lock().unwrap(), [key], ())
+        })
+    };
+    assert_eq!(call("{t}warm").await.unwrap().unwrap(), 1);
+
+    proxy.hold_after(
+        Direction::ToServer,
+        packed(&["MULTI"]) + packed(&["INCR", "{t}a"]),
+    );
+    let mut tx = redis_script::Transaction::new();
+    let _ = tx.cmd::<i64>(("INCR", "{t}a"));
+    let _ = tx.cmd::<i64>(("INCR", "{t}b"));
+    let tx_conn = conn.clone();
+    let err = tokio::task::spawn_blocking(move || tx.run_blocking(&mut *tx_conn.lock().unwrap()))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(err.may_have_run(), "{err:?}");
+    let Error::Transport(timeout) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(timeout.kind(), TransportErrorKind::Timeout, "{err:?}");
+    proxy.release();
+
+    assert_eq!(call("{t}c").await.unwrap().unwrap(), 1);
+    assert_eq!(get(&cluster, owner, "{t}c").await, Some(1));
+    assert_eq!(get(&cluster, owner, "{t}a").await, None, "discarded");
+    assert_eq!(get(&cluster, owner, "{t}b").await, None, "discarded");
+    let stats = cluster.node(owner).commandstats().await;
+    assert_eq!(stats.calls("discard"), 1, "{stats:?}");
+}
