@@ -321,11 +321,27 @@ async fn after_a_primary_dies_the_promoted_replica_is_found_and_the_call_runs_on
     let (master, replica) = synced_replica(&cluster, key).await;
     cluster.kill(master);
 
+    let (n, failed) = until_a_call_runs(|| INCR_TTL.exec_blocking(&mut conn, [key], [60])).await;
+    assert!(!failed.is_empty(), "the dead primary was never asked");
+    // Only the first failure, on the connection the primary had, may have sent the call.
+    let sent = failed[1..].iter().find(|e| e.may_have_run());
+    assert!(sent.is_none(), "{sent:?}");
+    assert_eq!(n, 2, "the call ran once, on the promoted replica");
+    let hits: i64 = cluster
+        .node(replica)
+        .query(redis::cmd("GET").arg(key))
+        .await;
+    assert_eq!(hits, 2);
+}
+
+/// Calls `call` every 200 ms until it succeeds (at most 40 s, else the test fails): its value and
+/// the errors before it.
+async fn until_a_call_runs(mut call: impl FnMut() -> Result<i64, Error>) -> (i64, Vec<Error>) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
     let mut failed = Vec::new();
-    let n = loop {
-        match INCR_TTL.exec_blocking(&mut conn, [key], [60]) {
-            Ok(n) => break n,
+    loop {
+        match call() {
+            Ok(n) => return (n, failed),
             Err(e) => {
                 assert!(
                     std::time::Instant::now() < deadline,
@@ -337,17 +353,7 @@ async fn after_a_primary_dies_the_promoted_replica_is_found_and_the_call_runs_on
                 tokio::time::sleep(std::time::Duration::from_millis(200)).await;
             }
         }
-    };
-    assert!(!failed.is_empty(), "the dead primary was never asked");
-    // Only the first failure, on the connection the primary had, may have sent the call.
-    let sent = failed[1..].iter().find(|e| e.may_have_run());
-    assert!(sent.is_none(), "{sent:?}");
-    assert_eq!(n, 2, "the call ran once, on the promoted replica");
-    let hits: i64 = cluster
-        .node(replica)
-        .query(redis::cmd("GET").arg(key))
-        .await;
-    assert_eq!(hits, 2);
+    }
 }
 
 /// The primary that owns `key`'s slot, and its replica once it holds that primary's one key.
@@ -410,30 +416,16 @@ async fn on_the_redis_crates_connection_a_broken_node_is_refused_until_a_new_con
         assert_eq!(after, before, "nothing was sent to {owner}");
     }
 
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
-    let mut failed = Vec::new();
-    let n = loop {
-        let attempt = redis::cluster::ClusterClientBuilder::new(cluster.urls())
+    let (n, failed) = until_a_call_runs(|| {
+        redis::cluster::ClusterClientBuilder::new(cluster.urls())
             .retries(0)
             .build()
             .unwrap()
             .get_connection()
             .map_err(Error::from)
-            .and_then(|mut conn| INCR_TTL.exec_blocking(&mut conn, [key], [60]));
-        match attempt {
-            Ok(n) => break n,
-            Err(e) => {
-                assert!(
-                    std::time::Instant::now() < deadline,
-                    "no call ran after the failover: {} failures, the last {:?}",
-                    failed.len(),
-                    failed.last()
-                );
-                failed.push(e);
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-            }
-        }
-    };
+            .and_then(|mut conn| INCR_TTL.exec_blocking(&mut conn, [key], [60]))
+    })
+    .await;
     let sent = failed.iter().find(|e| e.may_have_run());
     assert!(sent.is_none(), "{sent:?}");
     assert_eq!(n, 2, "the call ran once, on the promoted replica");

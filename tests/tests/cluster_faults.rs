@@ -569,47 +569,43 @@ async fn batches_on_a_blocking_cluster_cut_at_sampled_bytes_run_each_entry_at_mo
     let cluster = RedisCluster::start(3, 0);
     let owner = cluster.master_for_key("{sweep}").await.port();
     let proxy = FaultProxy::start(owner).await;
-    let node = cluster.node(owner);
     let (seeds, map) = seeds_and_map(&cluster, owner, &proxy);
-    let setup = Setup {
-        proxy: &proxy,
-        connect: async || {
-            let conn = BlockingCluster::connect_with_address_map(seeds.clone(), map.clone());
-            Blocking::new(Owned(conn.unwrap()))
-        },
-        read: async |key: String| -> Vec<String> {
-            node.query(redis::cmd("LRANGE").arg(key).arg(0).arg(-1))
-                .await
-        },
-        settle: async || sweep::until_clients(node, 0).await,
+    let connect = async || {
+        let conn = BlockingCluster::connect_with_address_map(seeds.clone(), map.clone());
+        Blocking::new(Owned(conn.unwrap()))
     };
-    let mut tally = Tally::default();
-    let mut run = 0;
-    for atomic in [false, true] {
-        let shape = Shape { atomic, entries: 3 };
-        let (cut, runs, _) = setup.both_ways(run, shape, 40).await;
-        tally.merge(cut);
-        run += runs;
-    }
-    eprintln!("{} byte boundaries swept", run - 2);
-    tally.assert_exactly_once("blocking cluster pipelines and transactions through the proxy");
+    let what = "blocking cluster pipelines and transactions through the proxy";
+    blocking_cuts(&cluster, owner, &proxy, connect, what).await;
 }
 
-/// The same cuts through the `redis` crate's blocking `ClusterConnection` (`retries(0)`), each run on a worker thread while the proxy
-/// runs on another: no entry runs twice, none that answered is missing, none that says it did not
-/// run ran.
+/// The same cuts through the `redis` crate's blocking `ClusterConnection` (`retries(0)`), which sends
+/// a part command by command.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batches_on_a_blocking_connection_cut_at_sampled_bytes_run_each_entry_at_most_once() {
     let cluster = RedisCluster::start(3, 0);
     let owner = cluster.master_for_key("{sweep}").await.port();
     let proxy = FaultProxy::start(owner).await;
+    let connect = async || {
+        let client = through(&cluster, owner, &proxy).build().unwrap();
+        Blocking::new(Owned(client.get_connection().unwrap()))
+    };
+    let what = "blocking cluster connection pipelines and transactions through the proxy";
+    blocking_cuts(&cluster, owner, &proxy, connect, what).await;
+}
+
+/// Pipelines and transactions of three calls to the node on `owner`, on connections `connect` makes
+/// through `proxy`, cut after sampled bytes going either way.
+async fn blocking_cuts<B: Transport>(
+    cluster: &RedisCluster,
+    owner: u16,
+    proxy: &FaultProxy,
+    connect: impl AsyncFn() -> B,
+    what: &str,
+) {
     let node = cluster.node(owner);
     let setup = Setup {
-        proxy: &proxy,
-        connect: async || {
-            let conn = through(&cluster, owner, &proxy).build().unwrap();
-            Blocking::new(Owned(conn.get_connection().unwrap()))
-        },
+        proxy,
+        connect,
         read: async |key: String| -> Vec<String> {
             node.query(redis::cmd("LRANGE").arg(key).arg(0).arg(-1))
                 .await
@@ -625,9 +621,7 @@ async fn batches_on_a_blocking_connection_cut_at_sampled_bytes_run_each_entry_at
         run += runs;
     }
     eprintln!("{} byte boundaries swept", run - 2);
-    tally.assert_exactly_once(
-        "blocking cluster connection pipelines and transactions through the proxy",
-    );
+    tally.assert_exactly_once(what);
 }
 
 /// A transaction on the `redis` crate's blocking `ClusterConnection` whose second command gets no

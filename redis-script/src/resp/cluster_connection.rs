@@ -2,9 +2,7 @@
 //! [`BlockingTransport`]: the cluster rules over commands it routes one at a time.
 
 use redis::cluster::ClusterConnection;
-use redis::cluster_routing::{
-    MultipleNodeRoutingInfo, ResponsePolicy, Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr,
-};
+use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr};
 use redis::{ConnectionLike, RedisError, RedisResult, ServerError, Value};
 
 use super::cluster::{self, NodeIo, Target};
@@ -90,14 +88,8 @@ impl NodeIo for &mut ClusterConnection {
         cmd: &'a redis::Cmd,
         slot: Option<u16>,
     ) -> impl Future<Output = RedisResult<Value>> + Send + 'a {
-        let to = match slot {
-            Some(slot) => Target::Slot {
-                slot,
-                replica: false,
-            },
-            None => Target::AnyPrimary,
-        };
-        std::future::ready(self.route_command(cmd, RoutingInfo::SingleNode(to.routing())))
+        let to = Target::primary_of(slot).routing();
+        std::future::ready(self.route_command(cmd, RoutingInfo::SingleNode(to)))
     }
 
     fn pipeline(
@@ -118,10 +110,7 @@ impl NodeIo for &mut ClusterConnection {
     }
 
     fn first_answer(&mut self, cmd: redis::Cmd) -> impl Future<Output = RedisResult<Value>> + Send {
-        let every_node = RoutingInfo::MultiNode((
-            MultipleNodeRoutingInfo::AllNodes,
-            Some(ResponsePolicy::OneSucceeded),
-        ));
+        let every_node = cluster::every_node_until_one_answers();
         std::future::ready(self.route_command(&cmd, every_node))
     }
 }
