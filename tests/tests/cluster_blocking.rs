@@ -326,12 +326,7 @@ async fn after_a_primary_dies_the_promoted_replica_is_found_and_the_call_runs_on
     // Only the first failure, on the connection the primary had, may have sent the call.
     let sent = failed[1..].iter().find(|e| e.may_have_run());
     assert!(sent.is_none(), "{sent:?}");
-    assert_eq!(n, 2, "the call ran once, on the promoted replica");
-    let hits: i64 = cluster
-        .node(replica)
-        .query(redis::cmd("GET").arg(key))
-        .await;
-    assert_eq!(hits, 2);
+    ran_once_on(&cluster, replica, key, n).await;
 }
 
 /// Calls `call` every 200 ms until it succeeds (at most 40 s, else the test fails): its value and
@@ -354,6 +349,17 @@ async fn until_a_call_runs(mut call: impl FnMut() -> Result<i64, Error>) -> (i64
             }
         }
     }
+}
+
+/// `n`, the reply of the call after the failover, and the counter on the promoted `replica` say
+/// the call ran once, there.
+async fn ran_once_on(cluster: &RedisCluster, replica: u16, key: &str, n: i64) {
+    assert_eq!(n, 2, "the call ran once, on the promoted replica");
+    let hits: i64 = cluster
+        .node(replica)
+        .query(redis::cmd("GET").arg(key))
+        .await;
+    assert_eq!(hits, 2);
 }
 
 /// The primary that owns `key`'s slot, and its replica once it holds that primary's one key.
@@ -428,10 +434,5 @@ async fn on_the_redis_crates_connection_a_broken_node_is_refused_until_a_new_con
     .await;
     let sent = failed.iter().find(|e| e.may_have_run());
     assert!(sent.is_none(), "{sent:?}");
-    assert_eq!(n, 2, "the call ran once, on the promoted replica");
-    let hits: i64 = cluster
-        .node(replica)
-        .query(redis::cmd("GET").arg(key))
-        .await;
-    assert_eq!(hits, 2);
+    ran_once_on(&cluster, replica, key, n).await;
 }
