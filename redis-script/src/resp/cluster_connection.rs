@@ -190,3 +190,34 @@ fn after_some_ran(e: RedisError) -> RedisError {
         e.to_string(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resp::error_from_redis;
+
+    #[test]
+    fn an_error_after_some_commands_ran_says_the_part_may_have_run() {
+        let refused = RedisError::from(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        assert!(!error_from_redis(refused.clone()).may_have_run());
+        let after = error_from_redis(after_some_ran(refused));
+        assert!(after.may_have_run(), "{after:?}");
+        assert!(
+            matches!(&after, Error::Transport(t) if t.kind() == TransportErrorKind::Io),
+            "{after:?}"
+        );
+
+        let timeout = RedisError::from(std::io::Error::from(std::io::ErrorKind::TimedOut));
+        let after = error_from_redis(after_some_ran(timeout));
+        assert!(
+            matches!(&after, Error::Transport(t) if t.kind() == TransportErrorKind::Timeout),
+            "{after:?}"
+        );
+        assert!(after.may_have_run());
+    }
+
+    #[test]
+    fn multi_is_recognised_as_the_redis_crate_packs_it() {
+        assert_eq!(redis::cmd("MULTI").get_packed_command(), MULTI);
+    }
+}
