@@ -17,8 +17,9 @@ use crate::{
 /// `ClusterClientBuilder::new(urls).retries(0)`.
 ///
 /// Its client re-sends a command whose connection broke, or that a node refused, up to its
-/// `retries`: a script can then run twice, and a command refused inside a transaction is sent again
-/// outside it, to another node. The client's retries can not be read from a connection, so they are
+/// `retries`: a script can then run more than once (the default client, 16 retries, ran one 17
+/// times for a call whose reply was lost), and a command refused inside a transaction can be sent
+/// again outside it, to another node. The client's retries can not be read from a connection, so they are
 /// not checked here: build the client with `retries(0)`, or use
 /// [`BlockingCluster`](crate::BlockingCluster), which never re-sends.
 ///
