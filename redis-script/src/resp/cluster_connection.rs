@@ -7,7 +7,7 @@ use redis::{ConnectionLike, RedisError, RedisResult, ServerError, Value};
 
 use super::cluster::{self, NodeIo, Target};
 use super::to_cmd;
-use crate::blocking::block_on;
+use crate::transport::block_on;
 use crate::{
     Batch, BatchGroup, BatchKeys, BatchReplies, BlockingTransport, Command, Error, Reply,
     TransportError, TransportErrorKind,
