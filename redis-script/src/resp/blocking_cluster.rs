@@ -56,6 +56,20 @@ use crate::{
 /// connections broke it refuses every call, and you make a new connection); choose the `redis`
 /// crate's connection when you already hold one, for single calls on a stable cluster, or for its
 /// client options (read routing is not used: every part goes to a primary).
+///
+/// ```no_run
+/// use redis_script::Script;
+/// use redis_script::redis::cluster::ClusterClientBuilder;
+///
+/// fn main() -> redis_script::Result<()> {
+///     // Without retries: a broken connection is an error that may have run, never a second run.
+///     let client = ClusterClientBuilder::new(["redis://127.0.0.1:7000"]).retries(0).build()?;
+///     let mut conn = client.get_connection()?;
+///     let incr = Script::<i64>::new("return redis.call('INCR', KEYS[1])");
+///     let n = incr.exec_blocking(&mut conn, ["{user:1}:visits"], ())?;
+///     Ok(())
+/// }
+/// ```
 pub struct BlockingCluster {
     nodes: Nodes,
     routes: Routes,
