@@ -61,9 +61,7 @@
 //! a transport, for the reasons given [there](crate::BlockingCluster).
 
 use std::future::Future;
-use std::pin::pin;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll, Wake, Waker};
+use std::sync::{Mutex, PoisonError};
 
 use serde::de::DeserializeOwned;
 
@@ -71,7 +69,7 @@ use crate::args::Params;
 use crate::function::MissingLibrary;
 use crate::production::{Missing, Preloaded, ScriptRef};
 pub use crate::transport::BlockingTransport;
-use crate::transport::{Batch, BatchGroup, BatchKeys, BatchReplies, Command};
+use crate::transport::{Batch, BatchGroup, BatchKeys, BatchReplies, Command, block_on};
 use crate::{
     Args, Error, Function, FunctionRO, Library, Pipeline, Replies, Reply, Script, ScriptRO,
     Transaction, Transport,
@@ -108,38 +106,6 @@ impl<B: BlockingTransport + Send> Transport for Waiting<B> {
     fn primaries(&self) -> impl Future<Output = Result<Option<Vec<String>>, Error>> + Send {
         std::future::ready(self.with(|conn| conn.primaries()))
     }
-}
-
-/// Wakes the thread that waits in [`block_on`].
-struct Unpark(std::thread::Thread);
-
-impl Wake for Unpark {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-thread_local! {
-    static WAKER: Waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-}
-
-/// Runs `future` on this thread to its end. Over [`Waiting`] it is ready at its first poll; a
-/// future that is not (a span's subscriber, say) parks the thread until woken.
-pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    WAKER.with(|waker| {
-        let mut cx = Context::from_waker(waker);
-        loop {
-            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-                return output;
-            }
-            std::thread::park();
-        }
-    })
 }
 
 /// Runs `rules` (an async method of this crate) over `conn`, on this thread, to its end.

@@ -52,8 +52,9 @@
 
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 
 pub use crate::args::Values;
 pub use crate::command::{Command, CommandName};
@@ -432,4 +433,37 @@ impl Transport for dyn DynTransport + '_ {
     fn server_address(&self) -> Option<(&str, u16)> {
         self.server_address_dyn()
     }
+}
+
+/// Wakes the thread that waits in [`block_on`].
+struct Unpark(std::thread::Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+thread_local! {
+    static WAKER: Waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+}
+
+/// Runs `future` on this thread to its end: how the blocking API and the blocking transports drive
+/// the async rules. Over a transport whose commands complete as they are sent it is ready at its
+/// first poll; a future that is not (a span's subscriber, say) parks the thread until woken.
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    WAKER.with(|waker| {
+        let mut cx = Context::from_waker(waker);
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return output;
+            }
+            std::thread::park();
+        }
+    })
 }

@@ -14,7 +14,7 @@ use redis::{
 
 use super::cluster::{self, NodeIo, Routes, Target, Topology};
 use super::{error_from_redis, to_cmd};
-use crate::blocking::block_on;
+use crate::transport::block_on;
 use crate::{
     Batch, BatchGroup, BatchKeys, BatchReplies, BlockingTransport, Command, Error, Reply,
     TransportError, TransportErrorKind,
