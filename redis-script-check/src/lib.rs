@@ -36,7 +36,7 @@ mod syntax;
 
 pub use arity::Arity;
 pub use declare::{
-    Declaration, Declared, Param, Presence, Type, declaration, function_declaration,
+    Declaration, Declared, Param, Presence, Type, declaration, function_arity, function_declaration,
 };
 pub use library::{Function, Library, check_library};
 pub use limits::{MAX_BREAKS, MAX_ELSEIFS, MAX_OPERATOR_DEPTH, MAX_SCRIPT_BYTES, check_size};

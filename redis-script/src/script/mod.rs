@@ -194,6 +194,11 @@
 //! `false` as nil). A tuple or another type in the static's first place does not build: it would
 //! read the fields by position.
 //!
+//! A script that declares only its reply and reads no `KEYS` or `ARGV` takes nothing: the macro
+//! still defines the struct the static names, empty, and the call is `SIZE.exec(&conn, Size {})`.
+//! An empty struct rather than `()`, so that a key or argument the script declares later makes
+//! every call that does not name it fail to build.
+//!
 //! The script's literal returns are held to the declaration, and a mismatch does not build, at the
 //! return's `file:line:column`: a table of positional items has exactly one per declared field
 //! (unless its last item is a call or `...`, which may expand to any number); a flat table of
@@ -303,7 +308,8 @@
 //! real scripts of the test corpus, 392 get a minimum (`tests/corpus/ARITY.tsv`); run with one key or
 //! argument fewer than it, none of the 328 that run with placeholder values succeeded. `KEYS[0]` and
 //! `ARGV[0]`, always nil, are compile errors. Scripts built at run time ([`Script::new`]) are not
-//! analysed and need nothing.
+//! analysed and need nothing. The functions of a library get the same check, by the same rule over
+//! their bodies ([arity of functions](crate::function#arity)).
 //!
 //! The check happens when the call is made, not when it compiles: a `Script<T>` is a value in a
 //! `static`, and its arity is not part of its type, so the compiler can not compare it with the
