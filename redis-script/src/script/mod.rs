@@ -130,6 +130,22 @@
 //! the script reads that way needs at least that many items, and a call with fewer is refused
 //! before anything is sent (see [arity](#arity)).
 //!
+//! A variadic parameter is one type: a tail of pairs (ZADD's `score member ...`, HSET's
+//! `field value ...`) is declared as strings, `---@arg entries... string` (a score, then its
+//! member, ...), and the caller writes the pairs flat, numbers formatted:
+//!
+//! ```
+//! let scores = [(1.5, "alice"), (2.0, "bob")];
+//! let texts: Vec<String> = scores.iter().map(|(score, _)| score.to_string()).collect();
+//! let entries: Vec<&str> = texts
+//!     .iter()
+//!     .zip(&scores)
+//!     .flat_map(|(score, (_, member))| [score.as_str(), *member])
+//!     .collect();
+//! assert_eq!(entries, ["1.5", "alice", "2", "bob"]);
+//! // SCORES.exec(&conn, Scores { board: "leaders", entries: &entries })
+//! ```
+//!
 //! **Inferred names.** A file without annotations gets its parameters from the common pattern when
 //! that is unambiguous: every read of `KEYS` and `ARGV` has a literal index, and every index read is
 //! bound, once, by a `local name = KEYS[n]`, `local name = ARGV[n]` (a `string`) or
