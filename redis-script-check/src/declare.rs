@@ -22,6 +22,10 @@
 //! either would move the later values to other positions, so a key or argument after one is a
 //! problem ([`Presence`]).
 //!
+//! A variadic argument's items may be tuples, the language server's `[number, string]`: each item
+//! is sent as its values in order, for a tail of pairs such as ZADD's `score member ...`
+//! ([`Param::tuple`]).
+//!
 //! Without annotations the parameters are inferred from the common pattern, when it is unambiguous
 //! ([`infer`]): every read of `KEYS` and `ARGV` has a literal index, and every index read is bound, by
 //! exactly one `local name = KEYS[n]` / `ARGV[n]` / `tonumber(ARGV[n])` at the top level of the script,
@@ -99,6 +103,8 @@ pub enum Presence {
 pub struct Param {
     name: String,
     ty: Type,
+    /// The types of each item's values, for a variadic tuple; empty otherwise.
+    tuple: Vec<Type>,
     presence: Presence,
     doc: String,
     line: usize,
@@ -109,6 +115,7 @@ impl Param {
         Param {
             name: name.to_owned(),
             ty,
+            tuple: Vec::new(),
             presence: Presence::Required,
             doc: doc.to_owned(),
             line,
@@ -120,9 +127,17 @@ impl Param {
         &self.name
     }
 
-    /// Its type (of each value, when it is variadic).
+    /// Its type (of each value, when it is variadic; of the first value of each item, when it is
+    /// a variadic tuple).
     pub fn ty(&self) -> Type {
         self.ty
+    }
+
+    /// For a variadic argument whose items are tuples (`---@arg entries... [number, string]`, the
+    /// language server's tuple type): the types of each item's values, in the order they are sent;
+    /// empty for any other parameter.
+    pub fn tuple(&self) -> &[Type] {
+        &self.tuple
     }
 
     /// Whether it is one value, an optional one or any number of them.
@@ -838,40 +853,54 @@ fn annotation(
     if let Some(reason) = name_problem(name) {
         return problem(format!("`---@{what} {name}`: {reason}"));
     }
-    let second = words.next();
-    let (ty, doc_start) = match (key, second) {
-        (_, Some(word)) if Type::parse(word).is_some() => (Type::parse(word), 1),
-        (false, Some(word)) => {
-            return problem(format!("`---@arg {name} {word}`: {}", type_problem(word)));
+    // The language server's tuple, `[number, string]`: the values of each item of a variadic
+    // argument (ZADD's `score member ...`), written with blanks inside.
+    let after_name = rest
+        .trim_start()
+        .split_once(char::is_whitespace)
+        .map_or("", |(_, after)| after.trim_start());
+    let (ty, tuple, doc) = if let Some(inside) = after_name.strip_prefix('[') {
+        match tuple_type(key, name, presence, inside) {
+            Ok(read) => read,
+            Err(message) => return problem(message),
         }
-        (false, None) => {
+    } else {
+        let second = words.next();
+        let (ty, doc_start) = match (key, second) {
+            (_, Some(word)) if Type::parse(word).is_some() => (Type::parse(word), 1),
+            (false, Some(word)) => {
+                return problem(format!("`---@arg {name} {word}`: {}", type_problem(word)));
+            }
+            (false, None) => {
+                return problem(format!(
+                    "`---@arg {name}` needs a type: `---@arg {name} integer` (string, integer, number, \
+                     boolean or bytes)"
+                ));
+            }
+            (true, Some(word)) if looks_like_a_type(word) => {
+                return problem(format!(
+                    "`---@key {name} {word}`: a key is a string; write `---@key {name} string` or \
+                     `---@key {name}`"
+                ));
+            }
+            (true, _) => (Some(Type::String), 0),
+        };
+        let ty = ty.unwrap_or(Type::String);
+        if key && !matches!(ty, Type::String | Type::Bytes) {
             return problem(format!(
-                "`---@arg {name}` needs a type: `---@arg {name} integer` (string, integer, number, \
-                 boolean or bytes)"
+                "`---@key {name} {}`: a key is a string; write `---@key {name} string` or `---@key \
+                 {name}` (or `bytes`, for a key that is not text)",
+                ty.lua_name()
             ));
         }
-        (true, Some(word)) if looks_like_a_type(word) => {
-            return problem(format!(
-                "`---@key {name} {word}`: a key is a string; write `---@key {name} string` or \
-                 `---@key {name}`"
-            ));
-        }
-        (true, _) => (Some(Type::String), 0),
+        let doc: Vec<&str> = rest
+            .split_whitespace()
+            .skip(1 + doc_start)
+            .collect::<Vec<_>>();
+        let doc = doc.join(" ");
+        let doc = doc.trim_start_matches('#').trim().to_owned();
+        (ty, Vec::new(), doc)
     };
-    let ty = ty.unwrap_or(Type::String);
-    if key && !matches!(ty, Type::String | Type::Bytes) {
-        return problem(format!(
-            "`---@key {name} {}`: a key is a string; write `---@key {name} string` or `---@key \
-             {name}` (or `bytes`, for a key that is not text)",
-            ty.lua_name()
-        ));
-    }
-    let doc: Vec<&str> = rest
-        .split_whitespace()
-        .skip(1 + doc_start)
-        .collect::<Vec<_>>();
-    let doc = doc.join(" ");
-    let doc = doc.trim_start_matches('#').trim().to_owned();
     let taken = declaration
         .keys
         .iter()
@@ -907,11 +936,61 @@ fn annotation(
     list.push(Param {
         name: name.to_owned(),
         ty,
+        tuple,
         presence,
         doc,
         line,
     });
     true
+}
+
+/// The tuple type of a variadic argument, from what follows its `[`: its first type, its types,
+/// and the description after the `]`; or what is wrong with it.
+fn tuple_type(
+    key: bool,
+    name: &str,
+    presence: Presence,
+    inside: &str,
+) -> Result<(Type, Vec<Type>, String), String> {
+    let Some((inside, doc)) = inside.split_once(']') else {
+        return Err(format!(
+            "`---@arg {name}`: the tuple's `[` is not closed: `---@arg {name}... [number, string]`"
+        ));
+    };
+    let written = format!("[{inside}]");
+    if key {
+        return Err(format!(
+            "`---@key {name} {written}`: a key is a string; pairs of a key and a value go in a \
+             variadic argument, `---@arg {name}... [string, string]`"
+        ));
+    }
+    if presence != Presence::Variadic {
+        return Err(format!(
+            "`---@arg {name} {written}`: a tuple is the item of a variadic argument, `---@arg \
+             {name}... {written}` (the call passes a slice of tuples)"
+        ));
+    }
+    let mut tuple = Vec::new();
+    for word in inside.split(',').map(str::trim) {
+        match Type::parse(word) {
+            Some(ty) => tuple.push(ty),
+            None => {
+                return Err(format!(
+                    "`---@arg {name}... {written}`: {}",
+                    type_problem(word)
+                ));
+            }
+        }
+    }
+    let [first, _, ..] = tuple[..] else {
+        return Err(format!(
+            "`---@arg {name}... {written}`: a tuple has two types or more, `[number, string]`; a \
+             variadic argument of one type is `---@arg {name}... {}`",
+            tuple.first().map_or("string", |ty| ty.lua_name())
+        ));
+    };
+    let doc = doc.trim().trim_start_matches('#').trim().to_owned();
+    Ok((first, tuple, doc))
 }
 
 /// What is wrong with `word` as a parameter's type.
@@ -1073,6 +1152,7 @@ fn infer(block: &Block) -> Result<Declaration, String> {
         list[index - 1] = Some(Param {
             name,
             ty,
+            tuple: Vec::new(),
             presence: Presence::Required,
             doc: format!("`local` on line {line}"),
             line,
@@ -1327,6 +1407,40 @@ mod tests {
         let found = problems("---@arg v... string\nreturn {ARGV[9], KEYS[1]}");
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].contains("reads KEYS[1]"), "{found:?}");
+    }
+
+    #[test]
+    fn a_variadic_argument_may_be_a_tuple() {
+        let d = declared(
+            "---@key board\n---@arg entries... [number, string] # a score, then its member\n\
+             return redis.call('ZADD', KEYS[1], unpack(ARGV))",
+        );
+        let entries = &d.args()[0];
+        assert_eq!(entries.tuple(), [Type::Number, Type::String]);
+        assert_eq!(
+            (entries.ty(), entries.presence()),
+            (Type::Number, Presence::Variadic)
+        );
+        assert_eq!(entries.doc(), "a score, then its member");
+        assert!(d.keys()[0].tuple().is_empty());
+        let cases = [
+            (
+                "---@arg e [number, string]",
+                "the item of a variadic argument",
+            ),
+            (
+                "---@arg e? [number, string]",
+                "the item of a variadic argument",
+            ),
+            ("---@key e... [string, string]", "a key is a string"),
+            ("---@arg e... [number, table]", "`table` is not a type"),
+            ("---@arg e... [number]", "two types or more"),
+            ("---@arg e... [number, string", "is not closed"),
+        ];
+        for (line, expected) in cases {
+            let found = problems(&format!("{line}\nreturn 1"));
+            assert!(found[0].contains(expected), "{line}: {found:?}");
+        }
     }
 
     #[test]

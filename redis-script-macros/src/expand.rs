@@ -244,13 +244,22 @@ pub(crate) fn params_struct(
     let field = |param: &redis_script_check::Param, place: String| {
         use redis_script_check::{Presence, Type};
         let ident = syn::Ident::new(param.name(), params.span());
-        let one = match param.ty() {
+        let rust = |ty: Type| match ty {
             Type::Integer => quote!(::core::primitive::i64),
             Type::Number => quote!(::core::primitive::f64),
             Type::Boolean => quote!(::core::primitive::bool),
             Type::Bytes => quote!(&'a [::core::primitive::u8]),
             _ => quote!(&'a ::core::primitive::str),
         };
+        // A variadic tuple's item is a Rust tuple, whose values are sent in order.
+        let tuple: Vec<TokenStream> = param.tuple().iter().map(|ty| rust(*ty)).collect();
+        let one = if tuple.is_empty() {
+            rust(param.ty())
+        } else {
+            quote!((#(#tuple,)*))
+        };
+        let positions = (0..tuple.len()).map(syn::Index::from);
+        let item_types: Vec<&str> = param.tuple().iter().map(|ty| ty.lua_name()).collect();
         let (ty, write, what) = match param.presence() {
             Presence::Optional => (
                 quote!(::core::option::Option<#one>),
@@ -262,6 +271,19 @@ pub(crate) fn params_struct(
                 format!(
                     "`{place}`, optional ({}; `None` passes none)",
                     param.ty().lua_name()
+                ),
+            ),
+            Presence::Variadic if !item_types.is_empty() => (
+                quote!(&'a [#one]),
+                quote! {
+                    for item in self.#ident {
+                        #(out.push(&item.#positions);)*
+                    }
+                },
+                format!(
+                    "`{place}` onwards, {} per item, in order ({})",
+                    item_types.len(),
+                    item_types.join(", ")
                 ),
             ),
             Presence::Variadic => (

@@ -117,6 +117,7 @@
 //! | `---@arg ttl? integer` | `ttl: Option<i64>` | `ARGV[n]` for `Some`, nothing for `None` |
 //! | `---@key lists... string` | `lists: &[&str]` | one key per item, from its position on |
 //! | `---@arg members... bytes` | `members: &[&[u8]]` | one argument per item, from its position on |
+//! | `---@arg entries... [number, string]` | `entries: &[(f64, &str)]` | each item's values in order, from its position on |
 //!
 //! `name?` is the language server's own spelling of an optional parameter. Its variadic parameter
 //! is a bare `...`, which can not name a field; `name...` keeps the dots where the language server
@@ -130,21 +131,10 @@
 //! the script reads that way needs at least that many items, and a call with fewer is refused
 //! before anything is sent (see [arity](#arity)).
 //!
-//! A variadic parameter is one type: a tail of pairs (ZADD's `score member ...`, HSET's
-//! `field value ...`) is declared as strings, `---@arg entries... string` (a score, then its
-//! member, ...), and the caller writes the pairs flat, numbers formatted:
-//!
-//! ```
-//! let scores = [(1.5, "alice"), (2.0, "bob")];
-//! let texts: Vec<String> = scores.iter().map(|(score, _)| score.to_string()).collect();
-//! let entries: Vec<&str> = texts
-//!     .iter()
-//!     .zip(&scores)
-//!     .flat_map(|(score, (_, member))| [score.as_str(), *member])
-//!     .collect();
-//! assert_eq!(entries, ["1.5", "alice", "2", "bob"]);
-//! // SCORES.exec(&conn, Scores { board: "leaders", entries: &entries })
-//! ```
+//! A variadic argument's items may be tuples, in the language server's tuple type, for a tail of
+//! pairs such as ZADD's `score member ...` or HSET's `field value ...`: each item sends its
+//! values in order, so `---@arg entries... [number, string]` is `entries: &[(f64, &str)]`, and
+//! `&[(1.5, "alice"), (2.0, "bob")]` sends `1.5 alice 2 bob`. The arity counts values, not items.
 //!
 //! **Inferred names.** A file without annotations gets its parameters from the common pattern when
 //! that is unambiguous: every read of `KEYS` and `ARGV` has a literal index, and every index read is
