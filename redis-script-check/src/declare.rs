@@ -1535,7 +1535,7 @@ mod tests {
         let text = "#!lua name=lib\n---@key counter\n---@arg by? integer\n\
                     redis.register_function('f', function(ks, argv)\n\
                     return redis.call('INCRBY', ks[1], argv[1]) + ks[2]\nend)\n\
-                    ---@key first\n---@key rest... string\n\
+                    ---@key first\n\
                     redis.register_function('g', function(keys) local keys = {} return keys[9] end)\n\
                     ---@return {n: integer}\n\
                     redis.register_function('h', function(keys, args) return {#keys} end)\n\
@@ -1562,11 +1562,11 @@ mod tests {
             "{found:?}"
         );
         // A local of the same name is not the parameter; a reply alone declares no parameters.
-        let g = function_declaration("l.lua", text, 9).unwrap().unwrap();
-        assert_eq!(g.keys()[1].presence(), Presence::Variadic);
-        let h = function_declaration("l.lua", text, 11).unwrap().unwrap();
+        let g = function_declaration("l.lua", text, 8).unwrap().unwrap();
+        assert_eq!(names(g.keys()), [("first", Type::String)]);
+        let h = function_declaration("l.lua", text, 10).unwrap().unwrap();
         assert!(h.keys().is_empty() && h.args().is_empty() && h.reply().is_some());
-        let i = function_declaration("l.lua", text, 13).unwrap_err();
+        let i = function_declaration("l.lua", text, 12).unwrap_err();
         assert!(
             i[0].message()
                 .contains("reads keys[1], but the lines above"),
@@ -1575,7 +1575,7 @@ mod tests {
         // What the function needs on every run, by the same rule as a script's.
         let arity = function_arity(text, 4);
         assert_eq!((arity.keys(), arity.args()), (2, 1));
-        assert_eq!(function_arity(text, 9).keys(), 0);
+        assert_eq!(function_arity(text, 8).keys(), 0);
         let two = "#!lua name=l\nlocal function f(k, a) return redis.call('GET', k[2]) end\n\
                    redis.register_function('f', f)\n\
                    redis.register_function('g', function(...) return redis.call('GET', ...) end)";
