@@ -36,7 +36,7 @@ mod syntax;
 
 pub use arity::Arity;
 pub use declare::{
-    Declaration, Declared, Param, Presence, Type, declaration, function_declaration,
+    Declaration, Declared, Param, Presence, Type, declaration, function_arity, function_declaration,
 };
 pub use library::{Function, Library, check_library};
 pub use limits::{MAX_BREAKS, MAX_ELSEIFS, MAX_OPERATOR_DEPTH, MAX_SCRIPT_BYTES, check_size};
@@ -103,7 +103,9 @@ pub enum Kind {
     /// The declared parameters and reply (`---@key` / `---@arg` / `---@return`): an annotation
     /// that does not parse, a key or argument after an optional or variadic one, an optional one
     /// the script needs on every run, a literal `KEYS[n]` / `ARGV[n]` past what the file declares,
-    /// or a literal `return {...}` that does not have the declared fields.
+    /// or a literal `return {...}` that does not have the declared fields; for a function of a
+    /// library, the same of its declaration above its registration, its own parameters read in
+    /// place of `KEYS` and `ARGV`.
     Declaration,
 }
 

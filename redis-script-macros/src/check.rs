@@ -37,6 +37,13 @@ pub(crate) fn arity(file: &ScriptFile) -> redis_script_check::Arity {
     std::panic::catch_unwind(|| redis_script_check::arity(&file.text)).unwrap_or_default()
 }
 
+/// What the function registered on `line` of the library needs of a call (see
+/// `redis_script_check::function_arity`); nothing, should the analysis fail.
+pub(crate) fn function_arity(file: &ScriptFile, line: usize) -> redis_script_check::Arity {
+    std::panic::catch_unwind(|| redis_script_check::function_arity(&file.text, line))
+        .unwrap_or_default()
+}
+
 fn options(input: &Input) -> redis_script_check::Options {
     let names = |list: &[syn::LitStr]| list.iter().map(syn::LitStr::value).collect();
     let mut options = redis_script_check::Options::default();
