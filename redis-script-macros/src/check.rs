@@ -171,6 +171,25 @@ pub(crate) fn check_library(
                 errors.push(error);
                 declared.push(None);
             }
+            (Ok(None), Some(function)) => {
+                // A `Function<T>` keeps the positional call, but annotations above it are held to
+                // the code all the same, as the expression form of `lua_script!` holds a script's.
+                let found = std::panic::catch_unwind(|| {
+                    redis_script_check::function_declaration(
+                        &file.shown,
+                        &file.text,
+                        function.line(),
+                    )
+                });
+                if let Ok(Err(problems)) = found {
+                    errors.extend(
+                        problems
+                            .iter()
+                            .map(|p| syn::Error::new(item.literal.span(), p.message())),
+                    );
+                }
+                declared.push(None);
+            }
             _ => declared.push(None),
         }
     }

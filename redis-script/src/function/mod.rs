@@ -93,7 +93,11 @@
 //! which function the registration registers: one written in it (`function(keys, args) ... end` as
 //! the second argument, or as `callback = ...`), or a top-level `local function name` (`local name
 //! = function`) it names that nothing assigns again. Any other callback (a function from a table, a
-//! local assigned in a branch) is checked at run time only, by the server and by decoding.
+//! local assigned in a branch) is checked at run time only, by the server and by decoding. A
+//! `Function<T>` (no parameters' struct) keeps the positional call `call(conn, keys, args)`, but
+//! the annotations above its registration are held to its code all the same, as the expression
+//! form of `lua_script!` holds a script's: a declaration is never left wrong because no struct
+//! reads it.
 //!
 //! # Arity
 //!
