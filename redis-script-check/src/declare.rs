@@ -384,6 +384,24 @@ pub fn function_arity(text: &str, line: usize) -> Arity {
     callback(library_code(text), line, None).map_or_else(Arity::default, |c| c.reads.arity)
 }
 
+/// `keys[0]` / `args[0]` (by the parameters' own names) in the function registered on `line`:
+/// always nil, as a script's `KEYS[0]` is, and a compile error for the same reason. Nothing when
+/// the checks can not tell the function (see [`function_arity`]).
+pub fn function_zero_reads(path: &str, text: &str, line: usize) -> Vec<Problem> {
+    if crate::limits::check_size("", text.len() as u64).is_err() {
+        return Vec::new();
+    }
+    let Some(callback) = callback(library_code(text), line, None) else {
+        return Vec::new();
+    };
+    let name = |i: usize, or: &'static str| callback.names[i].as_deref().unwrap_or(or);
+    let problems = crate::rules::zero_reads(
+        &callback.reads.zero_reads,
+        [name(0, "keys"), name(1, "args")],
+    );
+    located(problems, path)
+}
+
 /// A library's code after its metadata line (no script shebang: the code starts at the newline that
 /// ends it, so that lines stay the file's).
 fn library_code(text: &str) -> &str {

@@ -36,7 +36,8 @@ mod syntax;
 
 pub use arity::Arity;
 pub use declare::{
-    Declaration, Declared, Param, Presence, Type, declaration, function_arity, function_declaration,
+    Declaration, Declared, Param, Presence, Type, declaration, function_arity,
+    function_declaration, function_zero_reads,
 };
 pub use library::{Function, Library, check_library};
 pub use limits::{MAX_BREAKS, MAX_ELSEIFS, MAX_OPERATOR_DEPTH, MAX_SCRIPT_BYTES, check_size};
@@ -288,7 +289,10 @@ fn check_located(written: &str, text: &str, options: &Options) -> Result<(), Vec
     let walked = on_deep_stack(|| {
         syntax::tree(body).map(|tree| {
             let mut found = rules::check(&policy, &calls::collect(&tree));
-            let zero_reads = rules::zero_reads(&arity::analyse(tree.nodes()).zero_reads);
+            let zero_reads = rules::zero_reads(
+                &arity::analyse(tree.nodes()).zero_reads,
+                [arity::Table::Keys.name(), arity::Table::Argv.name()],
+            );
             let sort = !zero_reads.is_empty() || options.keys_from_keys;
             found.extend(zero_reads);
             if options.keys_from_keys {

@@ -77,6 +77,18 @@ pub(crate) fn check_library(
     let library = report(&input.options, checked)?;
     let registered: Vec<&str> = library.functions().iter().map(|f| f.name()).collect();
     let mut errors: Vec<syn::Error> = Vec::new();
+    // `keys[0]` / `args[0]` in any function of the file, as `KEYS[0]` in a script.
+    for function in library.functions() {
+        let found = std::panic::catch_unwind(|| {
+            redis_script_check::function_zero_reads(&file.shown, &file.text, function.line())
+        });
+        errors.extend(
+            found
+                .unwrap_or_default()
+                .iter()
+                .map(|p| syn::Error::new(input.options.path.span(), p.message())),
+        );
+    }
     for item in &input.functions {
         let name = item.literal.value();
         let read_only = match item.type_name().as_deref() {

@@ -97,7 +97,9 @@
 //! `Function<T>` (no parameters' struct) keeps the positional call `call(conn, keys, args)`, but
 //! the annotations above its registration are held to its code all the same, as the expression
 //! form of `lua_script!` holds a script's: a declaration is never left wrong because no struct
-//! reads it.
+//! reads it. In every function `lua_library!` can tell the callback of, a literal `keys[0]` or
+//! `args[0]` (by its own parameters' names) does not build: it is always nil, as a script's
+//! `KEYS[0]` is.
 //!
 //! # Arity
 //!
