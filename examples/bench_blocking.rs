@@ -4,8 +4,9 @@
 //!
 //! Run: `cargo run --release -p redis-script-examples --example bench_blocking` (a throwaway
 //! `redis-server`). Prints calls per second of each, one call at a time, and each as a ratio to the
-//! anchor beside the target (`exec_blocking` >= 1.0x). Rounds are short and interleaved, and each
-//! ratio is the median of the ratios of the same round, so that a noisy machine affects all alike.
+//! anchor beside the target (`exec_blocking` >= 1.0x). Rounds are short and interleaved, each
+//! starting with another client, and each ratio is the median of the ratios of the same round, so
+//! that a noisy machine affects all alike.
 
 use std::time::Instant;
 
@@ -63,9 +64,11 @@ fn run() -> Result<(), BoxError> {
         round(*client, conn, &anchor)?;
     }
     let mut rates = vec![Vec::new(); clients.len()];
-    for _ in 0..ROUNDS {
-        for (i, (client, conn)) in clients.iter().zip(&mut conns).enumerate() {
-            rates[i].push(round(*client, conn, &anchor)?);
+    for r in 0..ROUNDS {
+        // Each round starts with another client, so that no client always runs first or last.
+        for k in 0..clients.len() {
+            let i = (r + k) % clients.len();
+            rates[i].push(round(clients[i], &mut conns[i], &anchor)?);
         }
     }
     let ratios: Vec<f64> = rates

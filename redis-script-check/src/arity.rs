@@ -86,14 +86,6 @@ pub(crate) enum Table {
 }
 
 impl Table {
-    fn of(name: &str) -> Option<Table> {
-        match name {
-            "KEYS" => Some(Table::Keys),
-            "ARGV" => Some(Table::Argv),
-            _ => None,
-        }
-    }
-
     pub(crate) fn name(self) -> &'static str {
         match self {
             Table::Keys => "KEYS",
@@ -109,18 +101,72 @@ pub(crate) struct ZeroRead {
     pub(crate) place: Place,
 }
 
+/// A read of `KEYS[n]` or `ARGV[n]` with a literal `n` of 1 or more, at the table's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct LiteralRead {
+    pub(crate) table: Table,
+    pub(crate) index: usize,
+    pub(crate) place: Place,
+}
+
 /// What the pass finds.
 #[derive(Debug, Default)]
 pub(crate) struct Reads {
     pub(crate) arity: Arity,
     pub(crate) zero_reads: Vec<ZeroRead>,
+    /// Every literal read, in the order of the walk.
+    pub(crate) literal: Vec<LiteralRead>,
+}
+
+/// The names the code reads its keys and arguments by: `KEYS` and `ARGV` in a script; a
+/// function's own parameters (`function(keys, args)`, whatever they are called), `None` for one it
+/// does not name.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Names<'a> {
+    pub(crate) keys: Option<&'a str>,
+    pub(crate) args: Option<&'a str>,
+}
+
+impl Names<'_> {
+    /// A script's: the globals `KEYS` and `ARGV`.
+    pub(crate) const SCRIPT: Names<'static> = Names {
+        keys: Some("KEYS"),
+        args: Some("ARGV"),
+    };
+
+    fn table(&self, name: &str) -> Option<Table> {
+        if self.keys == Some(name) {
+            Some(Table::Keys)
+        } else if self.args == Some(name) {
+            Some(Table::Argv)
+        } else {
+            None
+        }
+    }
 }
 
 /// Runs the pass over a script's tree.
 pub(crate) fn analyse(block: &Block) -> Reads {
+    analyse_as(block, Names::SCRIPT)
+}
+
+/// Runs the pass over `block` as the code of a script or a function: `names` are what it reads its
+/// keys and arguments by, and the rule of [`Arity`] holds with them in place of `KEYS` and `ARGV`
+/// (the block's top level is the function body's, and its `return` ends what every run reaches).
+pub(crate) fn analyse_as(block: &Block, names: Names<'_>) -> Reads {
     let mut pass = Pass {
         region: true,
-        ..Pass::default()
+        names,
+        scope: Vec::new(),
+        depth: 0,
+        function_floor: 0,
+        required: [0; 2],
+        highest: [0; 2],
+        variadic: [false; 2],
+        escapes: [false; 2],
+        unknowable: false,
+        zero_reads: Vec::new(),
+        literal: Vec::new(),
     };
     pass.block(block);
     let usable = |t: usize| !pass.unknowable && !pass.escapes[t];
@@ -137,7 +183,11 @@ pub(crate) fn analyse(block: &Block) -> Reads {
         .into_iter()
         .filter(|read| !pass.escapes[read.table as usize] && !pass.unknowable)
         .collect();
-    Reads { arity, zero_reads }
+    Reads {
+        arity,
+        zero_reads,
+        literal: pass.literal,
+    }
 }
 
 /// A value as far as arity goes.
@@ -190,8 +240,10 @@ const NUMBER_FUNCTIONS: [&str; 5] = [
     "math.min",
 ];
 
-#[derive(Debug, Default)]
-struct Pass {
+#[derive(Debug)]
+struct Pass<'n> {
+    /// What `KEYS` and `ARGV` are called in this code.
+    names: Names<'n>,
     scope: Vec<Binding>,
     depth: usize,
     /// `scope.len()` where the innermost function body starts: bindings below are its upvalues.
@@ -205,9 +257,10 @@ struct Pass {
     escapes: [bool; 2],
     unknowable: bool,
     zero_reads: Vec<ZeroRead>,
+    literal: Vec<LiteralRead>,
 }
 
-impl Pass {
+impl Pass<'_> {
     fn block(&mut self, block: &Block) {
         let scope = self.scope.len();
         self.depth += 1;
@@ -262,7 +315,7 @@ impl Pass {
         match expression {
             Expression::Var(Var::Name(name)) => identifier(name)
                 .filter(|name| self.lookup(name).is_none())
-                .and_then(Table::of),
+                .and_then(|name| self.names.table(name)),
             Expression::Parentheses { expression, .. } => self.bare_table(expression),
             _ => None,
         }
@@ -378,7 +431,7 @@ impl Pass {
                 if let Prefix::Name(name) = var.prefix()
                     && let Some(table) = identifier(name)
                         .filter(|name| self.lookup(name).is_none())
-                        .and_then(Table::of)
+                        .and_then(|name| self.names.table(name))
                 {
                     self.escapes[table as usize] = true;
                 }
@@ -397,7 +450,7 @@ impl Pass {
                 self.scope[at].value = if same_path { value } else { Value::Other };
             }
             None => {
-                if let Some(table) = Table::of(name) {
+                if let Some(table) = self.names.table(name) {
                     self.escapes[table as usize] = true;
                 }
                 if ENVIRONMENT.contains(&name) {
@@ -498,7 +551,7 @@ impl Pass {
     /// the analysis.
     fn name(&mut self, token: &TokenReference) -> Value {
         match self.link(token) {
-            Link::Table(table) => {
+            Link::Table(table, _) => {
                 self.escapes[table as usize] = true;
                 Value::Other
             }
@@ -513,8 +566,8 @@ impl Pass {
         if let Some(at) = self.lookup(name) {
             return Link::Value(self.scope[at].value.clone());
         }
-        if let Some(table) = Table::of(name) {
-            return Link::Table(table);
+        if let Some(table) = self.names.table(name) {
+            return Link::Table(table, place_of(token));
         }
         if ENVIRONMENT.contains(&name) {
             self.unknowable = true;
@@ -539,7 +592,7 @@ impl Pass {
                 Suffix::Index(index) => self.index(current, index),
                 Suffix::Call(Call::AnonymousCall(args)) => {
                     let callee = match current {
-                        Link::Table(table) => {
+                        Link::Table(table, _) => {
                             self.escapes[table as usize] = true;
                             Value::Other
                         }
@@ -549,7 +602,7 @@ impl Pass {
                 }
                 Suffix::Call(Call::MethodCall(method)) => {
                     let receiver = match current {
-                        Link::Table(table) => {
+                        Link::Table(table, _) => {
                             self.escapes[table as usize] = true;
                             Value::Other
                         }
@@ -563,7 +616,7 @@ impl Pass {
             });
         }
         match current {
-            Link::Table(table) => {
+            Link::Table(table, _) => {
                 self.escapes[table as usize] = true;
                 Value::Other
             }
@@ -573,7 +626,7 @@ impl Pass {
 
     fn index(&mut self, current: Link, index: &Index) -> Value {
         match (current, index) {
-            (Link::Table(table), Index::Brackets { expression, .. }) => {
+            (Link::Table(table, at), Index::Brackets { expression, .. }) => {
                 let literal = match &**expression {
                     Expression::Number(token) => literal_value(expression)
                         .and_then(|digits| digits.parse::<usize>().ok())
@@ -588,6 +641,11 @@ impl Pass {
                     }
                     Some((n, _)) => {
                         self.highest[t] = self.highest[t].max(n);
+                        self.literal.push(LiteralRead {
+                            table,
+                            index: n,
+                            place: at,
+                        });
                         Value::Read(table, n)
                     }
                     None => {
@@ -597,7 +655,7 @@ impl Pass {
                     }
                 }
             }
-            (Link::Table(_), _) => Value::Other,
+            (Link::Table(..), _) => Value::Other,
             (Link::Value(value), index) => {
                 if let Index::Brackets { expression, .. } = index {
                     self.expression(expression);
@@ -682,9 +740,10 @@ impl Pass {
     }
 }
 
-/// What a name or an index refers to: the global `KEYS` / `ARGV` itself, or a value.
+/// What a name or an index refers to: the global `KEYS` / `ARGV` itself (and where its name is
+/// written), or a value.
 enum Link {
-    Table(Table),
+    Table(Table, Place),
     Value(Value),
 }
 

@@ -22,20 +22,26 @@
 //! either would move the later values to other positions, so a key or argument after one is a
 //! problem ([`Presence`]).
 //!
+//! A variadic argument's items may be tuples, the language server's `[number, string]`: each item
+//! is sent as its values in order, for a tail of pairs such as ZADD's `score member ...`
+//! ([`Param::tuple`]).
+//!
 //! Without annotations the parameters are inferred from the common pattern, when it is unambiguous
 //! ([`infer`]): every read of `KEYS` and `ARGV` has a literal index, and every index read is bound, by
 //! exactly one `local name = KEYS[n]` / `ARGV[n]` / `tonumber(ARGV[n])` at the top level of the script,
 //! from 1 up without a gap.
 
 use full_moon::ast::{
-    Assignment, Ast, Block, Call, Expression, Field, FunctionArgs, FunctionDeclaration, Index,
-    Prefix, Stmt, Suffix, TableConstructor, Var, punctuated::Punctuated,
+    Assignment, Ast, Block, Call, Expression, Field, FunctionArgs, FunctionBody,
+    FunctionDeclaration, Index, Parameter, Prefix, Stmt, Suffix, TableConstructor, Var,
+    punctuated::Punctuated,
 };
 use full_moon::node::Node;
 use full_moon::tokenizer::{LexerResult, Symbol, Token, TokenType};
 use full_moon::visitors::Visitor;
 
-use crate::{Kind, Problem};
+use crate::arity::{self, Names, Table};
+use crate::{Arity, Kind, Problem};
 
 /// The type of a parameter, as the annotation names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -98,6 +104,8 @@ pub enum Presence {
 pub struct Param {
     name: String,
     ty: Type,
+    /// The types of each item's values, for a variadic tuple; empty otherwise.
+    tuple: Vec<Type>,
     presence: Presence,
     doc: String,
     line: usize,
@@ -108,6 +116,7 @@ impl Param {
         Param {
             name: name.to_owned(),
             ty,
+            tuple: Vec::new(),
             presence: Presence::Required,
             doc: doc.to_owned(),
             line,
@@ -119,9 +128,17 @@ impl Param {
         &self.name
     }
 
-    /// Its type (of each value, when it is variadic).
+    /// Its type (of each value, when it is variadic; of the first value of each item, when it is
+    /// a variadic tuple).
     pub fn ty(&self) -> Type {
         self.ty
+    }
+
+    /// For a variadic argument whose items are tuples (`---@arg entries... [number, string]`, the
+    /// language server's tuple type): the types of each item's values, in the order they are sent;
+    /// empty for any other parameter.
+    pub fn tuple(&self) -> &[Type] {
+        &self.tuple
     }
 
     /// Whether it is one value, an optional one or any number of them.
@@ -208,7 +225,7 @@ pub fn declaration(path: &str, text: &str) -> Result<Declared, Vec<Problem>> {
         }
     }
     let declared = if annotated {
-        let problems = optional_but_needed(&declaration, crate::arity(text));
+        let problems = optional_but_needed(&declaration, crate::arity(text), &Subject::script());
         if !problems.is_empty() {
             return Err(located(problems, path));
         }
@@ -277,34 +294,127 @@ fn returns_in(body: &str, check: impl FnOnce(&Ast) -> Vec<Problem> + Send) -> Ve
         .unwrap_or_default()
 }
 
-/// The literal `return {...}` sites of the function the `redis.register_function` call on `line`
-/// registers, held to its declared reply, when the checks can tell which function that is: one
-/// written in the call (`register_function('name', function(keys, args) ... end)`, or `callback =
-/// function ... end` in the table form), or a `local function name` (`local name = function`) of the
-/// top level that the call names and nothing assigns again. Any other callback, and a line with two
-/// calls, is left alone.
-fn function_returns(body: &str, line: usize, fields: &[Param]) -> Vec<Problem> {
-    returns_in(body, |tree| {
-        let mut found = Vec::new();
-        registrations(tree.nodes(), line, true, &mut found);
-        let callback = match found.as_slice() {
-            [Callback::Written(block)] => Some(*block),
-            [Callback::Named(name, before)] if !assigned(tree, name) => local_function(
-                &tree.nodes().stmts().take(*before).collect::<Vec<_>>(),
-                name,
-            ),
-            _ => None,
-        };
-        callback
-            .map(|block| crate::reply::check_returns(block, fields))
-            .unwrap_or_default()
-    })
+/// What the checks read of the function the `redis.register_function` call on `line` registers,
+/// when they can tell which function that is: one written in the call
+/// (`register_function('name', function(keys, args) ... end)`, or `callback = function ... end` in
+/// the table form), or a `local function name` (`local name = function`) of the top level that the
+/// call names and nothing assigns again. Any other callback, and a line with two calls, gives
+/// nothing.
+struct Callback {
+    /// What its first two parameters are called (`keys`, `args`), `None` for one it does not name.
+    names: [Option<String>; 2],
+    /// Its reads of them, by the rule of [`Arity`] with these names for `KEYS` and `ARGV`.
+    reads: arity::Reads,
+    /// Its literal `return {...}` sites that do not have the declared reply's fields.
+    returns: Vec<Problem>,
+}
+
+/// The function registered on `line` of `code` (the library's code after its metadata line), read
+/// with the reply `fields` when it declares one; nothing when the code does not parse (the checks
+/// report that) or the checks can not tell the function.
+fn callback(code: &str, line: usize, fields: Option<&[Param]>) -> Option<Callback> {
+    let parses = crate::limits::check(code).is_none() && crate::syntax::compile(code).is_ok();
+    parses
+        .then(|| {
+            crate::on_deep_stack(|| {
+                let tree = crate::syntax::tree(code)?;
+                let body = registered(&tree, line)?;
+                let names = parameter_names(body);
+                let reads = arity::analyse_as(
+                    body.block(),
+                    Names {
+                        keys: names[0].as_deref(),
+                        args: names[1].as_deref(),
+                    },
+                );
+                let returns = fields
+                    .map(|fields| crate::reply::check_returns(body.block(), fields))
+                    .unwrap_or_default();
+                Some(Callback {
+                    names,
+                    reads,
+                    returns,
+                })
+            })
+        })
+        .flatten()
+        .flatten()
+}
+
+/// The body of the function the registration on `line` registers, when the checks can tell (see
+/// [`Callback`]).
+fn registered(tree: &Ast, line: usize) -> Option<&FunctionBody> {
+    let mut found = Vec::new();
+    registrations(tree.nodes(), line, true, &mut found);
+    match found.as_slice() {
+        [Registered::Written(body)] => Some(*body),
+        [Registered::Named(name, before)] if !assigned(tree, name) => local_function(
+            &tree.nodes().stmts().take(*before).collect::<Vec<_>>(),
+            name,
+        ),
+        _ => None,
+    }
+}
+
+/// The names of a function's first two parameters, the keys and the arguments Redis passes it;
+/// `None` for one it leaves unnamed (absent, or `...`), and for the first when both have one name
+/// (Lua then reads the second by it).
+fn parameter_names(body: &FunctionBody) -> [Option<String>; 2] {
+    let mut parameters = body.parameters().iter().map(|parameter| match parameter {
+        Parameter::Name(name) => crate::calls::identifier(name).map(str::to_owned),
+        _ => None,
+    });
+    let keys = parameters.next().flatten();
+    let args = parameters.next().flatten();
+    match (keys, args) {
+        (Some(keys), Some(args)) if keys == args => [None, Some(args)],
+        (keys, args) => [keys, args],
+    }
+}
+
+/// The fewest keys and arguments a call of the function that the `redis.register_function` call on
+/// `line` of the library `text` registers must pass: the rule of [`Arity`], with the function's own
+/// parameters (`function(keys, args)`, whatever they are called) in place of `KEYS` and `ARGV`.
+/// None when the checks can not tell which function that is (see [`function_declaration`]), or can
+/// not read the library.
+pub fn function_arity(text: &str, line: usize) -> Arity {
+    if crate::limits::check_size("", text.len() as u64).is_err() {
+        return Arity::default();
+    }
+    callback(library_code(text), line, None).map_or_else(Arity::default, |c| c.reads.arity)
+}
+
+/// `keys[0]` / `args[0]` (by the parameters' own names) in the function registered on `line`:
+/// always nil, as a script's `KEYS[0]` is, and a compile error for the same reason. Nothing when
+/// the checks can not tell the function (see [`function_arity`]).
+pub fn function_zero_reads(path: &str, text: &str, line: usize) -> Vec<Problem> {
+    if crate::limits::check_size("", text.len() as u64).is_err() {
+        return Vec::new();
+    }
+    let Some(callback) = callback(library_code(text), line, None) else {
+        return Vec::new();
+    };
+    let name = |i: usize, or: &'static str| callback.names[i].as_deref().unwrap_or(or);
+    let problems = crate::rules::zero_reads(
+        &callback.reads.zero_reads,
+        [name(0, "keys"), name(1, "args")],
+    );
+    located(problems, path)
+}
+
+/// A library's code after its metadata line (no script shebang: the code starts at the newline that
+/// ends it, so that lines stay the file's).
+fn library_code(text: &str) -> &str {
+    match text.strip_prefix("#!") {
+        Some(_) => text.find('\n').map_or("", |end| &text[end..]),
+        None => text,
+    }
 }
 
 /// The callback of a registration.
-enum Callback<'a> {
-    /// A function written in the call: its body.
-    Written(&'a Block),
+enum Registered<'a> {
+    /// A function written in the call.
+    Written(&'a FunctionBody),
     /// A name, in a call that is the top-level statement at this index.
     Named(String, usize),
     /// Anything else.
@@ -313,7 +423,7 @@ enum Callback<'a> {
 
 /// The callbacks of the `redis.register_function` calls on `line` (at the top level, or in a `do`
 /// block there: `top` is false inside one).
-fn registrations<'a>(block: &'a Block, line: usize, top: bool, found: &mut Vec<Callback<'a>>) {
+fn registrations<'a>(block: &'a Block, line: usize, top: bool, found: &mut Vec<Registered<'a>>) {
     for (index, stmt) in block.stmts().enumerate() {
         let call = match stmt {
             Stmt::Do(inner) => {
@@ -352,11 +462,11 @@ fn registrations<'a>(block: &'a Block, line: usize, top: bool, found: &mut Vec<C
             _ => None,
         };
         found.push(match callback {
-            Some(Expression::Function(function)) => Callback::Written(function.body().block()),
+            Some(Expression::Function(function)) => Registered::Written(function.body()),
             Some(Expression::Var(Var::Name(name))) if top => {
-                Callback::Named(name.token().to_string(), index)
+                Registered::Named(name.token().to_string(), index)
             }
-            _ => Callback::Other,
+            _ => Registered::Other,
         });
     }
 }
@@ -371,12 +481,12 @@ fn table_callback(table: &TableConstructor) -> Option<&Expression> {
     })
 }
 
-/// The body of the function the last of `stmts` to bind `name` binds it to, when that is a `local
-/// function name` or a `local name = function`.
-fn local_function<'a>(stmts: &[&'a Stmt], name: &str) -> Option<&'a Block> {
+/// The function the last of `stmts` to bind `name` binds it to, when that is a `local function
+/// name` or a `local name = function`.
+fn local_function<'a>(stmts: &[&'a Stmt], name: &str) -> Option<&'a FunctionBody> {
     stmts.iter().rev().find_map(|stmt| match stmt {
         Stmt::LocalFunction(function) if function.name().token().to_string() == name => {
-            Some(Some(function.body().block()))
+            Some(Some(function.body()))
         }
         Stmt::LocalAssignment(local)
             if local.names().iter().any(|n| n.token().to_string() == name) =>
@@ -386,7 +496,7 @@ fn local_function<'a>(stmts: &[&'a Stmt], name: &str) -> Option<&'a Block> {
             Some(
                 match (names.next(), names.next(), values.next(), values.next()) {
                     (Some(_), None, Some(Expression::Function(function)), None) => {
-                        Some(function.body().block())
+                        Some(function.body())
                     }
                     _ => None,
                 },
@@ -426,12 +536,47 @@ fn assigned(tree: &Ast, name: &str) -> bool {
     assigns.found
 }
 
-/// A problem for each optional parameter the script reads where a nil fails every run (see
-/// [`Arity`](crate::Arity)): a call that leaves it out could never succeed.
-fn optional_but_needed(declaration: &Declaration, arity: crate::Arity) -> Vec<Problem> {
+/// Whose declaration is held to its code, as the messages name it.
+struct Subject {
+    /// `script` or `function`.
+    what: &'static str,
+    /// What the code calls its keys and its arguments: `KEYS` and `ARGV`, or a function's
+    /// parameters.
+    tables: [String; 2],
+    /// Where the declaration is written, with its verb: `the file declares`.
+    declares: &'static str,
+    /// Where a missing `---@key` / `---@arg` line goes.
+    add_at: String,
+}
+
+impl Subject {
+    fn script() -> Subject {
+        Subject {
+            what: "script",
+            tables: [Table::Keys.name().to_owned(), Table::Argv.name().to_owned()],
+            declares: "the file declares",
+            add_at: "at the top of the file".to_owned(),
+        }
+    }
+
+    /// The function registered on `line`, whose parameters are called `names`.
+    fn function(names: &[Option<String>; 2], line: usize) -> Subject {
+        let name = |i: usize, or: &str| names[i].clone().unwrap_or_else(|| or.to_owned());
+        Subject {
+            what: "function",
+            tables: [name(0, "keys"), name(1, "args")],
+            declares: "the lines above its registration declare",
+            add_at: format!("right above its redis.register_function (line {line})"),
+        }
+    }
+}
+
+/// A problem for each optional parameter the code reads where a nil fails every run (see
+/// [`Arity`]): a call that leaves it out could never succeed.
+fn optional_but_needed(declaration: &Declaration, arity: Arity, subject: &Subject) -> Vec<Problem> {
     [
-        (&declaration.keys, arity.keys(), "KEYS"),
-        (&declaration.args, arity.args(), "ARGV"),
+        (&declaration.keys, arity.keys(), &subject.tables[0]),
+        (&declaration.args, arity.args(), &subject.tables[1]),
     ]
     .into_iter()
     .filter_map(|(list, needed, place)| {
@@ -441,11 +586,11 @@ fn optional_but_needed(declaration: &Declaration, arity: crate::Arity) -> Vec<Pr
                 Kind::Declaration,
                 Some(param.line),
                 format!(
-                    "`{}?` is optional, but the script reads {place}[{needed}] where a nil fails \
+                    "`{}?` is optional, but the {} reads {place}[{needed}] where a nil fails \
                      every run (an argument of redis.call, arithmetic, `..`), so a call that \
                      leaves it out could never succeed; declare it required, or read it so that \
                      nil is allowed (`{place}[{needed}] or default`, `if {place}[{needed}] then`)",
-                    param.name
+                    param.name, subject.what
                 ),
             )
         })
@@ -455,12 +600,23 @@ fn optional_but_needed(declaration: &Declaration, arity: crate::Arity) -> Vec<Pr
 
 /// The declaration, or a problem for each literal `KEYS[n]` / `ARGV[n]` past it.
 fn held_to(declaration: Declaration, reads: &Reads, path: &str) -> Result<Declared, Vec<Problem>> {
+    let problems = past_declaration(&declaration, reads, &Subject::script());
+    if problems.is_empty() {
+        Ok(Declared::Found(declaration))
+    } else {
+        Err(located(problems, path))
+    }
+}
+
+/// A problem for each literal read of a key or an argument past what `declaration` declares (and
+/// not among the values of a variadic last one).
+fn past_declaration(declaration: &Declaration, reads: &Reads, subject: &Subject) -> Vec<Problem> {
     let mut problems = Vec::new();
     for read in &reads.literal {
         let (declared, tag, what) = if read.keys {
-            (&declaration.keys, "key", "KEYS")
+            (&declaration.keys, "key", &subject.tables[0])
         } else {
-            (&declaration.args, "arg", "ARGV")
+            (&declaration.args, "arg", &subject.tables[1])
         };
         let variadic = declared
             .last()
@@ -472,29 +628,36 @@ fn held_to(declaration: Declaration, reads: &Reads, path: &str) -> Result<Declar
                 read.line,
                 read.column,
                 format!(
-                    "the script reads {what}[{}], but the file declares {} ({}); add a `---@{tag} \
-                     NAME TYPE` line for it at the top of the file",
+                    "the {} reads {what}[{}], but {} {} ({}); add a `---@{tag} NAME TYPE` \
+                     line for it {}",
+                    subject.what,
                     read.index,
+                    subject.declares,
                     count(declared.len(), if read.keys { "key" } else { "argument" }),
                     if names.is_empty() {
                         "none".to_owned()
                     } else {
                         names.join(", ")
-                    }
+                    },
+                    subject.add_at,
                 ),
             ));
         }
     }
-    if problems.is_empty() {
-        Ok(Declared::Found(declaration))
-    } else {
-        Err(located(problems, path))
-    }
+    problems
 }
 
-/// The parameters of a function of a library: the `---@key` / `---@arg` lines of the comment block
-/// right above its `redis.register_function` call at `line`; `None` when that block has none. A
-/// function receives them as its `keys` and `args` parameters, in the same order.
+/// The parameters of a function of a library: the `---@key` / `---@arg` / `---@return` lines of
+/// the comment block right above its `redis.register_function` call at `line`; `None` when that
+/// block has none. A function receives the keys and arguments as its first two parameters, in the
+/// same order. A block with only a `---@return` line declares the reply of a function that takes
+/// no keys or arguments.
+///
+/// When the checks can tell which function the call registers (see [`function_arity`]), its code
+/// is held to the declaration as a declared script's is: a literal `keys[n]` / `args[n]` (by the
+/// function's own parameter names) past what the block declares, an optional parameter it reads
+/// where a nil fails every run, and a literal `return {...}` without the declared reply's fields
+/// are problems.
 pub fn function_declaration(
     path: &str,
     text: &str,
@@ -522,19 +685,44 @@ pub fn function_declaration(
         };
         found |= annotation(tag, number, &mut declaration, &mut problems);
     }
-    if let Some(fields) = &declaration.reply {
-        // The metadata line is no script shebang: the code starts at the newline that ends it.
-        let code = match text.strip_prefix("#!") {
-            Some(_) => text.find('\n').map_or("", |end| &text[end..]),
-            None => text,
-        };
-        // Beside the annotations' own problems: a bad `---@arg` must never be dropped silently.
-        problems.extend(function_returns(code, line, fields));
-    }
     if !problems.is_empty() {
         return Err(located(problems, path));
     }
-    Ok(found.then_some(declaration))
+    if !found && declaration.reply.is_none() {
+        return Ok(None);
+    }
+    if crate::limits::check_size(path, text.len() as u64).is_ok()
+        && let Some(callback) = callback(library_code(text), line, declaration.reply.as_deref())
+    {
+        let subject = Subject::function(&callback.names, line);
+        let mut literal: Vec<Read> = callback
+            .reads
+            .literal
+            .iter()
+            .map(|read| Read {
+                keys: read.table == Table::Keys,
+                index: read.index,
+                line: read.place.0,
+                column: read.place.1,
+            })
+            .collect();
+        literal.sort_by_key(|read| (read.line, read.column));
+        let reads = Reads {
+            literal,
+            other: None,
+        };
+        let mut problems = callback.returns;
+        problems.extend(optional_but_needed(
+            &declaration,
+            callback.reads.arity,
+            &subject,
+        ));
+        problems.extend(past_declaration(&declaration, &reads, &subject));
+        if !problems.is_empty() {
+            return Err(located(problems, path));
+        }
+    }
+    Ok(Some(declaration))
 }
 
 fn located(problems: Vec<Problem>, path: &str) -> Vec<Problem> {
@@ -695,40 +883,54 @@ fn annotation(
     if let Some(reason) = name_problem(name) {
         return problem(format!("`---@{what} {name}`: {reason}"));
     }
-    let second = words.next();
-    let (ty, doc_start) = match (key, second) {
-        (_, Some(word)) if Type::parse(word).is_some() => (Type::parse(word), 1),
-        (false, Some(word)) => {
-            return problem(format!("`---@arg {name} {word}`: {}", type_problem(word)));
+    // The language server's tuple, `[number, string]`: the values of each item of a variadic
+    // argument (ZADD's `score member ...`), written with blanks inside.
+    let after_name = rest
+        .trim_start()
+        .split_once(char::is_whitespace)
+        .map_or("", |(_, after)| after.trim_start());
+    let (ty, tuple, doc) = if let Some(inside) = after_name.strip_prefix('[') {
+        match tuple_type(key, name, presence, inside) {
+            Ok(read) => read,
+            Err(message) => return problem(message),
         }
-        (false, None) => {
+    } else {
+        let second = words.next();
+        let (ty, doc_start) = match (key, second) {
+            (_, Some(word)) if Type::parse(word).is_some() => (Type::parse(word), 1),
+            (false, Some(word)) => {
+                return problem(format!("`---@arg {name} {word}`: {}", type_problem(word)));
+            }
+            (false, None) => {
+                return problem(format!(
+                    "`---@arg {name}` needs a type: `---@arg {name} integer` (string, integer, number, \
+                     boolean or bytes)"
+                ));
+            }
+            (true, Some(word)) if looks_like_a_type(word) => {
+                return problem(format!(
+                    "`---@key {name} {word}`: a key is a string; write `---@key {name} string` or \
+                     `---@key {name}`"
+                ));
+            }
+            (true, _) => (Some(Type::String), 0),
+        };
+        let ty = ty.unwrap_or(Type::String);
+        if key && !matches!(ty, Type::String | Type::Bytes) {
             return problem(format!(
-                "`---@arg {name}` needs a type: `---@arg {name} integer` (string, integer, number, \
-                 boolean or bytes)"
+                "`---@key {name} {}`: a key is a string; write `---@key {name} string` or `---@key \
+                 {name}` (or `bytes`, for a key that is not text)",
+                ty.lua_name()
             ));
         }
-        (true, Some(word)) if looks_like_a_type(word) => {
-            return problem(format!(
-                "`---@key {name} {word}`: a key is a string; write `---@key {name} string` or \
-                 `---@key {name}`"
-            ));
-        }
-        (true, _) => (Some(Type::String), 0),
+        let doc: Vec<&str> = rest
+            .split_whitespace()
+            .skip(1 + doc_start)
+            .collect::<Vec<_>>();
+        let doc = doc.join(" ");
+        let doc = doc.trim_start_matches('#').trim().to_owned();
+        (ty, Vec::new(), doc)
     };
-    let ty = ty.unwrap_or(Type::String);
-    if key && !matches!(ty, Type::String | Type::Bytes) {
-        return problem(format!(
-            "`---@key {name} {}`: a key is a string; write `---@key {name} string` or `---@key \
-             {name}` (or `bytes`, for a key that is not text)",
-            ty.lua_name()
-        ));
-    }
-    let doc: Vec<&str> = rest
-        .split_whitespace()
-        .skip(1 + doc_start)
-        .collect::<Vec<_>>();
-    let doc = doc.join(" ");
-    let doc = doc.trim_start_matches('#').trim().to_owned();
     let taken = declaration
         .keys
         .iter()
@@ -764,11 +966,61 @@ fn annotation(
     list.push(Param {
         name: name.to_owned(),
         ty,
+        tuple,
         presence,
         doc,
         line,
     });
     true
+}
+
+/// The tuple type of a variadic argument, from what follows its `[`: its first type, its types,
+/// and the description after the `]`; or what is wrong with it.
+fn tuple_type(
+    key: bool,
+    name: &str,
+    presence: Presence,
+    inside: &str,
+) -> Result<(Type, Vec<Type>, String), String> {
+    let Some((inside, doc)) = inside.split_once(']') else {
+        return Err(format!(
+            "`---@arg {name}`: the tuple's `[` is not closed: `---@arg {name}... [number, string]`"
+        ));
+    };
+    let written = format!("[{inside}]");
+    if key {
+        return Err(format!(
+            "`---@key {name} {written}`: a key is a string; pairs of a key and a value go in a \
+             variadic argument, `---@arg {name}... [string, string]`"
+        ));
+    }
+    if presence != Presence::Variadic {
+        return Err(format!(
+            "`---@arg {name} {written}`: a tuple is the item of a variadic argument, `---@arg \
+             {name}... {written}` (the call passes a slice of tuples)"
+        ));
+    }
+    let mut tuple = Vec::new();
+    for word in inside.split(',').map(str::trim) {
+        match Type::parse(word) {
+            Some(ty) => tuple.push(ty),
+            None => {
+                return Err(format!(
+                    "`---@arg {name}... {written}`: {}",
+                    type_problem(word)
+                ));
+            }
+        }
+    }
+    let [first, _, ..] = tuple[..] else {
+        return Err(format!(
+            "`---@arg {name}... {written}`: a tuple has two types or more, `[number, string]`; a \
+             variadic argument of one type is `---@arg {name}... {}`",
+            tuple.first().map_or("string", |ty| ty.lua_name())
+        ));
+    };
+    let doc = doc.trim().trim_start_matches('#').trim().to_owned();
+    Ok((first, tuple, doc))
 }
 
 /// What is wrong with `word` as a parameter's type.
@@ -930,6 +1182,7 @@ fn infer(block: &Block) -> Result<Declaration, String> {
         list[index - 1] = Some(Param {
             name,
             ty,
+            tuple: Vec::new(),
             presence: Presence::Required,
             doc: format!("`local` on line {line}"),
             line,
@@ -1187,6 +1440,40 @@ mod tests {
     }
 
     #[test]
+    fn a_variadic_argument_may_be_a_tuple() {
+        let d = declared(
+            "---@key board\n---@arg entries... [number, string] # a score, then its member\n\
+             return redis.call('ZADD', KEYS[1], unpack(ARGV))",
+        );
+        let entries = &d.args()[0];
+        assert_eq!(entries.tuple(), [Type::Number, Type::String]);
+        assert_eq!(
+            (entries.ty(), entries.presence()),
+            (Type::Number, Presence::Variadic)
+        );
+        assert_eq!(entries.doc(), "a score, then its member");
+        assert!(d.keys()[0].tuple().is_empty());
+        let cases = [
+            (
+                "---@arg e [number, string]",
+                "the item of a variadic argument",
+            ),
+            (
+                "---@arg e? [number, string]",
+                "the item of a variadic argument",
+            ),
+            ("---@key e... [string, string]", "a key is a string"),
+            ("---@arg e... [number, table]", "`table` is not a type"),
+            ("---@arg e... [number]", "two types or more"),
+            ("---@arg e... [number, string", "is not closed"),
+        ];
+        for (line, expected) in cases {
+            let found = problems(&format!("{line}\nreturn 1"));
+            assert!(found[0].contains(expected), "{line}: {found:?}");
+        }
+    }
+
+    #[test]
     fn an_optional_parameter_the_script_needs_is_a_problem() {
         let found = problems(
             "---@key k\n---@arg ttl? integer\nreturn redis.call('EXPIRE', KEYS[1], ARGV[1])",
@@ -1274,6 +1561,64 @@ mod tests {
     }
 
     #[test]
+    fn a_function_is_held_to_its_declaration_by_its_own_parameter_names() {
+        let text = "#!lua name=lib\n---@key counter\n---@arg by? integer\n\
+                    redis.register_function('f', function(ks, argv)\n\
+                    return redis.call('INCRBY', ks[1], argv[1]) + ks[2]\nend)\n\
+                    ---@key first\n\
+                    redis.register_function('g', function(keys) local keys = {} return keys[9] end)\n\
+                    ---@return {n: integer}\n\
+                    redis.register_function('h', function(keys, args) return {#keys} end)\n\
+                    ---@return {n: integer}\n\
+                    redis.register_function('i', function(keys, args) return {keys[1]} end)\n";
+        let found: Vec<String> = function_declaration("l.lua", text, 4)
+            .unwrap_err()
+            .iter()
+            .map(|p| p.message().to_owned())
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].starts_with(
+                "l.lua:3: `by?` is optional, but the function reads argv[1] where a nil fails"
+            ),
+            "{found:?}"
+        );
+        assert!(
+            found[1].starts_with(
+                "l.lua:5:47: the function reads ks[2], but the lines above its registration \
+                 declare 1 key (counter); add a `---@key NAME TYPE` line for it right above its \
+                 redis.register_function (line 4)"
+            ),
+            "{found:?}"
+        );
+        // A local of the same name is not the parameter; a reply alone declares no parameters.
+        let g = function_declaration("l.lua", text, 8).unwrap().unwrap();
+        assert_eq!(names(g.keys()), [("first", Type::String)]);
+        let h = function_declaration("l.lua", text, 10).unwrap().unwrap();
+        assert!(h.keys().is_empty() && h.args().is_empty() && h.reply().is_some());
+        let i = function_declaration("l.lua", text, 12).unwrap_err();
+        assert!(
+            i[0].message()
+                .contains("reads keys[1], but the lines above"),
+            "{i:?}"
+        );
+        // What the function needs on every run, by the same rule as a script's.
+        let arity = function_arity(text, 4);
+        assert_eq!((arity.keys(), arity.args()), (2, 1));
+        assert_eq!(function_arity(text, 8).keys(), 0);
+        let two = "#!lua name=l\nlocal function f(k, a) return redis.call('GET', k[2]) end\n\
+                   redis.register_function('f', f)\n\
+                   redis.register_function('g', function(...) return redis.call('GET', ...) end)";
+        assert_eq!(function_arity(two, 3).keys(), 2);
+        assert_eq!(function_arity(two, 4), Arity::default());
+        assert_eq!(function_arity(two, 99), Arity::default());
+        assert_eq!(
+            function_arity("#!lua name=l\nreturn (", 2),
+            Arity::default()
+        );
+    }
+
+    #[test]
     fn a_literal_read_past_the_declaration_is_a_problem() {
         let found = problems(
             "#!lua\n---@key bucket\n---@arg limit integer\nlocal x = KEYS[2]\nreturn ARGV[1]",
@@ -1321,10 +1666,10 @@ mod tests {
                     ---@return {x: integer}\nredis.register_function('f', function(keys, args) return {1} end)";
         let problems = function_declaration("l.lua", text, 7).unwrap_err();
         assert!(problems.len() >= 2, "{problems:?}");
-        // The returns are still checked beside them.
+        // A wrong return beside them does not hide them either.
         let text = text.replace("return {1}", "return {1, 2}");
         let problems = function_declaration("l.lua", &text, 7).unwrap_err();
-        assert!(problems.len() >= 3, "{problems:?}");
+        assert!(problems.len() >= 2, "{problems:?}");
     }
 
     #[test]

@@ -36,7 +36,8 @@ mod syntax;
 
 pub use arity::Arity;
 pub use declare::{
-    Declaration, Declared, Param, Presence, Type, declaration, function_declaration,
+    Declaration, Declared, Param, Presence, Type, declaration, function_arity,
+    function_declaration, function_zero_reads,
 };
 pub use library::{Function, Library, check_library};
 pub use limits::{MAX_BREAKS, MAX_ELSEIFS, MAX_OPERATOR_DEPTH, MAX_SCRIPT_BYTES, check_size};
@@ -103,7 +104,9 @@ pub enum Kind {
     /// The declared parameters and reply (`---@key` / `---@arg` / `---@return`): an annotation
     /// that does not parse, a key or argument after an optional or variadic one, an optional one
     /// the script needs on every run, a literal `KEYS[n]` / `ARGV[n]` past what the file declares,
-    /// or a literal `return {...}` that does not have the declared fields.
+    /// or a literal `return {...}` that does not have the declared fields; for a function of a
+    /// library, the same of its declaration above its registration, its own parameters read in
+    /// place of `KEYS` and `ARGV`.
     Declaration,
 }
 
@@ -286,7 +289,10 @@ fn check_located(written: &str, text: &str, options: &Options) -> Result<(), Vec
     let walked = on_deep_stack(|| {
         syntax::tree(body).map(|tree| {
             let mut found = rules::check(&policy, &calls::collect(&tree));
-            let zero_reads = rules::zero_reads(&arity::analyse(tree.nodes()).zero_reads);
+            let zero_reads = rules::zero_reads(
+                &arity::analyse(tree.nodes()).zero_reads,
+                [arity::Table::Keys.name(), arity::Table::Argv.name()],
+            );
             let sort = !zero_reads.is_empty() || options.keys_from_keys;
             found.extend(zero_reads);
             if options.keys_from_keys {

@@ -456,15 +456,16 @@ fn lua_global(policy: &Policy<'_>, global: &calls::GlobalUse) -> Option<Problem>
     })
 }
 
-/// `KEYS[0]` and `ARGV[0]`: always nil, since Lua counts from 1.
-pub(crate) fn zero_reads(reads: &[ZeroRead]) -> Vec<Problem> {
+/// `KEYS[0]` and `ARGV[0]` (or a function's `keys[0]` and `args[0]`, by the names in `tables`):
+/// always nil, since Lua counts from 1.
+pub(crate) fn zero_reads(reads: &[ZeroRead], tables: [&str; 2]) -> Vec<Problem> {
     reads
         .iter()
         .map(|read| {
-            let (table, what) = (read.table.name(), match read.table {
-                Table::Keys => "key",
-                Table::Argv => "argument",
-            });
+            let (table, what) = match read.table {
+                Table::Keys => (tables[0], "key"),
+                Table::Argv => (tables[1], "argument"),
+            };
             Problem::at(
                 Kind::ZeroIndex,
                 read.place.0,

@@ -8,7 +8,8 @@
 
 use proptest::prelude::*;
 use redis_script_check::{
-    Kind, Options, check, check_library, declaration, function_declaration, servers,
+    Kind, Options, check, check_library, declaration, function_arity, function_declaration,
+    function_zero_reads, servers,
 };
 
 /// Lua's reserved words, and Lua 5.2+'s `goto`.
@@ -256,6 +257,10 @@ proptest! {
                         "{}", problem
                     );
                 }
+            }
+            let _ = function_arity(&text, line);
+            for problem in function_zero_reads("fuzz.lua", &text, line) {
+                prop_assert!(problem.line().is_some_and(|line| line >= 1 && line <= lines));
             }
         }
     }

@@ -37,6 +37,13 @@ pub(crate) fn arity(file: &ScriptFile) -> redis_script_check::Arity {
     std::panic::catch_unwind(|| redis_script_check::arity(&file.text)).unwrap_or_default()
 }
 
+/// What the function registered on `line` of the library needs of a call (see
+/// `redis_script_check::function_arity`); nothing, should the analysis fail.
+pub(crate) fn function_arity(file: &ScriptFile, line: usize) -> redis_script_check::Arity {
+    std::panic::catch_unwind(|| redis_script_check::function_arity(&file.text, line))
+        .unwrap_or_default()
+}
+
 fn options(input: &Input) -> redis_script_check::Options {
     let names = |list: &[syn::LitStr]| list.iter().map(syn::LitStr::value).collect();
     let mut options = redis_script_check::Options::default();
@@ -70,6 +77,18 @@ pub(crate) fn check_library(
     let library = report(&input.options, checked)?;
     let registered: Vec<&str> = library.functions().iter().map(|f| f.name()).collect();
     let mut errors: Vec<syn::Error> = Vec::new();
+    // `keys[0]` / `args[0]` in any function of the file, as `KEYS[0]` in a script.
+    for function in library.functions() {
+        let found = std::panic::catch_unwind(|| {
+            redis_script_check::function_zero_reads(&file.shown, &file.text, function.line())
+        });
+        errors.extend(
+            found
+                .unwrap_or_default()
+                .iter()
+                .map(|p| syn::Error::new(input.options.path.span(), p.message())),
+        );
+    }
     for item in &input.functions {
         let name = item.literal.value();
         let read_only = match item.type_name().as_deref() {
@@ -162,6 +181,25 @@ pub(crate) fn check_library(
             }
             (Err(error), _) => {
                 errors.push(error);
+                declared.push(None);
+            }
+            (Ok(None), Some(function)) => {
+                // A `Function<T>` keeps the positional call, but annotations above it are held to
+                // the code all the same, as the expression form of `lua_script!` holds a script's.
+                let found = std::panic::catch_unwind(|| {
+                    redis_script_check::function_declaration(
+                        &file.shown,
+                        &file.text,
+                        function.line(),
+                    )
+                });
+                if let Ok(Err(problems)) = found {
+                    errors.extend(
+                        problems
+                            .iter()
+                            .map(|p| syn::Error::new(item.literal.span(), p.message())),
+                    );
+                }
                 declared.push(None);
             }
             _ => declared.push(None),

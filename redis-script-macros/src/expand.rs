@@ -64,11 +64,19 @@ pub(crate) fn expand_declared(
     } else {
         "as its `---@key` / `---@arg` lines declare them"
     };
-    let doc = format!(
-        "The keys and arguments of a call of [`{ident}`] (`{}`), {how}: each one is named, so \
-         none can be left out, swapped or put among the other kind.",
-        input.path.value()
-    );
+    let doc = if takes_nothing(declaration) {
+        format!(
+            "The call of [`{ident}`] (`{}`), which takes no keys or arguments: `{params} {{}}`. \
+             Should the script declare one later, every call names it, or fails to build.",
+            input.path.value()
+        )
+    } else {
+        format!(
+            "The keys and arguments of a call of [`{ident}`] (`{}`), {how}: each one is named, \
+             so none can be left out, swapped or put among the other kind.",
+            input.path.value()
+        )
+    };
     let structure = params_struct(
         &input.krate,
         vis,
@@ -184,6 +192,12 @@ fn reply_struct(
     }
 }
 
+/// True when the declaration has no keys and no arguments: its struct is empty, and a call passes
+/// `Params {}`.
+fn takes_nothing(declaration: &redis_script_check::Declaration) -> bool {
+    declaration.keys().is_empty() && declaration.args().is_empty()
+}
+
 /// True when the struct of `declaration` borrows (has a `&'a str`, `&'a [u8]` or slice field), and
 /// so a lifetime.
 fn borrows(declaration: &redis_script_check::Declaration) -> bool {
@@ -234,13 +248,22 @@ pub(crate) fn params_struct(
     let field = |param: &redis_script_check::Param, place: String| {
         use redis_script_check::{Presence, Type};
         let ident = syn::Ident::new(param.name(), params.span());
-        let one = match param.ty() {
+        let rust = |ty: Type| match ty {
             Type::Integer => quote!(::core::primitive::i64),
             Type::Number => quote!(::core::primitive::f64),
             Type::Boolean => quote!(::core::primitive::bool),
             Type::Bytes => quote!(&'a [::core::primitive::u8]),
             _ => quote!(&'a ::core::primitive::str),
         };
+        // A variadic tuple's item is a Rust tuple, whose values are sent in order.
+        let tuple: Vec<TokenStream> = param.tuple().iter().map(|ty| rust(*ty)).collect();
+        let one = if tuple.is_empty() {
+            rust(param.ty())
+        } else {
+            quote!((#(#tuple,)*))
+        };
+        let positions = (0..tuple.len()).map(syn::Index::from);
+        let item_types: Vec<&str> = param.tuple().iter().map(|ty| ty.lua_name()).collect();
         let (ty, write, what) = match param.presence() {
             Presence::Optional => (
                 quote!(::core::option::Option<#one>),
@@ -252,6 +275,19 @@ pub(crate) fn params_struct(
                 format!(
                     "`{place}`, optional ({}; `None` passes none)",
                     param.ty().lua_name()
+                ),
+            ),
+            Presence::Variadic if !item_types.is_empty() => (
+                quote!(&'a [#one]),
+                quote! {
+                    for item in self.#ident {
+                        #(out.push(&item.#positions);)*
+                    }
+                },
+                format!(
+                    "`{place}` onwards, {} per item, in order ({})",
+                    item_types.len(),
+                    item_types.join(", ")
                 ),
             ),
             Presence::Variadic => (
@@ -366,6 +402,14 @@ pub(crate) fn expand_library(
                 format!("{fname}__{version}")
             };
             let label = format!("{name}.{fname}");
+            // What the function reads on every run, when the checks can tell its code.
+            let arity = library
+                .function(&fname)
+                .map_or_else(redis_script_check::Arity::default, |f| {
+                    crate::check::function_arity(file, f.line())
+                });
+            let min_keys = u16::try_from(arity.keys()).unwrap_or(u16::MAX);
+            let min_args = u16::try_from(arity.args()).unwrap_or(u16::MAX);
             // `check` allows only these two types.
             let constructor = if function.type_name().as_deref() == Some("FunctionRO") {
                 quote!(function_ro)
@@ -373,10 +417,17 @@ pub(crate) fn expand_library(
                 quote!(function)
             };
             let structure = declared.as_ref().map(|(params, reply, declaration)| {
-                let doc = format!(
-                    "The keys and arguments of a call of [`{ident}`] (function `{fname}`), as the \
-                 `---@key` / `---@arg` lines above its registration declare them."
-                );
+                let doc = if takes_nothing(declaration) {
+                    format!(
+                        "The call of [`{ident}`] (function `{fname}`), which declares only its \
+                         reply and so takes no keys or arguments: `{params} {{}}`."
+                    )
+                } else {
+                    format!(
+                        "The keys and arguments of a call of [`{ident}`] (function `{fname}`), as \
+                         the `---@key` / `---@arg` lines above its registration declare them."
+                    )
+                };
                 let reply = reply.as_ref().zip(declaration.reply()).map(|(reply, fields)| {
                     let doc = format!(
                         "The reply of [`{ident}`] (function `{fname}`), as the `---@return` line \
@@ -399,6 +450,8 @@ pub(crate) fn expand_library(
                         label: #label,
                         code: #hidden_code,
                         sha1: #sha1,
+                        min_keys: #min_keys,
+                        min_args: #min_args,
                     },
                 );
             }

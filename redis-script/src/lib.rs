@@ -340,6 +340,10 @@ macro_rules! lua_script {
 /// FUNCTION LOAD's timeout are refused with Redis's own message and line). `redis.log` while the
 /// library loads is refused too when Valkey is among the servers: Valkey 9.1 crashes on it. A function
 /// registered under a computed name can not be typed: the error says to write the name as a literal.
+/// A declared function's code is held to its declaration (a `keys[n]` / `args[n]` past it, an
+/// optional parameter it needs on every run, a literal return without the reply's fields), and
+/// every function whose callback the checks can tell gets the [arity](crate::function#arity) a
+/// script gets, declared or not.
 /// A differential test holds the checker to the servers: thousands of libraries judged by FUNCTION
 /// LOAD and FUNCTION LIST on Redis 7.0, 8.2 and Valkey 9.1. Naming a function the file does not
 /// register, or a `FunctionRO` for one without `no-writes`, is a compile error at that function:

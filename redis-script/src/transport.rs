@@ -454,8 +454,8 @@ thread_local! {
 }
 
 /// Runs `future` on this thread to its end: how the blocking API and the blocking transports drive
-/// the async rules. Over a [`BlockingTransport`] it is ready at its first poll; a future that is not
-/// (a span's subscriber, say) parks the thread until woken.
+/// the async rules. Over a transport whose commands complete as they are sent it is ready at its
+/// first poll; a future that is not (a span's subscriber, say) parks the thread until woken.
 pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
     WAKER.with(|waker| {

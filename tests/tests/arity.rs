@@ -1,12 +1,16 @@
-//! A call that passes fewer keys or arguments than its script reads on every run is refused before
-//! anything is sent: on every transport, read-only or not, in a pipeline and a transaction (the whole
-//! batch). The server's own counts (`INFO commandstats`) prove that nothing reached it.
+//! A call that passes fewer keys or arguments than its script (or function) reads on every run is
+//! refused before anything is sent: on every transport, read-only or not, in a pipeline and a
+//! transaction (the whole batch). The server's own counts (`INFO commandstats`) prove that nothing
+//! reached it.
 
 #![allow(clippy::unwrap_used)]
 
 use redis_script::error::ArityError;
 use redis_script::rest::Upstash;
-use redis_script::{BatchErrorKind, Error, Pipeline, Script, ScriptRO, Transaction, lua_script};
+use redis_script::{
+    BatchErrorKind, Error, Function, FunctionRO, Library, Pipeline, Script, ScriptRO, Transaction,
+    lua_library, lua_script,
+};
 use redis_script_tests::upstash::UpstashLocal;
 use redis_script_tests::{CommandStats, RedisCluster, RedisServer};
 
@@ -14,6 +18,21 @@ use redis_script_tests::{CommandStats, RedisCluster, RedisServer};
 static TWO_KEYS: Script<i64> = lua_script!("../lua/arity_two_keys.lua");
 /// Needs 1 key.
 static READ: ScriptRO<Option<String>> = lua_script!("../lua/arity_readonly.lua", readonly);
+
+lua_library! {
+    static FUNCTIONS: Library = "../lua/arity_functions.lua";
+    /// Declared: a variadic tail it reads two of on every run.
+    static PUSH_ALL: Function<i64, PushAll> = "push_all";
+    /// Undeclared: needs 2 keys, read by its own parameter names.
+    static COPY: Function<String> = "copy";
+    /// Declares only its reply.
+    static SIZE: FunctionRO<Size, NoInput> = "size";
+}
+
+lua_script! {
+    /// Declares only its reply.
+    static SCRIPT_SIZE: ScriptRO<Size2, NoInput2> = "../lua/typed_size.lua";
+}
 
 /// The call's own refusal, naming the script, with both counts.
 fn refused(error: &Error) -> &ArityError {
@@ -174,4 +193,73 @@ async fn rest_and_cluster_refuse_before_sending() {
     for node in cluster.nodes() {
         nothing_sent(&node.commandstats().await);
     }
+}
+
+/// A function's call short of what the function reads on every run (a declared variadic tail's
+/// first two items, an undeclared function's second key) is refused as a script's is: no FCALL,
+/// no FUNCTION LOAD, on a call and in a batch.
+#[tokio::test]
+async fn functions_are_held_to_what_they_read_on_every_run() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    server.reset_stats().await;
+    let one = PushAll {
+        lists: &["a"],
+        value: "v",
+    };
+    let e = PUSH_ALL.call(&conn, one).await.unwrap_err();
+    let Error::Arity(arity) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!((arity.keys_passed(), arity.keys_needed()), (1, 2));
+    assert!(!e.may_have_run());
+    assert_eq!(e.script_name(), Some("arity_functions.push_all"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("but the function needs 2 keys: it reads key 2 on every run"),
+        "{e}"
+    );
+    let e = COPY.call(&conn, ["from"], ["v"]).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Arity(a) if a.keys_needed() == 2),
+        "{e:?}"
+    );
+    let mut pipe = Pipeline::new();
+    let _ = pipe.call_typed(&SIZE, NoInput {});
+    let _ = pipe.call_typed(&PUSH_ALL, one);
+    let e = pipe.run(&conn).await.err().unwrap();
+    let Error::Batch(batch) = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(
+        (batch.kind(), batch.entries()),
+        (BatchErrorKind::Arity, &[1][..])
+    );
+    let stats = server.commandstats().await;
+    for command in ["fcall", "fcall_ro", "function|load", "rpush", "set"] {
+        assert_eq!(stats.calls(command), 0, "{command}: {stats:?}");
+    }
+    assert_eq!(server.query::<i64>(&redis::cmd("DBSIZE")).await, 0);
+
+    // Enough: each runs, on the server's own lists and keys.
+    let two = PushAll {
+        lists: &["a", "b", "c"],
+        value: "v",
+    };
+    assert_eq!(PUSH_ALL.call(&conn, two).await.unwrap(), 3);
+    assert_eq!(COPY.call(&conn, ["x", "d"], ["v"]).await.unwrap(), "OK");
+    let d: String = server.query(redis::cmd("GET").arg("d")).await;
+    assert_eq!(d, "v");
+    assert_eq!(
+        SIZE.call(&conn, NoInput {}).await.unwrap(),
+        Size { size: 4 }
+    );
+    assert_eq!(
+        SCRIPT_SIZE.exec(&conn, NoInput2 {}).await.unwrap(),
+        Size2 { size: 4 }
+    );
+    let stats = server.commandstats().await;
+    assert_eq!((stats.calls("fcall"), stats.calls("fcall_ro")), (3, 1));
+    assert_eq!(stats.calls("evalsha_ro"), 1);
+    assert_eq!(FUNCTIONS.name(), "arity_functions");
 }

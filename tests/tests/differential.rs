@@ -111,9 +111,13 @@ fn macro_agrees_with_script_load() {
         let mut problems = redis_script_check::check(&path, &case.text, &Options::default())
             .err()
             .unwrap_or_default();
-        // The expression form reads a declaration too when the file has one (`---@key`/`---@arg`):
-        // a malformed one fails the build although Redis runs the script.
-        if case.text.contains("---@key") || case.text.contains("---@arg") {
+        // The expression form reads a declaration too when the file has one (`---@key`, `---@arg`
+        // or `---@return`, as the macro looks for them): a malformed one fails the build although
+        // Redis runs the script.
+        if ["---@key", "---@arg", "---@return"]
+            .iter()
+            .any(|tag| case.text.contains(tag))
+        {
             problems.extend(
                 redis_script_check::declaration(&path, &case.text)
                     .err()

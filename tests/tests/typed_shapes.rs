@@ -32,6 +32,10 @@ lua_script! {
     static VISIT: Script<i64, Visit> = "../lua/typed_maybe_log.lua";
 }
 
+lua_script! {
+    static SCORES: Script<i64, Scores> = "../lua/typed_scores.lua";
+}
+
 lua_library! {
     static SHAPES: Library = "../../examples/lua/bump.lua";
     static BUMP: Function<Bumped, Bump> = "bump";
@@ -368,4 +372,58 @@ async fn functions_take_optional_and_variadic_parameters_and_declare_replies() {
     // The first FCALL finds no library, which is then loaded and the call made again.
     assert_eq!((stats.calls("fcall"), stats.calls("fcall_ro")), (3, 1));
     assert_eq!(SHAPES.name(), "bump");
+}
+
+/// A variadic tail of pairs, `---@arg entries... [number, string]`: each item sends its score and
+/// its member, in order; the script needs one pair, and an empty slice is refused unsent.
+#[tokio::test]
+async fn a_variadic_tuple_sends_each_item_s_values_in_order() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    server.reset_stats().await;
+    let entries = [(1.5, "alice"), (-2.0, "bob"), (3.0, "carol")];
+    let added = SCORES
+        .exec(
+            &conn,
+            Scores {
+                board: "board",
+                entries: &entries,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(added, 3);
+    let board: Vec<(String, f64)> = server
+        .query(
+            redis::cmd("ZRANGE")
+                .arg("board")
+                .arg(0)
+                .arg(-1)
+                .arg("WITHSCORES"),
+        )
+        .await;
+    assert_eq!(
+        board,
+        [
+            ("bob".to_owned(), -2.0),
+            ("alice".to_owned(), 1.5),
+            ("carol".to_owned(), 3.0)
+        ]
+    );
+    let err = SCORES
+        .exec(
+            &conn,
+            Scores {
+                board: "board",
+                entries: &[],
+            },
+        )
+        .await
+        .unwrap_err();
+    let redis_script::Error::Arity(arity) = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!((arity.args_passed(), arity.args_needed()), (0, 2));
+    // Only the first call reached the server: EVALSHA, then EVAL.
+    assert_eq!(server.commandstats().await.scripts(), (1, 1, 0, 0));
 }

@@ -268,7 +268,7 @@ pub(crate) fn check_entries(entries: &Entries<'_>) -> Result<(), Error> {
     let mut short: Vec<(usize, Error)> = Vec::new();
     for (position, entry) in entries.iter().enumerate() {
         if let Entry::Call {
-            callee: Callee::Script(source),
+            callee: Callee::Script(source) | Callee::Function { source, .. },
             keys,
             args,
             ..

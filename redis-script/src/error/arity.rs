@@ -1,5 +1,5 @@
 //! [`ArityError`]: a call refused before anything was sent, because it passes fewer keys or
-//! arguments than its script reads on every run.
+//! arguments than its script (or function) reads on every run.
 
 use std::fmt;
 
@@ -9,12 +9,17 @@ use crate::label::{Label, about};
 /// fails (`redis.call('GET', KEYS[2])` with one key): refused before anything was sent, so nothing
 /// ran ([`Error::may_have_run`](super::Error::may_have_run) is false).
 ///
-/// [`lua_script!`](crate::lua_script) finds what a script needs (see [arity](crate::script#arity));
-/// scripts built at run time ([`Script::new`](crate::Script::new)) need nothing.
+/// [`lua_script!`](crate::lua_script) finds what a script needs (see [arity](crate::script#arity)),
+/// and [`lua_library!`](crate::lua_library) what each function needs that it can tell the code of
+/// (the same rule, over the function's body, its first two parameters in place of `KEYS` and
+/// `ARGV`); scripts and functions built at run time ([`Script::new`](crate::Script::new),
+/// [`Library::function`](crate::Library::function)) need nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArityError {
     keys: (usize, usize),
     args: (usize, usize),
+    /// The callee is a function of a library, which reads its keys and arguments by position.
+    function: bool,
     pub(crate) script: Label,
 }
 
@@ -27,11 +32,18 @@ impl ArityError {
             Some(ArityError {
                 keys: (keys, needed.0),
                 args: (args, needed.1),
+                function: false,
                 script: None,
             })
         } else {
             None
         }
+    }
+
+    /// The same error, about a function (`function` true) rather than a script.
+    pub(crate) fn of_function(mut self, function: bool) -> ArityError {
+        self.function = function;
+        self
     }
 
     /// How many keys the call passed.
@@ -72,15 +84,23 @@ impl fmt::Display for ArityError {
             .collect();
         let passed: Vec<String> = short.iter().map(|((p, _), w, _)| count(*p, w)).collect();
         let needed: Vec<String> = short.iter().map(|((_, n), w, _)| count(*n, w)).collect();
+        // A function's parameters have the names its code gives them: say which one it reads.
         let reads: Vec<String> = short
             .iter()
-            .map(|((_, n), _, t)| format!("{t}[{n}]"))
+            .map(|((_, n), what, table)| {
+                if self.function {
+                    format!("{what} {n}")
+                } else {
+                    format!("{table}[{n}]")
+                }
+            })
             .collect();
         write!(
             f,
-            "too few keys or arguments: the call passes {}, but the script needs {}: it reads {} on \
+            "too few keys or arguments: the call passes {}, but the {} needs {}: it reads {} on \
              every run, where a nil fails; nothing was sent",
             passed.join(" and "),
+            if self.function { "function" } else { "script" },
             needed.join(" and "),
             reads.join(" and "),
         )?;
@@ -112,6 +132,12 @@ mod tests {
             both.to_string(),
             "too few keys or arguments: the call passes 0 keys and 1 argument, but the script \
              needs 1 key and 3 arguments: it reads KEYS[1] and ARGV[3] on every run, where a nil \
+             fails; nothing was sent"
+        );
+        assert_eq!(
+            both.of_function(true).to_string(),
+            "too few keys or arguments: the call passes 0 keys and 1 argument, but the function \
+             needs 1 key and 3 arguments: it reads key 1 and argument 3 on every run, where a nil \
              fails; nothing was sent"
         );
     }

@@ -39,6 +39,7 @@ async fn run<T: DeserializeOwned, C: Transport + ?Sized>(
     call: Call,
     on_load: impl Fn(),
 ) -> Result<T, Error> {
+    function.source.check_call(&call)?;
     let (keys, args) = call.split();
     let command = Command::new(name, &function.called_as, &function.source.sha1, keys, args);
     let reply = match conn.send(command).await {

@@ -80,11 +80,36 @@
 //! ```
 //!
 //! The reply's struct reads the function's items into the declared fields by name, as a script's
-//! does, and the function's literal `return {...}` sites are held to the declaration, with the same
-//! compile errors, when the checks can tell which function the registration registers: one written
-//! in it (`function(keys, args) ... end` as the second argument, or as `callback = ...`), or a
-//! top-level `local function name` it names that nothing assigns again. Any other callback is
-//! checked at run time only, by decoding.
+//! does. A function that declares only its reply (a `---@return` line and no `---@key` /
+//! `---@arg`) takes no keys or arguments: its struct is empty, and the call is
+//! `STATS.call(&conn, Stats {})`; should it declare a key later, every call names it or does not
+//! build.
+//!
+//! The function's code is held to its declaration as a declared script's is, with the same compile
+//! errors, reading its first two parameters (whatever it calls them: `function(ks, argv)`) where a
+//! script reads `KEYS` and `ARGV`: a literal `keys[3]` past what the block declares (unless the
+//! last is variadic), an optional parameter it reads where a nil fails on every run, and a literal
+//! `return {...}` without the declared fields do not build. This holds when the checks can tell
+//! which function the registration registers: one written in it (`function(keys, args) ... end` as
+//! the second argument, or as `callback = ...`), or a top-level `local function name` (`local name
+//! = function`) it names that nothing assigns again. Any other callback (a function from a table, a
+//! local assigned in a branch) is checked at run time only, by the server and by decoding. A
+//! `Function<T>` (no parameters' struct) keeps the positional call `call(conn, keys, args)`, but
+//! the annotations above its registration are held to its code all the same, as the expression
+//! form of `lua_script!` holds a script's: a declaration is never left wrong because no struct
+//! reads it. In every function `lua_library!` can tell the callback of, a literal `keys[0]` or
+//! `args[0]` (by its own parameters' names) does not build: it is always nil, as a script's
+//! `KEYS[0]` is.
+//!
+//! # Arity
+//!
+//! The [arity](crate::script#arity) of scripts holds for functions: `lua_library!` finds the
+//! `keys[n]` / `args[n]` a function reads where a nil makes it fail on every run, by the same rule
+//! over its body, and a call passing fewer (a variadic tail's slice too short, an undeclared
+//! `Function<T>`'s keys) is refused before anything is sent, an [`Error::Arity`] naming
+//! `library.function`; in a batch, as for scripts, the whole batch. This covers declared and
+//! undeclared functions alike, for the callbacks the checks can tell (above); any other, and the
+//! functions of a [`Library::new`] built at run time, need nothing.
 //!
 //! # Versions, for rolling deploys
 //!
@@ -482,7 +507,10 @@ impl Inner {
                 sha1: Shared::Static(parts.sha1),
                 name: Some(Shared::Static(parts.label)),
                 function: true,
-                arity: Arity::NONE,
+                arity: Arity {
+                    keys: parts.min_keys,
+                    args: parts.min_args,
+                },
             },
             library,
             name: Shared::Static(parts.name),
@@ -505,6 +533,10 @@ pub struct FunctionParts {
     pub code: &'static str,
     /// The SHA-1 of the library's file.
     pub sha1: &'static str,
+    /// The fewest keys a call must pass: what the function reads on every run.
+    pub min_keys: u16,
+    /// The fewest arguments a call must pass.
+    pub min_args: u16,
 }
 
 /// A function of a [`Library`], called with FCALL, whose reply decodes into `T`.
@@ -694,6 +726,8 @@ mod tests {
                 label: "counters.get",
                 code: "code",
                 sha1: "sha",
+                min_keys: 0,
+                min_args: 0,
             },
         ));
         assert_eq!(F.called_name(), "get__abc");

@@ -117,6 +117,7 @@
 //! | `---@arg ttl? integer` | `ttl: Option<i64>` | `ARGV[n]` for `Some`, nothing for `None` |
 //! | `---@key lists... string` | `lists: &[&str]` | one key per item, from its position on |
 //! | `---@arg members... bytes` | `members: &[&[u8]]` | one argument per item, from its position on |
+//! | `---@arg entries... [number, string]` | `entries: &[(f64, &str)]` | each item's values in order, from its position on |
 //!
 //! `name?` is the language server's own spelling of an optional parameter. Its variadic parameter
 //! is a bare `...`, which can not name a field; `name...` keeps the dots where the language server
@@ -129,6 +130,11 @@
 //! could never succeed: read it as `ARGV[3] or default` or under `if ARGV[3] then`. A variadic one
 //! the script reads that way needs at least that many items, and a call with fewer is refused
 //! before anything is sent (see [arity](#arity)).
+//!
+//! A variadic argument's items may be tuples, in the language server's tuple type, for a tail of
+//! pairs such as ZADD's `score member ...` or HSET's `field value ...`: each item sends its
+//! values in order, so `---@arg entries... [number, string]` is `entries: &[(f64, &str)]`, and
+//! `&[(1.5, "alice"), (2.0, "bob")]` sends `1.5 alice 2 bob`. The arity counts values, not items.
 //!
 //! **Inferred names.** A file without annotations gets its parameters from the common pattern when
 //! that is unambiguous: every read of `KEYS` and `ARGV` has a literal index, and every index read is
@@ -193,6 +199,11 @@
 //! (`f64`, from a string such as ZINCRBY's reply) or `boolean` (`bool`: Lua `true` arrives as `1`,
 //! `false` as nil). A tuple or another type in the static's first place does not build: it would
 //! read the fields by position.
+//!
+//! A script that declares only its reply and reads no `KEYS` or `ARGV` takes nothing: the macro
+//! still defines the struct the static names, empty, and the call is `SIZE.exec(&conn, Size {})`.
+//! An empty struct rather than `()`, so that a key or argument the script declares later makes
+//! every call that does not name it fail to build.
 //!
 //! The script's literal returns are held to the declaration, and a mismatch does not build, at the
 //! return's `file:line:column`: a table of positional items has exactly one per declared field
@@ -303,7 +314,8 @@
 //! real scripts of the test corpus, 392 get a minimum (`tests/corpus/ARITY.tsv`); run with one key or
 //! argument fewer than it, none of the 328 that run with placeholder values succeeded. `KEYS[0]` and
 //! `ARGV[0]`, always nil, are compile errors. Scripts built at run time ([`Script::new`]) are not
-//! analysed and need nothing.
+//! analysed and need nothing. The functions of a library get the same check, by the same rule over
+//! their bodies ([arity of functions](crate::function#arity)).
 //!
 //! The check happens when the call is made, not when it compiles: a `Script<T>` is a value in a
 //! `static`, and its arity is not part of its type, so the compiler can not compare it with the

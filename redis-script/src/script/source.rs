@@ -61,13 +61,20 @@ impl Source {
     }
 
     /// Refuses a call passing `keys` keys and `args` arguments, if it is short of either, with an
-    /// error naming this script; nothing has been sent.
+    /// error naming this script (or function); nothing has been sent.
     #[inline]
     pub(crate) fn check_arity(&self, keys: usize, args: usize) -> Result<(), Error> {
-        match ArityError::check(keys, args, (self.arity.keys.into(), self.arity.args.into())) {
-            Some(refused) => Err(Error::from(refused).for_script(self)),
+        let needed = (self.arity.keys.into(), self.arity.args.into());
+        match ArityError::check(keys, args, needed) {
+            Some(refused) => Err(Error::from(refused.of_function(self.function)).for_script(self)),
             None => Ok(()),
         }
+    }
+
+    /// [`Source::check_arity`] for the keys and arguments of `call`.
+    #[inline]
+    pub(crate) fn check_call(&self, call: &Call) -> Result<(), Error> {
+        self.check_arity(call.keys, call.values.len() - call.keys)
     }
 
     pub(crate) fn new(text: Cow<'static, str>) -> Source {
@@ -108,7 +115,7 @@ impl Source {
         call: Call,
         on_fallback: impl Fn(CommandName),
     ) -> Result<T, Error> {
-        self.check_arity(call.keys, call.values.len() - call.keys)?;
+        self.check_call(&call)?;
         // What a call in flight holds is kept small (examples/bench_memory.rs): the transport's
         // future lives on the heap, as the `redis` crate's own (`RedisFuture`) does (a multiplexed
         // connection's is about 1.5 KB), and across an await only `call` is kept, not its split nor
