@@ -218,3 +218,32 @@ async fn other_errors_do_not_fall_back() {
     // No rollback in Redis scripts: each run's first INCR stays.
     assert_eq!(counter(&server, "n").await, Some(2));
 }
+
+/// Redis's exact NOSCRIPT text, returned by a script from its data (`redis.error_reply(ARGV[1])`),
+/// in reply to EVAL: EVAL never answers NOSCRIPT itself, so the script ran and the error says it may
+/// have. (In reply to EVALSHA the same bytes can not be told from the server's own; see the
+/// `script` module's "When does `exec` fall back?".)
+#[tokio::test]
+async fn an_eval_answered_with_the_noscript_text_may_have_run() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    let script =
+        Script::<i64>::new("redis.call('RPUSH', KEYS[1], 'ran') return redis.error_reply(ARGV[1])");
+    for text in [
+        "NOSCRIPT No matching script. Please use EVAL.",
+        "NOSCRIPT No matching script.",
+    ] {
+        server.script_flush().await;
+        server.reset_stats().await;
+        // exec: EVALSHA, the server's NOSCRIPT, one EVAL that runs and returns the text.
+        let err = script.exec(&conn, ["runs"], [text]).await.unwrap_err();
+        assert_eq!(err.code(), Some("NOSCRIPT"), "{err:?}");
+        assert!(err.may_have_run() && !err.is_noscript(), "{err:?}");
+        assert_eq!(server.commandstats().await.scripts(), (1, 1, 0, 0));
+        // eval alone: the same.
+        let err = script.eval(&conn, ["runs"], [text]).await.unwrap_err();
+        assert!(err.may_have_run() && !err.is_noscript(), "{err:?}");
+    }
+    let runs: i64 = server.query(redis::cmd("LLEN").arg("runs")).await;
+    assert_eq!(runs, 4, "each EVAL ran the script once");
+}

@@ -301,6 +301,19 @@ impl Error {
         }
     }
 
+    /// The same error, known to be one the script returned itself (`redis.error_reply(..)`) although
+    /// it reads like a refusal (a NOSCRIPT text the script produced): it ran.
+    pub(crate) fn returned_by_script(self) -> Error {
+        match self {
+            Error::Server(mut e) => {
+                e.refusal = false;
+                e.about.get_or_insert_default().returned = true;
+                Error::Server(e)
+            }
+            other => other,
+        }
+    }
+
     /// Says which script the error is about, and names the script that failed where the server did
     /// not (Valkey's `script: on @user_script:3.`, compile errors): the caller knows which one it ran.
     pub(crate) fn for_script(mut self, source: &impl Named) -> Error {

@@ -30,6 +30,8 @@ pub struct ServerError {
 pub(super) struct About {
     pub(super) script: Option<ScriptLabel>,
     pub(super) unredacted: Option<Box<str>>,
+    /// Known to be an error the script returned itself, whatever it reads like: never a refusal.
+    pub(super) returned: bool,
 }
 
 impl fmt::Debug for ServerError {
@@ -82,9 +84,13 @@ impl ServerError {
     /// The code must be `NOSCRIPT` and the message Redis's own `No matching script...`: a script that
     /// returns `redis.error_reply("NOSCRIPT ...")` with any other text is not taken for a missing script.
     /// (One that returns Redis's exact text can not be told apart on the wire; `lua_script!` rejects
-    /// scripts that can return a NOSCRIPT error at all.)
+    /// scripts that return a NOSCRIPT error written in them, and in reply to EVAL it is always the
+    /// script's own. See [when `exec` falls back](crate::script#when-does-exec-fall-back).)
     pub fn is_noscript(&self) -> bool {
-        &*self.code == "NOSCRIPT" && self.unredacted_message().starts_with("No matching script")
+        // Not once the script is known to have returned it itself (`Error::returned_by_script`).
+        self.refusal
+            && &*self.code == "NOSCRIPT"
+            && self.unredacted_message().starts_with("No matching script")
     }
 
     /// True for `ERR Function not found`, the server's reply to FCALL of a function no library it has
@@ -158,6 +164,9 @@ impl ServerError {
 
     /// Classifies the reply again, now that what it answered is known.
     pub(crate) fn answered(&mut self, answered: Answered<'_>) {
+        if self.about.as_ref().is_some_and(|about| about.returned) {
+            return;
+        }
         self.refusal = refusal::is_refusal(&self.code, self.unredacted_message(), answered);
     }
 }

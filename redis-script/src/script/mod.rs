@@ -331,10 +331,17 @@
 //! it, in one round trip).
 //!
 //! A script can itself return an error whose code is NOSCRIPT (`redis.error_reply("NOSCRIPT ...")`).
-//! On Redis 7 a bare `{err = "NOSCRIPT No matching script. Please use EVAL."}` is indistinguishable on
-//! the wire from the real thing, and a client that trusted it would run the script twice.
-//! `lua_script!` therefore rejects scripts that can return a NOSCRIPT error, and `exec` checks the
-//! message, not the word alone.
+//! A bare `{err = "NOSCRIPT No matching script. Please use EVAL."}` is indistinguishable on the wire
+//! from the real thing, and a client that trusted it would run the script twice. `lua_script!`
+//! therefore rejects scripts that return a NOSCRIPT error written in the script, and `exec` checks
+//! the message, not the word alone. **A script that returns error text taken from its data**
+//! (`redis.error_reply(ARGV[1])`, a stored failure reason) can still return Redis's exact text, and
+//! in reply to EVALSHA it can not be told from the server's: `exec` would send EVAL and run the
+//! script a second time. Give such text a code of your own (`redis.error_reply('JOB ' .. reason)`).
+//! (Asking the server with `SCRIPT EXISTS` before the EVAL was tried and rejected: when another
+//! client loads the script in between, which concurrent first calls do, it would report calls that
+//! never ran as "may have run".) In reply to EVAL, which never answers NOSCRIPT itself, such an error
+//! is the script's own: [`may_have_run`](crate::Error::may_have_run) is true.
 //!
 //! # Dropping a call
 //!

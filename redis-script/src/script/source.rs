@@ -124,12 +124,22 @@ impl Source {
             let (keys, args) = call.split();
             Box::pin(conn.send(Command::new(name, &self.text, &self.sha1, keys, args)))
         };
-        let reply = send(first).await;
+        // EVAL never answers NOSCRIPT itself: in reply to it, that is the script's own error.
+        let sends_text = |name| matches!(name, CommandName::Eval | CommandName::EvalRo);
+        let reply = match send(first).await {
+            Err(e) if sends_text(first) && e.is_noscript() => Err(e.returned_by_script()),
+            reply => reply,
+        };
         let reply = match fallback {
             Some(fallback) if matches!(&reply, Err(e) if e.is_noscript()) => {
                 drop(reply);
                 on_fallback(fallback);
-                send(fallback).await
+                match send(fallback).await {
+                    Err(e) if sends_text(fallback) && e.is_noscript() => {
+                        Err(e.returned_by_script())
+                    }
+                    reply => reply,
+                }
             }
             _ => reply,
         };
