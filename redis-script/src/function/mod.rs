@@ -34,7 +34,10 @@
 //! [`call`](Function::call) sends FCALL (FCALL_RO). On the server's exact `ERR Function not found`,
 //! and only then, it sends FUNCTION LOAD and the call again, in one round trip to the same server (the
 //! node of the call's keys in a cluster); "already exists", from a concurrent loader, counts as loaded.
-//! No other error, and no transport failure, is followed by a second call. A load the server refuses
+//! No other error, and no transport failure, is followed by a second call. (As with a script's
+//! NOSCRIPT, a function that returns error text taken from its data, `redis.error_reply(args[1])`,
+//! could return that exact text and be called again: give such text a code of your own;
+//! `lua_library!` refuses the text written in the function.) A load the server refuses
 //! (`NOPERM`, a function name another library already has) is an [`Error::Preload`] naming the
 //! library: nothing ran. Keys, arguments, decoding, errors (which name `function
 //! "library.function"`) and `may_have_run` are as for scripts, on every transport (RESP, pools,
