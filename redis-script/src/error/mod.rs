@@ -301,6 +301,15 @@ impl Error {
         }
     }
 
+    /// For an error reply that reads like a refusal (a redirect) but was not proven one: it may have
+    /// come from a running script, so `may_have_run()` is true.
+    pub(crate) fn unproven(mut self) -> Error {
+        if let Error::Server(e) = &mut self {
+            e.unproven();
+        }
+        self
+    }
+
     /// Says which script the error is about, and names the script that failed where the server did
     /// not (Valkey's `script: on @user_script:3.`, compile errors): the caller knows which one it ran.
     pub(crate) fn for_script(mut self, source: &impl Named) -> Error {

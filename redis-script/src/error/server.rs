@@ -30,6 +30,9 @@ pub struct ServerError {
 pub(super) struct About {
     pub(super) script: Option<ScriptLabel>,
     pub(super) unredacted: Option<Box<str>>,
+    /// The reply reads like a refusal but was not proven one: a redirect the cluster did not confirm
+    /// is what a running script returned (`redis.error_reply('MOVED ..')`).
+    pub(super) unproven: bool,
 }
 
 impl fmt::Debug for ServerError {
@@ -158,7 +161,15 @@ impl ServerError {
 
     /// Classifies the reply again, now that what it answered is known.
     pub(crate) fn answered(&mut self, answered: Answered<'_>) {
-        self.refusal = refusal::is_refusal(&self.code, self.unredacted_message(), answered);
+        let unproven = self.about.as_ref().is_some_and(|about| about.unproven);
+        self.refusal =
+            !unproven && refusal::is_refusal(&self.code, self.unredacted_message(), answered);
+    }
+
+    /// Counts this reply as one that may come from a running script, whatever it reads like.
+    pub(super) fn unproven(&mut self) {
+        self.about.get_or_insert_default().unproven = true;
+        self.refusal = false;
     }
 }
 

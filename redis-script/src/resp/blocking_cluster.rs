@@ -60,9 +60,13 @@ struct Nodes {
     template: ConnectionInfo,
     /// One connection per node that was used, by `host:port`.
     links: HashMap<String, redis::Connection>,
-    /// Which node serves which slot; `None` after a `MOVED` or a node that failed, asked again
-    /// before the next command routed by slot.
+    /// Which node serves which slot; `None` after a node that failed, asked again before the next
+    /// command routed by slot.
     topology: Option<Topology>,
+    /// A `MOVED` was seen since `topology` was read: it is asked again before the next command
+    /// routed by slot, but not to find the node that answered that `MOVED`
+    /// ([`Target::Answered`]).
+    stale: bool,
     /// Read and write timeout of every node connection.
     timeout: Option<Duration>,
     /// Where to reach a node the cluster names (`host:port`) when not at that address.
@@ -118,6 +122,7 @@ impl BlockingCluster {
             template,
             links: HashMap::new(),
             topology: None,
+            stale: false,
             timeout: None,
             address_map,
         };
@@ -267,11 +272,11 @@ impl Nodes {
         }))
     }
 
-    /// A `MOVED` reply: the slot map is out of date, and is asked again before the next command
-    /// routed by slot.
+    /// A `MOVED` reply: the slot map may be out of date, and is asked again before the next
+    /// command routed by slot.
     fn saw(&mut self, value: &Value) {
         if matches!(value, Value::ServerError(e) if e.code() == "MOVED") {
-            self.topology = None;
+            self.stale = true;
         }
     }
 
@@ -280,7 +285,8 @@ impl Nodes {
         if let Target::Node { host, port } = to {
             return Ok(format!("{host}:{port}"));
         }
-        if self.topology.is_none() {
+        let answered = matches!(to, Target::Answered { .. });
+        if self.topology.is_none() || (self.stale && !answered) {
             // The node's own error when none answers (refused: nothing was sent).
             let map = self.first_answer_of(redis::cmd("CLUSTER").arg("SLOTS"))?;
             let topology = Topology::parse(map).ok_or_else(|| {
@@ -290,11 +296,14 @@ impl Nodes {
                 ))
             })?;
             self.topology = Some(topology);
+            self.stale = false;
         }
         let topology = self.topology.as_ref();
         let found = match to {
             // Replicas are not read from: a read-only command goes to the primary.
-            Target::Slot { slot, .. } => topology.and_then(|t| t.primary_of(slot)),
+            Target::Slot { slot, .. } | Target::Answered { slot, .. } => {
+                topology.and_then(|t| t.primary_of(slot))
+            }
             // A node it is connected to, so that one that is down is not asked first.
             _ => topology.and_then(|t| {
                 let mut nodes = t.nodes.iter();

@@ -21,6 +21,11 @@
 //! again, when nothing behind them ran. `ASK` (a slot being
 //! migrated) is followed with `ASKING` in front of each command sent again.
 //!
+//! A script can return an error reply byte for byte the same as a redirect, after it ran. So a
+//! redirect is followed only when the node that answered it bears it out in its own `CLUSTER NODES`
+//! ([`cluster_nodes`](super::cluster_nodes)); otherwise it is the script's own error, with
+//! `may_have_run()` true, and nothing is sent again nor sent to the address it names.
+//!
 //! These rules are written once, over [`NodeIo`]: the few ways they reach the nodes. A
 //! `ClusterConnection` does that I/O asynchronously; [`BlockingCluster`](crate::BlockingCluster) on
 //! blocking node connections of its own, its futures ready when made.
@@ -35,6 +40,7 @@ use redis::cluster_routing::{
 use redis::{RedisResult, Value};
 
 use super::cluster_client::{unshelter, unshelter_all};
+use super::cluster_nodes;
 use super::{batch, error_from_redis, reply_from_value, to_cmd};
 use crate::command_table;
 use crate::error::{BatchError, BatchErrorKind, positions};
@@ -58,8 +64,12 @@ const SLOTS: u16 = 16384;
 /// true, and this transport follows `MOVED` and `ASK` itself, up to five times, sending again only what
 /// the redirect proves did not run. The `redis` crate hands back only the first redirect of a
 /// pipeline, so a part of a batch with more than one command that could have effects is not sent again
-/// after one: it fails with `may_have_run()` true. [`Cluster`](crate::Cluster) sees every reply and
-/// sends again exactly what did not run.
+/// after one: it fails with `may_have_run()` true. A redirect is proven only by the node that
+/// answered it (a script can return the same reply); after a `MOVED` the `redis` crate reads its slot
+/// map again, so a command it routed by slot can often not be asked of that node any more: the call
+/// fails with `may_have_run()` true, and the next one goes to the new owner.
+/// [`Cluster`](crate::Cluster) sees every reply, keeps routing to the node that answered until it is
+/// asked, and sends again exactly what did not run.
 impl Transport for ClusterConnection {
     fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
         let cmd = to_cmd(&command);
@@ -105,6 +115,9 @@ pub(super) enum Target {
     /// The primary that serves `slot`; with `replica`, one of its replicas may answer instead (a
     /// read-only part, when the connection reads from replicas).
     Slot { slot: u16, replica: bool },
+    /// The node a command routed by `slot` went to just before: as [`Target::Slot`], by the slot map
+    /// that command was routed by where the map is kept here (not one read again since).
+    Answered { slot: u16, replica: bool },
     /// The node at this address.
     Node { host: String, port: u16 },
     /// Any primary.
@@ -148,7 +161,7 @@ pub(super) trait NodeIo: Send {
 impl Target {
     fn routing(self) -> SingleNodeRoutingInfo {
         match self {
-            Target::Slot { slot, replica } => {
+            Target::Slot { slot, replica } | Target::Answered { slot, replica } => {
                 let addr = if replica {
                     SlotAddr::ReplicaOptional
                 } else {
@@ -201,7 +214,9 @@ impl<C: NodeLink> NodeIo for ClusterConnection<C> {
 }
 
 /// Sends one command, following `MOVED` (to the node named) and `ASK` (with `ASKING` in front) for the
-/// command's own slot, at most [`MAX_REDIRECTS`] times: a redirect is a refusal, so nothing ran.
+/// command's own slot, at most [`MAX_REDIRECTS`] times, when the node that answered bears the
+/// redirect out: a redirect is then a refusal, so nothing ran. One it does not bear out is the
+/// script's own error reply.
 pub(super) async fn send_command<N: NodeIo>(
     mut conn: N,
     cmd: redis::Cmd,
@@ -230,22 +245,77 @@ pub(super) async fn send_command<N: NodeIo>(
                 }
             }
         };
+        // A connection to the node a redirect named that failed is an error as it is: the command
+        // is never sent again by its slot, to whichever node the map then names.
+        let Err(error) = &reply else {
+            return reply;
+        };
+        let Some(redirect) = Redirect::of(error) else {
+            return reply;
+        };
+        let answered = match (&to, slot) {
+            (Some(to), _) => to.route(),
+            (None, Some(slot)) => Target::Answered {
+                slot,
+                replica: false,
+            },
+            (None, None) => return reply.map_err(Error::unproven),
+        };
+        if Some(redirect.slot) != slot || !vouched(&mut conn, &answered, &redirect).await {
+            return reply.map_err(Error::unproven);
+        }
         if redirects >= MAX_REDIRECTS {
             return reply;
         }
-        match &reply {
-            Err(error) if to.is_some() && is_unknown_node(error) => {
-                // The node the redirect named has no connection yet: nothing was sent; the `redis`
-                // crate rebuilds its slot map, and the command goes by its slot again.
-                to = None;
-            }
-            Err(error) => match Redirect::of(error).filter(|r| Some(r.slot) == slot) {
-                Some(redirect) => to = Some(redirect),
-                None => return reply,
-            },
-            Ok(_) => return reply,
-        }
+        to = Some(redirect);
         redirects += 1;
+    }
+}
+
+/// True when the node that answered `redirect` (where the command went: `answered`) bears it out in
+/// its own `CLUSTER NODES`: only then is it the cluster's, and is the address it names one of the
+/// cluster's nodes. A redirect can not be borne out for a command sent to any node.
+async fn vouched<N: NodeIo>(conn: &mut N, answered: &Target, redirect: &Redirect) -> bool {
+    let to = match answered {
+        Target::Slot { slot, replica } | Target::Answered { slot, replica } => Target::Answered {
+            slot: *slot,
+            replica: *replica,
+        },
+        Target::Node { .. } => answered.clone(),
+        Target::AnyPrimary | Target::Any => return false,
+    };
+    let mut cmd = redis::cmd("CLUSTER");
+    cmd.arg("NODES");
+    let text = match conn.command_to(cmd, to).await.map(unshelter) {
+        Ok(Value::BulkString(bytes)) => String::from_utf8(bytes).ok(),
+        Ok(Value::VerbatimString { text, .. }) => Some(text),
+        _ => None,
+    };
+    text.is_some_and(|nodes| {
+        cluster_nodes::vouch_for(
+            &nodes,
+            redirect.ask,
+            redirect.slot,
+            &redirect.host,
+            redirect.port,
+        )
+    })
+}
+
+/// What the `redis` crate's dropped replies leave to follow ([`follow_dropped`]), when the node
+/// that answered (`route`) bears the redirect out; one it does not is the command's own error.
+async fn follow_vouched<N: NodeIo>(
+    conn: &mut N,
+    route: &Target,
+    error: Error,
+    batch: &Batch<'_>,
+    redirects: u32,
+) -> Result<Redirect, Error> {
+    let redirect = follow_dropped(error.clone(), batch, redirects)?;
+    if vouched(conn, route, &redirect).await {
+        Ok(redirect)
+    } else {
+        Err(error.unproven())
     }
 }
 
@@ -275,7 +345,8 @@ async fn send_transaction<N: NodeIo>(
         let values = match conn.pipeline(pipeline, count, route.clone()).await {
             Ok(values) => unshelter_all(values),
             Err(e) => {
-                let redirect = follow_dropped(error_from_redis(e), batch, redirects)?;
+                let error = error_from_redis(e);
+                let redirect = follow_vouched(conn, &route, error, batch, redirects).await?;
                 (route, asking) = (redirect.route(), redirect.ask);
                 continue;
             }
@@ -287,8 +358,11 @@ async fn send_transaction<N: NodeIo>(
         };
         // MULTI accepted and a redirect among the queued replies or as EXEC's: the server discarded
         // the transaction, nothing of it ran.
+        // (Queued replies come before anything runs: a script can not make them. The check keeps
+        // what is sent again on the cluster's own nodes.)
         if let Some(redirect) =
             discarded_by_redirect(batch, &values).filter(|_| redirects < MAX_REDIRECTS)
+            && vouched(conn, &route, &redirect).await
         {
             remember(routes, &redirect);
             (route, asking) = (redirect.route(), redirect.ask);
@@ -309,6 +383,8 @@ async fn send_pipeline<N: NodeIo>(
         .take(commands.len())
         .collect();
     let mut route = first_route(batch, routes);
+    // Where each reply came from, to ask that node about a redirect it answered.
+    let mut answered_by: Vec<Option<Target>> = vec![None; commands.len()];
     // This round sends the loads in front of `from` again (harmless: the part's scripts and
     // libraries are then on the node) and every command from `from` on.
     let (mut from, mut asking) = (0, false);
@@ -343,7 +419,7 @@ async fn send_pipeline<N: NodeIo>(
                     }
                     break;
                 }
-                let redirect = follow_dropped(error, batch, redirects)?;
+                let redirect = follow_vouched(conn, &route, error, batch, redirects).await?;
                 (route, asking) = (redirect.route(), redirect.ask);
                 continue;
             }
@@ -353,6 +429,7 @@ async fn send_pipeline<N: NodeIo>(
                 && i >= from
             {
                 results[i] = Some(reply_from_value(unshelter(value)));
+                answered_by[i] = Some(route.clone());
             }
         }
         let Some(redirect) = (redirects < MAX_REDIRECTS)
@@ -361,16 +438,53 @@ async fn send_pipeline<N: NodeIo>(
         else {
             break;
         };
+        if !vouched(conn, &route, &redirect.1).await {
+            break;
+        }
         remember(routes, &redirect.1);
         from = redirect.0;
         (route, asking) = (redirect.1.route(), redirect.1.ask);
     }
+    unproven_redirects(conn, commands, &mut results, &answered_by).await;
     Ok(results
         .into_iter()
         .map(|r| {
             r.unwrap_or_else(|| Err(batch::protocol("a command of the part got no reply".into())))
         })
         .collect())
+}
+
+/// Makes each redirect left among a part's replies that its node does not bear out (or that names
+/// another slot than its command's) the script's own error, which may have run.
+async fn unproven_redirects<N: NodeIo>(
+    conn: &mut N,
+    commands: &[BatchCommand<'_>],
+    results: &mut [Option<Result<Reply, Error>>],
+    answered_by: &[Option<Target>],
+) {
+    let mut asked: Vec<(Target, Redirect, bool)> = Vec::new();
+    for (i, result) in results.iter_mut().enumerate() {
+        let Some(Err(error)) = result else { continue };
+        let Some(redirect) = Redirect::of(error) else {
+            continue;
+        };
+        let proven = match &answered_by[i] {
+            Some(to) if command_slot(&commands[i]) == Some(redirect.slot) => {
+                match asked.iter().find(|(t, r, _)| t == to && *r == redirect) {
+                    Some((_, _, proven)) => *proven,
+                    None => {
+                        let proven = vouched(conn, to, &redirect).await;
+                        asked.push((to.clone(), redirect, proven));
+                        proven
+                    }
+                }
+            }
+            _ => false,
+        };
+        if !proven && let Some(Err(error)) = result.take() {
+            *result = Some(Err(error.unproven()));
+        }
+    }
 }
 
 /// After the `redis` crate dropped a part's replies but `error`: the redirect to follow, when the part
@@ -436,11 +550,6 @@ fn remember(routes: Option<&Routes>, redirect: &Redirect) {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         routes.insert(redirect.slot, (redirect.host.clone(), redirect.port));
     }
-}
-
-/// True for the error of a route to a node the client has no connection to: nothing was sent.
-fn is_unknown_node(error: &Error) -> bool {
-    matches!(error, Error::Transport(e) if e.kind() == TransportErrorKind::Connect && !e.may_have_run())
 }
 
 /// True for a load (`SCRIPT LOAD`, `FUNCTION LOAD`): running it again changes nothing.

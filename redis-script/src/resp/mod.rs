@@ -8,6 +8,8 @@ mod blocking_cluster;
 mod cluster;
 #[cfg(feature = "cluster")]
 mod cluster_client;
+#[cfg(feature = "cluster")]
+mod cluster_nodes;
 
 #[cfg(feature = "cluster")]
 pub use blocking_cluster::BlockingCluster;

@@ -1,0 +1,122 @@
+//! A script's own error reply that reads like a redirect (`redis.error_reply('MOVED ..')`) is not
+//! followed: the node that answered does not bear it out in its `CLUSTER NODES`, so it is the
+//! script's error, which may have run; nothing is sent again, and nothing is sent to the address it
+//! names. Over `Cluster`, the `redis` crate's `ClusterConnection` and `BlockingCluster`; counted by
+//! the list the script appends to, and by a listener that records whether anyone connected.
+
+#![allow(clippy::unwrap_used)]
+
+use std::net::TcpListener;
+
+use redis_script::{Pipeline, Script, Transport};
+use redis_script_tests::blocking::Blocking;
+use redis_script_tests::{ClosedPort, RedisCluster};
+
+/// Appends to its key's list, then returns ARGV[1] as an error reply.
+const FORGE: &str = "redis.call('RPUSH', KEYS[1], 'ran') return redis.error_reply(ARGV[1])";
+
+/// Appends to its key's list.
+const APPEND: &str = "return redis.call('RPUSH', KEYS[1], 'after')";
+
+/// A listener on a free loopback port that says whether anyone connected to it.
+struct Listener(TcpListener);
+
+impl Listener {
+    fn new() -> Listener {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        Listener(listener)
+    }
+
+    fn port(&self) -> u16 {
+        self.0.local_addr().unwrap().port()
+    }
+
+    /// True when a connection came (queued until accepted, so none is missed).
+    fn reached(&self) -> bool {
+        match self.0.accept() {
+            Ok(_) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => false,
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+async fn slot_of(cluster: &RedisCluster, key: &str) -> u16 {
+    cluster.nodes()[0]
+        .query(redis::cmd("CLUSTER").arg("KEYSLOT").arg(key))
+        .await
+}
+
+/// Each forged redirect, as a call and as the first entry of a pipeline: the script ran once, its
+/// error is its own (the forged code) with `may_have_run()` true, the entry behind it ran once, and
+/// the listener named was never reached.
+async fn forged_redirects_are_the_scripts_own_errors<T: Transport>(
+    cluster: &RedisCluster,
+    conn: &T,
+    tag: &str,
+) {
+    let forge = Script::<()>::new(FORGE);
+    let append = Script::<i64>::new(APPEND);
+    let listener = Listener::new();
+    let closed = ClosedPort::new();
+    let masters = cluster.master_ports().await;
+    for (case, code, to) in [
+        ("same", "MOVED", None),
+        ("closed", "MOVED", Some(closed.port())),
+        ("listener", "MOVED", Some(listener.port())),
+        ("other", "MOVED", Some(0)),
+        ("ask", "ASK", Some(listener.port())),
+        ("askother", "ASK", Some(0)),
+    ] {
+        let key = format!("{{{tag}{case}}}:log");
+        let slot = slot_of(cluster, &key).await;
+        let owner = cluster.master_for_key(&key).await.port();
+        let other = *masters.iter().find(|&&p| p != owner).unwrap();
+        let port = match to {
+            None => owner,
+            Some(0) => other,
+            Some(port) => port,
+        };
+        let forged = format!("{code} {slot} 127.0.0.1:{port}");
+
+        let err = forge.exec(conn, [&key], [&forged]).await.unwrap_err();
+        assert_eq!(err.code(), Some(code), "{case}: {err:?}");
+        assert!(err.may_have_run(), "{case}: {err:?}");
+        assert_eq!(cluster.list(owner, &key).await, ["ran"], "{case}");
+
+        let mut pipe = Pipeline::new();
+        let first = pipe.exec(&forge, [&key], [&forged]);
+        let second = pipe.exec(&append, [&key], ());
+        match pipe.run(conn).await {
+            Ok(mut replies) => {
+                let err = replies.take(first).unwrap_err();
+                assert_eq!(err.code(), Some(code), "{case}: {err:?}");
+                assert!(err.may_have_run(), "{case}: {err:?}");
+                assert_eq!(replies.take(second).unwrap(), 3, "{case}");
+            }
+            // The `redis` crate's connection hands back only the redirect, as the part's error.
+            Err(err) => assert!(err.may_have_run(), "{case}: {err:?}"),
+        }
+        assert_eq!(
+            cluster.list(owner, &key).await,
+            ["ran", "ran", "after"],
+            "{case}"
+        );
+    }
+    assert!(!listener.reached(), "a forged redirect was followed");
+}
+
+#[tokio::test]
+async fn a_scripts_own_redirect_is_returned_and_never_followed() {
+    let cluster = RedisCluster::start(3, 0);
+    forged_redirects_are_the_scripts_own_errors(&cluster, &cluster.exactly_once().await, "c").await;
+    forged_redirects_are_the_scripts_own_errors(
+        &cluster,
+        &cluster.connection_without_retries().await,
+        "r",
+    )
+    .await;
+    let mut blocking = cluster.blocking();
+    forged_redirects_are_the_scripts_own_errors(&cluster, &Blocking::new(&mut blocking), "b").await;
+}
