@@ -136,6 +136,9 @@ impl BlockingCluster {
     /// Gives up waiting for a node's reply, or for a command to be written, after `timeout`
     /// (`None`, the default: wait as long as it takes). A timeout is a
     /// [`TransportErrorKind::Timeout`] with `may_have_run()` true, never followed by a second send.
+    /// The node's connection is then dropped (its late reply, or the rest of a command half
+    /// written, would put it out of step), and the next command to that node connects again; a
+    /// pipeline stops at its first reply that timed out.
     ///
     /// # Errors
     ///
@@ -244,7 +247,20 @@ impl Nodes {
     ) -> RedisResult<Vec<Value>> {
         let address = self.address_of(to)?;
         let packed = pipeline.get_packed_pipeline();
-        let values = self.on(&address, |link| link.req_packed_commands(&packed, 0, count))?;
+        // Read reply by reply, stopping at the first error: the `redis` crate's own loop waits a
+        // whole timeout for each reply left after one timed out.
+        let values = self.on(&address, |link| {
+            link.send_packed_command(&packed)?;
+            let mut values = Vec::with_capacity(count);
+            while values.len() < count {
+                match link.recv_response()? {
+                    // RESP3 push data between replies is no reply.
+                    Value::Push { .. } => {}
+                    value => values.push(value),
+                }
+            }
+            Ok(values)
+        })?;
         for value in &values {
             self.saw(value);
         }
@@ -320,11 +336,12 @@ impl Nodes {
         })
     }
 
-    /// Runs `f` on the connection to `address`, made first if there is none. A connection that
-    /// broke is dropped, so that the next command makes a new one; one that timed out is kept (the
-    /// `redis` crate skips the late reply), so that the command it sent is not cut off. A node
-    /// that can not be reached, or whose connection broke, may have failed over: the slot map is
-    /// asked again before the next command routed by slot.
+    /// Runs `f` on the connection to `address`, made first if there is none. Only a complete reply
+    /// (an error reply included) keeps a connection in step; after any other error (broken, timed
+    /// out with half a command written or its reply still to come, a reply the `redis` crate could
+    /// not read) it is dropped, so that the next command makes a new one and never reads an old
+    /// reply. A node that can not be reached, or whose connection failed, may have failed over: the
+    /// slot map is asked again before the next command routed by slot.
     fn on<R>(
         &mut self,
         address: &str,
@@ -344,7 +361,7 @@ impl Nodes {
             }
         };
         let result = f(link);
-        if result.is_err() && !link.is_open() {
+        if result.is_err() {
             self.links.remove(address);
             self.topology = None;
         }
