@@ -120,3 +120,78 @@ async fn a_scripts_own_redirect_is_returned_and_never_followed() {
     let mut blocking = cluster.blocking();
     forged_redirects_are_the_scripts_own_errors(&cluster, &Blocking::new(&mut blocking), "b").await;
 }
+
+/// A slot that moved (learned from a MOVED), then moved on, then its node died: the next batch in
+/// that slot fails to reach the dead node, which is forgotten; the batch after goes by the slot map
+/// and runs once on the slot's owner. Before, every batch in that slot went to the dead node.
+async fn a_dead_node_a_slot_moved_to_is_forgotten<T: Transport>(
+    cluster: &mut RedisCluster,
+    conn: &T,
+    tag: &str,
+) {
+    let key = format!("{{{tag}}}:log");
+    let moved_to = cluster.move_slot_of(&key).await;
+    assert_eq!(append_in_a_batch(conn, &key).await.unwrap(), 1);
+    assert_eq!(cluster.list(moved_to, &key).await, ["after"]);
+    // A slot moves only when empty.
+    let _: i64 = cluster
+        .node(moved_to)
+        .query(redis::cmd("DEL").arg(&key))
+        .await;
+    let owner = cluster.move_slot_of(&key).await;
+    cluster.kill(moved_to);
+    let err = append_in_a_batch(conn, &key).await.unwrap_err();
+    assert!(
+        matches!(err, redis_script::Error::Transport(_)),
+        "the dead node's connection: {err:?}"
+    );
+    assert_eq!(append_in_a_batch(conn, &key).await.unwrap(), 1);
+    assert_eq!(cluster.list(owner, &key).await, ["after"]);
+}
+
+/// Appends to `key` in a batch of that one entry.
+async fn append_in_a_batch<T: Transport>(conn: &T, key: &str) -> Result<i64, redis_script::Error> {
+    let append = Script::<i64>::new(APPEND);
+    let mut pipe = Pipeline::new();
+    let entry = pipe.exec(&append, [key], ());
+    pipe.run(conn).await?.take(entry)
+}
+
+#[tokio::test]
+async fn a_dead_node_a_slot_moved_to_is_forgotten_by_a_cluster() {
+    let mut cluster = RedisCluster::start(3, 0);
+    let conn = cluster.exactly_once().await;
+    a_dead_node_a_slot_moved_to_is_forgotten(&mut cluster, &conn, "dead").await;
+}
+
+#[tokio::test]
+async fn a_dead_node_a_slot_moved_to_is_forgotten_by_a_blocking_cluster() {
+    let mut cluster = RedisCluster::start(3, 0);
+    let mut conn = cluster.blocking();
+    let conn = Blocking::new(&mut conn);
+    a_dead_node_a_slot_moved_to_is_forgotten(&mut cluster, &conn, "dead").await;
+}
+
+/// Where a MOVED said a slot went is kept until a slot map is read (a batch across slots reads one).
+#[tokio::test]
+async fn a_slot_map_read_replaces_the_moves_a_cluster_learned() {
+    let cluster = RedisCluster::start(3, 0);
+    let conn = cluster.exactly_once().await;
+    let key = "{learned}:log";
+    cluster.move_slot_of(key).await;
+    assert_eq!(append_in_a_batch(&conn, key).await.unwrap(), 1);
+    assert!(
+        format!("{conn:?}").contains("moved_slots_known: 1"),
+        "{conn:?}"
+    );
+    let append = Script::<i64>::new(APPEND);
+    let mut pipe = Pipeline::new();
+    for (key, _) in cluster.key_per_master("spread").await {
+        let _ = pipe.exec(&append, [key], ());
+    }
+    pipe.run(&conn).await.unwrap();
+    assert!(
+        format!("{conn:?}").contains("moved_slots_known: 0"),
+        "{conn:?}"
+    );
+}

@@ -184,7 +184,12 @@ impl BlockingTransport for &mut BlockingCluster {
         entries: BatchKeys<'_>,
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
-        block_on(cluster::split(&mut &mut self.nodes, entries, atomic))
+        block_on(cluster::split(
+            &mut &mut self.nodes,
+            entries,
+            atomic,
+            Some(&self.routes),
+        ))
     }
 
     fn primaries(&mut self) -> Result<Option<Vec<String>>, Error> {

@@ -86,7 +86,7 @@ impl Transport for ClusterConnection {
         entries: BatchKeys<'_>,
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
-        split(&mut self.clone(), entries, atomic).await
+        split(&mut self.clone(), entries, atomic, None).await
     }
 
     /// Every primary that serves slots, as `CLUSTER SLOTS` says now: each has its own script cache.
@@ -99,7 +99,8 @@ impl Transport for ClusterConnection {
 
 /// Where MOVED replies said slots went, for routing the next batch in one of them there at once
 /// ([`Cluster`](crate::Cluster) keeps one; the `redis` crate learns its own map only from single
-/// commands).
+/// commands). What a node was said to serve is forgotten when a connection to it fails, and all of
+/// it when a slot map is read.
 pub(super) type Routes = std::sync::Mutex<HashMap<u16, (String, u16)>>;
 
 /// What the node connections of a cluster connection need to be.
@@ -346,6 +347,9 @@ async fn send_transaction<N: NodeIo>(
             Ok(values) => unshelter_all(values),
             Err(e) => {
                 let error = error_from_redis(e);
+                if matches!(error, Error::Transport(_)) {
+                    forget(routes, &route);
+                }
                 let redirect = follow_vouched(conn, &route, error, batch, redirects).await?;
                 (route, asking) = (redirect.route(), redirect.ask);
                 continue;
@@ -412,6 +416,9 @@ async fn send_pipeline<N: NodeIo>(
             }
             Err(e) => {
                 let error = error_from_redis(e);
+                if matches!(error, Error::Transport(_)) {
+                    forget(routes, &route);
+                }
                 if from > 0 {
                     // A second round failed: what it sent may have run.
                     for result in &mut results[from..] {
@@ -537,6 +544,27 @@ impl Redirect {
             host: self.host.clone(),
             port: self.port,
         }
+    }
+}
+
+/// Forgets every slot a MOVED said went to the node `to` names, after the connection to it failed
+/// (it may be down: the slot goes by the slot map again).
+fn forget(routes: Option<&Routes>, to: &Target) {
+    if let (Some(routes), Target::Node { host, port }) = (routes, to) {
+        routes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|_, node| (node.0.as_str(), node.1) != (host.as_str(), *port));
+    }
+}
+
+/// Forgets every slot a MOVED said went elsewhere: a slot map read since knows better.
+fn forget_all(routes: Option<&Routes>) {
+    if let Some(routes) = routes {
+        routes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
     }
 }
 
@@ -710,6 +738,7 @@ pub(super) async fn split<N: NodeIo>(
     conn: &mut N,
     entries: BatchKeys<'_>,
     atomic: bool,
+    routes: Option<&Routes>,
 ) -> Result<Option<Vec<BatchGroup>>, Error> {
     let count = entries.len();
     let slots = entry_slots(entries.iter())?;
@@ -728,6 +757,7 @@ pub(super) async fn split<N: NodeIo>(
         return Ok(Some(vec![all()]));
     }
     let topology = topology(conn).await?;
+    forget_all(routes);
     Ok(Some(group_by_node(&slots, &topology)))
 }
 

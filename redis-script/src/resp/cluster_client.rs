@@ -148,7 +148,7 @@ impl Transport for Cluster {
         entries: BatchKeys<'_>,
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
-        cluster::split(&mut self.conn.clone(), entries, atomic).await
+        cluster::split(&mut self.conn.clone(), entries, atomic, Some(&self.routes)).await
     }
 
     async fn primaries(&self) -> Result<Option<Vec<String>>, Error> {
