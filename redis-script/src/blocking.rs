@@ -36,6 +36,7 @@
 //! | `&mut redis::Connection` | `resp` (default) |
 //! | `&r2d2::Pool<redis::Client>` (each command or batch on a pooled connection), `&mut r2d2::PooledConnection<redis::Client>` | `r2d2` |
 //! | [`&mut BlockingCluster`](crate::BlockingCluster) (Redis Cluster, at most once, as [`Cluster`](crate::Cluster)) | `cluster` |
+//! | `&mut redis::cluster::ClusterConnection` (Redis Cluster; build its client with `retries(0)`, see [below](#redis-cluster)) | `cluster` |
 //! | [`&rest::BlockingUpstash`](crate::rest::BlockingUpstash) (the Upstash REST API, on a runtime of its own) | `rest` |
 //!
 //! The guarantees are the async API's, because the rules are the same code: the EVALSHA -> EVAL
@@ -67,8 +68,16 @@
 //! (the same code: a batch split by slot, each node's part in one round trip, `MOVED` and `ASK`
 //! followed only for what provably did not run, `CLUSTER SLOTS` for the primaries to preload on)
 //! over a blocking connection per node that hands back every reply of a pipeline. It never sends a
-//! command again by itself. The `redis` crate's blocking `redis::cluster::ClusterConnection` is not
-//! a transport, for the reasons given [there](crate::BlockingCluster).
+//! command again by itself.
+//!
+//! The `redis` crate's blocking `redis::cluster::ClusterConnection` is a transport too, over the
+//! same rules, when its client is built with `ClusterClientBuilder::new(urls).retries(0)` (with
+//! retries it sends a command again after a broken connection: the default client ran a script 17
+//! times for one call whose reply was lost). It sends each node's part of a batch command by
+//! command, each reply seen, so exactly what a `MOVED` or `ASK` refused is sent again, at one round
+//! trip per command; it does not learn a moved slot's new owner, and once a node connection broke it
+//! refuses every call until you make a new connection. Which to choose is said
+//! [there](crate::BlockingCluster#blockingcluster-or-rediss-clusterconnection).
 
 use std::future::Future;
 use std::sync::{Mutex, PoisonError};

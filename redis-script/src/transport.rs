@@ -111,8 +111,8 @@ pub trait Transport: Send + Sync {
 /// methods (`exec_blocking`, `call_blocking`, `run_blocking`) take, by value: `&mut
 /// redis::Connection` (feature `resp`), `&r2d2::Pool<redis::Client>` and `&mut
 /// r2d2::PooledConnection<redis::Client>` (feature `r2d2`), [`&mut
-/// BlockingCluster`](crate::BlockingCluster) (feature `cluster`) and
-/// [`&rest::BlockingUpstash`](crate::rest::BlockingUpstash) (feature `rest`) are.
+/// BlockingCluster`](crate::BlockingCluster) and `&mut redis::cluster::ClusterConnection` (feature
+/// `cluster`) and [`&rest::BlockingUpstash`](crate::rest::BlockingUpstash) (feature `rest`) are.
 ///
 /// It is [`Transport`] without the futures: the same contract (send each command once, classify
 /// failures into [`Error`], error replies through [`Error::from_reply_text`]), and the same rules run
@@ -121,7 +121,8 @@ pub trait BlockingTransport {
     /// Sends `command` and waits for the server's reply.
     fn send(&mut self, command: Command<'_>) -> Result<Reply, Error>;
 
-    /// Sends the commands of `batch` to one server in one round trip and waits for one result per
+    /// Sends the commands of `batch` to one server in one round trip (or, on a connection that can
+    /// not pipeline them, one by one in order, each reply read) and waits for one result per
     /// command, in order; as [`Transport::send_batch`].
     fn send_batch(&mut self, batch: Batch<'_>) -> BatchReplies;
 

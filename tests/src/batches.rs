@@ -16,6 +16,44 @@ pub const PUSH: &str = "return redis.call('RPUSH', KEYS[1], ARGV[1])";
 /// The same effect written differently: a second script with its own SHA-1.
 pub const PUSH_TOO: &str = "local n = redis.call('RPUSH', KEYS[1], ARGV[1]) return n";
 
+/// A check of this module over a connection of type `C`.
+pub type Check<C> =
+    for<'a> fn(&'a C, &'a RedisServer) -> std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+/// Every check of this module, by name, for a test that runs each on a fresh server.
+pub fn every_check<C: Transport>() -> [(&'static str, Check<C>); 12] {
+    [
+        ("loads_each_script_once_per_batch", |c, s| {
+            Box::pin(loads_each_script_once_per_batch(c, s))
+        }),
+        ("after_batch_loading", |c, s| {
+            Box::pin(after_batch_loading(c, s))
+        }),
+        ("flush_in_the_middle", |c, s| {
+            Box::pin(flush_in_the_middle(c, s))
+        }),
+        ("transaction_on_a_cold_cache", |c, s| {
+            Box::pin(transaction_on_a_cold_cache(c, s))
+        }),
+        ("failing_inside_exec", |c, s| {
+            Box::pin(failing_inside_exec(c, s))
+        }),
+        ("noscript_returned_by_a_script", |c, s| {
+            Box::pin(noscript_returned_by_a_script(c, s))
+        }),
+        ("empty_batches", |c, s| Box::pin(empty_batches(c, s))),
+        ("limits", |c, s| Box::pin(limits(c, s))),
+        ("connection_commands", |c, s| {
+            Box::pin(connection_commands(c, s))
+        }),
+        ("decode_failure", |c, s| Box::pin(decode_failure(c, s))),
+        ("raw_evalsha_keeps_its_noscript", |c, s| {
+            Box::pin(raw_evalsha_keeps_its_noscript(c, s))
+        }),
+        ("compile_error", |c, s| Box::pin(compile_error(c, s))),
+    ]
+}
+
 /// The list `log`, which the scripts of these checks push to.
 pub async fn log(server: &RedisServer) -> Vec<String> {
     server

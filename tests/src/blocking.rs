@@ -9,7 +9,11 @@ use redis_script::transport::{Batch, BatchGroup, BatchKeys, BatchReplies, Comman
 use redis_script::{BlockingTransport, Error, Reply, Transport};
 
 /// A [`BlockingTransport`] whose commands are sent when the future is made.
-pub struct Blocking<B>(Mutex<B>);
+pub struct Blocking<B> {
+    conn: Mutex<B>,
+    /// Each command is sent from a thread of its own, outside any async runtime.
+    plain_threads: bool,
+}
 
 impl<B> std::fmt::Debug for Blocking<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -19,7 +23,33 @@ impl<B> std::fmt::Debug for Blocking<B> {
 
 impl<B> Blocking<B> {
     pub fn new(conn: B) -> Blocking<B> {
-        Blocking(Mutex::new(conn))
+        Blocking {
+            conn: Mutex::new(conn),
+            plain_threads: false,
+        }
+    }
+
+    /// As [`new`](Self::new), each command sent from a plain thread of its own, for a transport
+    /// that refuses to block inside an async runtime (`&rest::BlockingUpstash`, which runs one of
+    /// its own). The test's task waits for that thread.
+    pub fn on_plain_threads(conn: B) -> Blocking<B> {
+        Blocking {
+            conn: Mutex::new(conn),
+            plain_threads: true,
+        }
+    }
+
+    /// `f` on the connection, on this thread or on a plain one.
+    fn with<R: Send>(&self, f: impl FnOnce(&mut B) -> R + Send) -> R
+    where
+        B: Send,
+    {
+        let mut conn = self.conn.lock().unwrap();
+        if !self.plain_threads {
+            return f(&mut conn);
+        }
+        let conn = &mut *conn;
+        std::thread::scope(|s| s.spawn(move || f(conn)).join().unwrap())
     }
 }
 
@@ -55,11 +85,11 @@ where
 
 impl<B: BlockingTransport + Send> Transport for Blocking<B> {
     async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
-        self.0.lock().unwrap().send(command)
+        self.with(|conn| conn.send(command))
     }
 
     async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
-        self.0.lock().unwrap().send_batch(batch)
+        self.with(|conn| conn.send_batch(batch))
     }
 
     async fn split_batch(
@@ -67,10 +97,10 @@ impl<B: BlockingTransport + Send> Transport for Blocking<B> {
         entries: BatchKeys<'_>,
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
-        self.0.lock().unwrap().split_batch(entries, atomic)
+        self.with(|conn| conn.split_batch(entries, atomic))
     }
 
     async fn primaries(&self) -> Result<Option<Vec<String>>, Error> {
-        self.0.lock().unwrap().primaries()
+        self.with(|conn| conn.primaries())
     }
 }

@@ -167,6 +167,17 @@ impl RedisCluster {
         redis_script::BlockingCluster::connect(self.urls()).unwrap()
     }
 
+    /// A connection of the `redis` crate's blocking cluster client built with `retries(0)`, for the
+    /// blocking API.
+    pub fn blocking_without_retries(&self) -> redis::cluster::ClusterConnection {
+        redis::cluster::ClusterClientBuilder::new(self.urls())
+            .retries(0)
+            .build()
+            .unwrap()
+            .get_connection()
+            .unwrap()
+    }
+
     /// The master that owns the slot of `key` (asked of the cluster: `CLUSTER KEYSLOT`, `CLUSTER NODES`).
     pub async fn master_for_key(&self, key: &str) -> &RedisServer {
         let mut conn = self.nodes[0].connection().await;

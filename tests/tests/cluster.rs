@@ -219,6 +219,31 @@ async fn a_connection_lost_after_the_script_ran_is_not_resent_by_a_blocking_clus
     );
 }
 
+/// The same over the `redis` crate's blocking cluster connection built with `retries(0)`.
+#[tokio::test]
+async fn a_connection_lost_after_the_script_ran_is_not_resent_by_the_blocking_connection_without_retries()
+ {
+    let cluster = RedisCluster::start(3, 0);
+    let mut conn = cluster.blocking_without_retries();
+    let (runs, err) = run_with_a_lost_reply(&cluster, &Blocking::new(&mut conn)).await;
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(err.may_have_run());
+    assert_eq!(runs, 1, "the script ran {runs} times");
+}
+
+/// `redis::cluster::ClusterConnection`, like the async one, re-sends a command whose connection broke
+/// (up to its `retries`): with the default client a script can run again after it already ran. Its
+/// retries can not be read from the connection, so it is documented, not refused.
+#[tokio::test]
+#[ignore = "the default ClusterClient re-sends a command after a broken connection"]
+async fn a_connection_lost_after_the_script_ran_is_not_resent_by_the_default_blocking_client() {
+    let cluster = RedisCluster::start(3, 0);
+    let mut conn = cluster.client().get_connection().unwrap();
+    let (runs, err) = run_with_a_lost_reply(&cluster, &Blocking::new(&mut conn)).await;
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert_eq!(runs, 1, "the script ran {runs} times");
+}
+
 /// `redis::cluster_async::ClusterConnection` re-sends a command whose connection broke (up to its
 /// `retries`), so with the default client a script can run again after it already ran.
 #[tokio::test]

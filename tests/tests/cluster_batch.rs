@@ -1,6 +1,7 @@
 //! Pipelines and transactions on a Redis Cluster: split per node and in order on each, loaded on every
 //! node they run on, refused before sending when a transaction spans slots, and followed across a
-//! resharding, each entry run once; over the async connections and a `BlockingCluster`.
+//! resharding, each entry run once; over the async connections, a `BlockingCluster` and the `redis`
+//! crate's blocking `ClusterConnection`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -9,8 +10,9 @@ use redis_script_tests::batches::PUSH;
 use redis_script_tests::blocking::Blocking;
 use redis_script_tests::{RedisCluster, assert_no_secrets};
 
-/// Each shared case on a new cluster, over the connection `connect` makes and over a
-/// [`BlockingCluster`](redis_script::BlockingCluster)'s own I/O.
+/// Each shared case on a new cluster, over the connection `connect` makes, over a
+/// [`BlockingCluster`](redis_script::BlockingCluster)'s own I/O and over the `redis` crate's
+/// blocking cluster connection (`retries(0)`).
 macro_rules! on_both {
     ($($name:ident => $case:ident($connect:ident)),* $(,)?) => {
         $(
@@ -20,6 +22,8 @@ macro_rules! on_both {
                 $case(&cluster, &cluster.$connect().await).await;
                 let cluster = RedisCluster::start(3, 0);
                 $case(&cluster, &Blocking::new(&mut cluster.blocking())).await;
+                let cluster = RedisCluster::start(3, 0);
+                $case(&cluster, &Blocking::new(&mut cluster.blocking_without_retries())).await;
             }
         )*
     };

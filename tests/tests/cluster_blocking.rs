@@ -6,8 +6,8 @@
 #![allow(clippy::unwrap_used)]
 
 use redis_script::{
-    BatchErrorKind, BlockingCluster, Error, Function, Library, Pipeline, Script, ScriptRO,
-    Transaction, lua_library, lua_script,
+    BatchErrorKind, BlockingCluster, BlockingTransport, Error, Function, Library, Pipeline, Script,
+    ScriptRO, Transaction, TransportErrorKind, lua_library, lua_script,
 };
 use redis_script_tests::RedisCluster;
 use redis_script_tests::batches::PUSH;
@@ -19,10 +19,45 @@ lua_library! {
     static INCR: Function<i64> = "incr_ttl";
 }
 
-#[tokio::test]
-async fn exec_blocking_runs_on_the_owner_of_each_slot_and_falls_back_there_once() {
-    let cluster = RedisCluster::start(3, 0);
-    let mut conn = cluster.blocking();
+/// Each shared case on a new cluster, over a [`BlockingCluster`] and over the `redis` crate's
+/// blocking cluster connection (`retries(0)`).
+macro_rules! on_both {
+    ($($name:ident => $case:ident),* $(,)?) => {
+        mod blocking_cluster {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let cluster = RedisCluster::start(3, 0);
+                    $case(&cluster, cluster.blocking()).await;
+                }
+            )*
+        }
+        mod cluster_connection {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let cluster = RedisCluster::start(3, 0);
+                    $case(&cluster, cluster.blocking_without_retries()).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both! {
+    exec_blocking_runs_on_the_owner_of_each_slot_and_falls_back_there_once => calls_on_each_owner,
+    run_blocking_splits_a_pipeline_by_node_and_keeps_a_transaction_on_its_slot => pipeline_and_transaction,
+    a_moved_slot_is_followed_and_each_call_and_entry_runs_once => moved_slot,
+    a_slot_being_migrated_is_asked_of_its_new_owner_with_asking => migrating_slot,
+    functions_libraries_and_preload_reach_every_primary => functions_and_preload,
+}
+
+async fn calls_on_each_owner<C>(cluster: &RedisCluster, mut conn: C)
+where
+    for<'a> &'a mut C: BlockingTransport + Send,
+{
     let keys = cluster.key_per_master("key").await;
     cluster.reset_stats().await;
 
@@ -69,10 +104,10 @@ async fn exec_blocking_runs_on_the_owner_of_each_slot_and_falls_back_there_once(
 
 /// `run_blocking` itself (the batch checks run over the cluster's I/O in `cluster_batch`): a
 /// pipeline split by node, in order on each, and a transaction on its slot's master.
-#[tokio::test]
-async fn run_blocking_splits_a_pipeline_by_node_and_keeps_a_transaction_on_its_slot() {
-    let cluster = RedisCluster::start(3, 0);
-    let mut conn = cluster.blocking();
+async fn pipeline_and_transaction<C>(cluster: &RedisCluster, mut conn: C)
+where
+    for<'a> &'a mut C: BlockingTransport + Send,
+{
     let keys = cluster.key_per_master("log").await;
     let script = Script::<i64>::new(PUSH);
     cluster.reset_stats().await;
@@ -119,10 +154,23 @@ async fn run_blocking_splits_a_pipeline_by_node_and_keeps_a_transaction_on_its_s
     );
 }
 
-#[tokio::test]
-async fn a_moved_slot_is_followed_and_each_call_and_entry_runs_once() {
-    let cluster = RedisCluster::start(3, 0);
-    let mut conn = cluster.blocking();
+/// How many `MOVED` replies the nodes of `cluster` gave since their stats were reset.
+async fn moved_replies(cluster: &RedisCluster) -> u64 {
+    let mut moved = 0;
+    for node in cluster.nodes() {
+        let errors: String = node.query(redis::cmd("INFO").arg("errorstats")).await;
+        moved += errors
+            .lines()
+            .find_map(|line| line.strip_prefix("errorstat_MOVED:count="))
+            .map_or(0, |n| n.trim().parse::<u64>().unwrap());
+    }
+    moved
+}
+
+async fn moved_slot<C>(cluster: &RedisCluster, mut conn: C)
+where
+    for<'a> &'a mut C: BlockingTransport + Send,
+{
     let script = Script::<i64>::new(PUSH);
     let key = "{resharded}:log";
     let others = cluster.key_per_master("other").await;
@@ -136,11 +184,10 @@ async fn a_moved_slot_is_followed_and_each_call_and_entry_runs_once() {
     assert_eq!(cluster.list(new_owner, key).await, ["1"]);
     let old = cluster.node(old_owner).commandstats().await;
     assert_eq!(old.scripts(), (0, 0, 0, 0), "a refusal is not a call");
-    let errors: String = cluster
-        .node(old_owner)
-        .query(redis::cmd("INFO").arg("errorstats"))
-        .await;
-    assert!(errors.contains("errorstat_MOVED:count=1"), "{errors}");
+    // Refused once; twice where the connection does not learn the new owner from the first MOVED
+    // (the `redis` crate's without retries): the EVAL that follows NOSCRIPT is refused too.
+    let moved = moved_replies(cluster).await;
+    assert!((1..=2).contains(&moved), "{moved} MOVED replies");
 
     // A batch across slots, the moved one among them: split by the slot map asked again.
     let mut pipe = Pipeline::new();
@@ -173,22 +220,22 @@ async fn a_moved_slot_is_followed_and_each_call_and_entry_runs_once() {
         assert_eq!(replies.take(call).unwrap(), i as i64 + 1);
     }
     assert_eq!(cluster.list(newest, key).await, ["3", "4", "5"]);
-    let errors: String = cluster
-        .node(new_owner)
-        .query(redis::cmd("INFO").arg("errorstats"))
-        .await;
+    // The node the connection asks first (the previous owner, or the first owner where the
+    // `redis` crate's slot map is the one it read when connecting) refused all three; none, when
+    // that map's owner is the newest owner again.
+    let moved = moved_replies(cluster).await;
     assert!(
-        errors.contains("errorstat_MOVED:count=3"),
-        "the previous owner refused all three: {errors}"
+        moved == 3 || (moved == 0 && newest == old_owner),
+        "{moved} MOVED replies"
     );
     let stats = cluster.commandstats().await;
     assert_eq!(stats.calls("evalsha"), 3, "every entry ran once: {stats:?}");
 }
 
-#[tokio::test]
-async fn a_slot_being_migrated_is_asked_of_its_new_owner_with_asking() {
-    let cluster = RedisCluster::start(3, 0);
-    let mut conn = cluster.blocking();
+async fn migrating_slot<C>(cluster: &RedisCluster, mut conn: C)
+where
+    for<'a> &'a mut C: BlockingTransport + Send,
+{
     let script = Script::<i64>::new(PUSH);
     let key = "{migrating}:log";
     let migration = cluster.begin_migration(key).await;
@@ -210,10 +257,10 @@ async fn a_slot_being_migrated_is_asked_of_its_new_owner_with_asking() {
     assert_eq!(cluster.list(to, key).await, ["1"], "it ran once, there");
 }
 
-#[tokio::test]
-async fn functions_libraries_and_preload_reach_every_primary() {
-    let cluster = RedisCluster::start(3, 0);
-    let mut conn = cluster.blocking();
+async fn functions_and_preload<C>(cluster: &RedisCluster, mut conn: C)
+where
+    for<'a> &'a mut C: BlockingTransport + Send,
+{
     let keys = cluster.key_per_master("fn").await;
     cluster.reset_stats().await;
 
@@ -271,9 +318,54 @@ async fn after_a_primary_dies_the_promoted_replica_is_found_and_the_call_runs_on
     let mut conn = cluster.blocking();
     let key = "hits";
     assert_eq!(INCR_TTL.exec_blocking(&mut conn, [key], [60]).unwrap(), 1);
+    let (master, replica) = synced_replica(&cluster, key).await;
+    cluster.kill(master);
+
+    let (n, failed) = until_a_call_runs(|| INCR_TTL.exec_blocking(&mut conn, [key], [60])).await;
+    assert!(!failed.is_empty(), "the dead primary was never asked");
+    // Only the first failure, on the connection the primary had, may have sent the call.
+    let sent = failed[1..].iter().find(|e| e.may_have_run());
+    assert!(sent.is_none(), "{sent:?}");
+    ran_once_on(&cluster, replica, key, n).await;
+}
+
+/// Calls `call` every 200 ms until it succeeds (at most 40 s, else the test fails): its value and
+/// the errors before it.
+async fn until_a_call_runs(mut call: impl FnMut() -> Result<i64, Error>) -> (i64, Vec<Error>) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    let mut failed = Vec::new();
+    loop {
+        match call() {
+            Ok(n) => return (n, failed),
+            Err(e) => {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "no call ran after the failover: {} failures, the last {:?}",
+                    failed.len(),
+                    failed.last()
+                );
+                failed.push(e);
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
+
+/// `n`, the reply of the call after the failover, and the counter on the promoted `replica` say
+/// the call ran once, there.
+async fn ran_once_on(cluster: &RedisCluster, replica: u16, key: &str, n: i64) {
+    assert_eq!(n, 2, "the call ran once, on the promoted replica");
+    let hits: i64 = cluster
+        .node(replica)
+        .query(redis::cmd("GET").arg(key))
+        .await;
+    assert_eq!(hits, 2);
+}
+
+/// The primary that owns `key`'s slot, and its replica once it holds that primary's one key.
+async fn synced_replica(cluster: &RedisCluster, key: &str) -> (u16, u16) {
     let master = cluster.master_for_key(key).await.port();
     let replica = cluster.replica_of(master).await.port();
-    // The replica has the counter (its master's only key) before its master dies.
     let synced = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while cluster
         .node(replica)
@@ -287,33 +379,60 @@ async fn after_a_primary_dies_the_promoted_replica_is_found_and_the_call_runs_on
         );
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
+    (master, replica)
+}
+
+/// The `redis` crate's blocking cluster connection built with `retries(0)` never connects to a node
+/// again once its connection broke: the call in flight when its primary died may have run, every
+/// later call on that connection is refused before anything is sent (on any slot), and a new
+/// connection finds the promoted replica, where the call runs once.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_the_redis_crates_connection_a_broken_node_is_refused_until_a_new_connection() {
+    let mut cluster = RedisCluster::start(3, 1);
+    let mut conn = cluster.blocking_without_retries();
+    let key = "hits";
+    assert_eq!(INCR_TTL.exec_blocking(&mut conn, [key], [60]).unwrap(), 1);
+    let (master, replica) = synced_replica(&cluster, key).await;
+    // A key on each other primary.
+    let mut others: Vec<(String, u16)> = Vec::new();
+    for i in 0..1000 {
+        let other = format!("other:{i}");
+        let owner = cluster.master_for_key(&other).await.port();
+        if owner != master && others.iter().all(|(_, port)| *port != owner) {
+            others.push((other, owner));
+        }
+    }
+    assert_eq!(others.len(), 2, "{others:?}");
     cluster.kill(master);
 
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
-    let mut failed = Vec::new();
-    let n = loop {
-        match INCR_TTL.exec_blocking(&mut conn, [key], [60]) {
-            Ok(n) => break n,
-            Err(e) => {
-                assert!(
-                    std::time::Instant::now() < deadline,
-                    "no call ran after the failover: {} failures, the last {:?}",
-                    failed.len(),
-                    failed.last()
-                );
-                failed.push(e);
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-            }
-        }
-    };
-    assert!(!failed.is_empty(), "the dead primary was never asked");
-    // Only the first failure, on the connection the primary had, may have sent the call.
-    let sent = failed[1..].iter().find(|e| e.may_have_run());
+    let err = INCR_TTL.exec_blocking(&mut conn, [key], [60]).unwrap_err();
+    assert!(err.may_have_run(), "{err:?}");
+    for (other, owner) in &others {
+        let before = cluster.node(*owner).commandstats().await.calls("evalsha");
+        let err = INCR_TTL
+            .exec_blocking(&mut conn, [other], [60])
+            .unwrap_err();
+        let Error::Transport(refused) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(refused.kind(), TransportErrorKind::Connect, "{err:?}");
+        assert!(!err.may_have_run());
+        assert!(err.to_string().contains("get_connection"), "{err}");
+        let after = cluster.node(*owner).commandstats().await.calls("evalsha");
+        assert_eq!(after, before, "nothing was sent to {owner}");
+    }
+
+    let (n, failed) = until_a_call_runs(|| {
+        redis::cluster::ClusterClientBuilder::new(cluster.urls())
+            .retries(0)
+            .build()
+            .unwrap()
+            .get_connection()
+            .map_err(Error::from)
+            .and_then(|mut conn| INCR_TTL.exec_blocking(&mut conn, [key], [60]))
+    })
+    .await;
+    let sent = failed.iter().find(|e| e.may_have_run());
     assert!(sent.is_none(), "{sent:?}");
-    assert_eq!(n, 2, "the call ran once, on the promoted replica");
-    let hits: i64 = cluster
-        .node(replica)
-        .query(redis::cmd("GET").arg(key))
-        .await;
-    assert_eq!(hits, 2);
+    ran_once_on(&cluster, replica, key, n).await;
 }

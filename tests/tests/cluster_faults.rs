@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use redis::cluster::{ClusterClientBuilder, NodeAddress};
 use redis_script::{
-    BlockingCluster, Cluster, Error, Pipeline, Replies, Script, Transport, TransportErrorKind,
+    BlockingCluster, BlockingTransport, Cluster, Error, Pipeline, Replies, Script, Transport,
+    TransportErrorKind,
 };
 use redis_script_tests::blocking::{Blocking, Owned};
 use redis_script_tests::proxy::{Direction, FaultProxy};
@@ -97,8 +98,11 @@ fn spawned<T: Transport + Clone + 'static>(conn: T) -> impl Fn(Pipeline<'static>
     }
 }
 
-/// Runs pipelines with `run_blocking` on a [`BlockingCluster`], on a thread that may block.
-fn on_a_thread(conn: BlockingCluster) -> impl Fn(Pipeline<'static>) -> Running {
+/// Runs pipelines with `run_blocking` on a blocking cluster connection, on a thread that may block.
+fn on_a_thread<C: Send + 'static>(conn: C) -> impl Fn(Pipeline<'static>) -> Running
+where
+    for<'a> &'a mut C: BlockingTransport + Send,
+{
     let conn = std::sync::Arc::new(std::sync::Mutex::new(conn));
     move |pipe| {
         let conn = conn.clone();
@@ -196,6 +200,26 @@ async fn a_slot_moved_between_two_commands_sends_only_the_refused_one_again_on_a
     let proxy = FaultProxy::start(owner).await;
     let (seeds, map) = seeds_and_map(&cluster, owner, &proxy);
     let conn = BlockingCluster::connect_with_address_map(seeds, map).unwrap();
+    let moved = slot_moves_between_two_commands(&cluster, &proxy, on_a_thread(conn)).await;
+    assert_eq!((moved.a, moved.b), (Some(1), Some(1)), "{moved:?}");
+    let Ok((Ok(1), Ok(1))) = &moved.outcome else {
+        panic!("{moved:?}")
+    };
+}
+
+/// The `redis` crate's blocking `ClusterConnection` (`retries(0)`) sends a part command by command,
+/// each reply seen: only the refused command is sent again, as on a [`BlockingCluster`].
+#[tokio::test]
+async fn a_slot_moved_between_two_commands_sends_only_the_refused_one_again_on_a_blocking_connection()
+ {
+    let cluster = RedisCluster::start(3, 0);
+    let owner = cluster.master_for_key("{s}").await.port();
+    let proxy = FaultProxy::start(owner).await;
+    let conn = through(&cluster, owner, &proxy)
+        .build()
+        .unwrap()
+        .get_connection()
+        .unwrap();
     let moved = slot_moves_between_two_commands(&cluster, &proxy, on_a_thread(conn)).await;
     assert_eq!((moved.a, moved.b), (Some(1), Some(1)), "{moved:?}");
     let Ok((Ok(1), Ok(1))) = &moved.outcome else {
@@ -301,6 +325,14 @@ async fn parts_that_fail_differently_keep_their_own_errors() {
     );
     let conn = Blocking::new(&mut conn);
     parts_fail_differently(&cluster, &conn, (unreachable, &a), (slow, &b)).await;
+
+    let mut conn = builder().build().unwrap().get_connection().unwrap();
+    let (a, b) = (
+        key_on(&cluster, "g", unreachable).await,
+        key_on(&cluster, "h", slow).await,
+    );
+    let conn = Blocking::new(&mut conn);
+    parts_fail_differently(&cluster, &conn, (unreachable, &a), (slow, &b)).await;
 }
 
 /// A call on a slot being migrated, for a key the old owner does not have: answered ASK, it is sent
@@ -347,6 +379,8 @@ async fn a_call_on_a_migrating_slot_follows_ask_with_asking() {
     follows_ask(&cluster, &cluster.exactly_once().await, "ask2").await;
     let mut blocking = cluster.blocking();
     follows_ask(&cluster, &Blocking::new(&mut blocking), "ask3").await;
+    let mut conn = cluster.blocking_without_retries();
+    follows_ask(&cluster, &Blocking::new(&mut conn), "ask4").await;
 }
 
 /// A pipeline on a slot being migrated: what the old owner still has runs there; what it has not is
@@ -359,6 +393,9 @@ async fn a_pipeline_on_a_migrating_slot_runs_each_entry_once_on_a_cluster() {
     pipeline_on_a_migrating_slot(&cluster, &cluster.exactly_once().await).await;
     let cluster = RedisCluster::start(3, 0);
     pipeline_on_a_migrating_slot(&cluster, &Blocking::new(&mut cluster.blocking())).await;
+    let cluster = RedisCluster::start(3, 0);
+    let mut conn = cluster.blocking_without_retries();
+    pipeline_on_a_migrating_slot(&cluster, &Blocking::new(&mut conn)).await;
 }
 
 async fn pipeline_on_a_migrating_slot(cluster: &RedisCluster, conn: &impl Transport) {
@@ -426,6 +463,7 @@ async fn a_transaction_in_a_moved_slot_runs_once_on_the_new_owner() {
     // Each client learns the slot map now, before the slot moves.
     let exactly_once = cluster.exactly_once().await;
     let mut blocking = cluster.blocking();
+    let mut blocking_connection = cluster.blocking_without_retries();
     let (plain, plain_too) = (
         cluster.connection_without_retries().await,
         cluster.connection_without_retries().await,
@@ -447,6 +485,12 @@ async fn a_transaction_in_a_moved_slot_runs_once_on_the_new_owner() {
     assert_eq!((replies.take(e).unwrap(), replies.take(f).unwrap()), (1, 1));
 
     let mut tx = redis_script::Transaction::new();
+    let g = tx.exec(&script, [key("g")], ());
+    let h = tx.exec(&script, [key("h")], ());
+    let mut replies = tx.run_blocking(&mut blocking_connection).unwrap();
+    assert_eq!((replies.take(g).unwrap(), replies.take(h).unwrap()), (1, 1));
+
+    let mut tx = redis_script::Transaction::new();
     let _ = tx.exec(&script, [key("one")], ());
     let err = tx.run(&plain_too).await.unwrap_err();
     assert!(err.may_have_run(), "{err:?}");
@@ -462,18 +506,20 @@ async fn a_transaction_in_a_moved_slot_runs_once_on_the_new_owner() {
         ("b", Some(1)),
         ("e", Some(1)),
         ("f", Some(1)),
+        ("g", Some(1)),
+        ("h", Some(1)),
         ("one", None),
         ("c", None),
         ("d", None),
     ] {
         assert_eq!(get(&cluster, new_owner, &key(k)).await, value, "{k}");
     }
-    // Every call was refused by the old owner first: a, b, e, f, one, c and d.
+    // Every call was refused by the old owner first: a, b, e, f, g, h, one, c and d.
     let errors: String = cluster
         .node(old_owner)
         .query(redis::cmd("INFO").arg("errorstats"))
         .await;
-    assert!(errors.contains("errorstat_MOVED:count=7"), "{errors}");
+    assert!(errors.contains("errorstat_MOVED:count=9"), "{errors}");
 }
 
 /// A pipeline and a transaction of three calls through `redis_script::Cluster`, cut after sampled
@@ -523,14 +569,43 @@ async fn batches_on_a_blocking_cluster_cut_at_sampled_bytes_run_each_entry_at_mo
     let cluster = RedisCluster::start(3, 0);
     let owner = cluster.master_for_key("{sweep}").await.port();
     let proxy = FaultProxy::start(owner).await;
-    let node = cluster.node(owner);
     let (seeds, map) = seeds_and_map(&cluster, owner, &proxy);
+    let connect = async || {
+        let conn = BlockingCluster::connect_with_address_map(seeds.clone(), map.clone());
+        Blocking::new(Owned(conn.unwrap()))
+    };
+    let what = "blocking cluster pipelines and transactions through the proxy";
+    blocking_cuts(&cluster, owner, &proxy, connect, what).await;
+}
+
+/// The same cuts through the `redis` crate's blocking `ClusterConnection` (`retries(0)`), which sends
+/// a part command by command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_on_a_blocking_connection_cut_at_sampled_bytes_run_each_entry_at_most_once() {
+    let cluster = RedisCluster::start(3, 0);
+    let owner = cluster.master_for_key("{sweep}").await.port();
+    let proxy = FaultProxy::start(owner).await;
+    let connect = async || {
+        let client = through(&cluster, owner, &proxy).build().unwrap();
+        Blocking::new(Owned(client.get_connection().unwrap()))
+    };
+    let what = "blocking cluster connection pipelines and transactions through the proxy";
+    blocking_cuts(&cluster, owner, &proxy, connect, what).await;
+}
+
+/// Pipelines and transactions of three calls to the node on `owner`, on connections `connect` makes
+/// through `proxy`, cut after sampled bytes going either way.
+async fn blocking_cuts<B: Transport>(
+    cluster: &RedisCluster,
+    owner: u16,
+    proxy: &FaultProxy,
+    connect: impl AsyncFn() -> B,
+    what: &str,
+) {
+    let node = cluster.node(owner);
     let setup = Setup {
-        proxy: &proxy,
-        connect: async || {
-            let conn = BlockingCluster::connect_with_address_map(seeds.clone(), map.clone());
-            Blocking::new(Owned(conn.unwrap()))
-        },
+        proxy,
+        connect,
         read: async |key: String| -> Vec<String> {
             node.query(redis::cmd("LRANGE").arg(key).arg(0).arg(-1))
                 .await
@@ -546,5 +621,57 @@ async fn batches_on_a_blocking_cluster_cut_at_sampled_bytes_run_each_entry_at_mo
         run += runs;
     }
     eprintln!("{} byte boundaries swept", run - 2);
-    tally.assert_exactly_once("blocking cluster pipelines and transactions through the proxy");
+    tally.assert_exactly_once(what);
+}
+
+/// A transaction on the `redis` crate's blocking `ClusterConnection` whose second command gets no
+/// reply in time (MULTI and the first one were answered): the batch fails as one that may have run,
+/// `DISCARD` ends the transaction on the server, and the next call on the same connection runs on
+/// its own instead of being queued in the old transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_timed_out_on_a_blocking_connection_is_discarded_and_the_next_call_runs() {
+    let cluster = RedisCluster::start(3, 0);
+    let owner = cluster.master_for_key("{t}").await.port();
+    let proxy = FaultProxy::start(owner).await;
+    let conn = through(&cluster, owner, &proxy)
+        .response_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let conn = std::sync::Arc::new(std::sync::Mutex::new(conn));
+    let script = Script::<i64>::new(INCR);
+    let call = |key: &'static str| {
+        let (conn, script) = (conn.clone(), script.clone());
+        tokio::task::spawn_blocking(move || {
+            script.exec_blocking(&mut *conn.lock().unwrap(), [key], ())
+        })
+    };
+    assert_eq!(call("{t}warm").await.unwrap().unwrap(), 1);
+
+    proxy.hold_after(
+        Direction::ToServer,
+        packed(&["MULTI"]) + packed(&["INCR", "{t}a"]),
+    );
+    let mut tx = redis_script::Transaction::new();
+    let _ = tx.cmd::<i64>(("INCR", "{t}a"));
+    let _ = tx.cmd::<i64>(("INCR", "{t}b"));
+    let tx_conn = conn.clone();
+    let err = tokio::task::spawn_blocking(move || tx.run_blocking(&mut *tx_conn.lock().unwrap()))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(err.may_have_run(), "{err:?}");
+    let Error::Transport(timeout) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(timeout.kind(), TransportErrorKind::Timeout, "{err:?}");
+    proxy.release();
+
+    assert_eq!(call("{t}c").await.unwrap().unwrap(), 1);
+    assert_eq!(get(&cluster, owner, "{t}c").await, Some(1));
+    assert_eq!(get(&cluster, owner, "{t}a").await, None, "discarded");
+    assert_eq!(get(&cluster, owner, "{t}b").await, None, "discarded");
+    let stats = cluster.node(owner).commandstats().await;
+    assert_eq!(stats.calls("discard"), 1, "{stats:?}");
 }

@@ -25,6 +25,9 @@ async fn preload_loads_on_every_primary_and_missing_asks_each() {
     loads_on_every_primary(&cluster, &cluster.connection().await).await;
     let cluster = RedisCluster::start(3, 0);
     loads_on_every_primary(&cluster, &Blocking::new(&mut cluster.blocking())).await;
+    let cluster = RedisCluster::start(3, 0);
+    let mut conn = cluster.blocking_without_retries();
+    loads_on_every_primary(&cluster, &Blocking::new(&mut conn)).await;
 }
 
 async fn loads_on_every_primary(cluster: &RedisCluster, conn: &impl Transport) {
@@ -72,6 +75,12 @@ async fn a_primary_that_is_down_is_named_and_the_others_are_loaded() {
     let down = cluster.nodes()[2].port();
     cluster.kill(down);
     one_primary_down(&cluster, down, &Blocking::new(&mut conn)).await;
+
+    let mut cluster = RedisCluster::start(3, 0);
+    let down = cluster.nodes()[2].port();
+    cluster.kill(down);
+    let mut conn = cluster.blocking_without_retries();
+    one_primary_down(&cluster, down, &Blocking::new(&mut conn)).await;
 }
 
 async fn one_primary_down(cluster: &RedisCluster, down: u16, conn: &impl Transport) {
@@ -109,6 +118,9 @@ async fn after_cluster_failover_the_first_call_falls_back_once_and_preload_saves
     after_failover(&cluster, &cluster.connection().await).await;
     let cluster = RedisCluster::start(3, 1);
     after_failover(&cluster, &Blocking::new(&mut cluster.blocking())).await;
+    let cluster = RedisCluster::start(3, 1);
+    let mut conn = cluster.blocking_without_retries();
+    after_failover(&cluster, &Blocking::new(&mut conn)).await;
 }
 
 async fn after_failover(cluster: &RedisCluster, conn: &impl Transport) {

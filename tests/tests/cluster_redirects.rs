@@ -1,8 +1,9 @@
 //! A script's own error reply that reads like a redirect (`redis.error_reply('MOVED ..')`) is not
 //! followed: the node that answered does not bear it out in its `CLUSTER NODES`, so it is the
 //! script's error, which may have run; nothing is sent again, and nothing is sent to the address it
-//! names. Over `Cluster`, the `redis` crate's `ClusterConnection` and `BlockingCluster`; counted by
-//! the list the script appends to, and by a listener that records whether anyone connected.
+//! names. Over `Cluster`, the `redis` crate's async and blocking `ClusterConnection`s and
+//! `BlockingCluster`; counted by the list the script appends to, and by a listener that records
+//! whether anyone connected.
 
 #![allow(clippy::unwrap_used)]
 
@@ -119,6 +120,9 @@ async fn a_scripts_own_redirect_is_returned_and_never_followed() {
     .await;
     let mut blocking = cluster.blocking();
     forged_redirects_are_the_scripts_own_errors(&cluster, &Blocking::new(&mut blocking), "b").await;
+    let mut connection = cluster.blocking_without_retries();
+    forged_redirects_are_the_scripts_own_errors(&cluster, &Blocking::new(&mut connection), "s")
+        .await;
 }
 
 /// A slot that moved (learned from a MOVED), then moved on, then its node died: the next batch in

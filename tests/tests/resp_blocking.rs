@@ -13,7 +13,7 @@ use redis_script::{
     lua_library, lua_script,
 };
 use redis_script_tests::batches::{self, PUSH, log};
-use redis_script_tests::blocking::Blocking;
+use redis_script_tests::blocking::{Blocking, Owned};
 use redis_script_tests::function_batches::function_counts;
 use redis_script_tests::{ClosedPort, RedisServer};
 
@@ -146,51 +146,11 @@ async fn a_lost_connection_is_never_followed_by_a_second_send() {
 /// The shared batch checks, over a blocking connection's own I/O.
 #[tokio::test]
 async fn the_batch_checks_pass_over_a_blocking_connection_and_a_pool() {
-    type Check = for<'a> fn(
-        &'a Blocking<&'a mut redis::Connection>,
-        &'a RedisServer,
-    ) -> std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>;
-    let checks: [(&str, Check); 12] = [
-        ("loads_each_script_once_per_batch", |c, s| {
-            Box::pin(batches::loads_each_script_once_per_batch(c, s))
-        }),
-        ("after_batch_loading", |c, s| {
-            Box::pin(batches::after_batch_loading(c, s))
-        }),
-        ("flush_in_the_middle", |c, s| {
-            Box::pin(batches::flush_in_the_middle(c, s))
-        }),
-        ("transaction_on_a_cold_cache", |c, s| {
-            Box::pin(batches::transaction_on_a_cold_cache(c, s))
-        }),
-        ("failing_inside_exec", |c, s| {
-            Box::pin(batches::failing_inside_exec(c, s))
-        }),
-        ("noscript_returned_by_a_script", |c, s| {
-            Box::pin(batches::noscript_returned_by_a_script(c, s))
-        }),
-        ("empty_batches", |c, s| {
-            Box::pin(batches::empty_batches(c, s))
-        }),
-        ("limits", |c, s| Box::pin(batches::limits(c, s))),
-        ("connection_commands", |c, s| {
-            Box::pin(batches::connection_commands(c, s))
-        }),
-        ("decode_failure", |c, s| {
-            Box::pin(batches::decode_failure(c, s))
-        }),
-        ("raw_evalsha_keeps_its_noscript", |c, s| {
-            Box::pin(batches::raw_evalsha_keeps_its_noscript(c, s))
-        }),
-        ("compile_error", |c, s| {
-            Box::pin(batches::compile_error(c, s))
-        }),
-    ];
-    for (name, check) in checks {
+    for (name, check) in batches::every_check() {
         let server = RedisServer::start();
-        let mut conn = server.client().get_connection().unwrap();
+        let conn = server.client().get_connection().unwrap();
         eprintln!("{name}");
-        check(&Blocking::new(&mut conn), &server).await;
+        check(&Blocking::new(Owned(conn)), &server).await;
     }
     let server = RedisServer::start();
     let pool = pool(&server);

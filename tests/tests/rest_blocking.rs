@@ -1,13 +1,15 @@
 //! The blocking API over the Upstash REST API (`BlockingUpstash`, on a runtime of its own), against
 //! `upstash-local` in front of a real Redis: the fallback once and only on NOSCRIPT, a pipeline and
-//! a transaction that load their script inside the batch; counted by the server. Plain `#[test]`s:
-//! a blocking call inside an async runtime is refused, having sent nothing.
+//! a transaction that load their script inside the batch, and the batch checks every transport
+//! passes; counted by the server. Plain `#[test]`s: a blocking call inside an async runtime is
+//! refused, having sent nothing.
 
 #![allow(clippy::unwrap_used)]
 
 use redis_script::rest::BlockingUpstash;
 use redis_script::{Pipeline, Script, Transaction, TransportErrorKind};
-use redis_script_tests::batches::PUSH;
+use redis_script_tests::batches::{self, PUSH};
+use redis_script_tests::blocking::Blocking;
 use redis_script_tests::upstash::UpstashLocal;
 use redis_script_tests::{CommandStats, RedisServer};
 
@@ -74,4 +76,32 @@ fn a_blocking_call_inside_an_async_runtime_is_refused_and_sends_nothing() {
     assert!(!err.may_have_run());
     let mut conn = redis.client().get_connection().unwrap();
     assert_eq!(stats(&mut conn).scripts(), (0, 0, 0, 0));
+}
+
+/// The batch checks every transport passes (`redis_script_tests::batches`), over `BlockingUpstash`,
+/// each on a fresh server: the checks run on a runtime of the test's, and each call of the
+/// transport is made from a plain thread, since it refuses to block inside a runtime. Every batch
+/// is one request, to its endpoint.
+#[test]
+fn the_batch_checks_pass_over_blocking_upstash() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let count = batches::every_check::<Blocking<&BlockingUpstash>>().len();
+    for i in 0..count {
+        let server = RedisServer::start();
+        let local = UpstashLocal::start(&server);
+        let upstash = BlockingUpstash::new(local.url(), local.token()).unwrap();
+        let (name, check) = batches::every_check()[i];
+        eprintln!("{name}");
+        runtime.block_on(check(&Blocking::on_plain_threads(&upstash), &server));
+        for request in local.requests() {
+            assert!(
+                request.path == "/pipeline" || request.path == "/multi-exec",
+                "{name}: {}",
+                request.path
+            );
+        }
+    }
 }

@@ -42,11 +42,34 @@ use crate::{
 /// `MOVED` and after a node could not be reached (a failover). Every node connection is made with the settings of the first URL (user, password,
 /// protocol, TLS), at the address the cluster gives.
 ///
-/// `redis::cluster::ClusterConnection`, the `redis` crate's blocking cluster connection, is not a
-/// [`BlockingTransport`]: it routes a pipeline by the keys of its first command only (a batch's
-/// `SCRIPT LOAD` has none: a random node), can not send one to a node by address, hands back only
-/// the first error reply of a pipeline, and with retries sends a command again after a broken
-/// connection. The rules could neither keep a part of a batch on its node nor tell what of it ran.
+/// # `BlockingCluster` or `redis`'s `ClusterConnection`
+///
+/// `&mut redis::cluster::ClusterConnection`, the `redis` crate's blocking cluster connection, is a
+/// [`BlockingTransport`] over the same rules, at most once when its client is built with
+/// `ClusterClientBuilder::new(urls).retries(0)` (its retries can not be read from a connection, so
+/// that is not checked). Its pipelines are routed by their first command's keys and hand back only
+/// the first error, so it sends a node's part of a batch as its commands one by one (`route_command`
+/// by address), each reply seen: what a redirect refused is known as exactly as here, at one round
+/// trip per command instead of one per part. Choose `BlockingCluster` for batches, for a cluster
+/// whose slots move (without retries that connection never asks for the slot map again: each call
+/// on a moved slot is refused once and sent again), and for failovers (once one of its node
+/// connections broke it refuses every call, and you make a new connection); choose the `redis`
+/// crate's connection when you already hold one, for single calls on a stable cluster, or for its
+/// client options (read routing is not used: every part goes to a primary).
+///
+/// ```no_run
+/// use redis_script::Script;
+/// use redis_script::redis::cluster::ClusterClientBuilder;
+///
+/// fn main() -> redis_script::Result<()> {
+///     // Without retries: a broken connection is an error that may have run, never a second run.
+///     let client = ClusterClientBuilder::new(["redis://127.0.0.1:7000"]).retries(0).build()?;
+///     let mut conn = client.get_connection()?;
+///     let incr = Script::<i64>::new("return redis.call('INCR', KEYS[1])");
+///     let n = incr.exec_blocking(&mut conn, ["{user:1}:visits"], ())?;
+///     Ok(())
+/// }
+/// ```
 pub struct BlockingCluster {
     nodes: Nodes,
     routes: Routes,
@@ -204,14 +227,7 @@ impl NodeIo for &mut Nodes {
         cmd: &'a redis::Cmd,
         slot: Option<u16>,
     ) -> impl Future<Output = RedisResult<Value>> + Send + 'a {
-        let to = match slot {
-            Some(slot) => Target::Slot {
-                slot,
-                replica: false,
-            },
-            None => Target::AnyPrimary,
-        };
-        std::future::ready(self.send_to(to, cmd))
+        std::future::ready(self.send_to(Target::primary_of(slot), cmd))
     }
 
     fn pipeline(

@@ -1,6 +1,6 @@
 //! Redis Cluster: the rules for script commands and batches, over
-//! `redis::cluster_async::ClusterConnection` and [`BlockingCluster`](crate::BlockingCluster)'s
-//! blocking node connections.
+//! `redis::cluster_async::ClusterConnection`, [`BlockingCluster`](crate::BlockingCluster)'s
+//! blocking node connections and the `redis` crate's blocking `redis::cluster::ClusterConnection`.
 //!
 //! A batch is split by the hash slots of its entries' keys into one part per node, each sent in one
 //! round trip, all at once; entries without keys go with the entry before them. A batch whose keys are
@@ -17,8 +17,9 @@
 //! `redis` crate's own node connections hand back only the first redirect of a part and drop every
 //! other reply, so such a part is sent again only when it holds a single command that could have
 //! effects; [`Cluster`](crate::Cluster)'s and [`BlockingCluster`](crate::BlockingCluster)'s
-//! connections hand back every reply, so exactly the commands answered with a redirect are sent
-//! again, when nothing behind them ran. `ASK` (a slot being
+//! connections hand back every reply, and the blocking `ClusterConnection` sends a part command by
+//! command, so exactly the commands answered with a redirect are sent again, when nothing behind
+//! them ran. `ASK` (a slot being
 //! migrated) is followed with `ASKING` in front of each command sent again.
 //!
 //! A script can return an error reply byte for byte the same as a redirect, after it ran. So a
@@ -28,7 +29,8 @@
 //!
 //! These rules are written once, over [`NodeIo`]: the few ways they reach the nodes. A
 //! `ClusterConnection` does that I/O asynchronously; [`BlockingCluster`](crate::BlockingCluster) on
-//! blocking node connections of its own, its futures ready when made.
+//! blocking node connections of its own, and the blocking `ClusterConnection` one command at a
+//! time, their futures ready when made.
 
 use std::collections::HashMap;
 
@@ -160,7 +162,18 @@ pub(super) trait NodeIo: Send {
 }
 
 impl Target {
-    fn routing(self) -> SingleNodeRoutingInfo {
+    /// The primary that serves `slot`, or any primary for a command without keys.
+    pub(super) fn primary_of(slot: Option<u16>) -> Target {
+        match slot {
+            Some(slot) => Target::Slot {
+                slot,
+                replica: false,
+            },
+            None => Target::AnyPrimary,
+        }
+    }
+
+    pub(super) fn routing(self) -> SingleNodeRoutingInfo {
         match self {
             Target::Slot { slot, replica } | Target::Answered { slot, replica } => {
                 let addr = if replica {
@@ -206,12 +219,16 @@ impl<C: NodeLink> NodeIo for ClusterConnection<C> {
     }
 
     fn first_answer(&mut self, cmd: redis::Cmd) -> impl Future<Output = RedisResult<Value>> + Send {
-        let every_node = RoutingInfo::MultiNode((
-            MultipleNodeRoutingInfo::AllNodes,
-            Some(ResponsePolicy::OneSucceeded),
-        ));
-        self.route_command(cmd, every_node)
+        self.route_command(cmd, every_node_until_one_answers())
     }
+}
+
+/// The `redis` crate's routing of a command to every node, whose answer is the first that succeeded.
+pub(super) fn every_node_until_one_answers() -> RoutingInfo {
+    RoutingInfo::MultiNode((
+        MultipleNodeRoutingInfo::AllNodes,
+        Some(ResponsePolicy::OneSucceeded),
+    ))
 }
 
 /// Sends one command, following `MOVED` (to the node named) and `ASK` (with `ASKING` in front) for the

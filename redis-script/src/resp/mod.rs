@@ -9,6 +9,8 @@ mod cluster;
 #[cfg(feature = "cluster")]
 mod cluster_client;
 #[cfg(feature = "cluster")]
+mod cluster_connection;
+#[cfg(feature = "cluster")]
 mod cluster_nodes;
 
 #[cfg(feature = "cluster")]
