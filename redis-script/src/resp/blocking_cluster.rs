@@ -290,6 +290,11 @@ impl Nodes {
 
     /// Asks each node it has a connection to, then each seed, until one answers without an error.
     fn first_answer_of(&mut self, cmd: &redis::Cmd) -> RedisResult<Value> {
+        self.first_answer_at(cmd).map(|(_, value)| value)
+    }
+
+    /// As [`first_answer_of`](Self::first_answer_of), with the address of the node that answered.
+    fn first_answer_at(&mut self, cmd: &redis::Cmd) -> RedisResult<(String, Value)> {
         let mut addresses: Vec<String> = self.links.keys().cloned().collect();
         addresses.sort_unstable();
         addresses.extend(self.seeds.iter().filter_map(|seed| address(seed.addr())));
@@ -297,7 +302,7 @@ impl Nodes {
         for address in addresses {
             match self.on(&address, |link| link.req_command(cmd)) {
                 Ok(Value::ServerError(e)) => last = Some(RedisError::from(e)),
-                Ok(value) => return Ok(value),
+                Ok(value) => return Ok((address, value)),
                 Err(e) => last = Some(e),
             }
         }
@@ -325,8 +330,9 @@ impl Nodes {
         let answered = matches!(to, Target::Answered { .. });
         if self.topology.is_none() || (self.stale && !answered) {
             // The node's own error when none answers (refused: nothing was sent).
-            let map = self.first_answer_of(redis::cmd("CLUSTER").arg("SLOTS"))?;
-            let topology = Topology::parse(map).ok_or_else(|| {
+            let (at, map) = self.first_answer_at(redis::cmd("CLUSTER").arg("SLOTS"))?;
+            let answered = at.rsplit_once(':').map(|(host, _)| host);
+            let topology = Topology::parse(map, answered).ok_or_else(|| {
                 RedisError::from((
                     ErrorKind::Parse,
                     "the reply to CLUSTER SLOTS is not a slot map",

@@ -279,9 +279,13 @@ pub(super) async fn send_command<N: NodeIo>(
             },
             (None, None) => return reply.map_err(Error::unproven),
         };
-        if Some(redirect.slot) != slot || !vouched(&mut conn, &answered, &redirect).await {
+        let borne_out = match Some(redirect.slot) == slot {
+            true => vouched(&mut conn, &answered, &redirect).await,
+            false => None,
+        };
+        let Some(redirect) = borne_out.filter(|r| !r.host.is_empty()) else {
             return reply.map_err(Error::unproven);
-        }
+        };
         if redirects >= MAX_REDIRECTS {
             return reply;
         }
@@ -293,14 +297,25 @@ pub(super) async fn send_command<N: NodeIo>(
 /// True when the node that answered `redirect` (where the command went: `answered`) bears it out in
 /// its own `CLUSTER NODES`: only then is it the cluster's, and is the address it names one of the
 /// cluster's nodes. A redirect can not be borne out for a command sent to any node.
-async fn vouched<N: NodeIo>(conn: &mut N, answered: &Target, redirect: &Redirect) -> bool {
-    let to = match answered {
-        Target::Slot { slot, replica } | Target::Answered { slot, replica } => Target::Answered {
-            slot: *slot,
-            replica: *replica,
-        },
-        Target::Node { .. } => answered.clone(),
-        Target::AnyPrimary | Target::Any => return false,
+///
+/// The redirect comes back borne out, its host given: an empty one (`MOVED 3999 :7001`, from a node
+/// that names no host for its peers) is the host of the node that answered, as reached here or as
+/// it says itself.
+async fn vouched<N: NodeIo>(
+    conn: &mut N,
+    answered: &Target,
+    redirect: &Redirect,
+) -> Option<Redirect> {
+    let (to, reached) = match answered {
+        Target::Slot { slot, replica } | Target::Answered { slot, replica } => {
+            let to = Target::Answered {
+                slot: *slot,
+                replica: *replica,
+            };
+            (to, None)
+        }
+        Target::Node { host, .. } => (answered.clone(), Some(host.clone())),
+        Target::AnyPrimary | Target::Any => return None,
     };
     let mut cmd = redis::cmd("CLUSTER");
     cmd.arg("NODES");
@@ -309,14 +324,22 @@ async fn vouched<N: NodeIo>(conn: &mut N, answered: &Target, redirect: &Redirect
         Ok(Value::VerbatimString { text, .. }) => Some(text),
         _ => None,
     };
-    text.is_some_and(|nodes| {
-        cluster_nodes::vouch_for(
-            &nodes,
-            redirect.ask,
-            redirect.slot,
-            &redirect.host,
-            redirect.port,
-        )
+    let nodes = text?;
+    let answering = cluster_nodes::vouch_for(
+        &nodes,
+        redirect.ask,
+        redirect.slot,
+        &redirect.host,
+        redirect.port,
+    )?;
+    let host = match (redirect.host.is_empty(), reached) {
+        (false, _) => redirect.host.clone(),
+        (true, Some(reached)) if !reached.is_empty() => reached,
+        (true, _) => answering.to_owned(),
+    };
+    Some(Redirect {
+        host,
+        ..redirect.clone()
     })
 }
 
@@ -330,10 +353,9 @@ async fn follow_vouched<N: NodeIo>(
     redirects: u32,
 ) -> Result<Redirect, Error> {
     let redirect = follow_dropped(error.clone(), batch, redirects)?;
-    if vouched(conn, route, &redirect).await {
-        Ok(redirect)
-    } else {
-        Err(error.unproven())
+    match vouched(conn, route, &redirect).await {
+        Some(redirect) if !redirect.host.is_empty() => Ok(redirect),
+        _ => Err(error.unproven()),
     }
 }
 
@@ -383,7 +405,8 @@ async fn send_transaction<N: NodeIo>(
         // what is sent again on the cluster's own nodes.)
         if let Some(redirect) =
             discarded_by_redirect(batch, &values).filter(|_| redirects < MAX_REDIRECTS)
-            && vouched(conn, &route, &redirect).await
+            && let Some(redirect) = vouched(conn, &route, &redirect).await
+            && !redirect.host.is_empty()
         {
             remember(routes, &redirect);
             (route, asking) = (redirect.route(), redirect.ask);
@@ -456,18 +479,21 @@ async fn send_pipeline<N: NodeIo>(
                 answered_by[i] = Some(route.clone());
             }
         }
-        let Some(redirect) = (redirects < MAX_REDIRECTS)
+        let Some((cut, redirect)) = (redirects < MAX_REDIRECTS)
             .then(|| redirected_tail(commands, &results, from))
             .flatten()
         else {
             break;
         };
-        if !vouched(conn, &route, &redirect.1).await {
+        let Some(redirect) = vouched(conn, &route, &redirect)
+            .await
+            .filter(|r| !r.host.is_empty())
+        else {
             break;
-        }
-        remember(routes, &redirect.1);
-        from = redirect.0;
-        (route, asking) = (redirect.1.route(), redirect.1.ask);
+        };
+        remember(routes, &redirect);
+        from = cut;
+        (route, asking) = (redirect.route(), redirect.ask);
     }
     unproven_redirects(conn, commands, &mut results, &answered_by).await;
     Ok(results
@@ -497,7 +523,7 @@ async fn unproven_redirects<N: NodeIo>(
                 match asked.iter().find(|(t, r, _)| t == to && *r == redirect) {
                     Some((_, _, proven)) => *proven,
                     None => {
-                        let proven = vouched(conn, to, &redirect).await;
+                        let proven = vouched(conn, to, &redirect).await.is_some();
                         asked.push((to.clone(), redirect, proven));
                         proven
                     }
@@ -934,7 +960,11 @@ impl Topology {
     }
 
     /// Reads the reply of `CLUSTER SLOTS`: `[[first, last, [host, port, id, ..], replicas..], ..]`.
-    pub(super) fn parse(value: Value) -> Option<Topology> {
+    /// A primary without a host (nil: `cluster-preferred-endpoint-type unknown-endpoint`; empty: a
+    /// node not yet introduced to its peers) is at the IP its metadata gives (`[.., {ip: ..}]`),
+    /// else at the host of the node that answered (`answered`, when known), as the `redis` crate
+    /// reads it.
+    pub(super) fn parse(value: Value, answered: Option<&str>) -> Option<Topology> {
         let Value::Array(ranges) = value else {
             return None;
         };
@@ -950,8 +980,12 @@ impl Topology {
                 return None;
             };
             let address = match (primary.first(), primary.get(1)) {
-                (Some(Value::BulkString(host)), Some(Value::Int(port))) => {
+                (Some(Value::BulkString(host)), Some(Value::Int(port))) if !host.is_empty() => {
                     format!("{}:{port}", std::str::from_utf8(host).ok()?)
+                }
+                (Some(Value::BulkString(_) | Value::Nil), Some(Value::Int(port))) => {
+                    let host = metadata_ip(primary.get(3)).or(answered)?;
+                    format!("{host}:{port}")
                 }
                 _ => return None,
             };
@@ -976,6 +1010,29 @@ impl Topology {
     }
 }
 
+/// The `ip` of a node's metadata in `CLUSTER SLOTS` (pairs, or a map in RESP3).
+fn metadata_ip(metadata: Option<&Value>) -> Option<&str> {
+    fn text(value: &Value) -> Option<&str> {
+        match value {
+            Value::BulkString(bytes) => std::str::from_utf8(bytes).ok(),
+            Value::SimpleString(text) => Some(text.as_str()),
+            _ => None,
+        }
+    }
+    match metadata? {
+        Value::Array(flat) => flat
+            .chunks(2)
+            .find(|pair| pair.first().and_then(text) == Some("ip"))
+            .and_then(|pair| pair.get(1).and_then(text)),
+        Value::Map(pairs) => pairs
+            .iter()
+            .find(|(key, _)| text(key) == Some("ip"))
+            .and_then(|(_, value)| text(value)),
+        _ => None,
+    }
+    .filter(|ip| !ip.is_empty())
+}
+
 /// Which node serves which slot, asked of any node now.
 async fn topology<N: NodeIo>(conn: &mut N) -> Result<Topology, Error> {
     topology_by(conn, Some(Target::Any)).await
@@ -988,6 +1045,10 @@ pub(super) async fn topology_by<N: NodeIo>(
 ) -> Result<Topology, Error> {
     let mut cmd = redis::cmd("CLUSTER");
     cmd.arg("SLOTS");
+    let answered = match &to {
+        Some(Target::Node { host, .. }) => Some(host.clone()),
+        _ => None,
+    };
     let value = match to {
         Some(to) => conn.command_to(cmd, to).await,
         None => conn.first_answer(cmd).await,
@@ -998,7 +1059,7 @@ pub(super) async fn topology_by<N: NodeIo>(
         }
         value => value,
     };
-    Topology::parse(value).ok_or_else(|| {
+    Topology::parse(value, answered.as_deref()).ok_or_else(|| {
         Error::Transport(TransportError::new(
             TransportErrorKind::Protocol,
             "the reply to CLUSTER SLOTS is not a slot map; nothing was sent",
@@ -1021,6 +1082,34 @@ mod tests {
         assert_eq!(slot(b"{}foo"), slot(b"{}foo"));
         assert_ne!(slot(b"{}foo"), slot(b"foo"));
         assert_eq!(slot(b"a{b}c{d}"), slot(b"b"));
+    }
+
+    #[test]
+    fn a_primary_without_a_host_is_at_its_metadata_ip_or_the_answering_nodes_host() {
+        let bulk = |s: &str| Value::BulkString(s.as_bytes().to_vec());
+        let range = |first, last, host: Value, port, metadata: Vec<Value>| {
+            let mut node = vec![host, Value::Int(port), bulk("id")];
+            if !metadata.is_empty() {
+                node.push(Value::Array(metadata));
+            }
+            Value::Array(vec![
+                Value::Int(first),
+                Value::Int(last),
+                Value::Array(node),
+            ])
+        };
+        let slots = Value::Array(vec![
+            range(0, 100, Value::Nil, 7000, vec![bulk("ip"), bulk("10.0.0.1")]),
+            range(101, 200, bulk(""), 7001, vec![]),
+            range(201, 300, bulk("node-c"), 7002, vec![]),
+        ]);
+        let topology = Topology::parse(slots.clone(), Some("10.0.0.9")).unwrap();
+        assert_eq!(
+            topology.nodes,
+            ["10.0.0.1:7000", "10.0.0.9:7001", "node-c:7002"]
+        );
+        // No host anywhere: not a map that can be routed by.
+        assert!(Topology::parse(slots, None).is_none());
     }
 
     #[test]

@@ -59,25 +59,29 @@ impl<'a> Line<'a> {
     }
 }
 
-/// True when `nodes`, the `CLUSTER NODES` of the node that answered the redirect, bears it out: for
-/// `MOVED` (`ask` false) that node does not serve `slot` and the node at `host:port` does; for `ASK`
-/// it migrates `slot` to the node at `host:port`. An empty `host` is the host of the node that
-/// answered (a node not yet introduced to its peers names no host).
-pub(super) fn vouch_for(nodes: &str, ask: bool, slot: u16, host: &str, port: u16) -> bool {
+/// When `nodes`, the `CLUSTER NODES` of the node that answered the redirect, bears it out (for
+/// `MOVED`, `ask` false, that node does not serve `slot` and the node at `host:port` does; for
+/// `ASK` it migrates `slot` to the node at `host:port`): that node's own IP. An empty `host` is the
+/// host of the node that answered (`cluster-preferred-endpoint-type unknown-endpoint`, or a node
+/// not yet introduced to its peers).
+pub(super) fn vouch_for<'n>(
+    nodes: &'n str,
+    ask: bool,
+    slot: u16,
+    host: &str,
+    port: u16,
+) -> Option<&'n str> {
     let lines: Vec<Line<'_>> = nodes.lines().filter_map(Line::parse).collect();
-    let Some(myself) = lines.iter().find(|line| line.myself) else {
-        return false;
-    };
+    let myself = lines.iter().find(|line| line.myself)?;
     let host = if host.is_empty() { myself.ip } else { host };
     let named = |line: &&Line<'_>| !line.myself && line.is_at(host, port);
-    if ask {
-        let Some(to) = myself.migrates_to(slot) else {
-            return false;
-        };
+    let borne_out = if ask {
+        let to = myself.migrates_to(slot)?;
         lines.iter().filter(named).any(|line| line.id == to)
     } else {
         !myself.serves(slot) && lines.iter().filter(named).any(|line| line.serves(slot))
-    }
+    };
+    borne_out.then_some(myself.ip)
 }
 
 #[cfg(test)]
@@ -92,23 +96,23 @@ c3 127.0.0.1:7002@17002 master - 0 0 3 connected 10923-11999 12001-16383
 
     #[test]
     fn moved_needs_the_answering_node_to_have_given_the_slot_to_the_named_one() {
-        assert!(vouch_for(NODES, false, 12000, "127.0.0.1", 7001));
-        assert!(vouch_for(NODES, false, 12000, "node-b", 7001));
-        assert!(vouch_for(NODES, false, 12000, "", 7001));
+        assert!(vouch_for(NODES, false, 12000, "127.0.0.1", 7001).is_some());
+        assert!(vouch_for(NODES, false, 12000, "node-b", 7001).is_some());
+        assert!(vouch_for(NODES, false, 12000, "", 7001).is_some());
         // The node that answered serves the slot itself: a script's own reply.
-        assert!(!vouch_for(NODES, false, 100, "127.0.0.1", 7000));
-        assert!(!vouch_for(NODES, false, 100, "127.0.0.1", 7001));
+        assert!(vouch_for(NODES, false, 100, "127.0.0.1", 7000).is_none());
+        assert!(vouch_for(NODES, false, 100, "127.0.0.1", 7001).is_none());
         // Another node serves it, or nobody the node knows is there.
-        assert!(!vouch_for(NODES, false, 12000, "127.0.0.1", 7002));
-        assert!(!vouch_for(NODES, false, 12000, "10.9.9.9", 7001));
-        assert!(!vouch_for("", false, 12000, "127.0.0.1", 7001));
+        assert!(vouch_for(NODES, false, 12000, "127.0.0.1", 7002).is_none());
+        assert!(vouch_for(NODES, false, 12000, "10.9.9.9", 7001).is_none());
+        assert!(vouch_for("", false, 12000, "127.0.0.1", 7001).is_none());
     }
 
     #[test]
     fn ask_needs_the_answering_node_to_migrate_the_slot_to_the_named_one() {
-        assert!(vouch_for(NODES, true, 100, "127.0.0.1", 7001));
-        assert!(!vouch_for(NODES, true, 100, "127.0.0.1", 7002));
-        assert!(!vouch_for(NODES, true, 101, "127.0.0.1", 7001));
-        assert!(!vouch_for(NODES, true, 12000, "127.0.0.1", 7001));
+        assert!(vouch_for(NODES, true, 100, "127.0.0.1", 7001).is_some());
+        assert!(vouch_for(NODES, true, 100, "127.0.0.1", 7002).is_none());
+        assert!(vouch_for(NODES, true, 101, "127.0.0.1", 7001).is_none());
+        assert!(vouch_for(NODES, true, 12000, "127.0.0.1", 7001).is_none());
     }
 }
