@@ -266,6 +266,18 @@ async fn a_moved_slot_is_followed_and_the_script_runs_once() {
     // The old owner answers MOVED (nothing ran); the transport sends it again to the new owner.
     assert_eq!(INCR_TTL.exec(&conn, [key], [60]).await.unwrap(), 1);
     ran_once_on(&cluster, key, new_owner).await;
+    // The EVAL after NOSCRIPT and the next call go to the new owner at once: the old owner
+    // refused one command.
+    assert_eq!(INCR_TTL.exec(&conn, [key], [60]).await.unwrap(), 2);
+    for node in cluster.nodes() {
+        let errors: String = node.query(redis::cmd("INFO").arg("errorstats")).await;
+        let moved = errors.contains("errorstat_MOVED");
+        if node.port() == new_owner {
+            assert!(!moved, "{errors}");
+        } else if moved {
+            assert!(errors.contains("errorstat_MOVED:count=1"), "{errors}");
+        }
+    }
 }
 
 /// The `redis` crate's `ClusterConnection` without retries reads its slot map again after a MOVED,

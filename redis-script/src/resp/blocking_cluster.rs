@@ -191,7 +191,7 @@ impl BlockingTransport for &mut BlockingCluster {
     fn send(&mut self, command: Command<'_>) -> Result<Reply, Error> {
         let cmd = to_cmd(&command);
         let slot = command.keys().iter().next().map(cluster::slot);
-        block_on(cluster::send_command(&mut self.nodes, cmd, slot))
+        block_on(cluster::send_command(&mut self.nodes, cmd, slot, None))
     }
 
     fn send_batch(&mut self, batch: Batch<'_>) -> BatchReplies {

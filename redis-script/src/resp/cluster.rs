@@ -76,7 +76,7 @@ impl Transport for ClusterConnection {
     fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
         let cmd = to_cmd(&command);
         let slot = command.keys().iter().next().map(slot);
-        send_command(self.clone(), cmd, slot)
+        send_command(self.clone(), cmd, slot, None)
     }
 
     async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
@@ -235,12 +235,15 @@ pub(super) fn every_node_until_one_answers() -> RoutingInfo {
 /// command's own slot, at most [`MAX_REDIRECTS`] times, when the node that answered bears the
 /// redirect out: a redirect is then a refusal, so nothing ran. One it does not bear out is the
 /// script's own error reply.
+///
+/// With `routes`, a slot a MOVED said went elsewhere goes there at once.
 pub(super) async fn send_command<N: NodeIo>(
     mut conn: N,
     cmd: redis::Cmd,
     slot: Option<u16>,
+    routes: Option<&Routes>,
 ) -> Result<Reply, Error> {
-    let mut to: Option<Redirect> = None;
+    let mut to: Option<Redirect> = slot.and_then(|slot| remembered(routes, slot));
     let mut redirects = 0;
     loop {
         let reply = match &to {
@@ -268,6 +271,9 @@ pub(super) async fn send_command<N: NodeIo>(
         let Err(error) = &reply else {
             return reply;
         };
+        if let (Error::Transport(_), Some(to)) = (error, &to) {
+            forget(routes, &to.route());
+        }
         let Some(redirect) = Redirect::of(error) else {
             return reply;
         };
@@ -289,6 +295,7 @@ pub(super) async fn send_command<N: NodeIo>(
         if redirects >= MAX_REDIRECTS {
             return reply;
         }
+        remember(routes, &redirect);
         to = Some(redirect);
         redirects += 1;
     }
@@ -609,6 +616,20 @@ fn forget_all(routes: Option<&Routes>) {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clear();
     }
+}
+
+/// Where a MOVED said `slot` went, as a redirect there.
+fn remembered(routes: Option<&Routes>, slot: u16) -> Option<Redirect> {
+    let routes = routes?
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (host, port) = routes.get(&slot)?;
+    Some(Redirect {
+        ask: false,
+        slot,
+        host: host.clone(),
+        port: *port,
+    })
 }
 
 /// Keeps where a MOVED said a slot went.

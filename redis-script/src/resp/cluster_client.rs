@@ -136,7 +136,8 @@ impl Transport for Cluster {
     fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
         let cmd = to_cmd(&command);
         let slot = command.keys().iter().next().map(cluster::slot);
-        cluster::send_command(self.conn.clone(), cmd, slot)
+        let (conn, routes) = (self.conn.clone(), self.routes.clone());
+        async move { cluster::send_command(conn, cmd, slot, Some(&routes)).await }
     }
 
     async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {

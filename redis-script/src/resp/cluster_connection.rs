@@ -43,7 +43,7 @@ impl BlockingTransport for &mut ClusterConnection {
         usable(self)?;
         let cmd = to_cmd(&command);
         let slot = command.keys().iter().next().map(cluster::slot);
-        block_on(cluster::send_command(&mut **self, cmd, slot))
+        block_on(cluster::send_command(&mut **self, cmd, slot, None))
     }
 
     fn send_batch(&mut self, batch: Batch<'_>) -> BatchReplies {
