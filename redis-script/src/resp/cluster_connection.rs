@@ -32,8 +32,9 @@ use crate::{
 /// that a part's commands all reach the same node.
 ///
 /// Without retries the `redis` crate does not ask for the slot map again after a `MOVED`, and does
-/// not make a node connection again after it broke: a moved slot costs a refused command and a
-/// second send to its new owner on every call, and once a node connection broke (a node that died,
+/// not make a node connection again after it broke: a moved slot costs a refused command, a
+/// `CLUSTER NODES` to the node that refused it (which must bear the `MOVED` out) and a second send
+/// to its new owner on every call, and once a node connection broke (a node that died,
 /// restarted or failed over) every later call is refused, with a
 /// [`Connect`](TransportErrorKind::Connect) error that sent nothing. Make a new connection
 /// (`ClusterClient::get_connection`) after a resharding or an I/O error, or use
