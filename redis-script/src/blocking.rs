@@ -52,6 +52,16 @@
 //! and is never followed by a second send; [`BlockingCluster::set_timeout`](crate::BlockingCluster::set_timeout)
 //! does the same for every node of a cluster.
 //!
+//! After a read timeout the `redis` crate skips the late reply, so the connection stays in step.
+//! It does not after other failures, yet keeps the connection open: a write that timed out (half a
+//! command written; `Connection::set_write_timeout`) or a reply it could not read (such as one
+//! nested more than 100 levels deep: [`TransportErrorKind::Io`](crate::TransportErrorKind::Io),
+//! `redis: parse error`). Drop a `redis::Connection` (and a pooled one, which r2d2 would take back
+//! as sound) after such an error and connect again: used again, it reads what is left of the
+//! previous reply, and its every later call fails while still reaching the server.
+//! [`BlockingCluster`](crate::BlockingCluster) drops its node connection itself after any error
+//! but a complete reply.
+//!
 //! # Redis Cluster
 //!
 //! [`BlockingCluster`](crate::BlockingCluster) runs the cluster rules of [`Cluster`](crate::Cluster)

@@ -34,9 +34,14 @@
 //! it with `retries(0)` whatever the builder says, and `Cluster::from_client(&client)` refuses a client
 //! built with retries. A lost connection is then an [`Error::Transport`] with `may_have_run()` true,
 //! and the transport follows `MOVED` (after a resharding) and `ASK` (during one, with `ASKING`)
-//! itself, for the command's own slot: both are refusals, nothing ran. A `ClusterConnection` of your
-//! own works too, built with `ClusterClientBuilder::new(urls).retries(0)`, with the batch limits
-//! described there. How batches are split across nodes:
+//! itself, for the command's own slot, once the node that answered bears the redirect out in its
+//! `CLUSTER NODES`: both are then refusals, nothing ran. (A script can return the same error reply
+//! after it ran; one the node does not bear out is the script's error, with `may_have_run()` true.)
+//! A `ClusterConnection` of your own works too, built with
+//! `ClusterClientBuilder::new(urls).retries(0)`, with the batch limits described there; it reads
+//! its slot map again after a `MOVED`, so that node can often not be asked, and a call routed by
+//! slot that is answered `MOVED` fails with `may_have_run()` true (the next one goes to the new
+//! owner). How batches are split across nodes:
 //! [batches](crate::batch#what-each-transport-guarantees).
 //!
 //! # Writing a transport

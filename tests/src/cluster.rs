@@ -47,6 +47,9 @@ impl RedisCluster {
                         // Replicas sync at once instead of waiting 5 s for more replicas to join.
                         "--repl-diskless-sync-delay".into(),
                         "0".into(),
+                        // `DEBUG SLEEP`, to hold a node still while a client writes or waits.
+                        "--enable-debug-command".into(),
+                        "local".into(),
                     ]
                     .into()
                 })

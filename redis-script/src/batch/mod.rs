@@ -103,7 +103,9 @@
 //!   with the entry before them. Order holds per node, not across nodes. Redis runs a part command by
 //!   command, so a slot can move between two of its commands: the first ran on the old node, the
 //!   second is answered MOVED. A redirect proves only that the command it answers did not run, and
-//!   only that is sent again:
+//!   only once the node that answered bears it out in its `CLUSTER NODES` (a script can return the
+//!   same error reply after it ran: one not borne out is that entry's error, which may have run).
+//!   Only what a redirect proves did not run is sent again:
 //!   - [`Cluster`](crate::Cluster) (`Cluster::connect(urls)`, or `connect_with(builder)` for TLS,
 //!     passwords and the rest) reads every reply of a part: the commands answered MOVED or ASK are
 //!     sent to the node named (with `ASKING` for ASK, and the part's loads in front), when nothing

@@ -301,17 +301,13 @@ impl Error {
         }
     }
 
-    /// The same error, known to be one the script returned itself (`redis.error_reply(..)`) although
-    /// it reads like a refusal (a NOSCRIPT text the script produced): it ran.
-    pub(crate) fn returned_by_script(self) -> Error {
-        match self {
-            Error::Server(mut e) => {
-                e.refusal = false;
-                e.about.get_or_insert_default().returned = true;
-                Error::Server(e)
-            }
-            other => other,
+    /// For an error reply that reads like a refusal (a redirect) but was not proven one: it may have
+    /// come from a running script, so `may_have_run()` is true.
+    pub(crate) fn unproven(mut self) -> Error {
+        if let Error::Server(e) = &mut self {
+            e.unproven();
         }
+        self
     }
 
     /// Says which script the error is about, and names the script that failed where the server did

@@ -30,8 +30,9 @@ pub struct ServerError {
 pub(super) struct About {
     pub(super) script: Option<ScriptLabel>,
     pub(super) unredacted: Option<Box<str>>,
-    /// Known to be an error the script returned itself, whatever it reads like: never a refusal.
-    pub(super) returned: bool,
+    /// The reply reads like a refusal but was not proven one: a redirect the cluster did not confirm
+    /// is what a running script returned (`redis.error_reply('MOVED ..')`).
+    pub(super) unproven: bool,
 }
 
 impl fmt::Debug for ServerError {
@@ -87,7 +88,7 @@ impl ServerError {
     /// scripts that return a NOSCRIPT error written in them, and in reply to EVAL it is always the
     /// script's own. See [when `exec` falls back](crate::script#when-does-exec-fall-back).)
     pub fn is_noscript(&self) -> bool {
-        // Not once the script is known to have returned it itself (`Error::returned_by_script`).
+        // Not once the script is known to have returned it itself (`Error::unproven`).
         self.refusal
             && &*self.code == "NOSCRIPT"
             && self.unredacted_message().starts_with("No matching script")
@@ -164,10 +165,15 @@ impl ServerError {
 
     /// Classifies the reply again, now that what it answered is known.
     pub(crate) fn answered(&mut self, answered: Answered<'_>) {
-        if self.about.as_ref().is_some_and(|about| about.returned) {
-            return;
-        }
-        self.refusal = refusal::is_refusal(&self.code, self.unredacted_message(), answered);
+        let unproven = self.about.as_ref().is_some_and(|about| about.unproven);
+        self.refusal =
+            !unproven && refusal::is_refusal(&self.code, self.unredacted_message(), answered);
+    }
+
+    /// Counts this reply as one that may come from a running script, whatever it reads like.
+    pub(super) fn unproven(&mut self) {
+        self.about.get_or_insert_default().unproven = true;
+        self.refusal = false;
     }
 }
 

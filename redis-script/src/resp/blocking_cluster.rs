@@ -83,9 +83,13 @@ struct Nodes {
     template: ConnectionInfo,
     /// One connection per node that was used, by `host:port`.
     links: HashMap<String, redis::Connection>,
-    /// Which node serves which slot; `None` after a `MOVED` or a node that failed, asked again
-    /// before the next command routed by slot.
+    /// Which node serves which slot; `None` after a node that failed, asked again before the next
+    /// command routed by slot.
     topology: Option<Topology>,
+    /// A `MOVED` was seen since `topology` was read: it is asked again before the next command
+    /// routed by slot, but not to find the node that answered that `MOVED`
+    /// ([`Target::Answered`]).
+    stale: bool,
     /// Read and write timeout of every node connection.
     timeout: Option<Duration>,
     /// Where to reach a node the cluster names (`host:port`) when not at that address.
@@ -141,6 +145,7 @@ impl BlockingCluster {
             template,
             links: HashMap::new(),
             topology: None,
+            stale: false,
             timeout: None,
             address_map,
         };
@@ -154,6 +159,9 @@ impl BlockingCluster {
     /// Gives up waiting for a node's reply, or for a command to be written, after `timeout`
     /// (`None`, the default: wait as long as it takes). A timeout is a
     /// [`TransportErrorKind::Timeout`] with `may_have_run()` true, never followed by a second send.
+    /// The node's connection is then dropped (its late reply, or the rest of a command half
+    /// written, would put it out of step), and the next command to that node connects again; a
+    /// pipeline stops at its first reply that timed out.
     ///
     /// # Errors
     ///
@@ -183,7 +191,7 @@ impl BlockingTransport for &mut BlockingCluster {
     fn send(&mut self, command: Command<'_>) -> Result<Reply, Error> {
         let cmd = to_cmd(&command);
         let slot = command.keys().iter().next().map(cluster::slot);
-        block_on(cluster::send_command(&mut self.nodes, cmd, slot))
+        block_on(cluster::send_command(&mut self.nodes, cmd, slot, None))
     }
 
     fn send_batch(&mut self, batch: Batch<'_>) -> BatchReplies {
@@ -199,7 +207,12 @@ impl BlockingTransport for &mut BlockingCluster {
         entries: BatchKeys<'_>,
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
-        block_on(cluster::split(&mut &mut self.nodes, entries, atomic))
+        block_on(cluster::split(
+            &mut &mut self.nodes,
+            entries,
+            atomic,
+            Some(&self.routes),
+        ))
     }
 
     fn primaries(&mut self) -> Result<Option<Vec<String>>, Error> {
@@ -255,7 +268,20 @@ impl Nodes {
     ) -> RedisResult<Vec<Value>> {
         let address = self.address_of(to)?;
         let packed = pipeline.get_packed_pipeline();
-        let values = self.on(&address, |link| link.req_packed_commands(&packed, 0, count))?;
+        // Read reply by reply, stopping at the first error: the `redis` crate's own loop waits a
+        // whole timeout for each reply left after one timed out.
+        let values = self.on(&address, |link| {
+            link.send_packed_command(&packed)?;
+            let mut values = Vec::with_capacity(count);
+            while values.len() < count {
+                match link.recv_response()? {
+                    // RESP3 push data between replies is no reply.
+                    Value::Push { .. } => {}
+                    value => values.push(value),
+                }
+            }
+            Ok(values)
+        })?;
         for value in &values {
             self.saw(value);
         }
@@ -264,6 +290,11 @@ impl Nodes {
 
     /// Asks each node it has a connection to, then each seed, until one answers without an error.
     fn first_answer_of(&mut self, cmd: &redis::Cmd) -> RedisResult<Value> {
+        self.first_answer_at(cmd).map(|(_, value)| value)
+    }
+
+    /// As [`first_answer_of`](Self::first_answer_of), with the address of the node that answered.
+    fn first_answer_at(&mut self, cmd: &redis::Cmd) -> RedisResult<(String, Value)> {
         let mut addresses: Vec<String> = self.links.keys().cloned().collect();
         addresses.sort_unstable();
         addresses.extend(self.seeds.iter().filter_map(|seed| address(seed.addr())));
@@ -271,7 +302,7 @@ impl Nodes {
         for address in addresses {
             match self.on(&address, |link| link.req_command(cmd)) {
                 Ok(Value::ServerError(e)) => last = Some(RedisError::from(e)),
-                Ok(value) => return Ok(value),
+                Ok(value) => return Ok((address, value)),
                 Err(e) => last = Some(e),
             }
         }
@@ -283,11 +314,11 @@ impl Nodes {
         }))
     }
 
-    /// A `MOVED` reply: the slot map is out of date, and is asked again before the next command
-    /// routed by slot.
+    /// A `MOVED` reply: the slot map may be out of date, and is asked again before the next
+    /// command routed by slot.
     fn saw(&mut self, value: &Value) {
         if matches!(value, Value::ServerError(e) if e.code() == "MOVED") {
-            self.topology = None;
+            self.stale = true;
         }
     }
 
@@ -296,21 +327,26 @@ impl Nodes {
         if let Target::Node { host, port } = to {
             return Ok(format!("{host}:{port}"));
         }
-        if self.topology.is_none() {
+        let answered = matches!(to, Target::Answered { .. });
+        if self.topology.is_none() || (self.stale && !answered) {
             // The node's own error when none answers (refused: nothing was sent).
-            let map = self.first_answer_of(redis::cmd("CLUSTER").arg("SLOTS"))?;
-            let topology = Topology::parse(map).ok_or_else(|| {
+            let (at, map) = self.first_answer_at(redis::cmd("CLUSTER").arg("SLOTS"))?;
+            let answered = at.rsplit_once(':').map(|(host, _)| host);
+            let topology = Topology::parse(map, answered).ok_or_else(|| {
                 RedisError::from((
                     ErrorKind::Parse,
                     "the reply to CLUSTER SLOTS is not a slot map",
                 ))
             })?;
             self.topology = Some(topology);
+            self.stale = false;
         }
         let topology = self.topology.as_ref();
         let found = match to {
             // Replicas are not read from: a read-only command goes to the primary.
-            Target::Slot { slot, .. } => topology.and_then(|t| t.primary_of(slot)),
+            Target::Slot { slot, .. } | Target::Answered { slot, .. } => {
+                topology.and_then(|t| t.primary_of(slot))
+            }
             // A node it is connected to, so that one that is down is not asked first.
             _ => topology.and_then(|t| {
                 let mut nodes = t.nodes.iter();
@@ -327,11 +363,12 @@ impl Nodes {
         })
     }
 
-    /// Runs `f` on the connection to `address`, made first if there is none. A connection that
-    /// broke is dropped, so that the next command makes a new one; one that timed out is kept (the
-    /// `redis` crate skips the late reply), so that the command it sent is not cut off. A node
-    /// that can not be reached, or whose connection broke, may have failed over: the slot map is
-    /// asked again before the next command routed by slot.
+    /// Runs `f` on the connection to `address`, made first if there is none. Only a complete reply
+    /// (an error reply included) keeps a connection in step; after any other error (broken, timed
+    /// out with half a command written or its reply still to come, a reply the `redis` crate could
+    /// not read) it is dropped, so that the next command makes a new one and never reads an old
+    /// reply. A node that can not be reached, or whose connection failed, may have failed over: the
+    /// slot map is asked again before the next command routed by slot.
     fn on<R>(
         &mut self,
         address: &str,
@@ -351,7 +388,7 @@ impl Nodes {
             }
         };
         let result = f(link);
-        if result.is_err() && !link.is_open() {
+        if result.is_err() {
             self.links.remove(address);
             self.topology = None;
         }

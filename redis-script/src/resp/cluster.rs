@@ -22,6 +22,11 @@
 //! them ran. `ASK` (a slot being
 //! migrated) is followed with `ASKING` in front of each command sent again.
 //!
+//! A script can return an error reply byte for byte the same as a redirect, after it ran. So a
+//! redirect is followed only when the node that answered it bears it out in its own `CLUSTER NODES`
+//! ([`cluster_nodes`](super::cluster_nodes)); otherwise it is the script's own error, with
+//! `may_have_run()` true, and nothing is sent again nor sent to the address it names.
+//!
 //! These rules are written once, over [`NodeIo`]: the few ways they reach the nodes. A
 //! `ClusterConnection` does that I/O asynchronously; [`BlockingCluster`](crate::BlockingCluster) on
 //! blocking node connections of its own, and the blocking `ClusterConnection` one command at a
@@ -37,6 +42,7 @@ use redis::cluster_routing::{
 use redis::{RedisResult, Value};
 
 use super::cluster_client::{unshelter, unshelter_all};
+use super::cluster_nodes;
 use super::{batch, error_from_redis, reply_from_value, to_cmd};
 use crate::command_table;
 use crate::error::{BatchError, BatchErrorKind, positions};
@@ -60,13 +66,17 @@ const SLOTS: u16 = 16384;
 /// true, and this transport follows `MOVED` and `ASK` itself, up to five times, sending again only what
 /// the redirect proves did not run. The `redis` crate hands back only the first redirect of a
 /// pipeline, so a part of a batch with more than one command that could have effects is not sent again
-/// after one: it fails with `may_have_run()` true. [`Cluster`](crate::Cluster) sees every reply and
-/// sends again exactly what did not run.
+/// after one: it fails with `may_have_run()` true. A redirect is proven only by the node that
+/// answered it (a script can return the same reply); after a `MOVED` the `redis` crate reads its slot
+/// map again, so a command it routed by slot can often not be asked of that node any more: the call
+/// fails with `may_have_run()` true, and the next one goes to the new owner.
+/// [`Cluster`](crate::Cluster) sees every reply, keeps routing to the node that answered until it is
+/// asked, and sends again exactly what did not run.
 impl Transport for ClusterConnection {
     fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
         let cmd = to_cmd(&command);
         let slot = command.keys().iter().next().map(slot);
-        send_command(self.clone(), cmd, slot)
+        send_command(self.clone(), cmd, slot, None)
     }
 
     async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
@@ -78,7 +88,7 @@ impl Transport for ClusterConnection {
         entries: BatchKeys<'_>,
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
-        split(&mut self.clone(), entries, atomic).await
+        split(&mut self.clone(), entries, atomic, None).await
     }
 
     /// Every primary that serves slots, as `CLUSTER SLOTS` says now: each has its own script cache.
@@ -91,7 +101,8 @@ impl Transport for ClusterConnection {
 
 /// Where MOVED replies said slots went, for routing the next batch in one of them there at once
 /// ([`Cluster`](crate::Cluster) keeps one; the `redis` crate learns its own map only from single
-/// commands).
+/// commands). What a node was said to serve is forgotten when a connection to it fails, and all of
+/// it when a slot map is read.
 pub(super) type Routes = std::sync::Mutex<HashMap<u16, (String, u16)>>;
 
 /// What the node connections of a cluster connection need to be.
@@ -107,6 +118,9 @@ pub(super) enum Target {
     /// The primary that serves `slot`; with `replica`, one of its replicas may answer instead (a
     /// read-only part, when the connection reads from replicas).
     Slot { slot: u16, replica: bool },
+    /// The node a command routed by `slot` went to just before: as [`Target::Slot`], by the slot map
+    /// that command was routed by where the map is kept here (not one read again since).
+    Answered { slot: u16, replica: bool },
     /// The node at this address.
     Node { host: String, port: u16 },
     /// Any primary.
@@ -161,7 +175,7 @@ impl Target {
 
     pub(super) fn routing(self) -> SingleNodeRoutingInfo {
         match self {
-            Target::Slot { slot, replica } => {
+            Target::Slot { slot, replica } | Target::Answered { slot, replica } => {
                 let addr = if replica {
                     SlotAddr::ReplicaOptional
                 } else {
@@ -218,13 +232,18 @@ pub(super) fn every_node_until_one_answers() -> RoutingInfo {
 }
 
 /// Sends one command, following `MOVED` (to the node named) and `ASK` (with `ASKING` in front) for the
-/// command's own slot, at most [`MAX_REDIRECTS`] times: a redirect is a refusal, so nothing ran.
+/// command's own slot, at most [`MAX_REDIRECTS`] times, when the node that answered bears the
+/// redirect out: a redirect is then a refusal, so nothing ran. One it does not bear out is the
+/// script's own error reply.
+///
+/// With `routes`, a slot a MOVED said went elsewhere goes there at once.
 pub(super) async fn send_command<N: NodeIo>(
     mut conn: N,
     cmd: redis::Cmd,
     slot: Option<u16>,
+    routes: Option<&Routes>,
 ) -> Result<Reply, Error> {
-    let mut to: Option<Redirect> = None;
+    let mut to: Option<Redirect> = slot.and_then(|slot| remembered(routes, slot));
     let mut redirects = 0;
     loop {
         let reply = match &to {
@@ -247,22 +266,103 @@ pub(super) async fn send_command<N: NodeIo>(
                 }
             }
         };
+        // A connection to the node a redirect named that failed is an error as it is: the command
+        // is never sent again by its slot, to whichever node the map then names.
+        let Err(error) = &reply else {
+            return reply;
+        };
+        if let (Error::Transport(_), Some(to)) = (error, &to) {
+            forget(routes, &to.route());
+        }
+        let Some(redirect) = Redirect::of(error) else {
+            return reply;
+        };
+        let answered = match (&to, slot) {
+            (Some(to), _) => to.route(),
+            (None, Some(slot)) => Target::Answered {
+                slot,
+                replica: false,
+            },
+            (None, None) => return reply.map_err(Error::unproven),
+        };
+        let borne_out = match Some(redirect.slot) == slot {
+            true => vouched(&mut conn, &answered, &redirect).await,
+            false => None,
+        };
+        let Some(redirect) = borne_out.filter(|r| !r.host.is_empty()) else {
+            return reply.map_err(Error::unproven);
+        };
         if redirects >= MAX_REDIRECTS {
             return reply;
         }
-        match &reply {
-            Err(error) if to.is_some() && is_unknown_node(error) => {
-                // The node the redirect named has no connection yet: nothing was sent; the `redis`
-                // crate rebuilds its slot map, and the command goes by its slot again.
-                to = None;
-            }
-            Err(error) => match Redirect::of(error).filter(|r| Some(r.slot) == slot) {
-                Some(redirect) => to = Some(redirect),
-                None => return reply,
-            },
-            Ok(_) => return reply,
-        }
+        remember(routes, &redirect);
+        to = Some(redirect);
         redirects += 1;
+    }
+}
+
+/// True when the node that answered `redirect` (where the command went: `answered`) bears it out in
+/// its own `CLUSTER NODES`: only then is it the cluster's, and is the address it names one of the
+/// cluster's nodes. A redirect can not be borne out for a command sent to any node.
+///
+/// The redirect comes back borne out, its host given: an empty one (`MOVED 3999 :7001`, from a node
+/// that names no host for its peers) is the host of the node that answered, as reached here or as
+/// it says itself.
+async fn vouched<N: NodeIo>(
+    conn: &mut N,
+    answered: &Target,
+    redirect: &Redirect,
+) -> Option<Redirect> {
+    let (to, reached) = match answered {
+        Target::Slot { slot, replica } | Target::Answered { slot, replica } => {
+            let to = Target::Answered {
+                slot: *slot,
+                replica: *replica,
+            };
+            (to, None)
+        }
+        Target::Node { host, .. } => (answered.clone(), Some(host.clone())),
+        Target::AnyPrimary | Target::Any => return None,
+    };
+    let mut cmd = redis::cmd("CLUSTER");
+    cmd.arg("NODES");
+    let text = match conn.command_to(cmd, to).await.map(unshelter) {
+        Ok(Value::BulkString(bytes)) => String::from_utf8(bytes).ok(),
+        Ok(Value::VerbatimString { text, .. }) => Some(text),
+        _ => None,
+    };
+    let nodes = text?;
+    let answering = cluster_nodes::vouch_for(
+        &nodes,
+        redirect.ask,
+        redirect.slot,
+        &redirect.host,
+        redirect.port,
+    )?;
+    let host = match (redirect.host.is_empty(), reached) {
+        (false, _) => redirect.host.clone(),
+        (true, Some(reached)) if !reached.is_empty() => reached,
+        (true, _) => answering.to_owned(),
+    };
+    Some(Redirect {
+        host,
+        ..redirect.clone()
+    })
+}
+
+/// What the `redis` crate's dropped replies leave to follow ([`follow_dropped`]), when the node
+/// that answered (`route`) bears the redirect out; one it does not is the command's own error.
+async fn follow_vouched<N: NodeIo>(
+    conn: &mut N,
+    route: &Target,
+    error: Error,
+    batch: &Batch<'_>,
+    redirects: u32,
+) -> Result<Redirect, Error> {
+    let redirect = follow_dropped(error.clone(), batch, redirects)?;
+    match vouched(conn, route, &redirect).await {
+        Some(redirect) if !redirect.host.is_empty() => Ok(redirect),
+        _ => Err(error.unproven()),
     }
 }
 
@@ -292,7 +392,11 @@ async fn send_transaction<N: NodeIo>(
         let values = match conn.pipeline(pipeline, count, route.clone()).await {
             Ok(values) => unshelter_all(values),
             Err(e) => {
-                let redirect = follow_dropped(error_from_redis(e), batch, redirects)?;
+                let error = error_from_redis(e);
+                if matches!(error, Error::Transport(_)) {
+                    forget(routes, &route);
+                }
+                let redirect = follow_vouched(conn, &route, error, batch, redirects).await?;
                 (route, asking) = (redirect.route(), redirect.ask);
                 continue;
             }
@@ -304,8 +408,12 @@ async fn send_transaction<N: NodeIo>(
         };
         // MULTI accepted and a redirect among the queued replies or as EXEC's: the server discarded
         // the transaction, nothing of it ran.
+        // (Queued replies come before anything runs: a script can not make them. The check keeps
+        // what is sent again on the cluster's own nodes.)
         if let Some(redirect) =
             discarded_by_redirect(batch, &values).filter(|_| redirects < MAX_REDIRECTS)
+            && let Some(redirect) = vouched(conn, &route, &redirect).await
+            && !redirect.host.is_empty()
         {
             remember(routes, &redirect);
             (route, asking) = (redirect.route(), redirect.ask);
@@ -326,6 +434,8 @@ async fn send_pipeline<N: NodeIo>(
         .take(commands.len())
         .collect();
     let mut route = first_route(batch, routes);
+    // Where each reply came from, to ask that node about a redirect it answered.
+    let mut answered_by: Vec<Option<Target>> = vec![None; commands.len()];
     // This round sends the loads in front of `from` again (harmless: the part's scripts and
     // libraries are then on the node) and every command from `from` on.
     let (mut from, mut asking) = (0, false);
@@ -353,6 +463,9 @@ async fn send_pipeline<N: NodeIo>(
             }
             Err(e) => {
                 let error = error_from_redis(e);
+                if matches!(error, Error::Transport(_)) {
+                    forget(routes, &route);
+                }
                 if from > 0 {
                     // A second round failed: what it sent may have run.
                     for result in &mut results[from..] {
@@ -360,7 +473,7 @@ async fn send_pipeline<N: NodeIo>(
                     }
                     break;
                 }
-                let redirect = follow_dropped(error, batch, redirects)?;
+                let redirect = follow_vouched(conn, &route, error, batch, redirects).await?;
                 (route, asking) = (redirect.route(), redirect.ask);
                 continue;
             }
@@ -370,24 +483,65 @@ async fn send_pipeline<N: NodeIo>(
                 && i >= from
             {
                 results[i] = Some(reply_from_value(unshelter(value)));
+                answered_by[i] = Some(route.clone());
             }
         }
-        let Some(redirect) = (redirects < MAX_REDIRECTS)
+        let Some((cut, redirect)) = (redirects < MAX_REDIRECTS)
             .then(|| redirected_tail(commands, &results, from))
             .flatten()
         else {
             break;
         };
-        remember(routes, &redirect.1);
-        from = redirect.0;
-        (route, asking) = (redirect.1.route(), redirect.1.ask);
+        let Some(redirect) = vouched(conn, &route, &redirect)
+            .await
+            .filter(|r| !r.host.is_empty())
+        else {
+            break;
+        };
+        remember(routes, &redirect);
+        from = cut;
+        (route, asking) = (redirect.route(), redirect.ask);
     }
+    unproven_redirects(conn, commands, &mut results, &answered_by).await;
     Ok(results
         .into_iter()
         .map(|r| {
             r.unwrap_or_else(|| Err(batch::protocol("a command of the part got no reply".into())))
         })
         .collect())
+}
+
+/// Makes each redirect left among a part's replies that its node does not bear out (or that names
+/// another slot than its command's) the script's own error, which may have run.
+async fn unproven_redirects<N: NodeIo>(
+    conn: &mut N,
+    commands: &[BatchCommand<'_>],
+    results: &mut [Option<Result<Reply, Error>>],
+    answered_by: &[Option<Target>],
+) {
+    let mut asked: Vec<(Target, Redirect, bool)> = Vec::new();
+    for (i, result) in results.iter_mut().enumerate() {
+        let Some(Err(error)) = result else { continue };
+        let Some(redirect) = Redirect::of(error) else {
+            continue;
+        };
+        let proven = match &answered_by[i] {
+            Some(to) if command_slot(&commands[i]) == Some(redirect.slot) => {
+                match asked.iter().find(|(t, r, _)| t == to && *r == redirect) {
+                    Some((_, _, proven)) => *proven,
+                    None => {
+                        let proven = vouched(conn, to, &redirect).await.is_some();
+                        asked.push((to.clone(), redirect, proven));
+                        proven
+                    }
+                }
+            }
+            _ => false,
+        };
+        if !proven && let Some(Err(error)) = result.take() {
+            *result = Some(Err(error.unproven()));
+        }
+    }
 }
 
 /// After the `redis` crate dropped a part's replies but `error`: the redirect to follow, when the part
@@ -443,6 +597,41 @@ impl Redirect {
     }
 }
 
+/// Forgets every slot a MOVED said went to the node `to` names, after the connection to it failed
+/// (it may be down: the slot goes by the slot map again).
+fn forget(routes: Option<&Routes>, to: &Target) {
+    if let (Some(routes), Target::Node { host, port }) = (routes, to) {
+        routes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|_, node| (node.0.as_str(), node.1) != (host.as_str(), *port));
+    }
+}
+
+/// Forgets every slot a MOVED said went elsewhere: a slot map read since knows better.
+fn forget_all(routes: Option<&Routes>) {
+    if let Some(routes) = routes {
+        routes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+}
+
+/// Where a MOVED said `slot` went, as a redirect there.
+fn remembered(routes: Option<&Routes>, slot: u16) -> Option<Redirect> {
+    let routes = routes?
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (host, port) = routes.get(&slot)?;
+    Some(Redirect {
+        ask: false,
+        slot,
+        host: host.clone(),
+        port: *port,
+    })
+}
+
 /// Keeps where a MOVED said a slot went.
 fn remember(routes: Option<&Routes>, redirect: &Redirect) {
     if let Some(routes) = routes
@@ -453,11 +642,6 @@ fn remember(routes: Option<&Routes>, redirect: &Redirect) {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         routes.insert(redirect.slot, (redirect.host.clone(), redirect.port));
     }
-}
-
-/// True for the error of a route to a node the client has no connection to: nothing was sent.
-fn is_unknown_node(error: &Error) -> bool {
-    matches!(error, Error::Transport(e) if e.kind() == TransportErrorKind::Connect && !e.may_have_run())
 }
 
 /// True for a load (`SCRIPT LOAD`, `FUNCTION LOAD`): running it again changes nothing.
@@ -618,6 +802,7 @@ pub(super) async fn split<N: NodeIo>(
     conn: &mut N,
     entries: BatchKeys<'_>,
     atomic: bool,
+    routes: Option<&Routes>,
 ) -> Result<Option<Vec<BatchGroup>>, Error> {
     let count = entries.len();
     let slots = entry_slots(entries.iter())?;
@@ -636,6 +821,7 @@ pub(super) async fn split<N: NodeIo>(
         return Ok(Some(vec![all()]));
     }
     let topology = topology(conn).await?;
+    forget_all(routes);
     Ok(Some(group_by_node(&slots, &topology)))
 }
 
@@ -795,7 +981,11 @@ impl Topology {
     }
 
     /// Reads the reply of `CLUSTER SLOTS`: `[[first, last, [host, port, id, ..], replicas..], ..]`.
-    pub(super) fn parse(value: Value) -> Option<Topology> {
+    /// A primary without a host (nil: `cluster-preferred-endpoint-type unknown-endpoint`; empty: a
+    /// node not yet introduced to its peers) is at the IP its metadata gives (`[.., {ip: ..}]`),
+    /// else at the host of the node that answered (`answered`, when known), as the `redis` crate
+    /// reads it.
+    pub(super) fn parse(value: Value, answered: Option<&str>) -> Option<Topology> {
         let Value::Array(ranges) = value else {
             return None;
         };
@@ -811,8 +1001,12 @@ impl Topology {
                 return None;
             };
             let address = match (primary.first(), primary.get(1)) {
-                (Some(Value::BulkString(host)), Some(Value::Int(port))) => {
+                (Some(Value::BulkString(host)), Some(Value::Int(port))) if !host.is_empty() => {
                     format!("{}:{port}", std::str::from_utf8(host).ok()?)
+                }
+                (Some(Value::BulkString(_) | Value::Nil), Some(Value::Int(port))) => {
+                    let host = metadata_ip(primary.get(3)).or(answered)?;
+                    format!("{host}:{port}")
                 }
                 _ => return None,
             };
@@ -837,6 +1031,29 @@ impl Topology {
     }
 }
 
+/// The `ip` of a node's metadata in `CLUSTER SLOTS` (pairs, or a map in RESP3).
+fn metadata_ip(metadata: Option<&Value>) -> Option<&str> {
+    fn text(value: &Value) -> Option<&str> {
+        match value {
+            Value::BulkString(bytes) => std::str::from_utf8(bytes).ok(),
+            Value::SimpleString(text) => Some(text.as_str()),
+            _ => None,
+        }
+    }
+    match metadata? {
+        Value::Array(flat) => flat
+            .chunks(2)
+            .find(|pair| pair.first().and_then(text) == Some("ip"))
+            .and_then(|pair| pair.get(1).and_then(text)),
+        Value::Map(pairs) => pairs
+            .iter()
+            .find(|(key, _)| text(key) == Some("ip"))
+            .and_then(|(_, value)| text(value)),
+        _ => None,
+    }
+    .filter(|ip| !ip.is_empty())
+}
+
 /// Which node serves which slot, asked of any node now.
 async fn topology<N: NodeIo>(conn: &mut N) -> Result<Topology, Error> {
     topology_by(conn, Some(Target::Any)).await
@@ -849,6 +1066,10 @@ pub(super) async fn topology_by<N: NodeIo>(
 ) -> Result<Topology, Error> {
     let mut cmd = redis::cmd("CLUSTER");
     cmd.arg("SLOTS");
+    let answered = match &to {
+        Some(Target::Node { host, .. }) => Some(host.clone()),
+        _ => None,
+    };
     let value = match to {
         Some(to) => conn.command_to(cmd, to).await,
         None => conn.first_answer(cmd).await,
@@ -859,7 +1080,7 @@ pub(super) async fn topology_by<N: NodeIo>(
         }
         value => value,
     };
-    Topology::parse(value).ok_or_else(|| {
+    Topology::parse(value, answered.as_deref()).ok_or_else(|| {
         Error::Transport(TransportError::new(
             TransportErrorKind::Protocol,
             "the reply to CLUSTER SLOTS is not a slot map; nothing was sent",
@@ -882,6 +1103,34 @@ mod tests {
         assert_eq!(slot(b"{}foo"), slot(b"{}foo"));
         assert_ne!(slot(b"{}foo"), slot(b"foo"));
         assert_eq!(slot(b"a{b}c{d}"), slot(b"b"));
+    }
+
+    #[test]
+    fn a_primary_without_a_host_is_at_its_metadata_ip_or_the_answering_nodes_host() {
+        let bulk = |s: &str| Value::BulkString(s.as_bytes().to_vec());
+        let range = |first, last, host: Value, port, metadata: Vec<Value>| {
+            let mut node = vec![host, Value::Int(port), bulk("id")];
+            if !metadata.is_empty() {
+                node.push(Value::Array(metadata));
+            }
+            Value::Array(vec![
+                Value::Int(first),
+                Value::Int(last),
+                Value::Array(node),
+            ])
+        };
+        let slots = Value::Array(vec![
+            range(0, 100, Value::Nil, 7000, vec![bulk("ip"), bulk("10.0.0.1")]),
+            range(101, 200, bulk(""), 7001, vec![]),
+            range(201, 300, bulk("node-c"), 7002, vec![]),
+        ]);
+        let topology = Topology::parse(slots.clone(), Some("10.0.0.9")).unwrap();
+        assert_eq!(
+            topology.nodes,
+            ["10.0.0.1:7000", "10.0.0.9:7001", "node-c:7002"]
+        );
+        // No host anywhere: not a map that can be routed by.
+        assert!(Topology::parse(slots, None).is_none());
     }
 
     #[test]

@@ -136,7 +136,8 @@ impl Transport for Cluster {
     fn send(&self, command: Command<'_>) -> impl Future<Output = Result<Reply, Error>> + Send {
         let cmd = to_cmd(&command);
         let slot = command.keys().iter().next().map(cluster::slot);
-        cluster::send_command(self.conn.clone(), cmd, slot)
+        let (conn, routes) = (self.conn.clone(), self.routes.clone());
+        async move { cluster::send_command(conn, cmd, slot, Some(&routes)).await }
     }
 
     async fn send_batch(&self, batch: Batch<'_>) -> BatchReplies {
@@ -148,7 +149,7 @@ impl Transport for Cluster {
         entries: BatchKeys<'_>,
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
-        cluster::split(&mut self.conn.clone(), entries, atomic).await
+        cluster::split(&mut self.conn.clone(), entries, atomic, Some(&self.routes)).await
     }
 
     async fn primaries(&self) -> Result<Option<Vec<String>>, Error> {
@@ -158,7 +159,12 @@ impl Transport for Cluster {
 
 impl ConnectionLike for Cluster {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
-        Box::pin(async move { self.conn.req_packed_command(cmd).await.map(unshelter) })
+        Box::pin(async move {
+            match self.conn.req_packed_command(cmd).await.map(unshelter)? {
+                Value::ServerError(e) => Err(e.into()),
+                value => Ok(value),
+            }
+        })
     }
 
     fn req_packed_commands<'a>(
@@ -186,8 +192,10 @@ impl ConnectionLike for Cluster {
 /// The `redis` crate's cluster connection looks at each reply of a pipeline, and when one is a
 /// redirect or a "try later" (MOVED, ASK, TRYAGAIN, ...) it keeps only that one, as the error of the
 /// whole pipeline. Here every error reply of a pipeline is sheltered first (wrapped in a RESP3
-/// attribute the crate does not look into), and [`unshelter`] gives it back as it came. Single
-/// commands pass as they are.
+/// attribute the crate does not look into), and [`unshelter`] gives it back as it came. Of a single
+/// command's replies, a redirect is sheltered too: the crate then keeps routing its slot to the node
+/// that answered, which the rules ask whether it meant the redirect (a script can return the same
+/// reply); other error replies pass as they are.
 ///
 /// The `redis` crate builds the node connections itself (`Connect`), through
 /// `ClusterClient::get_async_generic_connection`, which it exposes (hidden from its docs) for exactly
@@ -227,7 +235,23 @@ pub(super) fn unshelter_all(values: Vec<Value>) -> Vec<Value> {
 
 impl ConnectionLike for NodeConnection {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
-        self.0.req_packed_command(cmd)
+        Box::pin(async move {
+            // A pipeline of one: the same bytes, its error reply handed back as a value.
+            let mut one = redis::pipe();
+            one.add_command(cmd.clone());
+            let reply = self.0.req_packed_commands(&one, 0, 1).await?.pop();
+            match reply {
+                Some(Value::ServerError(e)) if matches!(e.code(), "MOVED" | "ASK") => {
+                    Ok(shelter(Value::ServerError(e)))
+                }
+                Some(Value::ServerError(e)) => Err(e.into()),
+                Some(value) => Ok(value),
+                None => Err(redis::RedisError::from((
+                    redis::ErrorKind::Parse,
+                    "no reply to a command",
+                ))),
+            }
+        })
     }
 
     fn req_packed_commands<'a>(

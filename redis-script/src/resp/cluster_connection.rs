@@ -32,8 +32,9 @@ use crate::{
 /// that a part's commands all reach the same node.
 ///
 /// Without retries the `redis` crate does not ask for the slot map again after a `MOVED`, and does
-/// not make a node connection again after it broke: a moved slot costs a refused command and a
-/// second send to its new owner on every call, and once a node connection broke (a node that died,
+/// not make a node connection again after it broke: a moved slot costs a refused command, a
+/// `CLUSTER NODES` to the node that refused it (which must bear the `MOVED` out) and a second send
+/// to its new owner on every call, and once a node connection broke (a node that died,
 /// restarted or failed over) every later call is refused, with a
 /// [`Connect`](TransportErrorKind::Connect) error that sent nothing. Make a new connection
 /// (`ClusterClient::get_connection`) after a resharding or an I/O error, or use
@@ -43,7 +44,7 @@ impl BlockingTransport for &mut ClusterConnection {
         usable(self)?;
         let cmd = to_cmd(&command);
         let slot = command.keys().iter().next().map(cluster::slot);
-        block_on(cluster::send_command(&mut **self, cmd, slot))
+        block_on(cluster::send_command(&mut **self, cmd, slot, None))
     }
 
     fn send_batch(&mut self, batch: Batch<'_>) -> BatchReplies {
@@ -57,7 +58,7 @@ impl BlockingTransport for &mut ClusterConnection {
         atomic: bool,
     ) -> Result<Option<Vec<BatchGroup>>, Error> {
         usable(self)?;
-        block_on(cluster::split(&mut &mut **self, entries, atomic))
+        block_on(cluster::split(&mut &mut **self, entries, atomic, None))
     }
 
     fn primaries(&mut self) -> Result<Option<Vec<String>>, Error> {
@@ -123,7 +124,7 @@ impl NodeIo for &mut ClusterConnection {
 /// (A single command goes where `to` says, as on the async connection.)
 fn one_node(to: Target) -> SingleNodeRoutingInfo {
     match to {
-        Target::Slot { slot, .. } => {
+        Target::Slot { slot, .. } | Target::Answered { slot, .. } => {
             SingleNodeRoutingInfo::SpecificNode(Route::new(slot, SlotAddr::Master))
         }
         Target::AnyPrimary | Target::Any => {

@@ -10,6 +10,8 @@ mod cluster;
 mod cluster_client;
 #[cfg(feature = "cluster")]
 mod cluster_connection;
+#[cfg(feature = "cluster")]
+mod cluster_nodes;
 
 #[cfg(feature = "cluster")]
 pub use blocking_cluster::BlockingCluster;

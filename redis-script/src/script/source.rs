@@ -127,7 +127,7 @@ impl Source {
         // EVAL never answers NOSCRIPT itself: in reply to it, that is the script's own error.
         let sends_text = |name| matches!(name, CommandName::Eval | CommandName::EvalRo);
         let reply = match send(first).await {
-            Err(e) if sends_text(first) && e.is_noscript() => Err(e.returned_by_script()),
+            Err(e) if sends_text(first) && e.is_noscript() => Err(e.unproven()),
             reply => reply,
         };
         let reply = match fallback {
@@ -135,9 +135,7 @@ impl Source {
                 drop(reply);
                 on_fallback(fallback);
                 match send(fallback).await {
-                    Err(e) if sends_text(fallback) && e.is_noscript() => {
-                        Err(e.returned_by_script())
-                    }
+                    Err(e) if sends_text(fallback) && e.is_noscript() => Err(e.unproven()),
                     reply => reply,
                 }
             }

@@ -1,0 +1,243 @@
+//! A script's own error reply that reads like a redirect (`redis.error_reply('MOVED ..')`) is not
+//! followed: the node that answered does not bear it out in its `CLUSTER NODES`, so it is the
+//! script's error, which may have run; nothing is sent again, and nothing is sent to the address it
+//! names. Over `Cluster`, the `redis` crate's async and blocking `ClusterConnection`s and
+//! `BlockingCluster`; counted by the list the script appends to, and by a listener that records
+//! whether anyone connected.
+
+#![allow(clippy::unwrap_used)]
+
+use std::net::TcpListener;
+
+use redis_script::{Pipeline, Script, Transport};
+use redis_script_tests::blocking::Blocking;
+use redis_script_tests::{ClosedPort, RedisCluster};
+
+/// Appends to its key's list, then returns ARGV[1] as an error reply.
+const FORGE: &str = "redis.call('RPUSH', KEYS[1], 'ran') return redis.error_reply(ARGV[1])";
+
+/// Appends to its key's list.
+const APPEND: &str = "return redis.call('RPUSH', KEYS[1], 'after')";
+
+/// A listener on a free loopback port that says whether anyone connected to it.
+struct Listener(TcpListener);
+
+impl Listener {
+    fn new() -> Listener {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        Listener(listener)
+    }
+
+    fn port(&self) -> u16 {
+        self.0.local_addr().unwrap().port()
+    }
+
+    /// True when a connection came (queued until accepted, so none is missed).
+    fn reached(&self) -> bool {
+        match self.0.accept() {
+            Ok(_) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => false,
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+async fn slot_of(cluster: &RedisCluster, key: &str) -> u16 {
+    cluster.nodes()[0]
+        .query(redis::cmd("CLUSTER").arg("KEYSLOT").arg(key))
+        .await
+}
+
+/// Each forged redirect, as a call and as the first entry of a pipeline: the script ran once, its
+/// error is its own (the forged code) with `may_have_run()` true, the entry behind it ran once, and
+/// the listener named was never reached.
+async fn forged_redirects_are_the_scripts_own_errors<T: Transport>(
+    cluster: &RedisCluster,
+    conn: &T,
+    tag: &str,
+) {
+    let forge = Script::<()>::new(FORGE);
+    let append = Script::<i64>::new(APPEND);
+    let listener = Listener::new();
+    let closed = ClosedPort::new();
+    let masters = cluster.master_ports().await;
+    for (case, code, to) in [
+        ("same", "MOVED", None),
+        ("closed", "MOVED", Some(closed.port())),
+        ("listener", "MOVED", Some(listener.port())),
+        ("other", "MOVED", Some(0)),
+        ("ask", "ASK", Some(listener.port())),
+        ("askother", "ASK", Some(0)),
+    ] {
+        let key = format!("{{{tag}{case}}}:log");
+        let slot = slot_of(cluster, &key).await;
+        let owner = cluster.master_for_key(&key).await.port();
+        let other = *masters.iter().find(|&&p| p != owner).unwrap();
+        let port = match to {
+            None => owner,
+            Some(0) => other,
+            Some(port) => port,
+        };
+        let forged = format!("{code} {slot} 127.0.0.1:{port}");
+
+        let err = forge.exec(conn, [&key], [&forged]).await.unwrap_err();
+        assert_eq!(err.code(), Some(code), "{case}: {err:?}");
+        assert!(err.may_have_run(), "{case}: {err:?}");
+        assert_eq!(cluster.list(owner, &key).await, ["ran"], "{case}");
+
+        let mut pipe = Pipeline::new();
+        let first = pipe.exec(&forge, [&key], [&forged]);
+        let second = pipe.exec(&append, [&key], ());
+        match pipe.run(conn).await {
+            Ok(mut replies) => {
+                let err = replies.take(first).unwrap_err();
+                assert_eq!(err.code(), Some(code), "{case}: {err:?}");
+                assert!(err.may_have_run(), "{case}: {err:?}");
+                assert_eq!(replies.take(second).unwrap(), 3, "{case}");
+            }
+            // The `redis` crate's connection hands back only the redirect, as the part's error.
+            Err(err) => assert!(err.may_have_run(), "{case}: {err:?}"),
+        }
+        assert_eq!(
+            cluster.list(owner, &key).await,
+            ["ran", "ran", "after"],
+            "{case}"
+        );
+    }
+    assert!(!listener.reached(), "a forged redirect was followed");
+}
+
+#[tokio::test]
+async fn a_scripts_own_redirect_is_returned_and_never_followed() {
+    let cluster = RedisCluster::start(3, 0);
+    forged_redirects_are_the_scripts_own_errors(&cluster, &cluster.exactly_once().await, "c").await;
+    forged_redirects_are_the_scripts_own_errors(
+        &cluster,
+        &cluster.connection_without_retries().await,
+        "r",
+    )
+    .await;
+    let mut blocking = cluster.blocking();
+    forged_redirects_are_the_scripts_own_errors(&cluster, &Blocking::new(&mut blocking), "b").await;
+    let mut connection = cluster.blocking_without_retries();
+    forged_redirects_are_the_scripts_own_errors(&cluster, &Blocking::new(&mut connection), "s")
+        .await;
+}
+
+/// A slot that moved (learned from a MOVED), then moved on, then its node died: the next batch in
+/// that slot fails to reach the dead node, which is forgotten; the batch after goes by the slot map
+/// and runs once on the slot's owner. Before, every batch in that slot went to the dead node.
+async fn a_dead_node_a_slot_moved_to_is_forgotten<T: Transport>(
+    cluster: &mut RedisCluster,
+    conn: &T,
+    tag: &str,
+) {
+    let key = format!("{{{tag}}}:log");
+    let moved_to = cluster.move_slot_of(&key).await;
+    assert_eq!(append_in_a_batch(conn, &key).await.unwrap(), 1);
+    assert_eq!(cluster.list(moved_to, &key).await, ["after"]);
+    // A slot moves only when empty.
+    let _: i64 = cluster
+        .node(moved_to)
+        .query(redis::cmd("DEL").arg(&key))
+        .await;
+    let owner = cluster.move_slot_of(&key).await;
+    cluster.kill(moved_to);
+    let err = append_in_a_batch(conn, &key).await.unwrap_err();
+    assert!(
+        matches!(err, redis_script::Error::Transport(_)),
+        "the dead node's connection: {err:?}"
+    );
+    assert_eq!(append_in_a_batch(conn, &key).await.unwrap(), 1);
+    assert_eq!(cluster.list(owner, &key).await, ["after"]);
+}
+
+/// Appends to `key` in a batch of that one entry.
+async fn append_in_a_batch<T: Transport>(conn: &T, key: &str) -> Result<i64, redis_script::Error> {
+    let append = Script::<i64>::new(APPEND);
+    let mut pipe = Pipeline::new();
+    let entry = pipe.exec(&append, [key], ());
+    pipe.run(conn).await?.take(entry)
+}
+
+#[tokio::test]
+async fn a_dead_node_a_slot_moved_to_is_forgotten_by_a_cluster() {
+    let mut cluster = RedisCluster::start(3, 0);
+    let conn = cluster.exactly_once().await;
+    a_dead_node_a_slot_moved_to_is_forgotten(&mut cluster, &conn, "dead").await;
+}
+
+#[tokio::test]
+async fn a_dead_node_a_slot_moved_to_is_forgotten_by_a_blocking_cluster() {
+    let mut cluster = RedisCluster::start(3, 0);
+    let mut conn = cluster.blocking();
+    let conn = Blocking::new(&mut conn);
+    a_dead_node_a_slot_moved_to_is_forgotten(&mut cluster, &conn, "dead").await;
+}
+
+/// Where a MOVED said a slot went is kept until a slot map is read (a batch across slots reads one).
+#[tokio::test]
+async fn a_slot_map_read_replaces_the_moves_a_cluster_learned() {
+    let cluster = RedisCluster::start(3, 0);
+    let conn = cluster.exactly_once().await;
+    let key = "{learned}:log";
+    cluster.move_slot_of(key).await;
+    assert_eq!(append_in_a_batch(&conn, key).await.unwrap(), 1);
+    assert!(
+        format!("{conn:?}").contains("moved_slots_known: 1"),
+        "{conn:?}"
+    );
+    let append = Script::<i64>::new(APPEND);
+    let mut pipe = Pipeline::new();
+    for (key, _) in cluster.key_per_master("spread").await {
+        let _ = pipe.exec(&append, [key], ());
+    }
+    pipe.run(&conn).await.unwrap();
+    assert!(
+        format!("{conn:?}").contains("moved_slots_known: 0"),
+        "{conn:?}"
+    );
+}
+
+/// With `cluster-preferred-endpoint-type unknown-endpoint` the nodes name no host (`CLUSTER SLOTS`
+/// gives a nil host and the IP in its metadata; `MOVED 3999 :7001`): a host left out is the host of
+/// the node that answered. A batch across every primary and a call on a moved slot each run once.
+async fn no_host_is_the_answering_nodes<T: Transport>(cluster: &RedisCluster, conn: &T, tag: &str) {
+    let append = Script::<i64>::new(APPEND);
+    let mut pipe = Pipeline::new();
+    let keys = cluster.key_per_master(tag).await;
+    let entries: Vec<_> = keys
+        .iter()
+        .map(|(key, _)| pipe.exec(&append, [key.clone()], ()))
+        .collect();
+    let mut replies = pipe.run(conn).await.unwrap();
+    for (entry, (key, owner)) in entries.into_iter().zip(&keys) {
+        assert_eq!(replies.take(entry).unwrap(), 1, "{key}");
+        assert_eq!(cluster.list(*owner, key).await, ["after"], "{key}");
+    }
+    let key = format!("{{{tag}-moved}}:log");
+    let new_owner = cluster.move_slot_of(&key).await;
+    assert_eq!(append.exec(conn, [&key], ()).await.unwrap(), 1);
+    assert_eq!(cluster.list(new_owner, &key).await, ["after"]);
+}
+
+#[tokio::test]
+async fn a_node_that_names_no_host_is_reached_at_the_answering_nodes() {
+    let cluster = RedisCluster::start(3, 0);
+    for node in cluster.nodes() {
+        let () = node
+            .query(
+                redis::cmd("CONFIG")
+                    .arg("SET")
+                    .arg("cluster-preferred-endpoint-type")
+                    .arg("unknown-endpoint"),
+            )
+            .await;
+    }
+    no_host_is_the_answering_nodes(&cluster, &cluster.exactly_once().await, "nh1").await;
+    let mut blocking = cluster.blocking();
+    no_host_is_the_answering_nodes(&cluster, &Blocking::new(&mut blocking), "nh2").await;
+    let mut connection = cluster.blocking_without_retries();
+    no_host_is_the_answering_nodes(&cluster, &Blocking::new(&mut connection), "nh3").await;
+}
