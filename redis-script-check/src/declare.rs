@@ -376,30 +376,50 @@ fn parameter_names(body: &FunctionBody) -> [Option<String>; 2] {
 /// `line` of the library `text` registers must pass: the rule of [`Arity`], with the function's own
 /// parameters (`function(keys, args)`, whatever they are called) in place of `KEYS` and `ARGV`.
 /// None when the checks can not tell which function that is (see [`function_declaration`]), or can
-/// not read the library.
+/// not read the library. [`function_reads`] gives it with what else the same reading finds.
 pub fn function_arity(text: &str, line: usize) -> Arity {
-    if crate::limits::check_size("", text.len() as u64).is_err() {
-        return Arity::default();
-    }
-    callback(library_code(text), line, None).map_or_else(Arity::default, |c| c.reads.arity)
+    function_reads("", text, line).arity()
 }
 
-/// `keys[0]` / `args[0]` (by the parameters' own names) in the function registered on `line`:
-/// always nil, as a script's `KEYS[0]` is, and a compile error for the same reason. Nothing when
-/// the checks can not tell the function (see [`function_arity`]).
-pub fn function_zero_reads(path: &str, text: &str, line: usize) -> Vec<Problem> {
+/// What one reading of the function registered on `line` of the library `text` finds: its
+/// [`function_arity`] and its `keys[0]` / `args[0]` (by the parameters' own names), always nil as a
+/// script's `KEYS[0]` is and a problem for the same reason; `path` names the file in those. Nothing
+/// when the checks can not tell the function.
+pub fn function_reads(path: &str, text: &str, line: usize) -> FunctionReads {
     if crate::limits::check_size("", text.len() as u64).is_err() {
-        return Vec::new();
+        return FunctionReads::default();
     }
     let Some(callback) = callback(library_code(text), line, None) else {
-        return Vec::new();
+        return FunctionReads::default();
     };
     let name = |i: usize, or: &'static str| callback.names[i].as_deref().unwrap_or(or);
-    let problems = crate::rules::zero_reads(
+    let zero_reads = crate::rules::zero_reads(
         &callback.reads.zero_reads,
         [name(0, "keys"), name(1, "args")],
     );
-    located(problems, path)
+    FunctionReads {
+        arity: callback.reads.arity,
+        zero_reads: located(zero_reads, path),
+    }
+}
+
+/// What [`function_reads`] finds in one function.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FunctionReads {
+    arity: Arity,
+    zero_reads: Vec<Problem>,
+}
+
+impl FunctionReads {
+    /// The fewest keys and arguments a call must pass ([`function_arity`]).
+    pub fn arity(&self) -> Arity {
+        self.arity
+    }
+
+    /// A problem for each literal `keys[0]` / `args[0]`.
+    pub fn zero_reads(&self) -> &[Problem] {
+        &self.zero_reads
+    }
 }
 
 /// A library's code after its metadata line (no script shebang: the code starts at the newline that

@@ -36,8 +36,8 @@ mod syntax;
 
 pub use arity::Arity;
 pub use declare::{
-    Declaration, Declared, Param, Presence, Type, declaration, function_arity,
-    function_declaration, function_zero_reads,
+    Declaration, Declared, FunctionReads, Param, Presence, Type, declaration, function_arity,
+    function_declaration, function_reads,
 };
 pub use library::{Function, Library, check_library};
 pub use limits::{MAX_BREAKS, MAX_ELSEIFS, MAX_OPERATOR_DEPTH, MAX_SCRIPT_BYTES, check_size};

@@ -9,7 +9,7 @@
 use proptest::prelude::*;
 use redis_script_check::{
     Kind, Options, check, check_library, declaration, function_arity, function_declaration,
-    function_zero_reads, servers,
+    function_reads, servers,
 };
 
 /// Lua's reserved words, and Lua 5.2+'s `goto`.
@@ -258,8 +258,9 @@ proptest! {
                     );
                 }
             }
-            let _ = function_arity(&text, line);
-            for problem in function_zero_reads("fuzz.lua", &text, line) {
+            let reads = function_reads("fuzz.lua", &text, line);
+            prop_assert_eq!(reads.arity(), function_arity(&text, line));
+            for problem in reads.zero_reads() {
                 prop_assert!(problem.line().is_some_and(|line| line >= 1 && line <= lines));
             }
         }

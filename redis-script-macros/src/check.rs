@@ -37,12 +37,9 @@ pub(crate) fn arity(file: &ScriptFile) -> redis_script_check::Arity {
     std::panic::catch_unwind(|| redis_script_check::arity(&file.text)).unwrap_or_default()
 }
 
-/// What the function registered on `line` of the library needs of a call (see
-/// `redis_script_check::function_arity`); nothing, should the analysis fail.
-pub(crate) fn function_arity(file: &ScriptFile, line: usize) -> redis_script_check::Arity {
-    std::panic::catch_unwind(|| redis_script_check::function_arity(&file.text, line))
-        .unwrap_or_default()
-}
+/// What each function of a library needs of a call, by name (see
+/// `redis_script_check::function_arity`): none for one the analysis could not read.
+pub(crate) type Arities = Vec<(String, redis_script_check::Arity)>;
 
 fn options(input: &Input) -> redis_script_check::Options {
     let names = |list: &[syn::LitStr]| list.iter().map(syn::LitStr::value).collect();
@@ -62,7 +59,7 @@ fn options(input: &Input) -> redis_script_check::Options {
 pub(crate) fn check_library(
     input: &LibraryInput,
     file: &ScriptFile,
-) -> syn::Result<(redis_script_check::Library, Vec<Declared>)> {
+) -> syn::Result<(redis_script_check::Library, Vec<Declared>, Arities)> {
     let written = input.options.path.value();
     let options = options(&input.options);
     let checked = std::panic::catch_unwind(|| {
@@ -77,17 +74,21 @@ pub(crate) fn check_library(
     let library = report(&input.options, checked)?;
     let registered: Vec<&str> = library.functions().iter().map(|f| f.name()).collect();
     let mut errors: Vec<syn::Error> = Vec::new();
-    // `keys[0]` / `args[0]` in any function of the file, as `KEYS[0]` in a script.
+    // One reading of each function of the file: what a call must pass, and its `keys[0]` /
+    // `args[0]`, refused as `KEYS[0]` in a script.
+    let mut arities = Arities::new();
     for function in library.functions() {
-        let found = std::panic::catch_unwind(|| {
-            redis_script_check::function_zero_reads(&file.shown, &file.text, function.line())
-        });
+        let reads = std::panic::catch_unwind(|| {
+            redis_script_check::function_reads(&file.shown, &file.text, function.line())
+        })
+        .unwrap_or_default();
         errors.extend(
-            found
-                .unwrap_or_default()
+            reads
+                .zero_reads()
                 .iter()
                 .map(|p| syn::Error::new(input.options.path.span(), p.message())),
         );
+        arities.push((function.name().to_owned(), reads.arity()));
     }
     for item in &input.functions {
         let name = item.literal.value();
@@ -130,84 +131,76 @@ pub(crate) fn check_library(
     let mut declared = Vec::new();
     for item in &input.functions {
         let function = library.function(&item.literal.value());
-        match (params_of(&item.ty), function) {
-            (Ok(Some(params)), Some(function)) => {
-                let found = std::panic::catch_unwind(|| {
-                    redis_script_check::function_declaration(
-                        &file.shown,
-                        &file.text,
-                        function.line(),
-                    )
-                });
-                match found {
-                    Ok(Ok(Some(declaration))) => match reply_ident(&item.ty, &declaration) {
-                        Ok(reply) => declared.push(Some((params, reply, declaration))),
-                        Err(error) => {
-                            errors.push(error);
-                            declared.push(None);
-                        }
-                    },
-                    Ok(Ok(None)) => {
-                        errors.push(syn::Error::new_spanned(
-                            &item.ty,
-                            format!(
-                                "function {:?} declares no parameters: add `---@key NAME` and `---@arg \
-                                 NAME TYPE` lines, in the order of its keys and args, right above its \
-                                 redis.register_function (line {}); or make this a `{}<T>`",
-                                item.literal.value(),
-                                function.line(),
-                                item.type_name().unwrap_or_default()
-                            ),
-                        ));
-                        declared.push(None);
-                    }
-                    Ok(Err(problems)) => {
-                        errors.extend(
-                            problems
-                                .iter()
-                                .map(|p| syn::Error::new(item.literal.span(), p.message())),
-                        );
-                        declared.push(None);
-                    }
-                    Err(_) => {
-                        errors.push(syn::Error::new(
-                            item.literal.span(),
-                            "reading the function's parameters failed inside the checker; this is \
-                             a bug of redis-script, please report it with the file",
-                        ));
-                        declared.push(None);
-                    }
-                }
-            }
+        let (params, function) = match (params_of(&item.ty), function) {
+            (Ok(params), Some(function)) => (params, function),
             (Err(error), _) => {
                 errors.push(error);
                 declared.push(None);
+                continue;
             }
-            (Ok(None), Some(function)) => {
-                // A `Function<T>` keeps the positional call, but annotations above it are held to
-                // the code all the same, as the expression form of `lua_script!` holds a script's.
-                let found = std::panic::catch_unwind(|| {
-                    redis_script_check::function_declaration(
-                        &file.shown,
-                        &file.text,
-                        function.line(),
-                    )
-                });
-                if let Ok(Err(problems)) = found {
-                    errors.extend(
-                        problems
-                            .iter()
-                            .map(|p| syn::Error::new(item.literal.span(), p.message())),
-                    );
+            (Ok(_), None) => {
+                declared.push(None);
+                continue;
+            }
+        };
+        // The annotations above the registration, held to the code whether or not a struct reads
+        // them: a `Function<T>` keeps the positional call, as the expression form of `lua_script!`
+        // does, and has its annotations checked all the same.
+        let found = std::panic::catch_unwind(|| {
+            redis_script_check::function_declaration(&file.shown, &file.text, function.line())
+        });
+        let problems = |problems: Vec<redis_script_check::Problem>| {
+            problems
+                .iter()
+                .map(|p| syn::Error::new(item.literal.span(), p.message()))
+                .collect::<Vec<_>>()
+        };
+        let Some(params) = params else {
+            if let Ok(Err(found)) = found {
+                errors.extend(problems(found));
+            }
+            declared.push(None);
+            continue;
+        };
+        match found {
+            Ok(Ok(Some(declaration))) => match reply_ident(&item.ty, &declaration) {
+                Ok(reply) => declared.push(Some((params, reply, declaration))),
+                Err(error) => {
+                    errors.push(error);
+                    declared.push(None);
                 }
+            },
+            Ok(Ok(None)) => {
+                errors.push(syn::Error::new_spanned(
+                    &item.ty,
+                    format!(
+                        "function {:?} declares no parameters: add `---@key NAME` and `---@arg \
+                         NAME TYPE` lines, in the order of its keys and args, right above its \
+                         redis.register_function (line {}); or make this a `{}<T>`",
+                        item.literal.value(),
+                        function.line(),
+                        item.type_name().unwrap_or_default()
+                    ),
+                ));
                 declared.push(None);
             }
-            _ => declared.push(None),
+            Ok(Err(found)) => {
+                errors.extend(problems(found));
+                declared.push(None);
+            }
+            Err(_) => {
+                errors.push(syn::Error::new(
+                    item.literal.span(),
+                    "reading the function's parameters failed inside the checker; this is a bug \
+                     of redis-script, please report it with the file",
+                ));
+                declared.push(None);
+            }
         }
     }
     let mut errors = errors.into_iter();
     match errors.next() {
-        None => Ok((library, declared)),
+        None => Ok((library, declared, arities)),
         Some(mut first) => {
             first.extend(errors);
             Err(first)

@@ -366,6 +366,7 @@ pub(crate) fn expand_library(
     file: &ScriptFile,
     library: &redis_script_check::Library,
     declared: &[crate::check::Declared],
+    arities: &crate::check::Arities,
 ) -> TokenStream {
     let krate = &input.krate;
     let sha1 = sha1_hex(&file.text);
@@ -403,11 +404,11 @@ pub(crate) fn expand_library(
             };
             let label = format!("{name}.{fname}");
             // What the function reads on every run, when the checks can tell its code.
-            let arity = library
-                .function(&fname)
-                .map_or_else(redis_script_check::Arity::default, |f| {
-                    crate::check::function_arity(file, f.line())
-                });
+            let arity = arities
+                .iter()
+                .find(|(registered, _)| *registered == fname)
+                .map(|(_, arity)| *arity)
+                .unwrap_or_default();
             let min_keys = u16::try_from(arity.keys()).unwrap_or(u16::MAX);
             let min_args = u16::try_from(arity.args()).unwrap_or(u16::MAX);
             // `check` allows only these two types.

@@ -45,8 +45,10 @@ fn lua_library_impl(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2:
     let input = parse::parse_library(input)?;
     let base = resolve::source_dir(&input.options.path);
     let file = resolve::read_script(&base, &input.options.path)?;
-    let (library, declared) = check::check_library(&input, &file)?;
-    Ok(expand::expand_library(&input, &file, &library, &declared))
+    let (library, declared, arities) = check::check_library(&input, &file)?;
+    Ok(expand::expand_library(
+        &input, &file, &library, &declared, &arities,
+    ))
 }
 
 fn lua_script_impl(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream> {
