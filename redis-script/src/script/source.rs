@@ -26,6 +26,17 @@ pub(crate) struct Source {
     pub(crate) arity: Arity,
 }
 
+/// `reply`, as the answer to `name`: EVAL never answers NOSCRIPT itself, so a NOSCRIPT in reply to
+/// it is the script's own error, and it ran.
+fn answered(name: CommandName, reply: Result<Reply, Error>) -> Result<Reply, Error> {
+    match reply {
+        Err(e) if matches!(name, CommandName::Eval | CommandName::EvalRo) && e.is_noscript() => {
+            Err(e.unproven())
+        }
+        reply => reply,
+    }
+}
+
 /// The fewest keys and arguments a call of a script must pass: see [arity](crate::script#arity).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Arity {
@@ -124,20 +135,12 @@ impl Source {
             let (keys, args) = call.split();
             Box::pin(conn.send(Command::new(name, &self.text, &self.sha1, keys, args)))
         };
-        // EVAL never answers NOSCRIPT itself: in reply to it, that is the script's own error.
-        let sends_text = |name| matches!(name, CommandName::Eval | CommandName::EvalRo);
-        let reply = match send(first).await {
-            Err(e) if sends_text(first) && e.is_noscript() => Err(e.unproven()),
-            reply => reply,
-        };
+        let reply = answered(first, send(first).await);
         let reply = match fallback {
             Some(fallback) if matches!(&reply, Err(e) if e.is_noscript()) => {
                 drop(reply);
                 on_fallback(fallback);
-                match send(fallback).await {
-                    Err(e) if sends_text(fallback) && e.is_noscript() => Err(e.unproven()),
-                    reply => reply,
-                }
+                answered(fallback, send(fallback).await)
             }
             _ => reply,
         };
