@@ -5,13 +5,15 @@ use crate::parse::{Input, Item, LibraryInput};
 use crate::resolve::ScriptFile;
 
 /// Runs every check; all problems are reported together. Should the checker ever panic, that too is a
-/// compile error naming the file, not a crash of the macro.
-pub(crate) fn check_script(input: &Input, file: &ScriptFile) -> syn::Result<()> {
-    let options = options(input);
+/// compile error naming the file, not a crash of the macro. `declared`: the item form of a script
+/// that declares (or infers) its parameters, whose keys must come from KEYS unless it opts out.
+pub(crate) fn check_script(input: &Input, file: &ScriptFile, declared: bool) -> syn::Result<()> {
+    let mut options = options(input);
+    options.keys_from_keys = input.keys_from_keys.unwrap_or(declared);
     let checked =
         std::panic::catch_unwind(|| redis_script_check::check(&file.shown, &file.text, &options));
     report(input, checked).map(|_| ()).map_err(|errors| {
-        if input.item.is_none() || input.keys_from_keys.is_some() {
+        if !declared || input.keys_from_keys.is_some() {
             return errors;
         }
         // A declared script checks its keys' origins without being asked: say how to stop it.
@@ -49,7 +51,7 @@ fn options(input: &Input) -> redis_script_check::Options {
     options.readonly_commands = names(&input.readonly_commands);
     options.allow_key_locking = input.allow_key_locking;
     options.servers = names(&input.servers);
-    options.keys_from_keys = input.keys_from_keys.unwrap_or(input.item.is_some());
+    options.keys_from_keys = input.keys_from_keys.unwrap_or(false);
     options
 }
 
@@ -59,7 +61,7 @@ fn options(input: &Input) -> redis_script_check::Options {
 pub(crate) fn check_library(
     input: &LibraryInput,
     file: &ScriptFile,
-) -> syn::Result<(redis_script_check::Library, Vec<Declared>, Arities)> {
+) -> syn::Result<(redis_script_check::Library, Vec<Typed>, Arities)> {
     let written = input.options.path.value();
     let options = options(&input.options);
     let checked = std::panic::catch_unwind(|| {
@@ -135,11 +137,11 @@ pub(crate) fn check_library(
             (Ok(params), Some(function)) => (params, function),
             (Err(error), _) => {
                 errors.push(error);
-                declared.push(None);
+                declared.push(Typed::Positional);
                 continue;
             }
             (Ok(_), None) => {
-                declared.push(None);
+                declared.push(Typed::Positional);
                 continue;
             }
         };
@@ -159,34 +161,22 @@ pub(crate) fn check_library(
             if let Ok(Err(found)) = found {
                 errors.extend(problems(found));
             }
-            declared.push(None);
+            declared.push(Typed::Positional);
             continue;
         };
         match found {
             Ok(Ok(Some(declaration))) => match reply_ident(&item.ty, &declaration) {
-                Ok(reply) => declared.push(Some((params, reply, declaration))),
+                Ok(reply) => declared.push(Typed::Declared(params, reply, declaration)),
                 Err(error) => {
                     errors.push(error);
-                    declared.push(None);
+                    declared.push(Typed::Positional);
                 }
             },
-            Ok(Ok(None)) => {
-                errors.push(syn::Error::new_spanned(
-                    &item.ty,
-                    format!(
-                        "function {:?} declares no parameters: add `---@key NAME` and `---@arg \
-                         NAME TYPE` lines, in the order of its keys and args, right above its \
-                         redis.register_function (line {}); or make this a `{}<T>`",
-                        item.literal.value(),
-                        function.line(),
-                        item.type_name().unwrap_or_default()
-                    ),
-                ));
-                declared.push(None);
-            }
+            // Nothing declared, a type named: the name says what the function reads on every run.
+            Ok(Ok(None)) => declared.push(Typed::Arity(params)),
             Ok(Err(found)) => {
                 errors.extend(problems(found));
-                declared.push(None);
+                declared.push(Typed::Positional);
             }
             Err(_) => {
                 errors.push(syn::Error::new(
@@ -194,7 +184,7 @@ pub(crate) fn check_library(
                     "reading the function's parameters failed inside the checker; this is a bug \
                      of redis-script, please report it with the file",
                 ));
-                declared.push(None);
+                declared.push(Typed::Positional);
             }
         }
     }
@@ -233,12 +223,13 @@ fn report<T>(
     Err(first)
 }
 
-/// The script's declared parameters, for the item form (which requires them). In the expression form
-/// the annotations are checked as well, but the call stays positional (`exec(conn, keys, args)`).
+/// The script's declared (or inferred) parameters, or why it has none, for the item form. In the
+/// expression form the annotations are checked as well, but the call stays positional
+/// (`exec(conn, keys, args)`).
 pub(crate) fn declaration(
     input: &Input,
     file: &ScriptFile,
-) -> syn::Result<Option<redis_script_check::Declaration>> {
+) -> syn::Result<Option<redis_script_check::Declared>> {
     let written = input.path.value();
     let error = |message: &str| syn::Error::new(input.path.span(), message);
     if input.item.is_none()
@@ -267,28 +258,31 @@ pub(crate) fn declaration(
             )));
         }
     };
-    match (&input.item, declared) {
-        (Some(_), redis_script_check::Declared::Found(declaration)) => Ok(Some(declaration)),
-        (Some(_), redis_script_check::Declared::Undeclared(reason)) => Err(error(&format!(
-            "{written:?} declares no parameters, and they can not be inferred ({reason}); declare \
-             them at the top of the file, one line per KEYS and ARGV entry, in order: `---@key \
-             bucket string`, `---@arg limit integer` (string, integer, number, boolean or bytes), \
-             the last key or argument variadic when the script reads any number of them \
-             (`---@key members... string`, a slice) or optional (`---@arg ttl? integer`); or call \
-             it untyped, as `lua_script!({written:?})`"
-        ))),
+    match &input.item {
+        // The item form: a struct, or when nothing is declared or can be inferred, the arity.
+        Some(_) => Ok(Some(declared)),
         // The expression form keeps the positional call; its annotations are checked all the same.
-        (None, _) => Ok(None),
+        None => Ok(None),
     }
 }
 
-/// A declared function's struct, its reply's struct when it declares one, and its declaration, in
-/// the order of the library's items.
-pub(crate) type Declared = Option<(
-    syn::Ident,
-    Option<syn::Ident>,
-    redis_script_check::Declaration,
-)>;
+/// What the macro defines for a function of a library, beside its static, in the order of the
+/// library's items.
+pub(crate) enum Typed {
+    /// `Function<T>`: nothing; the call is positional and checked when it is made.
+    Positional,
+    /// `Function<T, Name>` of a function that declares no parameters: `type Name =
+    /// Undeclared<KEYS, ARGS>`, what it reads on every run, so that a short positional call does
+    /// not build.
+    Arity(syn::Ident),
+    /// `Function<T, Params>` of a declared function: the struct of its parameters, its reply's
+    /// struct when it declares one, and its declaration.
+    Declared(
+        syn::Ident,
+        Option<syn::Ident>,
+        redis_script_check::Declaration,
+    ),
+}
 
 /// For a function's type, `Function<T, Params>`: `Params`; `None` for `Function<T>`.
 fn params_of(ty: &syn::Type) -> syn::Result<Option<syn::Ident>> {
@@ -319,8 +313,9 @@ fn params_of(ty: &syn::Type) -> syn::Result<Option<syn::Ident>> {
 
 /// The name of the parameters' struct: the second type argument of `Script<T, Params>`.
 pub(crate) fn params_ident(item: &Item) -> syn::Result<syn::Ident> {
-    let usage = "name the struct of the script's keys and arguments, which the macro defines: \
-         `Script<T, RateLimit>` (or `ScriptRO<T, RateLimit>`)";
+    let usage = "name the type of the script's parameters, which the macro defines: \
+         `Script<T, RateLimit>` (or `ScriptRO<T, RateLimit>`); the struct of its keys and arguments \
+         when the file declares them, else what it reads on every run (`Undeclared<KEYS, ARGS>`)";
     let syn::Type::Path(path) = &item.ty else {
         return Err(syn::Error::new_spanned(&item.ty, usage));
     };

@@ -3,6 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::check::Typed;
 use crate::parse::{Input, Item, LibraryInput};
 use crate::resolve::ScriptFile;
 use crate::rules::sha1_hex;
@@ -25,10 +26,12 @@ pub(crate) fn expand(
     let sha1 = sha1_hex(text);
     let canonical = &file.canonical;
     let readonly = input.readonly;
-    let constructor = if readonly {
-        quote!(script_ro_with_arity)
-    } else {
-        quote!(script_with_arity)
+    // The expression form's type is `Script<T>`; the item form's names what the macro defines.
+    let constructor = match (input.item.is_some(), readonly) {
+        (false, false) => quote!(script_with_arity),
+        (false, true) => quote!(script_ro_with_arity),
+        (true, false) => quote!(typed_script),
+        (true, true) => quote!(typed_script_ro),
     };
     let min_keys = u16::try_from(arity.keys()).unwrap_or(u16::MAX);
     let min_args = u16::try_from(arity.args()).unwrap_or(u16::MAX);
@@ -98,6 +101,61 @@ pub(crate) fn expand_declared(
         #vis static #ident: #ty = #script;
         #structure
         #reply
+    }
+}
+
+/// The item form of a script that declares no parameters and whose names can not be inferred
+/// (`why`): its static, and the type its `Script<T, Name>` names, `Undeclared<KEYS, ARGS>`, what
+/// the script reads on every run, so that a positional call whose counts the compiler knows and
+/// fall short does not build.
+pub(crate) fn expand_positional(
+    input: &Input,
+    file: &ScriptFile,
+    name: &str,
+    item: &Item,
+    params: &syn::Ident,
+    why: &str,
+    arity: redis_script_check::Arity,
+) -> TokenStream {
+    let script = expand(input, file, name, arity);
+    let (attrs, vis, ident, ty) = (&item.attrs, &item.vis, &item.ident, &item.ty);
+    let doc = format!(
+        "What a call of [`{ident}`] (`{}`) must pass: `{ident}.exec(conn, keys, args)` with at \
+         least {} and {}, what the script reads on every run. It declares no parameters, and they \
+         can not be inferred ({why}).",
+        input.path.value(),
+        count(arity.keys(), "key", "keys"),
+        count(arity.args(), "argument", "arguments"),
+    );
+    let alias = arity_alias(&input.krate, vis, params, arity, &doc);
+    quote! {
+        #(#attrs)*
+        #vis static #ident: #ty = #script;
+        #alias
+    }
+}
+
+/// `type Name = Undeclared<KEYS, ARGS>`, documented.
+fn arity_alias(
+    krate: &TokenStream,
+    vis: &syn::Visibility,
+    name: &syn::Ident,
+    arity: redis_script_check::Arity,
+    doc: &str,
+) -> TokenStream {
+    let (keys, args) = (arity.keys(), arity.args());
+    quote! {
+        #[doc = #doc]
+        #vis type #name = #krate::script::Undeclared<#keys, #args>;
+    }
+}
+
+/// `1 key`, `2 keys`, `no key`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    match n {
+        0 => format!("no {one}"),
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
     }
 }
 
@@ -365,7 +423,7 @@ pub(crate) fn expand_library(
     input: &LibraryInput,
     file: &ScriptFile,
     library: &redis_script_check::Library,
-    declared: &[crate::check::Declared],
+    declared: &[Typed],
     arities: &crate::check::Arities,
 ) -> TokenStream {
     let krate = &input.krate;
@@ -393,8 +451,10 @@ pub(crate) fn expand_library(
         .map(|(function, declared)| {
             let (attrs, vis, ident) = (&function.attrs, &function.vis, &function.ident);
             let ty = &match declared {
-                Some((_, _, declaration)) => with_lifetime(&function.ty, borrows(declaration)),
-                None => function.ty.clone(),
+                Typed::Declared(_, _, declaration) => {
+                    with_lifetime(&function.ty, borrows(declaration))
+                }
+                Typed::Arity(_) | Typed::Positional => function.ty.clone(),
             };
             let fname = function.literal.value();
             let called_as = if input.unversioned {
@@ -417,7 +477,20 @@ pub(crate) fn expand_library(
             } else {
                 quote!(function)
             };
-            let structure = declared.as_ref().map(|(params, reply, declaration)| {
+            let structure = match declared {
+                Typed::Positional => None,
+                Typed::Arity(name) => {
+                    let doc = format!(
+                        "What a call of [`{ident}`] (function `{fname}`) must pass: \
+                         `{ident}.call(conn, keys, args)` with at least {} and {}, what the \
+                         function reads on every run (as far as the checks can tell its code). It \
+                         declares no parameters.",
+                        count(arity.keys(), "key", "keys"),
+                        count(arity.args(), "argument", "arguments"),
+                    );
+                    Some(arity_alias(krate, vis, name, arity, &doc))
+                }
+                Typed::Declared(params, reply, declaration) => {
                 let doc = if takes_nothing(declaration) {
                     format!(
                         "The call of [`{ident}`] (function `{fname}`), which declares only its \
@@ -438,8 +511,9 @@ pub(crate) fn expand_library(
                     reply_struct(krate, vis, reply, fields, &doc)
                 });
                 let params = params_struct(krate, vis, params, declaration, &doc, ("keys", "args"));
-                quote!(#params #reply)
-            });
+                Some(quote!(#params #reply))
+                }
+            };
             quote! {
                 #structure
                 #(#attrs)*

@@ -31,6 +31,12 @@ pub trait Arg {
 /// takes(vec![b"\x00\xff".to_vec()]); // binary
 /// ```
 pub trait Args {
+    /// How many values every value of this type writes, when the type alone says (an array, a
+    /// tuple, `()`); `None` when only the value knows (a slice, a `Vec`). A positional call of a
+    /// script whose type carries its [arity](crate::script#arity) is checked against it when it
+    /// compiles.
+    const COUNT: Option<usize> = None;
+
     /// Appends each value to `out`.
     fn write_args(&self, out: &mut ArgList);
 }
@@ -309,16 +315,22 @@ impl Arg for bool {
 }
 
 impl Args for () {
+    const COUNT: Option<usize> = Some(0);
+
     fn write_args(&self, _: &mut ArgList) {}
 }
 
 impl<A: Args + ?Sized> Args for &A {
+    const COUNT: Option<usize> = A::COUNT;
+
     fn write_args(&self, out: &mut ArgList) {
         (**self).write_args(out)
     }
 }
 
 impl<A: Arg, const N: usize> Args for [A; N] {
+    const COUNT: Option<usize> = Some(N);
+
     #[inline]
     fn write_args(&self, out: &mut ArgList) {
         self.iter().for_each(|a| out.push(a));
@@ -354,6 +366,8 @@ impl Args for Values<'_> {
 macro_rules! tuple_args {
     ($($name:ident)+) => {
         impl<$($name: Arg),+> Args for ($($name,)+) {
+            const COUNT: Option<usize> = Some([$(stringify!($name)),+].len());
+
             #[allow(non_snake_case)]
             fn write_args(&self, out: &mut ArgList) {
                 let ($($name,)+) = self;

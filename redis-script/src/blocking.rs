@@ -87,6 +87,7 @@ use serde::de::DeserializeOwned;
 use crate::args::Params;
 use crate::function::MissingLibrary;
 use crate::production::{Missing, Preloaded, ScriptRef};
+use crate::script::Undeclared;
 pub use crate::transport::BlockingTransport;
 use crate::transport::{Batch, BatchGroup, BatchKeys, BatchReplies, Command, block_on};
 use crate::{
@@ -136,7 +137,7 @@ fn over<B: BlockingTransport + Send, R>(conn: B, rules: impl AsyncFnOnce(&Waitin
 /// The blocking twin of a call method (`exec`, `call`) of a script or function type.
 macro_rules! blocking_call {
     ($type:ident, $async:ident, $blocking:ident, $what:literal) => {
-        impl<T: DeserializeOwned> $type<T> {
+        impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize> $type<T, Undeclared<KEYS, ARGS>> {
             #[doc = concat!("[`", stringify!($async), "`](Self::", stringify!($async), "), blocking: ", $what,
                 ", on a [blocking](crate::blocking) connection.")]
             ///

@@ -131,6 +131,20 @@ pub use transport::{
 /// # fn read(Window { requests, ttl }: Window) -> i64 { requests + ttl }
 /// ```
 ///
+/// The item form takes a script that declares nothing too. When its names can be inferred
+/// (`local bucket = KEYS[1]`, [inferred names](crate::script#declared-parameters-from-execconn-keys-args-to-a-declared-script)), the struct is
+/// generated from them; otherwise the macro defines the name the type gives as
+/// [`Undeclared<KEYS, ARGS>`](crate::script::Undeclared), the fewest keys and arguments the script
+/// reads on every run, and a positional call that the compiler can count and that passes fewer does
+/// not build ([arity](crate::script#arity)):
+///
+/// ```
+/// redis_script::lua_script! {
+///     // `type Hits = Undeclared<1, 0>`: KEYS[1] on every run.
+///     static HITS: redis_script::Script<i64, Hits> = "../../examples/lua/hits.lua";
+/// }
+/// ```
+///
 /// Options, comma-separated after the path:
 ///
 /// - `readonly`: a [`ScriptRO`], run with EVALSHA_RO / EVAL_RO; a write is an error.
@@ -392,18 +406,34 @@ pub mod __private {
 
     pub use crate::{__register_library as register_library, __register_script as register_script};
 
-    /// A `Script` from the text, SHA-1 and name the macro embedded.
-    pub const fn script<T, P>(
+    /// A `Script` from the text, SHA-1 and name the macro embedded, whose calls must pass at least
+    /// `keys` keys and `args` arguments (what the script reads on every run): the expression form,
+    /// whose type is the positional `Script<T>` and nothing else, so that no struct can be named
+    /// for a file that did not define it.
+    pub const fn script_with_arity<T>(
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
-    ) -> Script<T, P> {
-        Script::from_source(Source::embedded(text, sha1, name))
+        keys: u16,
+        args: u16,
+    ) -> Script<T> {
+        Script::from_source(Source::embedded(text, sha1, name).with_arity(keys, args))
     }
 
-    /// A `Script` from the text, SHA-1 and name the macro embedded, whose calls must pass at least
-    /// `keys` keys and `args` arguments (what the script reads on every run).
-    pub const fn script_with_arity<T, P>(
+    /// A `ScriptRO`, as [`script_with_arity`].
+    pub const fn script_ro_with_arity<T>(
+        text: &'static str,
+        sha1: &'static str,
+        name: &'static str,
+        keys: u16,
+        args: u16,
+    ) -> ScriptRO<T> {
+        ScriptRO::from_source(Source::embedded(text, sha1, name).with_arity(keys, args))
+    }
+
+    /// A `Script` of the item form, whose parameters `P` the macro defined beside it (a struct, or
+    /// `Undeclared<KEYS, ARGS>` from the same `keys` and `args`).
+    pub const fn typed_script<T, P>(
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
@@ -413,9 +443,8 @@ pub mod __private {
         Script::from_source(Source::embedded(text, sha1, name).with_arity(keys, args))
     }
 
-    /// A `ScriptRO` from the text, SHA-1 and name the macro embedded, whose calls must pass at
-    /// least `keys` keys and `args` arguments.
-    pub const fn script_ro_with_arity<T, P>(
+    /// A `ScriptRO` of the item form, as [`typed_script`].
+    pub const fn typed_script_ro<T, P>(
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
@@ -423,15 +452,6 @@ pub mod __private {
         args: u16,
     ) -> ScriptRO<T, P> {
         ScriptRO::from_source(Source::embedded(text, sha1, name).with_arity(keys, args))
-    }
-
-    /// A `ScriptRO` from the text, SHA-1 and name the macro embedded.
-    pub const fn script_ro<T, P>(
-        text: &'static str,
-        sha1: &'static str,
-        name: &'static str,
-    ) -> ScriptRO<T, P> {
-        ScriptRO::from_source(Source::embedded(text, sha1, name))
     }
 
     /// A registry entry for a script the macro embedded.

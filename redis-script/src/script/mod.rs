@@ -140,8 +140,9 @@
 //! that is unambiguous: every read of `KEYS` and `ARGV` has a literal index, and every index read is
 //! bound, once, by a `local name = KEYS[n]`, `local name = ARGV[n]` (a `string`) or
 //! `local name = tonumber(ARGV[n])` (a `number`) at the top level of the script (not in a branch, a
-//! loop or a function), from 1 up without a gap. Otherwise the item form says why, and asks for
-//! annotations.
+//! loop or a function), from 1 up without a gap. Otherwise the item form's second type parameter is
+//! what the script reads on every run, `Undeclared<KEYS, ARGS>` (see [arity](#arity)), and its
+//! documentation says why no names could be inferred; the call stays positional.
 //!
 //! **Keys from KEYS.** A declared script gets the check [`keys_from_keys`](crate::lua_script!#keys-from-keys-keys_from_keys)
 //! by default: every key a command is given must come from `KEYS`. Opt out with
@@ -317,9 +318,31 @@
 //! analysed and need nothing. The functions of a library get the same check, by the same rule over
 //! their bodies ([arity of functions](crate::function#arity)).
 //!
-//! The check happens when the call is made, not when it compiles: a `Script<T>` is a value in a
-//! `static`, and its arity is not part of its type, so the compiler can not compare it with the
-//! length of an array passed as keys.
+//! **At compile time**, when the arity is in the script's type. A `Script<T>` written
+//! `static S: Script<T> = lua_script!(..)` has it only as a value, checked when the call is made:
+//! its type is the one written, and the same for every script. The item form puts it in the type.
+//! A script that declares its parameters gets a struct (a key left out does not build, see
+//! [above](#declared-parameters-from-execconn-keys-args-to-a-declared-script)); one that declares
+//! none, and whose names can not be inferred, gets [`Undeclared<KEYS, ARGS>`](Undeclared) under the
+//! name its type gives:
+//!
+//! ```no_run
+//! redis_script::lua_script! {
+//!     // Reads KEYS[1] on every run: `type Hits = Undeclared<1, 0>`, defined by the macro.
+//!     static HITS: redis_script::Script<i64, Hits> = "../../../examples/lua/hits.lua";
+//! }
+//! # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
+//! let hits = HITS.exec(&conn, ["hits:home"], [3600]).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Then a call whose keys or arguments the compiler can count (an array, a tuple, `()`) and that
+//! passes fewer does not build, on every transport and in a batch (`Pipeline::exec`), and the same
+//! for a function typed `Function<T, Name>` in [`lua_library!`](crate::lua_library). The error is
+//! raised where the call is compiled to code (`cargo build`, `cargo test`, not `cargo check` or an
+//! editor's checks): `this call passes fewer keys than the script reads on every run`, with a note
+//! pointing at the call. A slice or a `Vec` is still checked when the call is made. Code that takes
+//! the script as a parameter names its type, `&Script<i64, Hits>`.
 //!
 //! # When does `exec` fall back?
 //!
@@ -399,6 +422,7 @@
 mod declared;
 mod name;
 mod source;
+mod undeclared;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -409,9 +433,10 @@ use serde::de::DeserializeOwned;
 
 pub use crate::args::Params;
 use crate::{Args, CommandName, Error, Reply, Transport};
-pub use declared::Undeclared;
 pub use name::{MAX_NAME_LEN, ScriptNameError};
 pub(crate) use source::{Arity, Call, Source};
+pub use undeclared::Undeclared;
+pub(crate) use undeclared::enough;
 
 /// A Lua script whose reply decodes into `T`, run with EVALSHA and, when the server does not have it
 /// cached, exactly one EVAL.
@@ -525,7 +550,7 @@ macro_rules! script_accessors {
 script_accessors!(Script);
 script_accessors!(ScriptRO);
 
-impl<T: DeserializeOwned> Script<T> {
+impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize> Script<T, Undeclared<KEYS, ARGS>> {
     /// Runs the script with EVALSHA and, if the server answers NOSCRIPT, once with EVAL, which also caches
     /// it. Any other error, including a lost connection, is returned as it is: the script may have run.
     ///
@@ -547,12 +572,13 @@ impl<T: DeserializeOwned> Script<T> {
     /// let (requests, ttl) = RATE_LIMIT.exec(&conn, ["rate:alice"], (100, 60)).await?;
     /// # Ok(()) }
     /// ```
-    pub fn exec<'a, C: Transport + ?Sized>(
+    pub fn exec<'a, C: Transport + ?Sized, K: Args, A: Args>(
         &'a self,
         conn: &'a C,
-        keys: impl Args,
-        args: impl Args,
+        keys: K,
+        args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send {
+        const { enough::<K, A>((KEYS, ARGS)) };
         let (first, fallback) = (CommandName::EvalSha, Some(CommandName::Eval));
         self.source
             .call(conn, first, fallback, Call::new(&keys, &args))
@@ -563,12 +589,13 @@ impl<T: DeserializeOwned> Script<T> {
     /// # Errors
     ///
     /// As for [`exec`](Self::exec).
-    pub fn eval<'a, C: Transport + ?Sized>(
+    pub fn eval<'a, C: Transport + ?Sized, K: Args, A: Args>(
         &'a self,
         conn: &'a C,
-        keys: impl Args,
-        args: impl Args,
+        keys: K,
+        args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send {
+        const { enough::<K, A>((KEYS, ARGS)) };
         self.source
             .call(conn, CommandName::Eval, None, Call::new(&keys, &args))
     }
@@ -579,18 +606,21 @@ impl<T: DeserializeOwned> Script<T> {
     ///
     /// As for [`exec`](Self::exec); a server without the script cached answers with an error for
     /// which [`Error::is_noscript`] is true.
-    pub fn evalsha<'a, C: Transport + ?Sized>(
+    pub fn evalsha<'a, C: Transport + ?Sized, K: Args, A: Args>(
         &'a self,
         conn: &'a C,
-        keys: impl Args,
-        args: impl Args,
+        keys: K,
+        args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send {
+        const { enough::<K, A>((KEYS, ARGS)) };
         self.source
             .call(conn, CommandName::EvalSha, None, Call::new(&keys, &args))
     }
 }
 
-impl<T: DeserializeOwned> ScriptRO<T> {
+impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize>
+    ScriptRO<T, Undeclared<KEYS, ARGS>>
+{
     /// Runs the script with EVALSHA_RO and, if the server answers NOSCRIPT, once with EVAL_RO. Never
     /// falls back to a command that could write.
     ///
@@ -611,12 +641,13 @@ impl<T: DeserializeOwned> ScriptRO<T> {
     /// let (views, likes, ratio) = POST_STATS.exec(&conn, ["post:123"], ()).await?;
     /// # Ok(()) }
     /// ```
-    pub fn exec<'a, C: Transport + ?Sized>(
+    pub fn exec<'a, C: Transport + ?Sized, K: Args, A: Args>(
         &'a self,
         conn: &'a C,
-        keys: impl Args,
-        args: impl Args,
+        keys: K,
+        args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send {
+        const { enough::<K, A>((KEYS, ARGS)) };
         let (first, fallback) = (CommandName::EvalShaRo, Some(CommandName::EvalRo));
         self.source
             .call(conn, first, fallback, Call::new(&keys, &args))
@@ -627,12 +658,13 @@ impl<T: DeserializeOwned> ScriptRO<T> {
     /// # Errors
     ///
     /// As for [`exec`](Self::exec).
-    pub fn eval_ro<'a, C: Transport + ?Sized>(
+    pub fn eval_ro<'a, C: Transport + ?Sized, K: Args, A: Args>(
         &'a self,
         conn: &'a C,
-        keys: impl Args,
-        args: impl Args,
+        keys: K,
+        args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send {
+        const { enough::<K, A>((KEYS, ARGS)) };
         self.source
             .call(conn, CommandName::EvalRo, None, Call::new(&keys, &args))
     }
@@ -643,12 +675,13 @@ impl<T: DeserializeOwned> ScriptRO<T> {
     ///
     /// As for [`exec`](Self::exec); a server without the script cached answers with an error for
     /// which [`Error::is_noscript`] is true.
-    pub fn evalsha_ro<'a, C: Transport + ?Sized>(
+    pub fn evalsha_ro<'a, C: Transport + ?Sized, K: Args, A: Args>(
         &'a self,
         conn: &'a C,
-        keys: impl Args,
-        args: impl Args,
+        keys: K,
+        args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send {
+        const { enough::<K, A>((KEYS, ARGS)) };
         self.source
             .call(conn, CommandName::EvalShaRo, None, Call::new(&keys, &args))
     }
