@@ -157,6 +157,24 @@ pub(crate) fn check_library(
                 .map(|p| syn::Error::new(item.literal.span(), p.message()))
                 .collect::<Vec<_>>()
         };
+        // A block of annotations belongs to the one registration below it.
+        let sharing = library
+            .functions()
+            .iter()
+            .filter(|f| f.line() == function.line())
+            .count();
+        if sharing > 1 && matches!(found, Ok(Ok(Some(_)))) {
+            errors.push(syn::Error::new(
+                item.literal.span(),
+                format!(
+                    "{sharing} functions are registered on line {}, below one block of `---@` \
+                     annotations: register each on a line of its own, under its own annotations",
+                    function.line()
+                ),
+            ));
+            declared.push(Typed::Positional);
+            continue;
+        }
         let Some(params) = params else {
             if let Ok(Err(found)) = found {
                 errors.extend(problems(found));
