@@ -1,6 +1,8 @@
 //! The checks of `redis-script-check` on the file the macro read, each problem a compile error at the
 //! path literal.
 
+use syn::spanned::Spanned;
+
 use crate::parse::{Input, Item, LibraryInput};
 use crate::resolve::ScriptFile;
 
@@ -175,12 +177,39 @@ pub(crate) fn check_library(
             declared.push(Typed::Positional);
             continue;
         }
-        let Some(params) = params else {
-            if let Ok(Err(found)) = found {
-                errors.extend(problems(found));
+        // What the function reads on every run, as the checks tell it.
+        let reads = arities
+            .iter()
+            .find(|(name, _)| name == function.name())
+            .map_or((0, 0), |(_, arity)| (arity.keys(), arity.args()));
+        let params = match params {
+            Second::Params(params) => params,
+            Second::None | Second::Arity(..) => {
+                if let Ok(Err(found)) = found {
+                    errors.extend(problems(found));
+                }
+                // `Undeclared<KEYS, ARGS>` in the type holds calls to it when they compile: it must
+                // be what the function reads (or nothing, as `Function<T>`), never more.
+                if let Second::Arity(written, span) = params
+                    && written != (0, 0)
+                    && written != reads
+                {
+                    errors.push(syn::Error::new(
+                        span,
+                        format!(
+                            "function {:?} reads {} on every run: its type is `{}<T, {}>`, or \
+                             `{}<T>` to check its calls when they are made",
+                            function.name(),
+                            counts(reads),
+                            item.type_name().unwrap_or_default(),
+                            arity_type(reads),
+                            item.type_name().unwrap_or_default(),
+                        ),
+                    ));
+                }
+                declared.push(Typed::Positional);
+                continue;
             }
-            declared.push(Typed::Positional);
-            continue;
         };
         match found {
             Ok(Ok(Some(declaration))) => match reply_ident(&item.ty, &declaration) {
@@ -190,8 +219,20 @@ pub(crate) fn check_library(
                     declared.push(Typed::Positional);
                 }
             },
-            // Nothing declared, a type named: the name says what the function reads on every run.
-            Ok(Ok(None)) => declared.push(Typed::Arity(params)),
+            Ok(Ok(None)) => {
+                errors.push(syn::Error::new_spanned(
+                    &item.ty,
+                    format!(
+                        "function {:?} declares no parameters: add `---@key NAME` and `---@arg \
+                         NAME TYPE` lines, in the order of its keys and args, right above its \
+                         redis.register_function (line {}); or call it positionally, as a `{}`",
+                        item.literal.value(),
+                        function.line(),
+                        positional_type(&item.type_name().unwrap_or_default(), reads),
+                    ),
+                ));
+                declared.push(Typed::Positional);
+            }
             Ok(Err(found)) => {
                 errors.extend(problems(found));
                 declared.push(Typed::Positional);
@@ -284,15 +325,35 @@ pub(crate) fn declaration(
     }
 }
 
+/// The item form of a script that declares no parameters and whose names can not be inferred
+/// (`reason`): how to declare them, or to call it positionally.
+pub(crate) fn undeclared_item(
+    input: &Input,
+    reason: &str,
+    arity: redis_script_check::Arity,
+) -> syn::Error {
+    let written = input.path.value();
+    let ty = if input.readonly { "ScriptRO" } else { "Script" };
+    syn::Error::new(
+        input.path.span(),
+        format!(
+            "{written:?} declares no parameters, and they can not be inferred ({reason}); declare \
+             them at the top of the file, one line per KEYS and ARGV entry, in order: `---@key \
+             bucket string`, `---@arg limit integer` (string, integer, number, boolean or bytes), \
+             the last key or argument variadic when the script reads any number of them \
+             (`---@key members... string`, a slice) or optional (`---@arg ttl? integer`); or call \
+             it positionally, as `static NAME: {} = lua_script!({written:?}{});`",
+            positional_type(ty, (arity.keys(), arity.args())),
+            if input.readonly { ", readonly" } else { "" },
+        ),
+    )
+}
+
 /// What the macro defines for a function of a library, beside its static, in the order of the
 /// library's items.
 pub(crate) enum Typed {
-    /// `Function<T>`: nothing; the call is positional and checked when it is made.
+    /// `Function<T>` (or `Function<T, Undeclared<KEYS, ARGS>>`): nothing; the call is positional.
     Positional,
-    /// `Function<T, Name>` of a function that declares no parameters: `type Name =
-    /// Undeclared<KEYS, ARGS>`, what it reads on every run, so that a short positional call does
-    /// not build.
-    Arity(syn::Ident),
     /// `Function<T, Params>` of a declared function: the struct of its parameters, its reply's
     /// struct when it declares one, and its declaration.
     Declared(
@@ -302,31 +363,119 @@ pub(crate) enum Typed {
     ),
 }
 
-/// For a function's type, `Function<T, Params>`: `Params`; `None` for `Function<T>`.
-fn params_of(ty: &syn::Type) -> syn::Result<Option<syn::Ident>> {
+/// The second type argument of a function's type.
+enum Second {
+    /// `Function<T>`.
+    None,
+    /// `Function<T, Params>`: the struct the macro defines.
+    Params(syn::Ident),
+    /// `Function<T, Undeclared<KEYS, ARGS>>`: what the function reads on every run, as written.
+    Arity((usize, usize), proc_macro2::Span),
+}
+
+/// For a function's type: `Function<T, Params>`, `Function<T, Undeclared<KEYS, ARGS>>` or
+/// `Function<T>`.
+fn params_of(ty: &syn::Type) -> syn::Result<Second> {
     let usage = "a declared function is a `Function<T, Params>` (or `FunctionRO<T, Params>`), \
-         `Params` the name of the struct of its keys and arguments, which the macro defines";
+         `Params` the name of the struct of its keys and arguments, which the macro defines; one \
+         that declares none is a `Function<T>`, or a `Function<T, Undeclared<KEYS, ARGS>>` naming \
+         what it reads on every run";
     let syn::Type::Path(path) = ty else {
-        return Ok(None);
+        return Ok(Second::None);
     };
     let Some(last) = path.path.segments.last() else {
-        return Ok(None);
+        return Ok(Second::None);
     };
     let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
-        return Ok(None);
+        return Ok(Second::None);
     };
     match arguments.args.iter().collect::<Vec<_>>().as_slice() {
-        [_] => Ok(None),
+        [_] => Ok(Second::None),
         [_, syn::GenericArgument::Type(syn::Type::Path(params))]
             if params.qself.is_none()
                 && params.path.leading_colon.is_none()
                 && params.path.segments.len() == 1
-                && params.path.segments[0].arguments.is_none() =>
+                && params.path.segments[0].arguments.is_none()
+                && params.path.segments[0].ident != "Undeclared" =>
         {
-            own_name(&params.path.segments[0].ident, "Function<T, RateLimit>").map(Some)
+            own_name(&params.path.segments[0].ident, "Function<T, RateLimit>").map(Second::Params)
+        }
+        [_, syn::GenericArgument::Type(syn::Type::Path(params))]
+            if params.qself.is_none()
+                && params
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "Undeclared") =>
+        {
+            undeclared_arity(params).map(|arity| Second::Arity(arity, params.span()))
         }
         _ => Err(syn::Error::new_spanned(ty, usage)),
     }
+}
+
+/// `Undeclared<2, 1>` (and `Undeclared<2>`, `Undeclared`, as Rust's defaults read them): the keys
+/// and arguments, as integer literals.
+fn undeclared_arity(ty: &syn::TypePath) -> syn::Result<(usize, usize)> {
+    let usage = "write what the function reads on every run as two numbers: `Undeclared<2, 1>`";
+    let Some(last) = ty.path.segments.last() else {
+        return Err(syn::Error::new_spanned(ty, usage));
+    };
+    let counts: Vec<usize> = match &last.arguments {
+        syn::PathArguments::None => Vec::new(),
+        syn::PathArguments::AngleBracketed(arguments) => arguments
+            .args
+            .iter()
+            .map(|argument| match argument {
+                syn::GenericArgument::Const(syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(n),
+                    ..
+                })) => n
+                    .base10_parse::<usize>()
+                    .map_err(|_| syn::Error::new_spanned(argument, usage)),
+                _ => Err(syn::Error::new_spanned(argument, usage)),
+            })
+            .collect::<syn::Result<_>>()?,
+        syn::PathArguments::Parenthesized(_) => return Err(syn::Error::new_spanned(ty, usage)),
+    };
+    match counts.as_slice() {
+        [] => Ok((0, 0)),
+        [keys] => Ok((*keys, 0)),
+        [keys, args] => Ok((*keys, *args)),
+        _ => Err(syn::Error::new_spanned(ty, usage)),
+    }
+}
+
+/// `Undeclared<2, 1>`, as a script's or function's `arity` is written in its type.
+pub(crate) fn arity_type(arity: (usize, usize)) -> String {
+    match arity {
+        (0, 0) => "Undeclared".to_owned(),
+        (keys, 0) => format!("Undeclared<{keys}>"),
+        (keys, args) => format!("Undeclared<{keys}, {args}>"),
+    }
+}
+
+/// `Script<T>` for what reads nothing on every run, else `Script<T, Undeclared<2, 1>>` and what
+/// that means.
+fn positional_type(ty: &str, reads: (usize, usize)) -> String {
+    if reads == (0, 0) {
+        return format!("{ty}<T>");
+    }
+    format!(
+        "{ty}<T, {}>` (it reads {} on every run: a call that passes fewer fails the build`",
+        arity_type(reads),
+        counts(reads)
+    )
+}
+
+/// `1 key and 2 arguments`, `no key and no argument`.
+pub(crate) fn counts((keys, args): (usize, usize)) -> String {
+    let count = |n: usize, one: &str| match n {
+        0 => format!("no {one}"),
+        1 => format!("1 {one}"),
+        n => format!("{n} {one}s"),
+    };
+    format!("{} and {}", count(keys, "key"), count(args, "argument"))
 }
 
 /// The name of the parameters' struct: the second type argument of `Script<T, Params>`.

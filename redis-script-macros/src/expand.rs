@@ -35,6 +35,21 @@ pub(crate) fn expand(
     };
     let min_keys = u16::try_from(arity.keys()).unwrap_or(u16::MAX);
     let min_args = u16::try_from(arity.args()).unwrap_or(u16::MAX);
+    let reads = (arity.keys(), arity.args());
+    let (keys, args) = reads;
+    // The expression form's type may name what the script reads, `Undeclared<KEYS, ARGS>`, for its
+    // calls to be held to it when they compile: then it must be exactly that.
+    let positional = input.item.is_none().then(|| {
+        let ty = if readonly { "ScriptRO" } else { "Script" };
+        let wrong = format!(
+            "{:?} reads {} on every run: its type is `{ty}<T, {}>`, or `{ty}<T>` to check its \
+             calls when they are made",
+            input.path.value(),
+            crate::check::counts(reads),
+            crate::check::arity_type(reads),
+        );
+        quote!(, #keys, #args, #wrong)
+    });
     quote! {
         {
             const _: &::core::primitive::str = ::core::include_str!(#canonical);
@@ -42,7 +57,7 @@ pub(crate) fn expand(
             const SHA1: &::core::primitive::str = #sha1;
             const NAME: &::core::primitive::str = #name;
             #krate::__private::register_script!(TEXT, SHA1, NAME, #readonly);
-            #krate::__private::#constructor(TEXT, SHA1, NAME, #min_keys, #min_args)
+            #krate::__private::#constructor(TEXT, SHA1, NAME, #min_keys, #min_args #positional)
         }
     }
 }
@@ -101,61 +116,6 @@ pub(crate) fn expand_declared(
         #vis static #ident: #ty = #script;
         #structure
         #reply
-    }
-}
-
-/// The item form of a script that declares no parameters and whose names can not be inferred
-/// (`why`): its static, and the type its `Script<T, Name>` names, `Undeclared<KEYS, ARGS>`, what
-/// the script reads on every run, so that a positional call whose counts the compiler knows and
-/// fall short does not build.
-pub(crate) fn expand_positional(
-    input: &Input,
-    file: &ScriptFile,
-    name: &str,
-    item: &Item,
-    params: &syn::Ident,
-    why: &str,
-    arity: redis_script_check::Arity,
-) -> TokenStream {
-    let script = expand(input, file, name, arity);
-    let (attrs, vis, ident, ty) = (&item.attrs, &item.vis, &item.ident, &item.ty);
-    let doc = format!(
-        "What a call of [`{ident}`] (`{}`) must pass: `{ident}.exec(conn, keys, args)` with at \
-         least {} and {}, what the script reads on every run. It declares no parameters, and they \
-         can not be inferred ({why}).",
-        input.path.value(),
-        count(arity.keys(), "key", "keys"),
-        count(arity.args(), "argument", "arguments"),
-    );
-    let alias = arity_alias(&input.krate, vis, params, arity, &doc);
-    quote! {
-        #(#attrs)*
-        #vis static #ident: #ty = #script;
-        #alias
-    }
-}
-
-/// `type Name = Undeclared<KEYS, ARGS>`, documented.
-fn arity_alias(
-    krate: &TokenStream,
-    vis: &syn::Visibility,
-    name: &syn::Ident,
-    arity: redis_script_check::Arity,
-    doc: &str,
-) -> TokenStream {
-    let (keys, args) = (arity.keys(), arity.args());
-    quote! {
-        #[doc = #doc]
-        #vis type #name = #krate::script::Undeclared<#keys, #args>;
-    }
-}
-
-/// `1 key`, `2 keys`, `no key`.
-fn count(n: usize, one: &str, many: &str) -> String {
-    match n {
-        0 => format!("no {one}"),
-        1 => format!("1 {one}"),
-        n => format!("{n} {many}"),
     }
 }
 
@@ -454,7 +414,7 @@ pub(crate) fn expand_library(
                 Typed::Declared(_, _, declaration) => {
                     with_lifetime(&function.ty, borrows(declaration))
                 }
-                Typed::Arity(_) | Typed::Positional => function.ty.clone(),
+                Typed::Positional => function.ty.clone(),
             };
             let fname = function.literal.value();
             let called_as = if input.unversioned {
@@ -479,17 +439,6 @@ pub(crate) fn expand_library(
             };
             let structure = match declared {
                 Typed::Positional => None,
-                Typed::Arity(name) => {
-                    let doc = format!(
-                        "What a call of [`{ident}`] (function `{fname}`) must pass: \
-                         `{ident}.call(conn, keys, args)` with at least {} and {}, what the \
-                         function reads on every run (as far as the checks can tell its code). It \
-                         declares no parameters.",
-                        count(arity.keys(), "key", "keys"),
-                        count(arity.args(), "argument", "arguments"),
-                    );
-                    Some(arity_alias(krate, vis, name, arity, &doc))
-                }
                 Typed::Declared(params, reply, declaration) => {
                 let doc = if takes_nothing(declaration) {
                     format!(

@@ -78,11 +78,8 @@ fn lua_script_impl(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::
                 arity,
             ))
         }
-        (Some(item), Some(redis_script_check::Declared::Undeclared(reason))) => {
-            let params = check::params_ident(item)?;
-            Ok(expand::expand_positional(
-                &input, &file, &name, item, &params, &reason, arity,
-            ))
+        (Some(_), Some(redis_script_check::Declared::Undeclared(reason))) => {
+            Err(check::undeclared_item(&input, &reason, arity))
         }
         _ => Ok(expand::expand(&input, &file, &name, arity)),
     }

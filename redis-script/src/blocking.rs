@@ -87,7 +87,7 @@ use serde::de::DeserializeOwned;
 use crate::args::Params;
 use crate::function::MissingLibrary;
 use crate::production::{Missing, Preloaded, ScriptRef};
-use crate::script::Undeclared;
+use crate::script::{Undeclared, enough};
 pub use crate::transport::BlockingTransport;
 use crate::transport::{Batch, BatchGroup, BatchKeys, BatchReplies, Command, block_on};
 use crate::{
@@ -144,12 +144,14 @@ macro_rules! blocking_call {
             /// # Errors
             ///
             #[doc = concat!("As for [`", stringify!($async), "`](Self::", stringify!($async), ").")]
-            pub fn $blocking(
+            pub fn $blocking<K: Args, A: Args>(
                 &self,
                 conn: impl BlockingTransport + Send,
-                keys: impl Args,
-                args: impl Args,
+                keys: K,
+                args: A,
             ) -> Result<T, Error> {
+                // Here too, so that a short call's error points at the caller, not at this line.
+                const { enough::<K, A>((KEYS, ARGS)) };
                 block_on(self.$async(&Waiting(Mutex::new(conn)), keys, args))
             }
         }

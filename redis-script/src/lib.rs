@@ -131,18 +131,14 @@ pub use transport::{
 /// # fn read(Window { requests, ttl }: Window) -> i64 { requests + ttl }
 /// ```
 ///
-/// The item form takes a script that declares nothing too. When its names can be inferred
-/// (`local bucket = KEYS[1]`, [inferred names](crate::script#declared-parameters-from-execconn-keys-args-to-a-declared-script)), the struct is
-/// generated from them; otherwise the macro defines the name the type gives as
-/// [`Undeclared<KEYS, ARGS>`](crate::script::Undeclared), the fewest keys and arguments the script
-/// reads on every run, and a positional call that the compiler can count and that passes fewer does
-/// not build ([arity](crate::script#arity)):
+/// The expression form's type may name what the script reads on every run, for its positional
+/// calls to be held to it when they compile ([arity](crate::script#arity)); any other number fails
+/// the build:
 ///
 /// ```
-/// redis_script::lua_script! {
-///     // `type Hits = Undeclared<1, 0>`: KEYS[1] on every run.
-///     static HITS: redis_script::Script<i64, Hits> = "../../examples/lua/hits.lua";
-/// }
+/// use redis_script::{Script, lua_script, script::Undeclared};
+///
+/// static LOCK: Script<i64, Undeclared<1, 2>> = lua_script!("../../examples/lua/lock.lua");
 /// ```
 ///
 /// Options, comma-separated after the path:
@@ -395,7 +391,7 @@ pub mod __private {
     pub use crate::args::{ArgList, Params};
     pub use crate::function::FunctionParts;
     use crate::function::{Function, FunctionRO, Inner, Library};
-    use crate::script::{Script, ScriptRO, Source};
+    use crate::script::{Positional, Script, ScriptRO, Source};
     /// The generated `Deserialize` of a declared reply implements it through this.
     pub use serde;
 
@@ -407,28 +403,47 @@ pub mod __private {
     pub use crate::{__register_library as register_library, __register_script as register_script};
 
     /// A `Script` from the text, SHA-1 and name the macro embedded, whose calls must pass at least
-    /// `keys` keys and `args` arguments (what the script reads on every run): the expression form,
-    /// whose type is the positional `Script<T>` and nothing else, so that no struct can be named
-    /// for a file that did not define it.
-    pub const fn script_with_arity<T>(
+    /// `keys` keys and `args` arguments (what the script reads on every run): the expression form.
+    /// Its type is positional, `Script<T, Undeclared<KEYS, ARGS>>`, and says either nothing
+    /// (`Script<T>`) or exactly what the script reads (`reads`); else the build fails with `wrong`.
+    #[allow(clippy::too_many_arguments)]
+    pub const fn script_with_arity<T, P: Positional>(
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
         keys: u16,
         args: u16,
-    ) -> Script<T> {
+        reads_keys: usize,
+        reads_args: usize,
+        wrong: &'static str,
+    ) -> Script<T, P> {
+        positional::<P>((reads_keys, reads_args), wrong);
         Script::from_source(Source::embedded(text, sha1, name).with_arity(keys, args))
     }
 
     /// A `ScriptRO`, as [`script_with_arity`].
-    pub const fn script_ro_with_arity<T>(
+    #[allow(clippy::too_many_arguments)]
+    pub const fn script_ro_with_arity<T, P: Positional>(
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
         keys: u16,
         args: u16,
-    ) -> ScriptRO<T> {
+        reads_keys: usize,
+        reads_args: usize,
+        wrong: &'static str,
+    ) -> ScriptRO<T, P> {
+        positional::<P>((reads_keys, reads_args), wrong);
         ScriptRO::from_source(Source::embedded(text, sha1, name).with_arity(keys, args))
+    }
+
+    /// Fails the build (the static's initializer is evaluated at compile time) when `P` names a
+    /// minimum other than none or what the script reads.
+    const fn positional<P: Positional>(reads: (usize, usize), wrong: &'static str) {
+        let (keys, args) = P::READS;
+        if !((keys == 0 && args == 0) || (keys == reads.0 && args == reads.1)) {
+            panic!("{}", wrong);
+        }
     }
 
     /// A `Script` of the item form, whose parameters `P` the macro defined beside it (a struct, or

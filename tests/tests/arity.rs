@@ -7,6 +7,7 @@
 
 use redis_script::error::ArityError;
 use redis_script::rest::Upstash;
+use redis_script::script::Undeclared;
 use redis_script::{
     BatchErrorKind, Error, Function, FunctionRO, Library, Pipeline, Script, ScriptRO, Transaction,
     lua_library, lua_script,
@@ -29,14 +30,9 @@ lua_library! {
     static SIZE: FunctionRO<Size, NoInput> = "size";
 }
 
-lua_script! {
-    /// The same file in the item form: its type says it needs 2 keys and 1 argument
-    /// (`TwoKeys = Undeclared<2, 1>`), so a short array does not build; a `Vec` is checked when the
-    /// call is made.
-    static TWO_KEYS_TYPED: Script<i64, TwoKeys> = "../lua/arity_two_keys.lua";
-}
-
-const _: redis_script::script::Undeclared<2, 1> = TwoKeys {};
+/// The same file, its type naming what it reads on every run: a short array does not build; a
+/// `Vec` is checked when the call is made.
+static TWO_KEYS_TYPED: Script<i64, Undeclared<2, 1>> = lua_script!("../lua/arity_two_keys.lua");
 
 lua_script! {
     /// Declares only its reply.

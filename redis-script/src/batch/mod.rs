@@ -224,20 +224,44 @@ impl Default for Limits {
 }
 
 mod sealed {
+    use crate::script::Positional;
+    use crate::{BatchFunction, BatchScript};
+
     pub trait Sealed {}
     impl<T, P> Sealed for crate::Script<T, P> {}
     impl<T, P> Sealed for crate::ScriptRO<T, P> {}
     impl<T, P> Sealed for crate::Function<T, P> {}
     impl<T, P> Sealed for crate::FunctionRO<T, P> {}
+
+    /// The fewest keys and arguments a positional call in a batch must pass, as the type of what it
+    /// calls says (kept out of `BatchScript` and `BatchFunction`, which stay usable as `dyn`).
+    pub trait Minimum {
+        const READS: (usize, usize);
+    }
+    impl<T, P: Positional> Minimum for crate::Script<T, P> {
+        const READS: (usize, usize) = P::READS;
+    }
+    impl<T, P: Positional> Minimum for crate::ScriptRO<T, P> {
+        const READS: (usize, usize) = P::READS;
+    }
+    impl<T, P: Positional> Minimum for crate::Function<T, P> {
+        const READS: (usize, usize) = P::READS;
+    }
+    impl<T, P: Positional> Minimum for crate::FunctionRO<T, P> {
+        const READS: (usize, usize) = P::READS;
+    }
+    /// A `dyn` script or function says nothing: its calls are checked when they are made.
+    impl<T> Minimum for dyn BatchScript<T> + '_ {
+        const READS: (usize, usize) = (0, 0);
+    }
+    impl<T> Minimum for dyn BatchFunction<T> + '_ {
+        const READS: (usize, usize) = (0, 0);
+    }
 }
 
 /// A script that can be called in a batch: [`Script<T>`] (sent as EVALSHA) or [`ScriptRO<T>`]
 /// (EVALSHA_RO), whose reply decodes into `T`.
 pub trait BatchScript<T>: sealed::Sealed {
-    /// The fewest keys and arguments a call must pass, as the script's type says.
-    #[doc(hidden)]
-    const __MIN: (usize, usize);
-
     /// The script, and whether it is read-only.
     #[doc(hidden)]
     fn __batch_parts(&self) -> ScriptParts<'_>;
@@ -272,10 +296,6 @@ impl<T, P: Params> DeclaredScript<T, P> for ScriptRO<T, P> {
 /// A function that can be called in a batch: [`Function<T>`] (sent as FCALL) or
 /// [`FunctionRO<T>`] (FCALL_RO), whose reply decodes into `T`.
 pub trait BatchFunction<T>: sealed::Sealed {
-    /// The fewest keys and arguments a call must pass, as the function's type says.
-    #[doc(hidden)]
-    const __MIN: (usize, usize);
-
     /// The function, and whether it is read-only.
     #[doc(hidden)]
     fn __batch_parts(&self) -> ScriptParts<'_>;
@@ -316,8 +336,6 @@ pub struct ScriptParts<'a> {
 }
 
 impl<T, const KEYS: usize, const ARGS: usize> BatchScript<T> for Script<T, Undeclared<KEYS, ARGS>> {
-    const __MIN: (usize, usize) = (KEYS, ARGS);
-
     fn __batch_parts(&self) -> ScriptParts<'_> {
         ScriptParts {
             callee: Callee::Script(self.source()),
@@ -329,8 +347,6 @@ impl<T, const KEYS: usize, const ARGS: usize> BatchScript<T> for Script<T, Undec
 impl<T, const KEYS: usize, const ARGS: usize> BatchScript<T>
     for ScriptRO<T, Undeclared<KEYS, ARGS>>
 {
-    const __MIN: (usize, usize) = (KEYS, ARGS);
-
     fn __batch_parts(&self) -> ScriptParts<'_> {
         ScriptParts {
             callee: Callee::Script(self.source()),
@@ -342,8 +358,6 @@ impl<T, const KEYS: usize, const ARGS: usize> BatchScript<T>
 impl<T, const KEYS: usize, const ARGS: usize> BatchFunction<T>
     for Function<T, Undeclared<KEYS, ARGS>>
 {
-    const __MIN: (usize, usize) = (KEYS, ARGS);
-
     fn __batch_parts(&self) -> ScriptParts<'_> {
         ScriptParts {
             callee: self.callee(),
@@ -355,8 +369,6 @@ impl<T, const KEYS: usize, const ARGS: usize> BatchFunction<T>
 impl<T, const KEYS: usize, const ARGS: usize> BatchFunction<T>
     for FunctionRO<T, Undeclared<KEYS, ARGS>>
 {
-    const __MIN: (usize, usize) = (KEYS, ARGS);
-
     fn __batch_parts(&self) -> ScriptParts<'_> {
         ScriptParts {
             callee: self.callee(),
@@ -605,13 +617,13 @@ macro_rules! batch_entries {
         impl<'a> $name<'a> {
             /// Adds a call of `script` ([`Script<T>`] as EVALSHA, [`ScriptRO<T>`] as EVALSHA_RO); its
             /// reply decodes into the script's `T`. Keys and arguments are encoded here, once.
-            pub fn exec<T, S: BatchScript<T> + ?Sized, K: Args, A: Args>(
+            pub fn exec<T, S: BatchScript<T> + sealed::Minimum + ?Sized, K: Args, A: Args>(
                 &mut self,
                 script: &'a S,
                 keys: K,
                 args: A,
             ) -> Queued<T> {
-                const { enough::<K, A>(S::__MIN) };
+                const { enough::<K, A>(S::READS) };
                 self.batch.push(script.__batch_parts(), &keys, &args)
             }
 
@@ -630,13 +642,13 @@ macro_rules! batch_entries {
             /// Adds a call of `function` ([`Function<T>`] as FCALL, [`FunctionRO<T>`] as FCALL_RO);
             /// its reply decodes into the function's `T`. Its library is loaded (FUNCTION LOAD; an
             /// "already exists" counts as loaded) in front of the first call of each library.
-            pub fn call<T, F: BatchFunction<T> + ?Sized, K: Args, A: Args>(
+            pub fn call<T, F: BatchFunction<T> + sealed::Minimum + ?Sized, K: Args, A: Args>(
                 &mut self,
                 function: &'a F,
                 keys: K,
                 args: A,
             ) -> Queued<T> {
-                const { enough::<K, A>(F::__MIN) };
+                const { enough::<K, A>(F::READS) };
                 self.batch.push(function.__batch_parts(), &keys, &args)
             }
 

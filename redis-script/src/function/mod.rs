@@ -114,6 +114,12 @@
 //! undeclared functions alike, for the callbacks the checks can tell (above); any other, and the
 //! functions of a [`Library::new`] built at run time, need nothing.
 //!
+//! An undeclared function's type may name what it reads on every run, as a script's does:
+//! `static TOUCH: Function<i64, Undeclared<2, 1>> = "touch";` in `lua_library!`, held to the code
+//! (any other number fails the build, saying the right one), makes a positional call whose counts
+//! the compiler knows and fall short fail the build too
+//! ([`Undeclared`]).
+//!
 //! # Versions, for rolling deploys
 //!
 //! FUNCTION LOAD REPLACE would let a new build silently change the functions old instances call, and

@@ -140,9 +140,8 @@
 //! that is unambiguous: every read of `KEYS` and `ARGV` has a literal index, and every index read is
 //! bound, once, by a `local name = KEYS[n]`, `local name = ARGV[n]` (a `string`) or
 //! `local name = tonumber(ARGV[n])` (a `number`) at the top level of the script (not in a branch, a
-//! loop or a function), from 1 up without a gap. Otherwise the item form's second type parameter is
-//! what the script reads on every run, `Undeclared<KEYS, ARGS>` (see [arity](#arity)), and its
-//! documentation says why no names could be inferred; the call stays positional.
+//! loop or a function), from 1 up without a gap. Otherwise the item form says why, and asks for
+//! annotations, or for the positional call with its arity in its type (see [arity](#arity)).
 //!
 //! **Keys from KEYS.** A declared script gets the check [`keys_from_keys`](crate::lua_script!#keys-from-keys-keys_from_keys)
 //! by default: every key a command is given must come from `KEYS`. Opt out with
@@ -318,31 +317,35 @@
 //! analysed and need nothing. The functions of a library get the same check, by the same rule over
 //! their bodies ([arity of functions](crate::function#arity)).
 //!
-//! **At compile time**, when the arity is in the script's type. A `Script<T>` written
-//! `static S: Script<T> = lua_script!(..)` has it only as a value, checked when the call is made:
-//! its type is the one written, and the same for every script. The item form puts it in the type.
-//! A script that declares its parameters gets a struct (a key left out does not build, see
-//! [above](#declared-parameters-from-execconn-keys-args-to-a-declared-script)); one that declares
-//! none, and whose names can not be inferred, gets [`Undeclared<KEYS, ARGS>`](Undeclared) under the
-//! name its type gives:
+//! **At compile time**, when the script's type names its arity. `static S: Script<T> =
+//! lua_script!(..)` says nothing, and its calls are checked when they are made. Its type may say
+//! what the script reads on every run, [`Undeclared<KEYS, ARGS>`](Undeclared), which the macro holds
+//! to the file (any other number fails the build, and the message gives the right one):
 //!
 //! ```no_run
-//! redis_script::lua_script! {
-//!     // Reads KEYS[1] on every run: `type Hits = Undeclared<1, 0>`, defined by the macro.
-//!     static HITS: redis_script::Script<i64, Hits> = "../../../examples/lua/hits.lua";
-//! }
+//! use redis_script::script::Undeclared;
+//! use redis_script::{Script, lua_script};
+//!
+//! // KEYS[1], ARGV[1] and ARGV[2] on every run.
+//! static LOCK: Script<i64, Undeclared<1, 2>> = lua_script!("../../../examples/lua/lock.lua");
 //! # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
-//! let hits = HITS.exec(&conn, ["hits:home"], [3600]).await?;
+//! let taken = LOCK.exec(&conn, ["lock:report"], ("worker-1", 30_000)).await?;
 //! # Ok(()) }
 //! ```
 //!
 //! Then a call whose keys or arguments the compiler can count (an array, a tuple, `()`) and that
-//! passes fewer does not build, on every transport and in a batch (`Pipeline::exec`), and the same
-//! for a function typed `Function<T, Name>` in [`lua_library!`](crate::lua_library). The error is
-//! raised where the call is compiled to code (`cargo build`, `cargo test`, not `cargo check` or an
-//! editor's checks): `this call passes fewer keys than the script reads on every run`, with a note
-//! pointing at the call. A slice or a `Vec` is still checked when the call is made. Code that takes
-//! the script as a parameter names its type, `&Script<i64, Hits>`.
+//! passes fewer does not build: `exec`, `eval`, `evalsha` and their `_ro` forms, the `_blocking`
+//! twins, and an entry of a [`Pipeline`](crate::Pipeline) or [`Transaction`](crate::Transaction);
+//! likewise a function typed `Function<T, Undeclared<KEYS, ARGS>>` in
+//! [`lua_library!`](crate::lua_library). The error, `this call passes fewer arguments than the
+//! script reads on every run`, comes with a note pointing at the call. It is raised where the call is
+//! compiled to code: by `cargo build`, `cargo test` and `cargo run`, not by `cargo check` or an
+//! editor's checks; not for a call in code that is never compiled (a function nothing calls, a
+//! generic function never instantiated); and for a call in an `#[inline]` or generic function of a
+//! library, in the crate that compiles it, the note pointing at that function. A slice or a `Vec` is
+//! still checked when the call is made. A script that declares its parameters does better: its
+//! struct makes a left-out key an ordinary type error
+//! ([above](#declared-parameters-from-execconn-keys-args-to-a-declared-script)).
 //!
 //! # When does `exec` fall back?
 //!
@@ -435,6 +438,8 @@ pub use crate::args::Params;
 use crate::{Args, CommandName, Error, Reply, Transport};
 pub use name::{MAX_NAME_LEN, ScriptNameError};
 pub(crate) use source::{Arity, Call, Source};
+#[doc(hidden)]
+pub use undeclared::Positional;
 pub use undeclared::Undeclared;
 pub(crate) use undeclared::enough;
 

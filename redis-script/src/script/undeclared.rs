@@ -8,37 +8,64 @@ use crate::args::Args;
 /// [`ScriptRO`](crate::ScriptRO), [`Function`](crate::Function) and
 /// [`FunctionRO`](crate::FunctionRO).
 ///
-/// `KEYS` and `ARGS` are the fewest keys and arguments every call must pass: `0` (any) for a
-/// `Script<T>`, what the script reads on every run (its [arity](crate::script#arity)) for one the
-/// item form of [`lua_script!`](crate::lua_script) defines. When they are in the type, a call whose
-/// keys or arguments are an array, a tuple or `()` (a count the compiler knows) and fall short does
-/// not build; a slice or a `Vec` is checked when the call is made, as for every script.
+/// `KEYS` and `ARGS` are the fewest keys and arguments every call must pass: `0`, nothing said, for
+/// a `Script<T>`; what the script reads on every run (its [arity](crate::script#arity)) when its
+/// type names it, as [`lua_script!`](crate::lua_script) (or [`lua_library!`](crate::lua_library)
+/// for a function) checks: the build fails on any other number, and its message gives the right
+/// one. A call whose keys or arguments are an array, a tuple or `()` (a count the compiler knows)
+/// and fall short then does not build either; a slice or a `Vec` is checked when the call is made,
+/// as for every script.
 ///
 /// ```no_run
-/// redis_script::lua_script! {
-///     // `hits.lua` reads KEYS[1] on every run and ARGV[1] on the first hit only:
-///     // the macro defines `type Hits = Undeclared<1, 0>`.
-///     static HITS: redis_script::Script<i64, Hits> = "../../../examples/lua/hits.lua";
-/// }
+/// use redis_script::script::Undeclared;
+/// use redis_script::{Script, lua_script};
+///
+/// // `lock.lua` reads KEYS[1], ARGV[1] and ARGV[2] on every run.
+/// static LOCK: Script<i64, Undeclared<1, 2>> = lua_script!("../../../examples/lua/lock.lua");
 ///
 /// # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
-/// let hits = HITS.exec(&conn, ["hits:home"], [3600]).await?;
-/// // HITS.exec(&conn, (), [3600]) does not build: a key short.
+/// let taken = LOCK.exec(&conn, ["lock:report"], ("worker-1", 30_000)).await?;
+/// // LOCK.exec(&conn, ["lock:report"], ["worker-1"]) does not build: an argument short.
 /// # Ok(()) }
 /// ```
 ///
 /// ```compile_fail,E0080
-/// redis_script::lua_script! {
-///     static HITS: redis_script::Script<i64, Hits> = "../../../examples/lua/hits.lua";
-/// }
+/// use redis_script::script::Undeclared;
+/// use redis_script::{Script, lua_script};
 ///
-/// fn count(conn: &redis::aio::MultiplexedConnection) {
-///     let _ = HITS.exec(conn, (), [3600]);
+/// static LOCK: Script<i64, Undeclared<1, 2>> = lua_script!("../../../examples/lua/lock.lua");
+///
+/// fn take(conn: &redis::aio::MultiplexedConnection) {
+///     let _ = LOCK.exec(conn, ["lock:report"], ["worker-1"]);
 /// }
-/// # fn main() { let _: fn(&redis::aio::MultiplexedConnection) = count; }
+/// # fn main() { let _: fn(&redis::aio::MultiplexedConnection) = take; }
+/// ```
+///
+/// ```compile_fail,E0080
+/// // A type that says more (or less) than the script reads does not build either.
+/// static LOCK: redis_script::Script<i64, redis_script::script::Undeclared<2, 2>> =
+///     redis_script::lua_script!("../../../examples/lua/lock.lua");
+/// # fn main() { let _ = &LOCK; }
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Undeclared<const KEYS: usize = 0, const ARGS: usize = 0>;
+
+/// The second type parameter of a script or function called positionally, `Undeclared<KEYS,
+/// ARGS>`: what its calls must pass.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not what a positional script reads",
+    label = "`lua_script!(\"file.lua\")` is a `Script<T>`, or a `Script<T, Undeclared<KEYS, ARGS>>` naming what it reads on every run",
+    note = "a struct of parameters comes with the item form, `lua_script! {{ static NAME: Script<T, Params> = \"file.lua\"; }}`, for a file that declares them"
+)]
+pub trait Positional {
+    /// `(KEYS, ARGS)`.
+    const READS: (usize, usize);
+}
+
+impl<const KEYS: usize, const ARGS: usize> Positional for Undeclared<KEYS, ARGS> {
+    const READS: (usize, usize) = (KEYS, ARGS);
+}
 
 /// Fails the build of a positional call passing `K` keys and `A` arguments to a script of
 /// `Undeclared<KEYS, ARGS>` (`min` is `(KEYS, ARGS)`), when the compiler knows either count and it

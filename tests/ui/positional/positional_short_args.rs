@@ -2,7 +2,7 @@
 // argument: does not build.
 redis_script::lua_library! {
     static POSITIONAL: redis_script::Library = "../lua/positional_library.lua";
-    static TOUCH: redis_script::Function<i64, Touch> = "touch";
+    static TOUCH: redis_script::Function<i64, redis_script::script::Undeclared<2, 1>> = "touch";
 }
 
 fn touch(conn: &redis::aio::MultiplexedConnection) {

@@ -5,7 +5,7 @@ redis_script::lua_script! {
 }
 
 static OTHER: redis_script::Script<(i64, i64), RateLimit> =
-    redis_script::lua_script!("../../../examples/lua/hits.lua");
+    redis_script::lua_script!("../../../examples/lua/lock.lua");
 
 fn main() {
     let _ = (&RATE_LIMIT, &OTHER);

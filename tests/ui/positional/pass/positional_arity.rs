@@ -1,39 +1,54 @@
-// A script that declares nothing, and whose names can not be inferred, gets what it reads on every
-// run as its type: `Undeclared<KEYS, ARGS>`. Calls that pass enough build, whatever their shape;
-// the static is still a script everywhere one is taken.
+// A script's type may name what it reads on every run: calls that pass enough build, whatever their
+// shape, and the static is still a script everywhere one is taken.
 use redis_script::script::Undeclared;
-use redis_script::{Pipeline, Script, ScriptRef};
+use redis_script::{BatchScript, Pipeline, Script, ScriptRO, ScriptRef, Transaction, lua_script};
 
-redis_script::lua_script! {
-    // KEYS[1] on every run, ARGV[1] on the first hit only.
-    static HITS: Script<i64, Hits> = "../../../../examples/lua/hits.lua";
+// KEYS[1], ARGV[1] and ARGV[2] on every run.
+static LOCK: Script<i64, Undeclared<1, 2>> = lua_script!("../../../../examples/lua/lock.lua");
+// Keys read in a loop: no minimum, so the type says nothing.
+static DELETE: Script<i64, Undeclared> = lua_script!("../../lua/typed_variadic.lua");
+// Saying nothing is always allowed.
+static LOCK_ANY: Script<i64> = lua_script!("../../../../examples/lua/lock.lua");
+static READ: ScriptRO<Option<String>, Undeclared<1>> =
+    lua_script!("../../../lua/arity_readonly.lua", readonly);
+
+fn takes(script: &Script<i64, Undeclared<1, 2>>) -> &str {
+    script.sha1()
 }
-
-redis_script::lua_script! {
-    // Keys read in a loop: no minimum.
-    static DELETE: Script<i64, Delete> = "../../lua/typed_variadic.lua";
-}
-
-const _: Undeclared<1, 0> = Hits {};
-const _: Undeclared<0, 0> = Delete {};
 
 fn calls(conn: &redis::aio::MultiplexedConnection) {
-    let _ = HITS.exec(conn, ["hits:home"], [3600]);
-    let _ = HITS.exec(conn, ["hits:home"], ());
-    let _ = HITS.exec(conn, ("hits:home", "more"), (3600, "more"));
-    let _ = HITS.eval(conn, &["hits:home"], ());
-    let _ = HITS.evalsha(conn, ["hits:home"], ());
+    let _ = LOCK.exec(conn, ["lock:a"], ("owner", 30_000));
+    let _ = LOCK.exec(conn, ("lock:a", "more"), ["owner", "30000", "more"]);
+    let _ = LOCK.eval(conn, &["lock:a"], &("owner", 1));
+    let _ = LOCK.evalsha(conn, ["lock:a"], ["owner", "1"]);
     // Counts only the value knows are checked when the call is made.
-    let _ = HITS.exec(conn, Vec::<String>::new(), ());
-    let _ = HITS.exec(conn, &["hits:home"][..], ());
+    let _ = LOCK.exec(conn, Vec::<String>::new(), Vec::<i64>::new());
+    let _ = LOCK.exec(conn, &["lock:a"][..], &["owner"][..]);
+    let _ = LOCK_ANY.exec(conn, (), ());
     let _ = DELETE.exec(conn, (), ());
+    let _ = READ.exec(conn, ["k"], ());
+    let _ = READ.eval_ro(conn, ["k"], ());
     let mut pipe = Pipeline::new();
-    let _ = pipe.exec(&HITS, ["hits:home"], [3600]);
+    let _ = pipe.exec(&LOCK, ["lock:a"], ("owner", 1));
     let _ = pipe.exec(&DELETE, (), ());
-    let _ = ScriptRef::from(&HITS);
-    let _ = redis_script::production::preload_scripts(conn, [ScriptRef::from(&HITS)]);
+    // Scripts of different arities in one list, as `dyn BatchScript`: checked when the call is made.
+    let scripts: [&dyn BatchScript<i64>; 3] = [&LOCK, &DELETE, &LOCK_ANY];
+    for script in scripts {
+        let _ = pipe.exec(script, (), ());
+    }
+    let mut transaction = Transaction::new();
+    let _ = transaction.exec(&LOCK, ["lock:a"], ("owner", 1));
+    let _ = ScriptRef::from(&LOCK);
+    let _ = redis_script::production::preload_scripts(conn, [ScriptRef::from(&LOCK)]);
+    let _ = takes(&LOCK);
+    let _ = format!("{:?}", LOCK.clone());
+}
+
+fn blocking(conn: &mut redis::Connection) {
+    let _ = LOCK.exec_blocking(&mut *conn, ["lock:a"], ("owner", 1));
 }
 
 fn main() {
     let _: fn(&redis::aio::MultiplexedConnection) = calls;
+    let _: fn(&mut redis::Connection) = blocking;
 }
