@@ -1,8 +1,6 @@
 //! The checks of `redis-script-check` on the file the macro read, each problem a compile error at the
 //! path literal.
 
-use syn::spanned::Spanned;
-
 use crate::parse::{Input, Item, LibraryInput};
 use crate::resolve::ScriptFile;
 
@@ -194,18 +192,25 @@ pub(crate) fn check_library(
                     && written != (0, 0)
                     && written != reads
                 {
-                    errors.push(syn::Error::new(
-                        span,
+                    let ty = item.type_name().unwrap_or_default();
+                    let message = if reads == (0, 0) {
+                        // Also what a callback the checks can not read (a field of a table, say)
+                        // gets: nothing can be held to it.
                         format!(
-                            "function {:?} reads {} on every run: its type is `{}<T, {}>`, or \
-                             `{}<T>` to check its calls when they are made",
+                            "function {:?} reads no key and no argument on every run, as far as \
+                             the checks can tell its code: its type is `{ty}<T>`",
+                            function.name(),
+                        )
+                    } else {
+                        format!(
+                            "function {:?} reads {} on every run: its type is `{ty}<T, {}>`, or \
+                             `{ty}<T>` to check its calls when they are made",
                             function.name(),
                             counts(reads),
-                            item.type_name().unwrap_or_default(),
                             arity_type(reads),
-                            item.type_name().unwrap_or_default(),
-                        ),
-                    ));
+                        )
+                    };
+                    errors.push(syn::Error::new_spanned(span, message));
                 }
                 declared.push(Typed::Positional);
                 continue;
@@ -225,10 +230,12 @@ pub(crate) fn check_library(
                     format!(
                         "function {:?} declares no parameters: add `---@key NAME` and `---@arg \
                          NAME TYPE` lines, in the order of its keys and args, right above its \
-                         redis.register_function (line {}); or call it positionally, as a `{}`",
+                         redis.register_function (line {}); or call it positionally, as a `{}` \
+                         (it reads {} on every run, as far as the checks can tell its code)",
                         item.literal.value(),
                         function.line(),
                         positional_type(&item.type_name().unwrap_or_default(), reads),
+                        counts(reads),
                     ),
                 ));
                 declared.push(Typed::Positional);
@@ -342,9 +349,11 @@ pub(crate) fn undeclared_item(
              bucket string`, `---@arg limit integer` (string, integer, number, boolean or bytes), \
              the last key or argument variadic when the script reads any number of them \
              (`---@key members... string`, a slice) or optional (`---@arg ttl? integer`); or call \
-             it positionally, as `static NAME: {} = lua_script!({written:?}{});`",
+             it positionally, as `static NAME: {} = lua_script!({written:?}{});` (it reads {} \
+             on every run)",
             positional_type(ty, (arity.keys(), arity.args())),
             if input.readonly { ", readonly" } else { "" },
+            counts((arity.keys(), arity.args())),
         ),
     )
 }
@@ -364,18 +373,18 @@ pub(crate) enum Typed {
 }
 
 /// The second type argument of a function's type.
-enum Second {
+enum Second<'a> {
     /// `Function<T>`.
     None,
     /// `Function<T, Params>`: the struct the macro defines.
     Params(syn::Ident),
     /// `Function<T, Undeclared<KEYS, ARGS>>`: what the function reads on every run, as written.
-    Arity((usize, usize), proc_macro2::Span),
+    Arity((usize, usize), &'a syn::TypePath),
 }
 
 /// For a function's type: `Function<T, Params>`, `Function<T, Undeclared<KEYS, ARGS>>` or
 /// `Function<T>`.
-fn params_of(ty: &syn::Type) -> syn::Result<Second> {
+fn params_of(ty: &syn::Type) -> syn::Result<Second<'_>> {
     let usage = "a declared function is a `Function<T, Params>` (or `FunctionRO<T, Params>`), \
          `Params` the name of the struct of its keys and arguments, which the macro defines; one \
          that declares none is a `Function<T>`, or a `Function<T, Undeclared<KEYS, ARGS>>` naming \
@@ -408,7 +417,7 @@ fn params_of(ty: &syn::Type) -> syn::Result<Second> {
                     .last()
                     .is_some_and(|s| s.ident == "Undeclared") =>
         {
-            undeclared_arity(params).map(|arity| Second::Arity(arity, params.span()))
+            undeclared_arity(params).map(|arity| Second::Arity(arity, params))
         }
         _ => Err(syn::Error::new_spanned(ty, usage)),
     }
@@ -417,7 +426,8 @@ fn params_of(ty: &syn::Type) -> syn::Result<Second> {
 /// `Undeclared<2, 1>` (and `Undeclared<2>`, `Undeclared`, as Rust's defaults read them): the keys
 /// and arguments, as integer literals.
 fn undeclared_arity(ty: &syn::TypePath) -> syn::Result<(usize, usize)> {
-    let usage = "write what the function reads on every run as two numbers: `Undeclared<2, 1>`";
+    let usage = "in lua_library!, write what the function reads on every run as two integer \
+         literals, `Undeclared<KEYS, ARGS>` (the macro reads them; an alias or a constant it can not)";
     let Some(last) = ty.path.segments.last() else {
         return Err(syn::Error::new_spanned(ty, usage));
     };
@@ -455,17 +465,13 @@ pub(crate) fn arity_type(arity: (usize, usize)) -> String {
     }
 }
 
-/// `Script<T>` for what reads nothing on every run, else `Script<T, Undeclared<2, 1>>` and what
-/// that means.
+/// `Script<T>` for what reads nothing on every run, else `Script<T, Undeclared<2, 1>>` (with
+/// `Undeclared` from `redis_script::script`).
 fn positional_type(ty: &str, reads: (usize, usize)) -> String {
     if reads == (0, 0) {
         return format!("{ty}<T>");
     }
-    format!(
-        "{ty}<T, {}>` (it reads {} on every run: a call that passes fewer fails the build`",
-        arity_type(reads),
-        counts(reads)
-    )
+    format!("{ty}<T, redis_script::script::{}>", arity_type(reads))
 }
 
 /// `1 key and 2 arguments`, `no key and no argument`.

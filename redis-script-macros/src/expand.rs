@@ -50,6 +50,15 @@ pub(crate) fn expand(
         );
         quote!(, #keys, #args, #wrong)
     });
+    let call =
+        quote!(#krate::__private::#constructor(TEXT, SHA1, NAME, #min_keys, #min_args #positional));
+    // Evaluated at compile time wherever the macro is, so that a wrong `Undeclared<..>` fails the
+    // build in a `let` or a closure too, not only in a `static`.
+    let call = if input.item.is_none() {
+        quote!(const { #call })
+    } else {
+        call
+    };
     quote! {
         {
             const _: &::core::primitive::str = ::core::include_str!(#canonical);
@@ -57,7 +66,7 @@ pub(crate) fn expand(
             const SHA1: &::core::primitive::str = #sha1;
             const NAME: &::core::primitive::str = #name;
             #krate::__private::register_script!(TEXT, SHA1, NAME, #readonly);
-            #krate::__private::#constructor(TEXT, SHA1, NAME, #min_keys, #min_args #positional)
+            #call
         }
     }
 }

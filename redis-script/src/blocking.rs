@@ -150,7 +150,7 @@ macro_rules! blocking_call {
                 keys: K,
                 args: A,
             ) -> Result<T, Error> {
-                // Here too, so that a short call's error points at the caller, not at this line.
+                // Here too, so that the first error of a short call points at the caller.
                 const { enough::<K, A>((KEYS, ARGS)) };
                 block_on(self.$async(&Waiting(Mutex::new(conn)), keys, args))
             }

@@ -446,8 +446,7 @@ pub mod __private {
         }
     }
 
-    /// A `Script` of the item form, whose parameters `P` the macro defined beside it (a struct, or
-    /// `Undeclared<KEYS, ARGS>` from the same `keys` and `args`).
+    /// A `Script` of the item form, whose parameters `P` are the struct the macro defined beside it.
     pub const fn typed_script<T, P>(
         text: &'static str,
         sha1: &'static str,

@@ -225,7 +225,6 @@ impl Default for Limits {
 
 mod sealed {
     use crate::script::Positional;
-    use crate::{BatchFunction, BatchScript};
 
     pub trait Sealed {}
     impl<T, P> Sealed for crate::Script<T, P> {}
@@ -234,7 +233,7 @@ mod sealed {
     impl<T, P> Sealed for crate::FunctionRO<T, P> {}
 
     /// The fewest keys and arguments a positional call in a batch must pass, as the type of what it
-    /// calls says (kept out of `BatchScript` and `BatchFunction`, which stay usable as `dyn`).
+    /// calls says.
     pub trait Minimum {
         const READS: (usize, usize);
     }
@@ -250,18 +249,11 @@ mod sealed {
     impl<T, P: Positional> Minimum for crate::FunctionRO<T, P> {
         const READS: (usize, usize) = P::READS;
     }
-    /// A `dyn` script or function says nothing: its calls are checked when they are made.
-    impl<T> Minimum for dyn BatchScript<T> + '_ {
-        const READS: (usize, usize) = (0, 0);
-    }
-    impl<T> Minimum for dyn BatchFunction<T> + '_ {
-        const READS: (usize, usize) = (0, 0);
-    }
 }
 
 /// A script that can be called in a batch: [`Script<T>`] (sent as EVALSHA) or [`ScriptRO<T>`]
 /// (EVALSHA_RO), whose reply decodes into `T`.
-pub trait BatchScript<T>: sealed::Sealed {
+pub trait BatchScript<T>: sealed::Sealed + sealed::Minimum {
     /// The script, and whether it is read-only.
     #[doc(hidden)]
     fn __batch_parts(&self) -> ScriptParts<'_>;
@@ -295,7 +287,7 @@ impl<T, P: Params> DeclaredScript<T, P> for ScriptRO<T, P> {
 
 /// A function that can be called in a batch: [`Function<T>`] (sent as FCALL) or
 /// [`FunctionRO<T>`] (FCALL_RO), whose reply decodes into `T`.
-pub trait BatchFunction<T>: sealed::Sealed {
+pub trait BatchFunction<T>: sealed::Sealed + sealed::Minimum {
     /// The function, and whether it is read-only.
     #[doc(hidden)]
     fn __batch_parts(&self) -> ScriptParts<'_>;
@@ -617,7 +609,7 @@ macro_rules! batch_entries {
         impl<'a> $name<'a> {
             /// Adds a call of `script` ([`Script<T>`] as EVALSHA, [`ScriptRO<T>`] as EVALSHA_RO); its
             /// reply decodes into the script's `T`. Keys and arguments are encoded here, once.
-            pub fn exec<T, S: BatchScript<T> + sealed::Minimum + ?Sized, K: Args, A: Args>(
+            pub fn exec<T, S: BatchScript<T>, K: Args, A: Args>(
                 &mut self,
                 script: &'a S,
                 keys: K,
@@ -642,7 +634,7 @@ macro_rules! batch_entries {
             /// Adds a call of `function` ([`Function<T>`] as FCALL, [`FunctionRO<T>`] as FCALL_RO);
             /// its reply decodes into the function's `T`. Its library is loaded (FUNCTION LOAD; an
             /// "already exists" counts as loaded) in front of the first call of each library.
-            pub fn call<T, F: BatchFunction<T> + sealed::Minimum + ?Sized, K: Args, A: Args>(
+            pub fn call<T, F: BatchFunction<T>, K: Args, A: Args>(
                 &mut self,
                 function: &'a F,
                 keys: K,

@@ -12,6 +12,11 @@ static LOCK_ANY: Script<i64> = lua_script!("../../../../examples/lua/lock.lua");
 static READ: ScriptRO<Option<String>, Undeclared<1>> =
     lua_script!("../../../lua/arity_readonly.lua", readonly);
 
+/// Generic over what it queues: each script's minimum holds where this is compiled for it.
+fn queue<'a, S: BatchScript<i64>>(pipe: &mut Pipeline<'a>, script: &'a S) {
+    let _ = pipe.exec(script, ["lock:a"], ("owner", 1));
+}
+
 fn takes(script: &Script<i64, Undeclared<1, 2>>) -> &str {
     script.sha1()
 }
@@ -31,17 +36,20 @@ fn calls(conn: &redis::aio::MultiplexedConnection) {
     let mut pipe = Pipeline::new();
     let _ = pipe.exec(&LOCK, ["lock:a"], ("owner", 1));
     let _ = pipe.exec(&DELETE, (), ());
-    // Scripts of different arities in one list, as `dyn BatchScript`: checked when the call is made.
-    let scripts: [&dyn BatchScript<i64>; 3] = [&LOCK, &DELETE, &LOCK_ANY];
-    for script in scripts {
-        let _ = pipe.exec(script, (), ());
-    }
+    queue(&mut pipe, &LOCK);
+    queue(&mut pipe, &LOCK_ANY);
     let mut transaction = Transaction::new();
     let _ = transaction.exec(&LOCK, ["lock:a"], ("owner", 1));
     let _ = ScriptRef::from(&LOCK);
     let _ = redis_script::production::preload_scripts(conn, [ScriptRef::from(&LOCK)]);
     let _ = takes(&LOCK);
     let _ = format!("{:?}", LOCK.clone());
+}
+
+fn local(conn: &redis::aio::MultiplexedConnection) {
+    // The same rule in a `let`: the type names what the script reads, held to the file.
+    let lock: Script<i64, Undeclared<1, 2>> = lua_script!("../../../../examples/lua/lock.lua");
+    let _ = lock.exec(conn, ["lock:a"], ("owner", 1));
 }
 
 fn blocking(conn: &mut redis::Connection) {
@@ -51,4 +59,5 @@ fn blocking(conn: &mut redis::Connection) {
 fn main() {
     let _: fn(&redis::aio::MultiplexedConnection) = calls;
     let _: fn(&mut redis::Connection) = blocking;
+    let _: fn(&redis::aio::MultiplexedConnection) = local;
 }

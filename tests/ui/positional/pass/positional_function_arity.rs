@@ -10,6 +10,10 @@ lua_library! {
     static TOUCH_SAYS_NOTHING: Function<i64, redis_script::script::Undeclared> = "touch";
 }
 
+fn queue<'a, F: BatchFunction<i64>>(pipe: &mut Pipeline<'a>, function: &'a F) {
+    let _ = pipe.call(function, ["a", "b"], ["v"]);
+}
+
 fn calls(conn: &redis::aio::MultiplexedConnection) {
     let _ = TOUCH.call(conn, ["a", "b"], ["v"]);
     let _ = TOUCH.call(conn, vec!["a"], ["v"]);
@@ -19,10 +23,7 @@ fn calls(conn: &redis::aio::MultiplexedConnection) {
     let _ = transaction.call(&TOUCH, ["a", "b", "c"], ("v", 1));
     let mut pipe = Pipeline::new();
     let _ = pipe.call(&TOUCH_ANY, (), ());
-    let functions: [&dyn BatchFunction<i64>; 2] = [&TOUCH, &TOUCH_ANY];
-    for function in functions {
-        let _ = pipe.call(function, (), ());
-    }
+    queue(&mut pipe, &TOUCH);
     let _ = &POSITIONAL;
 }
 
