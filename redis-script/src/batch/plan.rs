@@ -23,9 +23,10 @@ use crate::{BatchCommand, Error, Reply};
 
 /// What one command of a plan is for.
 #[derive(Clone, Copy, Debug)]
-enum Part<'e> {
-    /// `SCRIPT LOAD` of a script or `FUNCTION LOAD` of a library.
-    Load(LoadKey<'e>),
+enum Part {
+    /// `SCRIPT LOAD` of a script or `FUNCTION LOAD` of a library: that of the batch's callee at this
+    /// position.
+    Load(usize),
     /// The plan's entry with this index.
     Entry(usize),
 }
@@ -68,7 +69,7 @@ pub(crate) fn slots(n: usize) -> Slots {
 #[derive(Debug)]
 pub(crate) struct Plan<'e> {
     commands: Vec<BatchCommand<'e>>,
-    parts: Vec<Part<'e>>,
+    parts: Vec<Part>,
     order: Order,
     loads_library: bool,
 }
@@ -89,13 +90,16 @@ impl<'e> Plan<'e> {
             let Some(entry) = entries.get(plan.order.position(index)) else {
                 continue;
             };
-            match entry {
-                Entry::Call {
-                    callee,
-                    read_only,
-                    keys,
-                    args,
-                } => {
+            match (entry, entries.callee_of(entry)) {
+                (
+                    Entry::Call {
+                        callee: at,
+                        read_only,
+                        keys,
+                        args,
+                    },
+                    Some(callee),
+                ) => {
                     let key = callee.load_key();
                     if loading == ScriptLoading::InBatch
                         && !loaded.iter().any(|k| same_load(*k, key))
@@ -103,14 +107,14 @@ impl<'e> Plan<'e> {
                         loaded.push(key);
                         plan.loads_library |= key.0;
                         plan.commands.push(callee.load());
-                        plan.parts.push(Part::Load(key));
+                        plan.parts.push(Part::Load(*at));
                     }
                     let command =
                         callee.command(*read_only, entries.values(keys), entries.values(args));
                     plan.commands.push(BatchCommand::Script(command));
                     plan.parts.push(Part::Entry(index));
                 }
-                Entry::Command { words, .. } => {
+                (Entry::Command { words, .. }, _) => {
                     plan.commands.push(BatchCommand::Raw(entries.values(words)));
                     plan.parts.push(Part::Entry(index));
                     if entry.flushes_scripts() {
@@ -120,6 +124,8 @@ impl<'e> Plan<'e> {
                         loaded.retain(|(library, _)| !*library);
                     }
                 }
+                // A call whose callee is not among the batch's: it can not be, and sends nothing.
+                (Entry::Call { .. }, None) => {}
             }
         }
         plan
@@ -188,7 +194,8 @@ impl<'e> Plan<'e> {
             .into_iter()
             .zip(&self.parts)
             .filter_map(|(reply, part)| match *part {
-                Part::Load(key) => {
+                Part::Load(at) => {
+                    let key = entries.callee_at(at)?.load_key();
                     let failed = Callee::load_error(key, reply);
                     match loads.iter_mut().find(|(k, _)| same_load(*k, key)) {
                         Some(load) => load.1 = failed,
@@ -322,12 +329,9 @@ pub(crate) fn check_entries(entries: &Entries<'_>) -> Result<(), Error> {
     let mut stateful: Vec<(usize, &str)> = Vec::new();
     let mut short: Vec<(usize, Error)> = Vec::new();
     for (position, entry) in entries.iter().enumerate() {
-        if let Entry::Call {
-            callee: Callee::Script(source) | Callee::Function { source, .. },
-            keys,
-            args,
-            ..
-        } = entry
+        if let Entry::Call { keys, args, .. } = entry
+            && let Some(Callee::Script(source) | Callee::Function { source, .. }) =
+                entries.callee_of(entry)
             && let Err(refused) = source.check_arity(keys.len(), args.len())
         {
             short.push((position, refused));
