@@ -127,6 +127,17 @@ impl<'a> Values<'a> {
         }
     }
 
+    /// These values and then `next`, as one run, when `next` follows them in the same list (as a
+    /// call's arguments follow its keys).
+    #[inline]
+    pub(crate) fn followed_by(self, next: Values<'a>) -> Option<Values<'a>> {
+        (std::ptr::eq(self.list, next.list) && self.end == next.first).then_some(Values {
+            list: self.list,
+            first: self.first,
+            end: next.end,
+        })
+    }
+
     /// The first value (a command's name).
     pub fn first(self) -> Option<&'a [u8]> {
         self.iter().next()

@@ -86,6 +86,8 @@ impl<'e> Plan<'e> {
         };
         // Scripts and libraries loaded since the start or the last flush; batches call few of them.
         let mut loaded: Vec<LoadKey<'e>> = Vec::new();
+        // The callee of the call before, when it is loaded already: most batches call one script.
+        let mut last_loaded = None;
         for index in 0..plan.order.len() {
             let Some(entry) = entries.get(plan.order.position(index)) else {
                 continue;
@@ -100,14 +102,15 @@ impl<'e> Plan<'e> {
                     },
                     Some(callee),
                 ) => {
-                    let key = callee.load_key();
-                    if loading == ScriptLoading::InBatch
-                        && !loaded.iter().any(|k| same_load(*k, key))
-                    {
-                        loaded.push(key);
-                        plan.loads_library |= key.0;
-                        plan.commands.push(callee.load());
-                        plan.parts.push(Part::Load(*at));
+                    if loading == ScriptLoading::InBatch && last_loaded != Some(*at) {
+                        let key = callee.load_key();
+                        if !loaded.iter().any(|k| same_load(*k, key)) {
+                            loaded.push(key);
+                            plan.loads_library |= key.0;
+                            plan.commands.push(callee.load());
+                            plan.parts.push(Part::Load(*at));
+                        }
+                        last_loaded = Some(*at);
                     }
                     let command =
                         callee.command(*read_only, entries.values(keys), entries.values(args));
@@ -119,9 +122,11 @@ impl<'e> Plan<'e> {
                     plan.parts.push(Part::Entry(index));
                     if entry.flushes_scripts() {
                         loaded.retain(|(library, _)| *library);
+                        last_loaded = None;
                     }
                     if entry.flushes_functions() {
                         loaded.retain(|(library, _)| !*library);
+                        last_loaded = None;
                     }
                 }
                 // A call whose callee is not among the batch's: it can not be, and sends nothing.
@@ -245,11 +250,14 @@ impl<'e> Plan<'e> {
         loads: &[(LoadKey<'_>, Option<Error>)],
         missing: &mut Vec<usize>,
     ) -> Result<Reply, Error> {
+        let e = match reply {
+            Ok(reply) => return Ok(reply),
+            Err(e) => e,
+        };
         let position = self.order.position(index);
         // Only a call can miss its script: a raw EVALSHA keeps its NOSCRIPT.
-        let result = match (reply, entries.callee(position)) {
-            (Ok(reply), _) => return Ok(reply),
-            (Err(e), Some(callee)) if callee.is_missing(&e) => {
+        let result = match (e, entries.callee(position)) {
+            (e, Some(callee)) if callee.is_missing(&e) => {
                 let source = callee.source();
                 let key = callee.load_key();
                 match loads.iter().find(|(k, _)| same_load(*k, key)) {
@@ -262,8 +270,8 @@ impl<'e> Plan<'e> {
                     }
                 }
             }
-            (Err(e), Some(callee)) => Err(e.for_script(callee.source())),
-            (Err(e), None) => Err(match entries.get(position) {
+            (e, Some(callee)) => Err(e.for_script(callee.source())),
+            (e, None) => Err(match entries.get(position) {
                 Some(Entry::Command { words, .. }) => {
                     e.for_command(entries.values(words).first().unwrap_or_default())
                 }

@@ -39,8 +39,12 @@ pub(crate) fn to_cmd(command: &Command<'_>) -> redis::Cmd {
     cmd.write_arg(name.as_bytes());
     cmd.write_arg(body.as_bytes());
     cmd.write_arg(numkeys.as_bytes());
-    for value in keys.iter().chain(args.iter()) {
-        cmd.write_arg(value);
+    match keys.followed_by(args) {
+        Some(values) => values.iter().for_each(|value| cmd.write_arg(value)),
+        None => keys
+            .iter()
+            .chain(args.iter())
+            .for_each(|value| cmd.write_arg(value)),
     }
     cmd
 }
