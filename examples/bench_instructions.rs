@@ -12,8 +12,8 @@
 //! - `sizes`: prints the size of each future instead.
 
 use redis::AsyncConnectionConfig;
-use redis_script::{Pipeline, Script, lua_script};
-use redis_script_examples::{BoxError, report, throwaway};
+use redis_script::{Script, lua_script};
+use redis_script_examples::{BoxError, pipe_per_key, pipeline_per_key, report, throwaway};
 
 static INCR_TTL: Script<i64> = lua_script!("lua/incr_ttl.lua");
 
@@ -53,28 +53,12 @@ async fn run() -> Result<(), BoxError> {
         }
         "pipeline" => {
             for _ in 0..n {
-                let mut pipe = Pipeline::new();
-                let calls: Vec<_> = keys
-                    .iter()
-                    .map(|key| pipe.exec(&INCR_TTL, [key], [3600]))
-                    .collect();
-                let mut replies = pipe.run(&conn).await?;
-                let counts: Vec<i64> = calls
-                    .into_iter()
-                    .map(|call| replies.take(call))
-                    .collect::<Result<_, _>>()?;
-                assert_eq!(counts.len(), size);
+                assert_eq!(pipeline_per_key(&conn, &INCR_TTL, &keys).await?.len(), size);
             }
         }
         "pipe" => {
             for _ in 0..n {
-                let mut pipe = redis::pipe();
-                pipe.load_script(&anchor).ignore();
-                for key in &keys {
-                    pipe.invoke_script(anchor.key(key).arg(3600));
-                }
-                let counts: Vec<i64> = pipe.query_async(&mut conn.clone()).await?;
-                assert_eq!(counts.len(), size);
+                assert_eq!(pipe_per_key(&conn, &anchor, &keys).await?.len(), size);
             }
         }
         "exec_blocking" => {
