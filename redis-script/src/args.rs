@@ -203,7 +203,6 @@ impl ArgList {
     }
 
     /// Appends one value.
-    #[inline]
     pub fn push(&mut self, arg: &(impl Arg + ?Sized)) {
         if self.bytes.capacity() == 0 {
             // Room for a typical call (a few short values) at once, instead of growing from nothing;
