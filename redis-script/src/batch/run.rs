@@ -239,6 +239,7 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
         // Sent: what the commands took is free for the results.
         drop(commands);
         let replies = match sent {
+            Ok(replies) if self.atomic => inside_exec(replies),
             Ok(replies) => replies,
             Err(Error::Batch(mut e)) if e.kind() == BatchErrorKind::NotAtomic => {
                 // MULTI refused: each command's reply is its result, as in a pipeline.
@@ -297,4 +298,21 @@ fn unanswered(len: usize) -> Error {
         format!("the transport left an entry of a batch of {len} out of every part it sent"),
         false,
     ))
+}
+
+/// The results of a transaction's commands, as EXEC returned them. A server redirects, or refuses for
+/// the state of the cluster, a transaction as a whole (MULTI's commands as they are queued, or EXEC
+/// itself), never one command inside EXEC: an error reply there that reads like one is a script's
+/// own, and the script may have run.
+fn inside_exec(replies: Vec<Result<Reply, Error>>) -> Vec<Result<Reply, Error>> {
+    const WHOLE_TRANSACTION: [&str; 5] = ["MOVED", "ASK", "TRYAGAIN", "CROSSSLOT", "CLUSTERDOWN"];
+    replies
+        .into_iter()
+        .map(|reply| {
+            reply.map_err(|e| match e.code() {
+                Some(code) if WHOLE_TRANSACTION.contains(&code) => e.unproven(),
+                _ => e,
+            })
+        })
+        .collect()
 }

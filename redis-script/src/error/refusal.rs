@@ -22,7 +22,10 @@
 //! Everything else may come from a running script, and counts as "may have run": `ERR This Redis
 //! command is not allowed from script` and `ERR Number of keys can't be greater than number of args`
 //! (SINTERCARD) among them, though they read like refusals. What a script returns on purpose
-//! (`redis.error_reply('BUSY ..')`) can not be told apart from the real thing.
+//! (`redis.error_reply('BUSY ..')`) can not be told apart from the real thing, except where the
+//! server never sends it: a cluster redirects or refuses a transaction as a whole, so a `MOVED`,
+//! `ASK`, `TRYAGAIN`, `CROSSSLOT` or `CLUSTERDOWN` among EXEC's results is a script's own, and may
+//! have run (the cluster transports also ask the node before they believe a redirect).
 
 /// What an error reply answered, as far as telling a refusal from a passed-through error goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
