@@ -52,7 +52,7 @@ for s in range(count):
     sha = hashlib.sha1(text.encode()).hexdigest()
     mac.append('static S%d: Script = lua_script!("../../lua/s%d.lua");' % (s, s))
     base.append(
-        'static S%d: Script = __private::script(include_str!("../../lua/s%d.lua"), "%s", "s%d");'
+        'static S%d: Script = __private::script_with_arity(include_str!("../../lua/s%d.lua"), "%s", "s%d", 0, 0, 0, 0, "");'
         % (s, s, sha, s)
     )
 
