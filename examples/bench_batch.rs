@@ -11,18 +11,23 @@
 //!
 //! Run: `cargo run --release -p redis-script-examples --example bench_batch [throughput|sizes|bytes]..`
 //! (needs `redis-server` and `redis-benchmark`).
-//! Rounds are interleaved so that a noisy machine affects both sides alike; medians are shown.
+//! Rounds are interleaved so that a noisy machine affects both sides alike (in benchmark 2 each side
+//! goes first in every other round); medians are shown.
 
 use std::process::Command;
 use std::time::Instant;
 
 use redis::aio::MultiplexedConnection;
 use redis_script::{Pipeline, Script, ScriptLoading, lua_script};
-use redis_script_examples::{BoxError, Redis, median, report, throwaway};
+use redis_script_examples::{
+    BoxError, Redis, median, pipe_per_key, pipeline_per_key, report, throwaway,
+};
 
 static INCR_TTL: Script<i64> = lua_script!("lua/incr_ttl.lua");
 
 const ROUNDS: usize = 5;
+/// Rounds of the pipeline-size benchmark: even, so that each side goes first as often.
+const SIZE_ROUNDS: usize = 6;
 /// Calls per round of the throughput benchmark.
 const CALLS: usize = 160_000;
 /// Commands per pipeline in the throughput benchmark, as `redis-benchmark -P 16`.
@@ -145,7 +150,7 @@ async fn sizes(redis: &Redis) -> Result<(), BoxError> {
     let conn = &redis.conn;
     let anchor_script = redis::Script::new(INCR_TTL.script());
     println!(
-        "\n2. one pipeline of N script calls at a time, time per entry, median of {ROUNDS} rounds of \
+        "\n2. one pipeline of N script calls at a time, time per entry, median of {SIZE_ROUNDS} rounds of \
          {ENTRIES_PER_ROUND} entries"
     );
     println!(
@@ -159,34 +164,16 @@ async fn sizes(redis: &Redis) -> Result<(), BoxError> {
         let keys = &keys[..size];
         let pipelines = (ENTRIES_PER_ROUND / size).max(1);
         let (mut anchor, mut ours) = (Vec::new(), Vec::new());
-        for _ in 0..ROUNDS {
-            let start = Instant::now();
-            for _ in 0..pipelines {
-                let mut pipe = redis::pipe();
-                pipe.load_script(&anchor_script).ignore();
-                for key in keys {
-                    pipe.invoke_script(anchor_script.key(key).arg(3600));
-                }
-                let counts: Vec<i64> = pipe.query_async(&mut conn.clone()).await?;
-                assert_eq!(counts.len(), size);
+        for round in 0..SIZE_ROUNDS {
+            // Each side goes first in every other round: whatever the one before leaves behind
+            // (the server's memory, the machine's load) falls on both alike.
+            if round % 2 == 0 {
+                anchor.push(anchor_pipelines(conn, &anchor_script, keys, pipelines).await?);
+                ours.push(our_pipelines(conn, keys, pipelines).await?);
+            } else {
+                ours.push(our_pipelines(conn, keys, pipelines).await?);
+                anchor.push(anchor_pipelines(conn, &anchor_script, keys, pipelines).await?);
             }
-            anchor.push(start.elapsed().as_secs_f64() / (pipelines * size) as f64);
-
-            let start = Instant::now();
-            for _ in 0..pipelines {
-                let mut pipe = Pipeline::new();
-                let calls: Vec<_> = keys
-                    .iter()
-                    .map(|key| pipe.exec(&INCR_TTL, [key], [3600]))
-                    .collect();
-                let mut replies = pipe.run(conn).await?;
-                let counts: Vec<i64> = calls
-                    .into_iter()
-                    .map(|call| replies.take(call))
-                    .collect::<Result<_, _>>()?;
-                assert_eq!(counts.len(), size);
-            }
-            ours.push(start.elapsed().as_secs_f64() / (pipelines * size) as f64);
         }
         let (anchor, ours) = (median(anchor), median(ours));
         let ratio = anchor / ours;
@@ -198,6 +185,36 @@ async fn sizes(redis: &Redis) -> Result<(), BoxError> {
         );
     }
     Ok(())
+}
+
+/// Seconds per entry of `pipelines` pipelines through the `redis` crate's `pipe()`, one call per key.
+async fn anchor_pipelines(
+    conn: &MultiplexedConnection,
+    script: &redis::Script,
+    keys: &[String],
+    pipelines: usize,
+) -> Result<f64, BoxError> {
+    let start = Instant::now();
+    for _ in 0..pipelines {
+        assert_eq!(pipe_per_key(conn, script, keys).await?.len(), keys.len());
+    }
+    Ok(start.elapsed().as_secs_f64() / (pipelines * keys.len()) as f64)
+}
+
+/// Seconds per entry of `pipelines` pipelines through `Pipeline`, one call per key.
+async fn our_pipelines(
+    conn: &MultiplexedConnection,
+    keys: &[String],
+    pipelines: usize,
+) -> Result<f64, BoxError> {
+    let start = Instant::now();
+    for _ in 0..pipelines {
+        assert_eq!(
+            pipeline_per_key(conn, &INCR_TTL, keys).await?.len(),
+            keys.len()
+        );
+    }
+    Ok(start.elapsed().as_secs_f64() / (pipelines * keys.len()) as f64)
 }
 
 /// 3. Bytes the server reads for 100 calls of a 4 KiB script.

@@ -1,19 +1,19 @@
 //! The client-side cost of a call in instructions, for `bench/instructions.sh` to count under
 //! `valgrind --tool=callgrind` (a count, unlike a time, does not depend on what else the machine does).
 //!
-//! `bench_instructions <mode> <n>` starts a throwaway `redis-server` (not traced), warms the script up,
+//! `bench_instructions <mode> <n> [size]` starts a throwaway `redis-server` (not traced), warms the script up,
 //! then makes `n` calls in `mode`:
 //!
 //! - `exec`: `Script::exec`, one call at a time; `invoke`: the `redis` crate's `Script::invoke_async`;
-//! - `pipeline`: one `Pipeline` of 100 `exec`; `pipe`: the `redis` crate's `pipe()` with
-//!   `load_script` and 100 `invoke_script`;
+//! - `pipeline`: `n` times one `Pipeline` of `size` (default 100) `exec`, each on a key of its own;
+//!   `pipe`: the `redis` crate's `pipe()` with `load_script` and `size` `invoke_script`;
 //! - `exec_blocking`: `Script::exec_blocking` on a blocking `redis::Connection`; `invoke_blocking`:
 //!   the `redis` crate's blocking `Script::invoke` on one;
 //! - `sizes`: prints the size of each future instead.
 
 use redis::AsyncConnectionConfig;
-use redis_script::{Pipeline, Script, lua_script};
-use redis_script_examples::{BoxError, report, throwaway};
+use redis_script::{Script, lua_script};
+use redis_script_examples::{BoxError, pipe_per_key, pipeline_per_key, report, throwaway};
 
 static INCR_TTL: Script<i64> = lua_script!("lua/incr_ttl.lua");
 
@@ -26,6 +26,8 @@ async fn run() -> Result<(), BoxError> {
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_else(|| "sizes".to_owned());
     let n: usize = args.next().map_or(Ok(1000), |n| n.parse())?;
+    let size: usize = args.next().map_or(Ok(100), |n| n.parse())?;
+    let keys: Vec<String> = (0..size).map(|i| format!("bench:n:{i}")).collect();
     let redis = throwaway().await?;
     // Under valgrind the client is slow; the server is not, but no reply may time out.
     let config = AsyncConnectionConfig::new().set_response_timeout(None);
@@ -51,25 +53,12 @@ async fn run() -> Result<(), BoxError> {
         }
         "pipeline" => {
             for _ in 0..n {
-                let mut pipe = Pipeline::new();
-                let calls: Vec<_> = (0..100)
-                    .map(|_| pipe.exec(&INCR_TTL, ["bench:key"], [3600]))
-                    .collect();
-                let mut replies = pipe.run(&conn).await?;
-                for call in calls {
-                    replies.take(call)?;
-                }
+                assert_eq!(pipeline_per_key(&conn, &INCR_TTL, &keys).await?.len(), size);
             }
         }
         "pipe" => {
             for _ in 0..n {
-                let mut pipe = redis::pipe();
-                pipe.load_script(&anchor).ignore();
-                for _ in 0..100 {
-                    pipe.invoke_script(anchor.key("bench:key").arg(3600));
-                }
-                let counts: Vec<i64> = pipe.query_async(&mut conn.clone()).await?;
-                assert_eq!(counts.len(), 100);
+                assert_eq!(pipe_per_key(&conn, &anchor, &keys).await?.len(), size);
             }
         }
         "exec_blocking" => {

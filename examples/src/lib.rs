@@ -1,4 +1,4 @@
-//! What the examples share: a Redis to talk to.
+//! What the examples share: a Redis to talk to, and the pipelines the batch benchmarks time and count.
 //!
 //! `REDIS_URL` (default `redis://127.0.0.1:6379`) is used when something answers there; otherwise a
 //! throwaway `redis-server` is started on a free loopback port and stopped when the example ends.
@@ -48,6 +48,40 @@ impl Redis {
 pub fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// One pipeline of `script`, a call per key with the argument 3600, through `redis_script::Pipeline`:
+/// the replies, taken as the calls were added.
+pub async fn pipeline_per_key(
+    conn: &MultiplexedConnection,
+    script: &redis_script::Script<i64>,
+    keys: &[String],
+) -> Result<Vec<i64>, BoxError> {
+    let mut pipe = redis_script::Pipeline::new();
+    let calls: Vec<_> = keys
+        .iter()
+        .map(|key| pipe.exec(script, [key], [3600]))
+        .collect();
+    let mut replies = pipe.run(conn).await?;
+    let counts = calls
+        .into_iter()
+        .map(|call| replies.take(call))
+        .collect::<Result<_, _>>()?;
+    Ok(counts)
+}
+
+/// The same calls through the `redis` crate's `pipe()`, `load_script` in front of them (the anchor).
+pub async fn pipe_per_key(
+    conn: &MultiplexedConnection,
+    script: &redis::Script,
+    keys: &[String],
+) -> Result<Vec<i64>, BoxError> {
+    let mut pipe = redis::pipe();
+    pipe.load_script(script).ignore();
+    for key in keys {
+        pipe.invoke_script(script.key(key).arg(3600));
+    }
+    Ok(pipe.query_async(&mut conn.clone()).await?)
 }
 
 /// A `redis-server` started for the example; killed on drop.

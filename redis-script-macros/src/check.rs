@@ -5,13 +5,15 @@ use crate::parse::{Input, Item, LibraryInput};
 use crate::resolve::ScriptFile;
 
 /// Runs every check; all problems are reported together. Should the checker ever panic, that too is a
-/// compile error naming the file, not a crash of the macro.
-pub(crate) fn check_script(input: &Input, file: &ScriptFile) -> syn::Result<()> {
-    let options = options(input);
+/// compile error naming the file, not a crash of the macro. `declared`: the item form of a script
+/// that declares (or infers) its parameters, whose keys must come from KEYS unless it opts out.
+pub(crate) fn check_script(input: &Input, file: &ScriptFile, declared: bool) -> syn::Result<()> {
+    let mut options = options(input);
+    options.keys_from_keys = input.keys_from_keys.unwrap_or(declared);
     let checked =
         std::panic::catch_unwind(|| redis_script_check::check(&file.shown, &file.text, &options));
     report(input, checked).map(|_| ()).map_err(|errors| {
-        if input.item.is_none() || input.keys_from_keys.is_some() {
+        if !declared || input.keys_from_keys.is_some() {
             return errors;
         }
         // A declared script checks its keys' origins without being asked: say how to stop it.
@@ -49,7 +51,7 @@ fn options(input: &Input) -> redis_script_check::Options {
     options.readonly_commands = names(&input.readonly_commands);
     options.allow_key_locking = input.allow_key_locking;
     options.servers = names(&input.servers);
-    options.keys_from_keys = input.keys_from_keys.unwrap_or(input.item.is_some());
+    options.keys_from_keys = input.keys_from_keys.unwrap_or(false);
     options
 }
 
@@ -59,7 +61,7 @@ fn options(input: &Input) -> redis_script_check::Options {
 pub(crate) fn check_library(
     input: &LibraryInput,
     file: &ScriptFile,
-) -> syn::Result<(redis_script_check::Library, Vec<Declared>, Arities)> {
+) -> syn::Result<(redis_script_check::Library, Vec<Typed>, Arities)> {
     let written = input.options.path.value();
     let options = options(&input.options);
     let checked = std::panic::catch_unwind(|| {
@@ -135,11 +137,11 @@ pub(crate) fn check_library(
             (Ok(params), Some(function)) => (params, function),
             (Err(error), _) => {
                 errors.push(error);
-                declared.push(None);
+                declared.push(Typed::Positional);
                 continue;
             }
             (Ok(_), None) => {
-                declared.push(None);
+                declared.push(Typed::Positional);
                 continue;
             }
         };
@@ -155,19 +157,71 @@ pub(crate) fn check_library(
                 .map(|p| syn::Error::new(item.literal.span(), p.message()))
                 .collect::<Vec<_>>()
         };
-        let Some(params) = params else {
-            if let Ok(Err(found)) = found {
-                errors.extend(problems(found));
-            }
-            declared.push(None);
+        // A block of annotations belongs to the one registration below it.
+        let sharing = library
+            .functions()
+            .iter()
+            .filter(|f| f.line() == function.line())
+            .count();
+        if sharing > 1 && matches!(found, Ok(Ok(Some(_)))) {
+            errors.push(syn::Error::new(
+                item.literal.span(),
+                format!(
+                    "{sharing} functions are registered on line {}, below one block of `---@` \
+                     annotations: register each on a line of its own, under its own annotations",
+                    function.line()
+                ),
+            ));
+            declared.push(Typed::Positional);
             continue;
+        }
+        // What the function reads on every run, as the checks tell it.
+        let reads = arities
+            .iter()
+            .find(|(name, _)| name == function.name())
+            .map_or((0, 0), |(_, arity)| (arity.keys(), arity.args()));
+        let params = match params {
+            Second::Params(params) => params,
+            Second::None | Second::Arity(..) => {
+                if let Ok(Err(found)) = found {
+                    errors.extend(problems(found));
+                }
+                // `Undeclared<KEYS, ARGS>` in the type holds calls to it when they compile: it must
+                // be what the function reads (or nothing, as `Function<T>`), never more.
+                if let Second::Arity(written, span) = params
+                    && written != (0, 0)
+                    && written != reads
+                {
+                    let ty = item.type_name().unwrap_or_default();
+                    let message = if reads == (0, 0) {
+                        // Also what a callback the checks can not read (a field of a table, say)
+                        // gets: nothing can be held to it.
+                        format!(
+                            "function {:?} reads no key and no argument on every run, as far as \
+                             the checks can tell its code: its type is `{ty}<T>`",
+                            function.name(),
+                        )
+                    } else {
+                        format!(
+                            "function {:?} reads {} on every run: its type is `{ty}<T, {}>`, or \
+                             `{ty}<T>` to check its calls when they are made",
+                            function.name(),
+                            counts(reads),
+                            arity_type(reads),
+                        )
+                    };
+                    errors.push(syn::Error::new_spanned(span, message));
+                }
+                declared.push(Typed::Positional);
+                continue;
+            }
         };
         match found {
             Ok(Ok(Some(declaration))) => match reply_ident(&item.ty, &declaration) {
-                Ok(reply) => declared.push(Some((params, reply, declaration))),
+                Ok(reply) => declared.push(Typed::Declared(params, reply, declaration)),
                 Err(error) => {
                     errors.push(error);
-                    declared.push(None);
+                    declared.push(Typed::Positional);
                 }
             },
             Ok(Ok(None)) => {
@@ -176,17 +230,19 @@ pub(crate) fn check_library(
                     format!(
                         "function {:?} declares no parameters: add `---@key NAME` and `---@arg \
                          NAME TYPE` lines, in the order of its keys and args, right above its \
-                         redis.register_function (line {}); or make this a `{}<T>`",
+                         redis.register_function (line {}); or call it positionally, as a `{}` \
+                         (it reads {} on every run, as far as the checks can tell its code)",
                         item.literal.value(),
                         function.line(),
-                        item.type_name().unwrap_or_default()
+                        positional_type(&item.type_name().unwrap_or_default(), reads),
+                        counts(reads),
                     ),
                 ));
-                declared.push(None);
+                declared.push(Typed::Positional);
             }
             Ok(Err(found)) => {
                 errors.extend(problems(found));
-                declared.push(None);
+                declared.push(Typed::Positional);
             }
             Err(_) => {
                 errors.push(syn::Error::new(
@@ -194,7 +250,7 @@ pub(crate) fn check_library(
                     "reading the function's parameters failed inside the checker; this is a bug \
                      of redis-script, please report it with the file",
                 ));
-                declared.push(None);
+                declared.push(Typed::Positional);
             }
         }
     }
@@ -233,12 +289,13 @@ fn report<T>(
     Err(first)
 }
 
-/// The script's declared parameters, for the item form (which requires them). In the expression form
-/// the annotations are checked as well, but the call stays positional (`exec(conn, keys, args)`).
+/// The script's declared (or inferred) parameters, or why it has none, for the item form. In the
+/// expression form the annotations are checked as well, but the call stays positional
+/// (`exec(conn, keys, args)`).
 pub(crate) fn declaration(
     input: &Input,
     file: &ScriptFile,
-) -> syn::Result<Option<redis_script_check::Declaration>> {
+) -> syn::Result<Option<redis_script_check::Declared>> {
     let written = input.path.value();
     let error = |message: &str| syn::Error::new(input.path.span(), message);
     if input.item.is_none()
@@ -267,60 +324,171 @@ pub(crate) fn declaration(
             )));
         }
     };
-    match (&input.item, declared) {
-        (Some(_), redis_script_check::Declared::Found(declaration)) => Ok(Some(declaration)),
-        (Some(_), redis_script_check::Declared::Undeclared(reason)) => Err(error(&format!(
+    match &input.item {
+        // The item form: a struct, or when nothing is declared or can be inferred, the arity.
+        Some(_) => Ok(Some(declared)),
+        // The expression form keeps the positional call; its annotations are checked all the same.
+        None => Ok(None),
+    }
+}
+
+/// The item form of a script that declares no parameters and whose names can not be inferred
+/// (`reason`): how to declare them, or to call it positionally.
+pub(crate) fn undeclared_item(
+    input: &Input,
+    reason: &str,
+    arity: redis_script_check::Arity,
+) -> syn::Error {
+    let written = input.path.value();
+    let ty = if input.readonly { "ScriptRO" } else { "Script" };
+    syn::Error::new(
+        input.path.span(),
+        format!(
             "{written:?} declares no parameters, and they can not be inferred ({reason}); declare \
              them at the top of the file, one line per KEYS and ARGV entry, in order: `---@key \
              bucket string`, `---@arg limit integer` (string, integer, number, boolean or bytes), \
              the last key or argument variadic when the script reads any number of them \
              (`---@key members... string`, a slice) or optional (`---@arg ttl? integer`); or call \
-             it untyped, as `lua_script!({written:?})`"
-        ))),
-        // The expression form keeps the positional call; its annotations are checked all the same.
-        (None, _) => Ok(None),
-    }
+             it positionally, as `static NAME: {} = lua_script!({written:?}{});` (it reads {} \
+             on every run)",
+            positional_type(ty, (arity.keys(), arity.args())),
+            if input.readonly { ", readonly" } else { "" },
+            counts((arity.keys(), arity.args())),
+        ),
+    )
 }
 
-/// A declared function's struct, its reply's struct when it declares one, and its declaration, in
-/// the order of the library's items.
-pub(crate) type Declared = Option<(
-    syn::Ident,
-    Option<syn::Ident>,
-    redis_script_check::Declaration,
-)>;
+/// What the macro defines for a function of a library, beside its static, in the order of the
+/// library's items.
+pub(crate) enum Typed {
+    /// `Function<T>` (or `Function<T, Undeclared<KEYS, ARGS>>`): nothing; the call is positional.
+    Positional,
+    /// `Function<T, Params>` of a declared function: the struct of its parameters, its reply's
+    /// struct when it declares one, and its declaration.
+    Declared(
+        syn::Ident,
+        Option<syn::Ident>,
+        redis_script_check::Declaration,
+    ),
+}
 
-/// For a function's type, `Function<T, Params>`: `Params`; `None` for `Function<T>`.
-fn params_of(ty: &syn::Type) -> syn::Result<Option<syn::Ident>> {
+/// The second type argument of a function's type.
+enum Second<'a> {
+    /// `Function<T>`.
+    None,
+    /// `Function<T, Params>`: the struct the macro defines.
+    Params(syn::Ident),
+    /// `Function<T, Undeclared<KEYS, ARGS>>`: what the function reads on every run, as written.
+    Arity((usize, usize), &'a syn::TypePath),
+}
+
+/// For a function's type: `Function<T, Params>`, `Function<T, Undeclared<KEYS, ARGS>>` or
+/// `Function<T>`.
+fn params_of(ty: &syn::Type) -> syn::Result<Second<'_>> {
     let usage = "a declared function is a `Function<T, Params>` (or `FunctionRO<T, Params>`), \
-         `Params` the name of the struct of its keys and arguments, which the macro defines";
+         `Params` the name of the struct of its keys and arguments, which the macro defines; one \
+         that declares none is a `Function<T>`, or a `Function<T, Undeclared<KEYS, ARGS>>` naming \
+         what it reads on every run";
     let syn::Type::Path(path) = ty else {
-        return Ok(None);
+        return Ok(Second::None);
     };
     let Some(last) = path.path.segments.last() else {
-        return Ok(None);
+        return Ok(Second::None);
     };
     let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
-        return Ok(None);
+        return Ok(Second::None);
     };
     match arguments.args.iter().collect::<Vec<_>>().as_slice() {
-        [_] => Ok(None),
+        [_] => Ok(Second::None),
         [_, syn::GenericArgument::Type(syn::Type::Path(params))]
             if params.qself.is_none()
                 && params.path.leading_colon.is_none()
                 && params.path.segments.len() == 1
-                && params.path.segments[0].arguments.is_none() =>
+                && params.path.segments[0].arguments.is_none()
+                && params.path.segments[0].ident != "Undeclared" =>
         {
-            own_name(&params.path.segments[0].ident, "Function<T, RateLimit>").map(Some)
+            own_name(&params.path.segments[0].ident, "Function<T, RateLimit>").map(Second::Params)
+        }
+        [_, syn::GenericArgument::Type(syn::Type::Path(params))]
+            if params.qself.is_none()
+                && params
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "Undeclared") =>
+        {
+            undeclared_arity(params).map(|arity| Second::Arity(arity, params))
         }
         _ => Err(syn::Error::new_spanned(ty, usage)),
     }
 }
 
+/// `Undeclared<2, 1>` (and `Undeclared<2>`, `Undeclared`, as Rust's defaults read them): the keys
+/// and arguments, as integer literals.
+fn undeclared_arity(ty: &syn::TypePath) -> syn::Result<(usize, usize)> {
+    let usage = "in lua_library!, write what the function reads on every run as two integer \
+         literals, `Undeclared<KEYS, ARGS>` (the macro reads them; an alias or a constant it can not)";
+    let Some(last) = ty.path.segments.last() else {
+        return Err(syn::Error::new_spanned(ty, usage));
+    };
+    let counts: Vec<usize> = match &last.arguments {
+        syn::PathArguments::None => Vec::new(),
+        syn::PathArguments::AngleBracketed(arguments) => arguments
+            .args
+            .iter()
+            .map(|argument| match argument {
+                syn::GenericArgument::Const(syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(n),
+                    ..
+                })) => n
+                    .base10_parse::<usize>()
+                    .map_err(|_| syn::Error::new_spanned(argument, usage)),
+                _ => Err(syn::Error::new_spanned(argument, usage)),
+            })
+            .collect::<syn::Result<_>>()?,
+        syn::PathArguments::Parenthesized(_) => return Err(syn::Error::new_spanned(ty, usage)),
+    };
+    match counts.as_slice() {
+        [] => Ok((0, 0)),
+        [keys] => Ok((*keys, 0)),
+        [keys, args] => Ok((*keys, *args)),
+        _ => Err(syn::Error::new_spanned(ty, usage)),
+    }
+}
+
+/// `Undeclared<2, 1>`, as a script's or function's `arity` is written in its type.
+pub(crate) fn arity_type(arity: (usize, usize)) -> String {
+    match arity {
+        (0, 0) => "Undeclared".to_owned(),
+        (keys, 0) => format!("Undeclared<{keys}>"),
+        (keys, args) => format!("Undeclared<{keys}, {args}>"),
+    }
+}
+
+/// `Script<T>` for what reads nothing on every run, else `Script<T, Undeclared<2, 1>>` (with
+/// `Undeclared` from `redis_script::script`).
+fn positional_type(ty: &str, reads: (usize, usize)) -> String {
+    if reads == (0, 0) {
+        return format!("{ty}<T>");
+    }
+    format!("{ty}<T, redis_script::script::{}>", arity_type(reads))
+}
+
+/// `1 key and 2 arguments`, `no key and no argument`.
+pub(crate) fn counts((keys, args): (usize, usize)) -> String {
+    let count = |n: usize, one: &str| match n {
+        0 => format!("no {one}"),
+        1 => format!("1 {one}"),
+        n => format!("{n} {one}s"),
+    };
+    format!("{} and {}", count(keys, "key"), count(args, "argument"))
+}
+
 /// The name of the parameters' struct: the second type argument of `Script<T, Params>`.
 pub(crate) fn params_ident(item: &Item) -> syn::Result<syn::Ident> {
-    let usage = "name the struct of the script's keys and arguments, which the macro defines: \
-         `Script<T, RateLimit>` (or `ScriptRO<T, RateLimit>`)";
+    let usage = "name the type of the script's parameters, which the macro defines: \
+         `Script<T, RateLimit>` (or `ScriptRO<T, RateLimit>`); the struct of its keys and arguments \
+         when the file declares them, else what it reads on every run (`Undeclared<KEYS, ARGS>`)";
     let syn::Type::Path(path) = &item.ty else {
         return Err(syn::Error::new_spanned(&item.ty, usage));
     };

@@ -3,6 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::check::Typed;
 use crate::parse::{Input, Item, LibraryInput};
 use crate::resolve::ScriptFile;
 use crate::rules::sha1_hex;
@@ -25,13 +26,39 @@ pub(crate) fn expand(
     let sha1 = sha1_hex(text);
     let canonical = &file.canonical;
     let readonly = input.readonly;
-    let constructor = if readonly {
-        quote!(script_ro_with_arity)
-    } else {
-        quote!(script_with_arity)
+    // The expression form's type is `Script<T>`; the item form's names what the macro defines.
+    let constructor = match (input.item.is_some(), readonly) {
+        (false, false) => quote!(script_with_arity),
+        (false, true) => quote!(script_ro_with_arity),
+        (true, false) => quote!(typed_script),
+        (true, true) => quote!(typed_script_ro),
     };
     let min_keys = u16::try_from(arity.keys()).unwrap_or(u16::MAX);
     let min_args = u16::try_from(arity.args()).unwrap_or(u16::MAX);
+    let reads = (arity.keys(), arity.args());
+    let (keys, args) = reads;
+    // The expression form's type may name what the script reads, `Undeclared<KEYS, ARGS>`, for its
+    // calls to be held to it when they compile: then it must be exactly that.
+    let positional = input.item.is_none().then(|| {
+        let ty = if readonly { "ScriptRO" } else { "Script" };
+        let wrong = format!(
+            "{:?} reads {} on every run: its type is `{ty}<T, {}>`, or `{ty}<T>` to check its \
+             calls when they are made",
+            input.path.value(),
+            crate::check::counts(reads),
+            crate::check::arity_type(reads),
+        );
+        quote!(, #keys, #args, #wrong)
+    });
+    let call =
+        quote!(#krate::__private::#constructor(TEXT, SHA1, NAME, #min_keys, #min_args #positional));
+    // Evaluated at compile time wherever the macro is, so that a wrong `Undeclared<..>` fails the
+    // build in a `let` or a closure too, not only in a `static`.
+    let call = if input.item.is_none() {
+        quote!(const { #call })
+    } else {
+        call
+    };
     quote! {
         {
             const _: &::core::primitive::str = ::core::include_str!(#canonical);
@@ -39,7 +66,7 @@ pub(crate) fn expand(
             const SHA1: &::core::primitive::str = #sha1;
             const NAME: &::core::primitive::str = #name;
             #krate::__private::register_script!(TEXT, SHA1, NAME, #readonly);
-            #krate::__private::#constructor(TEXT, SHA1, NAME, #min_keys, #min_args)
+            #call
         }
     }
 }
@@ -365,7 +392,7 @@ pub(crate) fn expand_library(
     input: &LibraryInput,
     file: &ScriptFile,
     library: &redis_script_check::Library,
-    declared: &[crate::check::Declared],
+    declared: &[Typed],
     arities: &crate::check::Arities,
 ) -> TokenStream {
     let krate = &input.krate;
@@ -393,8 +420,10 @@ pub(crate) fn expand_library(
         .map(|(function, declared)| {
             let (attrs, vis, ident) = (&function.attrs, &function.vis, &function.ident);
             let ty = &match declared {
-                Some((_, _, declaration)) => with_lifetime(&function.ty, borrows(declaration)),
-                None => function.ty.clone(),
+                Typed::Declared(_, _, declaration) => {
+                    with_lifetime(&function.ty, borrows(declaration))
+                }
+                Typed::Positional => function.ty.clone(),
             };
             let fname = function.literal.value();
             let called_as = if input.unversioned {
@@ -417,7 +446,9 @@ pub(crate) fn expand_library(
             } else {
                 quote!(function)
             };
-            let structure = declared.as_ref().map(|(params, reply, declaration)| {
+            let structure = match declared {
+                Typed::Positional => None,
+                Typed::Declared(params, reply, declaration) => {
                 let doc = if takes_nothing(declaration) {
                     format!(
                         "The call of [`{ident}`] (function `{fname}`), which declares only its \
@@ -438,8 +469,9 @@ pub(crate) fn expand_library(
                     reply_struct(krate, vis, reply, fields, &doc)
                 });
                 let params = params_struct(krate, vis, params, declaration, &doc, ("keys", "args"));
-                quote!(#params #reply)
-            });
+                Some(quote!(#params #reply))
+                }
+            };
             quote! {
                 #structure
                 #(#attrs)*

@@ -56,11 +56,16 @@ fn lua_script_impl(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::
     let name = input.name()?;
     let base = resolve::source_dir(&input.path);
     let file = resolve::read_script(&base, &input.path)?;
-    check::check_script(&input, &file)?;
+    let declaration = check::declaration(&input, &file);
+    let declared = matches!(
+        declaration,
+        Ok(Some(redis_script_check::Declared::Found(_)))
+    );
+    check::check_script(&input, &file, declared)?;
     let arity = check::arity(&file);
-    let declaration = check::declaration(&input, &file)?;
+    let declaration = declaration?;
     match (&input.item, declaration) {
-        (Some(item), Some(declaration)) => {
+        (Some(item), Some(redis_script_check::Declared::Found(declaration))) => {
             let params = check::params_ident(item)?;
             let reply = check::reply_ident(&item.ty, &declaration)?;
             Ok(expand::expand_declared(
@@ -72,6 +77,9 @@ fn lua_script_impl(input: proc_macro2::TokenStream) -> syn::Result<proc_macro2::
                 &declaration,
                 arity,
             ))
+        }
+        (Some(_), Some(redis_script_check::Declared::Undeclared(reason))) => {
+            Err(check::undeclared_item(&input, &reason, arity))
         }
         _ => Ok(expand::expand(&input, &file, &name, arity)),
     }

@@ -31,6 +31,12 @@ pub trait Arg {
 /// takes(vec![b"\x00\xff".to_vec()]); // binary
 /// ```
 pub trait Args {
+    /// How many values every value of this type writes, when the type alone says (an array, a
+    /// tuple, `()`); `None` when only the value knows (a slice, a `Vec`). A positional call of a
+    /// script whose type carries its [arity](crate::script#arity) is checked against it when it
+    /// compiles.
+    const COUNT: Option<usize> = None;
+
     /// Appends each value to `out`.
     fn write_args(&self, out: &mut ArgList);
 }
@@ -113,9 +119,29 @@ impl<'a> Values<'a> {
     }
 
     /// The values, in order.
+    #[inline]
     pub fn iter(self) -> impl ExactSizeIterator<Item = &'a [u8]> + Clone + 'a {
-        let list = self.list;
-        (self.first..self.end).map(move |i| &list.bytes[list.offset(i)..list.ends[i]])
+        ValueIter {
+            bytes: &self.list.bytes,
+            start: self.list.offset(self.first),
+            ends: self
+                .list
+                .ends
+                .get(self.first..self.end)
+                .unwrap_or_default()
+                .iter(),
+        }
+    }
+
+    /// These values and then `next`, as one run, when `next` follows them in the same list (as a
+    /// call's arguments follow its keys).
+    #[inline]
+    pub(crate) fn followed_by(self, next: Values<'a>) -> Option<Values<'a>> {
+        (std::ptr::eq(self.list, next.list) && self.end == next.first).then_some(Values {
+            list: self.list,
+            first: self.first,
+            end: next.end,
+        })
     }
 
     /// The first value (a command's name).
@@ -123,6 +149,34 @@ impl<'a> Values<'a> {
         self.iter().next()
     }
 }
+
+/// The values of a run, each from the end of the one before it to its own end.
+#[derive(Clone)]
+struct ValueIter<'a> {
+    bytes: &'a [u8],
+    /// Where the next value begins.
+    start: usize,
+    ends: std::slice::Iter<'a, usize>,
+}
+
+impl<'a> Iterator for ValueIter<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let end = *self.ends.next()?;
+        let value = self.bytes.get(self.start..end).unwrap_or_default();
+        self.start = end;
+        Some(value)
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.ends.size_hint()
+    }
+}
+
+impl ExactSizeIterator for ValueIter<'_> {}
 
 impl std::fmt::Debug for Values<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -166,11 +220,13 @@ impl ArgList {
     }
 
     /// How many values there are.
+    #[inline]
     pub fn len(&self) -> usize {
         self.ends.len()
     }
 
     /// The total size of the encoded values, in bytes.
+    #[inline]
     pub fn byte_len(&self) -> usize {
         self.bytes.len()
     }
@@ -191,6 +247,7 @@ impl ArgList {
     }
 
     /// The values at positions `range` (clamped to those there are).
+    #[inline]
     pub(crate) fn values_in(&self, range: std::ops::Range<usize>) -> Values<'_> {
         let end = range.end.min(self.ends.len());
         Values {
@@ -201,6 +258,7 @@ impl ArgList {
     }
 
     /// Where the value at position `i` begins (the end of the list for `i == len()`).
+    #[inline]
     fn offset(&self, i: usize) -> usize {
         match i.checked_sub(1) {
             Some(previous) => self.ends[previous],
@@ -309,16 +367,22 @@ impl Arg for bool {
 }
 
 impl Args for () {
+    const COUNT: Option<usize> = Some(0);
+
     fn write_args(&self, _: &mut ArgList) {}
 }
 
 impl<A: Args + ?Sized> Args for &A {
+    const COUNT: Option<usize> = A::COUNT;
+
     fn write_args(&self, out: &mut ArgList) {
         (**self).write_args(out)
     }
 }
 
 impl<A: Arg, const N: usize> Args for [A; N] {
+    const COUNT: Option<usize> = Some(N);
+
     #[inline]
     fn write_args(&self, out: &mut ArgList) {
         self.iter().for_each(|a| out.push(a));
@@ -354,6 +418,8 @@ impl Args for Values<'_> {
 macro_rules! tuple_args {
     ($($name:ident)+) => {
         impl<$($name: Arg),+> Args for ($($name,)+) {
+            const COUNT: Option<usize> = Some([$(stringify!($name)),+].len());
+
             #[allow(non_snake_case)]
             fn write_args(&self, out: &mut ArgList) {
                 let ($($name,)+) = self;

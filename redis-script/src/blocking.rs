@@ -87,6 +87,7 @@ use serde::de::DeserializeOwned;
 use crate::args::Params;
 use crate::function::MissingLibrary;
 use crate::production::{Missing, Preloaded, ScriptRef};
+use crate::script::{Undeclared, enough};
 pub use crate::transport::BlockingTransport;
 use crate::transport::{Batch, BatchGroup, BatchKeys, BatchReplies, Command, block_on};
 use crate::{
@@ -136,19 +137,21 @@ fn over<B: BlockingTransport + Send, R>(conn: B, rules: impl AsyncFnOnce(&Waitin
 /// The blocking twin of a call method (`exec`, `call`) of a script or function type.
 macro_rules! blocking_call {
     ($type:ident, $async:ident, $blocking:ident, $what:literal) => {
-        impl<T: DeserializeOwned> $type<T> {
+        impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize> $type<T, Undeclared<KEYS, ARGS>> {
             #[doc = concat!("[`", stringify!($async), "`](Self::", stringify!($async), "), blocking: ", $what,
                 ", on a [blocking](crate::blocking) connection.")]
             ///
             /// # Errors
             ///
             #[doc = concat!("As for [`", stringify!($async), "`](Self::", stringify!($async), ").")]
-            pub fn $blocking(
+            pub fn $blocking<K: Args, A: Args>(
                 &self,
                 conn: impl BlockingTransport + Send,
-                keys: impl Args,
-                args: impl Args,
+                keys: K,
+                args: A,
             ) -> Result<T, Error> {
+                // Here too, so that the first error of a short call points at the caller.
+                const { enough::<K, A>((KEYS, ARGS)) };
                 block_on(self.$async(&Waiting(Mutex::new(conn)), keys, args))
             }
         }

@@ -131,6 +131,16 @@ pub use transport::{
 /// # fn read(Window { requests, ttl }: Window) -> i64 { requests + ttl }
 /// ```
 ///
+/// The expression form's type may name what the script reads on every run, for its positional
+/// calls to be held to it when they compile ([arity](crate::script#arity)); any other number fails
+/// the build:
+///
+/// ```
+/// use redis_script::{Script, lua_script, script::Undeclared};
+///
+/// static LOCK: Script<i64, Undeclared<1, 2>> = lua_script!("../../examples/lua/lock.lua");
+/// ```
+///
 /// Options, comma-separated after the path:
 ///
 /// - `readonly`: a [`ScriptRO`], run with EVALSHA_RO / EVAL_RO; a write is an error.
@@ -381,7 +391,7 @@ pub mod __private {
     pub use crate::args::{ArgList, Params};
     pub use crate::function::FunctionParts;
     use crate::function::{Function, FunctionRO, Inner, Library};
-    use crate::script::{Script, ScriptRO, Source};
+    use crate::script::{Positional, Script, ScriptRO, Source};
     /// The generated `Deserialize` of a declared reply implements it through this.
     pub use serde;
 
@@ -392,18 +402,52 @@ pub mod __private {
 
     pub use crate::{__register_library as register_library, __register_script as register_script};
 
-    /// A `Script` from the text, SHA-1 and name the macro embedded.
-    pub const fn script<T, P>(
+    /// A `Script` from the text, SHA-1 and name the macro embedded, whose calls must pass at least
+    /// `keys` keys and `args` arguments (what the script reads on every run): the expression form.
+    /// Its type is positional, `Script<T, Undeclared<KEYS, ARGS>>`, and says either nothing
+    /// (`Script<T>`) or exactly what the script reads (`reads`); else the build fails with `wrong`.
+    #[allow(clippy::too_many_arguments)]
+    pub const fn script_with_arity<T, P: Positional>(
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
+        keys: u16,
+        args: u16,
+        reads_keys: usize,
+        reads_args: usize,
+        wrong: &'static str,
     ) -> Script<T, P> {
-        Script::from_source(Source::embedded(text, sha1, name))
+        positional::<P>((reads_keys, reads_args), wrong);
+        Script::from_source(Source::embedded(text, sha1, name).with_arity(keys, args))
     }
 
-    /// A `Script` from the text, SHA-1 and name the macro embedded, whose calls must pass at least
-    /// `keys` keys and `args` arguments (what the script reads on every run).
-    pub const fn script_with_arity<T, P>(
+    /// A `ScriptRO`, as [`script_with_arity`].
+    #[allow(clippy::too_many_arguments)]
+    pub const fn script_ro_with_arity<T, P: Positional>(
+        text: &'static str,
+        sha1: &'static str,
+        name: &'static str,
+        keys: u16,
+        args: u16,
+        reads_keys: usize,
+        reads_args: usize,
+        wrong: &'static str,
+    ) -> ScriptRO<T, P> {
+        positional::<P>((reads_keys, reads_args), wrong);
+        ScriptRO::from_source(Source::embedded(text, sha1, name).with_arity(keys, args))
+    }
+
+    /// Fails the build (the static's initializer is evaluated at compile time) when `P` names a
+    /// minimum other than none or what the script reads.
+    const fn positional<P: Positional>(reads: (usize, usize), wrong: &'static str) {
+        let (keys, args) = P::READS;
+        if !((keys == 0 && args == 0) || (keys == reads.0 && args == reads.1)) {
+            panic!("{}", wrong);
+        }
+    }
+
+    /// A `Script` of the item form, whose parameters `P` are the struct the macro defined beside it.
+    pub const fn typed_script<T, P>(
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
@@ -413,9 +457,8 @@ pub mod __private {
         Script::from_source(Source::embedded(text, sha1, name).with_arity(keys, args))
     }
 
-    /// A `ScriptRO` from the text, SHA-1 and name the macro embedded, whose calls must pass at
-    /// least `keys` keys and `args` arguments.
-    pub const fn script_ro_with_arity<T, P>(
+    /// A `ScriptRO` of the item form, as [`typed_script`].
+    pub const fn typed_script_ro<T, P>(
         text: &'static str,
         sha1: &'static str,
         name: &'static str,
@@ -423,15 +466,6 @@ pub mod __private {
         args: u16,
     ) -> ScriptRO<T, P> {
         ScriptRO::from_source(Source::embedded(text, sha1, name).with_arity(keys, args))
-    }
-
-    /// A `ScriptRO` from the text, SHA-1 and name the macro embedded.
-    pub const fn script_ro<T, P>(
-        text: &'static str,
-        sha1: &'static str,
-        name: &'static str,
-    ) -> ScriptRO<T, P> {
-        ScriptRO::from_source(Source::embedded(text, sha1, name))
     }
 
     /// A registry entry for a script the macro embedded.

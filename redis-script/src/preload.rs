@@ -35,8 +35,8 @@ impl<'a> ScriptRef<'a> {
     }
 }
 
-impl<'a, T> From<&'a Script<T>> for ScriptRef<'a> {
-    fn from(script: &'a Script<T>) -> Self {
+impl<'a, T, P> From<&'a Script<T, P>> for ScriptRef<'a> {
+    fn from(script: &'a Script<T, P>) -> Self {
         ScriptRef {
             name: script.name(),
             sha1: script.sha1(),
@@ -45,8 +45,8 @@ impl<'a, T> From<&'a Script<T>> for ScriptRef<'a> {
     }
 }
 
-impl<'a, T> From<&'a ScriptRO<T>> for ScriptRef<'a> {
-    fn from(script: &'a ScriptRO<T>) -> Self {
+impl<'a, T, P> From<&'a ScriptRO<T, P>> for ScriptRef<'a> {
+    fn from(script: &'a ScriptRO<T, P>) -> Self {
         ScriptRef {
             name: script.name(),
             sha1: script.sha1(),

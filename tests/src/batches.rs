@@ -21,7 +21,7 @@ pub type Check<C> =
     for<'a> fn(&'a C, &'a RedisServer) -> std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>;
 
 /// Every check of this module, by name, for a test that runs each on a fresh server.
-pub fn every_check<C: Transport>() -> [(&'static str, Check<C>); 12] {
+pub fn every_check<C: Transport>() -> [(&'static str, Check<C>); 13] {
     [
         ("loads_each_script_once_per_batch", |c, s| {
             Box::pin(loads_each_script_once_per_batch(c, s))
@@ -40,6 +40,9 @@ pub fn every_check<C: Transport>() -> [(&'static str, Check<C>); 12] {
         }),
         ("noscript_returned_by_a_script", |c, s| {
             Box::pin(noscript_returned_by_a_script(c, s))
+        }),
+        ("redirect_returned_by_a_script", |c, s| {
+            Box::pin(redirect_returned_by_a_script(c, s))
         }),
         ("empty_batches", |c, s| Box::pin(empty_batches(c, s))),
         ("limits", |c, s| Box::pin(limits(c, s))),
@@ -410,6 +413,39 @@ pub async fn noscript_returned_by_a_script<C: Transport>(conn: &C, server: &Redi
     );
     let ran: i64 = server.query(redis::cmd("GET").arg("ran")).await;
     assert_eq!(ran, 3, "run once, not again");
+}
+
+/// A script's own error reply that reads like a redirect: in a pipeline it is not sent again (on one
+/// server it can not be told from the server's own); inside EXEC, where the server never puts one (it
+/// redirects a transaction as a whole), the entry says that it may have run.
+pub async fn redirect_returned_by_a_script<C: Transport>(conn: &C, server: &RedisServer) {
+    let forger = Script::<()>::new("redis.call('INCR', KEYS[1]) return redis.error_reply(ARGV[1])");
+    let mut count = 0;
+    for (transactions, reply) in (1..).zip([
+        "MOVED 3999 127.0.0.1:1",
+        "ASK 3999 127.0.0.1:1",
+        "TRYAGAIN later",
+    ]) {
+        let mut pipe = Pipeline::new();
+        let call = pipe.exec(&forger, ["ran"], [reply]);
+        let err = pipe.run(conn).await.unwrap().take(call).unwrap_err();
+        assert_eq!(
+            err.code(),
+            reply.split_once(' ').map(|(code, _)| code),
+            "{err:?}"
+        );
+        count += 1;
+        let mut tx = Transaction::new();
+        let call = tx.exec(&forger, ["ran"], [reply]);
+        let after = tx.cmd::<i64>(("INCR", "after"));
+        let mut replies = tx.run(conn).await.unwrap();
+        let err = replies.take(call).unwrap_err();
+        assert!(err.may_have_run(), "{reply} inside EXEC: {err:?}");
+        assert_eq!(replies.take(after).unwrap(), transactions);
+        count += 1;
+        let ran: i64 = server.query(redis::cmd("GET").arg("ran")).await;
+        assert_eq!(ran, count, "{reply}: each call ran once");
+    }
 }
 
 /// An EVALSHA written as a command is not a script call: its NOSCRIPT is its reply, nothing runs it.

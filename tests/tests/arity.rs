@@ -7,6 +7,7 @@
 
 use redis_script::error::ArityError;
 use redis_script::rest::Upstash;
+use redis_script::script::Undeclared;
 use redis_script::{
     BatchErrorKind, Error, Function, FunctionRO, Library, Pipeline, Script, ScriptRO, Transaction,
     lua_library, lua_script,
@@ -28,6 +29,10 @@ lua_library! {
     /// Declares only its reply.
     static SIZE: FunctionRO<Size, NoInput> = "size";
 }
+
+/// The same file, its type naming what it reads on every run: a short array does not build; a
+/// `Vec` is checked when the call is made.
+static TWO_KEYS_TYPED: Script<i64, Undeclared<2, 1>> = lua_script!("../lua/arity_two_keys.lua");
 
 lua_script! {
     /// Declares only its reply.
@@ -262,4 +267,47 @@ async fn functions_are_held_to_what_they_read_on_every_run() {
     assert_eq!((stats.calls("fcall"), stats.calls("fcall_ro")), (3, 1));
     assert_eq!(stats.calls("evalsha_ro"), 1);
     assert_eq!(FUNCTIONS.name(), "arity_functions");
+}
+
+#[tokio::test]
+async fn a_type_that_carries_the_arity_still_checks_what_the_compiler_can_not_count() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    server.reset_stats().await;
+    // A `Vec`'s length is the value's: refused when the call is made, before anything is sent.
+    let e = TWO_KEYS_TYPED
+        .exec(&conn, vec!["a"], ["v"])
+        .await
+        .unwrap_err();
+    assert_eq!(refused(&e).keys_needed(), 2);
+    let mut pipe = Pipeline::new();
+    let _ = pipe.exec(&TWO_KEYS_TYPED, ["a", "b"], &["v"][..0]);
+    let e = pipe.run(&conn).await.err().unwrap();
+    assert!(
+        matches!(&e, Error::Batch(b) if b.kind() == BatchErrorKind::Arity),
+        "{e:?}"
+    );
+    nothing_sent(&server.commandstats().await);
+
+    // Arrays and tuples long enough (checked when this file compiled) run, once each.
+    assert_eq!(
+        TWO_KEYS_TYPED.exec(&conn, ["a", "b"], ["v"]).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        TWO_KEYS_TYPED
+            .exec(&conn, ("a", "b", "c"), ("v", 0))
+            .await
+            .unwrap(),
+        2
+    );
+    let mut pipe = Pipeline::new();
+    let third = pipe.exec(&TWO_KEYS_TYPED, ["a", "b"], ["w"]);
+    assert_eq!(pipe.run(&conn).await.unwrap().take(third).unwrap(), 3);
+    let ran: Vec<String> = server
+        .query(redis::cmd("LRANGE").arg("ran").arg(0).arg(-1))
+        .await;
+    assert_eq!(ran, ["a", "a", "a"]);
+    let b: String = server.query(redis::cmd("GET").arg("b")).await;
+    assert_eq!(b, "w");
 }

@@ -81,6 +81,13 @@ async fn a_script_returning_noscript_itself_runs_once_in_a_pipeline_and_in_a_tra
 }
 
 #[tokio::test]
+async fn a_script_returning_a_redirect_itself_may_have_run_in_a_pipeline_and_in_a_transaction() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    batches::redirect_returned_by_a_script(&conn, &server).await;
+}
+
+#[tokio::test]
 async fn an_evalsha_written_as_a_command_keeps_its_noscript() {
     let server = RedisServer::start();
     let conn = server.connection().await;

@@ -47,6 +47,7 @@ shared! {
     a_command_failing_inside_exec_is_its_own_error_and_the_others_ran => failing_inside_exec,
     a_decode_failure_of_one_entry_leaves_the_others_intact => decode_failure,
     a_script_returning_noscript_itself_runs_once_in_a_pipeline_and_in_a_transaction => noscript_returned_by_a_script,
+    a_script_returning_a_redirect_itself_may_have_run_in_a_pipeline_and_in_a_transaction => redirect_returned_by_a_script,
     a_script_redis_can_not_compile_fails_its_calls_with_the_compile_error => compile_error,
     an_evalsha_written_as_a_command_keeps_its_noscript => raw_evalsha_keeps_its_noscript,
 }

@@ -66,13 +66,24 @@ fn ui_fail() {
 /// Declared scripts: the typed calls that must build, and one file per mistake a call or a
 /// declaration can make (`ui/typed`).
 #[test]
-fn typed_pass() {
+fn ui_typed_pass() {
     let cases = trybuild::TestCases::new();
     cases.pass("ui/typed/pass/*.rs");
 }
 
 #[test]
-fn typed_fail() {
+fn ui_typed_fail() {
     let cases = trybuild::TestCases::new();
     cases.compile_fail("ui/typed/*.rs");
+}
+
+/// Positional calls of scripts and functions whose type carries what they read on every run
+/// (`Undeclared<KEYS, ARGS>`): the calls that build, and one file per call that falls short. Those
+/// errors are raised where a call is compiled to code, which `cargo check` does not do; with a case
+/// that must pass among them, trybuild builds every case.
+#[test]
+fn ui_positional_arity() {
+    let cases = trybuild::TestCases::new();
+    cases.pass("ui/positional/pass/*.rs");
+    cases.compile_fail("ui/positional/*.rs");
 }

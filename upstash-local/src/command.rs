@@ -1,6 +1,10 @@
 //! Request bodies: a JSON command (`["SET","k","v"]`) or a batch of them.
 
-use serde_json::Value;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde_json::error::Category;
 
 /// One Redis command as the arguments to send, name first.
 pub(crate) type Command = Vec<Vec<u8>>;
@@ -69,33 +73,20 @@ pub(crate) fn is_blocking(command: &Command) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BodyError(pub(crate) String);
 
+const INVALID_COMMAND: &str =
+    "ERR Invalid command array. Expected a non-empty array of strings, numbers or booleans.";
+const INVALID_BATCH: &str = "ERR Invalid command array. Expected an array of non-empty arrays of strings, numbers or booleans.";
+
 /// Parses the body of `POST /`: a non-empty JSON array of strings, numbers or booleans.
 pub(crate) fn parse_single(body: &[u8]) -> Result<Command, BodyError> {
-    let value = parse_json(body)?;
-    command_from_json(&value).ok_or_else(|| {
-        BodyError(
-            "ERR Invalid command array. Expected a non-empty array of strings, numbers or booleans."
-                .to_owned(),
-        )
-    })
+    let words: Words = parse_json(body, INVALID_COMMAND)?;
+    Ok(words.0)
 }
 
 /// Parses the body of `POST /pipeline` and `POST /multi-exec`: an array of commands.
 pub(crate) fn parse_batch(body: &[u8]) -> Result<Vec<Command>, BodyError> {
-    let value = parse_json(body)?;
-    let invalid = || {
-        BodyError(
-            "ERR Invalid command array. Expected an array of non-empty arrays of strings, numbers or booleans."
-                .to_owned(),
-        )
-    };
-    let Value::Array(items) = value else {
-        return Err(invalid());
-    };
-    items
-        .iter()
-        .map(|item| command_from_json(item).ok_or_else(invalid))
-        .collect()
+    let commands: Vec<Words> = parse_json(body, INVALID_BATCH)?;
+    Ok(commands.into_iter().map(|words| words.0).collect())
 }
 
 /// Refuses commands that would break the connection shared by all requests.
@@ -121,29 +112,75 @@ pub(crate) fn check_allowed(command: &Command) -> Result<(), String> {
     }
 }
 
-fn parse_json(body: &[u8]) -> Result<Value, BodyError> {
-    serde_json::from_slice(body)
-        .map_err(|err| BodyError(format!("ERR Request body is not valid JSON: {err}")))
+/// Reads the body straight into the arguments it sends, with no JSON tree in between (the hot
+/// path of every request). Not JSON is one error; JSON of the wrong shape is `invalid`.
+fn parse_json<T: DeserializeOwned>(body: &[u8], invalid: &str) -> Result<T, BodyError> {
+    serde_json::from_slice(body).map_err(|err| match err.classify() {
+        Category::Data => BodyError(invalid.to_owned()),
+        Category::Io | Category::Syntax | Category::Eof => {
+            BodyError(format!("ERR Request body is not valid JSON: {err}"))
+        }
+    })
 }
 
-/// Converts `["SET","k",1,true]` into arguments; `None` unless it is a
-/// non-empty array of strings, numbers and booleans (the SDKs send nothing else).
-fn command_from_json(value: &Value) -> Option<Command> {
-    let Value::Array(items) = value else {
-        return None;
-    };
-    if items.is_empty() {
-        return None;
+/// A command as the SDKs write it, `["SET","k",1,true]`: a non-empty array of strings, numbers and
+/// booleans (they send nothing else), each one argument.
+struct Words(Command);
+
+impl<'de> Deserialize<'de> for Words {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let words = Vec::<Word>::deserialize(deserializer)?;
+        if words.is_empty() {
+            return Err(de::Error::invalid_length(0, &"a non-empty array"));
+        }
+        Ok(Words(words.into_iter().map(|word| word.0).collect()))
     }
-    items
-        .iter()
-        .map(|item| match item {
-            Value::String(s) => Some(s.as_bytes().to_vec()),
-            Value::Number(n) => Some(n.to_string().into_bytes()),
-            Value::Bool(b) => Some(b.to_string().into_bytes()),
-            Value::Null | Value::Array(_) | Value::Object(_) => None,
-        })
-        .collect()
+}
+
+/// One argument: a string as its bytes, a number or a boolean as JSON writes it.
+struct Word(Vec<u8>);
+
+impl<'de> Deserialize<'de> for Word {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(WordVisitor)
+    }
+}
+
+struct WordVisitor;
+
+impl Visitor<'_> for WordVisitor {
+    type Value = Word;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string, a number or a boolean")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Word, E> {
+        Ok(Word(v.as_bytes().to_vec()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Word, E> {
+        Ok(Word(v.into_bytes()))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Word, E> {
+        Ok(Word(v.to_string().into_bytes()))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Word, E> {
+        Ok(Word(v.to_string().into_bytes()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Word, E> {
+        Ok(Word(v.to_string().into_bytes()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Word, E> {
+        // As `serde_json::Number` shows it, so that `2.5` is sent as `2.5`.
+        serde_json::Number::from_f64(v)
+            .map(|n| Word(n.to_string().into_bytes()))
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
+    }
 }
 
 #[cfg(test)]
@@ -159,6 +196,40 @@ mod tests {
             .map(|a| String::from_utf8(a.clone()).unwrap())
             .collect();
         assert_eq!(text, ["EVALSHA", "abc", "1", "k", "2.5", "true"]);
+        let batch =
+            parse_batch(br#"[["SET","k\u00e9\n",-3,1e3,18446744073709551615,false]]"#).unwrap();
+        let text: Vec<String> = batch[0]
+            .iter()
+            .map(|a| String::from_utf8(a.clone()).unwrap())
+            .collect();
+        assert_eq!(
+            text,
+            [
+                "SET",
+                "k\u{e9}\n",
+                "-3",
+                "1000.0",
+                "18446744073709551615",
+                "false"
+            ]
+        );
+    }
+
+    #[test]
+    fn says_whether_the_body_is_not_json_or_not_commands() {
+        let not_json = parse_batch(b"[[\"PING\"]").unwrap_err().0;
+        assert!(
+            not_json.starts_with("ERR Request body is not valid JSON"),
+            "{not_json}"
+        );
+        assert_eq!(
+            parse_batch(br#"[["PING"],[]]"#).unwrap_err().0,
+            INVALID_BATCH
+        );
+        assert_eq!(
+            parse_single(br#"["SET",null]"#).unwrap_err().0,
+            INVALID_COMMAND
+        );
     }
 
     #[test]

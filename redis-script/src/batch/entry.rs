@@ -64,6 +64,27 @@ impl<'a> Callee<'a> {
         Command::new(name, body, sha1, keys, args)
     }
 
+    /// True when `other` calls the same script object, or the same function of the same library.
+    fn is(&self, other: &Callee<'_>) -> bool {
+        use std::ptr::eq;
+        match (*self, *other) {
+            (Callee::Script(a), Callee::Script(b)) => eq(a, b),
+            (
+                Callee::Function {
+                    source,
+                    name,
+                    library,
+                },
+                Callee::Function {
+                    source: other_source,
+                    name: other_name,
+                    library: other_library,
+                },
+            ) => eq(source, other_source) && eq(name, other_name) && eq(library, other_library),
+            _ => false,
+        }
+    }
+
     /// True when `error` says the server lacks it: NOSCRIPT, or `ERR Function not found`.
     pub(crate) fn is_missing(&self, error: &Error) -> bool {
         match self {
@@ -96,12 +117,14 @@ impl<'a> Callee<'a> {
 /// A load in a batch: whether it is a library's, and the SHA-1 of the script or library.
 pub(crate) type LoadKey<'a> = (bool, &'a str);
 
-/// A call or a raw command; its values are ranges of the batch's list.
+/// A call or a raw command; its values are ranges of the batch's list, its callee a position in the
+/// batch's callees (small entries: a batch of 10,000 holds 10,000 of them).
 #[derive(Debug)]
-pub(crate) enum Entry<'a> {
+pub(crate) enum Entry {
     /// A call of a script or a function.
     Call {
-        callee: Callee<'a>,
+        /// Its position in [`Entries`]' callees.
+        callee: usize,
         /// A `ScriptRO` or `FunctionRO`: sent with EVALSHA_RO or FCALL_RO.
         read_only: bool,
         keys: Range<usize>,
@@ -111,7 +134,7 @@ pub(crate) enum Entry<'a> {
     Command { words: Range<usize>, kind: Kind },
 }
 
-impl Entry<'_> {
+impl Entry {
     /// True when the entry can not write: a read-only call, or a command the table knows only reads.
     pub(crate) fn is_read_only(&self) -> bool {
         match self {
@@ -145,7 +168,9 @@ impl Entry<'_> {
 #[derive(Debug, Default)]
 pub(crate) struct Entries<'a> {
     values: ArgList,
-    list: Vec<Entry<'a>>,
+    list: Vec<Entry>,
+    /// What the calls call: once for each run of calls of the same script or function.
+    callees: Vec<Callee<'a>>,
 }
 
 impl<'a> Entries<'a> {
@@ -159,6 +184,13 @@ impl<'a> Entries<'a> {
     ) -> usize {
         let keys = self.encode(keys);
         let args = self.encode(args);
+        let callee = match self.callees.last() {
+            Some(last) if last.is(&callee) => self.callees.len() - 1,
+            _ => {
+                self.callees.push(callee);
+                self.callees.len() - 1
+            }
+        };
         self.list.push(Entry::Call {
             callee,
             read_only,
@@ -194,19 +226,29 @@ impl<'a> Entries<'a> {
     }
 
     /// The entries, in order.
-    pub(crate) fn iter(&self) -> std::slice::Iter<'_, Entry<'a>> {
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, Entry> {
         self.list.iter()
     }
 
     /// The entry at `position`.
-    pub(crate) fn get(&self, position: usize) -> Option<&Entry<'a>> {
+    pub(crate) fn get(&self, position: usize) -> Option<&Entry> {
         self.list.get(position)
     }
 
     /// What the entry at `position` calls; `None` for a command.
     pub(crate) fn callee(&self, position: usize) -> Option<Callee<'a>> {
-        match self.list.get(position)? {
-            Entry::Call { callee, .. } => Some(*callee),
+        self.callee_of(self.list.get(position)?)
+    }
+
+    /// The callee at `at` among those the calls call.
+    pub(crate) fn callee_at(&self, at: usize) -> Option<Callee<'a>> {
+        self.callees.get(at).copied()
+    }
+
+    /// What `entry` (one of these) calls; `None` for a command.
+    pub(crate) fn callee_of(&self, entry: &Entry) -> Option<Callee<'a>> {
+        match entry {
+            Entry::Call { callee, .. } => self.callees.get(*callee).copied(),
             Entry::Command { .. } => None,
         }
     }

@@ -140,6 +140,7 @@ use serde::de::DeserializeOwned;
 
 use crate::args::{ArgvOf, KeysOf, Params};
 use crate::error::{BatchError, BatchErrorKind};
+use crate::script::{Undeclared, enough};
 use crate::{Args, Error, Function, FunctionRO, Reply, Script, ScriptRO, Transport};
 pub(crate) use entry::{Callee, Entries};
 
@@ -223,16 +224,36 @@ impl Default for Limits {
 }
 
 mod sealed {
+    use crate::script::Positional;
+
     pub trait Sealed {}
     impl<T, P> Sealed for crate::Script<T, P> {}
     impl<T, P> Sealed for crate::ScriptRO<T, P> {}
     impl<T, P> Sealed for crate::Function<T, P> {}
     impl<T, P> Sealed for crate::FunctionRO<T, P> {}
+
+    /// The fewest keys and arguments a positional call in a batch must pass, as the type of what it
+    /// calls says.
+    pub trait Minimum {
+        const READS: (usize, usize);
+    }
+    impl<T, P: Positional> Minimum for crate::Script<T, P> {
+        const READS: (usize, usize) = P::READS;
+    }
+    impl<T, P: Positional> Minimum for crate::ScriptRO<T, P> {
+        const READS: (usize, usize) = P::READS;
+    }
+    impl<T, P: Positional> Minimum for crate::Function<T, P> {
+        const READS: (usize, usize) = P::READS;
+    }
+    impl<T, P: Positional> Minimum for crate::FunctionRO<T, P> {
+        const READS: (usize, usize) = P::READS;
+    }
 }
 
 /// A script that can be called in a batch: [`Script<T>`] (sent as EVALSHA) or [`ScriptRO<T>`]
 /// (EVALSHA_RO), whose reply decodes into `T`.
-pub trait BatchScript<T>: sealed::Sealed {
+pub trait BatchScript<T>: sealed::Sealed + sealed::Minimum {
     /// The script, and whether it is read-only.
     #[doc(hidden)]
     fn __batch_parts(&self) -> ScriptParts<'_>;
@@ -266,7 +287,7 @@ impl<T, P: Params> DeclaredScript<T, P> for ScriptRO<T, P> {
 
 /// A function that can be called in a batch: [`Function<T>`] (sent as FCALL) or
 /// [`FunctionRO<T>`] (FCALL_RO), whose reply decodes into `T`.
-pub trait BatchFunction<T>: sealed::Sealed {
+pub trait BatchFunction<T>: sealed::Sealed + sealed::Minimum {
     /// The function, and whether it is read-only.
     #[doc(hidden)]
     fn __batch_parts(&self) -> ScriptParts<'_>;
@@ -306,7 +327,7 @@ pub struct ScriptParts<'a> {
     read_only: bool,
 }
 
-impl<T> BatchScript<T> for Script<T> {
+impl<T, const KEYS: usize, const ARGS: usize> BatchScript<T> for Script<T, Undeclared<KEYS, ARGS>> {
     fn __batch_parts(&self) -> ScriptParts<'_> {
         ScriptParts {
             callee: Callee::Script(self.source()),
@@ -315,7 +336,9 @@ impl<T> BatchScript<T> for Script<T> {
     }
 }
 
-impl<T> BatchScript<T> for ScriptRO<T> {
+impl<T, const KEYS: usize, const ARGS: usize> BatchScript<T>
+    for ScriptRO<T, Undeclared<KEYS, ARGS>>
+{
     fn __batch_parts(&self) -> ScriptParts<'_> {
         ScriptParts {
             callee: Callee::Script(self.source()),
@@ -324,7 +347,9 @@ impl<T> BatchScript<T> for ScriptRO<T> {
     }
 }
 
-impl<T> BatchFunction<T> for Function<T> {
+impl<T, const KEYS: usize, const ARGS: usize> BatchFunction<T>
+    for Function<T, Undeclared<KEYS, ARGS>>
+{
     fn __batch_parts(&self) -> ScriptParts<'_> {
         ScriptParts {
             callee: self.callee(),
@@ -333,7 +358,9 @@ impl<T> BatchFunction<T> for Function<T> {
     }
 }
 
-impl<T> BatchFunction<T> for FunctionRO<T> {
+impl<T, const KEYS: usize, const ARGS: usize> BatchFunction<T>
+    for FunctionRO<T, Undeclared<KEYS, ARGS>>
+{
     fn __batch_parts(&self) -> ScriptParts<'_> {
         ScriptParts {
             callee: self.callee(),
@@ -582,12 +609,13 @@ macro_rules! batch_entries {
         impl<'a> $name<'a> {
             /// Adds a call of `script` ([`Script<T>`] as EVALSHA, [`ScriptRO<T>`] as EVALSHA_RO); its
             /// reply decodes into the script's `T`. Keys and arguments are encoded here, once.
-            pub fn exec<T, S: BatchScript<T> + ?Sized>(
+            pub fn exec<T, S: BatchScript<T>, K: Args, A: Args>(
                 &mut self,
                 script: &'a S,
-                keys: impl Args,
-                args: impl Args,
+                keys: K,
+                args: A,
             ) -> Queued<T> {
+                const { enough::<K, A>(S::READS) };
                 self.batch.push(script.__batch_parts(), &keys, &args)
             }
 
@@ -606,12 +634,13 @@ macro_rules! batch_entries {
             /// Adds a call of `function` ([`Function<T>`] as FCALL, [`FunctionRO<T>`] as FCALL_RO);
             /// its reply decodes into the function's `T`. Its library is loaded (FUNCTION LOAD; an
             /// "already exists" counts as loaded) in front of the first call of each library.
-            pub fn call<T, F: BatchFunction<T> + ?Sized>(
+            pub fn call<T, F: BatchFunction<T>, K: Args, A: Args>(
                 &mut self,
                 function: &'a F,
-                keys: impl Args,
-                args: impl Args,
+                keys: K,
+                args: A,
             ) -> Queued<T> {
+                const { enough::<K, A>(F::READS) };
                 self.batch.push(function.__batch_parts(), &keys, &args)
             }
 

@@ -23,9 +23,10 @@ use crate::{BatchCommand, Error, Reply};
 
 /// What one command of a plan is for.
 #[derive(Clone, Copy, Debug)]
-enum Part<'e> {
-    /// `SCRIPT LOAD` of a script or `FUNCTION LOAD` of a library.
-    Load(LoadKey<'e>),
+enum Part {
+    /// `SCRIPT LOAD` of a script or `FUNCTION LOAD` of a library: that of the batch's callee at this
+    /// position.
+    Load(usize),
     /// The plan's entry with this index.
     Entry(usize),
 }
@@ -68,7 +69,7 @@ pub(crate) fn slots(n: usize) -> Slots {
 #[derive(Debug)]
 pub(crate) struct Plan<'e> {
     commands: Vec<BatchCommand<'e>>,
-    parts: Vec<Part<'e>>,
+    parts: Vec<Part>,
     order: Order,
     loads_library: bool,
 }
@@ -85,39 +86,51 @@ impl<'e> Plan<'e> {
         };
         // Scripts and libraries loaded since the start or the last flush; batches call few of them.
         let mut loaded: Vec<LoadKey<'e>> = Vec::new();
+        // The callee of the call before, when it is loaded already: most batches call one script.
+        let mut last_loaded = None;
         for index in 0..plan.order.len() {
             let Some(entry) = entries.get(plan.order.position(index)) else {
                 continue;
             };
-            match entry {
-                Entry::Call {
-                    callee,
-                    read_only,
-                    keys,
-                    args,
-                } => {
-                    let key = callee.load_key();
-                    if loading == ScriptLoading::InBatch && !loaded.contains(&key) {
-                        loaded.push(key);
-                        plan.loads_library |= key.0;
-                        plan.commands.push(callee.load());
-                        plan.parts.push(Part::Load(key));
+            match (entry, entries.callee_of(entry)) {
+                (
+                    Entry::Call {
+                        callee: at,
+                        read_only,
+                        keys,
+                        args,
+                    },
+                    Some(callee),
+                ) => {
+                    if loading == ScriptLoading::InBatch && last_loaded != Some(*at) {
+                        let key = callee.load_key();
+                        if !loaded.iter().any(|k| same_load(*k, key)) {
+                            loaded.push(key);
+                            plan.loads_library |= key.0;
+                            plan.commands.push(callee.load());
+                            plan.parts.push(Part::Load(*at));
+                        }
+                        last_loaded = Some(*at);
                     }
                     let command =
                         callee.command(*read_only, entries.values(keys), entries.values(args));
                     plan.commands.push(BatchCommand::Script(command));
                     plan.parts.push(Part::Entry(index));
                 }
-                Entry::Command { words, .. } => {
+                (Entry::Command { words, .. }, _) => {
                     plan.commands.push(BatchCommand::Raw(entries.values(words)));
                     plan.parts.push(Part::Entry(index));
                     if entry.flushes_scripts() {
                         loaded.retain(|(library, _)| *library);
+                        last_loaded = None;
                     }
                     if entry.flushes_functions() {
                         loaded.retain(|(library, _)| !*library);
+                        last_loaded = None;
                     }
                 }
+                // A call whose callee is not among the batch's: it can not be, and sends nothing.
+                (Entry::Call { .. }, None) => {}
             }
         }
         plan
@@ -130,8 +143,15 @@ impl<'e> Plan<'e> {
     }
 
     /// The commands to send, in order.
+    #[cfg(test)]
     pub(crate) fn commands(&self) -> &[BatchCommand<'e>] {
         &self.commands
+    }
+
+    /// The commands to send, in order, taken out of the plan: dropped once sent, their memory holds
+    /// the replies of a large batch instead of more.
+    pub(crate) fn take_commands(&mut self) -> Vec<BatchCommand<'e>> {
+        std::mem::take(&mut self.commands)
     }
 
     /// How many entries the plan is for.
@@ -155,67 +175,117 @@ impl<'e> Plan<'e> {
             })
     }
 
-    /// Puts each entry's result from the replies (one per command) into `slots`, by the entry's index
-    /// in the plan, and returns the indices of the calls that found neither their script nor their
-    /// library (so did not run) and may run again; their error stays in their slot.
+    /// Each entry's result from the replies (one per command), by the entry's index in the plan
+    /// (`None` for an entry that got no reply), and the indices of the calls that found neither their
+    /// script nor their library (so did not run) and may run again; their error stays in their slot.
     ///
     /// A function answered "Function not found" although its library was loaded (or already there) in
     /// this plan is not one of them: its library lacks it, and that is its error, as for one call.
+    ///
+    /// The results take the place of the replies, in the replies' own buffer: a large batch holds one
+    /// list of results, not two.
     pub(crate) fn interpret(
         &self,
         entries: &Entries<'_>,
         replies: Vec<Result<Reply, Error>>,
-        slots: &mut [Option<Result<Reply, Error>>],
-    ) -> Vec<usize> {
+    ) -> (Slots, Vec<usize>) {
         let mut missing = Vec::new();
         // The latest load of each script or library, and its error if it failed.
         let mut loads: Vec<(LoadKey<'_>, Option<Error>)> = Vec::new();
-        for (part, reply) in self.parts.iter().zip(replies) {
-            match *part {
-                Part::Load(key) => {
+        // The plan index the next entry's result should have: results are in the order of the plan.
+        let mut next = 0;
+        let mut in_order = true;
+        let mut slots: Slots = replies
+            .into_iter()
+            .zip(&self.parts)
+            .filter_map(|(reply, part)| match *part {
+                Part::Load(at) => {
+                    let key = entries.callee_at(at)?.load_key();
                     let failed = Callee::load_error(key, reply);
-                    match loads.iter_mut().find(|(k, _)| *k == key) {
+                    match loads.iter_mut().find(|(k, _)| same_load(*k, key)) {
                         Some(load) => load.1 = failed,
                         None => loads.push((key, failed)),
                     }
+                    None
                 }
                 Part::Entry(index) => {
-                    // Only a call can miss its script: a raw EVALSHA keeps its NOSCRIPT.
-                    let callee = entries.callee(self.order.position(index));
-                    let result = match (reply, callee) {
-                        (Err(e), Some(callee)) if callee.is_missing(&e) => {
-                            let source = callee.source();
-                            let key = callee.load_key();
-                            match loads.iter().find(|(k, _)| *k == key) {
-                                // The load failed (a script Redis can not compile, NOPERM): that is why.
-                                Some((_, Some(failed))) => Err(callee.load_failed(failed.clone())),
-                                Some((_, None)) if key.0 => Err(e.for_script(source)),
-                                _ => {
-                                    missing.push(index);
-                                    Err(e.for_script(source))
-                                }
-                            }
-                        }
-                        (reply, Some(callee)) => reply.map_err(|e| e.for_script(callee.source())),
-                        (reply, None) => {
-                            reply.map_err(|e| match entries.get(self.order.position(index)) {
-                                Some(Entry::Command { words, .. }) => {
-                                    e.for_command(entries.values(words).first().unwrap_or_default())
-                                }
-                                _ => e,
-                            })
-                        }
-                    };
-                    let position = self.order.position(index);
-                    let result = result.map_err(|e| e.redacted(entries.sent_values(position)));
-                    if let Some(slot) = slots.get_mut(index) {
-                        *slot = Some(result);
+                    in_order &= index == next;
+                    next = index + 1;
+                    Some(Some(self.result(
+                        entries,
+                        index,
+                        reply,
+                        &loads,
+                        &mut missing,
+                    )))
+                }
+            })
+            .collect();
+        if !in_order || slots.len() > self.len() {
+            // Not one result per index in order (the plan left an entry out): put each by its index.
+            let indices = self.parts.iter().filter_map(|part| match part {
+                Part::Entry(index) => Some(*index),
+                Part::Load(_) => None,
+            });
+            let mut placed = self::slots(self.len());
+            for (index, result) in indices.zip(slots) {
+                if let Some(slot) = placed.get_mut(index) {
+                    *slot = result;
+                }
+            }
+            slots = placed;
+        }
+        slots.resize_with(self.len(), || None);
+        (slots, missing)
+    }
+
+    /// The result of the plan's `index`-th entry from its `reply`, knowing the plan's `loads` so far;
+    /// a call that found neither its script nor its library joins `missing`.
+    #[inline]
+    fn result(
+        &self,
+        entries: &Entries<'_>,
+        index: usize,
+        reply: Result<Reply, Error>,
+        loads: &[(LoadKey<'_>, Option<Error>)],
+        missing: &mut Vec<usize>,
+    ) -> Result<Reply, Error> {
+        let e = match reply {
+            Ok(reply) => return Ok(reply),
+            Err(e) => e,
+        };
+        let position = self.order.position(index);
+        // Only a call can miss its script: a raw EVALSHA keeps its NOSCRIPT.
+        let result = match (e, entries.callee(position)) {
+            (e, Some(callee)) if callee.is_missing(&e) => {
+                let source = callee.source();
+                let key = callee.load_key();
+                match loads.iter().find(|(k, _)| same_load(*k, key)) {
+                    // The load failed (a script Redis can not compile, NOPERM): that is why.
+                    Some((_, Some(failed))) => Err(callee.load_failed(failed.clone())),
+                    Some((_, None)) if key.0 => Err(e.for_script(source)),
+                    _ => {
+                        missing.push(index);
+                        Err(e.for_script(source))
                     }
                 }
             }
-        }
-        missing
+            (e, Some(callee)) => Err(e.for_script(callee.source())),
+            (e, None) => Err(match entries.get(position) {
+                Some(Entry::Command { words, .. }) => {
+                    e.for_command(entries.values(words).first().unwrap_or_default())
+                }
+                _ => e,
+            }),
+        };
+        result.map_err(|e| e.redacted(entries.sent_values(position)))
     }
+}
+
+/// True when `a` and `b` load the same script or library; the calls of one script share its SHA-1,
+/// so most comparisons end at the pointers.
+fn same_load(a: LoadKey<'_>, b: LoadKey<'_>) -> bool {
+    a.0 == b.0 && (std::ptr::eq(a.1, b.1) || a.1 == b.1)
 }
 
 /// True when the entry in `slot` may have had effects.
@@ -267,12 +337,9 @@ pub(crate) fn check_entries(entries: &Entries<'_>) -> Result<(), Error> {
     let mut stateful: Vec<(usize, &str)> = Vec::new();
     let mut short: Vec<(usize, Error)> = Vec::new();
     for (position, entry) in entries.iter().enumerate() {
-        if let Entry::Call {
-            callee: Callee::Script(source) | Callee::Function { source, .. },
-            keys,
-            args,
-            ..
-        } = entry
+        if let Entry::Call { keys, args, .. } = entry
+            && let Some(Callee::Script(source) | Callee::Function { source, .. }) =
+                entries.callee_of(entry)
             && let Err(refused) = source.check_arity(keys.len(), args.len())
         {
             short.push((position, refused));
@@ -471,9 +538,8 @@ mod tests {
         let plan = Plan::new(&entries, Order::All(2), ScriptLoading::InBatch);
         let exists = Error::from_reply_text("ERR Library 'lib__abc' already exists");
         let not_found = || Error::from_reply_text("ERR Function not found");
-        let mut got = slots(2);
         let replies = vec![Err(exists), Ok(Reply::Int(1)), Err(not_found())];
-        let missing = plan.interpret(&entries, replies, &mut got);
+        let (got, missing) = plan.interpret(&entries, replies);
         assert!(missing.is_empty(), "the library is there: nothing to load");
         assert!(matches!(got[0], Some(Ok(Reply::Int(1)))));
         let Some(Err(e)) = &got[1] else {
@@ -484,9 +550,9 @@ mod tests {
         let refused = Error::from_reply_text(
             "NOPERM this user has no permissions to run the 'function|load' command",
         );
-        let mut got = slots(2);
         let replies = vec![Err(refused), Err(not_found()), Err(not_found())];
-        assert!(plan.interpret(&entries, replies, &mut got).is_empty());
+        let (got, missing) = plan.interpret(&entries, replies);
+        assert!(missing.is_empty());
         for slot in &got {
             let Some(Err(Error::Preload(e))) = slot else {
                 panic!("{slot:?}")
@@ -496,9 +562,8 @@ mod tests {
         }
         // Without a load in the plan, a function not found runs again.
         let cheap = Plan::new(&entries, Order::All(2), ScriptLoading::AfterBatch);
-        let mut got = slots(2);
         let replies = vec![Err(not_found()), Ok(Reply::Int(2))];
-        assert_eq!(cheap.interpret(&entries, replies, &mut got), [0]);
+        assert_eq!(cheap.interpret(&entries, replies).1, [0]);
     }
 
     #[test]
@@ -508,11 +573,9 @@ mod tests {
         let compile = Error::from_reply_text(
             "ERR Error compiling script (new function): user_script:1: unexpected symbol near 'x'",
         );
-        let mut got = slots(2);
-        let missing = plan.interpret(
+        let (got, missing) = plan.interpret(
             &entries,
             vec![Err(compile), Err(noscript()), Err(noscript())],
-            &mut got,
         );
         assert!(missing.is_empty());
         for slot in &got {
@@ -534,7 +597,6 @@ mod tests {
         let plan = Plan::new(&entries, Order::All(4), ScriptLoading::InBatch);
         let ok = || Ok(Reply::Int(1));
         // A flush between the load and the first call: entry 0 can not run again after the INCR.
-        let mut got = slots(4);
         let replies = vec![
             ok(),
             Err(noscript()),
@@ -542,19 +604,17 @@ mod tests {
             Err(noscript()),
             Err(noscript()),
         ];
-        let missing = plan.interpret(&entries, replies, &mut got);
+        let (got, missing) = plan.interpret(&entries, replies);
         assert_eq!(missing, [0, 2, 3]);
         assert_eq!(rerunnable(&got, &missing, ScriptLoading::InBatch), [2, 3]);
         assert_eq!(
             rerunnable(&got, &missing, ScriptLoading::AfterBatch),
             [0, 2, 3]
         );
-        let mut got = slots(4);
-        let missing = plan.interpret(&entries, vec![ok(), ok(), ok(), ok(), ok()], &mut got);
+        let (got, missing) = plan.interpret(&entries, vec![ok(), ok(), ok(), ok(), ok()]);
         assert!(rerunnable(&got, &missing, ScriptLoading::InBatch).is_empty());
         // An entry refused without running (a wrong arity) does not count as run.
         let refused = Error::from_reply_text("ERR wrong number of arguments for 'incr' command");
-        let mut got = slots(4);
         let replies = vec![
             ok(),
             Err(noscript()),
@@ -562,7 +622,7 @@ mod tests {
             Err(noscript()),
             Err(noscript()),
         ];
-        let missing = plan.interpret(&entries, replies, &mut got);
+        let (got, missing) = plan.interpret(&entries, replies);
         assert_eq!(
             rerunnable(&got, &missing, ScriptLoading::InBatch),
             [0, 2, 3]

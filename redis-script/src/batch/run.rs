@@ -103,9 +103,8 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
     /// the calls answered NOSCRIPT that can still run in order (or, with [`ScriptLoading::AfterBatch`],
     /// all of them) in a second one. The results are in the order of `order`.
     async fn run(&self, order: Order, group: Option<&BatchGroup>) -> Result<Slots, Error> {
-        let plan = Plan::new(self.entries, order, self.loading);
-        let mut slots = plan::slots(plan.len());
-        let missing = self.round(&plan, group, &mut slots).await?;
+        let mut plan = Plan::new(self.entries, order, self.loading);
+        let (mut slots, missing) = self.round(&mut plan, group).await?;
         if missing.is_empty() {
             return Ok(slots);
         }
@@ -125,20 +124,18 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
         }
         if !again.is_empty() {
             let positions = again.iter().map(|&index| plan.position(index)).collect();
-            let retry = Plan::new(self.entries, Order::List(positions), ScriptLoading::InBatch);
-            let mut redone = plan::slots(retry.len());
-            match self.round(&retry, group, &mut redone).await {
-                Ok(lost) => {
+            let mut retry = Plan::new(self.entries, Order::List(positions), ScriptLoading::InBatch);
+            let redone = match self.round(&mut retry, group).await {
+                Ok((mut redone, lost)) => {
                     for index in lost {
                         if let Some(Some(Err(e))) = redone.get_mut(index).map(Option::take) {
                             redone[index] = Some(Err(plan::not_run(retry.position(index), e)));
                         }
                     }
+                    redone
                 }
-                Err(e) => redone
-                    .iter_mut()
-                    .for_each(|slot| *slot = Some(Err(e.clone()))),
-            }
+                Err(e) => (0..retry.len()).map(|_| Some(Err(e.clone()))).collect(),
+            };
             for (index, result) in again.into_iter().zip(redone) {
                 slots[index] = result;
             }
@@ -228,22 +225,25 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
         }
     }
 
-    /// Sends one plan, puts its entries' results into `slots` and returns the calls answered NOSCRIPT.
+    /// Sends one plan and returns its entries' results and the calls answered NOSCRIPT.
     async fn round(
         &self,
-        plan: &Plan<'_>,
+        plan: &mut Plan<'_>,
         group: Option<&BatchGroup>,
-        slots: &mut Slots,
-    ) -> Result<Vec<usize>, Error> {
+    ) -> Result<(Slots, Vec<usize>), Error> {
         let read_only = self.read_only && !plan.loads_library();
-        let batch = in_group(Batch::new(plan.commands(), self.atomic, read_only), group);
-        let replies = match self.conn.send_batch(batch).await {
+        let commands = plan.take_commands();
+        let batch = in_group(Batch::new(&commands, self.atomic, read_only), group);
+        let sent = self.conn.send_batch(batch).await;
+        let count = commands.len();
+        // Sent: what the commands took is free for the results.
+        drop(commands);
+        let replies = match sent {
             Ok(replies) => replies,
             Err(Error::Batch(mut e)) if e.kind() == BatchErrorKind::NotAtomic => {
                 // MULTI refused: each command's reply is its result, as in a pipeline.
                 let commands = e.take_results();
-                let mut entries = plan::slots(plan.len());
-                plan.interpret(self.entries, commands, &mut entries);
+                let (entries, _) = plan.interpret(self.entries, commands);
                 let mut results: Vec<Result<Reply, Error>> = (0..self.entries.len())
                     .map(|_| Err(unanswered(self.entries.len())))
                     .collect();
@@ -267,18 +267,17 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
             }
             Err(e) => return Err(e),
         };
-        if replies.len() != plan.commands().len() {
+        if replies.len() != count {
             return Err(Error::Transport(TransportError::new(
                 TransportErrorKind::Protocol,
                 format!(
-                    "the server answered {} replies to a batch of {} commands",
+                    "the server answered {} replies to a batch of {count} commands",
                     replies.len(),
-                    plan.commands().len()
                 ),
                 true,
             )));
         }
-        Ok(plan.interpret(self.entries, replies, slots))
+        Ok(plan.interpret(self.entries, replies))
     }
 }
 

@@ -114,6 +114,12 @@
 //! undeclared functions alike, for the callbacks the checks can tell (above); any other, and the
 //! functions of a [`Library::new`] built at run time, need nothing.
 //!
+//! An undeclared function's type may name what it reads on every run, as a script's does:
+//! `static TOUCH: Function<i64, Undeclared<2, 1>> = "touch";` in `lua_library!`, held to the code
+//! (any other number fails the build, saying the right one), makes a positional call whose counts
+//! the compiler knows and fall short fail the build too
+//! ([`Undeclared`]).
+//!
 //! # Versions, for rolling deploys
 //!
 //! FUNCTION LOAD REPLACE would let a new build silently change the functions old instances call, and
@@ -568,7 +574,9 @@ pub struct FunctionRO<T = Reply, P = Undeclared> {
     params: PhantomData<fn() -> P>,
 }
 
-impl<T: DeserializeOwned> Function<T> {
+impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize>
+    Function<T, Undeclared<KEYS, ARGS>>
+{
     /// Calls the function with FCALL, `keys` and `args`, and decodes its reply into `T`.
     ///
     /// If the server answers that it has no such function (`ERR Function not found`), and only
@@ -580,30 +588,34 @@ impl<T: DeserializeOwned> Function<T> {
     ///
     /// As for [`Script::exec`](crate::Script::exec), and an [`Error::Preload`] naming the library
     /// when the server refuses to load it (nothing ran).
-    pub fn call<'a, C: Transport + ?Sized>(
+    pub fn call<'a, C: Transport + ?Sized, K: Args + 'a, A: Args + 'a>(
         &'a self,
         conn: &'a C,
-        keys: impl Args + 'a,
-        args: impl Args + 'a,
+        keys: K,
+        args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
+        const { crate::script::enough::<K, A>((KEYS, ARGS)) };
         let call = crate::script::Call::new(&keys, &args);
         call::call(conn, &self.inner, CommandName::Fcall, call)
     }
 }
 
-impl<T: DeserializeOwned> FunctionRO<T> {
+impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize>
+    FunctionRO<T, Undeclared<KEYS, ARGS>>
+{
     /// Calls the function with FCALL_RO, `keys` and `args`, and decodes its reply into `T`; loads
     /// its library as [`Function::call`] does, on the server's `ERR Function not found` only.
     ///
     /// # Errors
     ///
     /// As for [`Function::call`].
-    pub fn call<'a, C: Transport + ?Sized>(
+    pub fn call<'a, C: Transport + ?Sized, K: Args + 'a, A: Args + 'a>(
         &'a self,
         conn: &'a C,
-        keys: impl Args + 'a,
-        args: impl Args + 'a,
+        keys: K,
+        args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
+        const { crate::script::enough::<K, A>((KEYS, ARGS)) };
         let call = crate::script::Call::new(&keys, &args);
         call::call(conn, &self.inner, CommandName::FcallRo, call)
     }

@@ -73,7 +73,10 @@ pub(crate) async fn send_on<C: redis::aio::ConnectionLike + Send>(
     batch: Batch<'_>,
 ) -> BatchReplies {
     let (pipeline, count) = to_pipeline(&batch, false);
-    match conn.req_packed_commands(&pipeline, 0, count).await {
+    let sent = conn.req_packed_commands(&pipeline, 0, count).await;
+    // Sent: what its commands took is free for the replies (a large batch holds less at once).
+    drop(pipeline);
+    match sent {
         Ok(values) => read_replies(&batch, values),
         Err(e) => Err(error_from_redis(e)),
     }

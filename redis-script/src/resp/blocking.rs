@@ -65,7 +65,10 @@ fn decimal(mut n: usize, digits: &mut [u8; 20]) -> &[u8] {
 /// Sends `batch` on a blocking `redis` connection, in one round trip.
 fn send_batch_on(conn: &mut impl ConnectionLike, batch: Batch<'_>) -> BatchReplies {
     let (pipeline, count) = to_pipeline(&batch, false);
-    match conn.req_packed_commands(&pipeline.get_packed_pipeline(), 0, count) {
+    // Packed, the commands are no longer needed: what they took is free for the replies.
+    let packed = pipeline.get_packed_pipeline();
+    drop(pipeline);
+    match conn.req_packed_commands(&packed, 0, count) {
         Ok(values) => read_replies(&batch, values),
         Err(e) => Err(error_from_redis(e)),
     }

@@ -9,11 +9,6 @@ use super::{Call, Script, ScriptRO};
 use crate::args::Params;
 use crate::{CommandName, Error, Transport};
 
-/// The parameters of a script that declares none: it is called with `exec(conn, keys, args)`, any
-/// keys and arguments. The default of [`Script`]'s and [`ScriptRO`]'s second type parameter.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Undeclared;
-
 impl<T: DeserializeOwned, P: Params> Script<T, P> {
     /// Runs the declared script with the keys and arguments `params` names: EVALSHA and, if the
     /// server answers NOSCRIPT, once EVAL, as [`Script::exec`] does.

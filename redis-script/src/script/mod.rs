@@ -141,7 +141,7 @@
 //! bound, once, by a `local name = KEYS[n]`, `local name = ARGV[n]` (a `string`) or
 //! `local name = tonumber(ARGV[n])` (a `number`) at the top level of the script (not in a branch, a
 //! loop or a function), from 1 up without a gap. Otherwise the item form says why, and asks for
-//! annotations.
+//! annotations, or for the positional call with its arity in its type (see [arity](#arity)).
 //!
 //! **Keys from KEYS.** A declared script gets the check [`keys_from_keys`](crate::lua_script!#keys-from-keys-keys_from_keys)
 //! by default: every key a command is given must come from `KEYS`. Opt out with
@@ -317,9 +317,35 @@
 //! analysed and need nothing. The functions of a library get the same check, by the same rule over
 //! their bodies ([arity of functions](crate::function#arity)).
 //!
-//! The check happens when the call is made, not when it compiles: a `Script<T>` is a value in a
-//! `static`, and its arity is not part of its type, so the compiler can not compare it with the
-//! length of an array passed as keys.
+//! **At compile time**, when the script's type names its arity. `static S: Script<T> =
+//! lua_script!(..)` says nothing, and its calls are checked when they are made. Its type may say
+//! what the script reads on every run, [`Undeclared<KEYS, ARGS>`](Undeclared), which the macro holds
+//! to the file (any other number fails the build, and the message gives the right one):
+//!
+//! ```no_run
+//! use redis_script::script::Undeclared;
+//! use redis_script::{Script, lua_script};
+//!
+//! // KEYS[1], ARGV[1] and ARGV[2] on every run.
+//! static LOCK: Script<i64, Undeclared<1, 2>> = lua_script!("../../../examples/lua/lock.lua");
+//! # async fn run(conn: redis::aio::MultiplexedConnection) -> redis_script::Result<()> {
+//! let taken = LOCK.exec(&conn, ["lock:report"], ("worker-1", 30_000)).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Then a call whose keys or arguments the compiler can count (an array, a tuple, `()`) and that
+//! passes fewer does not build: `exec`, `eval`, `evalsha` and their `_ro` forms, the `_blocking`
+//! twins, and an entry of a [`Pipeline`](crate::Pipeline) or [`Transaction`](crate::Transaction);
+//! likewise a function typed `Function<T, Undeclared<KEYS, ARGS>>` in
+//! [`lua_library!`](crate::lua_library). The error, `this call passes fewer arguments than the
+//! script reads on every run`, comes with a note pointing at the call. It is raised where the call is
+//! compiled to code: by `cargo build`, `cargo test` and `cargo run`, not by `cargo check` or an
+//! editor's checks; not for a call in code that is never compiled (a function nothing calls, a
+//! generic function never instantiated); and for a call in an `#[inline]` or generic function of a
+//! library, in the crate that compiles it, the note pointing at that function. A slice or a `Vec` is
+//! still checked when the call is made. A script that declares its parameters does better: its
+//! struct makes a left-out key an ordinary type error
+//! ([above](#declared-parameters-from-execconn-keys-args-to-a-declared-script)).
 //!
 //! # When does `exec` fall back?
 //!
@@ -399,6 +425,7 @@
 mod declared;
 mod name;
 mod source;
+mod undeclared;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -409,9 +436,12 @@ use serde::de::DeserializeOwned;
 
 pub use crate::args::Params;
 use crate::{Args, CommandName, Error, Reply, Transport};
-pub use declared::Undeclared;
 pub use name::{MAX_NAME_LEN, ScriptNameError};
 pub(crate) use source::{Arity, Call, Source};
+#[doc(hidden)]
+pub use undeclared::Positional;
+pub use undeclared::Undeclared;
+pub(crate) use undeclared::enough;
 
 /// A Lua script whose reply decodes into `T`, run with EVALSHA and, when the server does not have it
 /// cached, exactly one EVAL.
@@ -525,7 +555,7 @@ macro_rules! script_accessors {
 script_accessors!(Script);
 script_accessors!(ScriptRO);
 
-impl<T: DeserializeOwned> Script<T> {
+impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize> Script<T, Undeclared<KEYS, ARGS>> {
     /// Runs the script with EVALSHA and, if the server answers NOSCRIPT, once with EVAL, which also caches
     /// it. Any other error, including a lost connection, is returned as it is: the script may have run.
     ///
@@ -547,12 +577,13 @@ impl<T: DeserializeOwned> Script<T> {
     /// let (requests, ttl) = RATE_LIMIT.exec(&conn, ["rate:alice"], (100, 60)).await?;
     /// # Ok(()) }
     /// ```
-    pub fn exec<'a, C: Transport + ?Sized>(
+    pub fn exec<'a, C: Transport + ?Sized, K: Args, A: Args>(
         &'a self,
         conn: &'a C,
-        keys: impl Args,
-        args: impl Args,
+        keys: K,
+        args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send {
+        const { enough::<K, A>((KEYS, ARGS)) };
         let (first, fallback) = (CommandName::EvalSha, Some(CommandName::Eval));
         self.source
             .call(conn, first, fallback, Call::new(&keys, &args))
@@ -563,12 +594,13 @@ impl<T: DeserializeOwned> Script<T> {
     /// # Errors
     ///
     /// As for [`exec`](Self::exec).
-    pub fn eval<'a, C: Transport + ?Sized>(
+    pub fn eval<'a, C: Transport + ?Sized, K: Args, A: Args>(
         &'a self,
         conn: &'a C,
-        keys: impl Args,
-        args: impl Args,
+        keys: K,
+        args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send {
+        const { enough::<K, A>((KEYS, ARGS)) };
         self.source
             .call(conn, CommandName::Eval, None, Call::new(&keys, &args))
     }
@@ -579,18 +611,21 @@ impl<T: DeserializeOwned> Script<T> {
     ///
     /// As for [`exec`](Self::exec); a server without the script cached answers with an error for
     /// which [`Error::is_noscript`] is true.
-    pub fn evalsha<'a, C: Transport + ?Sized>(
+    pub fn evalsha<'a, C: Transport + ?Sized, K: Args, A: Args>(
         &'a self,
         conn: &'a C,
-        keys: impl Args,
-        args: impl Args,
+        keys: K,
+        args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send {
+        const { enough::<K, A>((KEYS, ARGS)) };
         self.source
             .call(conn, CommandName::EvalSha, None, Call::new(&keys, &args))
     }
 }
 
-impl<T: DeserializeOwned> ScriptRO<T> {
+impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize>
+    ScriptRO<T, Undeclared<KEYS, ARGS>>
+{
     /// Runs the script with EVALSHA_RO and, if the server answers NOSCRIPT, once with EVAL_RO. Never
     /// falls back to a command that could write.
     ///
@@ -611,12 +646,13 @@ impl<T: DeserializeOwned> ScriptRO<T> {
     /// let (views, likes, ratio) = POST_STATS.exec(&conn, ["post:123"], ()).await?;
     /// # Ok(()) }
     /// ```
-    pub fn exec<'a, C: Transport + ?Sized>(
+    pub fn exec<'a, C: Transport + ?Sized, K: Args, A: Args>(
         &'a self,
         conn: &'a C,
-        keys: impl Args,
-        args: impl Args,
+        keys: K,
+        args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send {
+        const { enough::<K, A>((KEYS, ARGS)) };
         let (first, fallback) = (CommandName::EvalShaRo, Some(CommandName::EvalRo));
         self.source
             .call(conn, first, fallback, Call::new(&keys, &args))
@@ -627,12 +663,13 @@ impl<T: DeserializeOwned> ScriptRO<T> {
     /// # Errors
     ///
     /// As for [`exec`](Self::exec).
-    pub fn eval_ro<'a, C: Transport + ?Sized>(
+    pub fn eval_ro<'a, C: Transport + ?Sized, K: Args, A: Args>(
         &'a self,
         conn: &'a C,
-        keys: impl Args,
-        args: impl Args,
+        keys: K,
+        args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send {
+        const { enough::<K, A>((KEYS, ARGS)) };
         self.source
             .call(conn, CommandName::EvalRo, None, Call::new(&keys, &args))
     }
@@ -643,12 +680,13 @@ impl<T: DeserializeOwned> ScriptRO<T> {
     ///
     /// As for [`exec`](Self::exec); a server without the script cached answers with an error for
     /// which [`Error::is_noscript`] is true.
-    pub fn evalsha_ro<'a, C: Transport + ?Sized>(
+    pub fn evalsha_ro<'a, C: Transport + ?Sized, K: Args, A: Args>(
         &'a self,
         conn: &'a C,
-        keys: impl Args,
-        args: impl Args,
+        keys: K,
+        args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send {
+        const { enough::<K, A>((KEYS, ARGS)) };
         self.source
             .call(conn, CommandName::EvalShaRo, None, Call::new(&keys, &args))
     }
