@@ -23,6 +23,7 @@
 mod arity;
 mod calls;
 mod commands;
+mod compiler;
 mod declare;
 mod library;
 mod limits;

@@ -1,15 +1,16 @@
 //! Lua 5.1 syntax, the language Redis embeds.
 //!
-//! The authority is Redis's own compiler: Lua 5.1.5, built from source (`mlua`, vendored), loading the
-//! body as Redis does (`luaL_loadbuffer` of the text after the shebang line, named `@user_script`,
-//! never as a precompiled chunk). Its message is Redis's (`user_script:3: '=' expected near 'x'`).
-//! `full_moon` then parses the same body into the tree the command checks walk; when it can not (a
-//! form it does not know), those checks are skipped: the compiler, not the tree, decides what builds.
+//! The authority is Redis's own compiler: Lua 5.1.5, built from source by the build script and called
+//! through [`crate::compiler`], loading the body as Redis does (`luaL_loadbuffer` of the text after the
+//! shebang line, named `@user_script`, never as a precompiled chunk). Its message is Redis's
+//! (`user_script:3: '=' expected near 'x'`). `full_moon` then parses the same body into the tree the
+//! command checks walk; when it can not (a form it does not know), those checks are skipped: the
+//! compiler, not the tree, decides what builds.
 
+use crate::compiler::Compiler;
 use crate::nesting;
 use full_moon::LuaVersion;
 use full_moon::ast::Ast;
-use mlua::{ChunkMode, Lua, LuaOptions, StdLib};
 
 /// A syntax error: 1-based line and column, the compiler's message and the source line.
 #[derive(Debug, PartialEq, Eq)]
@@ -33,14 +34,14 @@ pub(crate) fn compile(body: &str) -> Result<(), SyntaxError> {
             source: lua_line(body, 1).1.to_owned(),
         });
     }
-    let lua = Lua::new_with(StdLib::NONE, LuaOptions::new()).map_err(|e| SyntaxError {
+    let lua = Compiler::new().ok_or_else(|| SyntaxError {
         line: 1,
         column: 1,
-        message: format!("the Lua compiler could not start: {e}"),
+        message: "the Lua compiler could not start: not enough memory".to_owned(),
         source: String::new(),
     })?;
     let masked = nesting::mask(body);
-    let Some(message) = load(&lua, masked.text.as_bytes()) else {
+    let Some(message) = lua.load(masked.text.as_bytes()) else {
         return Ok(());
     };
     let mut error = located(&lua, &masked.text, &message);
@@ -52,20 +53,6 @@ pub(crate) fn compile(body: &str) -> Result<(), SyntaxError> {
     Err(error)
 }
 
-/// The compiler's message for `chunk`, or `None` when it compiles.
-fn load(lua: &Lua, chunk: &[u8]) -> Option<String> {
-    let compiled = lua
-        .load(chunk)
-        .set_name("@user_script")
-        .set_mode(ChunkMode::Text)
-        .into_function();
-    match compiled {
-        Ok(_) => None,
-        Err(mlua::Error::SyntaxError { message, .. }) => Some(message),
-        Err(other) => Some(other.to_string()),
-    }
-}
-
 /// `user_script:3: '=' expected near 'x'`: the line, the message, and the column of the token named.
 ///
 /// Lua names the line and the token, not the column. Of the places on that line where the token's
@@ -73,7 +60,7 @@ fn load(lua: &Lua, chunk: &[u8]) -> Option<String> {
 /// its end): the text up to any later place already holds the error. That holds for errors inside a
 /// token too (a bad escape: the place is the string's opening quote). Found by bisection, so that a
 /// long line costs a few compilations.
-fn located(lua: &Lua, body: &str, message: &str) -> SyntaxError {
+fn located(lua: &Compiler, body: &str, message: &str) -> SyntaxError {
     let (line, text) = message
         .split_once("user_script:")
         .and_then(|(_, rest)| rest.split_once(": "))
@@ -89,7 +76,7 @@ fn located(lua: &Lua, body: &str, message: &str) -> SyntaxError {
         Some(token) if !token.is_empty() => {
             let places = places(source, token);
             let before_error = places.partition_point(|&at| {
-                load(lua, &body.as_bytes()[..line_start + at]).as_deref() != Some(message)
+                lua.load(&body.as_bytes()[..line_start + at]).as_deref() != Some(message)
             });
             places.get(before_error.saturating_sub(1)).copied()
         }
