@@ -173,6 +173,9 @@ pub(crate) struct Entries<'a> {
     callees: Vec<Callee<'a>>,
 }
 
+/// How many of the latest callees a new call looks among for its own.
+const RECENT_CALLEES: usize = 8;
+
 impl<'a> Entries<'a> {
     /// Adds a call; returns its position.
     #[inline]
@@ -184,9 +187,12 @@ impl<'a> Entries<'a> {
     ) -> usize {
         let keys = self.encode(keys);
         let args = self.encode(args);
-        let callee = match self.callees.last() {
-            Some(last) if last.is(&callee) => self.callees.len() - 1,
-            _ => {
+        // One callee per script among the last few, so that calls alternating between a handful of
+        // scripts (check, then update) share them too; a bounded look back keeps adding a call O(1).
+        let recent = self.callees.len().saturating_sub(RECENT_CALLEES);
+        let callee = match self.callees[recent..].iter().rposition(|c| c.is(&callee)) {
+            Some(at) => recent + at,
+            None => {
                 self.callees.push(callee);
                 self.callees.len() - 1
             }
@@ -294,6 +300,75 @@ impl KeysOfEntries for Entries<'_> {
             Some(Entry::Call { keys, .. }) => EntryKeys::Script(self.values(keys)),
             Some(Entry::Command { words, .. }) => EntryKeys::Command(self.values(words)),
             None => EntryKeys::Command(self.values(&(0..0))),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::label::Shared;
+    use crate::script::Source;
+
+    fn source(sha1: &'static str) -> Source {
+        Source {
+            text: Shared::Static("return 1"),
+            sha1: Shared::Static(sha1),
+            name: None,
+            function: false,
+            arity: crate::script::Arity::NONE,
+        }
+    }
+
+    #[test]
+    fn an_entry_is_small_and_calls_alternating_between_scripts_share_their_callees() {
+        // What a batch of 10,000 holds per entry, besides its values.
+        assert!(
+            std::mem::size_of::<Entry>() <= 56,
+            "{}",
+            std::mem::size_of::<Entry>()
+        );
+        let (check, update) = (source("a"), source("b"));
+        let mut entries = Entries::default();
+        for _ in 0..100 {
+            entries.push_call((Callee::Script(&check), false), &["k"], &());
+            entries.push_call((Callee::Script(&update), false), &["k"], &());
+        }
+        assert_eq!(entries.callees.len(), 2);
+        assert_eq!(
+            entries
+                .callee_of(&entries.list[198])
+                .unwrap()
+                .source()
+                .sha1
+                .to_string(),
+            "a"
+        );
+        assert_eq!(
+            entries
+                .callee_of(&entries.list[199])
+                .unwrap()
+                .source()
+                .sha1
+                .to_string(),
+            "b"
+        );
+        // Beyond the look back, a script gets a callee of its own again: still right, only larger.
+        let many: Vec<Source> = ["0", "1", "2", "3", "4", "5", "6", "7", "8"]
+            .into_iter()
+            .map(source)
+            .collect();
+        let mut entries = Entries::default();
+        for round in 0..2 {
+            for s in &many {
+                entries.push_call((Callee::Script(s), false), &["k"], &());
+            }
+            assert_eq!(entries.callees.len(), 9 * (round + 1));
+        }
+        for (i, entry) in entries.list.iter().enumerate() {
+            let sha1 = entries.callee_of(entry).unwrap().source().sha1.to_string();
+            assert_eq!(sha1, many[i % 9].sha1.to_string());
         }
     }
 }
