@@ -87,7 +87,7 @@ use serde::de::DeserializeOwned;
 use crate::args::Params;
 use crate::function::MissingLibrary;
 use crate::production::{Missing, Preloaded, ScriptRef};
-use crate::script::{Undeclared, enough};
+use crate::script::{Call, Undeclared, enough};
 pub use crate::transport::BlockingTransport;
 use crate::transport::{Batch, BatchGroup, BatchKeys, BatchReplies, Command, block_on};
 use crate::{
@@ -136,7 +136,7 @@ fn over<B: BlockingTransport + Send, R>(conn: B, rules: impl AsyncFnOnce(&Waitin
 
 /// The blocking twin of a call method (`exec`, `call`) of a script or function type.
 macro_rules! blocking_call {
-    ($type:ident, $async:ident, $blocking:ident, $what:literal) => {
+    ($type:ident, $async:ident, $checked:ident, $blocking:ident, $what:literal) => {
         impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize> $type<T, Undeclared<KEYS, ARGS>> {
             #[doc = concat!("[`", stringify!($async), "`](Self::", stringify!($async), "), blocking: ", $what,
                 ", on a [blocking](crate::blocking) connection.")]
@@ -150,9 +150,10 @@ macro_rules! blocking_call {
                 keys: K,
                 args: A,
             ) -> Result<T, Error> {
-                // Here too, so that the first error of a short call points at the caller.
+                // Here, so that a short call's error points at the caller.
                 const { enough::<K, A>((KEYS, ARGS)) };
-                block_on(self.$async(&Waiting(Mutex::new(conn)), keys, args))
+                let call = Call::new(&keys, &args);
+                block_on(self.$checked(&Waiting(Mutex::new(conn)), call))
             }
         }
 
@@ -177,24 +178,28 @@ macro_rules! blocking_call {
 blocking_call!(
     Script,
     exec,
+    exec_call,
     exec_blocking,
     "EVALSHA and, on the server's NOSCRIPT reply only, one EVAL"
 );
 blocking_call!(
     ScriptRO,
     exec,
+    exec_call,
     exec_blocking,
     "EVALSHA_RO and, on the server's NOSCRIPT reply only, one EVAL_RO"
 );
 blocking_call!(
     Function,
     call,
+    call_with,
     call_blocking,
     "FCALL and, on the server's `Function not found` only, FUNCTION LOAD and FCALL again"
 );
 blocking_call!(
     FunctionRO,
     call,
+    call_with,
     call_blocking,
     "FCALL_RO, loading the library as `Function::call_blocking` does"
 );

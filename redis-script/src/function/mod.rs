@@ -595,7 +595,15 @@ impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize>
         args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
         const { crate::script::enough::<K, A>((KEYS, ARGS)) };
-        let call = crate::script::Call::new(&keys, &args);
+        self.call_with(conn, crate::script::Call::new(&keys, &args))
+    }
+
+    /// `call` of keys and arguments already checked and encoded.
+    pub(crate) fn call_with<'a, C: Transport + ?Sized>(
+        &'a self,
+        conn: &'a C,
+        call: crate::script::Call,
+    ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
         call::call(conn, &self.inner, CommandName::Fcall, call)
     }
 }
@@ -616,7 +624,15 @@ impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize>
         args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
         const { crate::script::enough::<K, A>((KEYS, ARGS)) };
-        let call = crate::script::Call::new(&keys, &args);
+        self.call_with(conn, crate::script::Call::new(&keys, &args))
+    }
+
+    /// `call` of keys and arguments already checked and encoded.
+    pub(crate) fn call_with<'a, C: Transport + ?Sized>(
+        &'a self,
+        conn: &'a C,
+        call: crate::script::Call,
+    ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
         call::call(conn, &self.inner, CommandName::FcallRo, call)
     }
 }

@@ -584,9 +584,17 @@ impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize> Script<T, Undecl
         args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         const { enough::<K, A>((KEYS, ARGS)) };
+        self.exec_call(conn, Call::new(&keys, &args))
+    }
+
+    /// `exec` of keys and arguments already checked and encoded.
+    pub(crate) fn exec_call<'a, C: Transport + ?Sized>(
+        &'a self,
+        conn: &'a C,
+        call: Call,
+    ) -> impl Future<Output = Result<T, Error>> + Send {
         let (first, fallback) = (CommandName::EvalSha, Some(CommandName::Eval));
-        self.source
-            .call(conn, first, fallback, Call::new(&keys, &args))
+        self.source.call(conn, first, fallback, call)
     }
 
     /// Runs the script with EVAL, sending its whole text (and caching it on the server).
@@ -653,9 +661,17 @@ impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize>
         args: A,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         const { enough::<K, A>((KEYS, ARGS)) };
+        self.exec_call(conn, Call::new(&keys, &args))
+    }
+
+    /// `exec` of keys and arguments already checked and encoded.
+    pub(crate) fn exec_call<'a, C: Transport + ?Sized>(
+        &'a self,
+        conn: &'a C,
+        call: Call,
+    ) -> impl Future<Output = Result<T, Error>> + Send {
         let (first, fallback) = (CommandName::EvalShaRo, Some(CommandName::EvalRo));
-        self.source
-            .call(conn, first, fallback, Call::new(&keys, &args))
+        self.source.call(conn, first, fallback, call)
     }
 
     /// Runs the script with EVAL_RO, sending its whole text.
