@@ -189,12 +189,19 @@ impl<'a> Entries<'a> {
         let args = self.encode(args);
         // One callee per script among the last few, so that calls alternating between a handful of
         // scripts (check, then update) share them too; a bounded look back keeps adding a call O(1).
-        let recent = self.callees.len().saturating_sub(RECENT_CALLEES);
-        let callee = match self.callees[recent..].iter().rposition(|c| c.is(&callee)) {
-            Some(at) => recent + at,
-            None => {
-                self.callees.push(callee);
-                self.callees.len() - 1
+        let last = self.callees.len().wrapping_sub(1);
+        let callee = match self.callees.last() {
+            // A run of calls of one script, the common case: one comparison.
+            Some(previous) if previous.is(&callee) => last,
+            _ => {
+                let recent = self.callees.len().saturating_sub(RECENT_CALLEES);
+                match self.callees[recent..].iter().rposition(|c| c.is(&callee)) {
+                    Some(at) => recent + at,
+                    None => {
+                        self.callees.push(callee);
+                        self.callees.len() - 1
+                    }
+                }
             }
         };
         self.list.push(Entry::Call {
