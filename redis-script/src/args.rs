@@ -136,6 +136,7 @@ impl<'a> Values<'a> {
     /// These values and then `next`, as one run, when `next` follows them in the same list (as a
     /// call's arguments follow its keys).
     #[inline]
+    #[cfg(feature = "resp")]
     pub(crate) fn followed_by(self, next: Values<'a>) -> Option<Values<'a>> {
         (std::ptr::eq(self.list, next.list) && self.end == next.first).then_some(Values {
             list: self.list,
