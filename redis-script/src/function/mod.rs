@@ -574,6 +574,18 @@ pub struct FunctionRO<T = Reply, P = Undeclared> {
     params: PhantomData<fn() -> P>,
 }
 
+impl<T: DeserializeOwned, P> Function<T, P> {
+    /// `call` of keys and arguments already encoded (and, for a positional call, checked): the
+    /// body of the positional and the declared `call` and of their blocking twins.
+    pub(crate) fn call_with<'a, C: Transport + ?Sized>(
+        &'a self,
+        conn: &'a C,
+        call: crate::script::Call,
+    ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
+        call::call(conn, &self.inner, CommandName::Fcall, call)
+    }
+}
+
 impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize>
     Function<T, Undeclared<KEYS, ARGS>>
 {
@@ -597,14 +609,17 @@ impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize>
         const { crate::script::enough::<K, A>((KEYS, ARGS)) };
         self.call_with(conn, crate::script::Call::new(&keys, &args))
     }
+}
 
-    /// `call` of keys and arguments already checked and encoded.
+impl<T: DeserializeOwned, P> FunctionRO<T, P> {
+    /// `call` of keys and arguments already encoded (and, for a positional call, checked): the
+    /// body of the positional and the declared `call` and of their blocking twins.
     pub(crate) fn call_with<'a, C: Transport + ?Sized>(
         &'a self,
         conn: &'a C,
         call: crate::script::Call,
     ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
-        call::call(conn, &self.inner, CommandName::Fcall, call)
+        call::call(conn, &self.inner, CommandName::FcallRo, call)
     }
 }
 
@@ -626,15 +641,6 @@ impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize>
         const { crate::script::enough::<K, A>((KEYS, ARGS)) };
         self.call_with(conn, crate::script::Call::new(&keys, &args))
     }
-
-    /// `call` of keys and arguments already checked and encoded.
-    pub(crate) fn call_with<'a, C: Transport + ?Sized>(
-        &'a self,
-        conn: &'a C,
-        call: crate::script::Call,
-    ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
-        call::call(conn, &self.inner, CommandName::FcallRo, call)
-    }
 }
 
 impl<T: DeserializeOwned, P: Params> Function<T, P> {
@@ -650,8 +656,7 @@ impl<T: DeserializeOwned, P: Params> Function<T, P> {
         conn: &'a C,
         params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
-        let call = crate::script::Call::declared(&params);
-        call::call(conn, &self.inner, CommandName::Fcall, call)
+        self.call_with(conn, crate::script::Call::declared(&params))
     }
 }
 
@@ -667,8 +672,7 @@ impl<T: DeserializeOwned, P: Params> FunctionRO<T, P> {
         conn: &'a C,
         params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send + 'a {
-        let call = crate::script::Call::declared(&params);
-        call::call(conn, &self.inner, CommandName::FcallRo, call)
+        self.call_with(conn, crate::script::Call::declared(&params))
     }
 }
 

@@ -36,9 +36,7 @@ impl<T: DeserializeOwned, P: Params> Script<T, P> {
         conn: &'a C,
         params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send {
-        let (first, fallback) = (CommandName::EvalSha, Some(CommandName::Eval));
-        self.source
-            .call(conn, first, fallback, Call::declared(&params))
+        self.exec_call(conn, Call::declared(&params))
     }
 
     /// Runs the declared script with EVAL, sending its whole text.
@@ -82,9 +80,7 @@ impl<T: DeserializeOwned, P: Params> ScriptRO<T, P> {
         conn: &'a C,
         params: impl Params<Static = P>,
     ) -> impl Future<Output = Result<T, Error>> + Send {
-        let (first, fallback) = (CommandName::EvalShaRo, Some(CommandName::EvalRo));
-        self.source
-            .call(conn, first, fallback, Call::declared(&params))
+        self.exec_call(conn, Call::declared(&params))
     }
 
     /// Runs the declared read-only script with EVAL_RO, sending its whole text.

@@ -555,6 +555,19 @@ macro_rules! script_accessors {
 script_accessors!(Script);
 script_accessors!(ScriptRO);
 
+impl<T: DeserializeOwned, P> Script<T, P> {
+    /// `exec` of keys and arguments already encoded (and, for a positional call, checked): the
+    /// body of the positional and the declared `exec` and of their blocking twins.
+    pub(crate) fn exec_call<'a, C: Transport + ?Sized>(
+        &'a self,
+        conn: &'a C,
+        call: Call,
+    ) -> impl Future<Output = Result<T, Error>> + Send {
+        let (first, fallback) = (CommandName::EvalSha, Some(CommandName::Eval));
+        self.source.call(conn, first, fallback, call)
+    }
+}
+
 impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize> Script<T, Undeclared<KEYS, ARGS>> {
     /// Runs the script with EVALSHA and, if the server answers NOSCRIPT, once with EVAL, which also caches
     /// it. Any other error, including a lost connection, is returned as it is: the script may have run.
@@ -585,16 +598,6 @@ impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize> Script<T, Undecl
     ) -> impl Future<Output = Result<T, Error>> + Send {
         const { enough::<K, A>((KEYS, ARGS)) };
         self.exec_call(conn, Call::new(&keys, &args))
-    }
-
-    /// `exec` of keys and arguments already checked and encoded.
-    pub(crate) fn exec_call<'a, C: Transport + ?Sized>(
-        &'a self,
-        conn: &'a C,
-        call: Call,
-    ) -> impl Future<Output = Result<T, Error>> + Send {
-        let (first, fallback) = (CommandName::EvalSha, Some(CommandName::Eval));
-        self.source.call(conn, first, fallback, call)
     }
 
     /// Runs the script with EVAL, sending its whole text (and caching it on the server).
@@ -631,6 +634,19 @@ impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize> Script<T, Undecl
     }
 }
 
+impl<T: DeserializeOwned, P> ScriptRO<T, P> {
+    /// `exec` of keys and arguments already encoded (and, for a positional call, checked): the
+    /// body of the positional and the declared `exec` and of their blocking twins.
+    pub(crate) fn exec_call<'a, C: Transport + ?Sized>(
+        &'a self,
+        conn: &'a C,
+        call: Call,
+    ) -> impl Future<Output = Result<T, Error>> + Send {
+        let (first, fallback) = (CommandName::EvalShaRo, Some(CommandName::EvalRo));
+        self.source.call(conn, first, fallback, call)
+    }
+}
+
 impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize>
     ScriptRO<T, Undeclared<KEYS, ARGS>>
 {
@@ -662,16 +678,6 @@ impl<T: DeserializeOwned, const KEYS: usize, const ARGS: usize>
     ) -> impl Future<Output = Result<T, Error>> + Send {
         const { enough::<K, A>((KEYS, ARGS)) };
         self.exec_call(conn, Call::new(&keys, &args))
-    }
-
-    /// `exec` of keys and arguments already checked and encoded.
-    pub(crate) fn exec_call<'a, C: Transport + ?Sized>(
-        &'a self,
-        conn: &'a C,
-        call: Call,
-    ) -> impl Future<Output = Result<T, Error>> + Send {
-        let (first, fallback) = (CommandName::EvalShaRo, Some(CommandName::EvalRo));
-        self.source.call(conn, first, fallback, call)
     }
 
     /// Runs the script with EVAL_RO, sending its whole text.
