@@ -1,11 +1,11 @@
 //! How many keys and arguments a script needs: the `KEYS[n]` / `ARGV[n]` it reads with a literal
 //! index where a nil would make it fail on every run that gets there. The rule is on [`Arity`].
 
-use full_moon::ast::{
+use crate::lua::ast::{
     Block, Call, Expression, Field, FunctionArgs, FunctionBody, FunctionCall, Index, LastStmt,
     Prefix, Stmt, Suffix, TableConstructor, UnOp, Var, punctuated::Punctuated,
 };
-use full_moon::tokenizer::TokenReference;
+use crate::lua::tokenizer::TokenReference;
 
 use crate::calls::{Place, identifier, literal_value, place_of};
 
@@ -407,7 +407,6 @@ impl Pass<'_> {
                 }
                 self.function_body(function.body());
             }
-            _ => {}
         }
     }
 
@@ -438,7 +437,6 @@ impl Pass<'_> {
                 let suffixes: Vec<&Suffix> = var.suffixes().collect();
                 self.chain(var.prefix(), &suffixes);
             }
-            _ => {}
         }
     }
 
@@ -466,7 +464,7 @@ impl Pass<'_> {
         self.conditionally(|pass| {
             pass.depth += 1;
             for parameter in body.parameters() {
-                if let full_moon::ast::Parameter::Name(name) = parameter {
+                if let crate::lua::ast::Parameter::Name(name) = parameter {
                     pass.declare(name, Value::Other);
                 }
             }
@@ -541,7 +539,6 @@ impl Pass<'_> {
                 Field::NoKey(value) => {
                     self.expression(value);
                 }
-                _ => {}
             }
         }
         Value::Other
@@ -585,7 +582,6 @@ impl Pass<'_> {
         let mut current = match prefix {
             Prefix::Name(name) => self.link(name),
             Prefix::Expression(expression) => Link::Value(self.expression(expression)),
-            _ => Link::Value(Value::Other),
         };
         for suffix in suffixes {
             current = Link::Value(match suffix {
@@ -612,7 +608,6 @@ impl Pass<'_> {
                     self.arguments(method.args());
                     Value::Other
                 }
-                _ => Value::Other,
             });
         }
         match current {
@@ -665,7 +660,6 @@ impl Pass<'_> {
                     Index::Brackets { expression, .. } => {
                         crate::calls::expression_literal(expression)
                     }
-                    _ => None,
                 };
                 match (&value, field) {
                     (Value::Global(path), Some(field)) if !path.contains('.') => {

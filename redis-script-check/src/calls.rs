@@ -2,13 +2,13 @@
 //! name, and error replies with a literal text (the rules look for NOSCRIPT, a library for "ERR
 //! Function not found").
 
-use full_moon::ast::{
+use crate::lua::ast::{
     Assignment, Ast, Call, Expression, Field, FunctionArgs, FunctionBody, FunctionCall, GenericFor,
     Index, LocalAssignment, LocalFunction, NumericFor, Parameter, Prefix, Suffix, TableConstructor,
     Var,
 };
-use full_moon::tokenizer::{TokenReference, TokenType};
-use full_moon::visitors::Visitor;
+use crate::lua::tokenizer::{TokenReference, TokenType};
+use crate::lua::visitors::Visitor;
 
 /// `redis.call("NAME", "SUB"?, ...)` with a literal name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -316,11 +316,6 @@ fn call_args(args: &FunctionArgs) -> Args<'_> {
             literals: vec![None],
             values: vec![None],
             open_ended: false,
-        },
-        _ => Args {
-            literals: Vec::new(),
-            values: Vec::new(),
-            open_ended: true,
         },
     }
 }

@@ -31,14 +31,14 @@
 //! exactly one `local name = KEYS[n]` / `ARGV[n]` / `tonumber(ARGV[n])` at the top level of the script,
 //! from 1 up without a gap.
 
-use full_moon::ast::{
+use crate::lua::ast::{
     Assignment, Ast, Block, Call, Expression, Field, FunctionArgs, FunctionBody,
     FunctionDeclaration, Index, Parameter, Prefix, Stmt, Suffix, TableConstructor, Var,
     punctuated::Punctuated,
 };
-use full_moon::node::Node;
-use full_moon::tokenizer::{LexerResult, Symbol, Token, TokenType};
-use full_moon::visitors::Visitor;
+use crate::lua::node::Node;
+use crate::lua::tokenizer::{Symbol, Token, TokenType};
+use crate::lua::visitors::Visitor;
 
 use crate::arity::{self, Names, Table};
 use crate::{Arity, Kind, Problem};
@@ -247,15 +247,9 @@ fn annotated_declaration(
     path: &str,
 ) -> Result<Declared, Vec<Problem>> {
     // The literal reads are in the tokens: no tree, and no second compile, needed.
-    let lexed = std::panic::catch_unwind(|| {
-        match full_moon::tokenizer::Lexer::new(body, full_moon::LuaVersion::lua51()).collect() {
-            LexerResult::Ok(tokens) | LexerResult::Recovered(tokens, _) => Some(tokens),
-            LexerResult::Fatal(_) => None,
-        }
-    });
-    let reads = match lexed {
-        Ok(Some(tokens)) => reads_in(tokens.iter().collect()),
-        _ => Reads::default(),
+    let reads = match crate::lua::tokenizer::tokens(body) {
+        Ok(tokens) => reads_in(tokens.iter().collect()),
+        Err(_) => Reads::default(),
     };
     held_to(declaration, &reads, path)
 }

@@ -27,6 +27,7 @@ mod compiler;
 mod declare;
 mod library;
 mod limits;
+mod lua;
 mod nesting;
 mod origins;
 mod reply;

@@ -8,12 +8,12 @@
 //! (a parameter, a global, a local assigned in a branch or a loop), so that what the pass says of a
 //! value is true on every path.
 
-use full_moon::ast::{
+use crate::lua::ast::{
     Block, Call, Expression, FunctionArgs, FunctionBody, FunctionCall, Index, LastStmt, Prefix,
     Stmt, Suffix, Var, punctuated::Punctuated,
 };
-use full_moon::node::Node;
-use full_moon::tokenizer::TokenReference;
+use crate::lua::node::Node;
+use crate::lua::tokenizer::TokenReference;
 
 use crate::calls::{identifier, index_name, literal_value, place_of};
 use crate::commands;
@@ -199,7 +199,6 @@ impl Pass {
                         Var::Expression(var) => {
                             self.var_expression(var.prefix(), var.suffixes());
                         }
-                        _ => {}
                     }
                 }
             }
@@ -260,7 +259,6 @@ impl Pass {
                 self.function_body(function.body());
             }
             Stmt::FunctionDeclaration(function) => self.function_body(function.body()),
-            _ => {}
         }
     }
 
@@ -316,7 +314,7 @@ impl Pass {
             .collect();
         self.depth += 1;
         for parameter in body.parameters() {
-            if let full_moon::ast::Parameter::Name(name) = parameter {
+            if let crate::lua::ast::Parameter::Name(name) = parameter {
                 self.declare(name, Origin::Unknown, false);
             }
         }
@@ -352,17 +350,16 @@ impl Pass {
             Expression::TableConstructor(table) => {
                 for field in table.fields() {
                     match field {
-                        full_moon::ast::Field::ExpressionKey { key, value, .. } => {
+                        crate::lua::ast::Field::ExpressionKey { key, value, .. } => {
                             self.expression(key);
                             self.expression(value);
                         }
-                        full_moon::ast::Field::NameKey { value, .. } => {
+                        crate::lua::ast::Field::NameKey { value, .. } => {
                             self.expression(value);
                         }
-                        full_moon::ast::Field::NoKey(value) => {
+                        crate::lua::ast::Field::NoKey(value) => {
                             self.expression(value);
                         }
-                        _ => {}
                     }
                 }
                 Origin::Unknown
@@ -390,7 +387,6 @@ impl Pass {
                 self.expression(expression);
                 None
             }
-            _ => None,
         };
         for suffix in &suffixes {
             self.suffix(suffix);
@@ -445,7 +441,6 @@ impl Pass {
                 let table = Expression::TableConstructor(table.clone());
                 vec![self.expression(&table)]
             }
-            _ => Vec::new(),
         }
     }
 
@@ -462,7 +457,6 @@ impl Pass {
                     Index::Brackets { expression, .. } => {
                         crate::calls::expression_literal(expression)
                     }
-                    _ => None,
                 };
                 let callee = match (table, field) {
                     (Some("redis"), Some("call")) if self.lookup("redis").is_none() => {

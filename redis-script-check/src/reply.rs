@@ -19,8 +19,8 @@
 //! the declared fields, and a table with `name = value` items is refused, since Redis drops those.
 //! A return of anything else (a local, a call) is left alone.
 
-use full_moon::ast::{Block, Expression, Field, LastStmt, Stmt};
-use full_moon::tokenizer::TokenType;
+use crate::lua::ast::{Block, Expression, Field, LastStmt, Stmt};
+use crate::lua::tokenizer::TokenType;
 
 use crate::declare::{Param, Type};
 use crate::{Kind, Problem};

@@ -3,14 +3,12 @@
 //! The authority is Redis's own compiler: Lua 5.1.5, built from source by the build script and called
 //! through [`crate::compiler`], loading the body as Redis does (`luaL_loadbuffer` of the text after the
 //! shebang line, named `@user_script`, never as a precompiled chunk). Its message is Redis's
-//! (`user_script:3: '=' expected near 'x'`). `full_moon` then parses the same body into the tree the
-//! command checks walk; when it can not (a form it does not know), those checks are skipped: the
-//! compiler, not the tree, decides what builds.
+//! (`user_script:3: '=' expected near 'x'`). [`crate::lua`] then parses the same body, with the same grammar,
+//! into the tree the command checks walk: the compiler, not the tree, decides what builds.
 
 use crate::compiler::Compiler;
+use crate::lua::ast::Ast;
 use crate::nesting;
-use full_moon::LuaVersion;
-use full_moon::ast::Ast;
 
 /// A syntax error: 1-based line and column, the compiler's message and the source line.
 #[derive(Debug, PartialEq, Eq)]
@@ -145,66 +143,9 @@ fn places(source: &str, near: &str) -> Vec<usize> {
 }
 
 /// Parses `body` (which the compiler accepted) into the tree the command checks walk; `None` when
-/// `full_moon` can not, or fails on it.
+/// it can not be (it can be whenever the compiler accepted it: the grammar is the same).
 pub(crate) fn tree(body: &str) -> Option<Ast> {
-    let body = mask_hex_exponents(body);
-    let parsed = std::panic::catch_unwind(|| {
-        full_moon::parse_fallible(&body, LuaVersion::lua51()).into_result()
-    });
-    parsed.ok()?.ok()
-}
-
-/// Replaces numerals such as `0x1p4` by a decimal of the same length.
-///
-/// Lua 5.1 reads a numeral as every letter and digit that follows it and hands it to C's `strtod`,
-/// which accepts a hexadecimal mantissa with a binary exponent, so Redis runs `0x1p4` (16); full_moon
-/// does not know that form. (A signed exponent, `0x1p-2`, stops Lua's scan at the sign and is an
-/// error there as here.) Masking keeps lines and columns, so positions in errors stay true; a match
-/// inside a string or comment is harmless, as only the syntax is checked on the masked text.
-fn mask_hex_exponents(body: &str) -> std::borrow::Cow<'_, str> {
-    let bytes = body.as_bytes();
-    let mut masked: Option<Vec<u8>> = None;
-    let mut i = 0;
-    while i + 1 < bytes.len() {
-        let starts_numeral = bytes[i] == b'0'
-            && matches!(bytes[i + 1], b'x' | b'X')
-            && (i == 0
-                || !(bytes[i - 1].is_ascii_alphanumeric()
-                    || bytes[i - 1] == b'_'
-                    || bytes[i - 1] == b'.'));
-        if !starts_numeral {
-            i += 1;
-            continue;
-        }
-        // The numeral as Lua scans it: letters, digits and underscores.
-        let end = bytes[i..]
-            .iter()
-            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
-            .map_or(bytes.len(), |n| i + n);
-        let numeral = &bytes[i + 2..end];
-        let is_hex_exponent = numeral
-            .iter()
-            .position(|b| matches!(b, b'p' | b'P'))
-            .is_some_and(|p| {
-                p > 0
-                    && numeral[..p].iter().all(u8::is_ascii_hexdigit)
-                    && p + 1 < numeral.len()
-                    && numeral[p + 1..].iter().all(u8::is_ascii_digit)
-            });
-        if is_hex_exponent {
-            let out = masked.get_or_insert_with(|| bytes.to_vec());
-            out[i] = b'1';
-            out[i + 1..end].fill(b' ');
-        }
-        i = end;
-    }
-    match masked {
-        // Only ASCII bytes were replaced by ASCII bytes, so the text is still UTF-8.
-        Some(out) => {
-            std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| body.to_owned()))
-        }
-        None => std::borrow::Cow::Borrowed(body),
-    }
+    crate::lua::parse(body).ok()
 }
 
 /// Constructs of Lua 5.2-5.4 that people write by habit, and what to use in Redis's Lua 5.1.

@@ -1,13 +1,13 @@
 //! The load run's expressions: the values they give, and what Lua or Redis refuses while they are
 //! evaluated (globals and `redis` fields the load run lacks, calls, type errors).
 
-use full_moon::ast::punctuated::Pair;
-use full_moon::ast::{
+use crate::lua::ast::punctuated::Pair;
+use crate::lua::ast::{
     BinOp, Call, Expression, Field, FunctionArgs, FunctionBody, FunctionCall, LastStmt, Parameter,
     Prefix, Suffix, TableConstructor, UnOp, Var,
 };
-use full_moon::node::Node;
-use full_moon::tokenizer::TokenReference;
+use crate::lua::node::Node;
+use crate::lua::tokenizer::TokenReference;
 
 use crate::calls::{expression_literal, identifier, index_name};
 
@@ -151,7 +151,6 @@ impl<'a> Load<'a> {
                 self.prefix_line = None;
                 (self.expression(expression), None)
             }
-            _ => (Value::Unknown, None),
         }
     }
 
@@ -173,7 +172,7 @@ impl<'a> Load<'a> {
         last_line: Option<usize>,
         call_line: usize,
     ) -> (Value<'a>, Named<'a>) {
-        use full_moon::ast::Index;
+        use crate::lua::ast::Index;
         match suffix {
             Suffix::Index(Index::Dot { name, .. }) => {
                 let line = last_line.unwrap_or_else(|| self.token_line(name));
@@ -247,7 +246,6 @@ impl<'a> Load<'a> {
                     None,
                 )
             }
-            _ => (Value::Unknown, None),
         }
     }
 
@@ -289,7 +287,6 @@ impl<'a> Load<'a> {
                 self.table(table);
                 (vec![Value::Table(Some(table))], false)
             }
-            _ => (vec![Value::Unknown], true),
         };
         self.arguments_read_only = read_only;
         if matches!(object, Some(Value::Table(Some(_)))) {
@@ -458,7 +455,6 @@ impl<'a> Load<'a> {
                     self.expression_at(value, Some(self.token_line(after)));
                     self.prefix_line = None;
                 }
-                _ => {}
             }
         }
     }
@@ -563,7 +559,6 @@ impl<'a> Load<'a> {
                 }
                 value.0
             }
-            _ => Value::Unknown,
         }
     }
 
@@ -627,11 +622,10 @@ impl<'a> Load<'a> {
                 }
             }
             Expression::Var(Var::Expression(var)) => {
-                use full_moon::ast::Index;
+                use crate::lua::ast::Index;
                 let mut value = match var.prefix() {
                     Prefix::Name(name) => self.peek_name(name),
                     Prefix::Expression(expression) => self.peek(expression),
-                    _ => Value::Unknown,
                 };
                 for suffix in var.suffixes() {
                     let field = match suffix {
@@ -658,7 +652,6 @@ impl<'a> Load<'a> {
                 }
                 value
             }
-            _ => Value::Unknown,
         }
     }
 
@@ -676,7 +669,7 @@ impl<'a> Load<'a> {
 
 impl<'a> Load<'a> {
     pub(super) fn operand(&self, expression: &'a Expression, value: Value<'a>) -> Operand<'a> {
-        use full_moon::ast::Index;
+        use crate::lua::ast::Index;
         let named = match expression {
             Expression::Parentheses { expression, .. } => {
                 return Operand {
@@ -722,7 +715,7 @@ pub(super) fn method_name_line(load: &Load<'_>, next: Option<&Suffix>) -> Option
 /// For an expression that starts with a name and goes on (`a.b`, `a(...)`), the token after the
 /// name.
 fn first_suffix(expression: &Expression) -> Option<&TokenReference> {
-    use full_moon::ast::Index;
+    use crate::lua::ast::Index;
     let (prefix, first) = match expression {
         Expression::Var(Var::Expression(var)) => (var.prefix(), var.suffixes().next()?),
         Expression::FunctionCall(call) => (call.prefix(), call.suffixes().next()?),
@@ -739,8 +732,6 @@ fn first_suffix(expression: &Expression) -> Option<&TokenReference> {
             FunctionArgs::Parentheses { parentheses, .. } => Some(parentheses.tokens().0),
             FunctionArgs::String(token) => Some(token),
             FunctionArgs::TableConstructor(table) => Some(table.braces().tokens().0),
-            _ => None,
         },
-        _ => None,
     }
 }

@@ -1,12 +1,12 @@
 //! What Redis refuses only when a registered function runs: the globals scripts have and functions
 //! lack, and `redis.register_function`, which only the load run has.
 
-use full_moon::ast::{
+use crate::lua::ast::{
     Call, FunctionBody, FunctionCall, LocalAssignment, LocalFunction, Parameter, Prefix, Suffix,
     Var,
 };
-use full_moon::tokenizer::TokenReference;
-use full_moon::visitors::Visitor;
+use crate::lua::tokenizer::TokenReference;
+use crate::lua::visitors::Visitor;
 
 use crate::calls::{identifier, index_name, line_of};
 use crate::{Kind, Problem};
@@ -60,7 +60,6 @@ impl Visitor for Walk {
                     self.global_use(prefix);
                 }
             }
-            _ => {}
         }
     }
 

@@ -1,13 +1,13 @@
 //! The load run: the code outside every function, walked as `FUNCTION LOAD` runs it, in order and
 //! in scope; its state, and its statements.
 
-use full_moon::ast::punctuated::{Pair, Punctuated};
-use full_moon::ast::{
+use crate::lua::ast::punctuated::{Pair, Punctuated};
+use crate::lua::ast::{
     Block, Expression, LastStmt, LocalAssignment, LocalFunction, Stmt, Suffix, TableConstructor,
     Var,
 };
-use full_moon::node::Node;
-use full_moon::tokenizer::{Symbol, TokenReference, TokenType};
+use crate::lua::node::Node;
+use crate::lua::tokenizer::{Symbol, TokenReference, TokenType};
 
 use crate::calls::{expression_literal, identifier};
 use crate::{Kind, Problem};
@@ -267,7 +267,6 @@ impl<'a> Load<'a> {
                 self.in_loop(|load| load.block(statement.block()));
                 self.locals.truncate(scope);
             }
-            _ => {}
         }
         false
     }
@@ -357,16 +356,15 @@ impl<'a> Load<'a> {
                     table = self.suffix(table, suffix, at, line);
                 }
                 let field = match last {
-                    Suffix::Index(full_moon::ast::Index::Brackets { expression, .. }) => {
+                    Suffix::Index(crate::lua::ast::Index::Brackets { expression, .. }) => {
                         self.expression(expression);
                         expression_literal(expression)
                     }
-                    Suffix::Index(full_moon::ast::Index::Dot { name, .. }) => identifier(name),
+                    Suffix::Index(crate::lua::ast::Index::Dot { name, .. }) => identifier(name),
                     _ => None,
                 };
                 self.store_into(table, field, value, line);
             }
-            _ => {}
         }
     }
 

@@ -1,7 +1,7 @@
 //! Lua's semantics as the load run needs them: what it knows of a value, what Lua makes of string
 //! and number literals, and the type errors Lua raises.
 
-use full_moon::ast::{BinOp, Expression, FunctionBody, TableConstructor};
+use crate::lua::ast::{BinOp, Expression, FunctionBody, TableConstructor};
 
 /// What the load-time walk knows of a value.
 #[derive(Clone, Copy, Debug)]

@@ -15,9 +15,9 @@ mod tests;
 
 use std::ops::Range;
 
-use full_moon::ast::Ast;
-use full_moon::node::Node;
-use full_moon::visitors::Visitor;
+use crate::lua::ast::Ast;
+use crate::lua::node::Node;
+use crate::lua::visitors::Visitor;
 
 use crate::calls;
 use crate::{Kind, Options, Problem, rules, syntax};

@@ -3,8 +3,8 @@
 
 use std::ops::Range;
 
-use full_moon::ast::{BinOp, Expression, Field, FunctionArgs, TableConstructor, Var};
-use full_moon::tokenizer::TokenReference;
+use crate::lua::ast::{BinOp, Expression, Field, FunctionArgs, TableConstructor, Var};
+use crate::lua::tokenizer::TokenReference;
 
 use crate::calls::identifier;
 use crate::shebang::{UPSTASH_KEY_LOCKING, VALID_FLAGS};
@@ -68,7 +68,6 @@ impl<'a> Load<'a> {
             FunctionArgs::Parentheses { arguments, .. } => arguments.iter().collect(),
             FunctionArgs::TableConstructor(table) => return self.register_named(line, table),
             FunctionArgs::String(_) => return self.refuse(line, SINGLE_ARGUMENT),
-            _ => return,
         };
         // `...` last in the chunk gives no value at all.
         if self.running == 0 && arguments.last().is_some_and(|e| is_vararg(e)) {
@@ -132,15 +131,14 @@ impl<'a> Load<'a> {
         let fields: Vec<(Key, &'a Expression)> = table
             .fields()
             .iter()
-            .filter_map(|field| -> Option<(Key, &'a Expression)> {
+            .map(|field| -> (Key, &'a Expression) {
                 match field {
-                    Field::NameKey { key, value, .. } => Some((
+                    Field::NameKey { key, value, .. } => (
                         Key::Name(identifier(key).unwrap_or_default().as_bytes().to_vec()),
                         value,
-                    )),
-                    Field::ExpressionKey { key, value, .. } => Some((self.key(key), value)),
-                    Field::NoKey(value) => Some((Key::Number, value)),
-                    _ => None,
+                    ),
+                    Field::ExpressionKey { key, value, .. } => (self.key(key), value),
+                    Field::NoKey(value) => (Key::Number, value),
                 }
             })
             .collect();
