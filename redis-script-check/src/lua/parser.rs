@@ -37,9 +37,9 @@ pub(crate) fn parse(source: &str) -> Result<Ast, ParseError> {
             references.push(TokenReference::new(std::mem::take(&mut leading), token));
         }
     }
+    references.reverse();
     let mut parser = Parser {
         tokens: references,
-        at: 0,
         depth: 0,
     };
     let nodes = parser.block()?;
@@ -53,9 +53,9 @@ pub(crate) fn parse(source: &str) -> Result<Ast, ParseError> {
 }
 
 struct Parser {
-    /// The grammar's tokens; the last is the end of the source.
+    /// The grammar's tokens still to read, the next one last; the first is the end of the source,
+    /// which is never taken out.
     tokens: Vec<TokenReference>,
-    at: usize,
     depth: usize,
 }
 
@@ -94,9 +94,8 @@ impl Parser {
     }
 
     fn peek_at(&self, ahead: usize) -> &Token {
-        // The last token is the end of the source, and it is never taken past.
-        let last = self.tokens.len() - 1;
-        self.tokens[(self.at + ahead).min(last)].token()
+        let at = self.tokens.len().saturating_sub(1 + ahead);
+        self.tokens[at].token()
     }
 
     fn symbol(&self) -> Option<Symbol> {
@@ -111,12 +110,12 @@ impl Parser {
     }
 
     fn take(&mut self) -> TokenReference {
-        let last = self.tokens.len() - 1;
-        let token = self.tokens[self.at.min(last)].clone();
-        if self.at < last {
-            self.at += 1;
+        if self.tokens.len() > 1
+            && let Some(token) = self.tokens.pop()
+        {
+            return token;
         }
-        token
+        self.tokens[0].clone()
     }
 
     fn error(&self, message: impl Into<String>) -> ParseError {
