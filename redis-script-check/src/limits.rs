@@ -15,8 +15,9 @@
 //!
 //! The count is lexical, before anything compiles (the compiler is what takes the time): tokens, with
 //! a stack of what encloses them (brackets, `function`, `if`, loops, `do`), as Lua's own parser nests
-//! them. The tokens are read by hand, after Lua 5.1's `llex.c`: full_moon's lexer panics on some
-//! inputs, and this pass runs on any text, before the compiler has accepted it.
+//! them. The tokens are read here, after Lua 5.1's `llex.c`, rather than by [`crate::lua`]'s
+//! tokenizer: this pass runs on any text, before the compiler has accepted it, reads past an
+//! unfinished string or comment where that tokenizer stops, and counts lines as Lua does.
 
 use crate::{Kind, Problem};
 
