@@ -4,7 +4,8 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 
-use tokio::net::TcpListener;
+use axum::serve::ListenerExt;
+use tokio::net::{TcpListener, TcpStream};
 
 use crate::api::{self, AppState};
 use crate::config::Config;
@@ -50,7 +51,7 @@ impl Server {
 
     /// Serves until the process ends.
     pub async fn run(self) -> io::Result<()> {
-        axum::serve(self.listener, api::router(self.state)).await
+        axum::serve(self.listener.tap_io(no_delay), api::router(self.state)).await
     }
 
     /// Serves until `shutdown` completes, then lets open requests finish.
@@ -58,10 +59,17 @@ impl Server {
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        axum::serve(self.listener, api::router(self.state))
+        axum::serve(self.listener.tap_io(no_delay), api::router(self.state))
             .with_graceful_shutdown(shutdown)
             .await
     }
+}
+
+/// Replies go out as soon as they are written: a client waiting for one reply before it sends the
+/// next request (one call in flight) would otherwise wait on Nagle's algorithm for the ACK of the
+/// previous segment.
+fn no_delay(stream: &mut TcpStream) {
+    let _ = stream.set_nodelay(true);
 }
 
 #[cfg(test)]
