@@ -77,7 +77,7 @@ mod tests {
         assert_eq!(kinds, ["dot", "brackets", "method", "call", "dot"]);
         assert_eq!(
             local.expressions().iter().next().unwrap().to_string(),
-            " (a).b[c]:d 'e' { f = 1; [g] = 2, 3 }.h"
+            "(a).b[c]:d 'e' { f = 1; [g] = 2, 3 }.h"
         );
         let print = ast.nodes().stmts().nth(1).unwrap();
         assert_eq!(
@@ -98,6 +98,21 @@ mod tests {
         let ast = super::parse(source).unwrap();
         assert_eq!(ast.nodes().stmts().count(), 10);
         assert_eq!(ast.nodes().to_string(), source);
+    }
+
+    #[test]
+    fn what_the_compiler_accepts_has_a_tree() {
+        for source in [
+            "local s = 'a\\\r\nb'\nredis.call('GETT', KEYS[1])",
+            "local s = \"a\\\n\rb\"\nreturn s",
+            "local a = 3. + .5 + 1e+5 + 0xA + 0x1p4\x0Breturn a\x0C",
+            "return ('x'):rep(3), f{1}, f'y', a.b.c:d(), - -1, not not x, -2^-2;",
+            "--[==[ long\n comment ]==] local goto = 1 -- comment\rreturn goto",
+            "",
+        ] {
+            assert!(crate::syntax::compile(source).is_ok(), "{source:?}");
+            assert!(super::parse(source).is_ok(), "{source:?}");
+        }
     }
 
     #[test]

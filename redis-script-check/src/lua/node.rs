@@ -492,12 +492,17 @@ impl Walk for Field {
     }
 }
 
-/// Displays nodes as their source text, whitespace and comments included.
+/// Displays nodes as their source text from the first token to the last, the whitespace and
+/// comments between them included.
 macro_rules! display_as_source {
     ($($node:ty),+ $(,)?) => {
         $(impl fmt::Display for $node {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.tokens().try_for_each(|token| write!(f, "{token}"))
+                let mut tokens = self.tokens();
+                if let Some(first) = tokens.next() {
+                    write!(f, "{}", first.token())?;
+                }
+                tokens.try_for_each(|token| write!(f, "{token}"))
             }
         })+
     };

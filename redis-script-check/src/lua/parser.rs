@@ -227,13 +227,8 @@ impl Parser {
             })),
             Some(Symbol::Function) => {
                 let function_token = self.take();
-                let mut names = Punctuated::default();
-                let mut name = self.name()?;
-                while let Some(dot) = self.take_if(Symbol::Dot) {
-                    names.push(Pair::Punctuated(name, dot));
-                    name = self.name()?;
-                }
-                names.push(Pair::End(name));
+                let first = self.name()?;
+                let names = self.separated(first, Symbol::Dot, Self::name)?;
                 let colon_name = match self.take_if(Symbol::Colon) {
                     Some(colon) => Some((colon, self.name()?)),
                     None => None,
@@ -254,17 +249,8 @@ impl Parser {
                         body: self.function_body()?,
                     }))
                 } else {
-                    let mut name_list = Punctuated::default();
-                    loop {
-                        let name = self.name()?;
-                        match self.take_if(Symbol::Comma) {
-                            Some(comma) => name_list.push(Pair::Punctuated(name, comma)),
-                            None => {
-                                name_list.push(Pair::End(name));
-                                break;
-                            }
-                        }
-                    }
+                    let first = self.name()?;
+                    let name_list = self.separated(first, Symbol::Comma, Self::name)?;
                     let equal_token = self.take_if(Symbol::Equal);
                     let expr_list = match equal_token {
                         Some(_) => self.expression_list()?,
@@ -340,13 +326,7 @@ impl Parser {
                 end_token: self.expect(Symbol::End)?,
             })));
         }
-        let mut names = Punctuated::default();
-        let mut name = first;
-        while let Some(comma) = self.take_if(Symbol::Comma) {
-            names.push(Pair::Punctuated(name, comma));
-            name = self.name()?;
-        }
-        names.push(Pair::End(name));
+        let names = self.separated(first, Symbol::Comma, Self::name)?;
         Ok(Stmt::GenericFor(Box::new(GenericFor {
             for_token,
             names,
@@ -367,14 +347,11 @@ impl Parser {
                 _ => Err(self.error("syntax error")),
             };
         }
-        let mut var_list = Punctuated::default();
-        let mut var = self.assignable(first)?;
-        while let Some(comma) = self.take_if(Symbol::Comma) {
-            var_list.push(Pair::Punctuated(var, comma));
-            let next = self.suffixed()?;
-            var = self.assignable(next)?;
-        }
-        var_list.push(Pair::End(var));
+        let first = self.assignable(first)?;
+        let var_list = self.separated(first, Symbol::Comma, |parser| {
+            let next = parser.suffixed()?;
+            parser.assignable(next)
+        })?;
         Ok(Stmt::Assignment(Assignment {
             var_list,
             equal_token: self.expect(Symbol::Equal)?,
@@ -420,17 +397,25 @@ impl Parser {
     }
 
     fn expression_list(&mut self) -> Result<Punctuated<Expression>, ParseError> {
+        let first = self.expression()?;
+        self.separated(first, Symbol::Comma, Self::expression)
+    }
+
+    /// `first`, then `item`s for as long as each follows a `separator`.
+    fn separated<T>(
+        &mut self,
+        first: T,
+        separator: Symbol,
+        mut item: impl FnMut(&mut Self) -> Result<T, ParseError>,
+    ) -> Result<Punctuated<T>, ParseError> {
         let mut list = Punctuated::default();
-        loop {
-            let expression = self.expression()?;
-            match self.take_if(Symbol::Comma) {
-                Some(comma) => list.push(Pair::Punctuated(expression, comma)),
-                None => {
-                    list.push(Pair::End(expression));
-                    return Ok(list);
-                }
-            }
+        let mut last = first;
+        while let Some(token) = self.take_if(separator) {
+            let next = item(self)?;
+            list.push(Pair::Punctuated(std::mem::replace(&mut last, next), token));
         }
+        list.push(Pair::End(last));
+        Ok(list)
     }
 
     fn expression(&mut self) -> Result<Expression, ParseError> {

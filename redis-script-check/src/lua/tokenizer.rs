@@ -113,8 +113,10 @@ pub(crate) enum TokenType {
     Identifier { identifier: String },
     /// A numeral as written (`0x10`, `1e3`).
     Number { text: String },
-    /// A string: `literal` is what is between the delimiters, escapes not read;
-    /// `multi_line_depth` is the number of `=` of a long bracket (`None` when quoted).
+    /// A string: `literal` is what is between the delimiters, escapes not read (for a long string,
+    /// its value: without the line break right after the opening bracket, each line break a `\n`,
+    /// as Lua reads it); `multi_line_depth` is the number of `=` of a long bracket (`None` when
+    /// quoted).
     StringLiteral {
         literal: String,
         multi_line_depth: Option<usize>,
@@ -305,9 +307,9 @@ impl Lexer<'_> {
             }
             b'[' if self.long_bracket_ahead().is_some() => {
                 let depth = self.long_bracket().unwrap_or_default();
-                let literal = self.long_body(depth, "unfinished long string")?;
+                let inside = self.long_body(depth, "unfinished long string")?;
                 TokenType::StringLiteral {
-                    literal,
+                    literal: long_string_value(&inside),
                     multi_line_depth: Some(depth),
                 }
             }
@@ -410,7 +412,13 @@ impl Lexer<'_> {
         loop {
             match self.peek(0) {
                 None | Some(b'\n' | b'\r') => return Err(self.error("unfinished string")),
-                Some(b'\\') => self.advance(if self.peek(1).is_some() { 2 } else { 1 }),
+                // An escaped line break is one, whether `\n`, `\r`, `\r\n` or `\n\r`
+                // (`llex.c`'s `inclinenumber`).
+                Some(b'\\') => match (self.peek(1), self.peek(2)) {
+                    (Some(b'\r'), Some(b'\n')) | (Some(b'\n'), Some(b'\r')) => self.advance(3),
+                    (Some(_), _) => self.advance(2),
+                    (None, _) => self.advance(1),
+                },
                 Some(b) if b == quote => {
                     let literal = self.source[from..self.at.bytes].to_owned();
                     self.advance(1);
@@ -450,6 +458,28 @@ impl Lexer<'_> {
             text: self.text(start).to_owned(),
         }
     }
+}
+
+/// What Lua makes of the inside of a long string (`llex.c`'s `read_long_string`): a line break
+/// right after the opening bracket is skipped, and every line break (`\n`, `\r`, `\r\n`, `\n\r`)
+/// is a `\n`.
+fn long_string_value(inside: &str) -> String {
+    let mut value = String::with_capacity(inside.len());
+    let mut chars = inside.chars().peekable();
+    let mut first = true;
+    while let Some(c) = chars.next() {
+        if c == '\n' || c == '\r' {
+            let pair = if c == '\n' { '\r' } else { '\n' };
+            chars.next_if_eq(&pair);
+            if !first {
+                value.push('\n');
+            }
+        } else {
+            value.push(c);
+        }
+        first = false;
+    }
+    value
 }
 
 #[cfg(test)]
@@ -500,6 +530,19 @@ mod tests {
             (2, 3)
         );
         assert_eq!(x.start_position().bytes(), 7);
+    }
+
+    #[test]
+    fn strings_are_read_as_lua_reads_them() {
+        let literal = |source: &str| match tokens(source).unwrap()[0].token_type() {
+            TokenType::StringLiteral { literal, .. } => literal.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(literal("'a\\\r\nb'"), "a\\\r\nb");
+        assert_eq!(literal("'a\\\n\rb'"), "a\\\n\rb");
+        assert_eq!(literal("[[\r\nGET]]"), "GET");
+        assert_eq!(literal("[==[\na\r\nb\n\rc\rd]==]"), "a\nb\nc\nd");
+        assert_eq!(literal("[[\n\nx]]"), "\nx");
     }
 
     #[test]
