@@ -96,7 +96,11 @@ fn serve(config: upstash_local::Config) -> Result<String, BoxError> {
                 }
             }
         };
-        match tokio::runtime::Runtime::new() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .thread_name("upstash-local")
+            .enable_all()
+            .build();
+        match runtime {
             Ok(runtime) => runtime.block_on(serving),
             Err(e) => {
                 let _ = bound.send(Err(e.to_string()));
@@ -143,11 +147,13 @@ async fn floor_rate(
     // reqwest sets up TLS even for http:// URLs: it needs a provider installed.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let http = reqwest::Client::builder().build()?;
+    // Parsed once, as the client under test parses its URLs once.
+    let url = reqwest::Url::parse(url)?;
     let auth = format!("Bearer {token}");
     let per_loop = calls / in_flight;
     let start = Instant::now();
     let loops = (0..in_flight).map(|i| {
-        let (http, auth) = (&http, &auth);
+        let (http, auth, url) = (&http, &auth, &url);
         async move {
             let body = format!(
                 r#"["EVALSHA","{}","1","bench:rest:floor:{i}","3600"]"#,
@@ -155,7 +161,7 @@ async fn floor_rate(
             );
             for _ in 0..per_loop {
                 let reply = http
-                    .post(url)
+                    .post(url.clone())
                     .header("authorization", auth.as_str())
                     .body(body.clone())
                     .send()
