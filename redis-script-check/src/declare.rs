@@ -1094,10 +1094,7 @@ struct Reads {
 
 /// Every `KEYS` / `ARGV` in the script's tree.
 fn reads(block: &Block) -> Reads {
-    // The tree yields a bracket pair before what it contains: put the tokens back in source order.
-    let mut tokens: Vec<&Token> = block.tokens().map(|t| t.token()).collect();
-    tokens.sort_by_key(|t| t.start_position().bytes());
-    reads_in(tokens)
+    reads_in(block.tokens().map(|t| t.token()).collect())
 }
 
 /// Every `KEYS` / `ARGV` in `tokens`, in source order (comments and strings are not names).

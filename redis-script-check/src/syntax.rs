@@ -3,8 +3,8 @@
 //! The authority is Redis's own compiler: Lua 5.1.5, built from source by the build script and called
 //! through [`crate::compiler`], loading the body as Redis does (`luaL_loadbuffer` of the text after the
 //! shebang line, named `@user_script`, never as a precompiled chunk). Its message is Redis's
-//! (`user_script:3: '=' expected near 'x'`). [`crate::lua`] then parses the same body, with the same grammar,
-//! into the tree the command checks walk: the compiler, not the tree, decides what builds.
+//! (`user_script:3: '=' expected near 'x'`). [`crate::lua`] then parses the same body, with the same
+//! grammar, into the tree the command checks walk: the compiler, not the tree, decides what builds.
 
 use crate::compiler::Compiler;
 use crate::lua::ast::Ast;

@@ -101,6 +101,24 @@ mod tests {
     }
 
     #[test]
+    fn tokens_come_in_source_order() {
+        let ast = super::parse(
+            "local t = {a[1], [k] = f(x)[2]:m{y}, g'z'}\nfor i = 1, #t do t[i] = (t[i] .. 'x') end",
+        )
+        .unwrap();
+        let starts: Vec<usize> = ast
+            .nodes()
+            .tokens()
+            .map(|t| t.token().start_position().bytes())
+            .collect();
+        assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
+        assert_eq!(
+            ast.nodes().start_position().map(|p| p.bytes()),
+            starts.first().copied()
+        );
+    }
+
+    #[test]
     fn what_the_compiler_accepts_has_a_tree() {
         for source in [
             "local s = 'a\\\r\nb'\nredis.call('GETT', KEYS[1])",

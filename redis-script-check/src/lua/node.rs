@@ -52,12 +52,26 @@ pub(crate) trait Node: Walk {
 
     /// Where its first token starts; `None` for a node without tokens (an empty block).
     fn start_position(&self) -> Option<Position> {
-        self.tokens().next().map(|t| t.token().start_position())
+        self.ends().map(|(first, _)| first.token().start_position())
     }
 
     /// Just after its last token.
     fn end_position(&self) -> Option<Position> {
-        self.tokens().last().map(|t| t.token().end_position())
+        self.ends().map(|(_, last)| last.token().end_position())
+    }
+
+    /// Its first and last tokens, found without collecting the ones between.
+    fn ends(&self) -> Option<(&TokenReference, &TokenReference)> {
+        struct Ends<'a>(Option<(&'a TokenReference, &'a TokenReference)>);
+        impl<'a> Walker<'a> for Ends<'a> {
+            fn token(&mut self, token: &'a TokenReference) {
+                let first = self.0.map_or(token, |(first, _)| first);
+                self.0 = Some((first, token));
+            }
+        }
+        let mut ends = Ends(None);
+        self.walk(&mut ends);
+        ends.0
     }
 }
 

@@ -123,12 +123,12 @@ pub(crate) enum TokenType {
     },
     /// A keyword or operator.
     Symbol { symbol: Symbol },
-    /// `-- ...` to the end of the line (the text after `--`).
-    SingleLineComment { comment: String },
-    /// `--[[ ... ]]` (the text inside the brackets).
-    MultiLineComment { comment: String },
+    /// `-- ...` to the end of the line.
+    SingleLineComment,
+    /// `--[[ ... ]]`.
+    MultiLineComment,
     /// Spaces, tabs and line breaks.
-    Whitespace { characters: String },
+    Whitespace,
     /// The end of the source.
     Eof,
 }
@@ -138,9 +138,7 @@ impl TokenType {
     pub(crate) fn is_trivia(&self) -> bool {
         matches!(
             self,
-            TokenType::SingleLineComment { .. }
-                | TokenType::MultiLineComment { .. }
-                | TokenType::Whitespace { .. }
+            TokenType::SingleLineComment | TokenType::MultiLineComment | TokenType::Whitespace
         )
     }
 }
@@ -287,22 +285,18 @@ impl Lexer<'_> {
                 ) {
                     self.advance(1);
                 }
-                TokenType::Whitespace {
-                    characters: self.text(start).to_owned(),
-                }
+                TokenType::Whitespace
             }
             b'-' if self.peek(1) == Some(b'-') => {
                 self.advance(2);
                 if let Some(depth) = self.long_bracket() {
-                    let comment = self.long_body(depth, "unfinished long comment")?;
-                    TokenType::MultiLineComment { comment }
+                    self.long_body(depth, "unfinished long comment")?;
+                    TokenType::MultiLineComment
                 } else {
                     while !matches!(self.peek(0), None | Some(b'\n' | b'\r')) {
                         self.advance(1);
                     }
-                    TokenType::SingleLineComment {
-                        comment: self.source[start.bytes + 2..self.at.bytes].to_owned(),
-                    }
+                    TokenType::SingleLineComment
                 }
             }
             b'[' if self.long_bracket_ahead().is_some() => {
