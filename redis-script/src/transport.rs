@@ -12,7 +12,7 @@
 //! | `redis::cluster_async::ClusterConnection` (Redis Cluster) | `cluster` |
 //! | `deadpool_redis::Pool` | `deadpool` |
 //! | `bb8::Pool<bb8_redis::RedisConnectionManager>` | `bb8` |
-//! | [`rest::Upstash`](crate::rest::Upstash) (Upstash REST API over reqwest + rustls) | `rest` or `rest-no-provider` |
+//! | [`rest::Upstash`](crate::rest::Upstash) (Upstash REST API over HTTP/1.1 and rustls) | `rest` or `rest-no-provider` |
 //!
 //! The `redis` crate's multiplexed connections (and so `ConnectionManager` and the pools) give up
 //! waiting for a reply after 500 ms by default, while the script goes on running on the server: a

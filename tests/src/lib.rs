@@ -34,6 +34,7 @@ pub mod sweep;
 pub mod tally;
 mod tempdir;
 mod texts;
+pub mod tls;
 pub mod upstash;
 
 pub use cluster::{Migration, RedisCluster};

@@ -91,6 +91,15 @@ impl UpstashLocal {
         &self.url
     }
 
+    /// The loopback port it listens on, for a proxy to stand in front of it.
+    pub fn port(&self) -> u16 {
+        self.url
+            .rsplit(':')
+            .next()
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {}", self.url))
+    }
+
     /// The bearer token the server accepts: the `UPSTASH_REDIS_REST_TOKEN`.
     pub fn token(&self) -> &str {
         &self.token

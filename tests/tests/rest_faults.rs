@@ -140,8 +140,7 @@ async fn three_digit_sync_tokens(local: &UpstashLocal) {
 async fn rest_batches_cut_at_sampled_bytes_run_each_entry_at_most_once() {
     let redis = RedisServer::start();
     let local = UpstashLocal::start(&redis);
-    let port: u16 = local.url().rsplit(':').next().unwrap().parse().unwrap();
-    let proxy = FaultProxy::start(port).await;
+    let proxy = FaultProxy::start(local.port()).await;
     three_digit_sync_tokens(&local).await;
     let setup = Setup {
         proxy: &proxy,
@@ -177,8 +176,7 @@ async fn rest_batches_cut_at_sampled_bytes_run_each_entry_at_most_once() {
 async fn auto_pipelined_calls_cut_at_sampled_bytes_run_at_most_once() {
     let redis = RedisServer::start();
     let local = UpstashLocal::start(&redis);
-    let port: u16 = local.url().rsplit(':').next().unwrap().parse().unwrap();
-    let proxy = FaultProxy::start(port).await;
+    let proxy = FaultProxy::start(local.port()).await;
     let script = Script::<i64>::new(PUSH);
     redis.script_load(PUSH).await;
     three_digit_sync_tokens(&local).await;

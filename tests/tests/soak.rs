@@ -151,8 +151,7 @@ async fn rest_with_auto_pipelining_cancelled_callers_and_cut_connections() {
     let calls = soak::calls(1_000);
     let redis = RedisServer::start();
     let local = UpstashLocal::start(&redis);
-    let port: u16 = local.url().rsplit(':').next().unwrap().parse().unwrap();
-    let proxy = FaultProxy::start(port).await;
+    let proxy = FaultProxy::start(local.port()).await;
     let upstash = Upstash::builder(proxy.http_url(), local.token())
         .auto_pipeline(Some(AutoPipeline::DEFAULT))
         .retry(RetryPolicy::new(2, Duration::from_millis(5)))

@@ -1,10 +1,12 @@
 //! Auto-pipelining: script commands issued while a request is on its way (or at the same moment) travel
 //! together in the next request, `/pipeline` for several and the base URL for one.
 //!
-//! The first command finds no request on its way: it starts a task that, after one turn of the
-//! scheduler (so that commands issued at the same time join), takes every waiting command, sends them in
-//! requests of at most [`AutoPipeline::max_entries`] commands and [`AutoPipeline::max_bytes`] bytes, all
-//! at once, hands each its own reply, and goes on while commands are waiting. Each command keeps its
+//! The first command finds no request on its way. It waits one turn of the scheduler, so that commands
+//! issued at the same time join; if none did, it goes alone, from its caller's own task (no hop to
+//! another task, which is what a lone caller pays for most), and the commands issued meanwhile wait for
+//! it. Otherwise, and when it is done with commands waiting, a task takes every waiting command, sends
+//! them in requests of at most [`AutoPipeline::max_entries`] commands and [`AutoPipeline::max_bytes`]
+//! bytes, all at once, hands each its own reply, and goes on while commands are waiting. Each command keeps its
 //! own semantics: its own reply (NOSCRIPT included, so `exec` falls back with an EVAL of its own, in a
 //! later request), read-your-writes (a request carries the sync token of every answer before it), and
 //! retries. Read-only commands (EVALSHA_RO, EVAL_RO) travel in requests of their own, apart from those
@@ -223,28 +225,99 @@ pub(crate) fn submit(
             return Err(never_sent());
         };
         let room = queue.room_for(body.len()).await;
+        let body = Bytes::from(body);
+        let alone = {
+            let mut state = queue.state();
+            let alone = !state.driving && state.waiting.is_empty();
+            state.driving |= alone;
+            alone
+        };
+        let mut lead = Lead {
+            inner: &inner,
+            runtime: &runtime,
+            done: !alone,
+        };
+        if alone {
+            // Commands issued in the same turn join the queue meanwhile; if none did, this one goes
+            // alone, from this task, and the commands issued while it is on its way wait for it.
+            tokio::task::yield_now().await;
+            if queue.state().waiting.is_empty() {
+                let secrets = Secrets::Bodies(std::slice::from_ref(&body));
+                let reply = request::single(&inner, body.clone(), idempotence, secrets).await;
+                lead.hand_over();
+                return reply;
+            }
+        }
         let (reply, answer) = oneshot::channel();
+        let waiting = Waiting {
+            body,
+            idempotence,
+            reply,
+            _room: room,
+        };
         let start = {
             let mut state = queue.state();
-            state.waiting.push_back(Waiting {
-                body: Bytes::from(body),
-                idempotence,
-                reply,
-                _room: room,
-            });
-            !std::mem::replace(&mut state.driving, true)
+            if alone {
+                // Others joined while this one yielded: it was first, and goes first with them.
+                state.waiting.push_front(waiting);
+            } else {
+                state.waiting.push_back(waiting);
+            }
+            !alone && !std::mem::replace(&mut state.driving, true)
         };
-        if start {
-            // The guard goes into the task before it is first polled, so that a task dropped unpolled
-            // (its runtime shutting down) still hands the queue back.
-            let driving = Driving {
-                inner: Arc::clone(&inner),
-                done: false,
-            };
-            runtime.spawn(drive(driving));
+        if alone {
+            lead.hand_over();
+        } else if start {
+            spawn_driver(&runtime, &inner);
         }
         answer.await.unwrap_or_else(|_| Err(abandoned()))
     })
+}
+
+/// Starts the task that sends what waits.
+fn spawn_driver(runtime: &tokio::runtime::Handle, inner: &Arc<Inner>) {
+    // The guard goes into the task before it is first polled, so that a task dropped unpolled (its
+    // runtime shutting down) still hands the queue back.
+    let driving = Driving {
+        inner: Arc::clone(inner),
+        done: false,
+    };
+    runtime.spawn(drive(driving));
+}
+
+/// A command that found the queue idle and took the driving for itself: when it is done (or its
+/// caller gives up on it), the commands that queued meanwhile get a task that sends them, and
+/// otherwise the queue is idle again.
+struct Lead<'a> {
+    inner: &'a Arc<Inner>,
+    runtime: &'a tokio::runtime::Handle,
+    done: bool,
+}
+
+impl Lead<'_> {
+    fn hand_over(&mut self) {
+        if std::mem::replace(&mut self.done, true) {
+            return;
+        }
+        let Some(queue) = self.inner.auto_pipeline() else {
+            return;
+        };
+        let waiting = {
+            let mut state = queue.state();
+            let waiting = !state.waiting.is_empty();
+            state.driving = waiting;
+            waiting
+        };
+        if waiting {
+            spawn_driver(self.runtime, self.inner);
+        }
+    }
+}
+
+impl Drop for Lead<'_> {
+    fn drop(&mut self) {
+        self.hand_over();
+    }
 }
 
 /// Sends what waits, request after request, until nothing does.

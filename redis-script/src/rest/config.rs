@@ -8,7 +8,8 @@ use reqwest::Url;
 use reqwest::header::HeaderValue;
 
 use super::decode::Encoding;
-use super::http::{Inner, Settings};
+use super::http::{Http, Inner, Settings};
+use super::http1;
 use super::{AutoPipeline, Upstash};
 use crate::{Error, TransportError, TransportErrorKind};
 
@@ -91,6 +92,7 @@ pub struct UpstashBuilder {
     origin: Origin,
     timeout: Option<Duration>,
     http: Option<reqwest::Client>,
+    tls: Option<rustls::ClientConfig>,
     read_your_writes: bool,
     base64: bool,
     retry: RetryPolicy,
@@ -108,6 +110,7 @@ impl UpstashBuilder {
             origin: Origin::Arguments,
             timeout: Some(Self::DEFAULT_TIMEOUT),
             http: None,
+            tls: None,
             read_your_writes: true,
             base64: true,
             retry: RetryPolicy::default(),
@@ -130,10 +133,20 @@ impl UpstashBuilder {
         self
     }
 
-    /// Sends through this `reqwest` client instead of one built here (e.g. to share a connection pool,
-    /// set a proxy, or pick the TLS setup). The request timeout above still applies per request.
+    /// Sends through this `reqwest` client instead of the client's own connections (e.g. to share a
+    /// connection pool, set a proxy, or use another TLS library). The request timeout above still
+    /// applies per request.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
+        self
+    }
+
+    /// Speaks TLS as `config` says, instead of with the platform's roots and the process's crypto
+    /// provider: roots of your own (a private CA), a client certificate, a provider of your choice. Its
+    /// ALPN protocols are set to HTTP/1.1. Not used with [`http_client`](Self::http_client), whose
+    /// client has its TLS set up already.
+    pub fn tls_config(mut self, config: rustls::ClientConfig) -> Self {
+        self.tls = Some(config);
         self
     }
 
@@ -182,27 +195,32 @@ impl UpstashBuilder {
         let url = parse_url(&self.url).map_err(|why| config(format!("{url_name} {why}")))?;
         let auth = bearer(&self.token).map_err(|why| config(format!("{token_name} {why}")))?;
         let http = match self.http {
-            Some(http) => http,
-            None => default_http_client(self.timeout)?,
+            Some(http) => Http::Reqwest(http),
+            None => default_http(&url, self.timeout, self.tls).map_err(|why| match why {
+                Why::Url(why) => config(format!("{url_name} {why}")),
+                Why::Other(error) => error,
+            })?,
         };
         let encoding = if self.base64 {
             Encoding::Base64
         } else {
             Encoding::Plain
         };
+        let inner = Inner::new(
+            http,
+            url,
+            auth,
+            Settings {
+                timeout: self.timeout,
+                read_your_writes: self.read_your_writes,
+                encoding,
+                retry: self.retry,
+                auto_pipeline: self.auto_pipeline,
+            },
+        )
+        .map_err(|why| config(format!("{url_name} {why}")))?;
         Ok(Upstash {
-            inner: Arc::new(Inner::new(
-                http,
-                url,
-                auth,
-                Settings {
-                    timeout: self.timeout,
-                    read_your_writes: self.read_your_writes,
-                    encoding,
-                    retry: self.retry,
-                    auto_pipeline: self.auto_pipeline,
-                },
-            )),
+            inner: Arc::new(inner),
         })
     }
 }
@@ -219,6 +237,7 @@ impl fmt::Debug for UpstashBuilder {
             .field("token", &"<redacted>")
             .field("timeout", &self.timeout)
             .field("http_client", &self.http.is_some())
+            .field("tls_config", &self.tls.is_some())
             .field("read_your_writes", &self.read_your_writes)
             .field("base64", &self.base64)
             .field("retry", &self.retry)
@@ -306,9 +325,50 @@ fn crypto_provider() -> Result<Arc<rustls::crypto::CryptoProvider>, Error> {
     )))
 }
 
-/// A pooled keep-alive HTTP/1.1 client over rustls with the platform's roots, which does not follow
-/// redirects.
-fn default_http_client(timeout: Option<Duration>) -> Result<reqwest::Client, Error> {
+/// Why the default transport could not be set up: something about the URL, or another error.
+enum Why {
+    Url(String),
+    Other(Error),
+}
+
+/// The client's own keep-alive HTTP/1.1 connections over rustls (`tls`, else the platform's roots);
+/// `reqwest` when the environment names a proxy, which it applies as curl does (`NO_PROXY` too).
+fn default_http(
+    url: &Url,
+    timeout: Option<Duration>,
+    tls: Option<rustls::ClientConfig>,
+) -> Result<Http, Why> {
+    let mut tls = match tls {
+        Some(tls) => tls,
+        None => platform_tls().map_err(Why::Other)?,
+    };
+    let connect_timeout = timeout
+        .unwrap_or(UpstashBuilder::DEFAULT_TIMEOUT)
+        .min(UpstashBuilder::DEFAULT_TIMEOUT);
+    if proxy_in_environment(url.scheme()) {
+        return default_http_client(tls, connect_timeout)
+            .map(Http::Reqwest)
+            .map_err(Why::Other);
+    }
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    http1::Pool::new(url, Some(Arc::new(tls)), connect_timeout)
+        .map(Http::Own)
+        .map_err(Why::Url)
+}
+
+/// Whether a proxy variable that `reqwest` reads for `scheme` is set.
+fn proxy_in_environment(scheme: &str) -> bool {
+    let names: &[&str] = match scheme {
+        "https" => &["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"],
+        _ => &["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"],
+    };
+    names
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+}
+
+/// rustls with the platform's roots and the crypto provider of [`crypto_provider`].
+fn platform_tls() -> Result<rustls::ClientConfig, Error> {
     use rustls_platform_verifier::BuilderVerifierExt as _;
     let tls_error = |e: rustls::Error| {
         Error::Transport(
@@ -316,15 +376,21 @@ fn default_http_client(timeout: Option<Duration>) -> Result<reqwest::Client, Err
                 .with_source(e),
         )
     };
-    let tls = rustls::ClientConfig::builder_with_provider(crypto_provider()?)
-        .with_safe_default_protocol_versions()
-        .map_err(tls_error)?
-        .with_platform_verifier()
-        .map_err(tls_error)?
-        .with_no_client_auth();
-    let connect_timeout = timeout
-        .unwrap_or(UpstashBuilder::DEFAULT_TIMEOUT)
-        .min(UpstashBuilder::DEFAULT_TIMEOUT);
+    Ok(
+        rustls::ClientConfig::builder_with_provider(crypto_provider()?)
+            .with_safe_default_protocol_versions()
+            .map_err(tls_error)?
+            .with_platform_verifier()
+            .map_err(tls_error)?
+            .with_no_client_auth(),
+    )
+}
+
+/// A pooled keep-alive HTTP/1.1 `reqwest` client over `tls`, which does not follow redirects.
+fn default_http_client(
+    tls: rustls::ClientConfig,
+    connect_timeout: Duration,
+) -> Result<reqwest::Client, Error> {
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         // The REST API never redirects; following one could send the command (and token) elsewhere.

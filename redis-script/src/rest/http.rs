@@ -7,12 +7,13 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 
 use super::RetryPolicy;
 use super::auto::{AutoPipeline, Queue};
 use super::decode::Encoding;
+use super::http1;
 use crate::{BatchCommand, Command, CommandName, Error, TransportError, TransportErrorKind};
 
 /// The header that carries the read-your-writes position, in both directions.
@@ -158,13 +159,23 @@ pub(crate) struct Response {
     pub(crate) body: Bytes,
 }
 
+/// What requests go out through.
+pub(crate) enum Http {
+    /// The client's own keep-alive HTTP/1.1 connections, driven by the calling task.
+    Own(http1::Pool),
+    /// A `reqwest` client: the application's own, or the one built when the environment names a proxy.
+    Reqwest(reqwest::Client),
+}
+
 /// The shared state of an [`Upstash`](super::Upstash) client and its clones.
 pub(crate) struct Inner {
-    http: reqwest::Client,
+    http: Http,
     /// The base URL, where single commands go.
     single: Url,
     pipeline: Url,
     multi_exec: Url,
+    /// The paths of the three routes, as the own connections send them.
+    paths: [hyper::Uri; 3],
     auth: HeaderValue,
     timeout: Option<Duration>,
     read_your_writes: bool,
@@ -184,17 +195,27 @@ pub(crate) struct Settings {
 }
 
 impl Inner {
+    /// The client's state; `Err` when a route's path is no valid request target (which a parsed URL's
+    /// path always is).
     pub(crate) fn new(
-        http: reqwest::Client,
+        http: Http,
         url: Url,
         auth: HeaderValue,
         settings: Settings,
-    ) -> Self {
-        Inner {
+    ) -> Result<Self, String> {
+        let single = route_url(&url, None);
+        let pipeline = route_url(&url, Some("pipeline"));
+        let multi_exec = route_url(&url, Some("multi-exec"));
+        let path = |url: &Url| {
+            hyper::Uri::try_from(url.path())
+                .map_err(|_| "has a path that can not be sent".to_owned())
+        };
+        Ok(Inner {
             http,
-            single: route_url(&url, None),
-            pipeline: route_url(&url, Some("pipeline")),
-            multi_exec: route_url(&url, Some("multi-exec")),
+            paths: [path(&single)?, path(&pipeline)?, path(&multi_exec)?],
+            single,
+            pipeline,
+            multi_exec,
             auth,
             timeout: settings.timeout,
             read_your_writes: settings.read_your_writes,
@@ -202,7 +223,7 @@ impl Inner {
             retry: settings.retry,
             sync_token: Mutex::new(None),
             auto_pipeline: settings.auto_pipeline.map(Queue::new),
-        }
+        })
     }
 
     /// The host and port of the endpoint (the scheme's default port when the URL names none).
@@ -226,6 +247,16 @@ impl Inner {
         }
     }
 
+    /// The path of `route`, as a request on the own connections names it.
+    fn path(&self, route: Route) -> &hyper::Uri {
+        let [single, pipeline, multi_exec] = &self.paths;
+        match route {
+            Route::Single => single,
+            Route::Pipeline => pipeline,
+            Route::MultiExec => multi_exec,
+        }
+    }
+
     /// POSTs `body` to `route`, sending it again only as `idempotence` and the retry policy allow.
     /// `secrets` are the values no error message may contain (keys, arguments); the token is added here.
     pub(crate) async fn post(
@@ -238,7 +269,7 @@ impl Inner {
         let mut retry = 0;
         let response = loop {
             // Cloning `Bytes` shares the buffer; the URL was parsed once, when the client was built.
-            let outcome = self.attempt(self.url(route).clone(), body.clone()).await;
+            let outcome = self.attempt(route, body.clone()).await;
             let again = retry < self.retry.max_retries
                 && match &outcome {
                     Ok(response) => {
@@ -303,32 +334,60 @@ impl Inner {
     }
 
     /// One try: send, record the sync token, read the whole body.
-    async fn attempt(&self, url: Url, body: Bytes) -> Result<Response, Failure> {
-        let mut request = self
-            .http
-            .post(url)
-            .header(AUTHORIZATION, self.auth.clone())
-            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    async fn attempt(&self, route: Route, body: Bytes) -> Result<Response, Failure> {
+        let (status, headers, body) = match &self.http {
+            Http::Own(pool) => self.attempt_own(pool, route, body).await?,
+            Http::Reqwest(client) => self.attempt_reqwest(client, route, body).await?,
+        };
+        if let Some(token) = headers.get(SYNC_TOKEN).filter(|_| self.read_your_writes) {
+            self.set_sync_token(token.clone());
+        }
+        Ok(Response { status, body })
+    }
+
+    /// The headers every request carries: token, type, encoding, read-your-writes position.
+    fn headers(&self, headers: &mut HeaderMap) {
+        headers.insert(AUTHORIZATION, self.auth.clone());
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         if self.encoding == Encoding::Base64 {
-            request = request.header(ENCODING, HeaderValue::from_static("base64"));
+            headers.insert(ENCODING, HeaderValue::from_static("base64"));
         }
         if let Some(token) = self.sync_token().filter(|_| self.read_your_writes) {
-            request = request.header(SYNC_TOKEN, token);
+            headers.insert(SYNC_TOKEN, token);
         }
+    }
+
+    async fn attempt_own(
+        &self,
+        pool: &http1::Pool,
+        route: Route,
+        body: Bytes,
+    ) -> Result<(StatusCode, HeaderMap, Bytes), Failure> {
+        let mut request = hyper::Request::new(http_body_util::Full::new(body));
+        *request.method_mut() = hyper::Method::POST;
+        *request.uri_mut() = self.path(route).clone();
+        self.headers(request.headers_mut());
+        let reply = pool.send(request, self.timeout).await?;
+        Ok((reply.status, reply.headers, reply.body))
+    }
+
+    async fn attempt_reqwest(
+        &self,
+        client: &reqwest::Client,
+        route: Route,
+        body: Bytes,
+    ) -> Result<(StatusCode, HeaderMap, Bytes), Failure> {
+        let mut headers = HeaderMap::new();
+        self.headers(&mut headers);
+        let mut request = client.post(self.url(route).clone()).headers(headers);
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
         let response = request.body(body).send().await.map_err(Failure::from)?;
-        if let Some(token) = response
-            .headers()
-            .get(SYNC_TOKEN)
-            .filter(|_| self.read_your_writes)
-        {
-            self.set_sync_token(token.clone());
-        }
         let status = response.status();
+        let headers = response.headers().clone();
         let body = response.bytes().await.map_err(Failure::from)?;
-        Ok(Response { status, body })
+        Ok((status, headers, body))
     }
 
     /// The latest sync token received, if any.
@@ -513,7 +572,18 @@ fn is_transient(status: StatusCode) -> bool {
 /// A failed try, classified; it becomes an [`Error`] once no retry follows.
 struct Failure {
     kind: TransportErrorKind,
-    source: reqwest::Error,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl From<http1::Failure> for Failure {
+    fn from(failure: http1::Failure) -> Self {
+        let (kind, source) = match failure {
+            http1::Failure::Connect(source) => (TransportErrorKind::Connect, source),
+            http1::Failure::Timeout(source) => (TransportErrorKind::Timeout, source),
+            http1::Failure::Exchange(source) => (TransportErrorKind::Io, source),
+        };
+        Failure { kind, source }
+    }
 }
 
 impl From<reqwest::Error> for Failure {
@@ -530,7 +600,7 @@ impl From<reqwest::Error> for Failure {
         // The URL is no secret, but a user may have put one in it: keep it out of every message.
         Failure {
             kind,
-            source: e.without_url(),
+            source: Box::new(e.without_url()),
         }
     }
 }

@@ -19,6 +19,21 @@
 //! Each command is one `POST` of a JSON array (`["EVALSHA", sha1, numkeys, keys.., args..]`) with
 //! `Authorization: Bearer <token>`, over a pooled keep-alive connection (HTTP/1.1).
 //!
+//! # Connections
+//!
+//! The client keeps its own keep-alive HTTP/1.1 connections (through `hyper`, the HTTP library
+//! `reqwest` is built on): the task that makes a call writes its request and reads its reply itself,
+//! without handing them to a connection task, which is most of what a call costs on the client's side
+//! when the server is near. An idle connection the server closed is not written to; a request a
+//! connection took none of goes out on another, and nothing else is sent twice (see the table
+//! below). A connection whose call was given up before its whole reply came (a timeout, a dropped
+//! future) is closed, never reused, so no reply reaches another call.
+//!
+//! When the environment names a proxy for the URL's scheme (`HTTPS_PROXY`, `HTTP_PROXY`,
+//! `ALL_PROXY`, upper or lower case), requests go through `reqwest`, which applies it (and
+//! `NO_PROXY`) as curl does; as they do through a `reqwest::Client` of your own
+//! ([`UpstashBuilder::http_client`]).
+//!
 //! # Configuration
 //!
 //! - [`Upstash::from_env()`](Upstash::from_env) reads `UPSTASH_REDIS_REST_URL` and
@@ -36,10 +51,12 @@
 //!   - `.read_your_writes(bool)` (default on);
 //!   - `.base64(bool)`: base64-encoded replies (default on);
 //!   - `.auto_pipeline(Option<AutoPipeline>)` (default on, see below);
-//!   - `.http_client(reqwest::Client)`: your own client (proxy, pool sharing, TLS roots, another TLS
-//!     library such as reqwest's `native-tls`). A `reqwest::Client` you build yourself with rustls
-//!     needs a rustls `CryptoProvider` installed in your process (or reqwest's `rustls` feature
-//!     enabled in your own `Cargo.toml`).
+//!   - `.tls_config(rustls::ClientConfig)`: TLS your way (roots of your own such as a private CA, a
+//!     client certificate, a crypto provider of your choice);
+//!   - `.http_client(reqwest::Client)`: your own `reqwest` client (a proxy, pool sharing, another TLS
+//!     library such as reqwest's `native-tls`), through which every request then goes. A
+//!     `reqwest::Client` you build yourself with rustls needs a rustls `CryptoProvider` installed in
+//!     your process (or reqwest's `rustls` feature enabled in your own `Cargo.toml`).
 //!
 //! # TLS
 //!
@@ -141,6 +158,7 @@ mod body;
 mod config;
 mod decode;
 mod http;
+mod http1;
 mod request;
 
 use std::fmt;
@@ -151,6 +169,8 @@ pub use blocking::BlockingUpstash;
 pub use config::{RetryPolicy, TOKEN_ENV, URL_ENV, UpstashBuilder};
 /// The `reqwest` this client is built on, for [`UpstashBuilder::http_client`].
 pub use reqwest;
+/// The `rustls` this client speaks TLS with, for [`UpstashBuilder::tls_config`].
+pub use rustls;
 
 use crate::{Batch, BatchReplies, Command, Error, Reply, Transport};
 use http::{Idempotence, Inner, Route, Secrets};

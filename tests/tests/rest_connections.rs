@@ -1,0 +1,240 @@
+//! The REST client's own keep-alive connections: a connection the server closed while it was idle is
+//! not written to; one whose caller gave up before its reply came is never used again, so no reply
+//! reaches the wrong call; a lone call given up hands the commands that queued behind it to a task;
+//! TLS with roots of the application's own; and `reqwest` when the environment names a proxy. The
+//! server's own state (a list each call pushes its id to, Redis's command counts) says what ran.
+
+#![allow(clippy::unwrap_used)]
+
+mod rest_support;
+
+use std::time::Duration;
+
+use redis_script::rest::{AutoPipeline, RetryPolicy, Upstash};
+use redis_script::{Script, TransportErrorKind};
+use redis_script_tests::RedisServer;
+use redis_script_tests::batches::{PUSH, log};
+use redis_script_tests::proxy::{Direction, FaultProxy};
+use redis_script_tests::tls::TlsFront;
+use redis_script_tests::upstash::UpstashLocal;
+use rest_support::{assert_no_secrets, transport};
+
+/// Redis, upstash-local in front of it, and a proxy in front of upstash-local (where the client
+/// connects), with the script loaded.
+async fn through_a_proxy() -> (RedisServer, UpstashLocal, FaultProxy) {
+    let redis = RedisServer::start();
+    let local = UpstashLocal::start(&redis);
+    let proxy = FaultProxy::start(local.port()).await;
+    redis.script_load(PUSH).await;
+    (redis, local, proxy)
+}
+
+/// Without retries, so that a call that succeeds went out once.
+fn client(url: &str, local: &UpstashLocal, auto: Option<AutoPipeline>) -> Upstash {
+    Upstash::builder(url, local.token())
+        .retry(RetryPolicy::none())
+        .auto_pipeline(auto)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_connection_the_server_closed_while_idle_is_not_written_to() {
+    let (redis, local, proxy) = through_a_proxy().await;
+    let push = Script::<i64>::new(PUSH);
+    for auto in [None, Some(AutoPipeline::DEFAULT)] {
+        let upstash = client(&proxy.http_url(), &local, auto);
+        redis.query::<i64>(redis::cmd("DEL").arg("log")).await;
+        let before = proxy.accepted();
+        assert_eq!(push.exec(&upstash, ["log"], ["first"]).await.unwrap(), 1);
+        assert_eq!(proxy.accepted(), before + 1);
+        // The server side goes away while the connection is idle in the client.
+        proxy.cut_all();
+        while proxy.open() > 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(push.exec(&upstash, ["log"], ["second"]).await.unwrap(), 2);
+        assert_eq!(proxy.accepted(), before + 2, "a new connection was opened");
+        // The one after reuses the new connection.
+        assert_eq!(push.exec(&upstash, ["log"], ["third"]).await.unwrap(), 3);
+        assert_eq!(proxy.accepted(), before + 2);
+        assert_eq!(log(&redis).await, ["first", "second", "third"]);
+    }
+}
+
+#[tokio::test]
+async fn a_call_given_up_before_its_reply_leaves_its_connection_to_no_one() {
+    let (redis, local, proxy) = through_a_proxy().await;
+    let push = Script::<i64>::new(PUSH);
+    for auto in [None, Some(AutoPipeline::DEFAULT)] {
+        let upstash = client(&proxy.http_url(), &local, auto);
+        redis.query::<i64>(redis::cmd("DEL").arg("log")).await;
+        assert_eq!(push.exec(&upstash, ["log"], ["warm"]).await.unwrap(), 1);
+        let before = proxy.accepted();
+        proxy.hold_after(Direction::ToClient, 0);
+        let gave_up = tokio::time::timeout(
+            Duration::from_millis(200),
+            push.exec(&upstash, ["log"], ["a"]),
+        )
+        .await;
+        assert!(gave_up.is_err(), "{gave_up:?}");
+        // It reached Redis; its reply is still on its way when the next call is made.
+        assert_eq!(log(&redis).await, ["warm", "a"]);
+        proxy.release();
+        // Had the connection been put back, this call would read the reply meant for the one
+        // before (2), not its own (3).
+        assert_eq!(push.exec(&upstash, ["log"], ["b"]).await.unwrap(), 3);
+        assert_eq!(proxy.accepted(), before + 1, "a new connection was opened");
+        assert_eq!(log(&redis).await, ["warm", "a", "b"]);
+    }
+}
+
+#[tokio::test]
+async fn a_lone_call_given_up_hands_the_calls_queued_behind_it_to_a_task() {
+    let (redis, local, proxy) = through_a_proxy().await;
+    let push = Script::<i64>::new(PUSH);
+    let upstash = client(&proxy.http_url(), &local, Some(AutoPipeline::DEFAULT));
+    assert_eq!(push.exec(&upstash, ["log"], ["warm"]).await.unwrap(), 1);
+    let sent = proxy.forwarded(Direction::ToServer);
+    proxy.hold_after(Direction::ToClient, 0);
+    let lone = tokio::time::timeout(
+        Duration::from_millis(300),
+        push.exec(&upstash, ["log"], ["lone"]),
+    );
+    let behind = async {
+        // The lone call is on its way (sent from its caller's task); these wait for it.
+        proxy
+            .forwarded_at_least(Direction::ToServer, sent + 1)
+            .await;
+        let calls = tokio::time::timeout(
+            Duration::from_secs(10),
+            futures_util::future::join(
+                push.exec(&upstash, ["log"], ["b"]),
+                push.exec(&upstash, ["log"], ["c"]),
+            ),
+        );
+        let release = async {
+            // After the lone call was given up, the queued calls go out in a request of their own.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            proxy.release();
+        };
+        tokio::join!(calls, release).0
+    };
+    let (lone, behind) = tokio::join!(lone, behind);
+    assert!(lone.is_err(), "{lone:?}");
+    let (b, c) = behind.expect("the queued calls were sent after the lone one was given up");
+    let (b, c) = (b.unwrap(), c.unwrap());
+    assert_eq!((b, c), (3, 4), "each queued call got its own reply");
+    assert_eq!(log(&redis).await, ["warm", "lone", "b", "c"]);
+    assert_eq!(redis.commandstats().await.calls("evalsha"), 4);
+}
+
+#[tokio::test]
+async fn https_with_roots_of_the_applications_own_and_none_without_them() {
+    let redis = RedisServer::start();
+    let local = UpstashLocal::start(&redis);
+    let front = TlsFront::start(local.port()).await;
+    redis.script_load(PUSH).await;
+    let push = Script::<i64>::new(PUSH);
+
+    // The platform does not trust the test's CA: the handshake fails before anything is sent.
+    let untrusted = client(&front.url(), &local, None);
+    let err = push.exec(&untrusted, ["log"], ["never"]).await.unwrap_err();
+    let t = transport(&err);
+    assert_eq!(t.kind(), TransportErrorKind::Connect, "{err:?}");
+    assert!(!err.may_have_run(), "{err:?}");
+    assert_no_secrets(&err, &[local.token(), "never"]);
+    assert_eq!(redis.commandstats().await.calls("evalsha"), 0);
+
+    for auto in [None, Some(AutoPipeline::DEFAULT)] {
+        let trusted = Upstash::builder(front.url(), local.token())
+            .tls_config(front.client_config())
+            .auto_pipeline(auto)
+            .build()
+            .unwrap();
+        let first = push.exec(&trusted, ["log"], ["tls"]).await.unwrap();
+        assert_eq!(
+            push.exec(&trusted, ["log"], ["tls"]).await.unwrap(),
+            first + 1
+        );
+    }
+    assert_eq!(log(&redis).await, ["tls"; 4]);
+}
+
+#[tokio::test]
+async fn a_proxy_named_by_the_environment_carries_the_requests() {
+    // Environment variables are process-wide: the client is built in a child process of this test
+    // binary. Its URL names a closed port: a call succeeds only through the proxy.
+    let redis = RedisServer::start();
+    let local = UpstashLocal::start(&redis);
+    let proxy = FaultProxy::start(local.port()).await;
+    let closed = redis_script_tests::ClosedPort::new();
+    // The proxy runs on this test's runtime: the child is awaited, not waited for.
+    let run = async |proxy_var: Option<(&str, &str)>| {
+        let mut child = tokio::process::Command::new(std::env::current_exe().unwrap());
+        child
+            .args(["--exact", "proxy_child", "--ignored", "--nocapture"])
+            .env(PROXY_CHILD, "1")
+            .env("UPSTASH_REDIS_REST_URL", closed.http_url())
+            .env("UPSTASH_REDIS_REST_TOKEN", local.token());
+        for name in [
+            "HTTP_PROXY",
+            "http_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "NO_PROXY",
+            "no_proxy",
+        ] {
+            child.env_remove(name);
+        }
+        if let Some((name, value)) = proxy_var {
+            child.env(name, value);
+        }
+        let out = child.output().await.unwrap();
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let out = run(None).await;
+    assert!(out.contains("proxy-child: error"), "{out}");
+    for name in ["HTTP_PROXY", "http_proxy", "ALL_PROXY"] {
+        let before = proxy.accepted();
+        let out = run(Some((name, &proxy.http_url()))).await;
+        assert!(out.contains("proxy-child: exec ok"), "{name}: {out}");
+        assert!(proxy.accepted() > before, "{name}");
+    }
+    let pushed: Vec<String> = redis
+        .query(redis::cmd("LRANGE").arg("proxied").arg(0).arg(-1))
+        .await;
+    assert_eq!(pushed, ["via proxy"; 3]);
+}
+
+/// Set by [`a_proxy_named_by_the_environment_carries_the_requests`] for its child process only.
+const PROXY_CHILD: &str = "REDIS_SCRIPT_TESTS_PROXY_CHILD";
+
+/// The child process of the test above. Run any other way it does nothing.
+#[tokio::test]
+#[ignore = "run as a child process by a_proxy_named_by_the_environment_carries_the_requests"]
+async fn proxy_child() {
+    if std::env::var_os(PROXY_CHILD).is_none() {
+        println!("proxy-child: skipped");
+        return;
+    }
+    let url = std::env::var("UPSTASH_REDIS_REST_URL").unwrap();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let upstash = Upstash::builder_from_env()
+        .unwrap()
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let push = Script::<i64>::new(PUSH);
+    match push.exec(&upstash, ["proxied"], ["via proxy"]).await {
+        Ok(_) => println!("proxy-child: exec ok"),
+        Err(err) => println!("proxy-child: error {err}"),
+    }
+}
