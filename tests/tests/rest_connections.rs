@@ -1,7 +1,7 @@
 //! The REST client's own keep-alive connections: a connection the server closed while it was idle is
 //! not written to; one whose caller gave up before its reply came is never used again, so no reply
-//! reaches the wrong call; a lone call given up hands the commands that queued behind it to a task;
-//! TLS with roots of the application's own; and `reqwest` when the environment names a proxy. The
+//! reaches the wrong call; calls issued while a lone call is on its way (sent from its caller's task)
+//! neither wait for it nor depend on its caller polling it; TLS with roots of the application's own; and `reqwest` when the environment names a proxy. The
 //! server's own state (a list each call pushes its id to, Redis's command counts) says what ran.
 
 #![allow(clippy::unwrap_used)]
@@ -91,7 +91,7 @@ async fn a_call_given_up_before_its_reply_leaves_its_connection_to_no_one() {
 }
 
 #[tokio::test]
-async fn a_lone_call_given_up_hands_the_calls_queued_behind_it_to_a_task() {
+async fn calls_issued_while_a_lone_call_is_on_its_way_run_once_whether_it_is_given_up_or_not() {
     let (redis, local, proxy) = through_a_proxy().await;
     let push = Script::<i64>::new(PUSH);
     let upstash = client(&proxy.http_url(), &local, Some(AutoPipeline::DEFAULT));
@@ -103,7 +103,8 @@ async fn a_lone_call_given_up_hands_the_calls_queued_behind_it_to_a_task() {
         push.exec(&upstash, ["log"], ["lone"]),
     );
     let behind = async {
-        // The lone call is on its way (sent from its caller's task); these wait for it.
+        // The lone call is on its way (sent from its caller's task, its reply held); these two go at
+        // once, together, from the queue's task.
         proxy
             .forwarded_at_least(Direction::ToServer, sent + 1)
             .await;
@@ -115,7 +116,7 @@ async fn a_lone_call_given_up_hands_the_calls_queued_behind_it_to_a_task() {
             ),
         );
         let release = async {
-            // After the lone call was given up, the queued calls go out in a request of their own.
+            // The lone call is given up meanwhile; then every reply goes on its way.
             tokio::time::sleep(Duration::from_millis(500)).await;
             proxy.release();
         };
@@ -123,11 +124,112 @@ async fn a_lone_call_given_up_hands_the_calls_queued_behind_it_to_a_task() {
     };
     let (lone, behind) = tokio::join!(lone, behind);
     assert!(lone.is_err(), "{lone:?}");
-    let (b, c) = behind.expect("the queued calls were sent after the lone one was given up");
+    let (b, c) = behind.expect("the calls issued later were answered");
     let (b, c) = (b.unwrap(), c.unwrap());
-    assert_eq!((b, c), (3, 4), "each queued call got its own reply");
+    assert_eq!((b, c), (3, 4), "each call got its own reply");
     assert_eq!(log(&redis).await, ["warm", "lone", "b", "c"]);
     assert_eq!(redis.commandstats().await.calls("evalsha"), 4);
+}
+
+/// A lone call goes from its caller's task; a caller may stop polling it (a `select!`, a stream
+/// consumed slowly) while its reply waits. Calls issued meanwhile do not wait for it.
+#[tokio::test]
+async fn a_lone_call_its_caller_stopped_polling_holds_up_no_other_call() {
+    let (redis, local, proxy) = through_a_proxy().await;
+    let push = Script::<i64>::new(PUSH);
+    let upstash = client(&proxy.http_url(), &local, Some(AutoPipeline::DEFAULT));
+    assert_eq!(push.exec(&upstash, ["log"], ["warm"]).await.unwrap(), 1);
+    let sent = proxy.forwarded(Direction::ToServer);
+    let mut lone = std::pin::pin!(push.exec(&upstash, ["log"], ["lone"]));
+    // Polled until its request is on its way, then left alone.
+    for _ in 0..1000 {
+        std::future::poll_fn(|cx| {
+            assert!(lone.as_mut().poll(cx).is_pending());
+            std::task::Poll::Ready(())
+        })
+        .await;
+        if proxy.forwarded(Direction::ToServer) > sent {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    assert!(proxy.forwarded(Direction::ToServer) > sent);
+    let others = futures_util::future::join(
+        push.exec(&upstash, ["log"], ["b"]),
+        push.exec(&upstash, ["log"], ["c"]),
+    );
+    let (b, c) = tokio::time::timeout(Duration::from_secs(10), others)
+        .await
+        .expect("the other calls did not wait for the lone one");
+    let mut replies = [b.unwrap(), c.unwrap()];
+    replies.sort_unstable();
+    // The lone call ran first: its request had reached the server.
+    assert_eq!(replies, [3, 4]);
+    assert_eq!(lone.await.unwrap(), 2);
+    assert_eq!(log(&redis).await, ["warm", "lone", "b", "c"]);
+}
+
+/// A connection is registered with the I/O driver of the runtime that opened it. One a
+/// `BlockingUpstash` opened (its own runtime, driven only during its calls) is not taken by a task of
+/// another runtime, where it would wait for a reply no driver reads.
+#[test]
+fn a_connection_opened_on_one_runtime_is_not_taken_on_another() {
+    let redis = RedisServer::start();
+    let local = UpstashLocal::start(&redis);
+    let upstash = Upstash::builder(local.url(), local.token())
+        .retry(RetryPolicy::none())
+        .auto_pipeline(None)
+        .timeout(Some(Duration::from_secs(5)))
+        .build()
+        .unwrap();
+    let blocking = redis_script::rest::BlockingUpstash::from_client(upstash.clone()).unwrap();
+    let push = Script::<i64>::new(PUSH);
+    assert_eq!(
+        push.exec_blocking(&blocking, ["log"], ["blocking"])
+            .unwrap(),
+        1
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let reply = runtime.block_on(push.exec(&upstash, ["log"], ["async"]));
+    assert_eq!(reply.unwrap(), 2);
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    // And back: the blocking client takes its own connection again.
+    assert_eq!(
+        push.exec_blocking(&blocking, ["log"], ["again"]).unwrap(),
+        3
+    );
+    let log: Vec<String> = runtime.block_on(log(&redis));
+    assert_eq!(log, ["blocking", "async", "again"]);
+}
+
+/// Outside a Tokio runtime a call is refused, having sent nothing, instead of panicking.
+#[test]
+fn a_call_made_outside_a_tokio_runtime_is_refused_before_anything_is_sent() {
+    let upstash = Upstash::builder("http://127.0.0.1:1", "token")
+        .build()
+        .unwrap();
+    let push = Script::<i64>::new(PUSH);
+    let mut call = std::pin::pin!(push.exec(&upstash, ["log"], ["outside"]));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let std::task::Poll::Ready(reply) = call.as_mut().poll(&mut cx) else {
+        panic!("the call waited for something no runtime would wake")
+    };
+    let err = reply.unwrap_err();
+    assert_eq!(
+        transport(&err).kind(),
+        TransportErrorKind::Config,
+        "{err:?}"
+    );
+    assert!(!err.may_have_run());
+    assert!(err.to_string().contains("Tokio runtime"), "{err}");
 }
 
 #[tokio::test]

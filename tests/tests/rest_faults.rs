@@ -24,9 +24,10 @@ async fn behind_a_proxy() -> (RedisServer, FaultProxy, UpstashLocal) {
     (redis, proxy, local)
 }
 
-/// A call that waits in the auto-pipelining queue behind a request on its way, dropped by a timeout
-/// and made again at once (as a caller that retries after a timeout does): the server runs it once,
-/// not once per try.
+/// A call that waits in the auto-pipelining queue behind a shared request on its way, dropped by a
+/// timeout and made again at once (as a caller that retries after a timeout does): the server runs it
+/// once, not once per try. (Two calls issued together make the shared request: a call alone would go
+/// from its caller's task, and nothing waits for such a call.)
 #[tokio::test]
 async fn a_call_dropped_while_it_waits_for_a_shared_request_is_never_sent() {
     let (redis, proxy, local) = behind_a_proxy().await;
@@ -40,7 +41,10 @@ async fn a_call_dropped_while_it_waits_for_a_shared_request_is_never_sent() {
 
     let sent = proxy.forwarded(Direction::ToServer);
     proxy.hold_after(Direction::ToClient, 0);
-    let on_its_way = push.exec(&upstash, ["log"], ["held"]);
+    let on_its_way = futures_util::future::join(
+        push.exec(&upstash, ["log"], ["held"]),
+        push.exec(&upstash, ["log"], ["held too"]),
+    );
     let caller = async {
         // A request is on its way (its reply held); this call waits for the next shared request.
         proxy
@@ -64,17 +68,17 @@ async fn a_call_dropped_while_it_waits_for_a_shared_request_is_never_sent() {
         };
         tokio::join!(again, release).0
     };
-    let (held, again) = tokio::join!(on_its_way, caller);
-    assert_eq!(held.unwrap(), 2);
-    assert_eq!(again.unwrap(), 3);
+    let ((held, held_too), again) = tokio::join!(on_its_way, caller);
+    assert_eq!((held.unwrap(), held_too.unwrap()), (2, 3));
+    assert_eq!(again.unwrap(), 4);
     // Nothing else is on its way.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(log(&redis).await, ["first", "held", "once"]);
-    assert_eq!(redis.commandstats().await.calls("evalsha"), 3);
+    assert_eq!(log(&redis).await, ["first", "held", "held too", "once"]);
+    assert_eq!(redis.commandstats().await.calls("evalsha"), 4);
 }
 
-/// The queue holds at most 16 requests' worth of calls: with one call per request, 16 wait and the
-/// others wait for room. Calls given up while waiting, in the queue or for room, are never sent;
+/// The queue holds at most 16 requests' worth of calls: with one call per request, 16 wait (the
+/// calls on their way among them) and the others wait for room. Calls given up while waiting, in the queue or for room, are never sent;
 /// calls still wanted all run, once each.
 #[tokio::test]
 async fn the_queue_is_bounded_and_calls_given_up_while_waiting_for_room_are_never_sent() {
@@ -89,7 +93,12 @@ async fn the_queue_is_bounded_and_calls_given_up_while_waiting_for_room_are_neve
 
     let sent = proxy.forwarded(Direction::ToServer);
     proxy.hold_after(Direction::ToClient, 0);
-    let on_its_way = push.exec(&upstash, ["log"], ["held"]);
+    // Two requests of one call, sent by the queue's task (their replies held): the calls below wait
+    // for them, 14 in the queue (two of its 16 places are taken by these) and 10 for room.
+    let on_its_way = futures_util::future::join(
+        push.exec(&upstash, ["log"], ["held"]),
+        push.exec(&upstash, ["log"], ["held too"]),
+    );
     let givers_up = async {
         proxy
             .forwarded_at_least(Direction::ToServer, sent + 1)
@@ -106,13 +115,16 @@ async fn the_queue_is_bounded_and_calls_given_up_while_waiting_for_room_are_neve
         }
         proxy.release();
     };
-    let (held, ()) = tokio::join!(on_its_way, givers_up);
-    assert_eq!(held.unwrap(), 2);
+    let ((held, held_too), ()) = tokio::join!(on_its_way, givers_up);
+    // The two requests left at once, so they may have run in either order.
+    let mut held = [held.unwrap(), held_too.unwrap()];
+    held.sort_unstable();
+    assert_eq!(held, [2, 3]);
     let calls = (0..40).map(|i| push.exec(&upstash, ["log"], [format!("kept {i}")]));
     let done = futures_util::future::join_all(calls).await;
     assert!(done.iter().all(Result::is_ok), "{done:?}");
     let log = log(&redis).await;
-    assert_eq!(log.len(), 42, "{log:?}");
+    assert_eq!(log.len(), 43, "{log:?}");
     assert!(log.iter().all(|id| !id.starts_with("dropped")), "{log:?}");
 }
 

@@ -1,12 +1,14 @@
 //! Auto-pipelining: script commands issued while a request is on its way (or at the same moment) travel
 //! together in the next request, `/pipeline` for several and the base URL for one.
 //!
-//! The first command finds no request on its way. It waits one turn of the scheduler, so that commands
-//! issued at the same time join; if none did, it goes alone, from its caller's own task (no hop to
-//! another task, which is what a lone caller pays for most), and the commands issued meanwhile wait for
-//! it. Otherwise, and when it is done with commands waiting, a task takes every waiting command, sends
+//! A command that finds no request on its way waits one turn of the scheduler, so that commands issued
+//! at the same time join it; if none did, it goes alone, from its caller's own task (no hop to another
+//! task, which is what a lone caller pays for most). Otherwise a task takes every waiting command, sends
 //! them in requests of at most [`AutoPipeline::max_entries`] commands and [`AutoPipeline::max_bytes`]
-//! bytes, all at once, hands each its own reply, and goes on while commands are waiting. Each command keeps its
+//! bytes, all at once, hands each its own reply, and goes on while commands are waiting: a command
+//! issued while the task's requests are on their way waits for them and goes in the next. Nothing ever
+//! waits for a command sent from its caller's task (that caller may stop polling it): commands issued
+//! while one is on its way go to the task at once. Each command keeps its
 //! own semantics: its own reply (NOSCRIPT included, so `exec` falls back with an EVAL of its own, in a
 //! later request), read-your-writes (a request carries the sync token of every answer before it), and
 //! retries. Read-only commands (EVALSHA_RO, EVAL_RO) travel in requests of their own, apart from those
@@ -39,8 +41,9 @@ use crate::{Error, Reply, TransportError, TransportErrorKind};
 ///
 /// A burst of `n` commands issued at the same moment takes `ceil(n / max_entries)` requests (more when
 /// `max_bytes` is reached first), sent at once, its read-only commands (`ScriptRO`) apart from the
-/// others: `ceil(reads / max_entries) + ceil(writes / max_entries)`. A command issued while requests
-/// are on their way waits for them and goes with the others that did.
+/// others: `ceil(reads / max_entries) + ceil(writes / max_entries)`. A command issued while such
+/// requests are on their way waits for them and goes with the others that did. A command alone (none
+/// on its way, none issued with it) is sent from its caller's task; nothing waits for it.
 ///
 /// At most [`QUEUED_REQUESTS`](Self::QUEUED_REQUESTS) requests' worth of commands wait at a time
 /// (`16 * max_entries` commands and `16 * max_bytes` bytes); a command that finds the queue full waits
@@ -95,6 +98,10 @@ struct State {
     waiting: VecDeque<Waiting>,
     /// A task is sending; it takes whatever waits.
     driving: bool,
+    /// A command that found the queue idle is waiting its turn to see whether others join it, or is
+    /// on its way alone, sent by its caller's task. Nothing waits for it: commands issued meanwhile
+    /// go to the task.
+    lone: bool,
 }
 
 struct Waiting {
@@ -228,25 +235,26 @@ pub(crate) fn submit(
         let body = Bytes::from(body);
         let alone = {
             let mut state = queue.state();
-            let alone = !state.driving && state.waiting.is_empty();
-            state.driving |= alone;
+            let alone = !state.driving && !state.lone && state.waiting.is_empty();
+            state.lone |= alone;
             alone
         };
-        let mut lead = Lead {
-            inner: &inner,
-            runtime: &runtime,
-            done: !alone,
-        };
         if alone {
+            let lone = Lone { queue };
             // Commands issued in the same turn join the queue meanwhile; if none did, this one goes
-            // alone, from this task, and the commands issued while it is on its way wait for it.
+            // alone, from this task.
             tokio::task::yield_now().await;
-            if queue.state().waiting.is_empty() {
+            let joined = {
+                let state = queue.state();
+                !state.waiting.is_empty() || state.driving
+            };
+            if !joined {
                 let secrets = Secrets::Bodies(std::slice::from_ref(&body));
                 let reply = request::single(&inner, body.clone(), idempotence, secrets).await;
-                lead.hand_over();
+                drop(lone);
                 return reply;
             }
+            drop(lone);
         }
         let (reply, answer) = oneshot::channel();
         let waiting = Waiting {
@@ -258,20 +266,30 @@ pub(crate) fn submit(
         let start = {
             let mut state = queue.state();
             if alone {
-                // Others joined while this one yielded: it was first, and goes first with them.
+                // Others joined while this one waited its turn: it was first, and goes first.
                 state.waiting.push_front(waiting);
             } else {
                 state.waiting.push_back(waiting);
             }
-            !alone && !std::mem::replace(&mut state.driving, true)
+            !std::mem::replace(&mut state.driving, true)
         };
-        if alone {
-            lead.hand_over();
-        } else if start {
+        if start {
             spawn_driver(&runtime, &inner);
         }
         answer.await.unwrap_or_else(|_| Err(abandoned()))
     })
+}
+
+/// A command on its way alone (or waiting its turn to see whether others join it). When it is done,
+/// or its caller gives up on it, a command that finds the queue idle may go alone again.
+struct Lone<'a> {
+    queue: &'a Queue,
+}
+
+impl Drop for Lone<'_> {
+    fn drop(&mut self) {
+        self.queue.state().lone = false;
+    }
 }
 
 /// Starts the task that sends what waits.
@@ -283,41 +301,6 @@ fn spawn_driver(runtime: &tokio::runtime::Handle, inner: &Arc<Inner>) {
         done: false,
     };
     runtime.spawn(drive(driving));
-}
-
-/// A command that found the queue idle and took the driving for itself: when it is done (or its
-/// caller gives up on it), the commands that queued meanwhile get a task that sends them, and
-/// otherwise the queue is idle again.
-struct Lead<'a> {
-    inner: &'a Arc<Inner>,
-    runtime: &'a tokio::runtime::Handle,
-    done: bool,
-}
-
-impl Lead<'_> {
-    fn hand_over(&mut self) {
-        if std::mem::replace(&mut self.done, true) {
-            return;
-        }
-        let Some(queue) = self.inner.auto_pipeline() else {
-            return;
-        };
-        let waiting = {
-            let mut state = queue.state();
-            let waiting = !state.waiting.is_empty();
-            state.driving = waiting;
-            waiting
-        };
-        if waiting {
-            spawn_driver(self.runtime, self.inner);
-        }
-    }
-}
-
-impl Drop for Lead<'_> {
-    fn drop(&mut self) {
-        self.hand_over();
-    }
 }
 
 /// Sends what waits, request after request, until nothing does.

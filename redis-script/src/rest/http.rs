@@ -572,17 +572,33 @@ fn is_transient(status: StatusCode) -> bool {
 /// A failed try, classified; it becomes an [`Error`] once no retry follows.
 struct Failure {
     kind: TransportErrorKind,
-    source: Box<dyn std::error::Error + Send + Sync>,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    /// What failed, when the kind alone does not say it.
+    what: Option<&'static str>,
 }
 
 impl From<http1::Failure> for Failure {
     fn from(failure: http1::Failure) -> Self {
         let (kind, source) = match failure {
+            http1::Failure::NoRuntime => {
+                return Failure {
+                    kind: TransportErrorKind::Config,
+                    source: None,
+                    what: Some(
+                        "the request was not sent: the REST client runs on a Tokio runtime, and \
+                         the call was made outside one",
+                    ),
+                };
+            }
             http1::Failure::Connect(source) => (TransportErrorKind::Connect, source),
             http1::Failure::Timeout(source) => (TransportErrorKind::Timeout, source),
             http1::Failure::Exchange(source) => (TransportErrorKind::Io, source),
         };
-        Failure { kind, source }
+        Failure {
+            kind,
+            source: Some(source),
+            what: None,
+        }
     }
 }
 
@@ -600,19 +616,20 @@ impl From<reqwest::Error> for Failure {
         // The URL is no secret, but a user may have put one in it: keep it out of every message.
         Failure {
             kind,
-            source: Box::new(e.without_url()),
+            source: Some(Box::new(e.without_url())),
+            what: None,
         }
     }
 }
 
 impl Failure {
     fn into_error(self, tries: u32) -> Error {
-        let what = match self.kind {
+        let what = self.what.unwrap_or(match self.kind {
             TransportErrorKind::Connect => "the Upstash REST API could not be reached",
             TransportErrorKind::Timeout => "no reply from the Upstash REST API in time",
             TransportErrorKind::Config => "the request could not be built",
             _ => "the connection to the Upstash REST API failed",
-        };
+        });
         let message = if tries > 1 {
             format!("{what} ({tries} tries)")
         } else {
@@ -622,9 +639,11 @@ impl Failure {
             self.kind,
             TransportErrorKind::Connect | TransportErrorKind::Config
         );
-        Error::Transport(
-            TransportError::new(self.kind, message, may_have_run).with_source(self.source),
-        )
+        let error = TransportError::new(self.kind, message, may_have_run);
+        Error::Transport(match self.source {
+            Some(source) => error.with_source(source),
+            None => error,
+        })
     }
 }
 

@@ -76,6 +76,10 @@ struct Conn {
 struct Idle {
     conn: Conn,
     since: Instant,
+    /// The runtime whose I/O driver the connection's socket is registered with: only a task of that
+    /// runtime takes it, since another runtime's task would wait on a driver that may not be driven
+    /// (a `BlockingUpstash`'s, between calls) or gone.
+    runtime: tokio::runtime::Id,
 }
 
 /// The head and the whole body of a response.
@@ -88,6 +92,8 @@ pub(crate) struct Reply {
 /// Why an exchange failed; what it means for the command is the caller's to say.
 #[derive(Debug)]
 pub(crate) enum Failure {
+    /// The call was not made on a Tokio runtime, whose I/O the connections need: nothing was sent.
+    NoRuntime,
     /// Nothing was sent: the server could not be reached (name, TCP, TLS), or a new connection closed
     /// before the request went out.
     Connect(BoxError),
@@ -163,12 +169,16 @@ impl Pool {
         mut request: Request<Full<Bytes>>,
         timeout: Option<Duration>,
     ) -> Result<Reply, Failure> {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return Err(Failure::NoRuntime);
+        };
+        let runtime = runtime.id();
         let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
         request
             .headers_mut()
             .insert(HOST, self.endpoint.host_header.clone());
         loop {
-            let (conn, reused) = match self.checkout() {
+            let (conn, reused) = match self.checkout(runtime) {
                 Some(conn) => (conn, true),
                 None => (self.connect(deadline).await?, false),
             };
@@ -183,7 +193,7 @@ impl Pool {
             match outcome {
                 Outcome::Done(reply) => {
                     if let Some(conn) = conn {
-                        self.checkin(conn);
+                        self.checkin(conn, runtime);
                     }
                     return Ok(reply);
                 }
@@ -194,27 +204,34 @@ impl Pool {
         }
     }
 
-    /// The most recently used idle connection that is still open, closing the stale ones on the way.
-    fn checkout(&self) -> Option<Conn> {
-        loop {
-            let Idle { mut conn, since } = self.lock().pop()?;
-            if since.elapsed() < IDLE_TIMEOUT && conn.is_open() {
+    /// The most recently used idle connection of `runtime` that is still open; connections idle for too
+    /// long are closed on the way.
+    fn checkout(&self, runtime: tokio::runtime::Id) -> Option<Conn> {
+        let mut idle = self.lock();
+        idle.retain(|i| i.since.elapsed() < IDLE_TIMEOUT);
+        while let Some(at) = idle.iter().rposition(|i| i.runtime == runtime) {
+            let mut conn = idle.remove(at).conn;
+            if conn.is_open() {
                 return Some(conn);
             }
         }
+        None
     }
 
-    fn checkin(&self, mut conn: Conn) {
+    /// Keeps `conn` for a later request, unless it closed; the oldest idle one makes room.
+    fn checkin(&self, mut conn: Conn, runtime: tokio::runtime::Id) {
         if !conn.is_open() {
             return;
         }
         let mut idle = self.lock();
-        if idle.len() < MAX_IDLE {
-            idle.push(Idle {
-                conn,
-                since: Instant::now(),
-            });
+        if idle.len() >= MAX_IDLE {
+            idle.remove(0);
         }
+        idle.push(Idle {
+            conn,
+            since: Instant::now(),
+            runtime,
+        });
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Idle>> {
@@ -228,8 +245,10 @@ impl Pool {
     /// A new connection: resolve, connect (each address in turn), TLS; within the connect timeout and
     /// before the request's deadline. Nothing of the request is sent, whatever fails.
     async fn connect(&self, deadline: Option<tokio::time::Instant>) -> Result<Conn, Failure> {
+        let limit = tokio::time::Instant::now() + self.connect_timeout;
+        let limit = deadline.map_or(limit, |deadline| deadline.min(limit));
         let connecting = async {
-            let tcp = self.tcp().await?;
+            let tcp = self.tcp(limit).await?;
             let stream = match &self.endpoint.tls {
                 Some((connector, name)) => {
                     Stream::Tls(Box::new(connector.connect(name.clone(), tcp).await?))
@@ -239,8 +258,6 @@ impl Pool {
             let (sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
             Ok::<_, BoxError>(Conn { sender, connection })
         };
-        let limit = tokio::time::Instant::now() + self.connect_timeout;
-        let limit = deadline.map_or(limit, |deadline| deadline.min(limit));
         match tokio::time::timeout_at(limit, connecting).await {
             Ok(Ok(conn)) => Ok(conn),
             Ok(Err(error)) => Err(Failure::Connect(error)),
@@ -248,7 +265,10 @@ impl Pool {
         }
     }
 
-    async fn tcp(&self) -> Result<TcpStream, BoxError> {
+    /// A TCP connection to the first address of the host that takes one, each address given an equal
+    /// share of the time left (as `hyper-util` does), so that one that never answers (a broken IPv6
+    /// route) leaves time for the next.
+    async fn tcp(&self, limit: tokio::time::Instant) -> Result<TcpStream, BoxError> {
         let port = self.endpoint.port;
         let addresses: Vec<SocketAddr> = match &self.endpoint.host {
             Host::Address(ip) => vec![SocketAddr::new(*ip, port)],
@@ -256,22 +276,23 @@ impl Pool {
                 .await?
                 .collect(),
         };
-        let mut last = None;
-        for address in addresses {
-            match TcpStream::connect(address).await {
-                Ok(tcp) => {
+        let mut last: Option<BoxError> = None;
+        let count = addresses.len();
+        for (tried, address) in addresses.into_iter().enumerate() {
+            let left = u32::try_from(count - tried).unwrap_or(u32::MAX);
+            let share = limit.saturating_duration_since(tokio::time::Instant::now()) / left;
+            match tokio::time::timeout(share, TcpStream::connect(address)).await {
+                Ok(Ok(tcp)) => {
                     tcp.set_nodelay(true)?;
                     let keepalive = socket2::TcpKeepalive::new().with_time(TCP_KEEPALIVE);
                     socket2::SockRef::from(&tcp).set_tcp_keepalive(&keepalive)?;
                     return Ok(tcp);
                 }
-                Err(e) => last = Some(e),
+                Ok(Err(e)) => last = Some(e.into()),
+                Err(_) => last = Some("an address did not answer in time".into()),
             }
         }
-        Err(match last {
-            Some(e) => e.into(),
-            None => "the host name resolved to no address".into(),
-        })
+        Err(last.unwrap_or_else(|| "the host name resolved to no address".into()))
     }
 }
 
@@ -368,6 +389,25 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Stream::Plain(s) => std::pin::Pin::new(s).poll_write(cx, buf),
             Stream::Tls(s) => std::pin::Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    // Vectored, so that hyper writes a request's head and body without copying the body first.
+    fn poll_write_vectored(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => std::pin::Pin::new(s).poll_write_vectored(cx, bufs),
+            Stream::Tls(s) => std::pin::Pin::new(s).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Stream::Plain(s) => s.is_write_vectored(),
+            Stream::Tls(s) => s.is_write_vectored(),
         }
     }
 
