@@ -10,9 +10,10 @@
 //! `redis-server`, Node.js and npm; installs the pinned SDK into tests/conformance with `npm ci` when
 //! it is missing). Rounds alternate between the two clients; each client's min / median / max is
 //! shown, and the ratio of each round (ours against the SDK's run just before it), so that a
-//! machine busy with something else shows as the spread it causes. A third line times the same
-//! `EVALSHA` as one bare `reqwest` POST per call (no decoding, fallback or auto-pipelining): what a
-//! client built on `reqwest` starts from.
+//! machine busy with something else shows as the spread it causes. Two more lines time the same
+//! client sending through a `reqwest::Client` (`http_client`, as when the environment names a
+//! proxy): what its own connections buy; and the same `EVALSHA` as one bare `reqwest` POST per call
+//! (no decoding, fallback or auto-pipelining): what a client built on `reqwest` starts from.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -40,6 +41,15 @@ async fn run() -> Result<(), BoxError> {
     let url = serve(config)?;
     let upstash = Upstash::new(url.as_str(), token.as_str())?;
     INCR_TTL.exec(&upstash, ["bench:rest:warm"], [3600]).await?;
+    // The same client sending through `reqwest`'s pool and connection tasks, as it does when the
+    // environment names a proxy: what its own connections buy.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let over_reqwest = Upstash::builder(url.as_str(), token.as_str())
+        .http_client(reqwest::Client::builder().build()?)
+        .build()?;
+    INCR_TTL
+        .exec(&over_reqwest, ["bench:rest:warm"], [3600])
+        .await?;
 
     let rounds: usize = match std::env::args().nth(1) {
         Some(n) => n.parse()?,
@@ -47,10 +57,11 @@ async fn run() -> Result<(), BoxError> {
     };
     for (in_flight, calls) in [(1, 2_000), (50, 20_000)] {
         let (mut anchor, mut ours, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-        let mut bare = Vec::new();
+        let (mut bare, mut through_reqwest) = (Vec::new(), Vec::new());
         for _ in 0..rounds {
             let theirs = sdk_rate(&sdk, &url, &token, in_flight, calls)?;
             let mine = rate(&upstash, in_flight, calls).await?;
+            through_reqwest.push(rate(&over_reqwest, in_flight, calls).await?);
             bare.push(bare_reqwest_rate(&url, &token, in_flight, calls).await?);
             anchor.push(theirs);
             ours.push(mine);
@@ -67,6 +78,10 @@ async fn run() -> Result<(), BoxError> {
         println!(
             "   redis_script::rest::Upstash, exec            {} calls/s",
             spread(&ours, 0)
+        );
+        println!(
+            "   the same, through a reqwest::Client          {} calls/s",
+            spread(&through_reqwest, 0)
         );
         println!(
             "   the same EVALSHA, one bare reqwest POST      {} calls/s",
@@ -154,8 +169,6 @@ async fn bare_reqwest_rate(
     in_flight: usize,
     calls: usize,
 ) -> Result<f64, BoxError> {
-    // reqwest sets up TLS even for http:// URLs: it needs a provider installed.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let http = reqwest::Client::builder().build()?;
     // Parsed once, as the client under test parses its URLs once.
     let url = reqwest::Url::parse(url)?;
