@@ -97,6 +97,52 @@ async fn a_burst_of_calls_takes_as_many_requests_as_the_limits_say() {
     );
 }
 
+/// A burst is one request however it is issued: from spawned tasks (which Tokio polls after the task
+/// that spawned them, so the first call's turn ends before the others are made), from one spawned
+/// task, and from one task in numbers larger than what Tokio lets a task do in one poll.
+#[tokio::test]
+async fn a_burst_is_one_request_from_spawned_tasks_and_past_the_tasks_budget() {
+    let redis = RedisServer::start();
+    let local = UpstashLocal::start(&redis);
+    let upstash = client(&local, Some(AutoPipeline::DEFAULT));
+    let script = Script::<i64>::new(INCR);
+    redis.script_load(INCR).await;
+
+    let tasks: Vec<_> = (0..10)
+        .map(|i| {
+            let upstash = upstash.clone();
+            tokio::spawn(async move {
+                Script::<i64>::new(INCR)
+                    .exec(&upstash, [format!("s:{i}")], ())
+                    .await
+            })
+        })
+        .collect();
+    for task in join_all(tasks).await {
+        assert_eq!(task.unwrap().unwrap(), 1);
+    }
+    assert_eq!(requests(&local), [("/pipeline".to_owned(), 10)]);
+
+    local.clear_requests();
+    let inside = upstash.clone();
+    let pair = tokio::spawn(async move {
+        let script = Script::<i64>::new(INCR);
+        let (a, b) = futures_util::future::join(
+            script.exec(&inside, ["p:a"], ()),
+            script.exec(&inside, ["p:b"], ()),
+        )
+        .await;
+        (a.unwrap(), b.unwrap())
+    });
+    assert_eq!(pair.await.unwrap(), (1, 1));
+    assert_eq!(requests(&local), [("/pipeline".to_owned(), 2)]);
+
+    local.clear_requests();
+    let calls = (0..300).map(|i| script.exec(&upstash, [format!("b:{i}")], ()));
+    assert!(join_all(calls).await.into_iter().all(|c| c.unwrap() == 1));
+    assert_eq!(requests(&local), [("/pipeline".to_owned(), 300)]);
+}
+
 #[tokio::test]
 async fn calls_issued_while_a_request_is_on_its_way_go_together_in_the_next() {
     let redis = RedisServer::start();

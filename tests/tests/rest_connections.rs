@@ -213,23 +213,85 @@ fn a_connection_opened_on_one_runtime_is_not_taken_on_another() {
 /// Outside a Tokio runtime a call is refused, having sent nothing, instead of panicking.
 #[test]
 fn a_call_made_outside_a_tokio_runtime_is_refused_before_anything_is_sent() {
-    let upstash = Upstash::builder("http://127.0.0.1:1", "token")
-        .build()
-        .unwrap();
+    // The client's own connections, and a `reqwest::Client` (which would panic there).
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let own = Upstash::builder("http://127.0.0.1:1", "token").build();
+    let over_reqwest = Upstash::builder("http://127.0.0.1:1", "token")
+        .http_client(redis_script::rest::reqwest::Client::new())
+        .build();
     let push = Script::<i64>::new(PUSH);
-    let mut call = std::pin::pin!(push.exec(&upstash, ["log"], ["outside"]));
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    let std::task::Poll::Ready(reply) = call.as_mut().poll(&mut cx) else {
-        panic!("the call waited for something no runtime would wake")
-    };
-    let err = reply.unwrap_err();
-    assert_eq!(
-        transport(&err).kind(),
-        TransportErrorKind::Config,
-        "{err:?}"
-    );
-    assert!(!err.may_have_run());
-    assert!(err.to_string().contains("Tokio runtime"), "{err}");
+    for upstash in [own.unwrap(), over_reqwest.unwrap()] {
+        let mut call = std::pin::pin!(push.exec(&upstash, ["log"], ["outside"]));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let std::task::Poll::Ready(reply) = call.as_mut().poll(&mut cx) else {
+            panic!("the call waited for something no runtime would wake")
+        };
+        let err = reply.unwrap_err();
+        assert_eq!(
+            transport(&err).kind(),
+            TransportErrorKind::Config,
+            "{err:?}"
+        );
+        assert!(!err.may_have_run());
+        assert!(err.to_string().contains("Tokio runtime"), "{err}");
+    }
+}
+
+/// A `BlockingUpstash` made from a client that async code shares sends its calls itself: the task
+/// that sends shared requests never runs on its runtime, which runs only during its calls, so async
+/// calls queued behind it do not wait for its next call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocking_calls_on_a_shared_client_leave_no_async_call_waiting() {
+    let (redis, local, proxy) = through_a_proxy().await;
+    let push = Script::<i64>::new(PUSH);
+    let upstash = client(&proxy.http_url(), &local, Some(AutoPipeline::DEFAULT));
+    let blocking = redis_script::rest::BlockingUpstash::from_client(upstash.clone()).unwrap();
+    assert_eq!(push.exec(&upstash, ["log"], ["warm"]).await.unwrap(), 1);
+    let sent = proxy.forwarded(Direction::ToServer);
+    proxy.hold_after(Direction::ToClient, 0);
+    // An async call alone on its way, its reply held.
+    let lone = tokio::spawn({
+        let upstash = upstash.clone();
+        async move {
+            Script::<i64>::new(PUSH)
+                .exec(&upstash, ["log"], ["lone"])
+                .await
+        }
+    });
+    proxy
+        .forwarded_at_least(Direction::ToServer, sent + 1)
+        .await;
+    // A blocking call meanwhile, on a thread of its own.
+    let sent = proxy.forwarded(Direction::ToServer);
+    let thread = std::thread::spawn(move || {
+        Script::<i64>::new(PUSH).exec_blocking(&blocking, ["log"], ["blocking"])
+    });
+    proxy
+        .forwarded_at_least(Direction::ToServer, sent + 1)
+        .await;
+    // An async call after it, then every reply goes on its way.
+    let later = tokio::spawn({
+        let upstash = upstash.clone();
+        async move {
+            Script::<i64>::new(PUSH)
+                .exec(&upstash, ["log"], ["later"])
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    proxy.release();
+    let blocking_reply = tokio::task::spawn_blocking(move || thread.join().unwrap())
+        .await
+        .unwrap();
+    blocking_reply.unwrap();
+    lone.await.unwrap().unwrap();
+    let later = tokio::time::timeout(Duration::from_secs(5), later)
+        .await
+        .expect("the async call after the blocking one was answered");
+    later.unwrap().unwrap();
+    let mut log = log(&redis).await;
+    log.sort();
+    assert_eq!(log, ["blocking", "later", "lone", "warm"]);
 }
 
 #[tokio::test]

@@ -143,6 +143,13 @@ impl Queue {
     async fn room_for(&self, bytes: usize) -> (OwnedSemaphorePermit, OwnedSemaphorePermit) {
         let total = u32::try_from(self.room_bytes_total()).unwrap_or(u32::MAX);
         let needed = u32::try_from(bytes.max(1)).unwrap_or(u32::MAX).min(total);
+        // Room at once when there is some: an await would spend the task's Tokio budget, and a burst
+        // issued from one task would be cut in two where the budget ran out.
+        if let Ok(one) = Arc::clone(&self.room).try_acquire_owned()
+            && let Ok(bytes) = Arc::clone(&self.room_bytes).try_acquire_many_owned(needed)
+        {
+            return (one, bytes);
+        }
         // The semaphores are never closed, so acquiring only waits.
         let one = Arc::clone(&self.room).acquire_owned().await;
         let bytes = Arc::clone(&self.room_bytes)
@@ -232,63 +239,81 @@ pub(crate) fn submit(
             return Err(never_sent());
         };
         let room = queue.room_for(body.len()).await;
-        let body = Bytes::from(body);
-        let alone = {
-            let mut state = queue.state();
-            let alone = !state.driving && !state.lone && state.waiting.is_empty();
-            state.lone |= alone;
-            alone
-        };
-        if alone {
-            let lone = Lone { queue };
-            // Commands issued in the same turn join the queue meanwhile; if none did, this one goes
-            // alone, from this task.
-            tokio::task::yield_now().await;
-            let joined = {
-                let state = queue.state();
-                !state.waiting.is_empty() || state.driving
-            };
-            if !joined {
-                let secrets = Secrets::Bodies(std::slice::from_ref(&body));
-                let reply = request::single(&inner, body.clone(), idempotence, secrets).await;
-                drop(lone);
-                return reply;
-            }
-            drop(lone);
-        }
+        // Declared before the reply's channel, so that when the future is dropped the receiver goes
+        // first and the guard sees the command given up.
+        let mut lone = None;
         let (reply, answer) = oneshot::channel();
         let waiting = Waiting {
-            body,
+            body: Bytes::from(body),
             idempotence,
             reply,
             _room: room,
         };
         let start = {
             let mut state = queue.state();
+            let alone = !state.driving && !state.lone && state.waiting.is_empty();
+            state.waiting.push_back(waiting);
             if alone {
-                // Others joined while this one waited its turn: it was first, and goes first.
-                state.waiting.push_front(waiting);
+                state.lone = true;
+                lone = Some(Lone { queue });
+                false
             } else {
-                state.waiting.push_back(waiting);
+                // Any command but a lone one's first turn starts the task when none runs: no command
+                // waits for another caller's future to be polled.
+                !std::mem::replace(&mut state.driving, true)
             }
-            !std::mem::replace(&mut state.driving, true)
         };
         if start {
             spawn_driver(&runtime, &inner);
+        }
+        if lone.is_some() {
+            // Commands issued in the same turn join it in the queue meanwhile (the first of them
+            // starts the task, which takes this one first). If none did, it takes itself back and
+            // goes alone, from this task.
+            tokio::task::yield_now().await;
+            let own = {
+                let mut state = queue.state();
+                // Only a lone command's first turn leaves the task unstarted: alone in the queue
+                // without a task, the command is this one.
+                match !state.driving && state.waiting.len() == 1 {
+                    true => state.waiting.pop_front(),
+                    false => None,
+                }
+            };
+            if let Some(own) = own {
+                let Waiting {
+                    body,
+                    idempotence,
+                    reply,
+                    _room,
+                } = own;
+                // Its room is given back: it waits in no queue, and nothing waits for it.
+                drop((reply, _room));
+                let secrets = Secrets::Bodies(std::slice::from_ref(&body));
+                let reply = request::single(&inner, body.clone(), idempotence, secrets).await;
+                drop(lone);
+                return reply;
+            }
+            drop(lone.take());
         }
         answer.await.unwrap_or_else(|_| Err(abandoned()))
     })
 }
 
-/// A command on its way alone (or waiting its turn to see whether others join it). When it is done,
-/// or its caller gives up on it, a command that finds the queue idle may go alone again.
+/// A command on its way alone, or in its first turn, waiting to see whether others join it. When it
+/// is done, or its caller gives up on it, a command that finds the queue idle may go alone again; a
+/// command given up in its first turn leaves the queue.
 struct Lone<'a> {
     queue: &'a Queue,
 }
 
 impl Drop for Lone<'_> {
     fn drop(&mut self) {
-        self.queue.state().lone = false;
+        let mut state = self.queue.state();
+        state.lone = false;
+        if !state.driving {
+            state.waiting.retain(|w| !w.reply.is_closed());
+        }
     }
 }
 

@@ -12,6 +12,8 @@ use crate::{
 /// ..)`, `run_blocking(&client)`. Like `reqwest::blocking`, it drives the async client on a
 /// single-threaded runtime of its own, which it owns; the calls must not be made from inside an
 /// async runtime (they return a [`TransportErrorKind::Config`] error there, having sent nothing).
+/// Each call is a request of its own, never auto-pipelined, even when the [`Upstash`] it was made
+/// from is shared with async code.
 ///
 /// ```no_run
 /// use redis_script::Script;
@@ -92,8 +94,10 @@ impl fmt::Debug for BlockingUpstash {
 }
 
 impl BlockingTransport for &BlockingUpstash {
+    /// Never auto-pipelined: the task that sends shared requests would run on this client's runtime,
+    /// which runs only during its calls, and the async calls sharing the queue would wait for it.
     fn send(&mut self, command: Command<'_>) -> Result<Reply, Error> {
-        self.wait(self.client.send(command))
+        self.wait(self.client.send_command(command, false))
     }
 
     fn send_batch(&mut self, batch: Batch<'_>) -> BatchReplies {

@@ -337,6 +337,10 @@ impl Inner {
     async fn attempt(&self, route: Route, body: Bytes) -> Result<Response, Failure> {
         let (status, headers, body) = match &self.http {
             Http::Own(pool) => self.attempt_own(pool, route, body).await?,
+            // reqwest panics outside a Tokio runtime; the own connections say so themselves.
+            Http::Reqwest(_) if tokio::runtime::Handle::try_current().is_err() => {
+                return Err(http1::Failure::NoRuntime.into());
+            }
             Http::Reqwest(client) => self.attempt_reqwest(client, route, body).await?,
         };
         if let Some(token) = headers.get(SYNC_TOKEN).filter(|_| self.read_your_writes) {

@@ -240,18 +240,32 @@ impl Upstash {
     }
 }
 
+impl Upstash {
+    /// One command; with `pipelined` (and auto-pipelining on), through the queue of shared requests.
+    pub(crate) async fn send_command(
+        &self,
+        command: Command<'_>,
+        pipelined: bool,
+    ) -> Result<Reply, Error> {
+        let body = body::command(&command)?;
+        let idempotence = Idempotence::of(command.is_read_only());
+        let body = match pipelined {
+            true => match auto::submit(&self.inner, body, idempotence) {
+                Ok(shared) => return shared.await,
+                Err(body) => body,
+            },
+            false => body,
+        };
+        let secrets = Secrets::Command(command);
+        request::single(&self.inner, body.into(), idempotence, secrets).await
+    }
+}
+
 impl Transport for Upstash {
     /// One request per command, or, with auto-pipelining (the default), one `/pipeline` request for
     /// the commands issued while another request is on its way; see [`AutoPipeline`].
     async fn send(&self, command: Command<'_>) -> Result<Reply, Error> {
-        let body = body::command(&command)?;
-        let idempotence = Idempotence::of(command.is_read_only());
-        let body = match auto::submit(&self.inner, body, idempotence) {
-            Ok(shared) => return shared.await,
-            Err(body) => body,
-        };
-        let secrets = Secrets::Command(command);
-        request::single(&self.inner, body.into(), idempotence, secrets).await
+        self.send_command(command, true).await
     }
 
     /// The host and port of the REST endpoint.
