@@ -143,6 +143,30 @@ async fn a_burst_is_one_request_from_spawned_tasks_and_past_the_tasks_budget() {
     assert_eq!(requests(&local), [("/pipeline".to_owned(), 300)]);
 }
 
+/// On a multi-threaded runtime the task sending a burst may start on another thread while the burst
+/// is still being issued, and send it in parts: each call still runs once and gets its own reply.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_on_a_multi_threaded_runtime_runs_each_call_once() {
+    let redis = RedisServer::start();
+    let local = UpstashLocal::start(&redis);
+    let upstash = client(&local, Some(AutoPipeline::DEFAULT));
+    let script = Script::<i64>::new(INCR);
+    redis.script_load(INCR).await;
+    for round in 1..=10 {
+        local.clear_requests();
+        let calls = (0..300).map(|i| script.exec(&upstash, [format!("m:{i}")], ()));
+        assert!(
+            join_all(calls)
+                .await
+                .into_iter()
+                .all(|c| c.unwrap() == round)
+        );
+        let sent = requests(&local);
+        assert_eq!(sent.iter().map(|(_, n)| n).sum::<usize>(), 300, "{sent:?}");
+    }
+    assert_eq!(redis.commandstats().await.calls("evalsha"), 3000);
+}
+
 #[tokio::test]
 async fn calls_issued_while_a_request_is_on_its_way_go_together_in_the_next() {
     let redis = RedisServer::start();

@@ -169,6 +169,38 @@ async fn a_lone_call_its_caller_stopped_polling_holds_up_no_other_call() {
     assert_eq!(log(&redis).await, ["warm", "lone", "b", "c"]);
 }
 
+/// A call that found the queue idle takes no queue room in its first turn: a caller that polls it
+/// once and then leaves it (a stream consumed slowly) holds up no call waiting for room.
+#[tokio::test]
+async fn a_lone_call_left_in_its_first_turn_holds_no_room() {
+    let (redis, local, proxy) = through_a_proxy().await;
+    let push = Script::<i64>::new(PUSH);
+    // Room for 16 x 100 bytes: the lone call's body alone is larger.
+    let upstash = client(
+        &proxy.http_url(),
+        &local,
+        Some(AutoPipeline::new(1000, 100)),
+    );
+    let big = "x".repeat(2000);
+    let mut lone = std::pin::pin!(push.exec(&upstash, ["log"], [big.as_str()]));
+    std::future::poll_fn(|cx| {
+        assert!(lone.as_mut().poll(cx).is_pending());
+        std::task::Poll::Ready(())
+    })
+    .await;
+    // Left in its first turn; another call needs room.
+    let other = tokio::time::timeout(
+        Duration::from_secs(5),
+        push.exec(&upstash, ["log"], [big.as_str()]),
+    )
+    .await
+    .expect("the call was not held up by the one left in its first turn");
+    other.unwrap();
+    // The one left went with it (it was queued first) and its reply waits for it.
+    lone.await.unwrap();
+    assert_eq!(log(&redis).await.len(), 2);
+}
+
 /// A connection is registered with the I/O driver of the runtime that opened it. One a
 /// `BlockingUpstash` opened (its own runtime, driven only during its calls) is not taken by a task of
 /// another runtime, where it would wait for a reply no driver reads.

@@ -22,8 +22,11 @@
 //! commands and bytes): a command that finds it full waits for room, holding nothing, so dropping it
 //! then sends nothing either.
 //!
-//! The task runs on the Tokio runtime of the command that started it; a client shared by several
-//! runtimes should have one that lives as long as the client (or turn auto-pipelining off).
+//! The task runs on the Tokio runtime of the command that started it, so a client shared by several
+//! runtimes needs each of them to keep running while calls are on their way: a runtime driven only
+//! by `block_on` now and then would leave the task, and the calls it carries, waiting until the next
+//! `block_on` (`BlockingUpstash` calls never use the queue for this reason). Turn auto-pipelining
+//! off for such a client.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -41,9 +44,12 @@ use crate::{Error, Reply, TransportError, TransportErrorKind};
 ///
 /// A burst of `n` commands issued at the same moment takes `ceil(n / max_entries)` requests (more when
 /// `max_bytes` is reached first), sent at once, its read-only commands (`ScriptRO`) apart from the
-/// others: `ceil(reads / max_entries) + ceil(writes / max_entries)`. A command issued while such
-/// requests are on their way waits for them and goes with the others that did. A command alone (none
-/// on its way, none issued with it) is sent from its caller's task; nothing waits for it.
+/// others: `ceil(reads / max_entries) + ceil(writes / max_entries)`. (On a multi-threaded runtime the
+/// task that sends may start on another thread while a burst is still being issued there, from
+/// several tasks or from `block_on`: what was issued by then leaves first, the rest in the next
+/// requests.) A command issued while such requests are on their way waits for them and goes
+/// with the others that did. A command alone (none on its way, none issued with it) is sent from its
+/// caller's task; nothing waits for it.
 ///
 /// At most [`QUEUED_REQUESTS`](Self::QUEUED_REQUESTS) requests' worth of commands wait at a time
 /// (`16 * max_entries` commands and `16 * max_bytes` bytes); a command that finds the queue full waits
@@ -108,8 +114,8 @@ struct Waiting {
     body: Bytes,
     idempotence: Idempotence,
     reply: oneshot::Sender<Result<Reply, Error>>,
-    /// Its room in the queue, given back when it leaves.
-    _room: (OwnedSemaphorePermit, OwnedSemaphorePermit),
+    /// Its room in the queue, given back when it leaves; none in a lone command's first turn.
+    _room: Option<(OwnedSemaphorePermit, OwnedSemaphorePermit)>,
 }
 
 impl std::fmt::Debug for Queue {
@@ -238,33 +244,43 @@ pub(crate) fn submit(
         let Some(queue) = inner.auto_pipeline() else {
             return Err(never_sent());
         };
-        let room = queue.room_for(body.len()).await;
         // Declared before the reply's channel, so that when the future is dropped the receiver goes
         // first and the guard sees the command given up.
         let mut lone = None;
         let (reply, answer) = oneshot::channel();
+        let bytes = body.len();
         let waiting = Waiting {
             body: Bytes::from(body),
             idempotence,
             reply,
-            _room: room,
+            _room: None,
         };
-        let start = {
+        // A command that finds the queue idle joins it at once, taking no room: nothing ever waits
+        // for room on account of a command whose caller may not poll it again.
+        let lead = {
             let mut state = queue.state();
             let alone = !state.driving && !state.lone && state.waiting.is_empty();
-            state.waiting.push_back(waiting);
             if alone {
                 state.lone = true;
                 lone = Some(Lone { queue });
-                false
+                state.waiting.push_back(waiting);
+                None
             } else {
+                Some(waiting)
+            }
+        };
+        if let Some(mut waiting) = lead {
+            waiting._room = Some(queue.room_for(bytes).await);
+            let start = {
+                let mut state = queue.state();
+                state.waiting.push_back(waiting);
                 // Any command but a lone one's first turn starts the task when none runs: no command
                 // waits for another caller's future to be polled.
                 !std::mem::replace(&mut state.driving, true)
+            };
+            if start {
+                spawn_driver(&runtime, &inner);
             }
-        };
-        if start {
-            spawn_driver(&runtime, &inner);
         }
         if lone.is_some() {
             // Commands issued in the same turn join it in the queue meanwhile (the first of them
@@ -287,7 +303,6 @@ pub(crate) fn submit(
                     reply,
                     _room,
                 } = own;
-                // Its room is given back: it waits in no queue, and nothing waits for it.
                 drop((reply, _room));
                 let secrets = Secrets::Bodies(std::slice::from_ref(&body));
                 let reply = request::single(&inner, body.clone(), idempotence, secrets).await;

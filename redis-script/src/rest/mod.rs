@@ -120,7 +120,8 @@
 //!
 //! The client gathers `exec` calls issued while a request is on its way, or at the same moment, into
 //! one `/pipeline` request, as the official SDK does; on by default. A burst of `n` calls takes
-//! `ceil(n / max_entries)` requests (more when `max_bytes` is reached first), sent at once; a call
+//! `ceil(n / max_entries)` requests (more when `max_bytes` is reached first, or on a multi-threaded
+//! runtime when the burst is still being issued as the first leave), sent at once; a call
 //! issued while requests of a burst are on their way goes in the next one, with the others that
 //! waited; a call alone still goes to the base URL, from its caller's own task, and the calls issued
 //! while it is on its way do not wait for it. A call whose future is dropped (a timeout, a `select!`) while it
