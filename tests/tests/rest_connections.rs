@@ -201,6 +201,66 @@ async fn a_lone_call_left_in_its_first_turn_holds_no_room() {
     assert_eq!(log(&redis).await.len(), 2);
 }
 
+/// A call waiting for queue room holds none while it waits: one whose caller polled it once and left
+/// it takes no room given back meanwhile, so later calls still get room.
+#[tokio::test]
+async fn a_call_left_while_it_waits_for_room_holds_up_no_other_call() {
+    let (redis, local, proxy) = through_a_proxy().await;
+    let push = Script::<i64>::new(PUSH);
+    // Room for 16 x 100 bytes.
+    let upstash = client(
+        &proxy.http_url(),
+        &local,
+        Some(AutoPipeline::new(1000, 100)),
+    );
+    let (small, large, all) = ("s".to_owned(), "l".repeat(1400), "a".repeat(2000));
+    assert_eq!(push.exec(&upstash, ["log"], ["warm"]).await.unwrap(), 1);
+    let sent = proxy.forwarded(Direction::ToServer);
+    proxy.hold_after(Direction::ToClient, 0);
+    // A burst whose second call takes most of the room; their replies are held.
+    let burst = futures_util::future::join(
+        push.exec(&upstash, ["log"], [small.as_str()]),
+        push.exec(&upstash, ["log"], [large.as_str()]),
+    );
+    let left = async {
+        proxy
+            .forwarded_at_least(Direction::ToServer, sent + 1)
+            .await;
+        // A call needing all the room waits for it; polled once, then left (kept, not dropped).
+        let mut waiting = Box::pin(push.exec(&upstash, ["log"], [all.as_str()]));
+        std::future::poll_fn(|cx| {
+            assert!(waiting.as_mut().poll(cx).is_pending());
+            std::task::Poll::Ready(())
+        })
+        .await;
+        proxy.release();
+        Some(waiting)
+    };
+    let ((a, b), waiting) = tokio::join!(burst, left);
+    a.unwrap();
+    b.unwrap();
+    // The room came back while the left call was not polled; a burst needing room gets it.
+    let later = tokio::time::timeout(
+        Duration::from_secs(5),
+        futures_util::future::join(
+            push.exec(&upstash, ["log"], ["x"]),
+            push.exec(&upstash, ["log"], ["y"]),
+        ),
+    )
+    .await
+    .expect("the later calls got room");
+    later.0.unwrap();
+    later.1.unwrap();
+    drop(waiting);
+    let log = log(&redis).await;
+    assert_eq!(
+        log.len(),
+        5,
+        "the call left waiting was never sent: {log:?}"
+    );
+    assert!(!log.contains(&all));
+}
+
 /// A connection is registered with the I/O driver of the runtime that opened it. One a
 /// `BlockingUpstash` opened (its own runtime, driven only during its calls) is not taken by a task of
 /// another runtime, where it would wait for a reply no driver reads.

@@ -32,7 +32,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, oneshot};
 
 use super::http::{Idempotence, Inner, Route, Secrets};
 use super::request;
@@ -53,7 +53,7 @@ use crate::{Error, Reply, TransportError, TransportErrorKind};
 ///
 /// At most [`QUEUED_REQUESTS`](Self::QUEUED_REQUESTS) requests' worth of commands wait at a time
 /// (`16 * max_entries` commands and `16 * max_bytes` bytes); a command that finds the queue full waits
-/// for room before it joins. A command whose future is dropped while it waits, for room or in the
+/// for room before it joins (holding none meanwhile, and not necessarily served in the order it came). A command whose future is dropped while it waits, for room or in the
 /// queue, is never sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -97,6 +97,8 @@ pub(crate) struct Queue {
     /// Room for commands, and for their bytes: taken before a command joins, given back when it leaves.
     room: Arc<Semaphore>,
     room_bytes: Arc<Semaphore>,
+    /// Woken whenever room is given back.
+    freed: Arc<Notify>,
 }
 
 #[derive(Default)]
@@ -115,7 +117,21 @@ struct Waiting {
     idempotence: Idempotence,
     reply: oneshot::Sender<Result<Reply, Error>>,
     /// Its room in the queue, given back when it leaves; none in a lone command's first turn.
-    _room: Option<(OwnedSemaphorePermit, OwnedSemaphorePermit)>,
+    _room: Option<Room>,
+}
+
+/// A command's room in the queue: given back, and the commands waiting for room woken, on drop.
+struct Room {
+    permits: Option<(OwnedSemaphorePermit, OwnedSemaphorePermit)>,
+    freed: Arc<Notify>,
+}
+
+impl Drop for Room {
+    fn drop(&mut self) {
+        // The permits go back before the waiters look.
+        drop(self.permits.take());
+        self.freed.notify_waiters();
+    }
 }
 
 impl std::fmt::Debug for Queue {
@@ -141,29 +157,35 @@ impl Queue {
             state: Mutex::new(State::default()),
             room: Arc::new(Semaphore::new(room.min(Semaphore::MAX_PERMITS))),
             room_bytes: Arc::new(Semaphore::new(room_bytes.clamp(1, BYTE_PERMITS))),
+            freed: Arc::new(Notify::new()),
         }
     }
 
     /// Waits until the queue has room for a command of `bytes` bytes (one larger than the whole byte
     /// room waits for all of it), and takes it.
-    async fn room_for(&self, bytes: usize) -> (OwnedSemaphorePermit, OwnedSemaphorePermit) {
+    ///
+    /// Room is only ever taken by a future being polled: a waiting command tries again each time room
+    /// is given back, rather than queuing on the semaphores, which hand permits to a waiter whether or
+    /// not its caller still polls it, and would let one caller that left its call hold up all others.
+    /// Waiting for room is therefore not first come, first served.
+    async fn room_for(&self, bytes: usize) -> Room {
         let total = u32::try_from(self.room_bytes_total()).unwrap_or(u32::MAX);
         let needed = u32::try_from(bytes.max(1)).unwrap_or(u32::MAX).min(total);
-        // Room at once when there is some: an await would spend the task's Tokio budget, and a burst
-        // issued from one task would be cut in two where the budget ran out.
-        if let Ok(one) = Arc::clone(&self.room).try_acquire_owned()
-            && let Ok(bytes) = Arc::clone(&self.room_bytes).try_acquire_many_owned(needed)
-        {
-            return (one, bytes);
-        }
-        // The semaphores are never closed, so acquiring only waits.
-        let one = Arc::clone(&self.room).acquire_owned().await;
-        let bytes = Arc::clone(&self.room_bytes)
-            .acquire_many_owned(needed)
-            .await;
-        match (one, bytes) {
-            (Ok(one), Ok(bytes)) => (one, bytes),
-            _ => unreachable!("the queue's semaphores are never closed"),
+        loop {
+            // Registered before trying, so that room given back in between wakes this one.
+            let mut freed = std::pin::pin!(self.freed.notified());
+            freed.as_mut().enable();
+            // Taking room this way spends none of the task's Tokio budget either: a burst issued from
+            // one task is not cut in two where its budget runs out.
+            if let Ok(one) = Arc::clone(&self.room).try_acquire_owned()
+                && let Ok(bytes) = Arc::clone(&self.room_bytes).try_acquire_many_owned(needed)
+            {
+                return Room {
+                    permits: Some((one, bytes)),
+                    freed: Arc::clone(&self.freed),
+                };
+            }
+            freed.await;
         }
     }
 
