@@ -29,6 +29,15 @@ async fn through_a_proxy() -> (RedisServer, UpstashLocal, FaultProxy) {
     (redis, local, proxy)
 }
 
+/// Polls `call` once, which must leave it waiting, as a caller that then stops polling it does.
+async fn poll_once<F: std::future::Future>(mut call: std::pin::Pin<&mut F>) {
+    std::future::poll_fn(|cx| {
+        assert!(call.as_mut().poll(cx).is_pending());
+        std::task::Poll::Ready(())
+    })
+    .await;
+}
+
 /// Without retries, so that a call that succeeds went out once.
 fn client(url: &str, local: &UpstashLocal, auto: Option<AutoPipeline>) -> Upstash {
     Upstash::builder(url, local.token())
@@ -143,11 +152,7 @@ async fn a_lone_call_its_caller_stopped_polling_holds_up_no_other_call() {
     let mut lone = std::pin::pin!(push.exec(&upstash, ["log"], ["lone"]));
     // Polled until its request is on its way, then left alone.
     for _ in 0..1000 {
-        std::future::poll_fn(|cx| {
-            assert!(lone.as_mut().poll(cx).is_pending());
-            std::task::Poll::Ready(())
-        })
-        .await;
+        poll_once(lone.as_mut()).await;
         if proxy.forwarded(Direction::ToServer) > sent {
             break;
         }
@@ -183,11 +188,7 @@ async fn a_lone_call_left_in_its_first_turn_holds_no_room() {
     );
     let big = "x".repeat(2000);
     let mut lone = std::pin::pin!(push.exec(&upstash, ["log"], [big.as_str()]));
-    std::future::poll_fn(|cx| {
-        assert!(lone.as_mut().poll(cx).is_pending());
-        std::task::Poll::Ready(())
-    })
-    .await;
+    poll_once(lone.as_mut()).await;
     // Left in its first turn; another call needs room.
     let other = tokio::time::timeout(
         Duration::from_secs(5),
@@ -228,11 +229,7 @@ async fn a_call_left_while_it_waits_for_room_holds_up_no_other_call() {
             .await;
         // A call needing all the room waits for it; polled once, then left (kept, not dropped).
         let mut waiting = Box::pin(push.exec(&upstash, ["log"], [all.as_str()]));
-        std::future::poll_fn(|cx| {
-            assert!(waiting.as_mut().poll(cx).is_pending());
-            std::task::Poll::Ready(())
-        })
-        .await;
+        poll_once(waiting.as_mut()).await;
         proxy.release();
         Some(waiting)
     };
