@@ -335,16 +335,17 @@ impl Inner {
 
     /// One try: send, record the sync token, read the whole body.
     async fn attempt(&self, route: Route, body: Bytes) -> Result<Response, Failure> {
-        let (status, headers, body) = match &self.http {
-            Http::Own(pool) => self.attempt_own(pool, route, body).await?,
-            // reqwest panics outside a Tokio runtime; the own connections say so themselves.
-            Http::Reqwest(_) if tokio::runtime::Handle::try_current().is_err() => {
-                return Err(http1::Failure::NoRuntime.into());
-            }
+        // Both paths need a Tokio runtime (reqwest panics without one; the own connections are kept
+        // per runtime).
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return Err(Failure::no_runtime());
+        };
+        let (status, token, body) = match &self.http {
+            Http::Own(pool) => self.attempt_own(pool, route, body, runtime.id()).await?,
             Http::Reqwest(client) => self.attempt_reqwest(client, route, body).await?,
         };
-        if let Some(token) = headers.get(SYNC_TOKEN).filter(|_| self.read_your_writes) {
-            self.set_sync_token(token.clone());
+        if let Some(token) = token.filter(|_| self.read_your_writes) {
+            self.set_sync_token(token);
         }
         Ok(Response { status, body })
     }
@@ -361,26 +362,29 @@ impl Inner {
         }
     }
 
+    /// One try on the own connections: status, sync token, body.
     async fn attempt_own(
         &self,
         pool: &http1::Pool,
         route: Route,
         body: Bytes,
-    ) -> Result<(StatusCode, HeaderMap, Bytes), Failure> {
+        runtime: tokio::runtime::Id,
+    ) -> Result<(StatusCode, Option<HeaderValue>, Bytes), Failure> {
         let mut request = hyper::Request::new(http_body_util::Full::new(body));
         *request.method_mut() = hyper::Method::POST;
         *request.uri_mut() = self.path(route).clone();
         self.headers(request.headers_mut());
-        let reply = pool.send(request, self.timeout).await?;
-        Ok((reply.status, reply.headers, reply.body))
+        let mut reply = pool.send(request, self.timeout, runtime).await?;
+        Ok((reply.status, reply.headers.remove(SYNC_TOKEN), reply.body))
     }
 
+    /// One try through `reqwest`: status, sync token, body.
     async fn attempt_reqwest(
         &self,
         client: &reqwest::Client,
         route: Route,
         body: Bytes,
-    ) -> Result<(StatusCode, HeaderMap, Bytes), Failure> {
+    ) -> Result<(StatusCode, Option<HeaderValue>, Bytes), Failure> {
         let mut headers = HeaderMap::new();
         self.headers(&mut headers);
         let mut request = client.post(self.url(route).clone()).headers(headers);
@@ -389,9 +393,9 @@ impl Inner {
         }
         let response = request.body(body).send().await.map_err(Failure::from)?;
         let status = response.status();
-        let headers = response.headers().clone();
+        let token = response.headers().get(SYNC_TOKEN).cloned();
         let body = response.bytes().await.map_err(Failure::from)?;
-        Ok((status, headers, body))
+        Ok((status, token, body))
     }
 
     /// The latest sync token received, if any.
@@ -584,16 +588,6 @@ struct Failure {
 impl From<http1::Failure> for Failure {
     fn from(failure: http1::Failure) -> Self {
         let (kind, source) = match failure {
-            http1::Failure::NoRuntime => {
-                return Failure {
-                    kind: TransportErrorKind::Config,
-                    source: None,
-                    what: Some(
-                        "the request was not sent: the REST client runs on a Tokio runtime, and \
-                         the call was made outside one",
-                    ),
-                };
-            }
             http1::Failure::Connect(source) => (TransportErrorKind::Connect, source),
             http1::Failure::Timeout(source) => (TransportErrorKind::Timeout, source),
             http1::Failure::Exchange(source) => (TransportErrorKind::Io, source),
@@ -627,6 +621,18 @@ impl From<reqwest::Error> for Failure {
 }
 
 impl Failure {
+    /// The call was made outside a Tokio runtime, which both paths need: nothing was sent.
+    fn no_runtime() -> Failure {
+        Failure {
+            kind: TransportErrorKind::Config,
+            source: None,
+            what: Some(
+                "the request was not sent: the REST client runs on a Tokio runtime, and the call \
+                 was made outside one",
+            ),
+        }
+    }
+
     fn into_error(self, tries: u32) -> Error {
         let what = self.what.unwrap_or(match self.kind {
             TransportErrorKind::Connect => "the Upstash REST API could not be reached",

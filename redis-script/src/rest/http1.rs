@@ -92,8 +92,6 @@ pub(crate) struct Reply {
 /// Why an exchange failed; what it means for the command is the caller's to say.
 #[derive(Debug)]
 pub(crate) enum Failure {
-    /// The call was not made on a Tokio runtime, whose I/O the connections need: nothing was sent.
-    NoRuntime,
     /// Nothing was sent: the server could not be reached (name, TCP, TLS), or a new connection closed
     /// before the request went out.
     Connect(BoxError),
@@ -162,17 +160,14 @@ impl Pool {
     }
 
     /// Sends `request` (its URI the path alone) and reads the whole reply, on an idle connection or a
-    /// new one, all within `timeout`. A request an idle connection handed back unsent goes on the next
-    /// one.
+    /// new one of `runtime` (the Tokio runtime the call runs on), all within `timeout`. A request an
+    /// idle connection handed back unsent goes on the next one.
     pub(crate) async fn send(
         &self,
         mut request: Request<Full<Bytes>>,
         timeout: Option<Duration>,
+        runtime: tokio::runtime::Id,
     ) -> Result<Reply, Failure> {
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return Err(Failure::NoRuntime);
-        };
-        let runtime = runtime.id();
         let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
         request
             .headers_mut()
@@ -218,9 +213,10 @@ impl Pool {
         None
     }
 
-    /// Keeps `conn` for a later request, unless it closed; the oldest idle one makes room.
-    fn checkin(&self, mut conn: Conn, runtime: tokio::runtime::Id) {
-        if !conn.is_open() {
+    /// Keeps `conn` for a later request, unless it closed; the oldest idle one makes room. Whether the
+    /// server closed it meanwhile is seen when it is taken again ([`Conn::is_open`]).
+    fn checkin(&self, conn: Conn, runtime: tokio::runtime::Id) {
+        if conn.sender.is_closed() {
             return;
         }
         let mut idle = self.lock();
@@ -501,7 +497,13 @@ mod tests {
         drop(listener);
         let pool = pool(&format!("http://127.0.0.1:{port}")).unwrap();
         let request = Request::new(Full::new(Bytes::from_static(b"[]")));
-        let failure = pool.send(request, Some(Duration::from_secs(5))).await;
+        let failure = pool
+            .send(
+                request,
+                Some(Duration::from_secs(5)),
+                tokio::runtime::Handle::current().id(),
+            )
+            .await;
         assert!(
             matches!(failure, Err(Failure::Connect(_))),
             "{:?}",
