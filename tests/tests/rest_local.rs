@@ -251,11 +251,10 @@ async fn a_wrong_token_is_unauthorized_and_never_shown() {
 async fn a_stopped_rest_server_is_a_connect_error() {
     let redis = RedisServer::start();
     let local = UpstashLocal::start(&redis);
-    let (url, token) = (local.url().to_owned(), local.token().to_owned());
+    let (port, token) = (local.port(), local.token().to_owned());
     drop(local);
     // Keep the stopped server's port closed for the rest of the test; should another process have taken
     // it already, a port of our own that nobody listens on stands in for it.
-    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
     let stopped = ClosedPort::claim(port).unwrap_or_default();
     let url = stopped.http_url();
     let upstash = Upstash::builder(url, token.clone())
