@@ -5,14 +5,15 @@
 //!    `redis-benchmark -P 16` running EVALSHA (target: at least 0.8x);
 //! 2. a pipeline of N script calls (N = 100, 1,000, 3,000 and 10,000, the default limit) against the
 //!    `redis` crate's `pipe()` with `load_script` and `invoke_script`: time per entry at each size
-//!    (target: at least 1.0x at every size);
+//!    (target: at least 1.0x at every size; `BENCH_SIZES=200,500` for other sizes);
 //! 3. bytes: what a warm pipeline of 100 calls of a 4 KiB script sends, against the same calls as EVAL
 //!    (target: at most 5%), and what it sends cold.
 //!
 //! Run: `cargo run --release -p redis-script-examples --example bench_batch [throughput|sizes|bytes]..`
 //! (needs `redis-server` and `redis-benchmark`).
 //! Rounds are interleaved so that a noisy machine affects both sides alike (in benchmark 2 each side
-//! goes first in every other round); medians are shown.
+//! goes first in every other round); medians are shown, and in benchmark 2 the median of the rounds'
+//! ratios with the lowest and highest.
 
 use std::process::Command;
 use std::time::Instant;
@@ -27,7 +28,7 @@ static INCR_TTL: Script<i64> = lua_script!("lua/incr_ttl.lua");
 
 const ROUNDS: usize = 5;
 /// Rounds of the pipeline-size benchmark: even, so that each side goes first as often.
-const SIZE_ROUNDS: usize = 6;
+const SIZE_ROUNDS: usize = 16;
 /// Calls per round of the throughput benchmark.
 const CALLS: usize = 160_000;
 /// Commands per pipeline in the throughput benchmark, as `redis-benchmark -P 16`.
@@ -145,40 +146,58 @@ async fn batches(conns: &[MultiplexedConnection]) -> Result<f64, BoxError> {
 }
 
 /// Benchmark 2: one pipeline of N calls at a time, N up to the default limit of entries, ours against
-/// the `redis` crate's: time per entry at each size.
+/// the `redis` crate's: time per entry at each size. Each round measures both sides back to back, so
+/// its ratio compares them under the same load; the median of the rounds' ratios is the figure, and the
+/// lowest and highest show the spread.
 async fn sizes(redis: &Redis) -> Result<(), BoxError> {
     let conn = &redis.conn;
     let anchor_script = redis::Script::new(INCR_TTL.script());
     println!(
-        "\n2. one pipeline of N script calls at a time, time per entry, median of {SIZE_ROUNDS} rounds of \
-         {ENTRIES_PER_ROUND} entries"
+        "\n2. one pipeline of N script calls at a time, time per entry, {SIZE_ROUNDS} rounds of \
+         {ENTRIES_PER_ROUND} entries a side: medians, and the median of the rounds' ratios (lowest-highest)"
     );
     println!(
         "   {:>6}  {:>22}  {:>22}  ratio (target >= 1.0 at every size)",
         "N", "anchor: redis::pipe()", "redis_script::Pipeline"
     );
-    let keys: Vec<String> = (0..SIZES[SIZES.len() - 1])
+    let sizes: Vec<usize> = match std::env::var("BENCH_SIZES") {
+        Ok(list) => list
+            .split(',')
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("BENCH_SIZES: {e}"))?,
+        Err(_) => SIZES.to_vec(),
+    };
+    let keys: Vec<String> = (0..sizes.iter().copied().max().unwrap_or(0))
         .map(|i| format!("bench:n:{i}"))
         .collect();
-    for size in SIZES {
+    for size in sizes {
         let keys = &keys[..size];
         let pipelines = (ENTRIES_PER_ROUND / size).max(1);
-        let (mut anchor, mut ours) = (Vec::new(), Vec::new());
+        let (mut anchor, mut ours, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
         for round in 0..SIZE_ROUNDS {
             // Each side goes first in every other round: whatever the one before leaves behind
             // (the server's memory, the machine's load) falls on both alike.
-            if round % 2 == 0 {
-                anchor.push(anchor_pipelines(conn, &anchor_script, keys, pipelines).await?);
-                ours.push(our_pipelines(conn, keys, pipelines).await?);
+            let (a, o) = if round % 2 == 0 {
+                let a = anchor_pipelines(conn, &anchor_script, keys, pipelines).await?;
+                (a, our_pipelines(conn, keys, pipelines).await?)
             } else {
-                ours.push(our_pipelines(conn, keys, pipelines).await?);
-                anchor.push(anchor_pipelines(conn, &anchor_script, keys, pipelines).await?);
-            }
+                let o = our_pipelines(conn, keys, pipelines).await?;
+                (
+                    anchor_pipelines(conn, &anchor_script, keys, pipelines).await?,
+                    o,
+                )
+            };
+            anchor.push(a);
+            ours.push(o);
+            ratios.push(a / o);
         }
-        let (anchor, ours) = (median(anchor), median(ours));
-        let ratio = anchor / ours;
+        let (low, high) = ratios
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(l, h), &r| (l.min(r), h.max(r)));
+        let (anchor, ours, ratio) = (median(anchor), median(ours), median(ratios));
         println!(
-            "   {size:>6}  {:>19.2} us  {:>19.2} us  {ratio:.3}: {}",
+            "   {size:>6}  {:>19.2} us  {:>19.2} us  {ratio:.3} ({low:.2}-{high:.2}): {}",
             anchor * 1e6,
             ours * 1e6,
             if ratio >= 1.0 { "met" } else { "NOT met" }

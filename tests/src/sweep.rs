@@ -90,6 +90,35 @@ impl<Connect, Read, Settle> std::fmt::Debug for Setup<'_, Connect, Read, Settle>
     }
 }
 
+/// The setup of a sweep over RESP: a new multiplexed connection through `proxy` per run, lists read
+/// from `server` itself, and settled when `server` has no client left.
+pub fn over_resp<'p>(
+    server: &'p crate::RedisServer,
+    proxy: &'p FaultProxy,
+) -> Setup<
+    'p,
+    impl AsyncFn() -> redis::aio::MultiplexedConnection + 'p,
+    impl AsyncFn(String) -> Vec<String> + 'p,
+    impl AsyncFn() + 'p,
+> {
+    Setup {
+        proxy,
+        connect: async || {
+            redis::Client::open(proxy.url())
+                .unwrap()
+                .get_multiplexed_async_connection()
+                .await
+                .unwrap()
+        },
+        read: async |key: String| -> Vec<String> {
+            server
+                .query(redis::cmd("LRANGE").arg(key).arg(0).arg(-1))
+                .await
+        },
+        settle: async || until_clients(server, 0).await,
+    }
+}
+
 /// What a run meets at its offset.
 enum Fault<Flush> {
     /// The connection cut after that many bytes going this way.

@@ -12,7 +12,7 @@ use redis_script::{
 use redis_script_tests::RedisServer;
 use redis_script_tests::batches::{PUSH, log};
 use redis_script_tests::proxy::{Direction, FaultProxy};
-use redis_script_tests::sweep::{self, Setup, Shape};
+use redis_script_tests::sweep::{self, Shape};
 use redis_script_tests::tally::Tally;
 
 /// A transaction of a command and a script call, sent where the server refuses MULTI: each ran once,
@@ -110,22 +110,7 @@ async fn a_connection_manager_whose_reconnect_times_out_sends_nothing_and_says_s
 async fn batches_cut_at_every_byte_run_each_entry_at_most_once_and_say_so() {
     let server = RedisServer::start();
     let proxy = FaultProxy::start(server.port()).await;
-    let setup = Setup {
-        proxy: &proxy,
-        connect: async || {
-            redis::Client::open(proxy.url())
-                .unwrap()
-                .get_multiplexed_async_connection()
-                .await
-                .unwrap()
-        },
-        read: async |key: String| -> Vec<String> {
-            server
-                .query(redis::cmd("LRANGE").arg(key).arg(0).arg(-1))
-                .await
-        },
-        settle: async || sweep::until_clients(&server, 0).await,
-    };
+    let setup = sweep::over_resp(&server, &proxy);
     let mut tally = Tally::default();
     let mut run = 0;
     let mut boundaries = 0;
