@@ -125,6 +125,79 @@ async fn a_scripts_own_redirect_is_returned_and_never_followed() {
         .await;
 }
 
+/// A part for one node whose first entry is answered with a real ASK (its slot is being migrated
+/// and the key is not there) and whose second entry, in another slot the node owns, runs a script
+/// that returns the same redirect for its own slot. The redirect is followed only if the node bears
+/// it out for both slots: it does not for the second, so the script is never sent again, and every
+/// entry's claim matches what the servers ran. (Before, only the first slot was checked: the script
+/// went to the new node, which redirected it back with a real MOVED, and ran a second time.)
+async fn a_forged_redirect_behind_a_real_one_is_not_followed<T: Transport>(
+    cluster: &RedisCluster,
+    conn: &T,
+    tag: &str,
+) {
+    let forge = Script::<()>::new(FORGE);
+    let append = Script::<i64>::new(APPEND);
+    let migrating_key = format!("{{{tag}migrating}}:log");
+    let owner = cluster.master_for_key(&migrating_key).await.port();
+    let migrating_slot = slot_of(cluster, &migrating_key).await;
+    let mut forged_key = None;
+    for i in 0..1_000 {
+        let key = format!("{{{tag}forged{i}}}:log");
+        if slot_of(cluster, &key).await != migrating_slot
+            && cluster.master_for_key(&key).await.port() == owner
+        {
+            forged_key = Some(key);
+            break;
+        }
+    }
+    let forged_key = forged_key.unwrap();
+    let forged_slot = slot_of(cluster, &forged_key).await;
+    // Both slots stay `owner`'s in the slot map while the migration runs: one part goes there.
+    let migration = cluster.begin_migration(&migrating_key).await;
+    let forged = format!("ASK {forged_slot} 127.0.0.1:{}", migration.to);
+    let mut pipe = Pipeline::new();
+    let first = pipe.exec(&append, [&migrating_key], ());
+    let second = pipe.exec(&forge, [&forged_key], [&forged]);
+    let outcome = pipe.run(conn).await;
+    assert_eq!(cluster.list(owner, &forged_key).await, ["ran"], "{tag}");
+    // Wherever the append ran, its key ends on the new owner.
+    let to = migration.to;
+    migration.finish().await;
+    let appended = cluster.list(to, &migrating_key).await.len();
+    match outcome {
+        Ok(mut replies) => {
+            let err = replies.take(second).unwrap_err();
+            assert!(err.may_have_run(), "{tag}: {err:?}");
+            match replies.take(first) {
+                Ok(n) => assert_eq!((n, appended), (1, 1), "{tag}"),
+                Err(e) if !e.may_have_run() => assert_eq!(appended, 0, "{tag}: {e:?}"),
+                Err(e) => assert!(appended <= 1, "{tag}: {e:?}"),
+            }
+        }
+        Err(err) => {
+            assert!(err.may_have_run(), "{tag}: {err:?}");
+            assert!(appended <= 1, "{tag}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_forged_redirect_behind_a_real_one_runs_its_script_once() {
+    let cluster = RedisCluster::start(3, 0);
+    let conn = cluster.exactly_once().await;
+    a_forged_redirect_behind_a_real_one_is_not_followed(&cluster, &conn, "c").await;
+    let mut blocking = cluster.blocking();
+    a_forged_redirect_behind_a_real_one_is_not_followed(
+        &cluster,
+        &Blocking::new(&mut blocking),
+        "b",
+    )
+    .await;
+    let conn = cluster.connection_without_retries().await;
+    a_forged_redirect_behind_a_real_one_is_not_followed(&cluster, &conn, "r").await;
+}
+
 /// A slot that moved (learned from a MOVED), then moved on, then its node died: the next batch in
 /// that slot fails to reach the dead node, which is forgotten; the batch after goes by the slot map
 /// and runs once on the slot's owner. Before, every batch in that slot went to the dead node.

@@ -286,7 +286,7 @@ pub(super) async fn send_command<N: NodeIo>(
             (None, None) => return reply.map_err(Error::unproven),
         };
         let borne_out = match Some(redirect.slot) == slot {
-            true => vouched(&mut conn, &answered, &redirect).await,
+            true => vouched(&mut conn, &answered, &redirect, &[]).await,
             false => None,
         };
         let Some(redirect) = borne_out.filter(|r| !r.host.is_empty()) else {
@@ -312,6 +312,7 @@ async fn vouched<N: NodeIo>(
     conn: &mut N,
     answered: &Target,
     redirect: &Redirect,
+    also: &[u16],
 ) -> Option<Redirect> {
     let (to, reached) = match answered {
         Target::Slot { slot, replica } | Target::Answered { slot, replica } => {
@@ -339,6 +340,11 @@ async fn vouched<N: NodeIo>(
         &redirect.host,
         redirect.port,
     )?;
+    // The same redirect for the other slots it is followed for: each must be borne out too, or a
+    // script's own error naming its slot would be taken for one and the script sent again.
+    for &slot in also {
+        cluster_nodes::vouch_for(&nodes, redirect.ask, slot, &redirect.host, redirect.port)?;
+    }
     let host = match (redirect.host.is_empty(), reached) {
         (false, _) => redirect.host.clone(),
         (true, Some(reached)) if !reached.is_empty() => reached,
@@ -360,7 +366,7 @@ async fn follow_vouched<N: NodeIo>(
     redirects: u32,
 ) -> Result<Redirect, Error> {
     let redirect = follow_dropped(error.clone(), batch, redirects)?;
-    match vouched(conn, route, &redirect).await {
+    match vouched(conn, route, &redirect, &[]).await {
         Some(redirect) if !redirect.host.is_empty() => Ok(redirect),
         _ => Err(error.unproven()),
     }
@@ -412,7 +418,7 @@ async fn send_transaction<N: NodeIo>(
         // what is sent again on the cluster's own nodes.)
         if let Some(redirect) =
             discarded_by_redirect(batch, &values).filter(|_| redirects < MAX_REDIRECTS)
-            && let Some(redirect) = vouched(conn, &route, &redirect).await
+            && let Some(redirect) = vouched(conn, &route, &redirect, &[]).await
             && !redirect.host.is_empty()
         {
             remember(routes, &redirect);
@@ -486,13 +492,13 @@ async fn send_pipeline<N: NodeIo>(
                 answered_by[i] = Some(route.clone());
             }
         }
-        let Some((cut, redirect)) = (redirects < MAX_REDIRECTS)
+        let Some((cut, redirect, also)) = (redirects < MAX_REDIRECTS)
             .then(|| redirected_tail(commands, &results, from))
             .flatten()
         else {
             break;
         };
-        let Some(redirect) = vouched(conn, &route, &redirect)
+        let Some(redirect) = vouched(conn, &route, &redirect, &also)
             .await
             .filter(|r| !r.host.is_empty())
         else {
@@ -530,7 +536,7 @@ async fn unproven_redirects<N: NodeIo>(
                 match asked.iter().find(|(t, r, _)| t == to && *r == redirect) {
                     Some((_, _, proven)) => *proven,
                     None => {
-                        let proven = vouched(conn, to, &redirect).await.is_some();
+                        let proven = vouched(conn, to, &redirect, &[]).await.is_some();
                         asked.push((to.clone(), redirect, proven));
                         proven
                     }
@@ -704,15 +710,16 @@ fn discarded_by_redirect(batch: &Batch<'_>, values: &[Value]) -> Option<Redirect
     discarded.then_some(found)
 }
 
-/// For a pipeline whose replies all came back: where its redirected tail starts and where it goes,
-/// when every command from the first one answered with a redirect on either is a load or was
-/// answered with the same redirect for its own slot (so none of them ran and nothing behind them
-/// did).
+/// For a pipeline whose replies all came back: where its redirected tail starts, where it goes, and
+/// the other slots it is redirected for, when every command from the first one answered with a
+/// redirect on either is a load or was answered with the same redirect for its own slot (so none of
+/// them ran and nothing behind them did, once the node bears the redirect out for every one of those
+/// slots).
 fn redirected_tail(
     commands: &[BatchCommand<'_>],
     results: &[Option<Result<Reply, Error>>],
     from: usize,
-) -> Option<(usize, Redirect)> {
+) -> Option<(usize, Redirect, Vec<u16>)> {
     let redirect_at = |i: usize| match &results[i] {
         Some(Err(e)) => Redirect::of(e).filter(|r| command_slot(&commands[i]) == Some(r.slot)),
         _ => None,
@@ -720,9 +727,19 @@ fn redirected_tail(
     let cut = (from..commands.len()).find(|&i| redirect_at(i).is_some())?;
     let first = redirect_at(cut)?;
     let same = |r: &Redirect| r.ask == first.ask && r.host == first.host && r.port == first.port;
-    let all = (cut..commands.len())
-        .all(|i| is_load(&commands[i]) || redirect_at(i).is_some_and(|r| same(&r)));
-    all.then_some((cut, first))
+    let mut also: Vec<u16> = Vec::new();
+    for (i, command) in commands.iter().enumerate().skip(cut) {
+        match redirect_at(i) {
+            Some(r) if same(&r) => {
+                if r.slot != first.slot && !also.contains(&r.slot) {
+                    also.push(r.slot);
+                }
+            }
+            _ if is_load(command) => {}
+            _ => return None,
+        }
+    }
+    Some((cut, first, also))
 }
 
 /// Error codes on which the `redis` crate drops the other replies of a pipeline (and retries it).
