@@ -198,6 +198,75 @@ async fn a_forged_redirect_behind_a_real_one_runs_its_script_once() {
     a_forged_redirect_behind_a_real_one_is_not_followed(&cluster, &conn, "r").await;
 }
 
+/// A script on a key of a slot being migrated, the key still on the old owner, that returns `ASK
+/// <slot> <new owner>` as its own error: the old owner lists the slot as migrating there for the
+/// whole migration, but it holds the key, which a real ASK says it does not. So the ASK is not
+/// followed: the script ran once, on the old owner, its error says it may have run, and nothing ran
+/// on the new owner. As a call and as the first entry of a pipeline.
+async fn a_forged_ask_in_a_migrating_slot_is_not_followed<T: Transport>(
+    cluster: &RedisCluster,
+    conn: &T,
+    tag: &str,
+) {
+    let forge = Script::<()>::new(FORGE);
+    let append = Script::<i64>::new(APPEND);
+    let key = format!("{{{tag}}}:log");
+    let owner = cluster.master_for_key(&key).await.port();
+    let _: i64 = cluster
+        .node(owner)
+        .query(redis::cmd("RPUSH").arg(&key).arg("before"))
+        .await;
+    let migration = cluster.begin_migration(&key).await;
+    let forged = format!("ASK {} 127.0.0.1:{}", migration.slot, migration.to);
+
+    let err = forge.exec(conn, [&key], [&forged]).await.unwrap_err();
+    assert_eq!(err.code(), Some("ASK"), "{tag}: {err:?}");
+    assert!(err.may_have_run(), "{tag}: {err:?}");
+
+    let mut pipe = Pipeline::new();
+    let first = pipe.exec(&forge, [&key], [&forged]);
+    let second = pipe.exec(&append, [&key], ());
+    match pipe.run(conn).await {
+        Ok(mut replies) => {
+            let err = replies.take(first).unwrap_err();
+            assert!(err.may_have_run(), "{tag}: {err:?}");
+            assert_eq!(replies.take(second).unwrap(), 4, "{tag}");
+        }
+        Err(err) => assert!(err.may_have_run(), "{tag}: {err:?}"),
+    }
+    assert_eq!(
+        cluster.list(owner, &key).await,
+        ["before", "ran", "ran", "after"],
+        "{tag}"
+    );
+    // The new owner, asked as a client following an ASK would: nothing of the key there.
+    let mut new_owner = cluster.node(migration.to).connection().await;
+    let there: Vec<String> = redis::pipe()
+        .cmd("ASKING")
+        .ignore()
+        .cmd("LRANGE")
+        .arg(&key)
+        .arg(0)
+        .arg(-1)
+        .query_async::<(Vec<String>,)>(&mut new_owner)
+        .await
+        .unwrap()
+        .0;
+    assert!(there.is_empty(), "{tag}: {there:?}");
+}
+
+#[tokio::test]
+async fn a_forged_ask_in_a_migrating_slot_runs_its_script_once() {
+    let cluster = RedisCluster::start(3, 0);
+    let conn = cluster.exactly_once().await;
+    a_forged_ask_in_a_migrating_slot_is_not_followed(&cluster, &conn, "c").await;
+    let mut blocking = cluster.blocking();
+    a_forged_ask_in_a_migrating_slot_is_not_followed(&cluster, &Blocking::new(&mut blocking), "b")
+        .await;
+    let conn = cluster.connection_without_retries().await;
+    a_forged_ask_in_a_migrating_slot_is_not_followed(&cluster, &conn, "r").await;
+}
+
 /// A slot that moved (learned from a MOVED), then moved on, then its node died: the next batch in
 /// that slot fails to reach the dead node, which is forgotten; the batch after goes by the slot map
 /// and runs once on the slot's owner. Before, every batch in that slot went to the dead node.

@@ -286,7 +286,7 @@ pub(super) async fn send_command<N: NodeIo>(
             (None, None) => return reply.map_err(Error::unproven),
         };
         let borne_out = match Some(redirect.slot) == slot {
-            true => vouched(&mut conn, &answered, &redirect, &[]).await,
+            true => vouched(&mut conn, &answered, &redirect, &[], vec![cmd_keys(&cmd)]).await,
             false => None,
         };
         let Some(redirect) = borne_out.filter(|r| !r.host.is_empty()) else {
@@ -313,6 +313,7 @@ async fn vouched<N: NodeIo>(
     answered: &Target,
     redirect: &Redirect,
     also: &[u16],
+    keys: Vec<Vec<&[u8]>>,
 ) -> Option<Redirect> {
     let (to, reached) = match answered {
         Target::Slot { slot, replica } | Target::Answered { slot, replica } => {
@@ -327,7 +328,7 @@ async fn vouched<N: NodeIo>(
     };
     let mut cmd = redis::cmd("CLUSTER");
     cmd.arg("NODES");
-    let text = match conn.command_to(cmd, to).await.map(unshelter) {
+    let text = match conn.command_to(cmd, to.clone()).await.map(unshelter) {
         Ok(Value::BulkString(bytes)) => String::from_utf8(bytes).ok(),
         Ok(Value::VerbatimString { text, .. }) => Some(text),
         _ => None,
@@ -345,6 +346,11 @@ async fn vouched<N: NodeIo>(
     for &slot in also {
         cluster_nodes::vouch_for(&nodes, redirect.ask, slot, &redirect.host, redirect.port)?;
     }
+    // A node lists a slot as migrating for the whole migration, so an ASK needs more: that the node
+    // holds none of the command's keys.
+    if redirect.ask && !keys_absent(conn, &to, keys).await {
+        return None;
+    }
     let host = match (redirect.host.is_empty(), reached) {
         (false, _) => redirect.host.clone(),
         (true, Some(reached)) if !reached.is_empty() => reached,
@@ -354,6 +360,73 @@ async fn vouched<N: NodeIo>(
         host,
         ..redirect.clone()
     })
+}
+
+/// True when the node at `to` holds none of the keys of each command of `keys`. A node migrating a
+/// slot answers ASK only to a command none of whose keys it holds (some: TRYAGAIN; all: it runs the
+/// command), and nothing can create them there while the slot migrates: a key of the command there
+/// means the command ran, and the ASK is a script's own error reply. Asked with one `EXISTS` per
+/// command, in one round trip; the node answers ASK again for keys it does not hold. Anything else
+/// (a count above zero, no answer, another error) is not borne out.
+async fn keys_absent<N: NodeIo>(conn: &mut N, to: &Target, keys: Vec<Vec<&[u8]>>) -> bool {
+    let keys: Vec<Vec<&[u8]>> = keys.into_iter().filter(|k| !k.is_empty()).collect();
+    if keys.is_empty() {
+        return true;
+    }
+    let mut pipeline = redis::Pipeline::with_capacity(keys.len());
+    for command in &keys {
+        let mut exists = redis::cmd("EXISTS");
+        for key in command {
+            exists.arg(*key);
+        }
+        pipeline.add_command(exists);
+    }
+    match conn.pipeline(pipeline, keys.len(), to.clone()).await {
+        Ok(values) if values.len() == keys.len() => {
+            values.into_iter().map(unshelter).all(|value| match value {
+                Value::Int(n) => n == 0,
+                Value::ServerError(e) => e.code() == "ASK",
+                _ => false,
+            })
+        }
+        // The `redis` crate's own connections hand back a pipeline's redirect as its error: for one
+        // command, that is its reply.
+        Err(e) if keys.len() == 1 => error_from_redis(e).code() == Some("ASK"),
+        _ => false,
+    }
+}
+
+/// The keys of a script call or a command of a batch (none for a load, or for a command whose keys
+/// are not known).
+fn command_keys<'c>(command: &'c BatchCommand<'_>) -> Vec<&'c [u8]> {
+    match command {
+        BatchCommand::Load(_) | BatchCommand::LoadLibrary(_) => Vec::new(),
+        BatchCommand::Script(c) => c.keys().iter().collect(),
+        BatchCommand::Raw(words) => {
+            command_table::keys(*words, command_table::key_positions(*words)).unwrap_or_default()
+        }
+    }
+}
+
+/// The keys of a script call as sent (`EVALSHA <sha1> <numkeys> <key>.. <arg>..`, or EVAL, FCALL and
+/// their read-only forms).
+fn cmd_keys(cmd: &redis::Cmd) -> Vec<&[u8]> {
+    let words: Vec<&[u8]> = cmd
+        .args_iter()
+        .map(|arg| match arg {
+            redis::Arg::Simple(bytes) => bytes,
+            _ => &[],
+        })
+        .collect();
+    let count = words
+        .get(2)
+        .and_then(|n| std::str::from_utf8(n).ok())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(0);
+    words
+        .get(3..3 + count)
+        .map(<[_]>::to_vec)
+        .unwrap_or_default()
 }
 
 /// What the `redis` crate's dropped replies leave to follow ([`follow_dropped`]), when the node
@@ -366,7 +439,8 @@ async fn follow_vouched<N: NodeIo>(
     redirects: u32,
 ) -> Result<Redirect, Error> {
     let redirect = follow_dropped(error.clone(), batch, redirects)?;
-    match vouched(conn, route, &redirect, &[]).await {
+    let keys = batch.commands().iter().map(command_keys).collect();
+    match vouched(conn, route, &redirect, &[], keys).await {
         Some(redirect) if !redirect.host.is_empty() => Ok(redirect),
         _ => Err(error.unproven()),
     }
@@ -418,7 +492,7 @@ async fn send_transaction<N: NodeIo>(
         // what is sent again on the cluster's own nodes.)
         if let Some(redirect) =
             discarded_by_redirect(batch, &values).filter(|_| redirects < MAX_REDIRECTS)
-            && let Some(redirect) = vouched(conn, &route, &redirect, &[]).await
+            && let Some(redirect) = vouched(conn, &route, &redirect, &[], Vec::new()).await
             && !redirect.host.is_empty()
         {
             remember(routes, &redirect);
@@ -498,7 +572,8 @@ async fn send_pipeline<N: NodeIo>(
         else {
             break;
         };
-        let Some(redirect) = vouched(conn, &route, &redirect, &also)
+        let keys = commands[cut..].iter().map(command_keys).collect();
+        let Some(redirect) = vouched(conn, &route, &redirect, &also, keys)
             .await
             .filter(|r| !r.host.is_empty())
         else {
@@ -536,7 +611,8 @@ async fn unproven_redirects<N: NodeIo>(
                 match asked.iter().find(|(t, r, _)| t == to && *r == redirect) {
                     Some((_, _, proven)) => *proven,
                     None => {
-                        let proven = vouched(conn, to, &redirect, &[]).await.is_some();
+                        let keys = vec![command_keys(&commands[i])];
+                        let proven = vouched(conn, to, &redirect, &[], keys).await.is_some();
                         asked.push((to.clone(), redirect, proven));
                         proven
                     }
