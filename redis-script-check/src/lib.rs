@@ -201,24 +201,22 @@ impl std::fmt::Display for Problem {
 /// main thread, where the macro runs). Reserved, not used, until touched.
 pub(crate) const TREE_STACK: usize = 256 << 20;
 
-/// Runs `walk` on a thread with [`TREE_STACK`], or here if no thread can be had.
+/// Runs `walk` on a thread with [`TREE_STACK`]; `None` when no such thread can be had (then the
+/// checks that need the tree are skipped: run on rustc's own 8 MiB stack, a walk at the depth the
+/// parser allows could overflow it and crash rustc).
 pub(crate) fn on_deep_stack<T: Send>(walk: impl FnOnce() -> T + Send) -> Option<T> {
-    let walk = std::sync::Mutex::new(Some(walk));
-    let take = || walk.lock().ok().and_then(|mut walk| walk.take());
-    let spawned = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let thread = std::thread::Builder::new()
             .name("redis-script-check".into())
             .stack_size(TREE_STACK)
-            .spawn_scoped(scope, || take().map(|walk| walk()))
+            .spawn_scoped(scope, walk)
             .ok()?;
         Some(
             thread
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
         )
-    });
-    // If the thread could not start, the walk is still here.
-    spawned.flatten().or_else(|| take().map(|walk| walk()))
+    })
 }
 
 /// The names `servers = [...]` takes: one per covered server, such as `redis-8.2`.

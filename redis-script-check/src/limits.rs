@@ -267,10 +267,12 @@ impl Tokens<'_> {
                     return Some(Token::Operand);
                 }
                 b'.' => {
-                    let dots = self.bytes[self.at..]
+                    // Lua's lexer reads a NUL after a dot as another dot (`strchr` finds the
+                    // terminator of the set it looks in): `.\0` is `..`.
+                    let dots = 1 + self.bytes[self.at + 1..]
                         .iter()
-                        .take(3)
-                        .take_while(|&&b| b == b'.')
+                        .take(2)
+                        .take_while(|&&b| b == b'.' || b == 0)
                         .count();
                     self.at += dots;
                     return Some(if dots == 2 {

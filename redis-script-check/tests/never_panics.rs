@@ -414,3 +414,94 @@ fn nesting_at_the_compilers_limit_is_walked() {
         problems[0]
     );
 }
+
+/// 199 names that are not Lua keywords (`a`..`Z`, then two letters).
+fn local_names() -> Vec<String> {
+    let letters: Vec<char> = ('a'..='z').chain('A'..='Z').collect();
+    let mut names: Vec<String> = letters.iter().map(char::to_string).collect();
+    for a in &letters {
+        for b in &letters {
+            let name = format!("{a}{b}");
+            if !KEYWORDS.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+    }
+    names.truncate(199);
+    names
+}
+
+/// A library whose load runs a chain of `per_level` local functions, each calling the one before
+/// (wrapped in `parens` parentheses), `levels` deep: the first function of each level holds the next.
+fn call_chain(per_level: usize, levels: usize, parens: usize) -> String {
+    fn level(names: &[String], levels: usize, parens: usize, out: &mut String) {
+        out.push_str(&format!("local function {}()", names[0]));
+        if levels > 1 {
+            level(names, levels - 1, parens, out);
+        }
+        out.push_str("end\n");
+        for pair in names.windows(2) {
+            let (open, close) = ("(".repeat(parens), ")".repeat(parens));
+            out.push_str(&format!(
+                "local function {}() return {open}{}(){close} end\n",
+                pair[1], pair[0]
+            ));
+        }
+        out.push_str(&format!("{}()\n", names[names.len() - 1]));
+    }
+    let names = local_names();
+    let mut text = String::from("#!lua name=chain\n");
+    level(&names[..per_level], levels, parens, &mut text);
+    text.push_str("redis.register_function('f', function() return 1 end)\n");
+    text
+}
+
+/// A chain of local function calls run at load time, nested past any stack (each level is walked
+/// again): it once crashed rustc; the walk follows calls only so deep.
+#[test]
+fn a_load_time_call_chain_past_any_stack_is_checked() {
+    let options = Options::default();
+    for text in [call_chain(199, 4, 150), call_chain(190, 150, 0)] {
+        assert!(text.len() <= redis_script_check::MAX_SCRIPT_BYTES);
+        let library = check_library("chain.lua", &text, &options).unwrap();
+        assert_eq!(library.functions().len(), 1);
+    }
+}
+
+/// A name folded from locals read again and again (`v1 = v0..v0..v0`, ten times over: gigabytes): it
+/// once ran rustc out of memory; folding stops at a few KiB.
+#[test]
+fn a_string_folded_past_any_memory_is_checked() {
+    let mut folded = format!("#!lua name=folded\nlocal v0 = '{}'\n", "x".repeat(100_000));
+    for i in 1..=10 {
+        folded.push_str(&format!("local v{i} = v{0}..v{0}..v{0}\n", i - 1));
+    }
+    folded.push_str("redis.register_function(v10, function() return 1 end)\n");
+    folded.push_str("redis.register_function('f', function() return 1 end)\n");
+    let started = std::time::Instant::now();
+    let _ = check_library("folded.lua", &folded, &Options::default());
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
+
+/// A chain of 200,000 operators with a NUL after a dot every 900 (Lua reads `.\0` as `..`): it once
+/// slipped past the limit on operators and overflowed the walk's stack; it is refused by the limit,
+/// in a library and in a script.
+#[test]
+fn an_operator_chain_hidden_by_a_nul_is_refused() {
+    let options = Options::default();
+    let mut chain = String::from("a");
+    for i in 0..200_000 {
+        chain.push_str(if i % 900 == 899 { ".\0a" } else { "<a" });
+    }
+    let library = format!(
+        "#!lua name=nul\nlocal function f(a) return {chain} end\nf(1)\nredis.register_function('f', f)\n"
+    );
+    let script = format!("local a = KEYS[1]\nreturn {chain}\n");
+    let limited = |problems: Vec<redis_script_check::Problem>| {
+        problems.iter().any(|p| p.kind() == Kind::Limit)
+    };
+    assert!(limited(
+        check_library("nul.lua", &library, &options).unwrap_err()
+    ));
+    assert!(limited(check("nul.lua", &script, &options).unwrap_err()));
+}

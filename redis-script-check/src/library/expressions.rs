@@ -14,6 +14,12 @@ use crate::calls::{expression_literal, identifier, index_name};
 use super::load::{Load, returns_values_in};
 use super::lua::{Named, Operand, Value, binary_type_error, numeral, numeral_value, type_message};
 
+/// How deep calls of local functions are followed while a library loads: each level walks the
+/// function's body again, on the walk's stack, so a chain of calls is followed this far and what it
+/// calls deeper is taken as unknown code (a call chain this deep at load time is rare; one built to
+/// be deep would otherwise overflow the stack and crash rustc).
+const MAX_RUNNING: usize = 8;
+
 /// The fields of `redis` while a library loads (`luaEngineInitEngine`): the code may touch no other,
 /// and no other global.
 const LOAD_API: [&str; 8] = [
@@ -334,7 +340,9 @@ impl<'a> Load<'a> {
                 self.log(line, first, &values, open);
                 return Value::Nil;
             }
-            Value::Function(body, scope, innermost) if self.in_scope(scope, innermost) => {
+            Value::Function(body, scope, innermost)
+                if self.in_scope(scope, innermost) && self.running < MAX_RUNNING =>
+            {
                 return self.run_function(body, scope);
             }
             Value::StringFunction(function) => {
@@ -346,8 +354,8 @@ impl<'a> Load<'a> {
                     _ => Value::Unknown,
                 };
             }
-            // A function called out of the scope it was written in (a closure returned), or
-            // anything the walk does not know.
+            // A function called out of the scope it was written in (a closure returned), one called
+            // deeper than the walk follows, or anything the walk does not know.
             Value::Unknown | Value::Function(..) => {
                 // Code the walk does not see may change any local a function captured (functions
                 // are kept: they matter for no more than the commands checked in them).

@@ -14,6 +14,11 @@ use super::lua::{Value, numeral, numeral_text, numeral_value, unescape};
 use super::metadata::valid_name;
 use super::{NAME_RULE, Registered, lines};
 
+/// The longest string [`Load::constant_string`] folds: names and flags are short.
+const MAX_FOLDED_BYTES: usize = 4096;
+/// The most literals, locals and operators [`Load::constant_string`] visits for one string.
+const MAX_FOLDED_NODES: usize = 1024;
+
 /// The name a `redis.register_function` argument gives.
 enum Name {
     /// A string literal: the name's bytes, and where its text is in the body.
@@ -273,32 +278,50 @@ impl<'a> Load<'a> {
 
     /// The string a constant expression makes: literals (numbers as Lua writes them) joined by `..`,
     /// and locals that hold one.
+    ///
+    /// Folded within bounds: a local read again is expanded again, so `local b = a..a..a` a few times
+    /// over would otherwise make a string of gigabytes (and take minutes). Past
+    /// [`MAX_FOLDED_BYTES`] or [`MAX_FOLDED_NODES`], the string is taken as not constant.
     pub(super) fn constant_string(&self, expression: &'a Expression) -> Option<Vec<u8>> {
-        self.constant_string_within(expression, 32)
+        let mut nodes = MAX_FOLDED_NODES;
+        self.constant_string_within(expression, 32, &mut nodes)
     }
 
-    fn constant_string_within(&self, expression: &'a Expression, depth: usize) -> Option<Vec<u8>> {
+    fn constant_string_within(
+        &self,
+        expression: &'a Expression,
+        depth: usize,
+        nodes: &mut usize,
+    ) -> Option<Vec<u8>> {
         let depth = depth.checked_sub(1)?;
+        *nodes = nodes.checked_sub(1)?;
         match expression {
-            Expression::String(token) => self.string_literal(token).map(|(text, _)| text),
+            Expression::String(token) => self
+                .string_literal(token)
+                .map(|(text, _)| text)
+                .filter(|text| text.len() <= MAX_FOLDED_BYTES),
             Expression::Number(token) => {
                 let at = token.token().start_position().bytes();
                 Some(numeral_text(self.body.get(at..).unwrap_or_default()).into_bytes())
             }
             Expression::Parentheses { expression, .. } => {
-                self.constant_string_within(expression, depth)
+                self.constant_string_within(expression, depth, nodes)
             }
             Expression::BinaryOperator {
                 lhs,
                 binop: BinOp::TwoDots(_),
                 rhs,
             } => {
-                let mut text = self.constant_string_within(lhs, depth)?;
-                text.extend(self.constant_string_within(rhs, depth)?);
+                let mut text = self.constant_string_within(lhs, depth, nodes)?;
+                let rest = self.constant_string_within(rhs, depth, nodes)?;
+                if text.len() + rest.len() > MAX_FOLDED_BYTES {
+                    return None;
+                }
+                text.extend(rest);
                 Some(text)
             }
             Expression::Var(Var::Name(_)) => match self.peek(expression) {
-                Value::String(Some(made)) => self.constant_string_within(made, depth),
+                Value::String(Some(made)) => self.constant_string_within(made, depth, nodes),
                 _ => None,
             },
             _ => None,

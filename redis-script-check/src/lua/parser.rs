@@ -442,9 +442,17 @@ impl Parser {
                 }
                 None => parser.simple()?,
             };
+            let mut chained = 0;
             while let Some((binop, left, right)) = parser.symbol().and_then(binary) {
                 if left <= limit {
                     break;
+                }
+                // A left-leaning chain is built here without recursion, but every walk of the tree
+                // (and its drop) recurses once per operator: refused past the checks' own limit
+                // (which `limits` reports first, for the text as Lua reads it).
+                chained += 1;
+                if chained > crate::MAX_OPERATOR_DEPTH {
+                    return Err(parser.error("expression has too many operators"));
                 }
                 let binop = binop(parser.take());
                 let rhs = parser.subexpression(right)?;
