@@ -784,6 +784,20 @@ mod tests {
         );
     }
 
+    /// A NUL byte in a comment or a string compiles; the tree reads it as Lua's lexer does, so the
+    /// checks still run (the tree's tokenizer once refused it, and every check was skipped).
+    #[test]
+    fn a_script_with_a_nul_byte_is_still_checked() {
+        let found = errors(
+            &Options::default(),
+            "-- a stray \0 in a comment\nlocal s = 'a\0b' .\0 'c'\nreturn redis.call('INCRR', KEYS[1])",
+        );
+        assert!(
+            found[0].starts_with("a.lua:3:8: unknown command INCRR: did you mean INCR"),
+            "{found:?}"
+        );
+    }
+
     #[test]
     fn unknown_commands_suggest_the_nearest_known_ones() {
         let found = errors(

@@ -145,7 +145,29 @@ fn places(source: &str, near: &str) -> Vec<usize> {
 /// Parses `body` (which the compiler accepted) into the tree the command checks walk; `None` when
 /// it can not be (it can be whenever the compiler accepted it: the grammar is the same).
 pub(crate) fn tree(body: &str) -> Option<Ast> {
-    crate::lua::parse(body).ok()
+    if !body.contains('\0') {
+        return crate::lua::parse(body).ok();
+    }
+    let mut lexed = body.as_bytes().to_vec();
+    lex_nuls(&mut lexed);
+    crate::lua::parse(std::str::from_utf8(&lexed).ok()?).ok()
+}
+
+/// Each NUL byte of `bytes` as Lua 5.1's lexer reads it, one byte for one so that positions hold.
+/// After a `.`, the lexer tests the next byte with `strchr(".", c)`, which finds the NUL that ends
+/// the C string: `.` and a NUL make `..` (and `..` and a NUL `...`), so the NUL is a dot. Elsewhere a
+/// NUL in a chunk that compiles is in a string or a comment: a blank. (The tree's tokenizer refuses
+/// NUL, which skipped every check that reads the tree.)
+pub(crate) fn lex_nuls(bytes: &mut [u8]) {
+    for i in 0..bytes.len() {
+        if bytes[i] == 0 {
+            bytes[i] = if i > 0 && bytes[i - 1] == b'.' {
+                b'.'
+            } else {
+                b' '
+            };
+        }
+    }
 }
 
 /// Constructs of Lua 5.2-5.4 that people write by habit, and what to use in Redis's Lua 5.1.

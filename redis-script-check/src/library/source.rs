@@ -22,27 +22,19 @@ pub(super) fn as_lexed(body: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(body);
     }
     let mut out = body.as_bytes().to_vec();
+    crate::syntax::lex_nuls(&mut out);
     let mut i = 0;
     while i < out.len() {
-        match out[i] {
-            0 => {
-                out[i] = if i > 0 && out[i - 1] == b'.' {
-                    b'.'
-                } else {
-                    b' '
-                };
+        let first = out[i];
+        if first == b'\n' || first == b'\r' {
+            out[i] = b'\n';
+            if out
+                .get(i + 1)
+                .is_some_and(|&next| (next == b'\n' || next == b'\r') && next != first)
+            {
+                out[i + 1] = b' ';
+                i += 1;
             }
-            first @ (b'\n' | b'\r') => {
-                out[i] = b'\n';
-                if out
-                    .get(i + 1)
-                    .is_some_and(|&next| (next == b'\n' || next == b'\r') && next != first)
-                {
-                    out[i + 1] = b' ';
-                    i += 1;
-                }
-            }
-            _ => {}
         }
         i += 1;
     }
