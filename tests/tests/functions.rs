@@ -35,6 +35,11 @@ lua_library! {
     static BUMP_V2: Function<i64> = "bump";
 }
 
+lua_library! {
+    static ECHOES: Library = "../lua/echoes.lua";
+    static ECHO: Function<()> = "echo";
+}
+
 #[test]
 fn the_macro_versions_the_library_and_every_function() {
     let version = SEED.version().unwrap();
@@ -263,6 +268,41 @@ async fn a_library_the_server_refuses_to_load_is_a_typed_error_and_nothing_ran()
     assert!(text.contains("Function taken already exists"), "{text}");
     let exists: i64 = server.query(redis::cmd("EXISTS").arg("k")).await;
     assert_eq!(exists, 0, "nothing ran");
+}
+
+/// A function of a versioned library that writes and then returns the server's exact `ERR Function
+/// not found` text from its data (the checks refuse that text only where it is written in the function) reads, on the wire,
+/// like the library is missing: the library is loaded and the function called again, and runs twice
+/// (as a script returning Redis's exact NOSCRIPT text does). What can be told is that the second
+/// reply came with the library there: its error says the function may have run, so that nobody
+/// calls it a third time. A function's error that only starts
+/// like that text is its own from the first reply.
+#[tokio::test]
+async fn a_function_returning_the_not_found_text_itself_may_have_run() {
+    let server = RedisServer::start();
+    let conn = server.connection().await;
+    let echo = &ECHO;
+    // First call: the library was missing (a real "not found"), is loaded, and the function runs.
+    // Second: the library is there, the function runs, its reply reads "not found", it runs again.
+    for ran_by_now in [1, 3] {
+        let err = echo
+            .call(&conn, ["ran"], ["ERR Function not found"])
+            .await
+            .unwrap_err();
+        assert!(err.is_function_not_found(), "{err:?}");
+        assert!(err.may_have_run(), "{err:?}");
+        let ran: i64 = server.query(redis::cmd("GET").arg("ran")).await;
+        assert_eq!(ran, ran_by_now);
+    }
+
+    let err = echo
+        .call(&conn, ["ran"], ["ERR Function not found for this tenant"])
+        .await
+        .unwrap_err();
+    assert!(!err.is_function_not_found(), "{err:?}");
+    assert!(err.may_have_run(), "{err:?}");
+    let ran: i64 = server.query(redis::cmd("GET").arg("ran")).await;
+    assert_eq!(ran, 4);
 }
 
 #[tokio::test]

@@ -83,9 +83,10 @@ pub(crate) fn is_refusal(code: &str, message: &str, answered: Answered<'_>) -> b
     ];
     // State a command is refused for before it runs, and which a script without flags meets inside.
     const STATE: [&str; 4] = ["OOM", "READONLY", "MISCONF", "NOREPLICAS"];
-    // ERR texts only the checks before running a script (or function) use.
-    const ERR_BEFORE_RUNNING: [&str; 7] = [
-        "Function not found",
+    // ERR texts only the checks before running a script (or function) use, as the start of the
+    // server's text. (`Function not found` is the whole of it, matched as such below: a function's
+    // own error that only starts so is its own.)
+    const ERR_BEFORE_RUNNING: [&str; 6] = [
         "unknown command",
         "Unexpected flag in script shebang",
         "Unknown lua shebang option",
@@ -113,7 +114,8 @@ pub(crate) fn is_refusal(code: &str, message: &str, answered: Answered<'_>) -> b
     if code != "ERR" {
         return false;
     }
-    if ERR_BEFORE_RUNNING.iter().any(|p| message.starts_with(p)) {
+    if message == "Function not found" || ERR_BEFORE_RUNNING.iter().any(|p| message.starts_with(p))
+    {
         return true;
     }
     match answered {
