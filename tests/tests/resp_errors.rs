@@ -322,6 +322,18 @@ async fn error_texts_never_contain_keys_or_arguments() {
     assert!(matches!(err, Error::Server(_)), "{err:?}");
     assert_no_secrets(&err);
 
+    // An argument a script makes the code of its error (any word of capitals, digits, `-` and `_`).
+    let coded = Script::<()>::new("return redis.error_reply(ARGV[1] .. ' rejected')");
+    for code in ["ORDER-8841-XK", "JBSWY3DPEHPK3PXP"] {
+        let err = coded.exec(&conn, keys, [code]).await.unwrap_err();
+        assert_eq!(err.code(), Some("<redacted>"), "{err:?}");
+        assert!(err.may_have_run(), "{err:?}");
+        redis_script_tests::assert_no_secrets(&err, &[code]);
+    }
+    // The server's own codes stay, whatever the arguments.
+    let err = coded.exec(&conn, keys, ["WRONGTYPE"]).await.unwrap_err();
+    assert_eq!(err.code(), Some("WRONGTYPE"), "{err:?}");
+
     let read_only = ScriptRO::<()>::new("return redis.call('SET', KEYS[1], ARGV[1])");
     let err = read_only.exec(&conn, keys, args).await.unwrap_err();
     assert!(err.is_read_only_violation(), "{err:?}");

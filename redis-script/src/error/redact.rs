@@ -14,6 +14,48 @@ pub(crate) const MIN_WORD_LEN: usize = 4;
 /// What a redacted value is replaced by.
 pub(crate) const REDACTED: &str = "<redacted>";
 
+/// The error codes Redis, Valkey and their modules answer with: their vocabulary, never a value of
+/// a call, and what telling a refusal from a script's own error reads, so kept whatever the values.
+const SERVER_CODES: [&str; 27] = [
+    "ASK",
+    "BUSY",
+    "BUSYGROUP",
+    "BUSYKEY",
+    "CLUSTERDOWN",
+    "CROSSSLOT",
+    "ERR",
+    "EXECABORT",
+    "INVALIDOBJ",
+    "LOADING",
+    "MASTERDOWN",
+    "MISCONF",
+    "MOVED",
+    "NOAUTH",
+    "NOGROUP",
+    "NOPERM",
+    "NOPROTO",
+    "NOREPLICAS",
+    "NOSCRIPT",
+    "NOTBUSY",
+    "OOM",
+    "READONLY",
+    "TRYAGAIN",
+    "UNBLOCKED",
+    "UNKILLABLE",
+    "WRONGPASS",
+    "WRONGTYPE",
+];
+
+/// [`REDACTED`] in place of an error's `code` that holds one of `values`, or `None` to keep it. A
+/// script makes any word its code (`redis.error_reply(ARGV[1] .. ' rejected')`); the server's own
+/// codes are kept.
+pub(crate) fn redact_code(code: &str, values: &[&[u8]]) -> Option<&'static str> {
+    if SERVER_CODES.contains(&code) {
+        return None;
+    }
+    redact(code, values.iter().copied()).map(|_| REDACTED)
+}
+
 /// `text` with `values` replaced, or `None` when none of them is in it.
 pub(crate) fn redact<'v>(text: &str, values: impl IntoIterator<Item = &'v [u8]>) -> Option<String> {
     let mut values: Vec<&str> = values

@@ -127,9 +127,13 @@ impl ScriptError {
     }
 
     pub(super) fn redact<'v>(&mut self, values: impl IntoIterator<Item = &'v [u8]>) {
-        if let Some(redacted) = redact::redact(self.unredacted_message(), values) {
+        let values: Vec<&[u8]> = values.into_iter().collect();
+        if let Some(redacted) = redact::redact(self.unredacted_message(), values.iter().copied()) {
             let original = std::mem::replace(&mut self.message, redacted);
             self.unredacted.get_or_insert(original);
+        }
+        if let Some(code) = redact::redact_code(&self.code, &values) {
+            self.code = code.to_owned();
         }
     }
 

@@ -73,10 +73,14 @@ impl ServerError {
     }
 
     pub(super) fn redact<'v>(&mut self, values: impl IntoIterator<Item = &'v [u8]>) {
-        if let Some(redacted) = redact::redact(self.unredacted_message(), values) {
+        let values: Vec<&[u8]> = values.into_iter().collect();
+        if let Some(redacted) = redact::redact(self.unredacted_message(), values.iter().copied()) {
             let original = std::mem::replace(&mut self.message, redacted.into());
             let about = self.about.get_or_insert_default();
             about.unredacted.get_or_insert(original);
+        }
+        if let Some(code) = redact::redact_code(&self.code, &values) {
+            self.code = code.into();
         }
     }
 
