@@ -274,10 +274,8 @@ fn parse_url(text: &str) -> Result<Url, String> {
     }
     let url = Url::parse(text).map_err(|e| format!("is not a valid URL ({e})"))?;
     if !matches!(url.scheme(), "https" | "http") {
-        return Err(format!(
-            "must start with https:// (or http:// for a local server), not {}://",
-            url.scheme()
-        ));
+        // Not echoed: `default:TOKEN@host` parses with `default` as its scheme.
+        return Err("must start with https:// (or http:// for a local server)".to_owned());
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err("has no host".to_owned());
@@ -494,6 +492,16 @@ mod tests {
         }
         let debug = format!("{:?}", Upstash::builder("not a url s3cr3t", "t0ken"));
         assert!(!debug.contains("s3cr3t"), "{debug}");
+        // Without a scheme, a user and password parse as a scheme and a path; neither is shown,
+        // nor named by `build`'s error.
+        let bare = "default:s3cr3t@x.upstash.io";
+        let debug = format!("{:?}", Upstash::builder(bare, "t0ken"));
+        assert!(
+            !debug.contains("s3cr3t") && !debug.contains("default"),
+            "{debug}"
+        );
+        let err = Upstash::builder(bare, "t0ken").build().unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("default"), "{err:?}");
         let client = Upstash::new("http://127.0.0.1:8079/base/", "t0ken").unwrap();
         let debug = format!("{client:?}");
         assert!(debug.contains("\"http://127.0.0.1:8079/base\""), "{debug}");

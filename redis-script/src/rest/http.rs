@@ -548,7 +548,12 @@ fn route_url(base: &Url, route: Option<&str>) -> Url {
 
 /// `scheme://host[:port]/path` of `url`: never user info, query or fragment.
 pub(crate) fn shown_url(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default();
+    // What parses as another scheme may be a user and password without one (`default:TOKEN@host`
+    // reads as scheme `default`, path `TOKEN@host`): nothing of it is shown.
+    let host = match url.host_str() {
+        Some(host) if matches!(url.scheme(), "https" | "http") && !host.is_empty() => host,
+        _ => return "<not an http(s) URL>".to_owned(),
+    };
     match url.port() {
         Some(port) => format!("{}://{host}:{port}{}", url.scheme(), url.path()),
         None => format!("{}://{host}{}", url.scheme(), url.path()),
