@@ -666,3 +666,38 @@ async fn an_echoing_502_shows_no_line_of_a_script_or_library_the_request_carried
         }
     }
 }
+
+/// A gateway in front of the API that answers with the request it got, token and arguments, as the
+/// error text of a single command, of a whole batch, and of a shared auto-pipelined request: no error
+/// shows any of it, and no caller of the shared request sees another's arguments.
+#[tokio::test]
+async fn an_error_text_echoing_the_token_and_the_arguments_shows_neither() {
+    let server = FakeRest::start(|_, request| {
+        let echo = format!(
+            "ERR refused Bearer {TOKEN} for {}",
+            request.json().to_string().replace('"', "'")
+        );
+        Answer::json(400, &serde_json::json!({ "error": echo }).to_string())
+    });
+    let upstash = client(&server, RetryPolicy::default());
+    let writer = writer();
+    let err = writer.exec(&upstash, [KEY], [ARG]).await.unwrap_err();
+    assert!(err.to_string().contains("refused"), "{err}");
+    assert_no_secrets(&err, SECRETS);
+
+    let mut pipe = Pipeline::new();
+    let _ = pipe.exec(&writer, [KEY], [ARG]);
+    let err = pipe.run(&upstash).await.unwrap_err();
+    assert_no_secrets(&err, SECRETS);
+
+    // Two callers in one shared request: each error is the batch's, with neither's arguments.
+    let shared = Upstash::builder(server.url(), TOKEN).build().unwrap();
+    let other = "other-s3cr3t-o1";
+    let (one, two) = tokio::join!(
+        writer.exec(&shared, [KEY], [ARG]),
+        writer.exec(&shared, [KEY], [other])
+    );
+    for err in [one.unwrap_err(), two.unwrap_err()] {
+        assert_no_secrets(&err, &[TOKEN, KEY, ARG, other]);
+    }
+}

@@ -74,7 +74,9 @@ impl ServerError {
 
     pub(super) fn redact<'v>(&mut self, values: impl IntoIterator<Item = &'v [u8]>) {
         let values: Vec<&[u8]> = values.into_iter().collect();
-        if let Some(redacted) = redact::redact(self.unredacted_message(), values.iter().copied()) {
+        // From the text as it is: a second redaction (the transport's, then the call's) keeps the
+        // first's.
+        if let Some(redacted) = redact::redact(&self.message, values.iter().copied()) {
             let original = std::mem::replace(&mut self.message, redacted.into());
             let about = self.about.get_or_insert_default();
             about.unredacted.get_or_insert(original);

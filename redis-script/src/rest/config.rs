@@ -427,7 +427,10 @@ mod tests {
     #[test]
     fn urls_must_be_http_or_https_and_bare() {
         let msg = config_message(Upstash::new("ftp://x.upstash.io", "tok3n"));
-        assert!(msg.contains("REST URL") && msg.contains("ftp://"), "{msg}");
+        assert!(
+            msg.contains("REST URL") && msg.contains("must start with https://"),
+            "{msg}"
+        );
         let msg = config_message(Upstash::new("not a url", "tok3n"));
         assert!(msg.contains("not a valid URL"), "{msg}");
         let msg = config_message(Upstash::new("", "tok3n"));

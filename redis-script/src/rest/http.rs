@@ -62,7 +62,7 @@ pub(crate) enum Secrets<'a> {
 
 impl<'a> Secrets<'a> {
     /// The keys, arguments and words.
-    fn values(self) -> Vec<Cow<'a, [u8]>> {
+    pub(crate) fn values(self) -> Vec<Cow<'a, [u8]>> {
         match self {
             Secrets::Command(c) => c
                 .keys()
@@ -432,6 +432,37 @@ impl Inner {
     /// longest first, each also in its JSON-escaped form; a secret shorter than [`MIN_REDACTED_LEN`]
     /// bytes is shown as it is. A secret cut off by the end of the scanned prefix is cut from the
     /// excerpt too.
+    /// The REST token, as the `Authorization` header carries it.
+    fn token(&self) -> &str {
+        self.auth
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default()
+    }
+
+    /// `e`, an error whose text came from the REST API, without the token and `secrets`' values
+    /// where it echoes them (a gateway in front of the API may answer with the request it got). A
+    /// batch's error is redacted with every value of the batch: with auto-pipelining it goes to
+    /// every caller whose command the request carried.
+    pub(crate) fn redacted(&self, e: Error, secrets: Secrets<'_>) -> Error {
+        if !matches!(e, Error::Server(_) | Error::Script(_)) {
+            return e;
+        }
+        self.redacted_with(e, &secrets.values())
+    }
+
+    /// [`redacted`](Self::redacted) with the values read once, for the errors of a batch.
+    pub(crate) fn redacted_with(&self, e: Error, values: &[Cow<'_, [u8]>]) -> Error {
+        let token = self.token().as_bytes();
+        e.redacted(
+            values
+                .iter()
+                .map(|v| &**v)
+                .chain((!token.is_empty()).then_some(token)),
+        )
+    }
+
     fn excerpt(&self, body: &[u8], secrets: Secrets<'_>) -> String {
         let mut end = body.len().min(EXCERPT_SCAN_BYTES);
         // Back to a UTF-8 character boundary (at most three continuation bytes).
@@ -441,12 +472,7 @@ impl Inner {
         let truncated = end < body.len();
         let mut text = String::from_utf8_lossy(&body[..end]).into_owned();
 
-        let token = self
-            .auth
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or_default();
+        let token = self.token();
         let values = secrets.values();
         let scripts = secrets.scripts();
         // A script whole, and each of its lines, for an echo that shows only part of it.

@@ -18,7 +18,7 @@ pub(crate) async fn single(
         .post(Route::Single, body, idempotence, secrets)
         .await?;
     match decode::single(&response.body, inner.encoding) {
-        Ok(reply) => reply,
+        Ok(reply) => reply.map_err(|e| inner.redacted(e, secrets)),
         Err(e) => Err(body_error(inner, &response, e, secrets)),
     }
 }
@@ -36,7 +36,7 @@ pub(crate) async fn batch(
     let response = inner.post(route, body, idempotence, secrets).await?;
     if !response.status.is_success() {
         return match decode::error_message(&response.body) {
-            Some(message) => Err(Error::from_reply_text(&message)),
+            Some(message) => Err(inner.redacted(Error::from_reply_text(&message), secrets)),
             None => Err(inner.bad_body(&response, "the REST API refused the batch", secrets)),
         };
     }
@@ -49,7 +49,14 @@ pub(crate) async fn batch(
             secrets,
         ));
     }
-    Ok(replies)
+    if replies.iter().all(Result::is_ok) {
+        return Ok(replies);
+    }
+    let values = secrets.values();
+    Ok(replies
+        .into_iter()
+        .map(|reply| reply.map_err(|e| inner.redacted_with(e, &values)))
+        .collect())
 }
 
 fn body_error(
