@@ -267,6 +267,41 @@ async fn a_forged_ask_in_a_migrating_slot_runs_its_script_once() {
     a_forged_ask_in_a_migrating_slot_is_not_followed(&cluster, &conn, "r").await;
 }
 
+/// A part of a batch that fails as a whole, with a redirect a script returned that holds one of its
+/// arguments: the error each entry of the part gets (and the batch's, if it fails) shows none of
+/// them. On the `redis` crate's connection, which hands back only the redirect of a part.
+#[tokio::test]
+async fn a_failed_parts_error_shows_none_of_its_entries_values() {
+    let cluster = RedisCluster::start(3, 0);
+    let conn = cluster.connection_without_retries().await;
+    let forge = Script::<()>::new(
+        "redis.call('RPUSH', KEYS[1], 'ran') return redis.error_reply('MOVED ' .. ARGV[1] .. ' ' .. ARGV[2])",
+    );
+    let append = Script::<i64>::new(APPEND);
+    let secret = "s3cr3t-arg-x";
+    let keys = cluster.key_per_master("part").await;
+    let (forged_key, other_key) = (&keys[0].0, &keys[1].0);
+    let slot = slot_of(&cluster, forged_key).await;
+    let closed = ClosedPort::new();
+    let to = format!("{slot} 127.0.0.1:{}", closed.port());
+    let mut pipe = Pipeline::new();
+    let forged = pipe.exec(&forge, [forged_key], [to.as_str(), secret]);
+    let appended = pipe.exec(&append, [other_key], ());
+    match pipe.run(&conn).await {
+        Ok(mut replies) => {
+            let err = replies.take(forged).unwrap_err();
+            assert!(err.may_have_run(), "{err:?}");
+            redis_script_tests::assert_no_secrets(&err, &[secret]);
+            assert_eq!(replies.take(appended).unwrap(), 1);
+        }
+        Err(err) => {
+            assert!(err.may_have_run(), "{err:?}");
+            redis_script_tests::assert_no_secrets(&err, &[secret]);
+        }
+    }
+    assert_eq!(cluster.list(keys[0].1, forged_key).await, ["ran"]);
+}
+
 /// A slot that moved (learned from a MOVED), then moved on, then its node died: the next batch in
 /// that slot fails to reach the dead node, which is forgotten; the batch after goes by the slot map
 /// and runs once on the slot's owner. Before, every batch in that slot went to the dead node.

@@ -84,6 +84,14 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
                     }
                 }
                 Err(e) => {
+                    // The part's error (a redirect a script returned, a reply the server echoed
+                    // into) stands for each of its entries: without any of their values.
+                    let e = e.redacted(
+                        group
+                            .entries
+                            .iter()
+                            .flat_map(|&position| self.entries.sent_values(position)),
+                    );
                     for &position in &group.entries {
                         if let Some(result) = results.get_mut(position) {
                             *result = Some(Err(e.clone()));
@@ -134,7 +142,13 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
                     }
                     redone
                 }
-                Err(e) => (0..retry.len()).map(|_| Some(Err(e.clone()))).collect(),
+                Err(e) => {
+                    let e = e.redacted(
+                        (0..retry.len())
+                            .flat_map(|index| self.entries.sent_values(retry.position(index))),
+                    );
+                    (0..retry.len()).map(|_| Some(Err(e.clone()))).collect()
+                }
             };
             for (index, result) in again.into_iter().zip(redone) {
                 slots[index] = result;
@@ -263,10 +277,17 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
                     .redact_refused(|position| self.entries.sent_values(position).collect());
                 return Err(Error::Batch(e));
             }
-            Err(e) if self.atomic && e.code() == Some("EXECABORT") => {
-                return Err(BatchError::aborted(e, Vec::new()).into());
+            // The batch's own error, for all of its entries: without any of their values.
+            Err(e) => {
+                let e = e.redacted(
+                    (0..plan.len())
+                        .flat_map(|index| self.entries.sent_values(plan.position(index))),
+                );
+                if self.atomic && e.code() == Some("EXECABORT") {
+                    return Err(BatchError::aborted(e, Vec::new()).into());
+                }
+                return Err(e);
             }
-            Err(e) => return Err(e),
         };
         if replies.len() != count {
             return Err(Error::Transport(TransportError::new(

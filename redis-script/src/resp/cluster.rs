@@ -873,21 +873,21 @@ fn first_route(batch: &Batch<'_>, routes: Option<&Routes>) -> Target {
 }
 
 /// A part whose replies the `redis` crate dropped: whatever of it ran is unknown.
+///
+/// The node's error is named by its code only, not kept as the source: its text may echo a value
+/// of an entry (a script's own redirect), and this error stands for every entry of the part.
 fn replies_dropped(error: Error) -> Error {
-    Error::Transport(
-        TransportError::new(
-            TransportErrorKind::Protocol,
-            format!(
-                "a cluster node answered {} to part of the batch, and the redis crate's \
-                 ClusterConnection then drops every other reply of that part, so what of it ran \
-                 (commands before the refused one, or all of them when MULTI was refused) is \
-                 unknown: its entries may have run (redis_script::Cluster reads every reply)",
-                error.code().unwrap_or_default()
-            ),
-            true,
-        )
-        .with_source(error),
-    )
+    Error::Transport(TransportError::new(
+        TransportErrorKind::Protocol,
+        format!(
+            "a cluster node answered {} to part of the batch, and the redis crate's \
+             ClusterConnection then drops every other reply of that part, so what of it ran \
+             (commands before the refused one, or all of them when MULTI was refused) is \
+             unknown: its entries may have run (redis_script::Cluster reads every reply)",
+            error.code().unwrap_or_default()
+        ),
+        true,
+    ))
 }
 
 /// [`Transport::split_batch`] for any cluster connection.
