@@ -182,20 +182,21 @@ async fn a_forged_redirect_behind_a_real_one_is_not_followed<T: Transport>(
     }
 }
 
+/// Runs `$check(&cluster, &transport, tag)` on a new 3-node cluster over `Cluster`, `BlockingCluster`
+/// and the `redis` crate's connection without retries, each with a tag of its own.
+macro_rules! on_three_transports {
+    ($check:ident) => {{
+        let cluster = RedisCluster::start(3, 0);
+        $check(&cluster, &cluster.exactly_once().await, "c").await;
+        let mut blocking = cluster.blocking();
+        $check(&cluster, &Blocking::new(&mut blocking), "b").await;
+        $check(&cluster, &cluster.connection_without_retries().await, "r").await;
+    }};
+}
+
 #[tokio::test]
 async fn a_forged_redirect_behind_a_real_one_runs_its_script_once() {
-    let cluster = RedisCluster::start(3, 0);
-    let conn = cluster.exactly_once().await;
-    a_forged_redirect_behind_a_real_one_is_not_followed(&cluster, &conn, "c").await;
-    let mut blocking = cluster.blocking();
-    a_forged_redirect_behind_a_real_one_is_not_followed(
-        &cluster,
-        &Blocking::new(&mut blocking),
-        "b",
-    )
-    .await;
-    let conn = cluster.connection_without_retries().await;
-    a_forged_redirect_behind_a_real_one_is_not_followed(&cluster, &conn, "r").await;
+    on_three_transports!(a_forged_redirect_behind_a_real_one_is_not_followed);
 }
 
 /// A script on a key of a slot being migrated, the key still on the old owner, that returns `ASK
@@ -257,14 +258,7 @@ async fn a_forged_ask_in_a_migrating_slot_is_not_followed<T: Transport>(
 
 #[tokio::test]
 async fn a_forged_ask_in_a_migrating_slot_runs_its_script_once() {
-    let cluster = RedisCluster::start(3, 0);
-    let conn = cluster.exactly_once().await;
-    a_forged_ask_in_a_migrating_slot_is_not_followed(&cluster, &conn, "c").await;
-    let mut blocking = cluster.blocking();
-    a_forged_ask_in_a_migrating_slot_is_not_followed(&cluster, &Blocking::new(&mut blocking), "b")
-        .await;
-    let conn = cluster.connection_without_retries().await;
-    a_forged_ask_in_a_migrating_slot_is_not_followed(&cluster, &conn, "r").await;
+    on_three_transports!(a_forged_ask_in_a_migrating_slot_is_not_followed);
 }
 
 /// A part of a batch that fails as a whole, with a redirect a script returned that holds one of its
