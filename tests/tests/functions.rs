@@ -303,6 +303,14 @@ async fn a_function_returning_the_not_found_text_itself_may_have_run() {
     assert!(err.may_have_run(), "{err:?}");
     let ran: i64 = server.query(redis::cmd("GET").arg("ran")).await;
     assert_eq!(ran, 4);
+
+    // In a batch, behind its library's load: it ran once, and says it may have run.
+    let mut pipe = redis_script::Pipeline::new();
+    let entry = pipe.call(echo, ["ran"], ["ERR Function not found"]);
+    let err = pipe.run(&conn).await.unwrap().take(entry).unwrap_err();
+    assert!(err.is_function_not_found() && err.may_have_run(), "{err:?}");
+    let ran: i64 = server.query(redis::cmd("GET").arg("ran")).await;
+    assert_eq!(ran, 5);
 }
 
 #[tokio::test]

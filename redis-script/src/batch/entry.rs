@@ -19,6 +19,9 @@ pub(crate) enum Callee<'a> {
         source: &'a Source,
         name: &'a str,
         library: &'a str,
+        /// Declared in `lua_library!` (which checked that the library registers it) in a library
+        /// whose name holds its version, so a server that has the library has this very code.
+        registered: bool,
     },
 }
 
@@ -74,11 +77,13 @@ impl<'a> Callee<'a> {
                     source,
                     name,
                     library,
+                    ..
                 },
                 Callee::Function {
                     source: other_source,
                     name: other_name,
                     library: other_library,
+                    ..
                 },
             ) => eq(source, other_source) && eq(name, other_name) && eq(library, other_library),
             _ => false,
@@ -90,6 +95,19 @@ impl<'a> Callee<'a> {
         match self {
             Callee::Script(_) => error.is_noscript(),
             Callee::Function { .. } => error.is_function_not_found(),
+        }
+    }
+
+    /// The error of a call answered "Function not found" although its library is there (loaded in
+    /// front of it, or already): a function the library registers returned that text itself, from
+    /// its data, and may have run (unless another client deleted the library in between: either
+    /// way, may have run); any other is missing from its library, and did not run.
+    pub(crate) fn not_found_though_loaded(&self, error: Error) -> Error {
+        match self {
+            Callee::Function {
+                registered: true, ..
+            } => error.unproven(),
+            _ => error,
         }
     }
 

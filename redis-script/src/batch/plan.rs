@@ -13,7 +13,8 @@
 //! Functions the same way: FUNCTION LOAD in front of the first call of each library (again after a
 //! FUNCTION FLUSH, DELETE or RESTORE entry), every call FCALL (FCALL_RO). "Already exists" is a
 //! load; a function answered "Function not found" although its library loaded in the same plan is
-//! missing from that library, which is its error (nothing ran), not a reason to run it again.
+//! not a reason to run it again: it is missing from that library, which is its error (nothing ran),
+//! or, when the library registers it, the function's own error text (it may have run).
 
 use super::ScriptLoading;
 use super::entry::{Callee, Entries, Entry, LoadKey};
@@ -180,7 +181,8 @@ impl<'e> Plan<'e> {
     /// script nor their library (so did not run) and may run again; their error stays in their slot.
     ///
     /// A function answered "Function not found" although its library was loaded (or already there) in
-    /// this plan is not one of them: its library lacks it, and that is its error, as for one call.
+    /// this plan is not one of them: its library lacks it, or it returned that text itself
+    /// ([`Callee::not_found_though_loaded`]), as for one call.
     ///
     /// The results take the place of the replies, in the replies' own buffer: a large batch holds one
     /// list of results, not two.
@@ -263,7 +265,9 @@ impl<'e> Plan<'e> {
                 match loads.iter().find(|(k, _)| same_load(*k, key)) {
                     // The load failed (a script Redis can not compile, NOPERM): that is why.
                     Some((_, Some(failed))) => Err(callee.load_failed(failed.clone())),
-                    Some((_, None)) if key.0 => Err(e.for_script(source)),
+                    Some((_, None)) if key.0 => {
+                        Err(callee.not_found_though_loaded(e).for_script(source))
+                    }
                     _ => {
                         missing.push(index);
                         Err(e.for_script(source))
@@ -400,8 +404,10 @@ mod tests {
     /// What the entries of a test batch are.
     enum E<'a> {
         Script(&'static str),
-        /// A function `f` of the library with this SHA-1.
+        /// A function `f` of the library with this SHA-1, named at run time.
         Function(&'static str),
+        /// The same, declared in a versioned `lua_library!` library that registers it.
+        Registered(&'static str),
         Raw(&'a [&'a str]),
     }
 
@@ -423,11 +429,12 @@ mod tests {
                     let callee = Callee::Script(source(sha1, false));
                     entries.push_call((callee, false), &["k"], &());
                 }
-                E::Function(sha1) => {
+                E::Function(sha1) | E::Registered(sha1) => {
                     let callee = Callee::Function {
                         source: source(sha1, true),
                         name: "f",
                         library: "lib",
+                        registered: matches!(e, E::Registered(_)),
                     };
                     entries.push_call((callee, false), &["k"], &());
                 }
@@ -546,6 +553,18 @@ mod tests {
             panic!("{:?}", got[1])
         };
         assert!(e.is_function_not_found() && !e.may_have_run(), "{e:?}");
+        // One the library registers returned that text itself: it may have run, and does not run
+        // again.
+        let registered = batch(&[E::Registered("l")]);
+        let plan = Plan::new(&registered, Order::All(1), ScriptLoading::InBatch);
+        let exists = Error::from_reply_text("ERR Library 'lib__abc' already exists");
+        let (got, missing) = plan.interpret(&registered, vec![Err(exists), Err(not_found())]);
+        assert!(missing.is_empty());
+        let Some(Err(e)) = &got[0] else {
+            panic!("{:?}", got[0])
+        };
+        assert!(e.is_function_not_found() && e.may_have_run(), "{e:?}");
+        let plan = Plan::new(&entries, Order::All(2), ScriptLoading::InBatch);
         // A load refused for another reason is why its calls found nothing.
         let refused = Error::from_reply_text(
             "NOPERM this user has no permissions to run the 'function|load' command",

@@ -93,19 +93,16 @@ async fn load_and_call<C: Transport + ?Sized>(
                 load,
             ))
         }
-        // The library is there (just loaded, or already), this very code, and registers the
-        // function (`registered_by_its_version`): a second "not found" is the function's own error
-        // text, from its data, and it ran (twice: the first reply was the same), unless another
-        // client deleted the library in between. Either way it may have run. (A function named at
-        // run time may be one the library does not register: its "not found" is the server's.)
+        // The library is there (just loaded, or already): a second "not found" is the function's
+        // own error text (it then ran twice: the first reply was the same), or the library lacks
+        // the function, as a batch reads it.
         (loaded, Err(call))
             if call.is_function_not_found()
                 && loaded
                     .as_ref()
-                    .map_or_else(Error::is_library_exists, |_| true)
-                && function.registered_by_its_version() =>
+                    .map_or_else(Error::is_library_exists, |_| true) =>
         {
-            Err(call.unproven())
+            Err(function.callee().not_found_though_loaded(call))
         }
         (_, called) => called,
     }

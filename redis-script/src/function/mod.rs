@@ -499,19 +499,16 @@ impl Inner {
         }
     }
 
-    /// True when the library is this very code on every server that has it under its name (a
-    /// versioned library: the name holds the version) and registers this function (declared in
-    /// `lua_library!`, which checked it, not named at run time).
-    pub(crate) fn registered_by_its_version(&self) -> bool {
-        self.library.version.is_some() && matches!(self.name, Shared::Static(_))
-    }
-
     /// What a batch calls: this function by the name FCALL sends, its library's code and SHA-1.
     fn callee(&self) -> Callee<'_> {
         Callee::Function {
             source: &self.source,
             name: &self.called_as,
             library: self.library.loaded_name(),
+            // Versioned (the name holds the version, so the library is this very code wherever it
+            // is) and declared in `lua_library!` (which checked that it registers the function),
+            // not named at run time.
+            registered: self.library.version.is_some() && matches!(self.name, Shared::Static(_)),
         }
     }
 
