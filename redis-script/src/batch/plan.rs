@@ -165,6 +165,11 @@ impl<'e> Plan<'e> {
         self.order.position(index)
     }
 
+    /// The positions in the batch of the plan's entries, in the plan's order.
+    pub(crate) fn positions(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.len()).map(|index| self.position(index))
+    }
+
     /// The batch entry a command is for: a load counts for the call it precedes.
     pub(crate) fn entry_of(&self, command: usize) -> Option<usize> {
         self.parts

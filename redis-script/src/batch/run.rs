@@ -85,13 +85,8 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
                 }
                 Err(e) => {
                     // The part's error (a redirect a script returned, a reply the server echoed
-                    // into) stands for each of its entries: without any of their values.
-                    let e = e.redacted(
-                        group
-                            .entries
-                            .iter()
-                            .flat_map(|&position| self.entries.sent_values(position)),
-                    );
+                    // into) stands for each of its entries.
+                    let e = self.redacted_for(e, group.entries.iter().copied());
                     for &position in &group.entries {
                         if let Some(result) = results.get_mut(position) {
                             *result = Some(Err(e.clone()));
@@ -143,10 +138,7 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
                     redone
                 }
                 Err(e) => {
-                    let e = e.redacted(
-                        (0..retry.len())
-                            .flat_map(|index| self.entries.sent_values(retry.position(index))),
-                    );
+                    let e = self.redacted_for(e, retry.positions());
                     (0..retry.len()).map(|_| Some(Err(e.clone()))).collect()
                 }
             };
@@ -239,6 +231,15 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
         }
     }
 
+    /// `e`, an error that stands for every entry at `positions`, without any of their values.
+    fn redacted_for(&self, e: Error, positions: impl IntoIterator<Item = usize>) -> Error {
+        e.redacted(
+            positions
+                .into_iter()
+                .flat_map(|position| self.entries.sent_values(position)),
+        )
+    }
+
     /// Sends one plan and returns its entries' results and the calls answered NOSCRIPT.
     async fn round(
         &self,
@@ -277,12 +278,9 @@ impl<C: Transport + ?Sized> Runner<'_, '_, C> {
                     .redact_refused(|position| self.entries.sent_values(position).collect());
                 return Err(Error::Batch(e));
             }
-            // The batch's own error, for all of its entries: without any of their values.
+            // The batch's own error, for all of its entries.
             Err(e) => {
-                let e = e.redacted(
-                    (0..plan.len())
-                        .flat_map(|index| self.entries.sent_values(plan.position(index))),
-                );
+                let e = self.redacted_for(e, plan.positions());
                 if self.atomic && e.code() == Some("EXECABORT") {
                     return Err(BatchError::aborted(e, Vec::new()).into());
                 }
