@@ -158,7 +158,7 @@ pub(crate) fn tree(body: &str) -> Option<Ast> {
 /// the C string: `.` and a NUL make `..` (and `..` and a NUL `...`), so the NUL is a dot. Elsewhere a
 /// NUL in a chunk that compiles is in a string or a comment: a blank. (The tree's tokenizer refuses
 /// NUL, which skipped every check that reads the tree.)
-pub(crate) fn lex_nuls(bytes: &mut [u8]) {
+fn lex_nuls(bytes: &mut [u8]) {
     for i in 0..bytes.len() {
         if bytes[i] == 0 {
             bytes[i] = if i > 0 && bytes[i - 1] == b'.' {

@@ -1,5 +1,5 @@
-//! The library's code as Lua reads it, which the tree does not: the bytes Lua lexes otherwise
-//! (line breaks, NUL), its line numbers, and the NUL where Valkey stops reading it.
+//! The library's code as Lua reads it, which the tree does not: line breaks Lua counts otherwise,
+//! its line numbers, and the NUL where Valkey stops reading it.
 
 use crate::{Kind, Options, Problem};
 
@@ -10,19 +10,14 @@ pub(super) fn covers_valkey(options: &Options) -> bool {
     options.servers.is_empty() || options.servers.iter().any(|s| s.starts_with("valkey"))
 }
 
-/// `body` for the tree, as Lua 5.1 lexes it, one byte for one so that positions hold:
-///
-/// - each line break Lua counts (`\n`, `\r`, `\r\n`, `\n\r`) one `\n`, the tree's only one (a lone
-///   `\r` ends a comment for Lua);
-/// - each NUL byte: Lua's lexer tests the byte after `.` with `strchr(".", c)`, which finds the NUL
-///   that ends the C string, so `.` and a NUL make `..` (and `..` and a NUL `...`); elsewhere a NUL
-///   the compiler accepted is in a string or a comment.
+/// `body` for the tree with each line break Lua counts (`\n`, `\r`, `\r\n`, `\n\r`) one `\n`, the
+/// tree's only one (a lone `\r` ends a comment for Lua), one byte for one so that positions hold.
+/// (NUL bytes the tree reads as Lua does itself: [`crate::syntax::tree`].)
 pub(super) fn as_lexed(body: &str) -> std::borrow::Cow<'_, str> {
-    if !body.contains(['\0', '\r']) {
+    if !body.contains('\r') {
         return std::borrow::Cow::Borrowed(body);
     }
     let mut out = body.as_bytes().to_vec();
-    crate::syntax::lex_nuls(&mut out);
     let mut i = 0;
     while i < out.len() {
         let first = out[i];
