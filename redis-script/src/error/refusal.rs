@@ -27,6 +27,9 @@
 //! `ASK`, `TRYAGAIN`, `CROSSSLOT` or `CLUSTERDOWN` among EXEC's results is a script's own, and may
 //! have run (the cluster transports also ask the node before they believe a redirect).
 
+/// The whole of the server's reply (after `ERR`) to FCALL of a function no library registers.
+pub(super) const FUNCTION_NOT_FOUND: &str = "Function not found";
+
 /// What an error reply answered, as far as telling a refusal from a passed-through error goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Answered<'a> {
@@ -114,8 +117,7 @@ pub(crate) fn is_refusal(code: &str, message: &str, answered: Answered<'_>) -> b
     if code != "ERR" {
         return false;
     }
-    if message == "Function not found" || ERR_BEFORE_RUNNING.iter().any(|p| message.starts_with(p))
-    {
+    if message == FUNCTION_NOT_FOUND || ERR_BEFORE_RUNNING.iter().any(|p| message.starts_with(p)) {
         return true;
     }
     match answered {

@@ -103,7 +103,7 @@ impl ServerError {
     /// True for `ERR Function not found`, the server's reply to FCALL of a function no library it has
     /// registers. Matched exactly: `lua_library!` refuses functions that return that text themselves.
     pub fn is_function_not_found(&self) -> bool {
-        &*self.code == "ERR" && self.unredacted_message() == "Function not found"
+        &*self.code == "ERR" && self.unredacted_message() == refusal::FUNCTION_NOT_FOUND
     }
 
     /// The command the server does not know, from its `unknown command` reply: `FCALL`, `FCALL_RO`
