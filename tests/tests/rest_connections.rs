@@ -47,6 +47,11 @@ fn client(url: &str, local: &UpstashLocal, auto: Option<AutoPipeline>) -> Upstas
         .unwrap()
 }
 
+/// A client through `proxy` whose auto-pipelining queue has room for 16 x 100 bytes.
+fn with_little_room(proxy: &FaultProxy, local: &UpstashLocal) -> Upstash {
+    client(&proxy.http_url(), local, Some(AutoPipeline::new(1000, 100)))
+}
+
 #[tokio::test]
 async fn a_connection_the_server_closed_while_idle_is_not_written_to() {
     let (redis, local, proxy) = through_a_proxy().await;
@@ -180,12 +185,8 @@ async fn a_lone_call_its_caller_stopped_polling_holds_up_no_other_call() {
 async fn a_lone_call_left_in_its_first_turn_holds_no_room() {
     let (redis, local, proxy) = through_a_proxy().await;
     let push = Script::<i64>::new(PUSH);
-    // Room for 16 x 100 bytes: the lone call's body alone is larger.
-    let upstash = client(
-        &proxy.http_url(),
-        &local,
-        Some(AutoPipeline::new(1000, 100)),
-    );
+    // The lone call's body alone is larger than the room.
+    let upstash = with_little_room(&proxy, &local);
     let big = "x".repeat(2000);
     let mut lone = std::pin::pin!(push.exec(&upstash, ["log"], [big.as_str()]));
     poll_once(lone.as_mut()).await;
@@ -208,12 +209,7 @@ async fn a_lone_call_left_in_its_first_turn_holds_no_room() {
 async fn a_call_left_while_it_waits_for_room_holds_up_no_other_call() {
     let (redis, local, proxy) = through_a_proxy().await;
     let push = Script::<i64>::new(PUSH);
-    // Room for 16 x 100 bytes.
-    let upstash = client(
-        &proxy.http_url(),
-        &local,
-        Some(AutoPipeline::new(1000, 100)),
-    );
+    let upstash = with_little_room(&proxy, &local);
     let (small, large, all) = ("s".to_owned(), "l".repeat(1400), "a".repeat(2000));
     assert_eq!(push.exec(&upstash, ["log"], ["warm"]).await.unwrap(), 1);
     let sent = proxy.forwarded(Direction::ToServer);
